@@ -1,0 +1,2 @@
+//! STUB — owned by the filter-pattern work (branch `pattern`).
+fn main() {}

@@ -1,0 +1,1 @@
+//! STUB — owned by the collectors work (branch `collect`). Replaced wholesale.

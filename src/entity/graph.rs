@@ -1,0 +1,1 @@
+//! STUB — owned by the evaluator work (branch `lang-eval`). Replaced wholesale.

@@ -1,0 +1,289 @@
+//! The GSL abstract syntax tree.
+//!
+//! Plain data: no pest types, no evaluation. Every node carries a [`Span`] into the
+//! source it was parsed from; spans are ignored by `==` (see [`Span`]), so trees can
+//! be compared structurally (`parse(print(ast)) == ast`).
+//!
+//! Shape of a rule:
+//!
+//! ```text
+//! [List<]Entity[>] [where <expr>] [should [not] have <expr>]
+//! ```
+//!
+//! An expression is `or` / `and` / `not` over *terms*. A term is a subject (a property
+//! path or `$`), a chain of postfix operations (`with [..]`, `contain-all [..]`,
+//! `length()`, `isFilterPatternEqual('..')`, ...), and an optional test
+//! (`= 'x'`, `> 0`, `like '%a'`, `in ('a','b')`, `regexMatch /re/i`).
+
+use crate::span::Span;
+
+/// A complete rule or query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// What the rule is about: the entity type, list form and `where` filter.
+    pub target: Target,
+    /// `should [not] have <expr>`; `None` for the query form (`cloudtrail where ...`).
+    pub verdict: Option<Verdict>,
+    /// The whole rule.
+    pub span: Span,
+}
+
+/// `Entity`, `List<Entity>`, optionally followed by `where <expr>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The entity type name as written (`CloudTrail`, `cloudtrail`, `aws_cloudtrail`).
+    pub entity: Ident,
+    /// `List<Entity>`: the whole collection of an account is one test object whose
+    /// `items` property holds the entities.
+    pub list: bool,
+    /// The `where` qualifier; entities for which it is false are *not relevant*.
+    pub filter: Option<Expr>,
+    /// From the entity name to the end of the `where` expression.
+    pub span: Span,
+}
+
+/// `should have <expr>` or `should not have <expr>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// `should not have`.
+    pub negated: bool,
+    /// The condition every relevant entity must satisfy (or must not, when negated).
+    pub condition: Expr,
+    /// From `should` to the end of the condition.
+    pub span: Span,
+}
+
+/// An identifier (entity type, property name or function name) with its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    /// The text as written; property names are case-sensitive.
+    pub name: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A boolean expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// The whole expression (including parentheses when it was parenthesised).
+    pub span: Span,
+}
+
+/// The kinds of [`Expr`]. `and` binds tighter than `or`; both are left-associative.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `a or b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `a and b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `not a`.
+    Not(Box<Expr>),
+    /// A single test on a property.
+    Term(Term),
+}
+
+/// `subject postfix* [test]`, e.g. `metricFilters with [..] length() > 0`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// What is being looked at.
+    pub subject: Subject,
+    /// Operations applied left to right to the subject's value.
+    pub postfix: Vec<Postfix>,
+    /// The final comparison. Without one, the value is tested for truth/presence:
+    /// booleans as themselves, other values as "present and not empty".
+    pub test: Option<Test>,
+    /// The whole term.
+    pub span: Span,
+}
+
+/// The start of a term.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    /// A dotted property path relative to the current context (the entity, or the
+    /// list element inside `[ .. ]`).
+    Path(Path),
+    /// `$`: the current element itself (for lists of scalars).
+    Element(Span),
+}
+
+/// A dotted property path: `status.isLogging`, `metricFilters`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    /// The segments, in order; never empty.
+    pub segments: Vec<Ident>,
+    /// The whole path.
+    pub span: Span,
+}
+
+impl Path {
+    /// The path as written, segments joined by `.`.
+    pub fn dotted(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+/// A postfix operation in a term.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Postfix {
+    /// `with [p]`, `contain [p]`, `contain-any [p]`, ...: a list operator whose predicate
+    /// is evaluated with each element as the context.
+    ListOp {
+        /// Which operator.
+        op: ListOp,
+        /// The predicate inside the brackets.
+        predicate: Box<Expr>,
+        /// From the operator keyword to the closing bracket.
+        span: Span,
+    },
+    /// A builtin call: `length()`, `isEmpty()`, `after(-1, 'days')`,
+    /// `isFilterPatternEqual('...')`. Arguments are literals.
+    Call {
+        /// The function name as written.
+        name: Ident,
+        /// The arguments.
+        args: Vec<Literal>,
+        /// From the name to the closing parenthesis.
+        span: Span,
+    },
+}
+
+impl Postfix {
+    /// The span of the operation.
+    pub fn span(&self) -> Span {
+        match self {
+            Postfix::ListOp { span, .. } | Postfix::Call { span, .. } => *span,
+        }
+    }
+}
+
+/// List operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListOp {
+    /// `with [p]`: the elements satisfying `p` (a list; as a condition: non-empty).
+    With,
+    /// `contain [p]`: some element satisfies `p`.
+    Contain,
+    /// `contain-any [p]`: some element satisfies `p`.
+    ContainAny,
+    /// `contain-all [p]`: every element satisfies `p` (true on an empty list).
+    ContainAll,
+    /// `contain-none [p]`: no element satisfies `p`.
+    ContainNone,
+    /// `contain-single [p]`: exactly one element satisfies `p`.
+    ContainSingle,
+}
+
+impl ListOp {
+    /// Every list operator, in keyword order.
+    pub const ALL: [ListOp; 6] = [
+        ListOp::With,
+        ListOp::Contain,
+        ListOp::ContainAny,
+        ListOp::ContainAll,
+        ListOp::ContainNone,
+        ListOp::ContainSingle,
+    ];
+
+    /// The keyword as written in GSL.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ListOp::With => "with",
+            ListOp::Contain => "contain",
+            ListOp::ContainAny => "contain-any",
+            ListOp::ContainAll => "contain-all",
+            ListOp::ContainNone => "contain-none",
+            ListOp::ContainSingle => "contain-single",
+        }
+    }
+}
+
+/// The final comparison of a term: `op value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// The operator.
+    pub op: CmpOp,
+    /// The right-hand side.
+    pub value: Literal,
+    /// From the operator to the end of the value.
+    pub span: Span,
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `>=`
+    Ge,
+    /// `like 'a%b'` (`%` matches any run of characters; case-insensitive).
+    Like,
+    /// `unlike 'a%b'`: the negation of `like` on a present value.
+    Unlike,
+    /// `regexMatch /re/flags`.
+    RegexMatch,
+    /// `in ('a', 'b')`.
+    In,
+}
+
+impl CmpOp {
+    /// The operator as written in GSL.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Gt => ">",
+            CmpOp::Le => "<=",
+            CmpOp::Ge => ">=",
+            CmpOp::Like => "like",
+            CmpOp::Unlike => "unlike",
+            CmpOp::RegexMatch => "regexMatch",
+            CmpOp::In => "in",
+        }
+    }
+}
+
+/// A literal value with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    /// The value.
+    pub kind: LiteralKind,
+    /// Where it was written (including quotes or slashes).
+    pub span: Span,
+}
+
+/// Literal values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiteralKind {
+    /// `'text'` (escapes already resolved: `\'` is `'`, `\\` is `\`).
+    String(String),
+    /// `42`, `-1`, `2.5`.
+    Number(f64),
+    /// `true` / `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// `/pattern/flags` (flags: any of `i`, `m`, `s`, `x`).
+    Regex {
+        /// The pattern between the slashes (with `\/` resolved to `/`).
+        pattern: String,
+        /// The flags after the closing slash.
+        flags: String,
+    },
+    /// `('a', 'b', 3)`.
+    Tuple(Vec<Literal>),
+}

@@ -1,0 +1,1 @@
+//! Policy files: one rule plus metadata in leading comment lines.

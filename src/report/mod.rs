@@ -1,0 +1,1 @@
+//! Rendering evaluation results as text or JSON.
