@@ -60,8 +60,8 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         R::kw_list => (1, "`List`", &["List"]),
         R::langle => (2, "`<`", &[]),
         R::rangle => (3, "`>`", &[]),
-        R::kw_where | R::filter => (4, "`where`", &["where"]),
-        R::kw_should | R::verdict => (5, "`should`", &["should"]),
+        R::kw_where | R::filter => (5, "`where`", &["where"]),
+        R::kw_should | R::verdict => (4, "`should`", &["should"]),
         R::op_not => (6, "`not`", &["not"]),
         R::kw_have => (7, "`have`", &["have"]),
         R::expr | R::term | R::paren_expr => (8, "a condition", &["not"]),
@@ -239,7 +239,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
     if only_comments(text) {
         return Diagnosis {
             error: ParseError::Empty {
-                span: span(text.len(), 0),
+                span: span(text.trim_end().len(), 0),
             },
             fix: None,
             at_end,
@@ -351,11 +351,35 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
         };
     }
     let (found, len) = found_at(text, pos);
+    // `==`: the grammar took the first `=` and stumbled on the second.
+    if text[pos..].starts_with('=') && text[..pos].ends_with('=') {
+        return Diagnosis {
+            error: ParseError::Syntax {
+                found: "`==`".into(),
+                expected,
+                span: span(pos - 1, 2),
+                label: "use `=`".into(),
+                help: Some("GSL compares with a single `=`".into()),
+            },
+            fix: Some(Edit {
+                start: pos,
+                end: pos + 1,
+                text: String::new(),
+            }),
+            at_end,
+        };
+    }
+    let label = if words.len() <= 3 {
+        format!("expected {expected}")
+    } else {
+        "unexpected here".to_string()
+    };
     Diagnosis {
         error: ParseError::Syntax {
             found,
             expected,
             span: span(pos, len),
+            label,
             help,
         },
         fix: None,
