@@ -70,7 +70,7 @@ fn scalar() -> impl Strategy<Value = Literal> {
 
 fn regex() -> impl Strategy<Value = Literal> {
     let atom = prop_oneof![
-        "[a-zA-Z0-9 <>_#-]".prop_map(|s| s),
+        "[a-zA-Z0-9<>_#-]".prop_map(|s| s),
         Just(".".to_string()),
         Just("\\d".to_string()),
         Just("\\.".to_string()),

@@ -36,7 +36,7 @@ pub enum ParseError {
         /// What would have been accepted, in words.
         expected: String,
         /// The end of the text.
-        #[label("the rule ends here")]
+        #[label("expected {expected} after this")]
         span: SourceSpan,
         /// How to fix it.
         #[help]

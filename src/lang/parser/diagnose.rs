@@ -178,7 +178,7 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
     if !word.is_empty() {
         let what = if KEYWORDS.contains(&word) {
             "keyword"
-        } else if word.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        } else if word.starts_with(|c: char| c.is_ascii_digit()) {
             "number"
         } else {
             "word"
@@ -192,6 +192,8 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
         }
     }
     match rest.chars().next() {
+        Some('\n' | '\r') => ("end of line".to_string(), 1),
+        Some(c) if c.is_whitespace() => ("whitespace".to_string(), c.len_utf8()),
         Some(c) => (format!("`{c}`"), c.len_utf8()),
         None => ("end of rule".to_string(), 0),
     }
@@ -289,6 +291,54 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
         }
     }
 
+    // `a.length()`: a function joined to its property by a dot.
+    if text[pos..].starts_with('(') {
+        let f = word_before(text, pos);
+        let dot = pos - f.len();
+        if !f.is_empty() && text[..dot].ends_with('.') && dot >= 2 {
+            let prop = word_before(text, dot - 1);
+            let suggestion = format!("{prop} {f}()");
+            return Diagnosis {
+                error: ParseError::MissingSpace {
+                    function: f.to_string(),
+                    help: format!(
+                        "a function applies to the property before it, separated by a space, not a dot: `{suggestion}`"
+                    ),
+                    suggestion,
+                    span: span(dot - 1 - prop.len(), prop.len() + 1 + f.len()),
+                },
+                fix: Some(Edit {
+                    start: dot - 1,
+                    end: dot,
+                    text: " ".into(),
+                }),
+                at_end,
+            };
+        }
+    }
+
+    // `a length > 0`: a known function without its parentheses.
+    if KNOWN_FUNCTIONS.contains(&word) && expects(R::call_head) {
+        let (found, len) = found_at(text, pos);
+        return Diagnosis {
+            error: ParseError::Syntax {
+                found,
+                expected,
+                span: span(pos, len),
+                label: format!("did you mean `{word}()`?"),
+                help: Some(format!(
+                    "call a function with parentheses, even without arguments: `{word}()`"
+                )),
+            },
+            fix: Some(Edit {
+                start: pos + word.len(),
+                end: pos + word.len(),
+                text: "()".into(),
+            }),
+            at_end,
+        };
+    }
+
     // A misspelt or capitalised keyword.
     if let Some(s) = suggest(word, &keywords) {
         let help = if word.eq_ignore_ascii_case(s) {
@@ -340,10 +390,11 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
 
     let help = context_help(text, pos, &positives);
     if at_end {
+        let (start, end) = super::lex::last_token(text).unwrap_or((pos, pos));
         return Diagnosis {
             error: ParseError::UnexpectedEnd {
                 expected,
-                span: span(text.trim_end().len().min(text.len()), 0),
+                span: span(start, end - start),
                 help,
             },
             fix: None,
@@ -353,13 +404,18 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
     let (found, len) = found_at(text, pos);
     // `==`: the grammar took the first `=` and stumbled on the second.
     if text[pos..].starts_with('=') && text[..pos].ends_with('=') {
+        let (op, fixed) = if text[..pos].ends_with("!=") {
+            ("!==", "!=")
+        } else {
+            ("==", "=")
+        };
         return Diagnosis {
             error: ParseError::Syntax {
-                found: "`==`".into(),
+                found: format!("`{op}`"),
                 expected,
-                span: span(pos - 1, 2),
-                label: "use `=`".into(),
-                help: Some("GSL compares with a single `=`".into()),
+                span: span(pos + 1 - op.len(), op.len()),
+                label: format!("use `{fixed}`"),
+                help: Some(format!("GSL compares with `=` and `!=`: write `{fixed}`")),
             },
             fix: Some(Edit {
                 start: pos,
@@ -461,6 +517,9 @@ fn context_help(text: &str, pos: usize, positives: &[R]) -> Option<String> {
         );
     }
     if has(R::kw_should) {
+        if rest.starts_with("where") {
+            return Some("a rule has one `where`; combine its conditions with `and`".into());
+        }
         return Some("after the `where` filter comes `should have <condition>`".into());
     }
     if has(R::kw_have) {
