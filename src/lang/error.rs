@@ -344,7 +344,7 @@ impl ParseError {
 ///
 /// Renders (through `miette::Report::new(errors)`) as a summary line followed by each
 /// error, with a snippet of the named source.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub struct ParseErrors {
     src: NamedSource<String>,
     text: String,
@@ -364,6 +364,11 @@ impl ParseErrors {
     /// The errors, in source order.
     pub fn errors(&self) -> &[ParseError] {
         &self.errors
+    }
+
+    /// Consume into the errors.
+    pub fn into_errors(self) -> Vec<ParseError> {
+        self.errors
     }
 
     /// The diagnostic codes of the errors, in order (for tests and machine output).
