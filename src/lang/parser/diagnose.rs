@@ -64,7 +64,7 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         R::kw_should | R::verdict => (4, "`should`", &["should"]),
         R::op_not => (6, "`not`", &["not"]),
         R::kw_have => (7, "`have`", &["have"]),
-        R::expr | R::term | R::paren_expr => (8, "a condition", &["not"]),
+        R::expr | R::term | R::paren_expr | R::expression => (8, "a condition", &["not"]),
         R::path | R::ident => (9, "a property path", &[]),
         R::element => (10, "`$`", &[]),
         R::test
