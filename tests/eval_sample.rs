@@ -110,7 +110,10 @@ fn should_not_have_reports_what_made_it_true() {
         .unwrap();
     assert_eq!(orphan.outcome, Outcome::Failed);
     assert!(
-        orphan.explanation.summary.contains("subscriptions isEmpty() is true"),
+        orphan
+            .explanation
+            .summary
+            .contains("subscriptions isEmpty() is true"),
         "{}",
         orphan.explanation.summary
     );
