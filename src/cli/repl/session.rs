@@ -1,0 +1,589 @@
+//! The REPL's state and what one input does. Both the interactive loop and the
+//! piped loop feed complete inputs to [`Session::handle_line`].
+
+use super::diag::{did_you_mean, Rehomed, ReplError};
+use super::input::{classify, BarePath, Input};
+use super::render;
+use super::schema::{self, Property, Step};
+use crate::entity::graph::EntityGraph;
+use crate::entity::Snapshot;
+use crate::lang::eval::{check_rule, evaluate, EvalOptions, Outcome};
+use crate::lang::parser::parse_rule;
+use miette::Diagnostic;
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+
+/// How results are printed (`:format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON document per input.
+    Json,
+}
+
+/// What the loop should do after an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Read the next input.
+    Continue,
+    /// The input failed; an error was printed. Read the next input.
+    Failed,
+    /// `:quit`.
+    Quit,
+}
+
+/// What completion knows about the loaded snapshot; rebuilt on `:load`.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {
+    /// Entity types with counts, sorted.
+    pub types: Vec<(String, usize)>,
+    /// Properties seen per type.
+    pub schemas: BTreeMap<String, Vec<Property>>,
+}
+
+impl Knowledge {
+    fn of(snapshot: &Snapshot) -> Self {
+        let types = schema::type_counts(snapshot);
+        let schemas = types
+            .iter()
+            .map(|(t, _)| (t.clone(), schema::schema(snapshot, t)))
+            .collect();
+        Knowledge { types, schemas }
+    }
+
+    /// The schema of a type as written (case-insensitive, `aws_` prefix allowed).
+    pub fn schema_of(&self, written: &str) -> Option<&[Property]> {
+        let norm = |s: &str| s.to_ascii_lowercase().replace('_', "");
+        let w = norm(written);
+        let w = w.strip_prefix("aws").map(str::to_string).unwrap_or(w);
+        self.schemas
+            .iter()
+            .find(|(t, _)| norm(t) == w || norm(t) == norm(written))
+            .map(|(_, p)| p.as_slice())
+    }
+}
+
+/// The REPL commands: name, argument synopsis, one-line description.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    ("help", "[command]", "this help, or one command's"),
+    (
+        "entities",
+        "",
+        "entity types and counts in the loaded snapshot",
+    ),
+    (
+        "show",
+        "<Type> [filter]",
+        "the entities of a type as JSON (filter: a GSL expression)",
+    ),
+    (
+        "schema",
+        "<Type>",
+        "properties seen on a type, with their types and an example value",
+    ),
+    ("load", "<FILE>", "load another snapshot file"),
+    (
+        "pattern",
+        "<pattern> | test <pattern> <event>",
+        "canonical form of a filter pattern, or test it on an event",
+    ),
+    (
+        "explain",
+        "<rule>",
+        "evaluate a rule and print every piece of evidence",
+    ),
+    ("format", "json|text", "how results are printed"),
+    ("quit", "", "leave (also Ctrl-D)"),
+];
+
+/// Short aliases of commands.
+const ALIASES: &[(&str, &str)] = &[
+    ("q", "quit"),
+    ("exit", "quit"),
+    ("h", "help"),
+    ("?", "help"),
+];
+
+/// The REPL's state.
+#[derive(Debug)]
+pub struct Session {
+    graph: EntityGraph,
+    name: String,
+    format: Format,
+    color: bool,
+    knowledge: Arc<Knowledge>,
+    opts: EvalOptions,
+}
+
+type Reply = Result<String, Box<dyn Diagnostic + Send + Sync>>;
+
+impl Session {
+    /// A session over `snapshot`, named `name` in messages.
+    pub fn new(snapshot: Snapshot, name: &str) -> Self {
+        let knowledge = Arc::new(Knowledge::of(&snapshot));
+        Session {
+            graph: EntityGraph::new(snapshot),
+            name: name.to_string(),
+            format: Format::Text,
+            color: false,
+            knowledge,
+            opts: EvalOptions::default(),
+        }
+    }
+
+    /// Color diagnostics (only on a terminal without `NO_COLOR`).
+    pub fn set_color(&mut self, color: bool) {
+        self.color = color;
+    }
+
+    /// Fix "now" for time builtins (tests).
+    pub fn set_eval_options(&mut self, opts: EvalOptions) {
+        self.opts = opts;
+    }
+
+    /// The current output format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The loaded snapshot's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What completion knows; a new `Arc` after every `:load`.
+    pub fn knowledge(&self) -> Arc<Knowledge> {
+        self.knowledge.clone()
+    }
+
+    /// Handle one complete input (possibly several lines). Results go to `out`,
+    /// diagnostics to `err`. Never panics, never ends the session on an error.
+    pub fn handle_line(&mut self, line: &str, out: &mut dyn Write, err: &mut dyn Write) -> Control {
+        let result = match classify(line) {
+            Input::Empty => return Control::Continue,
+            Input::Command { name, args } => {
+                let name = ALIASES
+                    .iter()
+                    .find(|(a, _)| *a == name)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(name);
+                if name == "quit" {
+                    return Control::Quit;
+                }
+                self.command(name, args)
+            }
+            Input::Path(p) => self.path_query(line, &p),
+            Input::Rule(src) => self.rule(src, false),
+        };
+        match result {
+            Ok(text) => {
+                let _ = out.write_all(text.as_bytes());
+                let _ = out.flush();
+                Control::Continue
+            }
+            Err(diag) => {
+                let _ = err.write_all(render::diagnostic(diag.as_ref(), self.color).as_bytes());
+                let _ = err.flush();
+                Control::Failed
+            }
+        }
+    }
+
+    fn command(&mut self, name: &str, args: &str) -> Reply {
+        match name {
+            "help" => self.help(args),
+            "entities" => Ok(self.entities()),
+            "show" => {
+                let (ty, filter) = match args.find(char::is_whitespace) {
+                    Some(i) => (&args[..i], Some(args[i..].trim())),
+                    None => (args, None),
+                };
+                if ty.is_empty() {
+                    return Err(usage("show", "`:show` needs an entity type"));
+                }
+                let src = match filter {
+                    Some(f) => format!("{ty}[{f}]"),
+                    None => ty.to_string(),
+                };
+                match classify(&src) {
+                    Input::Path(p) => self.path_query(&src, &p),
+                    _ => Err(usage("show", &format!("`{ty}` is not an entity type name"))),
+                }
+            }
+            "schema" => self.schema(args),
+            "load" => self.load(args),
+            "pattern" => self.pattern(args),
+            "explain" => {
+                if args.is_empty() {
+                    return Err(usage("explain", "`:explain` needs a rule"));
+                }
+                self.rule(args, true)
+            }
+            "format" => match args {
+                "json" => {
+                    self.format = Format::Json;
+                    Ok(String::new())
+                }
+                "text" => {
+                    self.format = Format::Text;
+                    Ok(String::new())
+                }
+                "" => Ok(format!(
+                    "{}\n",
+                    match self.format {
+                        Format::Text => "text",
+                        Format::Json => "json",
+                    }
+                )),
+                other => Err(usage("format", &format!("unknown format `{other}`"))),
+            },
+            other => {
+                let names = COMMANDS.iter().map(|c| c.0);
+                let help = match did_you_mean(other, names) {
+                    Some(d) => format!("{d} (`:help` lists the commands)"),
+                    None => "`:help` lists the commands".to_string(),
+                };
+                Err(Box::new(ReplError::UnknownCommand {
+                    name: other.to_string(),
+                    help,
+                }))
+            }
+        }
+    }
+
+    fn help(&self, args: &str) -> Reply {
+        let mut s = String::new();
+        let wanted = args.trim_start_matches(':');
+        if !wanted.is_empty() {
+            let Some((n, a, d)) = COMMANDS.iter().find(|c| c.0 == wanted) else {
+                return Err(Box::new(ReplError::UnknownCommand {
+                    name: wanted.to_string(),
+                    help: "`:help` lists the commands".into(),
+                }));
+            };
+            s.push_str(&format!(":{n} {a}\n    {d}\n"));
+            return Ok(s);
+        }
+        s.push_str(
+            "Type a GSL rule to evaluate it on every entity, or a path to see values:\n\
+             \n    CloudTrail should have isMultiRegionTrail=true\n    \
+             CloudTrail where status.isLogging=false\n    \
+             CloudTrail.metricFilters.filterPattern\n    \
+             CloudTrail[name='org-main'].status\n\
+             \nCommands:\n",
+        );
+        for (n, a, d) in COMMANDS {
+            let synopsis = format!(":{n} {a}");
+            s.push_str(&format!("  {synopsis:<44} {d}\n"));
+        }
+        s.push_str(
+            "\nAn open bracket or quote continues the input on the next line. Tab completes\n\
+             commands, entity types, properties, operators and functions. Ctrl-C clears the\n\
+             line, Ctrl-D leaves.\n",
+        );
+        Ok(s)
+    }
+
+    fn entities(&self) -> String {
+        let snap = self.graph.snapshot();
+        if self.format == Format::Json {
+            let types: serde_json::Map<String, Json> = self
+                .knowledge
+                .types
+                .iter()
+                .map(|(t, n)| (t.clone(), json!(n)))
+                .collect();
+            return pretty(&json!({ "snapshot": self.name, "types": types }));
+        }
+        let mut s = self.name.clone();
+        let accounts: Vec<&str> = snap
+            .accounts
+            .iter()
+            .map(|a| a.account_number.as_str())
+            .collect();
+        if !accounts.is_empty() {
+            s.push_str(&format!(" (account {})", accounts.join(", ")));
+        }
+        s.push('\n');
+        if self.knowledge.types.is_empty() {
+            s.push_str("  no entities\n");
+        }
+        let width = self
+            .knowledge
+            .types
+            .iter()
+            .map(|(t, _)| t.len())
+            .max()
+            .unwrap_or(0);
+        for (t, n) in &self.knowledge.types {
+            s.push_str(&format!("  {t:<width$}  {n}\n"));
+        }
+        if !snap.errors.is_empty() {
+            s.push_str(&format!("  {} collection error(s)\n", snap.errors.len()));
+        }
+        s
+    }
+
+    fn resolve_type(&self, written: &str) -> Result<String, Box<dyn Diagnostic + Send + Sync>> {
+        if let Some(t) = schema::resolve_type(self.graph.snapshot(), written) {
+            return Ok(t);
+        }
+        let names: Vec<&str> = self
+            .knowledge
+            .types
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect();
+        let help = match did_you_mean(written, names.iter().copied()) {
+            Some(d) => d,
+            None if names.is_empty() => "the snapshot has no entities".to_string(),
+            None => format!("types present: {}", names.join(", ")),
+        };
+        Err(Box::new(ReplError::UnknownType {
+            name: written.to_string(),
+            snapshot: self.name.clone(),
+            help,
+        }))
+    }
+
+    fn schema(&self, args: &str) -> Reply {
+        if args.is_empty() || args.contains(char::is_whitespace) {
+            return Err(usage("schema", "`:schema` needs one entity type"));
+        }
+        let ty = self.resolve_type(args)?;
+        let props = self
+            .knowledge
+            .schemas
+            .get(&ty)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if self.format == Format::Json {
+            let list: Vec<Json> = props
+                .iter()
+                .map(|p| json!({"path": p.path, "types": p.kinds, "example": p.example}))
+                .collect();
+            return Ok(pretty(&json!({ "type": ty, "properties": list })));
+        }
+        let width = props.iter().map(|p| p.path.len()).max().unwrap_or(0);
+        let kw = props
+            .iter()
+            .map(|p| p.kinds.join("|").len())
+            .max()
+            .unwrap_or(0);
+        let mut s = format!("{ty} ({} properties)\n", props.len());
+        for p in props {
+            let kinds = p.kinds.join("|");
+            let ex = p
+                .example
+                .as_ref()
+                .map(|e| truncate(&e.to_string(), 60))
+                .unwrap_or_default();
+            s.push_str(format!("  {:<width$}  {kinds:<kw$}  {ex}", p.path).trim_end());
+            s.push('\n');
+        }
+        Ok(s)
+    }
+
+    fn load(&mut self, args: &str) -> Reply {
+        if args.is_empty() {
+            return Err(usage("load", "`:load` needs a file"));
+        }
+        let text = std::fs::read_to_string(args).map_err(|source| {
+            Box::new(ReplError::Io {
+                path: args.to_string(),
+                source,
+            }) as Box<dyn Diagnostic + Send + Sync>
+        })?;
+        let snapshot = crate::entity::load::parse_snapshot(&text, args)
+            .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
+        self.knowledge = Arc::new(Knowledge::of(&snapshot));
+        self.graph = EntityGraph::new(snapshot);
+        self.name = args.to_string();
+        let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
+        Ok(format!(
+            "loaded {args}: {n} entities of {} types\n",
+            self.knowledge.types.len()
+        ))
+    }
+
+    fn pattern(&self, args: &str) -> Reply {
+        let _ = args;
+        Err(usage(
+            "pattern",
+            "the filter-pattern engine is not available yet",
+        ))
+    }
+
+    /// Parse and check `src` as a rule; diagnostics are shown against `shown`, where
+    /// `src[from..]` was typed at `shown[to..]`.
+    fn parse_checked(
+        src: &str,
+        shown: &str,
+        from: usize,
+        to: usize,
+    ) -> Result<crate::lang::ast::Rule, Box<dyn Diagnostic + Send + Sync>> {
+        let rehome = |d: &dyn Diagnostic| -> Box<dyn Diagnostic + Send + Sync> {
+            if src == shown {
+                Box::new(Rehomed::new(d, Arc::new(shown.to_string()), 0, 0))
+            } else {
+                Box::new(Rehomed::new(d, Arc::new(shown.to_string()), from, to))
+            }
+        };
+        let rule = parse_rule(src).map_err(|e| rehome(&e))?;
+        check_rule(&rule).map_err(|e| rehome(&e))?;
+        Ok(rule)
+    }
+
+    fn rule(&self, src: &str, explain: bool) -> Reply {
+        let rule = Self::parse_checked(src, src, 0, 0)?;
+        let result = evaluate(&rule, &self.graph, &self.opts);
+        let query = rule.verdict.is_none();
+        match self.format {
+            Format::Json => Ok(pretty(&serde_json::to_value(&result).unwrap_or(Json::Null))),
+            Format::Text => {
+                let mut s = String::new();
+                if explain {
+                    let printed = crate::lang::printer::print_rule(&rule);
+                    if !printed.is_empty() {
+                        s.push_str(&format!("{printed}\n"));
+                    }
+                }
+                s.push_str(&render::rule_result(&result, query, explain));
+                Ok(s)
+            }
+        }
+    }
+
+    fn path_query(&self, line: &str, p: &BarePath<'_>) -> Reply {
+        let ty = self.resolve_type(p.ty)?;
+        let snap = self.graph.snapshot();
+        let all = schema::entities_of(snap, &ty);
+        let selected = match p.filter {
+            None => all,
+            Some((filter, at)) => {
+                let src = format!("{} where {filter}", p.ty);
+                let from = p.ty.len() + " where ".len();
+                let rule = Self::parse_checked(&src, line, from, at)?;
+                let result = evaluate(&rule, &self.graph, &self.opts);
+                let matching: Vec<&str> = result
+                    .entities
+                    .iter()
+                    .filter(|e| matches!(e.outcome, Outcome::Passed | Outcome::Failed))
+                    .map(|e| e.id.as_str())
+                    .collect();
+                all.into_iter()
+                    .filter(|e| e.id().is_some_and(|id| matching.contains(&id)))
+                    .collect()
+            }
+        };
+        let mut rows: Vec<(String, Option<&str>, String, &Json)> = Vec::new();
+        let mut missing = Vec::new();
+        for e in &selected {
+            let values = schema::walk(e.json, &p.steps);
+            if values.is_empty() {
+                missing.push(e.label());
+            }
+            for (path, v) in values {
+                rows.push((e.label(), e.id(), path, v));
+            }
+        }
+        if rows.is_empty() && !selected.is_empty() {
+            return Err(self.no_such_property(&ty, p));
+        }
+        if self.format == Format::Json {
+            let list: Vec<Json> = rows
+                .iter()
+                .map(|(label, id, path, v)| json!({"entity": label, "id": id, "path": path, "value": v}))
+                .collect();
+            return Ok(pretty(&Json::Array(list)));
+        }
+        let mut s = String::new();
+        for (label, _, path, v) in &rows {
+            let text = serde_json::to_string_pretty(v).unwrap_or_default();
+            if path.is_empty() {
+                s.push_str(&format!("{label} = {text}\n"));
+            } else {
+                s.push_str(&format!("{label}: {path} = {text}\n"));
+            }
+        }
+        for label in missing {
+            s.push_str(&format!("{label}: {} is missing\n", p.written));
+        }
+        if selected.is_empty() {
+            s.push_str(&format!("no {ty} entity matches\n"));
+        }
+        Ok(s)
+    }
+
+    fn no_such_property(&self, ty: &str, p: &BarePath<'_>) -> Box<dyn Diagnostic + Send + Sync> {
+        let props = self
+            .knowledge
+            .schemas
+            .get(ty)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        // The longest prefix of named steps that exists, and what could follow it.
+        let names: Vec<String> = p
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Key(k) => Some(k.clone()),
+                Step::Index(_) => None,
+            })
+            .collect();
+        let mut depth = 0;
+        while depth < names.len()
+            && schema::children(props, &names[..depth]).contains(&names[depth])
+        {
+            depth += 1;
+        }
+        let help = if depth == names.len() {
+            "the property exists, but the index is out of range on every entity".to_string()
+        } else {
+            let options = schema::children(props, &names[..depth]);
+            match did_you_mean(&names[depth], options.iter().map(String::as_str)) {
+                Some(d) => d,
+                None if options.is_empty() => {
+                    format!("`{}` has no properties", names[..depth].join("."))
+                }
+                None => format!("properties here: {}", truncate(&options.join(", "), 200)),
+            }
+        };
+        Box::new(ReplError::NoSuchProperty {
+            ty: ty.to_string(),
+            path: p.written.to_string(),
+            help,
+        })
+    }
+}
+
+fn usage(cmd: &str, message: &str) -> Box<dyn Diagnostic + Send + Sync> {
+    let (n, a, _) = COMMANDS
+        .iter()
+        .find(|c| c.0 == cmd)
+        .copied()
+        .unwrap_or((cmd, "", ""));
+    Box::new(ReplError::Usage {
+        message: message.to_string(),
+        usage: format!("usage: :{n} {a}"),
+    })
+}
+
+fn pretty(v: &Json) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
