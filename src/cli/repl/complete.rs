@@ -86,21 +86,16 @@ pub fn complete(k: &Knowledge, line: &str, pos: usize) -> Option<Completion> {
     let word = &before[start..];
     let head = &before[..start];
 
+    if head.trim() == ":" && head.ends_with(':') {
+        let cands = COMMANDS
+            .iter()
+            .filter(|c| c.0.starts_with(word))
+            .map(|c| format!(":{}", c.0))
+            .collect();
+        return Some(done(start - 1, cands));
+    }
     if let Some(rest) = head.trim_start().strip_prefix(':') {
         return complete_command_args(k, rest, head, start, word);
-    }
-    if head.trim().is_empty() {
-        if let Some(w) = before.trim_start().strip_prefix(':') {
-            let cands = COMMANDS
-                .iter()
-                .filter(|c| c.0.starts_with(w))
-                .map(|c| format!(":{}", c.0))
-                .collect();
-            return Some(done(start - 1, cands));
-        }
-        if before.trim_start().starts_with(':') {
-            return None;
-        }
     }
     Some(complete_expr(k, head, start, word, None))
 }
@@ -244,6 +239,14 @@ fn complete_expr(
     ty: Option<&str>,
 ) -> Completion {
     let toks = tokens(head);
+    // Bare path `Type.a.b` (the word itself starts with the type).
+    if toks.is_empty() && ty.is_none() {
+        if let Some((t, rest)) = word.split_once('.') {
+            if let Some(props) = k.schema_of(t) {
+                return path_completion(props, &[], rest, start + t.len() + 1, false);
+            }
+        }
+    }
     // First word: an entity type (also after `List<`).
     let ty = ty.or_else(|| {
         toks.iter().find_map(|t| match t {
@@ -283,16 +286,6 @@ fn complete_expr(
         return done(start, types_starting(k, word));
     }
     let props = k.schema_of(ty).unwrap_or(&[]);
-
-    // Bare path `Type.a.b` (the word itself starts with the type).
-    if toks.is_empty() {
-        if let Some((t, rest)) = word.split_once('.') {
-            if let Some(props) = k.schema_of(t) {
-                return path_completion(props, &[], rest, start + t.len() + 1, false);
-            }
-        }
-        return done(start, types_starting(k, word));
-    }
 
     // The list context: a stack of property paths opened by `op [`.
     let mut stack: Vec<Vec<String>> = Vec::new();

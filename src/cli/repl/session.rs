@@ -5,6 +5,7 @@ use super::diag::{did_you_mean, Rehomed, ReplError};
 use super::input::{classify, BarePath, Input};
 use super::render;
 use super::schema::{self, Property, Step};
+use crate::cli::eval::eval_options;
 use crate::entity::graph::EntityGraph;
 use crate::entity::Snapshot;
 use crate::lang::eval::{check_rule, evaluate, EvalOptions, Outcome};
@@ -125,13 +126,14 @@ impl Session {
     /// A session over `snapshot`, named `name` in messages.
     pub fn new(snapshot: Snapshot, name: &str) -> Self {
         let knowledge = Arc::new(Knowledge::of(&snapshot));
+        let opts = eval_options(None, snapshot.collected_at.as_deref());
         Session {
             graph: EntityGraph::new(snapshot),
             name: name.to_string(),
             format: Format::Text,
             color: false,
             knowledge,
-            opts: EvalOptions::default(),
+            opts,
         }
     }
 
@@ -401,6 +403,7 @@ impl Session {
         let snapshot = crate::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
         self.knowledge = Arc::new(Knowledge::of(&snapshot));
+        self.opts = eval_options(None, snapshot.collected_at.as_deref());
         self.graph = EntityGraph::new(snapshot);
         self.name = args.to_string();
         let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
@@ -452,7 +455,7 @@ impl Session {
                         s.push_str(&format!("{printed}\n"));
                     }
                 }
-                s.push_str(&render::rule_result(&result, query, explain));
+                s.push_str(&render::rule_result(&result, query, explain, self.color));
                 Ok(s)
             }
         }

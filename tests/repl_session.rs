@@ -1,0 +1,356 @@
+//! The REPL core, driven directly through `Session::handle_line` (no terminal).
+
+use gsl::cli::repl::complete::{complete, needs_more};
+use gsl::cli::repl::{run_piped, Control, Session};
+use gsl::entity::{Snapshot, SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME};
+use std::process::ExitCode;
+
+fn sample() -> Snapshot {
+    serde_json::from_str(SAMPLE_SNAPSHOT).unwrap()
+}
+
+fn session() -> Session {
+    Session::new(sample(), SAMPLE_SNAPSHOT_NAME)
+}
+
+/// Run one input: (stdout, stderr, control).
+fn run(s: &mut Session, line: &str) -> (String, String, Control) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let c = s.handle_line(line, &mut out, &mut err);
+    (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+        c,
+    )
+}
+
+fn ok(s: &mut Session, line: &str) -> String {
+    let (out, err, c) = run(s, line);
+    assert_eq!(c, Control::Continue, "{line}: {err}");
+    assert!(err.is_empty(), "{line}: {err}");
+    out
+}
+
+fn fails(s: &mut Session, line: &str) -> String {
+    let (out, err, c) = run(s, line);
+    assert_eq!(c, Control::Failed, "{line} should fail; printed {out}");
+    assert!(out.is_empty());
+    err
+}
+
+#[test]
+fn entities_lists_types_and_counts() {
+    let mut s = session();
+    let out = ok(&mut s, ":entities");
+    assert!(out.starts_with(SAMPLE_SNAPSHOT_NAME), "{out}");
+    assert!(out.contains("123456789012"), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("CloudTrail"))
+        .unwrap();
+    assert_eq!(
+        line.split_whitespace().collect::<Vec<_>>(),
+        ["CloudTrail", "2"]
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["SnsTopic", "3"]),
+        "{out}"
+    );
+}
+
+#[test]
+fn bare_paths_print_values_with_json_paths() {
+    let mut s = session();
+    let out = ok(&mut s, "CloudTrail.status.isLogging");
+    assert_eq!(
+        out,
+        "org-main: status.isLogging = true\nlegacy-eu: status.isLogging = false\n"
+    );
+
+    let out = ok(&mut s, "CloudTrail.metricFilters.filterPattern");
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with("org-main: metricFilters[0].filterPattern = \"{"),
+        "{out}"
+    );
+    assert!(
+        out.contains("org-main: metricFilters[1].filterPattern = "),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("legacy-eu: metricFilters.filterPattern is missing\n"),
+        "{out}"
+    );
+
+    let out = ok(&mut s, "CloudTrail.metricFilters[1].filterName");
+    assert_eq!(out, "org-main: metricFilters[1].filterName = \"unauthorized-api-calls\"\nlegacy-eu: metricFilters[1].filterName is missing\n");
+
+    // Objects are pretty-printed over several lines.
+    let out = ok(&mut s, "cloudtrail.status");
+    assert!(
+        out.starts_with("org-main: status = {\n  \"isLogging\": true,\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bare_type_prints_whole_entities() {
+    let mut s = session();
+    let out = ok(&mut s, "SnsTopic");
+    assert_eq!(out.matches(" = {\n").count(), 3, "{out}");
+    assert!(out.starts_with("security-alerts = {\n"), "{out}");
+    let out2 = ok(&mut s, ":show SnsTopic");
+    assert_eq!(out, out2);
+}
+
+#[test]
+fn unknown_names_get_suggestions_and_the_session_goes_on() {
+    let mut s = session();
+    let err = fails(&mut s, "CloudTrail.statuz.isLogging");
+    assert!(
+        err.contains("no entity of type CloudTrail has `statuz.isLogging`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `status`?"), "{err}");
+    let err = fails(&mut s, "CloudTrail.status.isLoging");
+    assert!(err.contains("did you mean `isLogging`?"), "{err}");
+    let err = fails(&mut s, "CloudTrial.name");
+    assert!(err.contains("no entity type `CloudTrial`"), "{err}");
+    assert!(err.contains("did you mean `CloudTrail`?"), "{err}");
+    let err = fails(&mut s, ":shwo CloudTrail");
+    assert!(err.contains("unknown command `:shwo`"), "{err}");
+    assert!(err.contains("did you mean `show`?"), "{err}");
+    let err = fails(&mut s, ":schema");
+    assert!(err.contains("usage: :schema <Type>"), "{err}");
+    let err = fails(&mut s, ":format yaml");
+    assert!(err.contains("unknown format `yaml`"), "{err}");
+    // Still alive and unchanged.
+    assert_eq!(
+        ok(&mut s, "CloudTrail.name"),
+        "org-main: name = \"org-main\"\nlegacy-eu: name = \"legacy-eu\"\n"
+    );
+}
+
+#[test]
+fn diagnostics_are_graphical_and_plain_without_a_terminal() {
+    let mut s = session();
+    let err = fails(&mut s, ":nope");
+    assert!(err.contains("gsl::repl::unknown_command"), "{err}");
+    assert!(err.contains("×"), "{err}");
+    assert!(!err.contains('\x1b'), "{err}");
+}
+
+#[test]
+fn schema_lists_paths_types_and_examples() {
+    let mut s = session();
+    let out = ok(&mut s, ":schema CloudTrail");
+    assert!(out.starts_with("CloudTrail ("), "{out}");
+    let row = |path: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(path))
+            .unwrap_or_else(|| panic!("no {path} in {out}"))
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(row("status.isLogging"), ["boolean", "true"]);
+    assert_eq!(row("metricFilters")[0], "list");
+    assert_eq!(
+        row("metricFilters[].filterName"),
+        ["string", "\"iam-login-profile-changes\""]
+    );
+    assert_eq!(row("snsTopicArn")[0], "null");
+}
+
+#[test]
+fn json_format_applies_to_paths_and_commands() {
+    let mut s = session();
+    assert_eq!(ok(&mut s, ":format"), "text\n");
+    assert_eq!(ok(&mut s, ":format json"), "");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&mut s, "CloudTrail.status.isLogging")).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!([
+            {"entity": "org-main", "id": "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-main", "path": "status.isLogging", "value": true},
+            {"entity": "legacy-eu", "id": v[1]["id"], "path": "status.isLogging", "value": false}
+        ])
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(&mut s, ":entities")).unwrap();
+    assert_eq!(v["types"]["CloudTrail"], 2);
+    let v: serde_json::Value = serde_json::from_str(&ok(&mut s, ":schema SnsTopic")).unwrap();
+    assert_eq!(v["type"], "SnsTopic");
+    assert_eq!(ok(&mut s, ":format text"), "");
+    assert_eq!(ok(&mut s, ":format"), "text\n");
+}
+
+#[test]
+fn help_and_quit() {
+    let mut s = session();
+    let out = ok(&mut s, ":help");
+    for cmd in [
+        ":help",
+        ":entities",
+        ":show",
+        ":schema",
+        ":load",
+        ":pattern",
+        ":explain",
+        ":format",
+        ":quit",
+    ] {
+        assert!(out.contains(cmd), "{cmd} missing from {out}");
+    }
+    assert!(ok(&mut s, ":help schema").starts_with(":schema <Type>"));
+    assert_eq!(run(&mut s, ":quit").2, Control::Quit);
+    assert_eq!(run(&mut s, "  :q  ").2, Control::Quit);
+    assert_eq!(run(&mut s, "").2, Control::Continue);
+    assert_eq!(run(&mut s, "# a comment").2, Control::Continue);
+}
+
+#[test]
+fn load_reports_unreadable_files() {
+    let mut s = session();
+    let err = fails(&mut s, ":load /nonexistent/snapshot.json");
+    assert!(
+        err.contains("cannot read /nonexistent/snapshot.json"),
+        "{err}"
+    );
+    assert!(fails(&mut s, ":load").contains("usage: :load"));
+}
+
+fn cands(s: &Session, line: &str) -> (usize, Vec<String>) {
+    let c = complete(&s.knowledge(), line, line.len()).unwrap();
+    (c.start, c.candidates)
+}
+
+#[test]
+fn completes_commands_types_and_command_arguments() {
+    let s = session();
+    assert_eq!(cands(&s, ":sh"), (0, vec![":show".to_string()]));
+    assert_eq!(cands(&s, ":s").1, [":schema", ":show"]);
+    assert_eq!(
+        cands(&s, ":show Cl"),
+        (
+            6,
+            vec!["CloudTrail".to_string(), "CloudWatchAlarm".to_string()]
+        )
+    );
+    assert_eq!(cands(&s, ":schema sns").1, ["SnsTopic"]);
+    assert_eq!(cands(&s, ":format j").1, ["json"]);
+    assert_eq!(cands(&s, ":help ex").1, ["explain"]);
+    assert_eq!(cands(&s, ":pattern t").1, ["test"]);
+    assert_eq!(cands(&s, "Cl").1, ["CloudTrail", "CloudWatchAlarm"]);
+    assert_eq!(cands(&s, "Li").1, ["List<"]);
+    assert_eq!(cands(&s, "List<Lo"), (5, vec!["LogGroup".to_string()]));
+}
+
+#[test]
+fn completes_properties_in_context() {
+    let s = session();
+    // Top-level properties of the rule's type, plus keywords and builtins.
+    let (start, c) = cands(&s, "CloudTrail should have st");
+    assert_eq!(start, 23);
+    assert_eq!(c, ["status"]);
+    let (_, c) = cands(&s, "CloudTrail should have is");
+    assert!(
+        c.contains(&"isMultiRegionTrail".to_string()) && c.contains(&"isEmpty()".to_string()),
+        "{c:?}"
+    );
+    // Dotted: only the last segment is replaced.
+    let (start, c) = cands(&s, "CloudTrail should have status.isL");
+    assert_eq!((start, c), (30, vec!["isLogging".to_string()]));
+    // Inside a list operator the element is the context.
+    assert_eq!(
+        cands(&s, "CloudTrail should have metricFilters with [ filterP").1,
+        ["filterPattern"]
+    );
+    assert_eq!(
+        cands(&s, "CloudTrail should have metricFilters contain [ metricTransformations contain-any [ alarms with [ actionsE").1,
+        ["actionsEnabled"]
+    );
+    // After the bracket closes, the entity is the context again.
+    assert_eq!(
+        cands(
+            &s,
+            "CloudTrail should have metricFilters with [ filterName='x' ] and kmsK"
+        )
+        .1,
+        ["kmsKeyId"]
+    );
+    // `List<T> ... items with [`: the element is the entity.
+    assert_eq!(
+        cands(&s, "List<CloudTrail> should have items with [ isMulti").1,
+        ["isMultiRegionTrail"]
+    );
+    // Keywords and operators.
+    assert_eq!(
+        cands(&s, "CloudTrail should have metricFilters contain-a").1,
+        ["contain-all", "contain-any"]
+    );
+    assert_eq!(cands(&s, "CloudTrail sh").1, ["should"]);
+    // Bare paths.
+    assert_eq!(
+        cands(&s, "CloudTrail.metricF"),
+        (11, vec!["metricFilters".to_string()])
+    );
+    assert_eq!(
+        cands(&s, "CloudTrail.metricFilters.filterN").1,
+        ["filterName"]
+    );
+    assert_eq!(cands(&s, "CloudTrail[name='org-main'].sta").1, ["status"]);
+    assert_eq!(cands(&s, "CloudTrail[stat").1, ["status"]);
+    assert_eq!(
+        cands(&s, ":show CloudTrail isMul").1,
+        ["isMultiRegionTrail"]
+    );
+    assert_eq!(
+        cands(&s, ":explain SnsTopic should have subscriptionsC").1,
+        ["subscriptionsConfirmed"]
+    );
+}
+
+#[test]
+fn open_brackets_and_quotes_continue_the_input() {
+    assert!(needs_more("CloudTrail should have metricFilters with ["));
+    assert!(needs_more("CloudTrail where name='org"));
+    assert!(needs_more("CloudTrail[name='org-main'"));
+    assert!(!needs_more(
+        "CloudTrail should have metricFilters with [ filterName like '%a%' ]"
+    ));
+    assert!(!needs_more("CloudTrail should have"));
+    assert!(!needs_more(":help"));
+    assert!(!needs_more("]"));
+}
+
+#[test]
+fn piped_input_continues_open_brackets_and_reports_failure() {
+    let mut s = session();
+    let input = "CloudTrail[\n  name = 'org-main'\n].status.isLogging\n:nope\nSnsTopic.name\n:quit\nCloudTrail.name\n";
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = run_piped(&mut s, &mut input.as_bytes(), &mut out, &mut err);
+    let out = String::from_utf8(out).unwrap();
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("unknown command `:nope`"), "{err}");
+    // After :quit nothing more runs.
+    assert!(!out.contains("org-main: name"), "{out}");
+    assert!(
+        out.ends_with("orphan-topic: name = \"orphan-topic\"\n"),
+        "{out}"
+    );
+
+    let mut out = Vec::new();
+    let code = run_piped(
+        &mut s,
+        &mut "SnsTopic.name".as_bytes(),
+        &mut out,
+        &mut Vec::new(),
+    );
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
+}
