@@ -6,7 +6,7 @@ use gsl::entity::{Snapshot, SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME};
 use std::process::ExitCode;
 
 fn sample() -> Snapshot {
-    serde_json::from_str(SAMPLE_SNAPSHOT).unwrap()
+    gsl::entity::load::parse_snapshot(SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME).unwrap()
 }
 
 fn session() -> Session {
@@ -117,7 +117,7 @@ fn unknown_names_get_suggestions_and_the_session_goes_on() {
     let err = fails(&mut s, "CloudTrail.status.isLoging");
     assert!(err.contains("did you mean `isLogging`?"), "{err}");
     let err = fails(&mut s, "CloudTrial.name");
-    assert!(err.contains("no entity type `CloudTrial`"), "{err}");
+    assert!(err.contains("no entities of type CloudTrial"), "{err}");
     assert!(err.contains("did you mean `CloudTrail`?"), "{err}");
     let err = fails(&mut s, ":shwo CloudTrail");
     assert!(err.contains("unknown command `:shwo`"), "{err}");
@@ -146,7 +146,14 @@ fn diagnostics_are_graphical_and_plain_without_a_terminal() {
 fn schema_lists_paths_types_and_examples() {
     let mut s = session();
     let out = ok(&mut s, ":schema CloudTrail");
-    assert!(out.starts_with("CloudTrail ("), "{out}");
+    assert!(out.starts_with("CloudTrail: "), "{out}");
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .ends_with(" properties seen on 2 entities"),
+        "{out}"
+    );
     let row = |path: &str| {
         out.lines()
             .find(|l| l.split_whitespace().next() == Some(path))
@@ -157,12 +164,21 @@ fn schema_lists_paths_types_and_examples() {
             .collect::<Vec<_>>()
     };
     assert_eq!(row("status.isLogging"), ["boolean", "true"]);
-    assert_eq!(row("metricFilters")[0], "list");
+    assert_eq!(row("metricFilters"), ["array", "[…]"]);
+    assert_eq!(row("advancedEventSelectors"), ["array", "[]"]);
     assert_eq!(
         row("metricFilters[].filterName"),
-        ["string", "\"iam-login-profile-changes\""]
+        [
+            "string",
+            "\"iam-login-profile-changes\"",
+            "(on",
+            "1",
+            "of",
+            "2)"
+        ]
     );
-    assert_eq!(row("snsTopicArn")[0], "null");
+    assert_eq!(row("snsTopicArn"), ["null"]);
+    assert_eq!(row("kmsKeyId")[0], "null|string");
 }
 
 #[test]
@@ -266,7 +282,7 @@ fn completes_properties_in_context() {
     // Inside a list operator the element is the context.
     assert_eq!(
         cands(&s, "CloudTrail should have metricFilters with [ filterP").1,
-        ["filterPattern"]
+        ["filterPattern", "filterPatternCovers("]
     );
     assert_eq!(
         cands(&s, "CloudTrail should have metricFilters contain [ metricTransformations contain-any [ alarms with [ actionsE").1,

@@ -6,6 +6,7 @@
 use super::input::{self, Input};
 use super::schema;
 use super::session::{Knowledge, COMMANDS};
+use crate::entity::graph::PropertyInfo;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper, Highlighter, Hinter};
@@ -34,9 +35,6 @@ pub const KEYWORDS: &[&str] = &[
     "null",
 ];
 
-/// Builtins offered when the evaluator's registry is not available.
-const FALLBACK_BUILTINS: &[&str] = &["length()", "isEmpty()"];
-
 /// Does the input need more lines? True when a bracket or quote is still open and
 /// the parser agrees that the text ends too early.
 pub fn needs_more(src: &str) -> bool {
@@ -55,7 +53,16 @@ fn parser_wants_more(_rule: &str) -> bool {
 
 /// The builtin function names, as offered by completion (`name(`).
 pub fn builtins() -> Vec<String> {
-    FALLBACK_BUILTINS.iter().map(|s| s.to_string()).collect()
+    crate::lang::eval::builtins::BUILTINS
+        .iter()
+        .map(|b| {
+            if b.params.is_empty() {
+                format!("{}()", b.name)
+            } else {
+                format!("{}(", b.name)
+            }
+        })
+        .collect()
 }
 
 /// A completion: replace `line[start..pos]` with one of `candidates`.
@@ -333,7 +340,7 @@ fn complete_expr(
 }
 
 fn path_completion(
-    props: &[schema::Property],
+    props: &[PropertyInfo],
     ctx: &[String],
     word: &str,
     start: usize,

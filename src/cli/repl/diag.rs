@@ -18,18 +18,6 @@ pub enum ReplError {
         #[help]
         help: String,
     },
-    /// `:show Nope`, `Nope.x`.
-    #[error("no entity type `{name}` in {snapshot}")]
-    #[diagnostic(code(gsl::repl::unknown_type))]
-    UnknownType {
-        /// The type as typed.
-        name: String,
-        /// The snapshot's name.
-        snapshot: String,
-        /// Did you mean / the types present.
-        #[help]
-        help: String,
-    },
     /// A path reaching nothing on any entity.
     #[error("no entity of type {ty} has `{path}`")]
     #[diagnostic(code(gsl::repl::no_such_property))]

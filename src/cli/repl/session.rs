@@ -4,11 +4,12 @@
 use super::diag::{did_you_mean, Rehomed, ReplError};
 use super::input::{classify, BarePath, Input};
 use super::render;
-use super::schema::{self, Property, Step};
+use super::schema::{self, Step};
 use crate::cli::eval::eval_options;
-use crate::entity::graph::EntityGraph;
+use crate::entity::graph::PropertyInfo;
+use crate::entity::graph::{EntityGraph, EntityRef};
 use crate::entity::Snapshot;
-use crate::lang::eval::{check_rule, evaluate, EvalOptions, Outcome};
+use crate::lang::eval::{check_rule, evaluate, evaluate_entity, EvalOptions, Outcome};
 use crate::lang::parser::parse_rule;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
@@ -43,27 +44,24 @@ pub struct Knowledge {
     /// Entity types with counts, sorted.
     pub types: Vec<(String, usize)>,
     /// Properties seen per type.
-    pub schemas: BTreeMap<String, Vec<Property>>,
+    pub schemas: BTreeMap<String, Vec<PropertyInfo>>,
 }
 
 impl Knowledge {
-    fn of(snapshot: &Snapshot) -> Self {
-        let types = schema::type_counts(snapshot);
+    fn of(graph: &EntityGraph) -> Self {
+        let types = graph.types();
         let schemas = types
             .iter()
-            .map(|(t, _)| (t.clone(), schema::schema(snapshot, t)))
+            .map(|(t, _)| (t.clone(), graph.schema(t)))
             .collect();
         Knowledge { types, schemas }
     }
 
-    /// The schema of a type as written (case-insensitive, `aws_` prefix allowed).
-    pub fn schema_of(&self, written: &str) -> Option<&[Property]> {
-        let norm = |s: &str| s.to_ascii_lowercase().replace('_', "");
-        let w = norm(written);
-        let w = w.strip_prefix("aws").map(str::to_string).unwrap_or(w);
+    /// The schema of a type as written (case-insensitive).
+    pub fn schema_of(&self, written: &str) -> Option<&[PropertyInfo]> {
         self.schemas
             .iter()
-            .find(|(t, _)| norm(t) == w || norm(t) == norm(written))
+            .find(|(t, _)| t.eq_ignore_ascii_case(written))
             .map(|(_, p)| p.as_slice())
     }
 }
@@ -125,10 +123,11 @@ type Reply = Result<String, Box<dyn Diagnostic + Send + Sync>>;
 impl Session {
     /// A session over `snapshot`, named `name` in messages.
     pub fn new(snapshot: Snapshot, name: &str) -> Self {
-        let knowledge = Arc::new(Knowledge::of(&snapshot));
         let opts = eval_options(None, snapshot.collected_at.as_deref());
+        let graph = EntityGraph::new(snapshot);
+        let knowledge = Arc::new(Knowledge::of(&graph));
         Session {
-            graph: EntityGraph::new(snapshot),
+            graph,
             name: name.to_string(),
             format: Format::Text,
             color: false,
@@ -331,25 +330,10 @@ impl Session {
     }
 
     fn resolve_type(&self, written: &str) -> Result<String, Box<dyn Diagnostic + Send + Sync>> {
-        if let Some(t) = schema::resolve_type(self.graph.snapshot(), written) {
-            return Ok(t);
-        }
-        let names: Vec<&str> = self
-            .knowledge
-            .types
-            .iter()
-            .map(|(t, _)| t.as_str())
-            .collect();
-        let help = match did_you_mean(written, names.iter().copied()) {
-            Some(d) => d,
-            None if names.is_empty() => "the snapshot has no entities".to_string(),
-            None => format!("types present: {}", names.join(", ")),
-        };
-        Err(Box::new(ReplError::UnknownType {
-            name: written.to_string(),
-            snapshot: self.name.clone(),
-            help,
-        }))
+        self.graph
+            .check_type(written)
+            .map(str::to_string)
+            .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)
     }
 
     fn schema(&self, args: &str) -> Reply {
@@ -357,34 +341,35 @@ impl Session {
             return Err(usage("schema", "`:schema` needs one entity type"));
         }
         let ty = self.resolve_type(args)?;
-        let props = self
-            .knowledge
-            .schemas
-            .get(&ty)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let props = self.graph.schema(&ty);
         if self.format == Format::Json {
-            let list: Vec<Json> = props
-                .iter()
-                .map(|p| json!({"path": p.path, "types": p.kinds, "example": p.example}))
-                .collect();
-            return Ok(pretty(&json!({ "type": ty, "properties": list })));
+            return Ok(pretty(&json!({ "type": ty, "properties": props })));
         }
-        let width = props.iter().map(|p| p.path.len()).max().unwrap_or(0);
-        let kw = props
+        let kinds = |p: &PropertyInfo| p.types.iter().copied().collect::<Vec<_>>().join("|");
+        let width = props
             .iter()
-            .map(|p| p.kinds.join("|").len())
+            .map(|p| p.path.len())
             .max()
-            .unwrap_or(0);
-        let mut s = format!("{ty} ({} properties)\n", props.len());
-        for p in props {
-            let kinds = p.kinds.join("|");
-            let ex = p
-                .example
-                .as_ref()
-                .map(|e| truncate(&e.to_string(), 60))
-                .unwrap_or_default();
-            s.push_str(format!("  {:<width$}  {kinds:<kw$}  {ex}", p.path).trim_end());
+            .unwrap_or(0)
+            .min(40);
+        let kw = props.iter().map(|p| kinds(p).len()).max().unwrap_or(0);
+        let n = self.graph.entities(&ty).len();
+        let mut s = format!("{ty}: {} properties seen on {n} entities\n", props.len());
+        for p in &props {
+            let ex = match &p.example {
+                Json::Null => String::new(),
+                // Containers are summarised by the graph as `[…]` / `{…}`.
+                Json::String(e) if (e == "[…]" || e == "{…}") && !p.types.contains("string") => {
+                    e.clone()
+                }
+                other => truncate(&other.to_string(), 60),
+            };
+            let seen = if p.entities < n {
+                format!(" (on {} of {n})", p.entities)
+            } else {
+                String::new()
+            };
+            s.push_str(format!("  {:<width$}  {:<kw$}  {ex}{seen}", p.path, kinds(p)).trim_end());
             s.push('\n');
         }
         Ok(s)
@@ -402,9 +387,9 @@ impl Session {
         })?;
         let snapshot = crate::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
-        self.knowledge = Arc::new(Knowledge::of(&snapshot));
         self.opts = eval_options(None, snapshot.collected_at.as_deref());
         self.graph = EntityGraph::new(snapshot);
+        self.knowledge = Arc::new(Knowledge::of(&self.graph));
         self.name = args.to_string();
         let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
         Ok(format!(
@@ -443,6 +428,13 @@ impl Session {
 
     fn rule(&self, src: &str, explain: bool) -> Reply {
         let rule = Self::parse_checked(src, src, 0, 0)?;
+        let mut note = String::new();
+        if let Err(e) = self.graph.check_type(&rule.target.entity.name) {
+            if !rule.target.list {
+                return Err(Box::new(e));
+            }
+            note = format!("note: {e}\n");
+        }
         let result = evaluate(&rule, &self.graph, &self.opts);
         let query = rule.verdict.is_none();
         match self.format {
@@ -456,6 +448,7 @@ impl Session {
                     }
                 }
                 s.push_str(&render::rule_result(&result, query, explain, self.color));
+                s.push_str(&note);
                 Ok(s)
             }
         }
@@ -463,35 +456,40 @@ impl Session {
 
     fn path_query(&self, line: &str, p: &BarePath<'_>) -> Reply {
         let ty = self.resolve_type(p.ty)?;
-        let snap = self.graph.snapshot();
-        let all = schema::entities_of(snap, &ty);
+        let all = self.graph.entities(&ty);
+        let mut notes = Vec::new();
         let selected = match p.filter {
             None => all,
             Some((filter, at)) => {
                 let src = format!("{} where {filter}", p.ty);
                 let from = p.ty.len() + " where ".len();
                 let rule = Self::parse_checked(&src, line, from, at)?;
-                let result = evaluate(&rule, &self.graph, &self.opts);
-                let matching: Vec<&str> = result
-                    .entities
-                    .iter()
-                    .filter(|e| matches!(e.outcome, Outcome::Passed | Outcome::Failed))
-                    .map(|e| e.id.as_str())
-                    .collect();
-                all.into_iter()
-                    .filter(|e| e.id().is_some_and(|id| matching.contains(&id)))
-                    .collect()
+                let mut keep = Vec::new();
+                for e in all {
+                    let r = evaluate_entity(&rule, &self.graph, e, &self.opts);
+                    match r.outcome {
+                        Outcome::Passed => keep.push(e),
+                        Outcome::NotRelevant => {}
+                        _ => notes.push(format!(
+                            "{}: {} ({})",
+                            label(&e),
+                            r.outcome.as_str(),
+                            r.explanation.summary
+                        )),
+                    }
+                }
+                keep
             }
         };
-        let mut rows: Vec<(String, Option<&str>, String, &Json)> = Vec::new();
+        let mut rows: Vec<(String, &str, String, &Json)> = Vec::new();
         let mut missing = Vec::new();
         for e in &selected {
-            let values = schema::walk(e.json, &p.steps);
+            let values = schema::walk(e.value, &p.steps);
             if values.is_empty() {
-                missing.push(e.label());
+                missing.push(label(e));
             }
             for (path, v) in values {
-                rows.push((e.label(), e.id(), path, v));
+                rows.push((label(e), e.id(), path, v));
             }
         }
         if rows.is_empty() && !selected.is_empty() {
@@ -515,6 +513,9 @@ impl Session {
         }
         for label in missing {
             s.push_str(&format!("{label}: {} is missing\n", p.written));
+        }
+        for n in notes {
+            s.push_str(&format!("{n}\n"));
         }
         if selected.is_empty() {
             s.push_str(&format!("no {ty} entity matches\n"));
@@ -562,6 +563,11 @@ impl Session {
             help,
         })
     }
+}
+
+/// An entity's name, else its id.
+fn label(e: &EntityRef<'_>) -> String {
+    e.name().unwrap_or_else(|| e.id()).to_string()
 }
 
 fn usage(cmd: &str, message: &str) -> Box<dyn Diagnostic + Send + Sync> {
