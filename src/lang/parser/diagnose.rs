@@ -1,0 +1,473 @@
+//! Turning a pest failure into a [`ParseError`] in words, with a repair when the
+//! mistake is recognisable (keyword typos, a property run into a function call, a
+//! bare word where a string belongs).
+
+use super::grammar::Rule as R;
+use super::lex::{quote, Edit};
+use crate::lang::error::ParseError;
+use miette::SourceSpan;
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+/// The diagnosis of one pest failure.
+pub(crate) struct Diagnosis {
+    pub error: ParseError,
+    /// A repair of the text that lets parsing go on to find further errors.
+    pub fix: Option<Edit>,
+    /// The failure is at the end of the text.
+    pub at_end: bool,
+}
+
+/// Every keyword, for suggestions.
+const KEYWORDS: &[&str] = &[
+    "should",
+    "have",
+    "not",
+    "where",
+    "and",
+    "or",
+    "with",
+    "contain",
+    "contain-any",
+    "contain-all",
+    "contain-none",
+    "contain-single",
+    "like",
+    "unlike",
+    "in",
+    "regexMatch",
+    "true",
+    "false",
+    "null",
+    "List",
+];
+
+/// Function names that users run into the preceding property (`xlength()`).
+const KNOWN_FUNCTIONS: &[&str] = &[
+    "length",
+    "isEmpty",
+    "before",
+    "after",
+    "isFilterPatternEqual",
+    "filterPatternCovers",
+];
+
+/// What a rule stands for in an "expected ..." message, and the keywords it allows.
+fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
+    Some(match r {
+        R::entity | R::entity_name | R::list_entity | R::rule => {
+            (0, "an entity type such as `CloudTrail`", &["List"])
+        }
+        R::kw_list => (1, "`List`", &["List"]),
+        R::langle => (2, "`<`", &[]),
+        R::rangle => (3, "`>`", &[]),
+        R::kw_where | R::filter => (4, "`where`", &["where"]),
+        R::kw_should | R::verdict => (5, "`should`", &["should"]),
+        R::op_not => (6, "`not`", &["not"]),
+        R::kw_have => (7, "`have`", &["have"]),
+        R::expr | R::term | R::paren_expr => (8, "a condition", &["not"]),
+        R::path | R::ident => (9, "a property path", &[]),
+        R::element => (10, "`$`", &[]),
+        R::test
+        | R::op_eq
+        | R::op_ne
+        | R::op_lt
+        | R::op_gt
+        | R::op_le
+        | R::op_ge
+        | R::op_like
+        | R::op_unlike
+        | R::op_in
+        | R::op_regex_match => (
+            11,
+            "a comparison operator",
+            &["like", "unlike", "in", "regexMatch"],
+        ),
+        R::list_op | R::list_kw => (
+            12,
+            "a list operator (`with [..]`, `contain [..]`, ...)",
+            &[
+                "with",
+                "contain",
+                "contain-any",
+                "contain-all",
+                "contain-none",
+                "contain-single",
+            ],
+        ),
+        R::call | R::call_head => (13, "a function call such as `length()`", &[]),
+        R::string | R::number | R::kw_true | R::kw_false | R::kw_null => {
+            (14, "a value", &["true", "false", "null"])
+        }
+        R::tuple => (15, "a list of values such as `('a', 'b')`", &[]),
+        R::regex | R::regex_body => (16, "a regular expression such as `/^abc$/i`", &[]),
+        R::lbracket => (17, "`[`", &[]),
+        R::comma => (18, "`,`", &[]),
+        R::rbracket => (19, "`]`", &[]),
+        R::rparen => (20, "`)`", &[]),
+        R::op_and => (21, "`and`", &["and"]),
+        R::op_or => (22, "`or`", &["or"]),
+        R::EOI => (23, "the end of the rule", &[]),
+        _ => return None,
+    })
+}
+
+/// "a, b or c".
+fn join_words(words: &[&str]) -> String {
+    match words {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The word (letters, digits, `_`, `-`) starting at `pos`.
+fn word_at(text: &str, pos: usize) -> &str {
+    let rest = text.get(pos..).unwrap_or("");
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| !(is_word_char(c) || c == '-'))
+        .map_or(rest.len(), |(i, _)| i);
+    rest[..end].trim_end_matches('-')
+}
+
+/// The word ending right before `pos` (no space in between).
+fn word_before(text: &str, pos: usize) -> &str {
+    let head = text.get(..pos).unwrap_or("");
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !is_word_char(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    &head[start..]
+}
+
+/// The most likely keyword among `candidates` for `word`.
+fn suggest(word: &str, candidates: &[&'static str]) -> Option<&'static str> {
+    if word.is_empty() || candidates.contains(&word) {
+        return None;
+    }
+    let normal = word.to_ascii_lowercase().replace('_', "-");
+    if let Some(c) = candidates.iter().find(|c| c.to_ascii_lowercase() == normal) {
+        return Some(c);
+    }
+    let limit = if word.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&normal, &c.to_ascii_lowercase()),
+                *c,
+            )
+        })
+        .filter(|&(d, c)| d <= limit && d < c.len().min(word.len()))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn span(start: usize, len: usize) -> SourceSpan {
+    (start, len).into()
+}
+
+/// Describe what was found at `pos`.
+fn found_at(text: &str, pos: usize) -> (String, usize) {
+    let word = word_at(text, pos);
+    if !word.is_empty() {
+        let what = if KEYWORDS.contains(&word) {
+            "keyword"
+        } else if word.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            "number"
+        } else {
+            "word"
+        };
+        return (format!("{what} `{word}`"), word.len());
+    }
+    let rest = text.get(pos..).unwrap_or("");
+    for op in ["==", "&&", "||", "<>", "!"] {
+        if rest.starts_with(op) {
+            return (format!("`{op}`"), op.len());
+        }
+    }
+    match rest.chars().next() {
+        Some(c) => (format!("`{c}`"), c.len_utf8()),
+        None => ("end of rule".to_string(), 0),
+    }
+}
+
+/// Diagnose a pest failure on `text`.
+pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let pos = pos.min(text.len());
+    let positives: Vec<R> = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => {
+            // pest's call or stack limit.
+            return Diagnosis {
+                error: ParseError::TooDeep {
+                    limit: super::lex::MAX_DEPTH,
+                    span: span(pos, 0),
+                },
+                fix: None,
+                at_end: false,
+            };
+        }
+    };
+    let at_end = text[pos..].trim().is_empty();
+    let mut described: Vec<(u8, &'static str)> = Vec::new();
+    let mut keywords: Vec<&'static str> = Vec::new();
+    for r in &positives {
+        if let Some((order, words, kws)) = describe(*r) {
+            if !described.iter().any(|&(_, w)| w == words) {
+                described.push((order, words));
+            }
+            keywords.extend(kws.iter().copied());
+        }
+    }
+    described.sort();
+    let words: Vec<&str> = described.iter().map(|&(_, w)| w).collect();
+    let expected = join_words(&words);
+    let expects = |r: R| positives.contains(&r);
+    let expects_value = expects(R::string) || expects(R::number);
+
+    // An empty rule.
+    if only_comments(text) {
+        return Diagnosis {
+            error: ParseError::Empty {
+                span: span(text.len(), 0),
+            },
+            fix: None,
+            at_end,
+        };
+    }
+
+    let word = word_at(text, pos);
+
+    // `... should have X where name='y'`.
+    if word == "where" && has_should_before(text, pos) {
+        return Diagnosis {
+            error: ParseError::WhereAfterCondition {
+                span: span(pos, text.trim_end().len().saturating_sub(pos).max(5)),
+                help: where_help(text, pos),
+            },
+            fix: None,
+            at_end,
+        };
+    }
+
+    // `networkAssetsStatslength()`: a property run into a function call.
+    if text[pos..].starts_with('(') {
+        let before = word_before(text, pos);
+        if let Some(f) = KNOWN_FUNCTIONS
+            .iter()
+            .find(|f| before.len() > f.len() && before.ends_with(*f))
+        {
+            let start = pos - before.len();
+            let prop = &before[..before.len() - f.len()];
+            let suggestion = format!("{prop} {f}()");
+            return Diagnosis {
+                error: ParseError::MissingSpace {
+                    function: (*f).to_string(),
+                    help: format!(
+                        "a function applies to the property before it, separated by a space: `{suggestion}`"
+                    ),
+                    suggestion,
+                    span: span(start, before.len()),
+                },
+                fix: Some(Edit {
+                    start: pos - f.len(),
+                    end: pos - f.len(),
+                    text: " ".into(),
+                }),
+                at_end,
+            };
+        }
+    }
+
+    // A misspelt or capitalised keyword.
+    if let Some(s) = suggest(word, &keywords) {
+        let help = if word.eq_ignore_ascii_case(s) {
+            format!("keywords are lowercase: write `{s}`")
+        } else if word.replace('_', "-") == s {
+            format!("list operators are written with a hyphen: `{s}`")
+        } else {
+            format!("replace `{word}` with `{s}`")
+        };
+        return Diagnosis {
+            error: ParseError::KeywordTypo {
+                found: word.to_string(),
+                suggestion: s.to_string(),
+                span: span(pos, word.len()),
+                help,
+            },
+            fix: Some(Edit {
+                start: pos,
+                end: pos + word.len(),
+                text: s.to_string(),
+            }),
+            at_end,
+        };
+    }
+
+    // A bare word where a value belongs: `scope = x`.
+    if expects_value
+        && !word.is_empty()
+        && word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && !KEYWORDS.contains(&word)
+    {
+        let q = quote(word);
+        return Diagnosis {
+            error: ParseError::UnquotedString {
+                word: word.to_string(),
+                span: span(pos, word.len()),
+                help: format!(
+                    "strings are written in single quotes: {q}; other values are numbers, `true`, `false` and `null`"
+                ),
+            },
+            fix: Some(Edit {
+                start: pos,
+                end: pos + word.len(),
+                text: q,
+            }),
+            at_end,
+        };
+    }
+
+    let help = context_help(text, pos, &positives);
+    if at_end {
+        return Diagnosis {
+            error: ParseError::UnexpectedEnd {
+                expected,
+                span: span(text.trim_end().len().min(text.len()), 0),
+                help,
+            },
+            fix: None,
+            at_end,
+        };
+    }
+    let (found, len) = found_at(text, pos);
+    Diagnosis {
+        error: ParseError::Syntax {
+            found,
+            expected,
+            span: span(pos, len),
+            help,
+        },
+        fix: None,
+        at_end,
+    }
+}
+
+fn only_comments(text: &str) -> bool {
+    text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l.starts_with("//")
+    })
+}
+
+/// True when the keyword `should` occurs (as a word) before `pos`.
+fn has_should_before(text: &str, pos: usize) -> bool {
+    let head = text.get(..pos).unwrap_or("");
+    head.split(|c: char| !is_word_char(c))
+        .any(|w| w == "should")
+}
+
+/// The rule form, and the rule rewritten with the filter in front of `should`.
+fn where_help(text: &str, pos: usize) -> String {
+    let form = "a rule reads `<Entity> where <filter> should [not] have <condition>`";
+    let head = text[..pos].trim();
+    let filter = text[pos + "where".len()..].trim();
+    let Some(should) = find_word(head, "should") else {
+        return form.to_string();
+    };
+    let entity = head[..should].trim();
+    let verdict = head[should..].trim();
+    if filter.is_empty() || find_word(entity, "where").is_some() {
+        return format!("{form}; move the filter into the existing `where` with `and`");
+    }
+    format!("{form}: `{entity} where {filter} {verdict}`")
+}
+
+fn find_word(hay: &str, word: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(word) {
+        let at = from + i;
+        let before_ok = hay[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_word_char(c));
+        let after_ok = hay[at + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !is_word_char(c));
+        if before_ok && after_ok {
+            return Some(at);
+        }
+        from = at + word.len();
+    }
+    None
+}
+
+/// A hint for the grammatical context of a failure.
+fn context_help(text: &str, pos: usize, positives: &[R]) -> Option<String> {
+    let rest = text.get(pos..).unwrap_or("");
+    let has = |r: R| positives.contains(&r);
+    if rest.starts_with("==") {
+        return Some("GSL compares with a single `=`".into());
+    }
+    if rest.starts_with("&&") {
+        return Some("combine conditions with `and`".into());
+    }
+    if rest.starts_with("||") {
+        return Some("combine conditions with `or`".into());
+    }
+    if rest.starts_with('!') && !rest.starts_with("!=") {
+        return Some("negate a condition with `not`".into());
+    }
+    if has(R::kw_should) && has(R::kw_where) {
+        return Some(
+            "a rule reads `<Entity> should have <condition>` or `<Entity> should not have <condition>`; \
+             a query reads `<Entity> where <condition>`"
+                .into(),
+        );
+    }
+    if has(R::kw_should) {
+        return Some("after the `where` filter comes `should have <condition>`".into());
+    }
+    if has(R::kw_have) {
+        return Some("write `should have <condition>` or `should not have <condition>`".into());
+    }
+    if has(R::string) || has(R::number) {
+        return Some(
+            "values are strings in single quotes ('x'), numbers, `true`, `false` or `null`".into(),
+        );
+    }
+    if has(R::tuple) {
+        return Some("`in` takes a parenthesised list of values: `in ('a', 'b')`".into());
+    }
+    if has(R::regex) {
+        return Some("`regexMatch` takes a pattern between slashes: `regexMatch /^abc$/i`".into());
+    }
+    if has(R::expr) || has(R::term) {
+        return Some(
+            "a condition starts with a property path (`status.isLogging`), `$`, `not` or `(`"
+                .into(),
+        );
+    }
+    if has(R::rparen) && has(R::comma) {
+        return Some("separate values with `,` and close the list with `)`".into());
+    }
+    if has(R::op_and) || has(R::list_kw) || has(R::call_head) {
+        return Some(
+            "after a property write a comparison (`= 'x'`, `> 0`, `like '%x'`), a list operator \
+             (`with [..]`), a function call (`isEmpty()`), or combine conditions with `and` / `or`"
+                .into(),
+        );
+    }
+    None
+}

@@ -1,0 +1,398 @@
+//! A lexical pre-scan of the source, run before the grammar.
+//!
+//! It finds what a PEG parser reports badly or too late: unterminated strings and
+//! regular expressions, unbalanced brackets (pointing at the *opening* one),
+//! typographic and double quotes (with a repair so parsing can go on), invalid regular
+//! expressions (pointing inside the literal), and nesting deep enough to exhaust the
+//! stack.
+
+use crate::lang::error::ParseError;
+use miette::SourceSpan;
+
+/// Deepest bracket nesting accepted.
+pub(crate) const MAX_DEPTH: usize = 64;
+/// Most `and` / `or` / `not` keywords accepted in one rule.
+pub(crate) const MAX_OPERATORS: usize = 1000;
+
+/// A textual repair: replace `start..end` with `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// The outcome of the scan.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    /// Problems found, in source order.
+    pub errors: Vec<ParseError>,
+    /// Repairs that let the grammar run on (quote fixes).
+    pub edits: Vec<Edit>,
+    /// An error after which running the grammar is pointless.
+    pub fatal: bool,
+    /// Brackets left open at the end of the text.
+    pub unclosed: bool,
+}
+
+fn span(start: usize, end: usize) -> SourceSpan {
+    (start, end.saturating_sub(start)).into()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// A single-quoted GSL string holding `content`.
+pub(crate) fn quote(content: &str) -> String {
+    let mut out = String::with_capacity(content.len() + 2);
+    out.push('\'');
+    for c in content.chars() {
+        if c == '\'' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// Scan `src`.
+pub(crate) fn scan(src: &str) -> Scan {
+    let mut out = Scan::default();
+    let chars: Vec<(usize, char)> = src.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let pos = |i: usize| chars.get(i).map(|&(p, _)| p).unwrap_or(src.len());
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    let mut operators = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let (p, c) = chars[i];
+        match c {
+            '#' => i = skip_line(&chars, i),
+            '/' if at(i + 1) == Some('/') => i = skip_line(&chars, i),
+            '/' => {
+                // A regular expression literal: up to the next unescaped `/` on this line.
+                let mut j = i + 1;
+                let mut closed = None;
+                while let Some(d) = at(j) {
+                    match d {
+                        '\\' if at(j + 1).is_some_and(|e| e != '\n') => j += 2,
+                        '\n' => break,
+                        '/' => {
+                            closed = Some(j);
+                            break;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                let Some(close) = closed else {
+                    out.errors.push(ParseError::UnterminatedRegex {
+                        span: span(p, p + 1),
+                    });
+                    out.fatal = true;
+                    return out;
+                };
+                let mut k = close + 1;
+                while at(k).is_some_and(is_word_char) {
+                    k += 1;
+                }
+                check_regex(
+                    src,
+                    pos(i + 1),
+                    pos(close),
+                    pos(close + 1),
+                    pos(k),
+                    &mut out,
+                );
+                i = k;
+            }
+            '\'' => match close_string(&chars, i, &['\'']) {
+                Some(j) => i = j + 1,
+                None => {
+                    // A straight opening quote closed by a typographic one?
+                    if let Some(j) = (i + 1..chars.len()).find(|&j| matches!(chars[j].1, '’' | '‘'))
+                    {
+                        let q = chars[j].1;
+                        out.errors.push(ParseError::TypographicQuote {
+                            quote: q,
+                            span: span(pos(j), pos(j + 1)),
+                            help: format!(
+                                "use a straight single quote `'` instead of `{q}`: {}",
+                                quote(&substr(src, pos(i + 1), pos(j)))
+                            ),
+                        });
+                        out.edits.push(Edit {
+                            start: pos(j),
+                            end: pos(j + 1),
+                            text: "'".into(),
+                        });
+                        i = j + 1;
+                    } else {
+                        out.errors.push(ParseError::UnterminatedString {
+                            span: span(p, p + 1),
+                        });
+                        out.fatal = true;
+                        return out;
+                    }
+                }
+            },
+            '‘' | '’' | '“' | '”' | '"' => {
+                let closers: &[char] = match c {
+                    '"' => &['"'],
+                    '“' | '”' => &['”', '“', '"'],
+                    _ => &['’', '‘', '\''],
+                };
+                let Some(j) = close_string(&chars, i, closers) else {
+                    out.errors.push(ParseError::UnterminatedString {
+                        span: span(p, p + 1),
+                    });
+                    out.fatal = true;
+                    return out;
+                };
+                let content = unescape_loose(&substr(src, pos(i + 1), pos(j)));
+                let fixed = quote(&content);
+                let whole = span(p, pos(j + 1));
+                if c == '"' {
+                    out.errors.push(ParseError::DoubleQuotedString {
+                        span: whole,
+                        help: format!("GSL strings use single quotes: write {fixed}"),
+                    });
+                } else {
+                    out.errors.push(ParseError::TypographicQuote {
+                        quote: c,
+                        span: whole,
+                        help: format!("use straight single quotes: write {fixed}"),
+                    });
+                }
+                out.edits.push(Edit {
+                    start: p,
+                    end: pos(j + 1),
+                    text: fixed,
+                });
+                i = j + 1;
+            }
+            '[' | '(' => {
+                stack.push((c, p));
+                if stack.len() > MAX_DEPTH {
+                    out.errors.push(ParseError::TooDeep {
+                        limit: MAX_DEPTH,
+                        span: span(p, p + 1),
+                    });
+                    out.fatal = true;
+                    return out;
+                }
+                i += 1;
+            }
+            ']' | ')' => {
+                let want = if c == ']' { '[' } else { '(' };
+                match stack.pop() {
+                    Some((open, _)) if open == want => {}
+                    Some((open, op)) => {
+                        let close = if open == '[' { ']' } else { ')' };
+                        out.errors.push(ParseError::MismatchedDelimiter {
+                            open,
+                            found: c,
+                            open_span: span(op, op + 1),
+                            span: span(p, p + 1),
+                            help: format!("close `{open}` with `{close}` before `{c}`"),
+                        });
+                        out.fatal = true;
+                        return out;
+                    }
+                    None => {
+                        out.errors.push(ParseError::UnmatchedDelimiter {
+                            found: c,
+                            span: span(p, p + 1),
+                            help: format!(
+                                "remove this `{c}` or add the matching `{want}` before it"
+                            ),
+                        });
+                        out.fatal = true;
+                        return out;
+                    }
+                }
+                i += 1;
+            }
+            c if is_word_char(c) => {
+                let mut j = i;
+                while at(j).is_some_and(is_word_char) {
+                    j += 1;
+                }
+                let word = substr(src, p, pos(j));
+                if matches!(word.as_str(), "and" | "or" | "not") {
+                    operators += 1;
+                    if operators > MAX_OPERATORS {
+                        out.errors.push(ParseError::TooDeep {
+                            limit: MAX_OPERATORS,
+                            span: span(p, pos(j)),
+                        });
+                        out.fatal = true;
+                        return out;
+                    }
+                }
+                i = j;
+            }
+            _ => i += 1,
+        }
+    }
+    for (open, p) in stack {
+        let close = if open == '[' { ']' } else { ')' };
+        let what = if open == '[' {
+            "the list operator's predicate"
+        } else {
+            "the group or list"
+        };
+        out.errors.push(ParseError::UnclosedDelimiter {
+            open,
+            close,
+            span: span(p, p + 1),
+            help: format!("add `{close}` to close {what} opened here"),
+        });
+        out.unclosed = true;
+    }
+    out.errors.sort_by_key(|e| e.span().offset());
+    out
+}
+
+fn substr(src: &str, start: usize, end: usize) -> String {
+    src.get(start..end).unwrap_or("").to_string()
+}
+
+/// Index of the char after a `#`/`//` comment (the newline itself is kept).
+fn skip_line(chars: &[(usize, char)], mut i: usize) -> usize {
+    while i < chars.len() && chars[i].1 != '\n' {
+        i += 1;
+    }
+    i
+}
+
+/// Index of the closing quote of the string opened at `i`, honouring `\` escapes.
+fn close_string(chars: &[(usize, char)], i: usize, closers: &[char]) -> Option<usize> {
+    let mut j = i + 1;
+    while j < chars.len() {
+        let c = chars[j].1;
+        if c == '\\' {
+            j += 2;
+        } else if closers.contains(&c) {
+            return Some(j);
+        } else {
+            j += 1;
+        }
+    }
+    None
+}
+
+/// Resolve `\x` escapes to `x` (for repairing double-quoted strings).
+fn unescape_loose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            if let Some(d) = it.next() {
+                if d != '\'' && d != '\\' && d != '"' {
+                    out.push('\\');
+                }
+                out.push(d);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Validate the regex literal whose body is `body_start..body_end` and whose flags
+/// are `flags_start..flags_end`.
+fn check_regex(
+    src: &str,
+    body_start: usize,
+    body_end: usize,
+    flags_start: usize,
+    flags_end: usize,
+    out: &mut Scan,
+) {
+    let flags = src.get(flags_start..flags_end).unwrap_or("");
+    let mut seen = String::new();
+    for (k, f) in flags.char_indices() {
+        if !"imsx".contains(f) || seen.contains(f) {
+            out.errors.push(ParseError::BadRegexFlag {
+                flag: f,
+                span: span(flags_start + k, flags_start + k + f.len_utf8()),
+            });
+        }
+        seen.push(f);
+    }
+    let (pattern, offsets) = unescape_regex(src.get(body_start..body_end).unwrap_or(""));
+    if let Err(message) = validate_regex(&pattern, flags) {
+        let (at, len) = message.1;
+        // Map pattern offsets back to source offsets.
+        let to_src = |o: usize| offsets.get(o).map(|&x| body_start + x).unwrap_or(body_end);
+        let start = to_src(at);
+        let end = if len == 0 {
+            start
+        } else {
+            to_src(at + len).max(start)
+        };
+        let end = if end == start && start < body_end {
+            start + src[start..].chars().next().map_or(0, char::len_utf8)
+        } else {
+            end
+        };
+        out.errors.push(ParseError::BadRegex {
+            message: message.0,
+            span: span(start, end),
+        });
+    }
+}
+
+/// The pattern of a regex body (`\/` resolved to `/`), and for each byte of the
+/// pattern (plus one past the end) its offset in the body.
+pub(crate) fn unescape_regex(body: &str) -> (String, Vec<usize>) {
+    let mut pattern = String::with_capacity(body.len());
+    let mut offsets = Vec::with_capacity(body.len() + 1);
+    let mut it = body.char_indices().peekable();
+    while let Some((k, c)) = it.next() {
+        if c == '\\' && it.peek().is_some_and(|&(_, d)| d == '/') {
+            it.next();
+            offsets.push(k);
+            pattern.push('/');
+        } else {
+            for _ in 0..c.len_utf8() {
+                offsets.push(k);
+            }
+            pattern.push(c);
+        }
+    }
+    offsets.push(body.len());
+    (pattern, offsets)
+}
+
+/// Check a pattern with the `regex` crate's syntax; on error, the message and the
+/// offending `(offset, len)` within the pattern.
+pub(crate) fn validate_regex(pattern: &str, flags: &str) -> Result<(), (String, (usize, usize))> {
+    let mut parser = regex_syntax::ParserBuilder::new()
+        .case_insensitive(flags.contains('i'))
+        .multi_line(flags.contains('m'))
+        .dot_matches_new_line(flags.contains('s'))
+        .ignore_whitespace(flags.contains('x'))
+        .build();
+    match parser.parse(pattern) {
+        Ok(_) => Ok(()),
+        Err(regex_syntax::Error::Parse(e)) => {
+            let s = e.span();
+            Err((
+                e.kind().to_string(),
+                (s.start.offset, s.end.offset - s.start.offset),
+            ))
+        }
+        Err(regex_syntax::Error::Translate(e)) => {
+            let s = e.span();
+            Err((
+                e.kind().to_string(),
+                (s.start.offset, s.end.offset - s.start.offset),
+            ))
+        }
+        Err(e) => Err((e.to_string(), (0, pattern.len()))),
+    }
+}

@@ -1,0 +1,464 @@
+//! The GSL parser: text → [`Rule`].
+//!
+//! Three stages, all private to this module (pest's types do not leak out):
+//!
+//! 1. a lexical pre-scan ([`lex`]) for unterminated literals, unbalanced brackets,
+//!    wrong quotes, invalid regular expressions and excessive nesting;
+//! 2. the pest grammar (`grammar/gsl.pest`); a failure is turned into words and,
+//!    where a likely repair exists (a keyword typo, a missing space), the repaired text
+//!    is parsed again to find further errors ([`diagnose`]);
+//! 3. building the AST from pest pairs, with `and`/`or`/`not` precedence from a Pratt
+//!    parser.
+//!
+//! Every error of a text is returned together in [`ParseErrors`].
+
+mod diagnose;
+mod lex;
+
+use crate::lang::ast::{
+    CmpOp, Expr, ExprKind, Ident, ListOp, Literal, LiteralKind, Path, Postfix, Rule, Subject,
+    Target, Term, Test, Verdict,
+};
+use crate::lang::error::{ParseError, ParseErrors};
+use crate::span::Span;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use std::sync::LazyLock;
+
+mod grammar {
+    #![allow(missing_docs)]
+    /// The pest parser generated from `grammar/gsl.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/gsl.pest"]
+    pub(crate) struct GslParser;
+}
+
+use grammar::{GslParser, Rule as R};
+
+/// The source name used by [`parse_rule`].
+pub const DEFAULT_SOURCE_NAME: &str = "<rule>";
+
+/// How many times a repaired text is parsed again to find further errors.
+const MAX_REPAIRS: usize = 8;
+
+static PRATT: LazyLock<PrattParser<R>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(R::op_or, Assoc::Left))
+        .op(Op::infix(R::op_and, Assoc::Left))
+        .op(Op::prefix(R::op_not))
+});
+
+/// Parse one rule (or query). Spans index into `src`.
+pub fn parse_rule(src: &str) -> Result<Rule, ParseErrors> {
+    parse_rule_named(src, DEFAULT_SOURCE_NAME)
+}
+
+/// Parse one rule, naming the source `name` (e.g. a file path) in diagnostics.
+pub fn parse_rule_named(src: &str, name: &str) -> Result<Rule, ParseErrors> {
+    let mut errors = Vec::new();
+    let scan = lex::scan(src);
+    errors.extend(scan.errors);
+    if scan.fatal {
+        return Err(finish(name, src, errors));
+    }
+
+    // Apply the scan's repairs, last first, so earlier offsets stay valid.
+    let mut text = src.to_string();
+    let mut log = EditLog::default();
+    let mut edits = scan.edits;
+    edits.sort_by_key(|e| std::cmp::Reverse(e.start));
+    for e in edits {
+        log.apply(&mut text, e);
+    }
+
+    let mut last_fix: Option<usize> = None;
+    for _ in 0..=MAX_REPAIRS {
+        match GslParser::parse(R::rule, &text) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let mut builder = Builder { errors: Vec::new() };
+                let rule = builder.rule(pair);
+                for mut e in builder.errors {
+                    e.map_spans(&|p| log.to_original(p));
+                    errors.push(e);
+                }
+                if errors.is_empty() {
+                    return Ok(rule);
+                }
+                break;
+            }
+            Err(err) => {
+                let d = diagnose::diagnose(&text, &err);
+                if scan.unclosed && d.at_end {
+                    // The unclosed bracket already explains an early end.
+                    break;
+                }
+                let mut e = d.error;
+                e.map_spans(&|p| log.to_original(p));
+                let at = e.span().offset();
+                if !errors.iter().any(|x: &ParseError| x.span().offset() == at) {
+                    errors.push(e);
+                }
+                match d.fix {
+                    Some(fix) if last_fix.is_none_or(|l| fix.start > l) => {
+                        last_fix = Some(fix.start);
+                        log.apply(&mut text, fix);
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        // Unreachable in practice (a failed parse always yields an error); stay total.
+        errors.push(ParseError::Empty {
+            span: (src.len(), 0).into(),
+        });
+    }
+    Err(finish(name, src, errors))
+}
+
+fn finish(name: &str, src: &str, mut errors: Vec<ParseError>) -> ParseErrors {
+    errors.sort_by_key(|e| e.span().offset());
+    errors.dedup();
+    ParseErrors::new(name, src, errors)
+}
+
+/// Repairs applied to the text, to map offsets back to the original source.
+#[derive(Default)]
+struct EditLog {
+    /// `(start, old_len, new_len)` in the text as it was when applied.
+    applied: Vec<(usize, usize, usize)>,
+}
+
+impl EditLog {
+    fn apply(&mut self, text: &mut String, e: lex::Edit) {
+        if e.start > e.end
+            || e.end > text.len()
+            || !text.is_char_boundary(e.start)
+            || !text.is_char_boundary(e.end)
+        {
+            return;
+        }
+        text.replace_range(e.start..e.end, &e.text);
+        self.applied.push((e.start, e.end - e.start, e.text.len()));
+    }
+
+    fn to_original(&self, mut pos: usize) -> usize {
+        for &(start, old_len, new_len) in self.applied.iter().rev() {
+            if pos < start {
+                continue;
+            }
+            pos = if pos >= start + new_len {
+                pos - new_len + old_len
+            } else {
+                start + (pos - start).min(old_len)
+            };
+        }
+        pos
+    }
+}
+
+fn span_of(p: &Pair<'_, R>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn ident(p: &Pair<'_, R>) -> Ident {
+    Ident {
+        name: p.as_str().to_string(),
+        span: span_of(p),
+    }
+}
+
+/// Builds the AST from pest pairs, collecting semantic errors.
+struct Builder {
+    errors: Vec<ParseError>,
+}
+
+impl Builder {
+    fn rule(&mut self, pair: Pair<'_, R>) -> Rule {
+        let mut entity = None;
+        let mut list = false;
+        let mut filter = None;
+        let mut verdict = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::entity => {
+                    let e = p.into_inner().next();
+                    match e {
+                        Some(e) if e.as_rule() == R::list_entity => {
+                            list = true;
+                            entity = e
+                                .into_inner()
+                                .find(|x| x.as_rule() == R::entity_name)
+                                .map(|x| ident(&x));
+                        }
+                        Some(e) => entity = Some(ident(&e)),
+                        None => {}
+                    }
+                }
+                R::filter => filter = p.into_inner().find(|x| x.as_rule() == R::expr),
+                R::verdict => verdict = Some(p),
+                _ => {}
+            }
+        }
+        let entity = entity.unwrap_or_else(|| Ident {
+            name: String::new(),
+            span: Span::default(),
+        });
+        let filter = filter.map(|f| self.expr(f));
+        let verdict = verdict.map(|v| self.verdict(v));
+        let target_end = filter.as_ref().map_or(entity.span.end, |f| f.span.end);
+        let target = Target {
+            span: Span::new(entity.span.start, target_end),
+            entity,
+            list,
+            filter,
+        };
+        let end = verdict.as_ref().map_or(target.span.end, |v| v.span.end);
+        Rule {
+            span: Span::new(target.span.start, end),
+            target,
+            verdict,
+        }
+    }
+
+    fn verdict(&mut self, pair: Pair<'_, R>) -> Verdict {
+        let span = span_of(&pair);
+        let mut negated = false;
+        let mut condition = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::op_not => negated = true,
+                R::expr => condition = Some(self.expr(p)),
+                _ => {}
+            }
+        }
+        Verdict {
+            negated,
+            condition: condition.unwrap_or_else(|| empty_expr(span)),
+            span,
+        }
+    }
+
+    fn expr(&mut self, pair: Pair<'_, R>) -> Expr {
+        self.expr_pairs(pair.into_inner())
+    }
+
+    fn expr_pairs(&mut self, pairs: Pairs<'_, R>) -> Expr {
+        PRATT
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, rhs| Expr {
+                span: span_of(&op).join(rhs.span),
+                kind: ExprKind::Not(Box::new(rhs)),
+            })
+            .map_infix(|lhs, op, rhs| {
+                let span = lhs.span.join(rhs.span);
+                let kind = if op.as_rule() == R::op_and {
+                    ExprKind::And(Box::new(lhs), Box::new(rhs))
+                } else {
+                    ExprKind::Or(Box::new(lhs), Box::new(rhs))
+                };
+                Expr { kind, span }
+            })
+            .parse(pairs)
+    }
+
+    fn primary(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = span_of(&pair);
+        match pair.as_rule() {
+            R::paren_expr => match pair.into_inner().find(|x| x.as_rule() == R::expr) {
+                Some(inner) => Expr {
+                    kind: self.expr(inner).kind,
+                    span,
+                },
+                None => empty_expr(span),
+            },
+            _ => Expr {
+                kind: ExprKind::Term(self.term(pair)),
+                span,
+            },
+        }
+    }
+
+    fn term(&mut self, pair: Pair<'_, R>) -> Term {
+        let span = span_of(&pair);
+        let mut subject = Subject::Element(span);
+        let mut postfix = Vec::new();
+        let mut test = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::element => subject = Subject::Element(span_of(&p)),
+                R::path => {
+                    let pspan = span_of(&p);
+                    let segments = p
+                        .into_inner()
+                        .filter(|x| x.as_rule() == R::ident)
+                        .map(|x| ident(&x))
+                        .collect();
+                    subject = Subject::Path(Path {
+                        segments,
+                        span: pspan,
+                    });
+                }
+                R::list_op => postfix.push(self.list_op(p)),
+                R::call => postfix.push(self.call(p)),
+                R::test => test = Some(self.test(p)),
+                _ => {}
+            }
+        }
+        Term {
+            subject,
+            postfix,
+            test,
+            span,
+        }
+    }
+
+    fn list_op(&mut self, pair: Pair<'_, R>) -> Postfix {
+        let span = span_of(&pair);
+        let mut op = ListOp::With;
+        let mut predicate = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::list_kw => {
+                    op = ListOp::ALL
+                        .into_iter()
+                        .find(|o| o.keyword() == p.as_str())
+                        .unwrap_or(ListOp::With);
+                }
+                R::expr => predicate = Some(self.expr(p)),
+                _ => {}
+            }
+        }
+        Postfix::ListOp {
+            op,
+            predicate: Box::new(predicate.unwrap_or_else(|| empty_expr(span))),
+            span,
+        }
+    }
+
+    fn call(&mut self, pair: Pair<'_, R>) -> Postfix {
+        let span = span_of(&pair);
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
+        let mut args = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::call_head => {
+                    if let Some(id) = p.into_inner().find(|x| x.as_rule() == R::ident) {
+                        name = ident(&id);
+                    }
+                }
+                R::comma | R::rparen => {}
+                _ => args.push(self.literal(p)),
+            }
+        }
+        Postfix::Call { name, args, span }
+    }
+
+    fn test(&mut self, pair: Pair<'_, R>) -> Test {
+        let span = span_of(&pair);
+        let mut op = CmpOp::Eq;
+        let mut value = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::op_eq => op = CmpOp::Eq,
+                R::op_ne => op = CmpOp::Ne,
+                R::op_lt => op = CmpOp::Lt,
+                R::op_gt => op = CmpOp::Gt,
+                R::op_le => op = CmpOp::Le,
+                R::op_ge => op = CmpOp::Ge,
+                R::op_like => op = CmpOp::Like,
+                R::op_unlike => op = CmpOp::Unlike,
+                R::op_regex_match => op = CmpOp::RegexMatch,
+                R::op_in => op = CmpOp::In,
+                _ => value = Some(self.literal(p)),
+            }
+        }
+        Test {
+            op,
+            value: value.unwrap_or(Literal {
+                kind: LiteralKind::Null,
+                span,
+            }),
+            span,
+        }
+    }
+
+    fn literal(&mut self, pair: Pair<'_, R>) -> Literal {
+        let span = span_of(&pair);
+        let kind = match pair.as_rule() {
+            R::string => {
+                let body = pair.into_inner().next().map_or("", |b| b.as_str());
+                LiteralKind::String(unescape_string(body))
+            }
+            R::number => match pair.as_str().parse::<f64>() {
+                Ok(n) if n.is_finite() => LiteralKind::Number(n),
+                _ => {
+                    self.errors
+                        .push(ParseError::BadNumber { span: span.into() });
+                    LiteralKind::Number(0.0)
+                }
+            },
+            R::kw_true => LiteralKind::Bool(true),
+            R::kw_false => LiteralKind::Bool(false),
+            R::regex => {
+                let mut pattern = String::new();
+                let mut flags = String::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        R::regex_body => pattern = lex::unescape_regex(p.as_str()).0,
+                        R::regex_flags => flags = p.as_str().to_string(),
+                        _ => {}
+                    }
+                }
+                LiteralKind::Regex { pattern, flags }
+            }
+            R::tuple => LiteralKind::Tuple(
+                pair.into_inner()
+                    .filter(|x| !matches!(x.as_rule(), R::comma | R::rparen))
+                    .map(|x| self.literal(x))
+                    .collect(),
+            ),
+            _ => LiteralKind::Null,
+        };
+        Literal { kind, span }
+    }
+}
+
+fn empty_expr(span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Term(Term {
+            subject: Subject::Element(span),
+            postfix: Vec::new(),
+            test: None,
+            span,
+        }),
+        span,
+    }
+}
+
+/// Resolve `\'` and `\\`; any other backslash is kept as written.
+fn unescape_string(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut it = body.chars().peekable();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.peek() {
+                Some(&d @ ('\'' | '\\')) => {
+                    it.next();
+                    out.push(d);
+                }
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

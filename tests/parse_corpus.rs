@@ -1,0 +1,40 @@
+//! The corpus of real rules parses and round-trips; malformed rules give the
+//! expected diagnostic codes.
+
+use gsl::lang::parser::parse_rule;
+use gsl::lang::printer::print_rule;
+
+/// Non-blank lines of a data file that are not `#` comments.
+fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+}
+
+#[test]
+fn corpus_valid_parses_and_round_trips() {
+    let text = include_str!("data/gsl/corpus_valid.txt");
+    let mut n = 0;
+    for (line_no, line) in data_lines(text) {
+        n += 1;
+        let rule = match parse_rule(line) {
+            Ok(r) => r,
+            Err(e) => panic!("line {line_no}: {line}\n{:?}", miette::Report::new(e)),
+        };
+        let printed = print_rule(&rule);
+        let again = parse_rule(&printed).unwrap_or_else(|e| {
+            panic!(
+                "line {line_no}: reprint {printed}\n{:?}",
+                miette::Report::new(e)
+            )
+        });
+        assert_eq!(again, rule, "line {line_no}: round trip through {printed}");
+        assert_eq!(
+            print_rule(&again),
+            printed,
+            "line {line_no}: printing is idempotent"
+        );
+    }
+    assert!(n >= 50, "corpus has {n} rules");
+}
