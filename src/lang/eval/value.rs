@@ -255,9 +255,7 @@ impl<'a> Val<'a> {
                 }
                 Json::Array(v)
             }
-            Val::Num(n) => serde_json::Number::from_f64(*n)
-                .map(Json::Number)
-                .unwrap_or(Json::Null),
+            Val::Num(n) => number_json(*n),
             Val::Bool(b) => Json::Bool(*b),
         }
     }
@@ -271,6 +269,17 @@ impl<'a> Val<'a> {
             Val::Num(n) => render::number(*n),
             Val::Bool(b) => b.to_string(),
         }
+    }
+}
+
+/// A number as JSON: whole numbers as integers (`1`, not `1.0`).
+pub fn number_json(n: f64) -> Json {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Json::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n)
+            .map(Json::Number)
+            .unwrap_or(Json::Null)
     }
 }
 
