@@ -47,8 +47,10 @@ pub fn needs_more(src: &str) -> bool {
     }
 }
 
-fn parser_wants_more(_rule: &str) -> bool {
-    true
+fn parser_wants_more(rule: &str) -> bool {
+    crate::lang::parser::parse_rule(rule)
+        .err()
+        .is_some_and(|e| e.is_incomplete())
 }
 
 /// The builtin function names, as offered by completion (`name(`).

@@ -9,8 +9,10 @@ use crate::cli::eval::eval_options;
 use crate::entity::graph::PropertyInfo;
 use crate::entity::graph::{EntityGraph, EntityRef};
 use crate::entity::Snapshot;
-use crate::lang::eval::{check_rule, evaluate, evaluate_entity, EvalOptions, Outcome};
-use crate::lang::parser::parse_rule;
+use crate::lang::ast::Rule;
+use crate::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
+use crate::lang::parser::parse_rule_named;
+use crate::pattern::FilterPattern;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -98,6 +100,9 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("format", "json|text", "how results are printed"),
     ("quit", "", "leave (also Ctrl-D)"),
 ];
+
+/// The source name of typed input in diagnostics.
+const INPUT_NAME: &str = "<input>";
 
 /// Short aliases of commands.
 const ALIASES: &[(&str, &str)] = &[
@@ -399,30 +404,77 @@ impl Session {
     }
 
     fn pattern(&self, args: &str) -> Reply {
-        let _ = args;
-        Err(usage(
-            "pattern",
-            "the filter-pattern engine is not available yet",
-        ))
+        let boxed =
+            |e: crate::pattern::PatternError| Box::new(e) as Box<dyn Diagnostic + Send + Sync>;
+        if args.is_empty() {
+            return Err(usage("pattern", "`:pattern` needs a filter pattern"));
+        }
+        let test = args
+            .strip_prefix("test")
+            .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace));
+        let Some(rest) = test else {
+            let p = FilterPattern::parse(args).map_err(boxed)?;
+            return Ok(match self.format {
+                Format::Json => pretty(&json!({ "pattern": args, "canonical": p.canonical() })),
+                Format::Text => format!("{}\n", p.canonical()),
+            });
+        };
+        let Some((pat, event)) = split_pattern_event(rest.trim()) else {
+            return Err(usage(
+                "pattern",
+                "`:pattern test` needs a filter pattern and an event",
+            ));
+        };
+        let p = FilterPattern::parse(pat).map_err(boxed)?;
+        let extracted = p.extract(event);
+        Ok(match self.format {
+            Format::Json => pretty(&json!({
+                "pattern": pat,
+                "canonical": p.canonical(),
+                "event": event,
+                "matches": extracted.is_some(),
+                "extractedValues": extracted,
+            })),
+            Format::Text => match extracted {
+                None => "no match\n".to_string(),
+                Some(values) if values.is_empty() => "match\n".to_string(),
+                Some(values) => {
+                    let mut s = "match\n".to_string();
+                    for (k, v) in values {
+                        s.push_str(&format!("  {k} = {v}\n"));
+                    }
+                    s
+                }
+            },
+        })
     }
 
     /// Parse and check `src` as a rule; diagnostics are shown against `shown`, where
-    /// `src[from..]` was typed at `shown[to..]`.
+    /// `src[from..]` was typed at `shown[to..]` (for REPL syntax rewritten to GSL).
     fn parse_checked(
         src: &str,
         shown: &str,
         from: usize,
         to: usize,
-    ) -> Result<crate::lang::ast::Rule, Box<dyn Diagnostic + Send + Sync>> {
+    ) -> Result<Rule, Box<dyn Diagnostic + Send + Sync>> {
+        let same = src == shown;
         let rehome = |d: &dyn Diagnostic| -> Box<dyn Diagnostic + Send + Sync> {
-            if src == shown {
-                Box::new(Rehomed::new(d, Arc::new(shown.to_string()), 0, 0))
-            } else {
-                Box::new(Rehomed::new(d, Arc::new(shown.to_string()), from, to))
-            }
+            Box::new(Rehomed::new(d, Arc::new(shown.to_string()), from, to))
         };
-        let rule = parse_rule(src).map_err(|e| rehome(&e))?;
-        check_rule(&rule).map_err(|e| rehome(&e))?;
+        let rule = parse_rule_named(src, INPUT_NAME).map_err(|e| {
+            if same {
+                Box::new(e) as Box<dyn Diagnostic + Send + Sync>
+            } else {
+                rehome(&e)
+            }
+        })?;
+        check_rule_src(&rule, src, INPUT_NAME).map_err(|e| {
+            if same {
+                Box::new(e) as Box<dyn Diagnostic + Send + Sync>
+            } else {
+                rehome(&e)
+            }
+        })?;
         Ok(rule)
     }
 
@@ -563,6 +615,65 @@ impl Session {
             help,
         })
     }
+}
+
+/// Split `:pattern test` arguments into the pattern and the event. A pattern that
+/// starts with `{`, `[` or a quote ends at its closing delimiter; otherwise the event
+/// is the JSON object at the end (from the first ` {`), or everything after the first
+/// word.
+pub fn split_pattern_event(args: &str) -> Option<(&str, &str)> {
+    let first = args.chars().next()?;
+    let end = match first {
+        '{' | '[' => close_of(args, first, if first == '{' { '}' } else { ']' })?,
+        '"' | '\'' => {
+            let mut escaped = false;
+            args.char_indices().skip(1).find_map(|(i, c)| {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == first {
+                    return Some(i);
+                }
+                None
+            })?
+        }
+        _ => match args.find(" {") {
+            Some(i) => i.checked_sub(1)?,
+            None => args.find(char::is_whitespace)?.checked_sub(1)?,
+        },
+    };
+    let (pat, event) = args.split_at(end + 1);
+    let event = event.trim();
+    (!event.is_empty()).then_some((pat.trim(), event))
+}
+
+/// The index of the delimiter closing the `open` that `s` starts with.
+fn close_of(s: &str, open: char, close: char) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else if c == '"' {
+            quote = Some(c);
+        } else if c == open {
+            depth += 1;
+        } else if c == close {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
 }
 
 /// An entity's name, else its id.
