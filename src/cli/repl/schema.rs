@@ -106,32 +106,18 @@ mod tests {
 
     #[test]
     fn children_follow_lists() {
+        let prop = |path: &str| PropertyInfo {
+            path: path.into(),
+            types: Default::default(),
+            example: Json::Null,
+            entities: 1,
+        };
         let props = vec![
-            Property {
-                path: "a".into(),
-                kinds: vec!["list"],
-                example: None,
-            },
-            Property {
-                path: "a[].b".into(),
-                kinds: vec!["string"],
-                example: None,
-            },
-            Property {
-                path: "a[].c".into(),
-                kinds: vec!["object"],
-                example: None,
-            },
-            Property {
-                path: "a[].c.d".into(),
-                kinds: vec!["number"],
-                example: None,
-            },
-            Property {
-                path: "e".into(),
-                kinds: vec!["string"],
-                example: None,
-            },
+            prop("a"),
+            prop("a[].b"),
+            prop("a[].c"),
+            prop("a[].c.d"),
+            prop("e"),
         ];
         assert_eq!(children(&props, &[]), vec!["a", "e"]);
         assert_eq!(children(&props, &["a".into()]), vec!["b", "c"]);
