@@ -370,3 +370,310 @@ fn piped_input_continues_open_brackets_and_reports_failure() {
     assert_eq!(code, ExitCode::SUCCESS);
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
 }
+
+#[test]
+fn rules_print_per_entity_results_with_explanations() {
+    let mut s = session();
+    let out = ok(&mut s, "CloudTrail should have isMultiRegionTrail=true");
+    assert!(
+        out.contains("✓ pass  CloudTrail org-main (123456789012/us-east-1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✗ fail  CloudTrail legacy-eu (123456789012/eu-west-1)"),
+        "{out}"
+    );
+    assert!(out.contains("isMultiRegionTrail is false"), "{out}");
+    assert!(out.contains("2 objects: 1 passed, 1 failed"), "{out}");
+
+    // :explain prints the canonical rule and evidence for passing objects too.
+    let out = ok(
+        &mut s,
+        ":explain cloudtrail should have isMultiRegionTrail=true",
+    );
+    assert_eq!(
+        out.lines().next(),
+        Some("cloudtrail should have isMultiRegionTrail = true"),
+        "{out}"
+    );
+    assert_eq!(out.matches("↳").count(), 2, "{out}");
+
+    // List<X>: one object per account.
+    let out = ok(
+        &mut s,
+        "List<CloudTrail> should have items with [isMultiRegionTrail=true] length() > 0",
+    );
+    assert!(
+        out.contains("✓ pass  List<CloudTrail> (123456789012)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn queries_list_the_matching_entities() {
+    let mut s = session();
+    let out = ok(&mut s, "CloudTrail where status.isLogging=false");
+    assert_eq!(
+        out,
+        "match  CloudTrail legacy-eu (123456789012/eu-west-1)\n\n1 of 2 objects match\n"
+    );
+    let out = ok(&mut s, "SnsTopic where subscriptionsConfirmed > 100");
+    assert_eq!(out, "\n0 of 3 objects match\n");
+}
+
+#[test]
+fn rule_results_in_json() {
+    let mut s = session();
+    ok(&mut s, ":format json");
+    let v: serde_json::Value = serde_json::from_str(&ok(
+        &mut s,
+        "CloudTrail should have isMultiRegionTrail=true",
+    ))
+    .unwrap();
+    assert_eq!(v["entities"][0]["outcome"], "passed");
+    assert_eq!(v["entities"][1]["outcome"], "failed");
+    assert_eq!(v["entities"][1]["name"], "legacy-eu");
+}
+
+#[test]
+fn filtered_paths_select_entities_with_gsl_expressions() {
+    let mut s = session();
+    assert_eq!(
+        ok(&mut s, "CloudTrail[name='org-main'].status.isLogging"),
+        "org-main: status.isLogging = true\n"
+    );
+    assert_eq!(
+        ok(
+            &mut s,
+            "CloudTrail[status.isLogging=false and isMultiRegionTrail=false].name"
+        ),
+        "legacy-eu: name = \"legacy-eu\"\n"
+    );
+    assert_eq!(
+        ok(&mut s, "CloudTrail[ metricFilters with [filterName like '%root%'] ].metricFilters[2].filterName"),
+        "org-main: metricFilters[2].filterName = \"root-usage\"\n"
+    );
+    assert_eq!(
+        ok(&mut s, "CloudTrail[name='nope'].status"),
+        "no CloudTrail entity matches\n"
+    );
+    assert_eq!(
+        ok(&mut s, ":show CloudTrail name='legacy-eu'"),
+        ok(&mut s, "CloudTrail[name='legacy-eu']")
+    );
+}
+
+#[test]
+fn errors_in_a_filter_point_into_the_typed_line() {
+    let mut s = session();
+    let err = fails(&mut s, "CloudTrail[name=].status");
+    assert!(err.contains("unexpected end of rule"), "{err}");
+    // The snippet is the line as typed, not the rewritten `CloudTrail where ...`.
+    let snippet = err.lines().find(|l| l.contains("CloudTrail[")).unwrap();
+    assert!(snippet.ends_with("CloudTrail[name=].status"), "{err}");
+    assert!(!err.contains("where"), "{err}");
+    // The marker is under the `]` (where the filter ends).
+    let col = snippet.find("CloudTrail[").unwrap() + "CloudTrail[name=".len();
+    let marker = err.lines().find(|l| l.contains('▲')).unwrap();
+    assert_eq!(
+        marker.find('▲').map(|i| marker[..i].chars().count()),
+        Some(snippet[..col].chars().count()),
+        "{err}"
+    );
+}
+
+#[test]
+fn rule_errors_are_diagnostics() {
+    let mut s = session();
+    let err = fails(&mut s, "CloudTrail should hav isMultiRegionTrail=true");
+    assert!(err.contains("gsl::parse::keyword_typo"), "{err}");
+    assert!(err.contains("did you mean `have`?"), "{err}");
+    let err = fails(&mut s, "CloudTrail should have name lenght() > 1");
+    assert!(err.contains("lenght"), "{err}");
+    assert!(err.contains("gsl::eval::unknown_function"), "{err}");
+    let err = fails(&mut s, "Bucket should have x");
+    assert!(err.contains("no entities of type Bucket"), "{err}");
+    // A List<> rule over an absent type still evaluates, with a note.
+    let out = ok(&mut s, "List<Bucket> should have items length() = 0");
+    assert!(out.contains("✓ pass  List<Bucket> (123456789012)"), "{out}");
+    assert!(out.contains("note: no entities of type Bucket"), "{out}");
+}
+
+#[test]
+fn pattern_canonical_form_and_test() {
+    let mut s = session();
+    let a = ok(&mut s, ":pattern {$.eventName=ConsoleLogin&&$.x!=1}");
+    let b = ok(
+        &mut s,
+        ":pattern { ($.x != 1) && ($.eventName = \"ConsoleLogin\") }",
+    );
+    assert_eq!(a, b);
+    assert_eq!(a.lines().count(), 1);
+    let err = fails(&mut s, ":pattern { $.a = 1");
+    assert!(err.contains("gsl::pattern::"), "{err}");
+
+    assert_eq!(
+        ok(
+            &mut s,
+            r#":pattern test { $.eventName = ConsoleLogin } {"eventName": "ConsoleLogin"}"#
+        ),
+        "match\n  $.eventName = \"ConsoleLogin\"\n"
+    );
+    assert_eq!(
+        ok(
+            &mut s,
+            r#":pattern test { $.eventName = ConsoleLogin } {"eventName": "Other"}"#
+        ),
+        "no match\n"
+    );
+    assert_eq!(
+        ok(&mut s, ":pattern test ERROR disk ERROR at 10:00"),
+        "match\n"
+    );
+    assert_eq!(ok(&mut s, ":pattern test ERROR all good"), "no match\n");
+    assert_eq!(
+        ok(&mut s, ":pattern test [ip, user] 10.0.0.1 alice"),
+        "match\n  $ip = \"10.0.0.1\"\n  $user = \"alice\"\n"
+    );
+    assert!(fails(&mut s, ":pattern test { $.a = 1 }").contains("usage: :pattern"));
+
+    ok(&mut s, ":format json");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&mut s, r#":pattern test { $.a = 1 } {"a": 1}"#)).unwrap();
+    assert_eq!(v["matches"], true);
+    assert_eq!(v["event"], r#"{"a": 1}"#);
+}
+
+#[test]
+fn splitting_pattern_test_arguments() {
+    use gsl::cli::repl::session::split_pattern_event as split;
+    assert_eq!(
+        split(r#"{ $.a = "}" } {"a":"}"}"#),
+        Some((r#"{ $.a = "}" }"#, r#"{"a":"}"}"#))
+    );
+    assert_eq!(split("[a, b] x y"), Some(("[a, b]", "x y")));
+    assert_eq!(
+        split("\"disk full\" the disk full"),
+        Some(("\"disk full\"", "the disk full"))
+    );
+    assert_eq!(
+        split(r#"ERROR WARN {"level":"ERROR"}"#),
+        Some(("ERROR WARN", r#"{"level":"ERROR"}"#))
+    );
+    assert_eq!(split("ERROR some line"), Some(("ERROR", "some line")));
+    assert_eq!(split("{ $.a = 1 }"), None);
+    assert_eq!(split("ERROR"), None);
+    assert_eq!(split(""), None);
+}
+
+#[test]
+fn load_replaces_the_snapshot_and_what_completion_knows() {
+    let mut s = session();
+    let mut snap: serde_json::Value = serde_json::from_str(SAMPLE_SNAPSHOT).unwrap();
+    snap["accounts"][0]["entities"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k == "SnsTopic");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.json");
+    std::fs::write(&file, snap.to_string()).unwrap();
+    let before = s.knowledge();
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let err = fails(&mut s, &format!(":load {}", bad.display()));
+    assert!(err.contains("gsl::snapshot::"), "{err}");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &s.knowledge()),
+        "a failed load keeps the snapshot"
+    );
+
+    let out = ok(&mut s, &format!(":load {}", file.display()));
+    assert_eq!(
+        out,
+        format!("loaded {}: 3 entities of 1 types\n", file.display())
+    );
+    assert!(ok(&mut s, ":entities").starts_with(&file.display().to_string()));
+    assert_eq!(cands(&s, "Cl").1, Vec::<String>::new());
+    assert_eq!(cands(&s, "Sn").1, ["SnsTopic"]);
+    assert!(fails(&mut s, "CloudTrail.name").contains("no entities of type CloudTrail"));
+}
+
+#[test]
+fn piped_rules_may_span_lines() {
+    let mut s = session();
+    let input = "CloudTrail should have metricFilters with [\n  filterName like '%root%'\n]\n";
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = run_piped(&mut s, &mut input.as_bytes(), &mut out, &mut err);
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(code, ExitCode::SUCCESS, "{}", String::from_utf8_lossy(&err));
+    assert!(out.contains("2 objects: 1 passed, 1 failed"), "{out}");
+    // A rule that is merely unfinished (no open bracket) does not wait for more.
+    assert!(!needs_more("CloudTrail should have metricFilters with"));
+    // An open bracket inside a regex does not count once the parser sees the regex.
+    assert!(!needs_more("CloudTrail should have name regexMatch /[a-z/"));
+}
+
+mod no_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("CloudTrail".to_string()),
+            Just("List<".to_string()),
+            Just(">".to_string()),
+            Just(" should have ".to_string()),
+            Just(" where ".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("'".to_string()),
+            Just(".".to_string()),
+            Just("metricFilters".to_string()),
+            Just(" with ".to_string()),
+            Just("=".to_string()),
+            Just(":show ".to_string()),
+            Just(":pattern ".to_string()),
+            Just(":pattern test ".to_string()),
+            Just(":schema ".to_string()),
+            Just(":explain ".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just("$.a".to_string()),
+            Just("\"".to_string()),
+            Just("/".to_string()),
+            Just("length()".to_string()),
+            Just("0".to_string()),
+            "[ -~]{0,6}",
+            "\\PC{0,4}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn handle_line_never_panics(parts in proptest::collection::vec(token(), 0..12)) {
+            let line: String = parts.concat();
+            let mut s = session();
+            let (_, _, c) = run(&mut s, &line);
+            prop_assert!(c != Control::Quit || line.trim_start().starts_with(":q"));
+            let k = s.knowledge();
+            for pos in 0..=line.len() {
+                if line.is_char_boundary(pos) {
+                    let _ = complete(&k, &line, pos);
+                }
+            }
+            let _ = needs_more(&line);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(line in "\\PC{0,40}") {
+            let mut s = session();
+            let _ = run(&mut s, &line);
+            let _ = complete(&s.knowledge(), &line, line.len());
+        }
+    }
+}
