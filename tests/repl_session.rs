@@ -221,6 +221,11 @@ fn help_and_quit() {
         assert!(out.contains(cmd), "{cmd} missing from {out}");
     }
     assert!(ok(&mut s, ":help schema").starts_with(":schema <Type>"));
+    let fns = ok(&mut s, ":help functions");
+    assert!(fns.contains("  length()\n"), "{fns}");
+    assert!(fns.contains("isFilterPatternEqual("), "{fns}");
+    assert!(ok(&mut s, ":help length").starts_with("length()\n"));
+    assert!(fails(&mut s, ":help lenght").contains("did you mean `length`?"));
     assert_eq!(run(&mut s, ":quit").2, Control::Quit);
     assert_eq!(run(&mut s, "  :q  ").2, Control::Quit);
     assert_eq!(run(&mut s, "").2, Control::Continue);
@@ -258,6 +263,7 @@ fn completes_commands_types_and_command_arguments() {
     assert_eq!(cands(&s, ":schema sns").1, ["SnsTopic"]);
     assert_eq!(cands(&s, ":format j").1, ["json"]);
     assert_eq!(cands(&s, ":help ex").1, ["explain"]);
+    assert_eq!(cands(&s, ":help fu").1, ["functions"]);
     assert_eq!(cands(&s, ":pattern t").1, ["test"]);
     assert_eq!(cands(&s, "Cl").1, ["CloudTrail", "CloudWatchAlarm"]);
     assert_eq!(cands(&s, "Li").1, ["List<"]);

@@ -162,8 +162,11 @@ fn complete_command_args(
             start,
             COMMANDS
                 .iter()
-                .filter(|c| c.0.starts_with(word))
-                .map(|c| c.0.to_string())
+                .map(|c| c.0)
+                .chain(["functions"])
+                .chain(crate::lang::eval::builtins::BUILTINS.iter().map(|b| b.name))
+                .filter(|c| c.starts_with(word))
+                .map(str::to_string)
                 .collect(),
         )),
         ("pattern", 0) => Some(done(

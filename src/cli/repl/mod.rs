@@ -39,7 +39,8 @@ pub fn run(snapshot: Snapshot, name: &str) -> miette::Result<ExitCode> {
     let stdout = std::io::stdout();
     let interactive = stdin.is_terminal() && stdout.is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    session.set_color(std::io::stderr().is_terminal() && !no_color);
+    // Results go to stdout and diagnostics to stderr: colour only when both are terminals.
+    session.set_color(stdout.is_terminal() && std::io::stderr().is_terminal() && !no_color);
     if interactive {
         interactive_loop(&mut session)
     } else {

@@ -10,6 +10,7 @@ use crate::entity::graph::PropertyInfo;
 use crate::entity::graph::{EntityGraph, EntityRef};
 use crate::entity::Snapshot;
 use crate::lang::ast::Rule;
+use crate::lang::eval::builtins::BUILTINS;
 use crate::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
 use crate::lang::parser::parse_rule_named;
 use crate::pattern::FilterPattern;
@@ -70,7 +71,11 @@ impl Knowledge {
 
 /// The REPL commands: name, argument synopsis, one-line description.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("help", "[command]", "this help, or one command's"),
+    (
+        "help",
+        "[command | functions | function]",
+        "this help, one command's, or the functions'",
+    ),
     (
         "entities",
         "",
@@ -264,15 +269,46 @@ impl Session {
     fn help(&self, args: &str) -> Reply {
         let mut s = String::new();
         let wanted = args.trim_start_matches(':');
-        if !wanted.is_empty() {
-            let Some((n, a, d)) = COMMANDS.iter().find(|c| c.0 == wanted) else {
-                return Err(Box::new(ReplError::UnknownCommand {
-                    name: wanted.to_string(),
-                    help: "`:help` lists the commands".into(),
-                }));
-            };
-            s.push_str(&format!(":{n} {a}\n    {d}\n"));
+        if wanted == "functions" {
+            s.push_str("Functions (written after a property: `metricFilters length() > 0`):\n");
+            for b in BUILTINS {
+                s.push_str(&format!(
+                    "  {}\n      {}\n      e.g. {}\n",
+                    b.signature(),
+                    b.doc,
+                    b.example
+                ));
+            }
             return Ok(s);
+        }
+        if !wanted.is_empty() {
+            if let Some((n, a, d)) = COMMANDS.iter().find(|c| c.0 == wanted) {
+                s.push_str(&format!(":{n} {a}\n    {d}\n"));
+                return Ok(s);
+            }
+            if let Some(b) = BUILTINS.iter().find(|b| b.name == wanted) {
+                s.push_str(&format!(
+                    "{}\n    {}\n    e.g. {}\n",
+                    b.signature(),
+                    b.doc,
+                    b.example
+                ));
+                return Ok(s);
+            }
+            let names = COMMANDS
+                .iter()
+                .map(|c| c.0)
+                .chain(BUILTINS.iter().map(|b| b.name));
+            let help = match did_you_mean(wanted, names) {
+                Some(d) => {
+                    format!("{d} (`:help` lists the commands, `:help functions` the functions)")
+                }
+                None => "`:help` lists the commands, `:help functions` the functions".to_string(),
+            };
+            return Err(Box::new(ReplError::UnknownCommand {
+                name: wanted.to_string(),
+                help,
+            }));
         }
         s.push_str(
             "Type a GSL rule to evaluate it on every entity, or a path to see values:\n\
@@ -287,9 +323,9 @@ impl Session {
             s.push_str(&format!("  {synopsis:<44} {d}\n"));
         }
         s.push_str(
-            "\nAn open bracket or quote continues the input on the next line. Tab completes\n\
-             commands, entity types, properties, operators and functions. Ctrl-C clears the\n\
-             line, Ctrl-D leaves.\n",
+            "\n`:help functions` lists the functions. An open bracket or quote continues the\n\
+             input on the next line. Tab completes commands, entity types, properties,\n\
+             operators and functions. Ctrl-C clears the line, Ctrl-D leaves.\n",
         );
         Ok(s)
     }
