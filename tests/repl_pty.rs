@@ -64,13 +64,19 @@ fn completion_history_multiline_and_control_keys() {
         .expect("completed path ran");
     p.expect("gsl> ").unwrap();
 
-    // Two candidates: the second Tab lists them.
+    // Two candidates: the second Tab lists them, then the line is drawn again.
     p.send(format!(":s{TAB}{TAB}")).unwrap();
     let listed = p.expect(":show").expect("candidates listed");
     assert!(text(&listed).contains(":schema"), "{}", text(&listed));
-    // Ctrl-C drops the line: nothing is evaluated.
+    p.expect("gsl> :s").expect("line redrawn after the list");
+    // Ctrl-C drops the line: nothing is evaluated. (Wait for each new prompt: between
+    // two prompts the terminal is not in raw mode, and Ctrl-C would be a signal.)
     p.send(CTRL_C).unwrap();
-    p.send(format!("CloudTrail.nonsense{CTRL_C}")).unwrap();
+    p.expect("gsl> ").expect("prompt after Ctrl-C");
+    p.send("CloudTrail.nonsense").unwrap();
+    p.expect("nonsense").unwrap();
+    p.send(CTRL_C).unwrap();
+    p.expect("gsl> ").expect("prompt after Ctrl-C");
     p.send(format!(":format{ENTER}")).unwrap();
     let before = p.expect("text\r\n").expect(":format after Ctrl-C");
     assert!(

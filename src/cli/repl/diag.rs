@@ -26,6 +26,12 @@ pub enum ReplError {
         ty: String,
         /// The path as written.
         path: String,
+        /// The input.
+        #[source_code]
+        src: String,
+        /// The first segment that is not there.
+        #[label("not on any {ty}")]
+        span: miette::SourceSpan,
         /// Did you mean / the properties there.
         #[help]
         help: String,

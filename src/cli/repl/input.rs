@@ -32,6 +32,8 @@ pub struct BarePath<'a> {
     pub steps: Vec<Step>,
     /// The steps as written (`metricFilters[0].filterPattern`), for messages.
     pub written: &'a str,
+    /// The byte offset of `written` in the input.
+    pub written_at: usize,
 }
 
 /// Classify a complete input. `src` is the whole (possibly multi-line) input.
@@ -78,7 +80,10 @@ fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
         }
     }
     let written = &t[pos..];
-    let written = written.strip_prefix('.').unwrap_or(written);
+    let (written, written_at) = match written.strip_prefix('.') {
+        Some(w) => (w, offset + pos + 1),
+        None => (written, offset + pos),
+    };
     let mut steps = Vec::new();
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix('.') {
@@ -102,6 +107,7 @@ fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
         filter,
         steps,
         written,
+        written_at,
     })
 }
 

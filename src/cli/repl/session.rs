@@ -395,7 +395,8 @@ impl Session {
             .min(40);
         let kw = props.iter().map(|p| kinds(p).len()).max().unwrap_or(0);
         let n = self.graph.entities(&ty).len();
-        let mut s = format!("{ty}: {} properties seen on {n} entities\n", props.len());
+        let noun = if n == 1 { "entity" } else { "entities" };
+        let mut s = format!("{ty}: {} properties seen on {n} {noun}\n", props.len());
         for p in &props {
             let ex = match &p.example {
                 Json::Null => String::new(),
@@ -581,7 +582,7 @@ impl Session {
             }
         }
         if rows.is_empty() && !selected.is_empty() {
-            return Err(self.no_such_property(&ty, p));
+            return Err(self.no_such_property(line, &ty, p));
         }
         if self.format == Format::Json {
             let list: Vec<Json> = rows
@@ -611,7 +612,12 @@ impl Session {
         Ok(s)
     }
 
-    fn no_such_property(&self, ty: &str, p: &BarePath<'_>) -> Box<dyn Diagnostic + Send + Sync> {
+    fn no_such_property(
+        &self,
+        line: &str,
+        ty: &str,
+        p: &BarePath<'_>,
+    ) -> Box<dyn Diagnostic + Send + Sync> {
         let props = self
             .knowledge
             .schemas
@@ -634,7 +640,7 @@ impl Session {
             depth += 1;
         }
         let help = if depth == names.len() {
-            "the property exists, but the index is out of range on every entity".to_string()
+            "the property exists, but no entity has an element at that index".to_string()
         } else {
             let options = schema::children(props, &names[..depth]);
             match did_you_mean(&names[depth], options.iter().map(String::as_str)) {
@@ -645,9 +651,25 @@ impl Session {
                 None => format!("properties here: {}", truncate(&options.join(", "), 200)),
             }
         };
+        // Point at the first missing segment (or the whole path).
+        let mut at = 0;
+        let mut span = (p.written_at, p.written.len());
+        for (i, name) in names.iter().enumerate() {
+            let Some(found) = p.written.get(at..).and_then(|w| w.find(name.as_str())) else {
+                break;
+            };
+            at += found;
+            if i == depth {
+                span = (p.written_at + at, name.len());
+                break;
+            }
+            at += name.len();
+        }
         Box::new(ReplError::NoSuchProperty {
             ty: ty.to_string(),
             path: p.written.to_string(),
+            src: line.to_string(),
+            span: span.into(),
             help,
         })
     }
