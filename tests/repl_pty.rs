@@ -105,6 +105,19 @@ fn completion_history_multiline_and_control_keys() {
     p.expect("gsl> ").unwrap();
     exits_cleanly(p);
 
+    // File names complete after :load; completion then knows the new snapshot.
+    let mut p = spawn(&dir.path().join("other-history"));
+    p.send(format!(":load tests/data/repl/small-snap{TAB}{ENTER}"))
+        .unwrap();
+    p.expect("loaded tests/data/repl/small-snapshot.json: 1 entity, 1 type")
+        .expect(":load completed the file name");
+    p.expect("gsl> ").unwrap();
+    p.send(format!("LogGroup.retention{TAB}{ENTER}")).unwrap();
+    p.expect("CloudTrail/DefaultLogGroup: retentionInDays = 365")
+        .expect("completion after :load");
+    p.expect("gsl> ").unwrap();
+    exits_cleanly(p);
+
     let saved = std::fs::read_to_string(&history).expect("history saved");
     assert!(saved.contains(":entities"), "{saved}");
     assert!(saved.contains("SnsTopic.name"), "{saved}");

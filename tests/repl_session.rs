@@ -597,7 +597,7 @@ fn load_replaces_the_snapshot_and_what_completion_knows() {
     let out = ok(&mut s, &format!(":load {}", file.display()));
     assert_eq!(
         out,
-        format!("loaded {}: 3 entities of 1 types\n", file.display())
+        format!("loaded {}: 3 entities, 1 type\n", file.display())
     );
     assert!(ok(&mut s, ":entities").starts_with(&file.display().to_string()));
     assert_eq!(cands(&s, "Cl").1, Vec::<String>::new());

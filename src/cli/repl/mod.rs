@@ -130,9 +130,10 @@ fn interactive_loop(session: &mut Session) -> miette::Result<ExitCode> {
     let types = session.knowledge().types.clone();
     let n: usize = types.iter().map(|(_, n)| n).sum();
     println!(
-        "gsl repl — {}: {n} entities of {} types. :help for help, Ctrl-D to leave.",
+        "gsl repl — {}: {}, {}. :help for help, Ctrl-D to leave.",
         session.name(),
-        types.len()
+        session::plural(n, "entity", "entities"),
+        session::plural(types.len(), "type", "types")
     );
     let mut stdout = std::io::stdout();
     let mut stderr = std::io::stderr();

@@ -434,9 +434,11 @@ impl Session {
         self.knowledge = Arc::new(Knowledge::of(&self.graph));
         self.name = args.to_string();
         let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
+        let t = self.knowledge.types.len();
         Ok(format!(
-            "loaded {args}: {n} entities of {} types\n",
-            self.knowledge.types.len()
+            "loaded {args}: {}, {}\n",
+            plural(n, "entity", "entities"),
+            plural(t, "type", "types")
         ))
     }
 
@@ -732,6 +734,11 @@ fn close_of(s: &str, open: char, close: char) -> Option<usize> {
         }
     }
     None
+}
+
+/// `1 entity`, `2 entities`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// An entity's name, else its id.
