@@ -336,6 +336,39 @@ fn completes_properties_in_context() {
 }
 
 #[test]
+fn completes_string_values_seen_in_the_snapshot() {
+    let s = session();
+    assert_eq!(
+        cands(&s, "CloudTrail[name='or"),
+        (17, vec!["org-main'".to_string()])
+    );
+    assert_eq!(
+        cands(&s, "CloudTrail where name != '").1,
+        ["legacy-eu'", "org-main'"]
+    );
+    assert_eq!(
+        cands(
+            &s,
+            "CloudTrail should have metricFilters with [ filterName like 'root"
+        )
+        .1,
+        ["root-usage'"]
+    );
+    assert_eq!(
+        cands(&s, ":show SnsTopic subscriptions contain [ protocol='").1,
+        ["email'"]
+    );
+    assert_eq!(
+        cands(&s, "CloudTrail should have status.isLogging = '").1,
+        Vec::<String>::new()
+    );
+    // A closed string is not completed as a value.
+    assert!(cands(&s, "CloudTrail where name='org-main' and st")
+        .1
+        .contains(&"status".to_string()));
+}
+
+#[test]
 fn open_brackets_and_quotes_continue_the_input() {
     assert!(needs_more("CloudTrail should have metricFilters with ["));
     assert!(needs_more("CloudTrail where name='org"));

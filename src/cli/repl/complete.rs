@@ -92,6 +92,8 @@ pub fn complete(k: &Knowledge, line: &str, pos: usize) -> Option<Completion> {
         .last()
         .map(|(i, _)| i)
         .unwrap_or(pos);
+    // Inside a string literal: the word is everything after the quote.
+    let start = open_quote(before).map(|q| q + 1).unwrap_or(start);
     let word = &before[start..];
     let head = &before[..start];
 
@@ -107,6 +109,29 @@ pub fn complete(k: &Knowledge, line: &str, pos: usize) -> Option<Completion> {
         return complete_command_args(k, rest, head, start, word);
     }
     Some(complete_expr(k, head, start, word, None))
+}
+
+/// The byte index of the `'` that opens a string still open at the end of `s`.
+fn open_quote(s: &str) -> Option<usize> {
+    let mut open: Option<usize> = None;
+    let mut other: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' && (open.is_some() || other.is_some()) {
+            escaped = true;
+        } else if let Some(q) = other {
+            if c == q {
+                other = None;
+            }
+        } else if c == '\'' {
+            open = if open.is_some() { None } else { Some(i) };
+        } else if c == '"' && open.is_none() {
+            other = Some(c);
+        }
+    }
+    open
 }
 
 fn done(start: usize, mut candidates: Vec<String>) -> Completion {
@@ -335,6 +360,30 @@ fn complete_expr(
     // `List<T> ... items with [`: the element of `items` is the entity.
     if list_form && ctx.first().map(String::as_str) == Some("items") {
         ctx.remove(0);
+    }
+    // A string value: `path = '..`, `path != '..`, `path like '..`.
+    if head.ends_with('\'') {
+        let mut rest = toks.iter().rev().skip_while(|t| **t == Tok::Other);
+        let path = match rest.next() {
+            Some(Tok::Word(w)) if matches!(*w, "like" | "unlike") => match rest.next() {
+                Some(Tok::Word(p)) => Some(*p),
+                _ => None,
+            },
+            Some(Tok::Word(p)) => Some(*p),
+            _ => None,
+        };
+        let Some(path) = path else {
+            return done(start, Vec::new());
+        };
+        let mut full = ctx.clone();
+        full.extend(path.split('.').map(str::to_string));
+        let c = k
+            .values_of(ty, &full.join("."))
+            .iter()
+            .filter(|v| v.starts_with(word))
+            .map(|v| format!("{}'", v.replace('\\', "\\\\").replace('\'', "\\'")))
+            .collect();
+        return done(start, c);
     }
     // After the filter of a bare path: `Type[..].a.b`.
     let after_filter = matches!(toks.last(), Some(Tok::Close)) && word.starts_with('.');

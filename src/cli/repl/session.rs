@@ -48,6 +48,44 @@ pub struct Knowledge {
     pub types: Vec<(String, usize)>,
     /// Properties seen per type.
     pub schemas: BTreeMap<String, Vec<PropertyInfo>>,
+    /// String values seen per type and dotted path (lists are transparent:
+    /// `metricFilters.filterName`), for completing `name = '..`.
+    pub values: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+/// At most this many distinct values are kept per path.
+const MAX_VALUES: usize = 200;
+
+fn collect_values(
+    v: &Json,
+    path: &mut Vec<String>,
+    out: &mut BTreeMap<String, Vec<String>>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    match v {
+        Json::String(s) if s.len() <= 200 && !path.is_empty() => {
+            let list = out.entry(path.join(".")).or_default();
+            if list.len() < MAX_VALUES && !list.contains(s) {
+                list.push(s.clone());
+            }
+        }
+        Json::Array(items) => {
+            for item in items {
+                collect_values(item, path, out, depth + 1);
+            }
+        }
+        Json::Object(map) => {
+            for (k, child) in map {
+                path.push(k.clone());
+                collect_values(child, path, out, depth + 1);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 impl Knowledge {
@@ -57,7 +95,34 @@ impl Knowledge {
             .iter()
             .map(|(t, _)| (t.clone(), graph.schema(t)))
             .collect();
-        Knowledge { types, schemas }
+        let values = types
+            .iter()
+            .map(|(t, _)| {
+                let mut per_path = BTreeMap::new();
+                for e in graph.entities(t) {
+                    collect_values(e.value, &mut Vec::new(), &mut per_path, 0);
+                }
+                for list in per_path.values_mut() {
+                    list.sort();
+                }
+                (t.clone(), per_path)
+            })
+            .collect();
+        Knowledge {
+            types,
+            schemas,
+            values,
+        }
+    }
+
+    /// String values seen at a dotted path of a type as written.
+    pub fn values_of(&self, written: &str, path: &str) -> &[String] {
+        self.values
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(written))
+            .and_then(|(_, m)| m.get(path))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The schema of a type as written (case-insensitive).
