@@ -38,3 +38,32 @@ fn corpus_valid_parses_and_round_trips() {
     }
     assert!(n >= 50, "corpus has {n} rules");
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Malformed {
+    source: String,
+    rule: String,
+    codes: Vec<String>,
+}
+
+#[test]
+fn corpus_malformed_gives_expected_codes() {
+    let cases: Vec<Malformed> =
+        serde_yaml::from_str(include_str!("data/gsl/corpus_malformed.yaml")).expect("valid yaml");
+    assert!(cases.len() >= 30);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let got = match parse_rule(&case.rule) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.codes(),
+        };
+        if got != case.codes {
+            failures.push(format!(
+                "{:?} ({}): expected {:?}, got {:?}",
+                case.rule, case.source, case.codes, got
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

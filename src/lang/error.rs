@@ -20,8 +20,10 @@ pub enum ParseError {
         /// What would have been accepted, in words.
         expected: String,
         /// Where.
-        #[label("expected {expected}")]
+        #[label("{label}")]
         span: SourceSpan,
+        /// A short label for the span.
+        label: String,
         /// How to fix it.
         #[help]
         help: Option<String>,
@@ -34,7 +36,7 @@ pub enum ParseError {
         /// What would have been accepted, in words.
         expected: String,
         /// The end of the text.
-        #[label("the rule ends here")]
+        #[label("expected {expected} after this")]
         span: SourceSpan,
         /// How to fix it.
         #[help]
@@ -388,15 +390,9 @@ impl ParseErrors {
 
 impl fmt::Display for ParseErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.errors.as_slice() {
-            [] => write!(f, "invalid rule in {}", self.src.name()),
-            [one] => write!(f, "invalid rule in {}: {one}", self.src.name()),
-            many => write!(
-                f,
-                "invalid rule in {}: {} errors",
-                self.src.name(),
-                many.len()
-            ),
+        match self.errors.len() {
+            1 => write!(f, "invalid rule in {}", self.src.name()),
+            n => write!(f, "invalid rule in {} ({n} errors)", self.src.name()),
         }
     }
 }

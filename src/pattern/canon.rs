@@ -131,11 +131,19 @@ fn print_norm(n: &Norm, out: &mut String) {
             }
         }
         Norm::Or(v) => {
+            // `&&` binds tighter, but the parentheses keep the reading obvious
+            // (the CIS 4.1 v2.0 precedence trap).
             for (i, x) in v.iter().enumerate() {
                 if i > 0 {
                     out.push_str(" || ");
                 }
-                print_norm(x, out);
+                if matches!(x, Norm::And(_)) {
+                    out.push('(');
+                    print_norm(x, out);
+                    out.push(')');
+                } else {
+                    print_norm(x, out);
+                }
             }
         }
     }

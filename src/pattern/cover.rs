@@ -346,6 +346,10 @@ fn candidates(tests: &[(&ATest, bool)], ctx: &Ctx<'_>) -> Vec<Json> {
                             out.push(j);
                         }
                     }
+                    // Other spellings of the same number.
+                    let text = Num::new(n).map(|x| x.to_string()).unwrap_or_default();
+                    out.push(Json::String(format!("+{text}")));
+                    out.push(Json::String(format!("{text}.0")));
                 }
                 AVal::Regex(r) => {
                     if let Some(s) = ctx.regexes.get(r).and_then(|r| regex_sample(&r.source)) {

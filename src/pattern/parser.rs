@@ -281,24 +281,36 @@ fn convert_pest_error(e: pest::error::Error<Rule>, text: &str, src: &Src) -> Pat
         }
     };
     let mut expected: BTreeSet<String> = BTreeSet::new();
-    if let Some(att) = e.parse_attempts() {
-        if att.max_position == pos {
-            for t in att.expected_tokens() {
-                let token = t.to_string();
-                if !token.trim().is_empty() && token.len() <= 3 && !token.contains("..") {
-                    expected.insert(format!("`{token}`"));
-                }
-            }
-        }
-    }
     for r in positives {
         if let Some(d) = describe(r) {
             expected.insert(d.to_string());
         }
     }
+    if let Some(att) = e.parse_attempts() {
+        if att.max_position == pos {
+            for t in att.expected_tokens() {
+                let token = t.to_string();
+                // Punctuation that structures a pattern; the other tokens (`$`, `"`,
+                // operators, keywords) are covered by the rule descriptions.
+                if ["(", ")", "}", "]", ",", "&&", "||", "..."].contains(&token.as_str()) {
+                    expected.insert(format!("`{token}`"));
+                }
+            }
+            if expected.is_empty() {
+                for c in att
+                    .call_stacks
+                    .iter()
+                    .filter_map(|c| describe(*c.deepest.get_rule()?))
+                {
+                    expected.insert(c.to_string());
+                }
+            }
+        }
+    }
     let found = text[pos.min(text.len())..].chars().next();
     let len = found.map_or(0, char::len_utf8);
     let found_txt = match found {
+        Some(c) if c.is_whitespace() => "a blank".to_string(),
         Some(c) => format!("`{c}`"),
         None => "the end of the pattern".to_string(),
     };

@@ -111,7 +111,12 @@ impl Diagnostic for CheckErrors {
         Some(Box::new("gsl::eval::check"))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.src)
+        // Without the rule text (plain `check_rule`), render messages without snippets.
+        if self.src.inner().is_empty() {
+            None
+        } else {
+            Some(&self.src)
+        }
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
         Some(Box::new(self.errors.iter().map(|e| e as &dyn Diagnostic)))
@@ -293,6 +298,7 @@ impl Checker {
                     None => {
                         let near = TIME_UNITS
                             .iter()
+                            .filter(|t| t.ends_with('s'))
                             .map(|t| (strsim::jaro_winkler(t, &u.to_lowercase()), *t))
                             .filter(|(s, _)| *s > 0.8)
                             .max_by(|a, b| a.0.total_cmp(&b.0))

@@ -1,7 +1,7 @@
 //! The evaluator core: expressions over borrowed entity JSON, producing a boolean and
 //! the evidence that decided it.
 
-use super::builtins::{self, CallCx, Computed, ResultKind};
+use super::builtins::{self, CallCx, Computed};
 use super::render;
 use super::value::{self, equals, order, resolve, truthy, Ctx, Item, Val};
 use super::Evidence;
@@ -161,9 +161,8 @@ impl Engine {
             notes.push(missing_note(path, hint.as_deref()));
         }
         let mut sub: Vec<Ev> = Vec::new();
-        let mut seen: Option<serde_json::Value> = None;
+        let seen = val.evidence();
         for pf in &t.postfix {
-            seen = None;
             match pf {
                 Postfix::ListOp {
                     op,
@@ -296,9 +295,6 @@ impl Engine {
                     if let Some(n) = applied.note {
                         notes.push(format!("{}(): {n}", b.name));
                     }
-                    if b.returns == ResultKind::Bool {
-                        seen = Some(val.evidence());
-                    }
                     val = match applied.value {
                         Computed::Num(n) => Val::Num(n),
                         Computed::Bool(x) => Val::Bool(x),
@@ -309,13 +305,16 @@ impl Engine {
         let what = if t.postfix.is_empty() {
             val.path().unwrap_or("value").to_string()
         } else {
-            render::short(&render::term_without_test(t), 80)
+            short_chain(subject_path.as_deref().unwrap_or("$"), &t.postfix)
         };
+        let ends_in_list_op = matches!(t.postfix.last(), Some(Postfix::ListOp { .. }));
         let value = match &t.test {
             None => {
                 let b = truthy(&val);
                 let plain = t.postfix.is_empty() && !matches!(val, Val::Missing { .. });
-                let computed = !t.postfix.is_empty() && matches!(val, Val::Bool(_) | Val::Num(_));
+                let computed = !t.postfix.is_empty()
+                    && !ends_in_list_op
+                    && matches!(val, Val::Bool(_) | Val::Num(_));
                 if plain || computed {
                     notes.push(format!("{what} is {}", val.display()));
                 }
@@ -366,7 +365,7 @@ impl Engine {
                 expr: render::term(t),
                 span: t.span,
                 path: subject_path,
-                value: Some(seen.unwrap_or_else(|| val.evidence())),
+                value: Some(seen),
                 result: value,
                 note: if notes.is_empty() {
                     None
@@ -448,6 +447,28 @@ fn count_values(v: &Val<'_>) -> String {
     } else {
         format!("{n} value(s): {}", shown.join(", "))
     }
+}
+
+/// `metricFilters with [..] length()`: the subject and its operations, predicates elided.
+fn short_chain(subject: &str, postfix: &[Postfix]) -> String {
+    let mut out = subject.to_string();
+    for pf in postfix {
+        out.push(' ');
+        match pf {
+            Postfix::ListOp { op, .. } => {
+                out.push_str(op.keyword());
+                out.push_str(" [..]");
+            }
+            Postfix::Call { name, args, .. } => {
+                if args.is_empty() {
+                    out.push_str(&format!("{}()", name.name));
+                } else {
+                    out.push_str(&format!("{}(..)", name.name));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn missing_note(path: &str, hint: Option<&str>) -> String {

@@ -60,8 +60,8 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         R::kw_list => (1, "`List`", &["List"]),
         R::langle => (2, "`<`", &[]),
         R::rangle => (3, "`>`", &[]),
-        R::kw_where | R::filter => (4, "`where`", &["where"]),
-        R::kw_should | R::verdict => (5, "`should`", &["should"]),
+        R::kw_where | R::filter => (5, "`where`", &["where"]),
+        R::kw_should | R::verdict => (4, "`should`", &["should"]),
         R::op_not => (6, "`not`", &["not"]),
         R::kw_have => (7, "`have`", &["have"]),
         R::expr | R::term | R::paren_expr => (8, "a condition", &["not"]),
@@ -178,7 +178,7 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
     if !word.is_empty() {
         let what = if KEYWORDS.contains(&word) {
             "keyword"
-        } else if word.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        } else if word.starts_with(|c: char| c.is_ascii_digit()) {
             "number"
         } else {
             "word"
@@ -192,6 +192,8 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
         }
     }
     match rest.chars().next() {
+        Some('\n' | '\r') => ("end of line".to_string(), 1),
+        Some(c) if c.is_whitespace() => ("whitespace".to_string(), c.len_utf8()),
         Some(c) => (format!("`{c}`"), c.len_utf8()),
         None => ("end of rule".to_string(), 0),
     }
@@ -239,7 +241,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
     if only_comments(text) {
         return Diagnosis {
             error: ParseError::Empty {
-                span: span(text.len(), 0),
+                span: span(text.trim_end().len(), 0),
             },
             fix: None,
             at_end,
@@ -287,6 +289,54 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                 at_end,
             };
         }
+    }
+
+    // `a.length()`: a function joined to its property by a dot.
+    if text[pos..].starts_with('(') {
+        let f = word_before(text, pos);
+        let dot = pos - f.len();
+        if !f.is_empty() && text[..dot].ends_with('.') && dot >= 2 {
+            let prop = word_before(text, dot - 1);
+            let suggestion = format!("{prop} {f}()");
+            return Diagnosis {
+                error: ParseError::MissingSpace {
+                    function: f.to_string(),
+                    help: format!(
+                        "a function applies to the property before it, separated by a space, not a dot: `{suggestion}`"
+                    ),
+                    suggestion,
+                    span: span(dot - 1 - prop.len(), prop.len() + 1 + f.len()),
+                },
+                fix: Some(Edit {
+                    start: dot - 1,
+                    end: dot,
+                    text: " ".into(),
+                }),
+                at_end,
+            };
+        }
+    }
+
+    // `a length > 0`: a known function without its parentheses.
+    if KNOWN_FUNCTIONS.contains(&word) && expects(R::call_head) {
+        let (found, len) = found_at(text, pos);
+        return Diagnosis {
+            error: ParseError::Syntax {
+                found,
+                expected,
+                span: span(pos, len),
+                label: format!("did you mean `{word}()`?"),
+                help: Some(format!(
+                    "call a function with parentheses, even without arguments: `{word}()`"
+                )),
+            },
+            fix: Some(Edit {
+                start: pos + word.len(),
+                end: pos + word.len(),
+                text: "()".into(),
+            }),
+            at_end,
+        };
     }
 
     // A misspelt or capitalised keyword.
@@ -340,10 +390,11 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
 
     let help = context_help(text, pos, &positives);
     if at_end {
+        let (start, end) = super::lex::last_token(text).unwrap_or((pos, pos));
         return Diagnosis {
             error: ParseError::UnexpectedEnd {
                 expected,
-                span: span(text.trim_end().len().min(text.len()), 0),
+                span: span(start, end - start),
                 help,
             },
             fix: None,
@@ -351,11 +402,40 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
         };
     }
     let (found, len) = found_at(text, pos);
+    // `==`: the grammar took the first `=` and stumbled on the second.
+    if text[pos..].starts_with('=') && text[..pos].ends_with('=') {
+        let (op, fixed) = if text[..pos].ends_with("!=") {
+            ("!==", "!=")
+        } else {
+            ("==", "=")
+        };
+        return Diagnosis {
+            error: ParseError::Syntax {
+                found: format!("`{op}`"),
+                expected,
+                span: span(pos + 1 - op.len(), op.len()),
+                label: format!("use `{fixed}`"),
+                help: Some(format!("GSL compares with `=` and `!=`: write `{fixed}`")),
+            },
+            fix: Some(Edit {
+                start: pos,
+                end: pos + 1,
+                text: String::new(),
+            }),
+            at_end,
+        };
+    }
+    let label = if words.len() <= 3 {
+        format!("expected {expected}")
+    } else {
+        "unexpected here".to_string()
+    };
     Diagnosis {
         error: ParseError::Syntax {
             found,
             expected,
             span: span(pos, len),
+            label,
             help,
         },
         fix: None,
@@ -437,6 +517,9 @@ fn context_help(text: &str, pos: usize, positives: &[R]) -> Option<String> {
         );
     }
     if has(R::kw_should) {
+        if rest.starts_with("where") {
+            return Some("a rule has one `where`; combine its conditions with `and`".into());
+        }
         return Some("after the `where` filter comes `should have <condition>`".into());
     }
     if has(R::kw_have) {

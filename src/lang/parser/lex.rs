@@ -396,3 +396,48 @@ pub(crate) fn validate_regex(pattern: &str, flags: &str) -> Result<(), (String, 
         Err(e) => Err((e.to_string(), (0, pattern.len()))),
     }
 }
+
+/// The byte range of the last token of `text` (comments and whitespace aside).
+pub(crate) fn last_token(text: &str) -> Option<(usize, usize)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let pos = |i: usize| chars.get(i).map(|&(p, _)| p).unwrap_or(text.len());
+    let mut last = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        let next = chars.get(i + 1).map(|&(_, c)| c);
+        let j = match c {
+            '#' => {
+                i = skip_line(&chars, i);
+                continue;
+            }
+            '/' if next == Some('/') => {
+                i = skip_line(&chars, i);
+                continue;
+            }
+            c if c.is_whitespace() => {
+                i += 1;
+                continue;
+            }
+            '\'' | '"' => close_string(&chars, i, &[c]).map_or(chars.len(), |j| j + 1),
+            '/' => {
+                let mut j = i + 1;
+                while j < chars.len() && chars[j].1 != '/' && chars[j].1 != '\n' {
+                    j += if chars[j].1 == '\\' { 2 } else { 1 };
+                }
+                (j + 1).min(chars.len())
+            }
+            c if is_word_char(c) => {
+                let mut j = i;
+                while j < chars.len() && (is_word_char(chars[j].1) || chars[j].1 == '-') {
+                    j += 1;
+                }
+                j
+            }
+            _ => i + 1,
+        };
+        last = Some((pos(i), pos(j)));
+        i = j.max(i + 1);
+    }
+    last
+}

@@ -160,9 +160,32 @@ impl EditLog {
     }
 }
 
+/// The span of a pair without the whitespace and comments pest lets trail a
+/// non-atomic rule.
 fn span_of(p: &Pair<'_, R>) -> Span {
-    let s = p.as_span();
-    Span::new(s.start(), s.end())
+    Span::new(p.as_span().start(), end_of(p))
+}
+
+fn end_of(p: &Pair<'_, R>) -> usize {
+    let composite = matches!(
+        p.as_rule(),
+        R::rule
+            | R::entity
+            | R::list_entity
+            | R::filter
+            | R::verdict
+            | R::expr
+            | R::paren_expr
+            | R::term
+            | R::list_op
+            | R::call
+            | R::test
+            | R::tuple
+    );
+    match p.clone().into_inner().last() {
+        Some(last) if composite && last.as_rule() != R::EOI => end_of(&last),
+        _ => p.as_span().end(),
+    }
 }
 
 fn ident(p: &Pair<'_, R>) -> Ident {
@@ -180,12 +203,14 @@ struct Builder {
 impl Builder {
     fn rule(&mut self, pair: Pair<'_, R>) -> Rule {
         let mut entity = None;
+        let mut entity_span = Span::default();
         let mut list = false;
         let mut filter = None;
         let mut verdict = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 R::entity => {
+                    entity_span = span_of(&p);
                     let e = p.into_inner().next();
                     match e {
                         Some(e) if e.as_rule() == R::list_entity => {
@@ -210,9 +235,9 @@ impl Builder {
         });
         let filter = filter.map(|f| self.expr(f));
         let verdict = verdict.map(|v| self.verdict(v));
-        let target_end = filter.as_ref().map_or(entity.span.end, |f| f.span.end);
+        let target_end = filter.as_ref().map_or(entity_span.end, |f| f.span.end);
         let target = Target {
-            span: Span::new(entity.span.start, target_end),
+            span: Span::new(entity_span.start, target_end),
             entity,
             list,
             filter,
