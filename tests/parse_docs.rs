@@ -48,16 +48,30 @@ fn doc_examples_are_in_data_files_and_behave() {
         );
         assert!(parse_rule(ex).is_err(), "parses: {ex}");
     }
-    // Every code in the table is one the parser can produce (the table lists each once).
-    for code in doc
-        .lines()
-        .filter_map(|l| l.strip_prefix("| `gsl::parse::"))
-        .filter_map(|l| l.split('`').next())
-    {
-        let full = format!("gsl::parse::{code}");
+    // Every code in the diagnostics table exists, and its example (when it has one)
+    // produces it.
+    let mut examples = 0;
+    for row in doc.lines().filter(|l| l.starts_with("| `gsl::parse::")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let code = cells[0].trim_start_matches("| ").trim_matches('`');
         assert!(
-            include_str!("../src/lang/error.rs").contains(&format!("code({full})")),
-            "{full} is not a diagnostic code"
+            include_str!("../src/lang/error.rs").contains(&format!("code({code})")),
+            "{code} is not a diagnostic code"
         );
+        let example = cells.get(2).map_or("", |c| c.trim_end_matches(" |").trim());
+        if let Some(ex) = example.strip_prefix('`').and_then(|e| e.strip_suffix('`')) {
+            examples += 1;
+            let codes = parse_rule(ex).err().map(|e| e.codes()).unwrap_or_default();
+            assert!(
+                codes.iter().any(|c| c == code),
+                "{ex}: {codes:?}, expected {code}"
+            );
+            let quoted = format!("rule: {:?}", ex);
+            assert!(
+                malformed.contains(&quoted),
+                "not in corpus_malformed.yaml: {ex}"
+            );
+        }
     }
+    assert!(examples >= 15, "{examples}");
 }

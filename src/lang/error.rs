@@ -99,14 +99,14 @@ pub enum ParseError {
 
     /// A string literal without its closing quote.
     #[error("unterminated string")]
-    #[diagnostic(
-        code(gsl::parse::unterminated_string),
-        help("close the string with `'`; inside a string write a quote as `\\'` and a backslash as `\\\\`")
-    )]
+    #[diagnostic(code(gsl::parse::unterminated_string))]
     UnterminatedString {
         /// The opening quote.
         #[label("this string is never closed")]
         span: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
     },
 
     /// A regular expression literal without its closing slash.
@@ -277,7 +277,7 @@ impl ParseError {
             | ParseError::KeywordTypo { span, .. }
             | ParseError::TypographicQuote { span, .. }
             | ParseError::DoubleQuotedString { span, .. }
-            | ParseError::UnterminatedString { span }
+            | ParseError::UnterminatedString { span, .. }
             | ParseError::UnterminatedRegex { span }
             | ParseError::UnclosedDelimiter { span, .. }
             | ParseError::MismatchedDelimiter { span, .. }
@@ -325,7 +325,7 @@ impl ParseError {
             | ParseError::KeywordTypo { span, .. }
             | ParseError::TypographicQuote { span, .. }
             | ParseError::DoubleQuotedString { span, .. }
-            | ParseError::UnterminatedString { span }
+            | ParseError::UnterminatedString { span, .. }
             | ParseError::UnterminatedRegex { span }
             | ParseError::UnclosedDelimiter { span, .. }
             | ParseError::UnmatchedDelimiter { span, .. }
@@ -344,7 +344,7 @@ impl ParseError {
 ///
 /// Renders (through `miette::Report::new(errors)`) as a summary line followed by each
 /// error, with a snippet of the named source.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub struct ParseErrors {
     src: NamedSource<String>,
     text: String,
@@ -364,6 +364,11 @@ impl ParseErrors {
     /// The errors, in source order.
     pub fn errors(&self) -> &[ParseError] {
         &self.errors
+    }
+
+    /// Consume into the errors.
+    pub fn into_errors(self) -> Vec<ParseError> {
+        self.errors
     }
 
     /// The diagnostic codes of the errors, in order (for tests and machine output).
