@@ -179,7 +179,7 @@ impl Checker {
             }
         }
         let mut kind = Kind::Data;
-        let mut last_call: Option<&str> = None;
+        let mut last_call: Option<String> = None;
         for pf in &t.postfix {
             match pf {
                 Postfix::ListOp {
@@ -194,7 +194,7 @@ impl Checker {
                             format!(
                                 "`{}` needs a list, but {} yields a {}",
                                 op.keyword(),
-                                last_call.unwrap_or("the expression"),
+                                last_call.as_deref().unwrap_or("the expression"),
                                 kind_name(kind)
                             ),
                             "not a list",
@@ -207,21 +207,28 @@ impl Checker {
                     } else {
                         Kind::Bool
                     };
-                    last_call = Some(op.keyword());
+                    last_call = Some(format!("`{}`", op.keyword()));
                 }
                 Postfix::Call { name, args, span } => {
-                    self.call(&name.name, name.span, args, *span, kind, last_call);
+                    self.call(
+                        &name.name,
+                        name.span,
+                        args,
+                        *span,
+                        kind,
+                        last_call.as_deref(),
+                    );
                     kind = match builtins::lookup(&name.name).map(|b| b.returns) {
                         Some(ResultKind::Number) => Kind::Number,
                         Some(ResultKind::Bool) => Kind::Bool,
                         None => Kind::Data,
                     };
-                    last_call = Some(&name.name);
+                    last_call = Some(format!("`{}()`", name.name));
                 }
             }
         }
         if let Some(test) = &t.test {
-            self.test(test.op, &test.value, kind, last_call);
+            self.test(test.op, &test.value, kind, last_call.as_deref());
         }
     }
 

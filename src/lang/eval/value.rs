@@ -189,6 +189,46 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
     }
 }
 
+/// What a dotted path yields on one JSON value (for the REPL and tools).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathValues<'a> {
+    /// The path does not exist; `hint` is a near-miss property name.
+    Missing {
+        /// Where it was looked for.
+        path: String,
+        /// A case-insensitive or near match, if any.
+        hint: Option<String>,
+    },
+    /// One value and its JSON path.
+    One(String, &'a Json),
+    /// A path through a list: every value reached, each with its JSON path.
+    Many(Vec<(String, &'a Json)>),
+}
+
+/// Resolve `a.b.c` (already split into segments) on a JSON value with the evaluator's
+/// rules: through lists the path maps over the elements (flattening list values).
+pub fn lookup<'a>(value: &'a Json, segments: &[&str]) -> PathValues<'a> {
+    let idents: Vec<Ident> = segments
+        .iter()
+        .map(|s| Ident {
+            name: (*s).to_string(),
+            span: crate::span::Span::default(),
+        })
+        .collect();
+    let ctx = Ctx::Item(Item {
+        v: value,
+        path: String::new(),
+    });
+    match resolve(&ctx, &idents) {
+        Val::Missing { path, hint } => PathValues::Missing { path, hint },
+        Val::Json(it) => PathValues::One(it.path, it.v),
+        Val::List { items, .. } => {
+            PathValues::Many(items.into_iter().map(|it| (it.path, it.v)).collect())
+        }
+        Val::Num(_) | Val::Bool(_) => PathValues::Many(Vec::new()),
+    }
+}
+
 impl<'a> Val<'a> {
     /// The path the value was read from, if it came from the entity.
     pub fn path(&self) -> Option<&str> {
@@ -488,6 +528,29 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(resolve(&ctx, &segs("a.b.c")), Val::Missing { .. }));
+    }
+
+    #[test]
+    fn lookup_for_tools() {
+        let e = json!({"m": [{"p": "a"}, {"q": 1}, {"p": "b"}], "Name": "x"});
+        assert_eq!(
+            lookup(&e, &["m", "p"]),
+            PathValues::Many(vec![
+                ("m[0].p".into(), &json!("a")),
+                ("m[2].p".into(), &json!("b"))
+            ])
+        );
+        assert_eq!(
+            lookup(&e, &["Name"]),
+            PathValues::One("Name".into(), &json!("x"))
+        );
+        assert_eq!(
+            lookup(&e, &["name"]),
+            PathValues::Missing {
+                path: "name".into(),
+                hint: Some("Name".into())
+            }
+        );
     }
 
     #[test]
