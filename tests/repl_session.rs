@@ -511,14 +511,25 @@ fn errors_in_a_filter_point_into_the_typed_line() {
     let snippet = err.lines().find(|l| l.contains("CloudTrail[")).unwrap();
     assert!(snippet.ends_with("CloudTrail[name=].status"), "{err}");
     assert!(!err.contains("where"), "{err}");
-    // The marker is under the `]` (where the filter ends).
-    let col = snippet.find("CloudTrail[").unwrap() + "CloudTrail[name=".len();
-    let marker = err.lines().find(|l| l.contains('▲')).unwrap();
-    assert_eq!(
-        marker.find('▲').map(|i| marker[..i].chars().count()),
-        Some(snippet[..col].chars().count()),
-        "{err}"
+    // The label sits inside the filter as typed: on `name=` or the `]` after it.
+    let base = snippet.find("CloudTrail[").unwrap();
+    let filter = snippet[..base + "CloudTrail[".len()].chars().count()
+        ..=snippet[..base + "CloudTrail[name=".len()].chars().count();
+    let marker = err
+        .lines()
+        .skip_while(|l| !l.contains("CloudTrail["))
+        .nth(1)
+        .unwrap();
+    let col = marker
+        .char_indices()
+        .find(|(_, c)| matches!(c, '┬' | '▲' | '─'))
+        .map(|(i, _)| marker[..i].chars().count())
+        .unwrap();
+    assert!(
+        filter.contains(&col),
+        "marker at {col}, filter at {filter:?}:\n{err}"
     );
+    // The same error on the rewritten rule would point at column 21+ (`CloudTrail where name=`).
 }
 
 #[test]
