@@ -533,6 +533,25 @@ fn errors_in_a_filter_point_into_the_typed_line() {
 }
 
 #[test]
+fn lone_conditions_and_picked_entities() {
+    let mut s = session();
+    let err = fails(&mut s, "subscriptionsConfirmed > 0");
+    assert!(err.contains("a condition alone is not a rule"), "{err}");
+    assert!(
+        err.contains("`SnsTopic[subscriptionsConfirmed > 0]`"),
+        "{err}"
+    );
+    assert_eq!(
+        ok(&mut s, "CloudTrail[1].name"),
+        "legacy-eu: name = \"legacy-eu\"\n"
+    );
+    assert_eq!(
+        ok(&mut s, "CloudTrail[7]"),
+        "no CloudTrail entity at index 7\n"
+    );
+}
+
+#[test]
 fn rule_errors_are_diagnostics() {
     let mut s = session();
     let err = fails(&mut s, "CloudTrail should hav isMultiRegionTrail=true");

@@ -36,6 +36,14 @@ pub enum ReplError {
         #[help]
         help: String,
     },
+    /// A condition without an entity type.
+    #[error("a condition alone is not a rule")]
+    #[diagnostic(code(gsl::repl::lone_condition))]
+    LoneCondition {
+        /// How to write it.
+        #[help]
+        help: String,
+    },
     /// A command used wrongly.
     #[error("{message}")]
     #[diagnostic(code(gsl::repl::usage))]

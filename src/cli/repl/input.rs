@@ -28,6 +28,8 @@ pub struct BarePath<'a> {
     /// The filter inside the first brackets (a GSL expression) and its byte offset
     /// in the input.
     pub filter: Option<(&'a str, usize)>,
+    /// `Type[n]`: only the n-th entity of the type (in snapshot order).
+    pub pick: Option<usize>,
     /// The steps after the type (and filter).
     pub steps: Vec<Step>,
     /// The steps as written (`metricFilters[0].filterPattern`), for messages.
@@ -70,14 +72,16 @@ fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
     let mut rest = &t[ty_end..];
     let mut pos = ty_end;
     let mut filter = None;
+    let mut pick = None;
     if rest.starts_with('[') {
         let close = matching_bracket(rest)?;
         let inner = &rest[1..close];
-        if inner.trim().parse::<usize>().is_err() {
-            filter = Some((inner, offset + pos + 1));
-            rest = &rest[close + 1..];
-            pos += close + 1;
+        match inner.trim().parse::<usize>() {
+            Ok(n) => pick = Some(n),
+            Err(_) => filter = Some((inner, offset + pos + 1)),
         }
+        rest = &rest[close + 1..];
+        pos += close + 1;
     }
     let written = &t[pos..];
     let (written, written_at) = match written.strip_prefix('.') {
@@ -105,6 +109,7 @@ fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
     Some(BarePath {
         ty,
         filter,
+        pick,
         steps,
         written,
         written_at,

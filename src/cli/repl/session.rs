@@ -12,7 +12,7 @@ use crate::entity::Snapshot;
 use crate::lang::ast::Rule;
 use crate::lang::eval::builtins::BUILTINS;
 use crate::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
-use crate::lang::parser::parse_rule_named;
+use crate::lang::parser::{parse_expr, parse_rule_named};
 use crate::pattern::FilterPattern;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
@@ -583,7 +583,37 @@ impl Session {
     }
 
     fn rule(&self, src: &str, explain: bool) -> Reply {
-        let rule = Self::parse_checked(src, src, 0, 0)?;
+        let rule = match Self::parse_checked(src, src, 0, 0) {
+            Ok(rule) => rule,
+            // A lone condition: say how to use it rather than why it is not a rule.
+            Err(_) if parse_expr(src).is_ok() => {
+                // Prefer a type that has the condition's first property.
+                let first: String = src
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let has = |t: &str| {
+                    self.knowledge
+                        .schema_of(t)
+                        .is_some_and(|p| schema::children(p, &[]).contains(&first))
+                };
+                let types = &self.knowledge.types;
+                let ty = types
+                    .iter()
+                    .find(|(t, _)| has(t))
+                    .or(types.first())
+                    .map(|(t, _)| t.as_str())
+                    .unwrap_or("CloudTrail");
+                return Err(Box::new(ReplError::LoneCondition {
+                    help: format!(
+                        "name the entity type: `{ty}[{src}]` shows the entities it matches, \
+                         `{ty} should have {src}` checks every {ty}"
+                    ),
+                }));
+            }
+            Err(e) => return Err(e),
+        };
         let mut note = String::new();
         if let Err(e) = self.graph.check_type(&rule.target.entity.name) {
             if !rule.target.list {
@@ -612,7 +642,10 @@ impl Session {
 
     fn path_query(&self, line: &str, p: &BarePath<'_>) -> Reply {
         let ty = self.resolve_type(p.ty)?;
-        let all = self.graph.entities(&ty);
+        let mut all = self.graph.entities(&ty);
+        if let Some(n) = p.pick {
+            all = all.get(n).copied().into_iter().collect();
+        }
         let mut notes = Vec::new();
         let selected = match p.filter {
             None => all,
@@ -674,7 +707,10 @@ impl Session {
             s.push_str(&format!("{n}\n"));
         }
         if selected.is_empty() {
-            s.push_str(&format!("no {ty} entity matches\n"));
+            match p.pick {
+                Some(n) => s.push_str(&format!("no {ty} entity at index {n}\n")),
+                None => s.push_str(&format!("no {ty} entity matches\n")),
+            }
         }
         Ok(s)
     }
