@@ -13,7 +13,8 @@ pub fn diagnostic(diag: &dyn Diagnostic, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    // As the CLI's miette hook (`cli::install_miette_hook`).
+    let handler = GraphicalReportHandler::new_themed(theme);
     let mut s = String::new();
     if handler.render_report(&mut s, diag).is_err() {
         s = format!("error: {diag}\n");
@@ -51,7 +52,7 @@ pub fn rule_result(result: &RuleResult, query: bool, explain: bool, color: bool)
         }
     }
     let n = result.entities.len();
-    let m = n - result.count(Outcome::NotRelevant);
+    let m = result.count(Outcome::Passed);
     let _ = writeln!(s, "\n{m} of {n} objects match");
     s
 }
