@@ -308,6 +308,13 @@ fn completes_properties_in_context() {
         cands(&s, "List<CloudTrail> should have items with [ isMulti").1,
         ["isMultiRegionTrail"]
     );
+    // At the top of a List<T> rule the only property is `items`.
+    assert_eq!(cands(&s, "List<CloudTrail> should have it").1, ["items"]);
+    assert_eq!(
+        cands(&s, "List<CloudTrail> should have items.isMul").1,
+        ["isMultiRegionTrail"]
+    );
+    assert_eq!(cands(&s, "List<CloudTrail> sh").1, ["should"]);
     // Keywords and operators.
     assert_eq!(
         cands(&s, "CloudTrail should have metricFilters contain-a").1,

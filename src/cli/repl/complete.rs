@@ -385,6 +385,19 @@ fn complete_expr(
             .collect();
         return done(start, c);
     }
+    // `List<T> should have items ...`: at the top level the only property is `items`,
+    // whose elements are the entities.
+    if list_form && stack.is_empty() && !head.ends_with('\'') {
+        if let Some(rest) = word.strip_prefix("items.") {
+            return path_completion(props, &[], rest, start + "items.".len(), false);
+        }
+        let mut c = path_completion(&[], &[], word, start, true);
+        if "items".starts_with(word) {
+            c.candidates.push("items".into());
+            c.candidates.sort();
+        }
+        return c;
+    }
     // After the filter of a bare path: `Type[..].a.b`.
     let after_filter = matches!(toks.last(), Some(Tok::Close)) && word.starts_with('.');
     if after_filter && stack.is_empty() {
