@@ -15,16 +15,18 @@ fn root() -> PathBuf {
 }
 
 fn json_of(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| {
-        panic!("not JSON ({e}):\n{}", String::from_utf8_lossy(out))
-    })
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", String::from_utf8_lossy(out)))
 }
 
 #[test]
 fn check_without_arguments_runs_the_builtin_policies_over_the_sample() {
     let out = gsl().arg("check").assert().code(1).get_output().clone();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("examples/sample-account.json (built in)"), "{text}");
+    assert!(
+        text.contains("examples/sample-account.json (built in)"),
+        "{text}"
+    );
     // CloudGuard's rule passes: the stored pattern differs only in spacing and quotes.
     assert!(
         text.lines()
@@ -213,7 +215,11 @@ fn eval_reads_a_snapshot_file_and_rejects_a_bad_one() {
     let good = dir.path().join("good.json");
     std::fs::copy(root().join("examples/sample-account.json"), &good).unwrap();
     gsl()
-        .args(["eval", "SnsTopic should not have subscriptions isEmpty()", "-s"])
+        .args([
+            "eval",
+            "SnsTopic should not have subscriptions isEmpty()",
+            "-s",
+        ])
         .arg(&good)
         .assert()
         .code(1)
