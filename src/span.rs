@@ -7,7 +7,7 @@ use std::fmt;
 /// Spans are *not* part of structural equality: two AST nodes that differ only in
 /// where they were written compare equal. This is what lets `parse(print(ast)) == ast`
 /// hold while the printed text differs in layout.
-#[derive(Clone, Copy, Default, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Default, serde::Serialize)]
 pub struct Span {
     /// First byte of the node.
     pub start: usize,
@@ -53,6 +53,12 @@ impl PartialEq for Span {
     }
 }
 impl Eq for Span {}
+
+impl std::hash::Hash for Span {
+    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {
+        // Consistent with `==`, which ignores spans.
+    }
+}
 
 impl fmt::Debug for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -25,3 +25,19 @@ pub struct LiveArgs {
 pub fn collect_snapshot(_args: &LiveArgs) -> miette::Result<Snapshot> {
     Err(miette::miette!("collection is not implemented"))
 }
+
+/// `gsl collect` arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CollectArgs {
+    /// What to collect.
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Write the snapshot here (default: stdout).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// Run `gsl collect`.
+pub fn run_collect(args: &CollectArgs) -> miette::Result<std::process::ExitCode> {
+    collect_snapshot(&args.live).map(|_| std::process::ExitCode::SUCCESS)
+}

@@ -1,7 +1,11 @@
-//! STUB — owned by the filter-pattern work (branch `pattern`). Keep `PatternCmd` and
-//! `run`'s signature (wired into `gsl pattern` by `cli/mod.rs`); replace the bodies.
+//! `gsl pattern ...`: the filter-pattern engine on the command line.
+//!
+//! Exit codes: 0 yes / ok, 1 no (different, not covered, or undecided), 2 invalid input.
 
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use crate::pattern::{Coverage, Difference, FilterPattern, PatternError};
 
 /// `gsl pattern ...` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -11,15 +15,159 @@ pub enum PatternCmd {
         /// The filter pattern.
         pattern: String,
     },
+    /// Compare two patterns by meaning: exit 0 equal, 1 different (printed how), 2 invalid.
+    Eq {
+        /// The first pattern.
+        a: String,
+        /// The second pattern.
+        b: String,
+    },
+    /// Match log events like TestMetricFilter and print its JSON response.
+    Test {
+        /// The filter pattern.
+        pattern: String,
+        /// File with one event per line (default: standard input).
+        #[arg(long)]
+        events: Option<PathBuf>,
+    },
+    /// Does ACTUAL catch every event REQUIRED catches? Exit 0 yes, 1 no (with a
+    /// counterexample) or undecided, 2 invalid.
+    Covers {
+        /// The pattern whose events must be caught.
+        required: String,
+        /// The configured pattern.
+        actual: String,
+    },
+}
+
+fn render(e: &PatternError) -> String {
+    let mut s = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(80);
+    if handler.render_report(&mut s, e).is_err() {
+        s = format!("error[{}]: {e}", e.code_str());
+    }
+    s
+}
+
+fn parse(text: &str, name: &str, err: &mut dyn Write) -> Option<FilterPattern> {
+    match FilterPattern::parse_named(text, name) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let _ = write!(err, "{}", render(&e));
+            None
+        }
+    }
 }
 
 /// Run a `gsl pattern` subcommand. Returns the process exit code
 /// (0 yes/ok, 1 no/different/not covered, 2 invalid input).
 pub fn run(
-    _cmd: &PatternCmd,
-    _stdin: &mut dyn BufRead,
-    _out: &mut dyn Write,
-    _err: &mut dyn Write,
+    cmd: &PatternCmd,
+    stdin: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> u8 {
-    2
+    match cmd {
+        PatternCmd::Canon { pattern } => {
+            let Some(p) = parse(pattern, "pattern", err) else {
+                return 2;
+            };
+            if writeln!(out, "{}", p.canonical()).is_err() {
+                return 2;
+            }
+            0
+        }
+        PatternCmd::Eq { a, b } => {
+            let (Some(pa), Some(pb)) = (
+                parse(a, "first pattern", err),
+                parse(b, "second pattern", err),
+            ) else {
+                return 2;
+            };
+            match pa.equivalent(&pb) {
+                Difference::Equal => {
+                    let _ = writeln!(out, "equal: {}", pa.canonical());
+                    0
+                }
+                Difference::Different { explanation, .. } => {
+                    let _ = writeln!(
+                        out,
+                        "different\nfirst:  {}\nsecond: {}\n{explanation}",
+                        pa.canonical(),
+                        pb.canonical()
+                    );
+                    1
+                }
+            }
+        }
+        PatternCmd::Test { pattern, events } => {
+            let Some(p) = parse(pattern, "pattern", err) else {
+                return 2;
+            };
+            let text = match events {
+                Some(path) => match std::fs::read_to_string(path) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = writeln!(
+                            err,
+                            "error: cannot read events from {}: {e}",
+                            path.display()
+                        );
+                        return 2;
+                    }
+                },
+                None => {
+                    let mut t = String::new();
+                    if let Err(e) = stdin.read_to_string(&mut t) {
+                        let _ = writeln!(err, "error: cannot read events from standard input: {e}");
+                        return 2;
+                    }
+                    t
+                }
+            };
+            let lines: Vec<&str> = text
+                .lines()
+                .map(|l| l.trim_end_matches('\r'))
+                .filter(|l| !l.is_empty())
+                .collect();
+            let result = p.test(&lines);
+            match serde_json::to_string_pretty(&result) {
+                Ok(s) => {
+                    let _ = writeln!(out, "{s}");
+                    0
+                }
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    2
+                }
+            }
+        }
+        PatternCmd::Covers { required, actual } => {
+            let (Some(r), Some(a)) = (
+                parse(required, "required pattern", err),
+                parse(actual, "actual pattern", err),
+            ) else {
+                return 2;
+            };
+            match a.covers(&r) {
+                Coverage::Covered => {
+                    let _ = writeln!(out, "covers: every event the required pattern matches, the actual pattern matches");
+                    0
+                }
+                Coverage::NotCovered { counterexample } => {
+                    let _ = writeln!(
+                        out,
+                        "does not cover: the required pattern matches this event, the actual pattern does not:\n{counterexample}"
+                    );
+                    1
+                }
+                Coverage::Unknown { reason } => {
+                    let _ = writeln!(out, "cannot decide: {reason}");
+                    1
+                }
+            }
+        }
+    }
 }

@@ -1,18 +1,105 @@
-//! STUB — owned by the evaluator work (branch `lang-eval`). Keep the public
-//! signatures below (the CLI and REPL use them); replace the bodies.
+//! The entity graph: a read-only, indexed view of a [`Snapshot`].
+//!
+//! Entity type names are matched case-insensitively (`cloudtrail` finds `CloudTrail`);
+//! property names inside entities are not (see `docs/language.md`).
 
-use super::Snapshot;
+use super::{Account, CollectionError, Snapshot};
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A read-only view of a snapshot, indexed for evaluation.
 #[derive(Debug, Clone)]
 pub struct EntityGraph {
     snapshot: Snapshot,
+    /// Lower-cased type name → index.
+    types: BTreeMap<String, TypeIndex>,
+}
+
+#[derive(Debug, Clone)]
+struct TypeIndex {
+    /// The spelling used in the snapshot (the first one seen).
+    name: String,
+    /// (account index, type key as spelled in that account, entity index).
+    members: Vec<(usize, String, usize)>,
+}
+
+/// One entity of the graph, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct EntityRef<'g> {
+    /// The account number of the account the entity is listed in.
+    pub account: &'g str,
+    /// The entity type, as spelled in the snapshot.
+    pub type_name: &'g str,
+    /// The entity JSON.
+    pub value: &'g Json,
+    /// Position among the entities of its type in its account.
+    pub index: usize,
+}
+
+impl<'g> EntityRef<'g> {
+    /// The entity's `id` (empty when absent; the loader rejects such entities).
+    pub fn id(&self) -> &'g str {
+        self.value.get("id").and_then(Json::as_str).unwrap_or("")
+    }
+
+    /// The entity's `name`, when it has a string one.
+    pub fn name(&self) -> Option<&'g str> {
+        self.value.get("name").and_then(Json::as_str)
+    }
+
+    /// The entity's `region`, when it has a string one.
+    pub fn region(&self) -> Option<&'g str> {
+        self.value.get("region").and_then(Json::as_str)
+    }
+}
+
+/// A property path seen on entities of one type (for the REPL's `:schema`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertyInfo {
+    /// Dotted path; list elements are written `[]`: `metricFilters[].filterPattern`.
+    pub path: String,
+    /// JSON types seen there (`string`, `number`, `boolean`, `null`, `array`, `object`).
+    pub types: BTreeSet<&'static str>,
+    /// The first non-null scalar seen (or the first value when none is scalar), truncated
+    /// for arrays and objects to `[…]` / `{…}`.
+    pub example: Json,
+    /// Number of entities having the path.
+    pub entities: usize,
+}
+
+/// The rule names an entity type that the graph does not hold.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("no entities of type {name}")]
+#[diagnostic(code(gsl::eval::unknown_entity_type))]
+pub struct UnknownEntityType {
+    /// The type name as written.
+    pub name: String,
+    /// Types present, with counts.
+    pub present: Vec<(String, usize)>,
+    /// The closest present type name, if any is close.
+    pub suggestion: Option<String>,
+    #[help]
+    help: String,
 }
 
 impl EntityGraph {
     /// Index a snapshot.
     pub fn new(snapshot: Snapshot) -> Self {
-        EntityGraph { snapshot }
+        let mut types: BTreeMap<String, TypeIndex> = BTreeMap::new();
+        for (ai, account) in snapshot.accounts.iter().enumerate() {
+            for (ty, entities) in &account.entities {
+                let idx = types.entry(ty.to_lowercase()).or_insert_with(|| TypeIndex {
+                    name: ty.clone(),
+                    members: Vec::new(),
+                });
+                for ei in 0..entities.len() {
+                    idx.members.push((ai, ty.clone(), ei));
+                }
+            }
+        }
+        EntityGraph { snapshot, types }
     }
 
     /// The underlying snapshot.
@@ -22,6 +109,316 @@ impl EntityGraph {
 
     /// Entity type names present, with counts, sorted by name.
     pub fn types(&self) -> Vec<(String, usize)> {
-        Vec::new()
+        let mut v: Vec<(String, usize)> = self
+            .types
+            .values()
+            .map(|t| (t.name.clone(), t.members.len()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The snapshot's spelling of an entity type name, matched case-insensitively.
+    pub fn type_name(&self, name: &str) -> Option<&str> {
+        self.types
+            .get(&name.to_lowercase())
+            .map(|t| t.name.as_str())
+    }
+
+    /// Like [`type_name`](Self::type_name), but a miss is a diagnostic listing the types
+    /// present and the closest one ("did you mean").
+    pub fn check_type(&self, name: &str) -> Result<&str, UnknownEntityType> {
+        if let Some(t) = self.type_name(name) {
+            return Ok(t);
+        }
+        let present = self.types();
+        let suggestion = present
+            .iter()
+            .map(|(t, _)| {
+                (
+                    strsim::jaro_winkler(&t.to_lowercase(), &name.to_lowercase()),
+                    t,
+                )
+            })
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, t)| t.clone());
+        let listed = if present.is_empty() {
+            "the snapshot holds no entities".to_string()
+        } else {
+            format!(
+                "types present: {}",
+                present
+                    .iter()
+                    .map(|(t, n)| format!("{t} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let help = match &suggestion {
+            Some(s) => format!("did you mean `{s}`? {listed}"),
+            None => listed,
+        };
+        Err(UnknownEntityType {
+            name: name.to_string(),
+            present,
+            suggestion,
+            help,
+        })
+    }
+
+    /// The accounts, in snapshot order.
+    pub fn accounts(&self) -> &[Account] {
+        &self.snapshot.accounts
+    }
+
+    /// Every region named by an account or an entity, sorted.
+    pub fn regions(&self) -> Vec<String> {
+        let mut set = BTreeSet::new();
+        for a in &self.snapshot.accounts {
+            set.extend(a.regions.iter().cloned());
+        }
+        for t in self.types.values() {
+            for m in &t.members {
+                if let Some(r) = self.get(m).region() {
+                    set.insert(r.to_string());
+                }
+            }
+        }
+        set.into_iter().collect()
+    }
+
+    fn get<'g>(&'g self, m: &'g (usize, String, usize)) -> EntityRef<'g> {
+        let account = &self.snapshot.accounts[m.0];
+        let value = account
+            .entities
+            .get(&m.1)
+            .and_then(|v| v.get(m.2))
+            .unwrap_or(&Json::Null);
+        EntityRef {
+            account: &account.account_number,
+            type_name: &m.1,
+            value,
+            index: m.2,
+        }
+    }
+
+    /// All entities of a type (case-insensitive name), in snapshot order.
+    pub fn entities(&self, type_name: &str) -> Vec<EntityRef<'_>> {
+        match self.types.get(&type_name.to_lowercase()) {
+            Some(t) => t.members.iter().map(|m| self.get(m)).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The entities of a type in one account (and, when given, one region).
+    pub fn entities_in(
+        &self,
+        type_name: &str,
+        account: &str,
+        region: Option<&str>,
+    ) -> Vec<EntityRef<'_>> {
+        self.entities(type_name)
+            .into_iter()
+            .filter(|e| e.account == account && (region.is_none() || e.region() == region))
+            .collect()
+    }
+
+    /// Every entity, in snapshot order (accounts, then types by name).
+    pub fn all(&self) -> Vec<EntityRef<'_>> {
+        let mut out = Vec::new();
+        for account in &self.snapshot.accounts {
+            for (ty, entities) in &account.entities {
+                for (i, value) in entities.iter().enumerate() {
+                    out.push(EntityRef {
+                        account: &account.account_number,
+                        type_name: ty,
+                        value,
+                        index: i,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// An entity by exact `id`, else by exact `name`, else by case-insensitive `name`.
+    pub fn entity(&self, id_or_name: &str) -> Option<EntityRef<'_>> {
+        let all = self.all();
+        all.iter()
+            .find(|e| e.id() == id_or_name)
+            .or_else(|| all.iter().find(|e| e.name() == Some(id_or_name)))
+            .or_else(|| {
+                all.iter()
+                    .find(|e| e.name().is_some_and(|n| n.eq_ignore_ascii_case(id_or_name)))
+            })
+            .copied()
+    }
+
+    /// The collection errors that make data of this type incomplete for this account
+    /// and region: same account, the error's region is `None` (global) or equal to
+    /// `region`, and the type is among its `entityTypes` (case-insensitive). With
+    /// `region == None` (a whole-account object), errors of every region count.
+    pub fn errors_affecting(
+        &self,
+        account: &str,
+        region: Option<&str>,
+        type_name: &str,
+    ) -> Vec<&CollectionError> {
+        self.snapshot
+            .errors
+            .iter()
+            .filter(|e| e.account_number == account)
+            .filter(|e| match (&e.region, region) {
+                (None, _) | (_, None) => true,
+                (Some(a), Some(b)) => a == b,
+            })
+            .filter(|e| {
+                e.entity_types
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(type_name))
+            })
+            .collect()
+    }
+
+    /// Every property path seen on entities of a type, with the JSON types seen there
+    /// and an example value, sorted by path.
+    pub fn schema(&self, type_name: &str) -> Vec<PropertyInfo> {
+        let mut map: BTreeMap<String, PropertyInfo> = BTreeMap::new();
+        for e in self.entities(type_name) {
+            let mut seen = BTreeSet::new();
+            collect_paths(e.value, "", &mut map, &mut seen, 0);
+        }
+        map.into_values().collect()
+    }
+}
+
+fn json_type(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+fn example_of(v: &Json) -> Json {
+    match v {
+        Json::Array(a) if !a.is_empty() => Json::String("[…]".into()),
+        Json::Object(o) if !o.is_empty() => Json::String("{…}".into()),
+        Json::String(s) if s.chars().count() > 80 => {
+            Json::String(format!("{}…", s.chars().take(80).collect::<String>()))
+        }
+        other => other.clone(),
+    }
+}
+
+fn collect_paths(
+    v: &Json,
+    prefix: &str,
+    map: &mut BTreeMap<String, PropertyInfo>,
+    seen: &mut BTreeSet<String>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    match v {
+        Json::Object(o) => {
+            for (k, child) in o {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                note(&path, child, map, seen);
+                collect_paths(child, &path, map, seen, depth + 1);
+            }
+        }
+        Json::Array(a) => {
+            let path = format!("{prefix}[]");
+            for child in a {
+                if !child.is_object() && !child.is_array() {
+                    note(&path, child, map, seen);
+                }
+                collect_paths(child, &path, map, seen, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn note(
+    path: &str,
+    v: &Json,
+    map: &mut BTreeMap<String, PropertyInfo>,
+    seen: &mut BTreeSet<String>,
+) {
+    let info = map.entry(path.to_string()).or_insert_with(|| PropertyInfo {
+        path: path.to_string(),
+        types: BTreeSet::new(),
+        example: Json::Null,
+        entities: 0,
+    });
+    info.types.insert(json_type(v));
+    let scalar = !v.is_null() && !v.is_array() && !v.is_object();
+    let have_scalar =
+        !info.example.is_null() && !matches!(info.example.as_str(), Some("[…]") | Some("{…}"));
+    if info.example.is_null() && !v.is_null() || scalar && !have_scalar {
+        info.example = example_of(v);
+    }
+    if seen.insert(path.to_string()) {
+        info.entities += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> EntityGraph {
+        EntityGraph::new(
+            crate::entity::load::parse_snapshot(crate::entity::SAMPLE_SNAPSHOT, "s").unwrap(),
+        )
+    }
+
+    #[test]
+    fn types_and_lookup() {
+        let g = sample();
+        let types = g.types();
+        assert!(types.contains(&("CloudTrail".to_string(), 2)));
+        assert_eq!(g.type_name("cloudtrail"), Some("CloudTrail"));
+        assert_eq!(g.entities("CLOUDTRAIL").len(), 2);
+        let err = g.check_type("CloudTrial").unwrap_err();
+        assert_eq!(err.suggestion.as_deref(), Some("CloudTrail"));
+        assert!(err.help.contains("SnsTopic (3)"), "{}", err.help);
+        assert_eq!(g.entity("legacy-eu").unwrap().region(), Some("eu-west-1"));
+        assert_eq!(
+            g.entities_in("SnsTopic", "123456789012", Some("eu-west-1"))
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn schema_lists_nested_paths() {
+        let g = sample();
+        let schema = g.schema("CloudTrail");
+        let fp = schema
+            .iter()
+            .find(|p| p.path == "metricFilters[].filterPattern")
+            .unwrap();
+        assert!(fp.types.contains("string"));
+        assert_eq!(fp.entities, 1, "legacy-eu has no metric filters");
+        let mf = schema.iter().find(|p| p.path == "metricFilters").unwrap();
+        assert_eq!(mf.entities, 2);
+        assert_eq!(mf.example, serde_json::json!("[…]"));
+        let logging = schema
+            .iter()
+            .find(|p| p.path == "status.isLogging")
+            .unwrap();
+        assert!(logging.types.contains("boolean"));
     }
 }

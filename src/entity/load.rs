@@ -1,14 +1,482 @@
-//! STUB — owned by the evaluator work (branch `lang-eval`). Keep the public
-//! signatures below (the CLI and REPL use them); replace the bodies.
+//! Reading snapshot files: JSON syntax, the versioned schema and per-entity checks,
+//! each failure a [`LoadError`] diagnostic pointing into the file.
 
-use super::Snapshot;
+use super::{Snapshot, SCHEMA_VERSION};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+use serde_json::Value as Json;
+use std::fmt;
+
+/// What went wrong while reading a snapshot; each kind has a stable diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoadErrorKind {
+    /// The text is not JSON (`gsl::snapshot::syntax`).
+    Syntax,
+    /// The document is not a JSON object (`gsl::snapshot::not_an_object`).
+    NotAnObject,
+    /// `schemaVersion` is absent (`gsl::snapshot::missing_version`).
+    MissingVersion,
+    /// `schemaVersion` is not a version this build reads (`gsl::snapshot::version`).
+    UnsupportedVersion,
+    /// A field has the wrong shape or is unknown (`gsl::snapshot::schema`).
+    Schema,
+    /// An entity is not a JSON object (`gsl::snapshot::entity_not_object`).
+    EntityNotObject,
+    /// An entity lacks `id` or `type`, or they are not strings (`gsl::snapshot::entity_field`).
+    EntityField,
+    /// An entity's `type` differs from the key it is listed under (`gsl::snapshot::entity_type`).
+    EntityType,
+}
+
+impl LoadErrorKind {
+    /// The stable diagnostic code.
+    pub fn code(self) -> &'static str {
+        match self {
+            LoadErrorKind::Syntax => "gsl::snapshot::syntax",
+            LoadErrorKind::NotAnObject => "gsl::snapshot::not_an_object",
+            LoadErrorKind::MissingVersion => "gsl::snapshot::missing_version",
+            LoadErrorKind::UnsupportedVersion => "gsl::snapshot::version",
+            LoadErrorKind::Schema => "gsl::snapshot::schema",
+            LoadErrorKind::EntityNotObject => "gsl::snapshot::entity_not_object",
+            LoadErrorKind::EntityField => "gsl::snapshot::entity_field",
+            LoadErrorKind::EntityType => "gsl::snapshot::entity_type",
+        }
+    }
+}
 
 /// A snapshot that cannot be read (bad JSON, wrong schema, unknown version).
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("invalid snapshot")]
-pub struct LoadError {}
+#[derive(Debug)]
+pub struct LoadError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    kind: LoadErrorKind,
+    message: String,
+    label: String,
+    help: String,
+    span: Option<SourceSpan>,
+    src: NamedSource<String>,
+}
+
+impl LoadError {
+    fn new(kind: LoadErrorKind, text: &str, name: &str, message: impl Into<String>) -> Self {
+        LoadError(Box::new(Inner {
+            kind,
+            message: message.into(),
+            label: String::new(),
+            help: String::new(),
+            span: None,
+            src: NamedSource::new(name, text.to_string()),
+        }))
+    }
+
+    fn at(mut self, span: Option<(usize, usize)>, label: impl Into<String>) -> Self {
+        self.0.span = span.map(|(s, e)| SourceSpan::from((s, e.saturating_sub(s))));
+        self.0.label = label.into();
+        self
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.0.help = help.into();
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> LoadErrorKind {
+        self.0.kind
+    }
+
+    /// Byte offset into the text where the problem is, when known.
+    pub fn offset(&self) -> Option<usize> {
+        self.0.span.map(|s| s.offset())
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Diagnostic for LoadError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.0.kind.code()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        if self.0.help.is_empty() {
+            None
+        } else {
+            Some(Box::new(&self.0.help))
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.0.src)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.0.span?;
+        let label = if self.0.label.is_empty() {
+            None
+        } else {
+            Some(self.0.label.clone())
+        };
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            label, span,
+        ))))
+    }
+}
 
 /// Parse snapshot text. `name` is used in diagnostics (a file path).
-pub fn parse_snapshot(_text: &str, _name: &str) -> Result<Snapshot, LoadError> {
-    Ok(Snapshot::new())
+///
+/// Checks, in order: JSON syntax; a top-level object; `schemaVersion` present and equal
+/// to [`SCHEMA_VERSION`]; the schema (unknown fields are errors); every entity an object
+/// with string `id` and `type`, listed under the key equal to its `type`.
+pub fn parse_snapshot(text: &str, name: &str) -> Result<Snapshot, LoadError> {
+    let doc: Json = serde_json::from_str(text).map_err(|e| {
+        let at = line_col_offset(text, e.line(), e.column());
+        LoadError::new(
+            LoadErrorKind::Syntax,
+            text,
+            name,
+            format!("{name} is not valid JSON"),
+        )
+        .at(Some((at, at)), strip_position(&e.to_string()))
+        .help("a snapshot is a JSON document written by `gsl collect` (see docs/snapshot.md)")
+    })?;
+    let Some(obj) = doc.as_object() else {
+        return Err(LoadError::new(
+            LoadErrorKind::NotAnObject,
+            text,
+            name,
+            format!("{name} is not a snapshot: the document is not a JSON object"),
+        )
+        .at(
+            locate(text, &[]),
+            "expected `{ \"schemaVersion\": 1, ... }`",
+        )
+        .help("a snapshot is an object with `schemaVersion`, `accounts` and `errors`"));
+    };
+    match obj.get("schemaVersion") {
+        None => {
+            return Err(LoadError::new(
+                LoadErrorKind::MissingVersion,
+                text,
+                name,
+                format!("{name} has no `schemaVersion`"),
+            )
+            .at(locate(text, &[]).map(|(s, _)| (s, s + 1)), "in this object")
+            .help(format!(
+                "add `\"schemaVersion\": {SCHEMA_VERSION}` at the top level; this gsl reads version {SCHEMA_VERSION}"
+            )));
+        }
+        Some(v) if v.as_u64() != Some(u64::from(SCHEMA_VERSION)) => {
+            return Err(LoadError::new(
+                LoadErrorKind::UnsupportedVersion,
+                text,
+                name,
+                format!("unsupported snapshot schemaVersion {v}"),
+            )
+            .at(
+                locate(text, &[Seg::Key("schemaVersion")]),
+                format!("this gsl reads version {SCHEMA_VERSION}"),
+            )
+            .help(format!(
+                "this gsl reads version {SCHEMA_VERSION}; re-collect the snapshot with this version of gsl"
+            )));
+        }
+        Some(_) => {}
+    }
+    let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| {
+        let at = line_col_offset(text, e.line(), e.column());
+        LoadError::new(
+            LoadErrorKind::Schema,
+            text,
+            name,
+            format!("{name} does not follow the snapshot schema"),
+        )
+        .at(Some((at, at)), strip_position(&e.to_string()))
+        .help("see docs/snapshot.md for the fields of a version 1 snapshot")
+    })?;
+    validate_entities(&snapshot, text, name)?;
+    Ok(snapshot)
+}
+
+fn validate_entities(snapshot: &Snapshot, text: &str, name: &str) -> Result<(), LoadError> {
+    for (ai, account) in snapshot.accounts.iter().enumerate() {
+        for (type_key, entities) in &account.entities {
+            for (ei, entity) in entities.iter().enumerate() {
+                let path = [
+                    Seg::Key("accounts"),
+                    Seg::Index(ai),
+                    Seg::Key("entities"),
+                    Seg::Key(type_key),
+                    Seg::Index(ei),
+                ];
+                let Some(obj) = entity.as_object() else {
+                    return Err(LoadError::new(
+                        LoadErrorKind::EntityNotObject,
+                        text,
+                        name,
+                        format!(
+                            "entity #{ei} of type {type_key} in account {} is not an object",
+                            account.account_number
+                        ),
+                    )
+                    .at(locate(text, &path), "expected an object")
+                    .help("each entity is a JSON object with at least `id` and `type`"));
+                };
+                for field in ["id", "type"] {
+                    if !obj.get(field).is_some_and(Json::is_string) {
+                        let what = if obj.contains_key(field) {
+                            "is not a string"
+                        } else {
+                            "is missing"
+                        };
+                        return Err(LoadError::new(
+                            LoadErrorKind::EntityField,
+                            text,
+                            name,
+                            format!(
+                                "entity #{ei} of type {type_key} in account {}: `{field}` {what}",
+                                account.account_number
+                            ),
+                        )
+                        .at(
+                            locate(text, &path).map(|(s, _)| (s, s + 1)),
+                            format!("`{field}` {what}"),
+                        )
+                        .help(format!(
+                            "every entity needs a string `id` (unique, e.g. the ARN) and a string `type` (here \"{type_key}\")"
+                        )));
+                    }
+                }
+                let ty = obj.get("type").and_then(Json::as_str).unwrap_or_default();
+                if ty != type_key {
+                    let mut tpath = path.to_vec();
+                    tpath.push(Seg::Key("type"));
+                    return Err(LoadError::new(
+                        LoadErrorKind::EntityType,
+                        text,
+                        name,
+                        format!(
+                            "entity of type \"{ty}\" is listed under \"{type_key}\" in account {}",
+                            account.account_number
+                        ),
+                    )
+                    .at(locate(text, &tpath), format!("expected \"{type_key}\""))
+                    .help(format!(
+                        "move the entity under \"{ty}\", or set its `type` to \"{type_key}\""
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// serde_json positions are 1-based line and column (in bytes); column 0 means "before
+/// the first byte of the line". Returns a byte offset on a char boundary.
+fn line_col_offset(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0usize;
+    if line > 1 {
+        let mut seen = 1;
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                seen += 1;
+                if seen == line {
+                    offset = i + 1;
+                    break;
+                }
+            }
+        }
+        if seen < line {
+            offset = text.len();
+        }
+    }
+    let mut at = (offset + column.saturating_sub(1)).min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `expected value at line 3 column 5` → `expected value` (the position is shown by the label).
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// One step of a path into a JSON document.
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Byte range of the value at `path` in (valid) JSON `text`, by scanning the text.
+fn locate(text: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    for seg in path {
+        match (seg, b.get(i)?) {
+            (Seg::Key(key), b'{') => {
+                i = skip_ws(b, i + 1);
+                loop {
+                    if b.get(i)? == &b'}' {
+                        return None;
+                    }
+                    let (ks, ke) = (i, skip_value(b, i)?);
+                    let k: String = serde_json::from_str(text.get(ks..ke)?).ok()?;
+                    i = skip_ws(b, ke);
+                    if b.get(i)? != &b':' {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                    if k == *key {
+                        break;
+                    }
+                    i = skip_ws(b, skip_value(b, i)?);
+                    if b.get(i)? == &b',' {
+                        i = skip_ws(b, i + 1);
+                    }
+                }
+            }
+            (Seg::Index(n), b'[') => {
+                i = skip_ws(b, i + 1);
+                for _ in 0..*n {
+                    i = skip_ws(b, skip_value(b, i)?);
+                    if b.get(i)? != &b',' {
+                        return None;
+                    }
+                    i = skip_ws(b, i + 1);
+                }
+            }
+            _ => return None,
+        }
+    }
+    let end = skip_value(b, i)?;
+    Some((i, end))
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the JSON value starting at `i`.
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => {
+            let mut j = i + 1;
+            while j < b.len() {
+                match b[j] {
+                    b'\\' => j += 2,
+                    b'"' => return Some(j + 1),
+                    _ => j += 1,
+                }
+            }
+            None
+        }
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = skip_value(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            None
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']') && !b[j].is_ascii_whitespace()
+            {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_loads() {
+        let s = parse_snapshot(crate::entity::SAMPLE_SNAPSHOT, "sample").unwrap();
+        assert_eq!(s.accounts.len(), 1);
+    }
+
+    #[test]
+    fn locate_finds_nested_values() {
+        let t = r#"{"a": [1, {"b": "x\"y"}, 3], "c": {"d": true}}"#;
+        let (s, e) = locate(t, &[Seg::Key("a"), Seg::Index(1), Seg::Key("b")]).unwrap();
+        assert_eq!(&t[s..e], r#""x\"y""#);
+        let (s, e) = locate(t, &[Seg::Key("c")]).unwrap();
+        assert_eq!(&t[s..e], r#"{"d": true}"#);
+        assert!(locate(t, &[Seg::Key("z")]).is_none());
+    }
+
+    #[test]
+    fn line_col_to_offset() {
+        let t = "ab\ncd\nef";
+        assert_eq!(line_col_offset(t, 2, 2), 4);
+        assert_eq!(line_col_offset(t, 1, 0), 0);
+        assert_eq!(line_col_offset(t, 9, 9), t.len());
+    }
+
+    #[test]
+    fn kinds() {
+        let k = |t: &str| parse_snapshot(t, "t").unwrap_err().kind();
+        assert_eq!(k("{"), LoadErrorKind::Syntax);
+        assert_eq!(k("[]"), LoadErrorKind::NotAnObject);
+        assert_eq!(k("{}"), LoadErrorKind::MissingVersion);
+        assert_eq!(
+            k(r#"{"schemaVersion": 2}"#),
+            LoadErrorKind::UnsupportedVersion
+        );
+        assert_eq!(
+            k(r#"{"schemaVersion": 1, "bogus": 1}"#),
+            LoadErrorKind::Schema
+        );
+        let ent = |e: &str| {
+            format!(
+                r#"{{"schemaVersion": 1, "accounts": [{{"accountNumber": "1", "entities": {{"CloudTrail": [{e}]}}}}]}}"#
+            )
+        };
+        assert_eq!(k(&ent("3")), LoadErrorKind::EntityNotObject);
+        assert_eq!(
+            k(&ent(r#"{"type": "CloudTrail"}"#)),
+            LoadErrorKind::EntityField
+        );
+        assert_eq!(
+            k(&ent(r#"{"id": 1, "type": "CloudTrail"}"#)),
+            LoadErrorKind::EntityField
+        );
+        assert_eq!(
+            k(&ent(r#"{"id": "a", "type": "LogGroup"}"#)),
+            LoadErrorKind::EntityType
+        );
+        assert!(parse_snapshot(&ent(r#"{"id": "a", "type": "CloudTrail"}"#), "t").is_ok());
+    }
 }

@@ -1,13 +1,28 @@
-//! STUB — owned by the evaluator work (branch `lang-eval`). The *public types and
-//! function signatures* in this file are a contract used by the CLI, the report
-//! renderer and the REPL: keep them (adding fields or variants is fine), replace the
-//! placeholder bodies.
+//! The GSL evaluator: runs a rule over the entity graph and explains every outcome.
+//!
+//! - [`check_rule`] / [`check_rule_src`]: the static pass over a parsed rule.
+//! - [`evaluate`]: one [`EntityResult`] per test object (an entity, or an account's list
+//!   for `List<X>` rules) with an [`Explanation`] of what decided it.
+//! - [`builtins`]: the builtin registry (names, signatures, docs) for the REPL.
+//!
+//! Semantics are documented in `docs/language.md`.
 
-use crate::entity::graph::EntityGraph;
+pub mod builtins;
+mod check;
+mod engine;
+pub mod render;
+pub mod value;
+
+pub use check::{codes, CheckError, CheckErrors};
+
+use crate::entity::graph::{EntityGraph, EntityRef};
+use crate::entity::CollectionError;
 use crate::lang::ast::Rule;
 use crate::span::Span;
 use chrono::{DateTime, Utc};
+use engine::{Engine, Ev, Fail};
 use serde::Serialize;
+use value::{Ctx, Item};
 
 /// Options of one evaluation.
 #[derive(Debug, Clone)]
@@ -37,6 +52,19 @@ pub enum Outcome {
     Unknown,
     /// The rule could not be evaluated on this object (e.g. a bad builtin argument).
     Error,
+}
+
+impl Outcome {
+    /// The outcome as written in reports (`passed`, `failed`, `notRelevant`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::NotRelevant => "notRelevant",
+            Outcome::Unknown => "unknown",
+            Outcome::Error => "error",
+        }
+    }
 }
 
 /// One piece of evidence: a sub-expression, what it saw, and what it decided.
@@ -105,21 +133,230 @@ impl RuleResult {
     }
 }
 
-/// Semantic errors found before evaluation (unknown function, wrong arity, bad regex,
-/// bad argument type). All of them are reported, each with a span.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("rule cannot be evaluated")]
-pub struct CheckErrors {}
-
 /// Check a parsed rule against the builtin registry (names, arity, literal argument
 /// types, regex syntax) without running it.
-pub fn check_rule(_rule: &Rule) -> Result<(), CheckErrors> {
-    Ok(())
+pub fn check_rule(rule: &Rule) -> Result<(), CheckErrors> {
+    check::check(rule)
+}
+
+/// [`check_rule`], with the rule's source text and name attached to the errors so they
+/// render with the rule underlined.
+pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<(), CheckErrors> {
+    check::check(rule).map_err(|e| e.with_source(src, name))
 }
 
 /// Evaluate a checked rule over every relevant object of the graph.
-pub fn evaluate(_rule: &Rule, _graph: &EntityGraph, _opts: &EvalOptions) -> RuleResult {
-    RuleResult {
-        entities: Vec::new(),
+///
+/// Entity rules yield one result per entity of the rule's type (matched
+/// case-insensitively); `List<X>` rules yield one result per account of the snapshot,
+/// whose test object is `{ "items": [every X of the account] }`. A rule naming a type
+/// the graph does not hold yields no entity results (use
+/// [`EntityGraph::check_type`] to report it), but `List<X>` rules still yield one
+/// result per account, with empty `items`.
+pub fn evaluate(rule: &Rule, graph: &EntityGraph, opts: &EvalOptions) -> RuleResult {
+    let engine = Engine::new(opts.now);
+    let written = rule.target.entity.name.as_str();
+    let type_name = graph.type_name(written).unwrap_or(written).to_string();
+    let mut out = Vec::new();
+    if rule.target.list {
+        for account in graph.accounts() {
+            let acct = account.account_number.as_str();
+            let ents = graph.entities_in(&type_name, acct, None);
+            let items = engine::list_items(ents.iter().map(|e| e.value));
+            let ctx = Ctx::Items(items);
+            let errors = graph.errors_affecting(acct, None, &type_name);
+            let (outcome, explanation) = judge(&engine, rule, &ctx, &errors);
+            out.push(EntityResult {
+                id: format!("List<{type_name}>@{acct}"),
+                name: None,
+                entity_type: type_name.clone(),
+                account: acct.to_string(),
+                region: None,
+                outcome,
+                explanation,
+            });
+        }
+    } else {
+        for e in graph.entities(&type_name) {
+            out.push(entity_result(&engine, rule, graph, e));
+        }
     }
+    RuleResult { entities: out }
+}
+
+/// Evaluate a rule on one entity of the graph, whatever the rule's entity type (the
+/// REPL's "try this rule on that entity").
+pub fn evaluate_entity(
+    rule: &Rule,
+    graph: &EntityGraph,
+    entity: EntityRef<'_>,
+    opts: &EvalOptions,
+) -> EntityResult {
+    entity_result(&Engine::new(opts.now), rule, graph, entity)
+}
+
+fn entity_result(
+    engine: &Engine,
+    rule: &Rule,
+    graph: &EntityGraph,
+    e: EntityRef<'_>,
+) -> EntityResult {
+    let ctx = Ctx::Item(Item {
+        v: e.value,
+        path: String::new(),
+    });
+    let errors = graph.errors_affecting(e.account, e.region(), e.type_name);
+    let (outcome, explanation) = judge(engine, rule, &ctx, &errors);
+    EntityResult {
+        id: e.id().to_string(),
+        name: e.name().map(str::to_string),
+        entity_type: e.type_name.to_string(),
+        account: e.account.to_string(),
+        region: e.region().map(str::to_string),
+        outcome,
+        explanation,
+    }
+}
+
+/// Evaluate a rule against a bare JSON value (one entity), outside any graph: no
+/// collection errors apply. Used by the REPL and tests.
+pub fn evaluate_value(
+    rule: &Rule,
+    entity: &serde_json::Value,
+    opts: &EvalOptions,
+) -> (Outcome, Explanation) {
+    let ctx = Ctx::Item(Item {
+        v: entity,
+        path: String::new(),
+    });
+    judge(&Engine::new(opts.now), rule, &ctx, &[])
+}
+
+fn judge(
+    engine: &Engine,
+    rule: &Rule,
+    ctx: &Ctx<'_>,
+    errors: &[&CollectionError],
+) -> (Outcome, Explanation) {
+    let (outcome, explanation) = decide(engine, rule, ctx);
+    if errors.is_empty() {
+        return (outcome, explanation);
+    }
+    let causes = errors
+        .iter()
+        .take(3)
+        .map(|e| {
+            format!(
+                "{}:{} failed{} ({}: {})",
+                e.service,
+                e.operation,
+                e.region
+                    .as_ref()
+                    .map(|r| format!(" in {r}"))
+                    .unwrap_or_default(),
+                e.code,
+                e.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let summary = format!(
+        "data incomplete: {causes}; with the data collected the outcome would be {}: {}",
+        outcome.as_str(),
+        explanation.summary
+    );
+    (
+        Outcome::Unknown,
+        Explanation {
+            summary,
+            evidence: explanation.evidence,
+        },
+    )
+}
+
+fn decide(engine: &Engine, rule: &Rule, ctx: &Ctx<'_>) -> (Outcome, Explanation) {
+    let mut where_ev = Vec::new();
+    if let Some(filter) = &rule.target.filter {
+        match engine.expr(filter, ctx, 0, true) {
+            Err(f) => return error(f),
+            Ok(r) if !r.value => {
+                return (
+                    Outcome::NotRelevant,
+                    explain(
+                        format!("not relevant: `where {}` is false", render::expr(filter)),
+                        r.ev,
+                    ),
+                );
+            }
+            Ok(r) => where_ev = r.ev,
+        }
+    }
+    let Some(verdict) = &rule.verdict else {
+        let lead = match &rule.target.filter {
+            Some(f) => format!("matched the query `where {}`", render::expr(f)),
+            None => "matched the query".to_string(),
+        };
+        return (Outcome::Passed, explain(lead, where_ev));
+    };
+    match engine.expr(&verdict.condition, ctx, 0, !verdict.negated) {
+        Err(f) => error(f),
+        Ok(r) => {
+            let pass = r.value != verdict.negated;
+            let lead = match (pass, verdict.negated) {
+                (true, false) => "the condition holds",
+                (false, false) => "the condition is false",
+                (true, true) => "the condition is false, as `should not have` requires",
+                (false, true) => "`should not have`, but the condition is true",
+            };
+            let mut ex = explain(lead.to_string(), r.ev);
+            if verdict.negated && !ex.summary.starts_with('`') && !ex.summary.starts_with("the ") {
+                ex.summary = format!("should not have: {}", ex.summary);
+            }
+            (
+                if pass {
+                    Outcome::Passed
+                } else {
+                    Outcome::Failed
+                },
+                ex,
+            )
+        }
+    }
+}
+
+fn explain(lead: String, ev: Vec<Ev>) -> Explanation {
+    let notes: Vec<&str> = ev
+        .iter()
+        .filter(|e| e.depth == 0)
+        .filter_map(|e| e.evidence.note.as_deref())
+        .take(3)
+        .collect();
+    let summary = if notes.is_empty() {
+        lead
+    } else if lead.starts_with("not relevant") || lead.starts_with("matched") {
+        format!("{lead}: {}", notes.join("; "))
+    } else {
+        notes.join("; ")
+    };
+    Explanation {
+        summary,
+        evidence: ev.into_iter().map(|e| e.evidence).collect(),
+    }
+}
+
+fn error(f: Fail) -> (Outcome, Explanation) {
+    (
+        Outcome::Error,
+        Explanation {
+            summary: format!("error: {}", f.message),
+            evidence: vec![Evidence {
+                expr: String::new(),
+                span: f.span,
+                path: None,
+                value: None,
+                result: false,
+                note: Some(f.message),
+            }],
+        },
+    )
 }

@@ -1,0 +1,545 @@
+//! The static pass: builtin names, arity, literal argument kinds, time units, filter
+//! patterns, regexes and comparison literal types, all reported at once.
+
+use super::builtins::{self, ArgKind, ResultKind, TimeUnit, TIME_UNITS};
+use super::engine::{build_regex, like_regex};
+use crate::lang::ast::{
+    CmpOp, Expr, ExprKind, ListOp, Literal, LiteralKind, Postfix, Rule, Subject, Term,
+};
+use crate::span::Span;
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use std::fmt;
+
+/// Stable codes of check errors.
+pub mod codes {
+    /// The function is not a builtin.
+    pub const UNKNOWN_FUNCTION: &str = "gsl::eval::unknown_function";
+    /// Wrong number of arguments.
+    pub const ARITY: &str = "gsl::eval::arity";
+    /// An argument literal of the wrong kind (or an unknown time unit).
+    pub const ARGUMENT_TYPE: &str = "gsl::eval::argument_type";
+    /// An invalid filter pattern literal.
+    pub const BAD_PATTERN: &str = "gsl::eval::bad_pattern";
+    /// An invalid regex literal or flag.
+    pub const BAD_REGEX: &str = "gsl::eval::bad_regex";
+    /// A comparison whose literal cannot match what the left side yields.
+    pub const TYPE_MISMATCH: &str = "gsl::eval::type_mismatch";
+    /// A `List<X>` rule reading a property other than `items` of the list object.
+    pub const LIST_PROPERTY: &str = "gsl::eval::list_property";
+}
+
+/// One semantic error of a rule.
+#[derive(Debug)]
+pub struct CheckError {
+    /// Stable code (see [`codes`]).
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+    /// Where.
+    pub span: Span,
+    /// The label under the span.
+    pub label: String,
+    /// The pattern engine's own diagnostic, for `bad_pattern`.
+    pub cause: Option<crate::pattern::PatternError>,
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+impl Diagnostic for CheckError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.clone()),
+            self.span,
+        ))))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        let c = self.cause.as_ref()?;
+        Some(Box::new(std::iter::once(c as &dyn Diagnostic)))
+    }
+}
+
+/// Semantic errors found before evaluation (unknown function, wrong arity, bad regex,
+/// bad argument type). All of them are reported, each with a span.
+#[derive(Debug)]
+pub struct CheckErrors {
+    /// Every error, in source order.
+    pub errors: Vec<CheckError>,
+    src: NamedSource<String>,
+}
+
+impl CheckErrors {
+    /// Attach the rule source (and its name, e.g. a file path) so the errors render
+    /// with the rule text underlined.
+    pub fn with_source(mut self, src: &str, name: &str) -> Self {
+        self.src = NamedSource::new(name, src.to_string());
+        self
+    }
+
+    /// The codes of the errors, in order.
+    pub fn codes(&self) -> Vec<&'static str> {
+        self.errors.iter().map(|e| e.code).collect()
+    }
+}
+
+impl fmt::Display for CheckErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errors.len() {
+            1 => write!(f, "rule cannot be evaluated: {}", self.errors[0].message),
+            n => write!(f, "rule cannot be evaluated: {n} errors"),
+        }
+    }
+}
+
+impl std::error::Error for CheckErrors {}
+
+impl Diagnostic for CheckErrors {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("gsl::eval::check"))
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        // Without the rule text (plain `check_rule`), render messages without snippets.
+        if self.src.inner().is_empty() {
+            None
+        } else {
+            Some(&self.src)
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.errors.iter().map(|e| e as &dyn Diagnostic)))
+    }
+}
+
+/// What a term's value is, as far as the checker can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Entity data (anything).
+    Data,
+    /// A list (`with [..]`).
+    List,
+    /// A computed number.
+    Number,
+    /// A computed boolean.
+    Bool,
+}
+
+struct Checker {
+    errors: Vec<CheckError>,
+    list_rule: bool,
+}
+
+impl Checker {
+    fn err(&mut self, code: &'static str, span: Span, message: String, label: &str, help: String) {
+        self.errors.push(CheckError {
+            code,
+            message,
+            help,
+            span,
+            label: label.to_string(),
+            cause: None,
+        });
+    }
+
+    fn expr(&mut self, e: &Expr, top: bool) {
+        match &e.kind {
+            ExprKind::Or(a, b) | ExprKind::And(a, b) => {
+                self.expr(a, top);
+                self.expr(b, top);
+            }
+            ExprKind::Not(a) => self.expr(a, top),
+            ExprKind::Term(t) => self.term(t, top),
+        }
+    }
+
+    fn term(&mut self, t: &Term, top: bool) {
+        if top && self.list_rule {
+            if let Subject::Path(p) = &t.subject {
+                if p.segments.first().is_some_and(|s| s.name != "items") {
+                    self.err(
+                        codes::LIST_PROPERTY,
+                        p.span,
+                        format!("a List<..> test object has no property `{}`", p.dotted()),
+                        "not a property of the list object",
+                        "in a List<X> rule the test object is { items: [...] }: write `items with [...]`, `items contain [...]` or `items length()`".into(),
+                    );
+                }
+            }
+        }
+        let mut kind = Kind::Data;
+        let mut last_call: Option<String> = None;
+        for pf in &t.postfix {
+            match pf {
+                Postfix::ListOp {
+                    op,
+                    predicate,
+                    span,
+                } => {
+                    if matches!(kind, Kind::Number | Kind::Bool) {
+                        self.err(
+                            codes::TYPE_MISMATCH,
+                            *span,
+                            format!(
+                                "`{}` needs a list, but {} yields a {}",
+                                op.keyword(),
+                                last_call.as_deref().unwrap_or("the expression"),
+                                kind_name(kind)
+                            ),
+                            "not a list",
+                            "apply list operators to a property holding a list".into(),
+                        );
+                    }
+                    self.expr(predicate, false);
+                    kind = if *op == ListOp::With {
+                        Kind::List
+                    } else {
+                        Kind::Bool
+                    };
+                    last_call = Some(format!("`{}`", op.keyword()));
+                }
+                Postfix::Call { name, args, span } => {
+                    self.call(
+                        &name.name,
+                        name.span,
+                        args,
+                        *span,
+                        kind,
+                        last_call.as_deref(),
+                    );
+                    kind = match builtins::lookup(&name.name).map(|b| b.returns) {
+                        Some(ResultKind::Number) => Kind::Number,
+                        Some(ResultKind::Bool) => Kind::Bool,
+                        None => Kind::Data,
+                    };
+                    last_call = Some(format!("`{}()`", name.name));
+                }
+            }
+        }
+        if let Some(test) = &t.test {
+            self.test(test.op, &test.value, kind, last_call.as_deref());
+        }
+    }
+
+    fn call(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        args: &[Literal],
+        span: Span,
+        kind: Kind,
+        prev: Option<&str>,
+    ) {
+        let Some(b) = builtins::lookup(name) else {
+            let help = match builtins::suggest(name) {
+                Some(s) => format!("did you mean `{s}`? builtins: {}", names()),
+                None => format!("builtins: {}", names()),
+            };
+            self.err(
+                codes::UNKNOWN_FUNCTION,
+                name_span,
+                format!("unknown function `{name}`"),
+                "not a builtin",
+                help,
+            );
+            return;
+        };
+        if matches!(kind, Kind::Number | Kind::Bool) {
+            self.err(
+                codes::TYPE_MISMATCH,
+                span,
+                format!(
+                    "`{}()` applied to the {} that {} yields",
+                    b.name,
+                    kind_name(kind),
+                    prev.unwrap_or("the expression")
+                ),
+                "applied to a computed value",
+                format!("apply `{}()` to a property", b.name),
+            );
+        }
+        if args.len() != b.params.len() {
+            self.err(
+                codes::ARITY,
+                span,
+                format!(
+                    "`{}` takes {} argument(s), got {}",
+                    b.name,
+                    b.params.len(),
+                    args.len()
+                ),
+                &format!("expected {}", b.signature()),
+                format!("usage: {}; e.g. {}", b.signature(), b.example),
+            );
+            return;
+        }
+        let mut count: Option<f64> = None;
+        for (arg, p) in args.iter().zip(b.params) {
+            match (p.kind, &arg.kind) {
+                (ArgKind::Number, LiteralKind::Number(n)) => count = Some(*n),
+                (ArgKind::String, LiteralKind::String(_)) => {}
+                (ArgKind::TimeUnit, LiteralKind::String(u)) => match TimeUnit::parse(u) {
+                    Some(unit) => {
+                        if unit.is_calendar() && count.is_some_and(|n| n.fract() != 0.0) {
+                            self.err(
+                                codes::ARGUMENT_TYPE,
+                                args[0].span,
+                                format!("`{}` with '{u}' needs a whole number", b.name),
+                                "not a whole number",
+                                "months and years are calendar units: use a whole number, or days"
+                                    .into(),
+                            );
+                        }
+                    }
+                    None => {
+                        let near = TIME_UNITS
+                            .iter()
+                            .filter(|t| t.ends_with('s'))
+                            .map(|t| (strsim::jaro_winkler(t, &u.to_lowercase()), *t))
+                            .filter(|(s, _)| *s > 0.8)
+                            .max_by(|a, b| a.0.total_cmp(&b.0))
+                            .map(|(_, t)| format!("did you mean '{t}'? "))
+                            .unwrap_or_default();
+                        self.err(
+                            codes::ARGUMENT_TYPE,
+                            arg.span,
+                            format!("unknown time unit '{u}'"),
+                            "not a time unit",
+                            format!("{near}units: minutes, hours, days, weeks, months, years (singular forms too)"),
+                        );
+                    }
+                },
+                (ArgKind::FilterPattern, LiteralKind::String(pat)) => {
+                    if let Err(e) = crate::pattern::equal(pat, pat) {
+                        self.errors.push(CheckError {
+                            code: codes::BAD_PATTERN,
+                            message: format!("invalid filter pattern in `{}`: {e}", b.name),
+                            help: "write a CloudWatch Logs filter pattern, e.g. '{ $.eventName = ConsoleLogin }'; `gsl pattern canon` shows how a pattern parses".into(),
+                            span: arg.span,
+                            label: "invalid filter pattern".into(),
+                            cause: Some(e),
+                        });
+                    }
+                }
+                (want, _) => self.err(
+                    codes::ARGUMENT_TYPE,
+                    arg.span,
+                    format!(
+                        "argument `{}` of `{}` must be {}",
+                        p.name,
+                        b.name,
+                        want.describe()
+                    ),
+                    &format!("expected {}", want.describe()),
+                    format!("usage: {}; e.g. {}", b.signature(), b.example),
+                ),
+            }
+        }
+    }
+
+    fn test(&mut self, op: CmpOp, lit: &Literal, kind: Kind, prev: Option<&str>) {
+        let mismatch = |c: &mut Checker, msg: String, help: &str| {
+            c.err(
+                codes::TYPE_MISMATCH,
+                lit.span,
+                msg,
+                "cannot match",
+                help.to_string(),
+            );
+        };
+        let lit_text = super::render::literal(lit);
+        match op {
+            CmpOp::Like | CmpOp::Unlike => match &lit.kind {
+                LiteralKind::String(s) => {
+                    if let Err(e) = like_regex(s) {
+                        self.err(
+                            codes::BAD_REGEX,
+                            lit.span,
+                            format!("pattern too large: {e}"),
+                            "pattern",
+                            "use a shorter pattern".into(),
+                        );
+                    }
+                }
+                _ => mismatch(
+                    self,
+                    format!("`{}` needs a string pattern, found {lit_text}", op.symbol()),
+                    "write e.g. name like 'prod-%' (`%` matches any run of characters)",
+                ),
+            },
+            CmpOp::RegexMatch => {
+                let r = match &lit.kind {
+                    LiteralKind::Regex { pattern, flags } => build_regex(pattern, flags),
+                    LiteralKind::String(s) => build_regex(s, ""),
+                    _ => {
+                        mismatch(
+                            self,
+                            format!("`regexMatch` needs a regex like /^a.*$/i, found {lit_text}"),
+                            "write e.g. name regexMatch /^prod-/i",
+                        );
+                        return;
+                    }
+                };
+                if let Err(e) = r {
+                    self.err(codes::BAD_REGEX, lit.span, "invalid regular expression".into(), &super::render::short(e.lines().last().unwrap_or(""), 60), format!("the regex syntax is Rust's `regex` crate (no look-around or backreferences): {}", super::render::short(&e.replace('\n', " "), 200)));
+                }
+            }
+            CmpOp::In => {
+                let items: Vec<&Literal> = match &lit.kind {
+                    LiteralKind::Tuple(items) => items.iter().collect(),
+                    _ => vec![lit],
+                };
+                for it in items {
+                    if matches!(it.kind, LiteralKind::Regex { .. } | LiteralKind::Tuple(_)) {
+                        self.err(
+                            codes::TYPE_MISMATCH,
+                            it.span,
+                            "`in` takes plain values".into(),
+                            "not a plain value",
+                            "write e.g. protocol in ('TCP', 'ALL')".into(),
+                        );
+                    }
+                }
+            }
+            CmpOp::Lt | CmpOp::Gt | CmpOp::Le | CmpOp::Ge => match &lit.kind {
+                LiteralKind::Number(_) => {
+                    if kind == Kind::Bool {
+                        mismatch(
+                            self,
+                            format!(
+                                "`{}` compares numbers, but {} yields a boolean",
+                                op.symbol(),
+                                prev.unwrap_or("the expression")
+                            ),
+                            "use the boolean as a condition, without a comparison",
+                        );
+                    }
+                }
+                LiteralKind::String(s) => {
+                    if kind == Kind::Number && super::value::numeric(s).is_none() {
+                        mismatch(
+                            self,
+                            format!(
+                                "{} yields a number; it cannot be compared with {lit_text}",
+                                prev.unwrap_or("the expression")
+                            ),
+                            "compare with a number, e.g. length() > 0",
+                        );
+                    }
+                }
+                _ => mismatch(
+                    self,
+                    format!(
+                        "`{}` needs a number or a string, found {lit_text}",
+                        op.symbol()
+                    ),
+                    "ordered comparisons take numbers (or strings, compared by code point)",
+                ),
+            },
+            CmpOp::Eq | CmpOp::Ne => match &lit.kind {
+                LiteralKind::Regex { .. } => mismatch(
+                    self,
+                    format!("`{}` with a regex never matches", op.symbol()),
+                    "use regexMatch /re/ to match a regex",
+                ),
+                LiteralKind::Tuple(_) => mismatch(
+                    self,
+                    format!("`{}` with a list of values", op.symbol()),
+                    "use `in ('a', 'b')` to test membership",
+                ),
+                LiteralKind::String(s)
+                    if kind == Kind::Number && super::value::numeric(s).is_none() =>
+                {
+                    mismatch(
+                        self,
+                        format!(
+                            "{} yields a number; it never equals {lit_text}",
+                            prev.unwrap_or("the expression")
+                        ),
+                        "compare with a number, e.g. length() = 0",
+                    )
+                }
+                LiteralKind::Bool(_) | LiteralKind::Null if kind == Kind::Number => mismatch(
+                    self,
+                    format!(
+                        "{} yields a number; it never equals {lit_text}",
+                        prev.unwrap_or("the expression")
+                    ),
+                    "compare with a number, e.g. length() = 0",
+                ),
+                LiteralKind::Number(_) | LiteralKind::Null if kind == Kind::Bool => mismatch(
+                    self,
+                    format!(
+                        "{} yields a boolean; it never equals {lit_text}",
+                        prev.unwrap_or("the expression")
+                    ),
+                    "compare with true or false, or use the boolean as a condition",
+                ),
+                LiteralKind::String(s)
+                    if kind == Kind::Bool && super::value::bool_word(s).is_none() =>
+                {
+                    mismatch(
+                        self,
+                        format!(
+                            "{} yields a boolean; it never equals {lit_text}",
+                            prev.unwrap_or("the expression")
+                        ),
+                        "compare with true or false, or use the boolean as a condition",
+                    )
+                }
+                _ => {}
+            },
+        }
+    }
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Data => "value",
+        Kind::List => "list",
+        Kind::Number => "number",
+        Kind::Bool => "boolean",
+    }
+}
+
+fn names() -> String {
+    builtins::BUILTINS
+        .iter()
+        .map(|b| b.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Run the static pass. Errors carry no source text; see [`CheckErrors::with_source`].
+pub fn check(rule: &Rule) -> Result<(), CheckErrors> {
+    let mut c = Checker {
+        errors: Vec::new(),
+        list_rule: rule.target.list,
+    };
+    if let Some(f) = &rule.target.filter {
+        c.expr(f, true);
+    }
+    if let Some(v) = &rule.verdict {
+        c.expr(&v.condition, true);
+    }
+    if c.errors.is_empty() {
+        Ok(())
+    } else {
+        c.errors.sort_by_key(|e| e.span.start);
+        Err(CheckErrors {
+            errors: c.errors,
+            src: NamedSource::new("rule", String::new()),
+        })
+    }
+}
