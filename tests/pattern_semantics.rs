@@ -317,3 +317,26 @@ fn difference_says_how_patterns_differ() {
         Difference::Equal => panic!("not equal"),
     }
 }
+
+#[test]
+fn pattern_set_agrees_with_single_patterns_on_cloudtrail_events() {
+    let cis = cis();
+    let patterns: Vec<FilterPattern> = cis
+        .values()
+        .map(|p| FilterPattern::parse(p).expect("parses"))
+        .collect();
+    let set = pattern::PatternSet::new(patterns.clone());
+    let events = data("cloudtrail.jsonl");
+    let mut hits = vec![0usize; patterns.len()];
+    for ev in events.lines() {
+        let got = set.matches(ev);
+        let json: serde_json::Value = serde_json::from_str(ev).expect("json");
+        assert_eq!(got, set.matches_json(&json));
+        for (i, p) in patterns.iter().enumerate() {
+            assert_eq!(got[i], p.matches(ev), "pattern {i} on {ev}");
+            hits[i] += usize::from(got[i]);
+        }
+    }
+    // The event file exercises most patterns.
+    assert!(hits.iter().filter(|&&h| h > 0).count() >= 12, "{hits:?}");
+}
