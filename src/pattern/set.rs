@@ -1,8 +1,9 @@
 //! Many patterns matched against the same events: each distinct selector is
 //! resolved once per event and shared by every pattern that names it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
 use super::ast::{CmpOp, JsonExpr, Pattern, Step, Test, Value};
@@ -23,6 +24,90 @@ pub struct PatternSet {
     patterns: Vec<FilterPattern>,
     compiled: Vec<Option<Compiled>>,
     paths: Vec<Vec<Step>>,
+    /// Top-level properties any JSON pattern of the set can look at; `None` when
+    /// some selector starts with a wildcard (then events are parsed whole).
+    top_keys: Option<HashSet<String>>,
+}
+
+/// Deserialize only the top-level properties a set of patterns can look at;
+/// everything else is checked for syntax and skipped. Non-objects become `null`.
+struct Selective<'a>(&'a HashSet<String>);
+
+struct KeySeed<'a>(&'a HashSet<String>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a property name")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.0.contains(v).then(|| v.to_string()))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Selective<'_> {
+    type Value = Json;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Selective<'_> {
+    type Value = Json;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
+            match key {
+                Some(k) => {
+                    let v: Json = map.next_value()?;
+                    out.insert(k, v);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Json::Object(out))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+}
+
+fn parse_selective(event: &str, keys: &HashSet<String>) -> Option<Json> {
+    let mut de = serde_json::Deserializer::from_str(event);
+    let v = Selective(keys).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(v)
 }
 
 fn compile(
@@ -44,6 +129,14 @@ fn compile(
             });
             Compiled::Cached(i, c.test.clone())
         }
+    }
+}
+
+fn direct_paths(c: &Compiled, f: &mut dyn FnMut(&[Step])) {
+    match c {
+        Compiled::And(v) | Compiled::Or(v) => v.iter().for_each(|x| direct_paths(x, f)),
+        Compiled::Direct(steps, _) => f(steps),
+        Compiled::Cached(..) => {}
     }
 }
 
@@ -95,17 +188,31 @@ impl PatternSet {
     pub fn new(patterns: Vec<FilterPattern>) -> PatternSet {
         let mut paths = Vec::new();
         let mut index = HashMap::new();
-        let compiled = patterns
+        let compiled: Vec<Option<Compiled>> = patterns
             .iter()
             .map(|p| match p.ast() {
                 Pattern::Json(e) => Some(compile(e, &mut paths, &mut index)),
                 _ => None,
             })
             .collect();
+        let mut top = Some(HashSet::new());
+        let mut note = |steps: &[Step]| match (steps.first(), top.as_mut()) {
+            (Some(Step::Key(k)), Some(set)) => {
+                set.insert(k.clone());
+            }
+            _ => top = None,
+        };
+        for p in &paths {
+            note(p);
+        }
+        for c in compiled.iter().flatten() {
+            direct_paths(c, &mut note);
+        }
         PatternSet {
             patterns,
             compiled,
             paths,
+            top_keys: top,
         }
     }
 
@@ -130,10 +237,15 @@ impl PatternSet {
             .collect()
     }
 
-    /// For each pattern, does it match this event text? (JSON is parsed once.)
+    /// For each pattern, does it match this event text? JSON is parsed once, and
+    /// only the top-level properties the patterns look at are materialised.
     pub fn matches(&self, event: &str) -> Vec<bool> {
         if self.compiled.iter().any(Option::is_some) {
-            if let Ok(j) = serde_json::from_str::<Json>(event) {
+            let parsed = match &self.top_keys {
+                Some(keys) => parse_selective(event, keys),
+                None => serde_json::from_str::<Json>(event).ok(),
+            };
+            if let Some(j) = parsed {
                 let mut cache = Cache {
                     event: &j,
                     values: vec![None; self.paths.len()],
