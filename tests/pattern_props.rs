@@ -253,6 +253,7 @@ proptest! {
                 let got = set.matches_json(&j);
                 for (i, p) in patterns.iter().enumerate() {
                     prop_assert_eq!(got[i], p.matches_json(&j), "`{}` on parsed {}", p.as_str(), e);
+                    prop_assert_eq!(got[i], p.matches_json_direct(&j), "`{}` (reference) on parsed {}", p.as_str(), e);
                 }
             }
         }
