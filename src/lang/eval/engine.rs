@@ -71,6 +71,7 @@ pub fn like_regex(pattern: &str) -> Result<Regex, String> {
 /// Evaluation state for one rule run: options and compiled-regex caches.
 pub struct Engine {
     now: DateTime<Utc>,
+    memo: builtins::Memo,
     regexes: RefCell<HashMap<usize, Result<Regex, String>>>,
 }
 
@@ -78,6 +79,7 @@ impl Engine {
     pub fn new(now: DateTime<Utc>) -> Self {
         Engine {
             now,
+            memo: builtins::Memo::default(),
             regexes: RefCell::new(HashMap::new()),
         }
     }
@@ -285,6 +287,7 @@ impl Engine {
                         &CallCx {
                             args,
                             now: self.now,
+                            memo: &self.memo,
                         },
                         &val,
                     )
