@@ -89,8 +89,11 @@ pub struct CallCx<'r> {
 /// trails and regions, so each distinct pair is compared once per run.
 #[derive(Debug, Default)]
 pub struct Memo {
-    map: std::cell::RefCell<HashMap<(&'static str, String, String), Result<bool, String>>>,
+    map: std::cell::RefCell<HashMap<MemoKey, Result<bool, String>>>,
 }
+
+/// (builtin, rule argument, data value).
+type MemoKey = (&'static str, String, String);
 
 impl Memo {
     /// A cached result, or compute and remember it.
