@@ -140,3 +140,22 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let nots = format!("X should have {}a", "not ".repeat(900));
     assert!(parse_rule(&nots).is_ok());
 }
+
+#[test]
+fn lone_conditions_parse() {
+    use gsl::lang::parser::parse_expr;
+    use gsl::lang::printer::print_expr;
+    let e = parse_expr("items with [isLogging] length() > 0 # count\n").expect("parses");
+    assert_eq!(print_expr(&e), "items with [isLogging] length() > 0");
+    let e = parse_expr("a or b and not c").expect("parses");
+    assert!(matches!(e.kind, ExprKind::Or(..)));
+    assert_eq!(parse_expr(&print_expr(&e)).ok(), Some(e));
+    let err = parse_expr("a shoud").expect_err("not a condition");
+    assert_eq!(err.codes(), ["gsl::parse::syntax"]);
+    let err = parse_expr("a AND b").expect_err("keyword case");
+    assert_eq!(err.codes(), ["gsl::parse::keyword_typo"]);
+    let err = parse_expr("a with [b").expect_err("open bracket");
+    assert!(err.is_incomplete());
+    let err = parse_expr("  # nothing").expect_err("empty");
+    assert_eq!(err.codes(), ["gsl::parse::empty"]);
+}

@@ -99,14 +99,14 @@ pub enum ParseError {
 
     /// A string literal without its closing quote.
     #[error("unterminated string")]
-    #[diagnostic(
-        code(gsl::parse::unterminated_string),
-        help("close the string with `'`; inside a string write a quote as `\\'` and a backslash as `\\\\`")
-    )]
+    #[diagnostic(code(gsl::parse::unterminated_string))]
     UnterminatedString {
         /// The opening quote.
         #[label("this string is never closed")]
         span: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
     },
 
     /// A regular expression literal without its closing slash.
@@ -277,7 +277,7 @@ impl ParseError {
             | ParseError::KeywordTypo { span, .. }
             | ParseError::TypographicQuote { span, .. }
             | ParseError::DoubleQuotedString { span, .. }
-            | ParseError::UnterminatedString { span }
+            | ParseError::UnterminatedString { span, .. }
             | ParseError::UnterminatedRegex { span }
             | ParseError::UnclosedDelimiter { span, .. }
             | ParseError::MismatchedDelimiter { span, .. }
@@ -325,7 +325,7 @@ impl ParseError {
             | ParseError::KeywordTypo { span, .. }
             | ParseError::TypographicQuote { span, .. }
             | ParseError::DoubleQuotedString { span, .. }
-            | ParseError::UnterminatedString { span }
+            | ParseError::UnterminatedString { span, .. }
             | ParseError::UnterminatedRegex { span }
             | ParseError::UnclosedDelimiter { span, .. }
             | ParseError::UnmatchedDelimiter { span, .. }

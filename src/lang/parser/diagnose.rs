@@ -64,7 +64,7 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         R::kw_should | R::verdict => (4, "`should`", &["should"]),
         R::op_not => (6, "`not`", &["not"]),
         R::kw_have => (7, "`have`", &["have"]),
-        R::expr | R::term | R::paren_expr => (8, "a condition", &["not"]),
+        R::expr | R::term | R::paren_expr | R::expression => (8, "a condition", &["not"]),
         R::path | R::ident => (9, "a property path", &[]),
         R::element => (10, "`$`", &[]),
         R::test
@@ -154,7 +154,12 @@ fn suggest(word: &str, candidates: &[&'static str]) -> Option<&'static str> {
     if let Some(c) = candidates.iter().find(|c| c.to_ascii_lowercase() == normal) {
         return Some(c);
     }
-    let limit = if word.chars().count() <= 4 { 1 } else { 2 };
+    // Two-letter words (`is`, `on`) are too ambiguous to guess from.
+    let limit = match word.chars().count() {
+        0..=2 => 0,
+        3..=4 => 1,
+        _ => 2,
+    };
     candidates
         .iter()
         .map(|c| {
@@ -318,31 +323,65 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
     }
 
     // `a length > 0`: a known function without its parentheses.
-    if KNOWN_FUNCTIONS.contains(&word) && expects(R::call_head) {
+    // (Also `lenght > 0`: a misspelt one.)
+    let function = KNOWN_FUNCTIONS.iter().find(|f| **f == word).or_else(|| {
+        KNOWN_FUNCTIONS
+            .iter()
+            .find(|f| word.len() > 4 && strsim::damerau_levenshtein(word, f) <= 2)
+    });
+    if let Some(f) = function.filter(|_| expects(R::call_head)) {
         let (found, len) = found_at(text, pos);
+        let help = if *f == word {
+            format!("call a function with parentheses, even without arguments: `{f}()`")
+        } else {
+            format!("the function is spelt `{f}`, and called with parentheses: `{f}()`")
+        };
         return Diagnosis {
             error: ParseError::Syntax {
                 found,
                 expected,
                 span: span(pos, len),
-                label: format!("did you mean `{word}()`?"),
-                help: Some(format!(
-                    "call a function with parentheses, even without arguments: `{word}()`"
-                )),
+                label: format!("did you mean `{f}()`?"),
+                help: Some(help),
             },
             fix: Some(Edit {
-                start: pos + word.len(),
+                start: pos,
                 end: pos + word.len(),
-                text: "()".into(),
+                text: format!("{f}()"),
             }),
             at_end,
         };
     }
 
+    // `list<CloudTrail>`: a lowercase `List`.
+    if text[pos..].starts_with('<') {
+        let before = text[..pos].trim_end();
+        let w = word_before(before, before.len());
+        if w.eq_ignore_ascii_case("list") && w != "List" {
+            let start = before.len() - w.len();
+            return Diagnosis {
+                error: ParseError::KeywordTypo {
+                    found: w.to_string(),
+                    suggestion: "List".into(),
+                    span: span(start, w.len()),
+                    help: "the list form is written `List<Entity>`, with a capital `L`".into(),
+                },
+                fix: Some(Edit {
+                    start,
+                    end: start + w.len(),
+                    text: "List".into(),
+                }),
+                at_end,
+            };
+        }
+    }
+
     // A misspelt or capitalised keyword.
     if let Some(s) = suggest(word, &keywords) {
-        let help = if word.eq_ignore_ascii_case(s) {
+        let help = if word.eq_ignore_ascii_case(s) && s.chars().all(|c| c.is_ascii_lowercase()) {
             format!("keywords are lowercase: write `{s}`")
+        } else if word.eq_ignore_ascii_case(s) {
+            format!("keywords are case-sensitive: write `{s}`")
         } else if word.replace('_', "-") == s {
             format!("list operators are written with a hyphen: `{s}`")
         } else {
@@ -467,7 +506,10 @@ fn where_help(text: &str, pos: usize) -> String {
     };
     let entity = head[..should].trim();
     let verdict = head[should..].trim();
-    if filter.is_empty() || find_word(entity, "where").is_some() {
+    if filter.is_empty() {
+        return form.to_string();
+    }
+    if find_word(entity, "where").is_some() {
         return format!("{form}; move the filter into the existing `where` with `and`");
     }
     format!("{form}: `{entity} where {filter} {verdict}`")
@@ -505,6 +547,26 @@ fn context_help(text: &str, pos: usize, positives: &[R]) -> Option<String> {
     }
     if rest.starts_with("||") {
         return Some("combine conditions with `or`".into());
+    }
+    if rest.starts_with('[') && has(R::list_kw) {
+        return Some(
+            "a predicate in brackets needs a list operator before it: `with [..]`, `contain [..]`, `contain-any [..]`, ..."
+                .into(),
+        );
+    }
+    if has(R::op_and) {
+        // `a = 1 b = 2`: a second condition without a connective.
+        let word = word_at(text, pos);
+        let after = rest[word.len()..].trim_start();
+        let looks_like_test = after.starts_with(['=', '!', '<', '>'])
+            || ["with", "contain", "like", "unlike", "in", "regexMatch"]
+                .iter()
+                .any(|k| find_word(after, k) == Some(0));
+        if !word.is_empty() && !KEYWORDS.contains(&word) && looks_like_test {
+            return Some(format!(
+                "`{word}` starts another condition: join conditions with `and` or `or`"
+            ));
+        }
     }
     if rest.starts_with('!') && !rest.starts_with("!=") {
         return Some("negate a condition with `not`".into());

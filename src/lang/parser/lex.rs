@@ -131,6 +131,7 @@ pub(crate) fn scan(src: &str) -> Scan {
                     } else {
                         out.errors.push(ParseError::UnterminatedString {
                             span: span(p, p + 1),
+                            help: unterminated_help(src, p),
                         });
                         out.fatal = true;
                         return out;
@@ -146,6 +147,7 @@ pub(crate) fn scan(src: &str) -> Scan {
                 let Some(j) = close_string(&chars, i, closers) else {
                     out.errors.push(ParseError::UnterminatedString {
                         span: span(p, p + 1),
+                        help: unterminated_help(src, p),
                     });
                     out.fatal = true;
                     return out;
@@ -253,6 +255,20 @@ pub(crate) fn scan(src: &str) -> Scan {
     }
     out.errors.sort_by_key(|e| e.span().offset());
     out
+}
+
+/// Help for a string opened at `p` and never closed.
+fn unterminated_help(src: &str, p: usize) -> String {
+    let escapes = "inside a string write a quote as `\\'` and a backslash as `\\\\`";
+    if src[..p].ends_with(|c: char| c.is_alphanumeric()) {
+        // `'it's'`: an apostrophe ended the string early and this quote opened another.
+        format!(
+            "a quote right after a word often means an earlier quote was an apostrophe that \
+             ended a string too soon; {escapes}"
+        )
+    } else {
+        format!("close the string with `'`; {escapes}")
+    }
 }
 
 fn substr(src: &str, start: usize, end: usize) -> String {

@@ -2,11 +2,11 @@
 //!
 //! Three stages, all private to this module (pest's types do not leak out):
 //!
-//! 1. a lexical pre-scan ([`lex`]) for unterminated literals, unbalanced brackets,
+//! 1. a lexical pre-scan (`lex`) for unterminated literals, unbalanced brackets,
 //!    wrong quotes, invalid regular expressions and excessive nesting;
 //! 2. the pest grammar (`grammar/gsl.pest`); a failure is turned into words and,
 //!    where a likely repair exists (a keyword typo, a missing space), the repaired text
-//!    is parsed again to find further errors ([`diagnose`]);
+//!    is parsed again to find further errors (`diagnose`);
 //! 3. building the AST from pest pairs, with `and`/`or`/`not` precedence from a Pratt
 //!    parser.
 //!
@@ -56,6 +56,33 @@ pub fn parse_rule(src: &str) -> Result<Rule, ParseErrors> {
 
 /// Parse one rule, naming the source `name` (e.g. a file path) in diagnostics.
 pub fn parse_rule_named(src: &str, name: &str) -> Result<Rule, ParseErrors> {
+    parse_with(src, name, R::rule, |b, pair| b.rule(pair))
+}
+
+/// Parse a lone condition, such as `items with [isLogging] length() > 0` (for the
+/// REPL, which evaluates conditions against an entity).
+pub fn parse_expr(src: &str) -> Result<Expr, ParseErrors> {
+    parse_expr_named(src, DEFAULT_SOURCE_NAME)
+}
+
+/// Parse a lone condition, naming the source `name` in diagnostics.
+pub fn parse_expr_named(src: &str, name: &str) -> Result<Expr, ParseErrors> {
+    parse_with(src, name, R::expression, |b, pair| {
+        match pair.into_inner().find(|p| p.as_rule() == R::expr) {
+            Some(e) => b.expr(e),
+            None => empty_expr(Span::default()),
+        }
+    })
+}
+
+/// Scan, parse from `start` (repairing and re-parsing to find further errors), and
+/// build with `build`.
+fn parse_with<T>(
+    src: &str,
+    name: &str,
+    start: R,
+    build: impl Fn(&mut Builder, Pair<'_, R>) -> T,
+) -> Result<T, ParseErrors> {
     let mut errors = Vec::new();
     let scan = lex::scan(src);
     errors.extend(scan.errors);
@@ -74,11 +101,11 @@ pub fn parse_rule_named(src: &str, name: &str) -> Result<Rule, ParseErrors> {
 
     let mut last_fix: Option<usize> = None;
     for _ in 0..=MAX_REPAIRS {
-        match GslParser::parse(R::rule, &text) {
+        match GslParser::parse(start, &text) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let mut builder = Builder { errors: Vec::new() };
-                let rule = builder.rule(pair);
+                let rule = build(&mut builder, pair);
                 for mut e in builder.errors {
                     e.map_spans(&|p| log.to_original(p));
                     errors.push(e);
@@ -375,9 +402,12 @@ impl Builder {
         for p in pair.into_inner() {
             match p.as_rule() {
                 R::call_head => {
-                    if let Some(id) = p.into_inner().find(|x| x.as_rule() == R::ident) {
-                        name = ident(&id);
-                    }
+                    let text = p.as_str().trim_end_matches('(').trim_end();
+                    let start = p.as_span().start();
+                    name = Ident {
+                        name: text.to_string(),
+                        span: Span::new(start, start + text.len()),
+                    };
                 }
                 R::comma | R::rparen => {}
                 _ => args.push(self.literal(p)),

@@ -1,0 +1,244 @@
+//! Reading a line: is it a command, a bare-path query or a rule, and is it complete?
+
+use super::schema::Step;
+
+/// What a (complete) input is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input<'a> {
+    /// Nothing but whitespace (or a `#` comment).
+    Empty,
+    /// `:name args`.
+    Command {
+        /// The command name without the colon.
+        name: &'a str,
+        /// Everything after the name, trimmed.
+        args: &'a str,
+    },
+    /// `Type`, `Type[expr]`, `Type.a.b`, `Type[expr].a[0].b`.
+    Path(BarePath<'a>),
+    /// Anything else: a GSL rule or query.
+    Rule(&'a str),
+}
+
+/// A bare-path query, REPL syntax on top of GSL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BarePath<'a> {
+    /// The entity type as written.
+    pub ty: &'a str,
+    /// The filter inside the first brackets (a GSL expression) and its byte offset
+    /// in the input.
+    pub filter: Option<(&'a str, usize)>,
+    /// `Type[n]`: only the n-th entity of the type (in snapshot order).
+    pub pick: Option<usize>,
+    /// The steps after the type (and filter).
+    pub steps: Vec<Step>,
+    /// The steps as written (`metricFilters[0].filterPattern`), for messages.
+    pub written: &'a str,
+    /// The byte offset of `written` in the input.
+    pub written_at: usize,
+}
+
+/// Classify a complete input. `src` is the whole (possibly multi-line) input.
+pub fn classify(src: &str) -> Input<'_> {
+    let t = src.trim();
+    if t.is_empty() || t.starts_with('#') {
+        return Input::Empty;
+    }
+    if let Some(rest) = t.strip_prefix(':') {
+        let (name, args) = match rest.find(char::is_whitespace) {
+            Some(i) => (&rest[..i], rest[i..].trim()),
+            None => (rest, ""),
+        };
+        return Input::Command { name, args };
+    }
+    let offset = src.len() - src.trim_start().len();
+    match bare_path(t, offset) {
+        Some(p) => Input::Path(p),
+        None => Input::Rule(t),
+    }
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Parse `Type[filter]?(.key|[n])*`; `None` when the text is not of that shape.
+fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
+    let ty_end = t.find(|c: char| !is_ident_char(c)).unwrap_or(t.len());
+    let ty = &t[..ty_end];
+    if ty.is_empty() || !ty.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut rest = &t[ty_end..];
+    let mut pos = ty_end;
+    let mut filter = None;
+    let mut pick = None;
+    if rest.starts_with('[') {
+        let close = matching_bracket(rest)?;
+        let inner = &rest[1..close];
+        match inner.trim().parse::<usize>() {
+            Ok(n) => pick = Some(n),
+            Err(_) => filter = Some((inner, offset + pos + 1)),
+        }
+        rest = &rest[close + 1..];
+        pos += close + 1;
+    }
+    let written = &t[pos..];
+    let (written, written_at) = match written.strip_prefix('.') {
+        Some(w) => (w, offset + pos + 1),
+        None => (written, offset + pos),
+    };
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(|c: char| !is_ident_char(c)).unwrap_or(r.len());
+            if end == 0 {
+                return None;
+            }
+            steps.push(Step::Key(r[..end].to_string()));
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let n = r[..end].trim().parse::<usize>().ok()?;
+            steps.push(Step::Index(n));
+            rest = &r[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(BarePath {
+        ty,
+        filter,
+        pick,
+        steps,
+        written,
+        written_at,
+    })
+}
+
+/// The byte index of the bracket closing the one `s` starts with, skipping quoted
+/// text.
+fn matching_bracket(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return (c == ']').then_some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Is a bracket or a quote still open at the end of `src`? (Closing brackets that
+/// were never opened do not count: the parser reports them.)
+pub fn is_open(src: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in src.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth > 0 || quote.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_commands_paths_and_rules() {
+        assert_eq!(classify("   "), Input::Empty);
+        assert_eq!(classify("# note"), Input::Empty);
+        assert_eq!(
+            classify(" :show  CloudTrail name='x' "),
+            Input::Command {
+                name: "show",
+                args: "CloudTrail name='x'"
+            }
+        );
+        assert_eq!(
+            classify(":quit"),
+            Input::Command {
+                name: "quit",
+                args: ""
+            }
+        );
+        assert_eq!(
+            classify("CloudTrail should have isMultiRegionTrail=true"),
+            Input::Rule("CloudTrail should have isMultiRegionTrail=true")
+        );
+        assert_eq!(
+            classify("List<CloudTrail> should have items length() > 0"),
+            Input::Rule("List<CloudTrail> should have items length() > 0")
+        );
+        let Input::Path(p) = classify("CloudTrail.metricFilters[1].filterPattern") else {
+            panic!("not a path")
+        };
+        assert_eq!(p.ty, "CloudTrail");
+        assert_eq!(p.filter, None);
+        assert_eq!(
+            p.steps,
+            vec![
+                Step::Key("metricFilters".into()),
+                Step::Index(1),
+                Step::Key("filterPattern".into())
+            ]
+        );
+        assert_eq!(p.written, "metricFilters[1].filterPattern");
+        let Input::Path(p) = classify("  CloudTrail[name='a]b' and x=1].status") else {
+            panic!("not a path")
+        };
+        assert_eq!(p.filter, Some(("name='a]b' and x=1", 13)));
+        assert_eq!(p.steps, vec![Step::Key("status".into())]);
+        let Input::Path(p) = classify("CloudTrail") else {
+            panic!("not a path")
+        };
+        assert!(p.steps.is_empty() && p.filter.is_none());
+        assert!(matches!(classify("CloudTrail."), Input::Rule(_)));
+        assert!(matches!(classify("CloudTrail[name='x'"), Input::Rule(_)));
+    }
+
+    #[test]
+    fn open_brackets_and_quotes() {
+        assert!(is_open("CloudTrail should have metricFilters with ["));
+        assert!(is_open("CloudTrail where name='abc"));
+        assert!(is_open(":pattern test { $.a = 1 } {\"a\":"));
+        assert!(!is_open("CloudTrail where name='a[' and x in ('a', 'b')"));
+        assert!(!is_open("x ] ]"));
+        assert!(!is_open("name='it\\'s'"));
+    }
+}

@@ -1,0 +1,875 @@
+//! The REPL's state and what one input does. Both the interactive loop and the
+//! piped loop feed complete inputs to [`Session::handle_line`].
+
+use super::diag::{did_you_mean, Rehomed, ReplError};
+use super::input::{classify, BarePath, Input};
+use super::render;
+use super::schema::{self, Step};
+use crate::cli::eval::eval_options;
+use crate::entity::graph::PropertyInfo;
+use crate::entity::graph::{EntityGraph, EntityRef};
+use crate::entity::Snapshot;
+use crate::lang::ast::Rule;
+use crate::lang::eval::builtins::BUILTINS;
+use crate::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
+use crate::lang::parser::{parse_expr, parse_rule_named};
+use crate::pattern::FilterPattern;
+use miette::Diagnostic;
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+
+/// How results are printed (`:format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON document per input.
+    Json,
+}
+
+/// What the loop should do after an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Read the next input.
+    Continue,
+    /// The input failed; an error was printed. Read the next input.
+    Failed,
+    /// `:quit`.
+    Quit,
+}
+
+/// What completion knows about the loaded snapshot; rebuilt on `:load`.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {
+    /// Entity types with counts, sorted.
+    pub types: Vec<(String, usize)>,
+    /// Properties seen per type.
+    pub schemas: BTreeMap<String, Vec<PropertyInfo>>,
+    /// String values seen per type and dotted path (lists are transparent:
+    /// `metricFilters.filterName`), for completing `name = '..`.
+    pub values: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+/// At most this many distinct values are kept per path.
+const MAX_VALUES: usize = 200;
+
+fn collect_values(
+    v: &Json,
+    path: &mut Vec<String>,
+    out: &mut BTreeMap<String, Vec<String>>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    match v {
+        Json::String(s) if s.len() <= 200 && !path.is_empty() => {
+            let list = out.entry(path.join(".")).or_default();
+            if list.len() < MAX_VALUES && !list.contains(s) {
+                list.push(s.clone());
+            }
+        }
+        Json::Array(items) => {
+            for item in items {
+                collect_values(item, path, out, depth + 1);
+            }
+        }
+        Json::Object(map) => {
+            for (k, child) in map {
+                path.push(k.clone());
+                collect_values(child, path, out, depth + 1);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Knowledge {
+    fn of(graph: &EntityGraph) -> Self {
+        let types = graph.types();
+        let schemas = types
+            .iter()
+            .map(|(t, _)| (t.clone(), graph.schema(t)))
+            .collect();
+        let values = types
+            .iter()
+            .map(|(t, _)| {
+                let mut per_path = BTreeMap::new();
+                for e in graph.entities(t) {
+                    collect_values(e.value, &mut Vec::new(), &mut per_path, 0);
+                }
+                for list in per_path.values_mut() {
+                    list.sort();
+                }
+                (t.clone(), per_path)
+            })
+            .collect();
+        Knowledge {
+            types,
+            schemas,
+            values,
+        }
+    }
+
+    /// String values seen at a dotted path of a type as written.
+    pub fn values_of(&self, written: &str, path: &str) -> &[String] {
+        self.values
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(written))
+            .and_then(|(_, m)| m.get(path))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The schema of a type as written (case-insensitive).
+    pub fn schema_of(&self, written: &str) -> Option<&[PropertyInfo]> {
+        self.schemas
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(written))
+            .map(|(_, p)| p.as_slice())
+    }
+}
+
+/// The REPL commands: name, argument synopsis, one-line description.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "help",
+        "[command | functions | function]",
+        "this help, one command's, or the functions'",
+    ),
+    (
+        "entities",
+        "",
+        "entity types and counts in the loaded snapshot",
+    ),
+    (
+        "show",
+        "<Type> [filter]",
+        "the entities of a type as JSON (filter: a GSL expression)",
+    ),
+    (
+        "schema",
+        "<Type>",
+        "properties seen on a type, with their types and an example value",
+    ),
+    ("load", "<FILE>", "load another snapshot file"),
+    (
+        "pattern",
+        "<pattern> | test <pattern> <event>",
+        "canonical form of a filter pattern, or test it on an event",
+    ),
+    (
+        "explain",
+        "<rule>",
+        "evaluate a rule and print every piece of evidence",
+    ),
+    ("format", "json|text", "how results are printed"),
+    ("quit", "", "leave (also Ctrl-D)"),
+];
+
+/// The source name of typed input in diagnostics.
+const INPUT_NAME: &str = "<input>";
+
+/// Short aliases of commands.
+const ALIASES: &[(&str, &str)] = &[
+    ("q", "quit"),
+    ("exit", "quit"),
+    ("h", "help"),
+    ("?", "help"),
+];
+
+/// The REPL's state.
+#[derive(Debug)]
+pub struct Session {
+    graph: EntityGraph,
+    name: String,
+    format: Format,
+    color: bool,
+    knowledge: Arc<Knowledge>,
+    opts: EvalOptions,
+}
+
+type Reply = Result<String, Box<dyn Diagnostic + Send + Sync>>;
+
+impl Session {
+    /// A session over `snapshot`, named `name` in messages.
+    pub fn new(snapshot: Snapshot, name: &str) -> Self {
+        let opts = eval_options(None, snapshot.collected_at.as_deref());
+        let graph = EntityGraph::new(snapshot);
+        let knowledge = Arc::new(Knowledge::of(&graph));
+        Session {
+            graph,
+            name: name.to_string(),
+            format: Format::Text,
+            color: false,
+            knowledge,
+            opts,
+        }
+    }
+
+    /// Color diagnostics (only on a terminal without `NO_COLOR`).
+    pub fn set_color(&mut self, color: bool) {
+        self.color = color;
+    }
+
+    /// Fix "now" for time builtins (tests).
+    pub fn set_eval_options(&mut self, opts: EvalOptions) {
+        self.opts = opts;
+    }
+
+    /// The current output format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The loaded snapshot's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What completion knows; a new `Arc` after every `:load`.
+    pub fn knowledge(&self) -> Arc<Knowledge> {
+        self.knowledge.clone()
+    }
+
+    /// Handle one complete input (possibly several lines). Results go to `out`,
+    /// diagnostics to `err`. Never panics, never ends the session on an error.
+    pub fn handle_line(&mut self, line: &str, out: &mut dyn Write, err: &mut dyn Write) -> Control {
+        let result = match classify(line) {
+            Input::Empty => return Control::Continue,
+            Input::Command { name, args } => {
+                let name = ALIASES
+                    .iter()
+                    .find(|(a, _)| *a == name)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(name);
+                if name == "quit" {
+                    return Control::Quit;
+                }
+                self.command(name, args)
+            }
+            Input::Path(p) => self.path_query(line, &p),
+            Input::Rule(src) => self.rule(src, false),
+        };
+        match result {
+            Ok(text) => {
+                let _ = out.write_all(text.as_bytes());
+                let _ = out.flush();
+                Control::Continue
+            }
+            Err(diag) => {
+                let _ = err.write_all(render::diagnostic(diag.as_ref(), self.color).as_bytes());
+                let _ = err.flush();
+                Control::Failed
+            }
+        }
+    }
+
+    fn command(&mut self, name: &str, args: &str) -> Reply {
+        match name {
+            "help" => self.help(args),
+            "entities" => Ok(self.entities()),
+            "show" => {
+                let (ty, filter) = match args.find(char::is_whitespace) {
+                    Some(i) => (&args[..i], Some(args[i..].trim())),
+                    None => (args, None),
+                };
+                if ty.is_empty() {
+                    return Err(usage("show", "`:show` needs an entity type"));
+                }
+                let src = match filter {
+                    Some(f) => format!("{ty}[{f}]"),
+                    None => ty.to_string(),
+                };
+                match classify(&src) {
+                    Input::Path(p) => self.path_query(&src, &p),
+                    _ => Err(usage("show", &format!("`{ty}` is not an entity type name"))),
+                }
+            }
+            "schema" => self.schema(args),
+            "load" => self.load(args),
+            "pattern" => self.pattern(args),
+            "explain" => {
+                if args.is_empty() {
+                    return Err(usage("explain", "`:explain` needs a rule"));
+                }
+                self.rule(args, true)
+            }
+            "format" => match args {
+                "json" => {
+                    self.format = Format::Json;
+                    Ok(String::new())
+                }
+                "text" => {
+                    self.format = Format::Text;
+                    Ok(String::new())
+                }
+                "" => Ok(format!(
+                    "{}\n",
+                    match self.format {
+                        Format::Text => "text",
+                        Format::Json => "json",
+                    }
+                )),
+                other => Err(usage("format", &format!("unknown format `{other}`"))),
+            },
+            other => {
+                let names = COMMANDS.iter().map(|c| c.0);
+                let help = match did_you_mean(other, names) {
+                    Some(d) => format!("{d} (`:help` lists the commands)"),
+                    None => "`:help` lists the commands".to_string(),
+                };
+                Err(Box::new(ReplError::UnknownCommand {
+                    name: other.to_string(),
+                    help,
+                }))
+            }
+        }
+    }
+
+    fn help(&self, args: &str) -> Reply {
+        let mut s = String::new();
+        let wanted = args.trim_start_matches(':');
+        if wanted == "functions" {
+            s.push_str("Functions (written after a property: `metricFilters length() > 0`):\n");
+            for b in BUILTINS {
+                s.push_str(&format!(
+                    "  {}\n      {}\n      e.g. {}\n",
+                    b.signature(),
+                    b.doc,
+                    b.example
+                ));
+            }
+            return Ok(s);
+        }
+        if !wanted.is_empty() {
+            if let Some((n, a, d)) = COMMANDS.iter().find(|c| c.0 == wanted) {
+                s.push_str(&format!(":{n} {a}\n    {d}\n"));
+                return Ok(s);
+            }
+            if let Some(b) = BUILTINS.iter().find(|b| b.name == wanted) {
+                s.push_str(&format!(
+                    "{}\n    {}\n    e.g. {}\n",
+                    b.signature(),
+                    b.doc,
+                    b.example
+                ));
+                return Ok(s);
+            }
+            let names = COMMANDS
+                .iter()
+                .map(|c| c.0)
+                .chain(BUILTINS.iter().map(|b| b.name));
+            let help = match did_you_mean(wanted, names) {
+                Some(d) => {
+                    format!("{d} (`:help` lists the commands, `:help functions` the functions)")
+                }
+                None => "`:help` lists the commands, `:help functions` the functions".to_string(),
+            };
+            return Err(Box::new(ReplError::UnknownCommand {
+                name: wanted.to_string(),
+                help,
+            }));
+        }
+        s.push_str(
+            "Type a GSL rule to evaluate it on every entity, or a path to see values:\n\
+             \n    CloudTrail should have isMultiRegionTrail=true\n    \
+             CloudTrail where status.isLogging=false\n    \
+             CloudTrail.metricFilters.filterPattern\n    \
+             CloudTrail[name='org-main'].status\n\
+             \nCommands:\n",
+        );
+        for (n, a, d) in COMMANDS {
+            let synopsis = format!(":{n} {a}");
+            s.push_str(&format!("  {synopsis:<44} {d}\n"));
+        }
+        s.push_str(
+            "\n`:help functions` lists the functions. An open bracket or quote continues the\n\
+             input on the next line. Tab completes commands, entity types, properties,\n\
+             operators and functions. Ctrl-C clears the line, Ctrl-D leaves.\n",
+        );
+        Ok(s)
+    }
+
+    fn entities(&self) -> String {
+        let snap = self.graph.snapshot();
+        if self.format == Format::Json {
+            let types: serde_json::Map<String, Json> = self
+                .knowledge
+                .types
+                .iter()
+                .map(|(t, n)| (t.clone(), json!(n)))
+                .collect();
+            return pretty(&json!({ "snapshot": self.name, "types": types }));
+        }
+        let mut s = self.name.clone();
+        let accounts: Vec<&str> = snap
+            .accounts
+            .iter()
+            .map(|a| a.account_number.as_str())
+            .collect();
+        if !accounts.is_empty() {
+            s.push_str(&format!(" (account {})", accounts.join(", ")));
+        }
+        s.push('\n');
+        if self.knowledge.types.is_empty() {
+            s.push_str("  no entities\n");
+        }
+        let width = self
+            .knowledge
+            .types
+            .iter()
+            .map(|(t, _)| t.len())
+            .max()
+            .unwrap_or(0);
+        for (t, n) in &self.knowledge.types {
+            s.push_str(&format!("  {t:<width$}  {n}\n"));
+        }
+        if !snap.errors.is_empty() {
+            s.push_str(&format!("  {} collection error(s)\n", snap.errors.len()));
+        }
+        s
+    }
+
+    fn resolve_type(&self, written: &str) -> Result<String, Box<dyn Diagnostic + Send + Sync>> {
+        self.graph
+            .check_type(written)
+            .map(str::to_string)
+            .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)
+    }
+
+    fn schema(&self, args: &str) -> Reply {
+        if args.is_empty() || args.contains(char::is_whitespace) {
+            return Err(usage("schema", "`:schema` needs one entity type"));
+        }
+        let ty = self.resolve_type(args)?;
+        let props = self.graph.schema(&ty);
+        if self.format == Format::Json {
+            return Ok(pretty(&json!({ "type": ty, "properties": props })));
+        }
+        let kinds = |p: &PropertyInfo| p.types.iter().copied().collect::<Vec<_>>().join("|");
+        let width = props
+            .iter()
+            .map(|p| p.path.len())
+            .max()
+            .unwrap_or(0)
+            .min(40);
+        let kw = props.iter().map(|p| kinds(p).len()).max().unwrap_or(0);
+        let n = self.graph.entities(&ty).len();
+        let noun = if n == 1 { "entity" } else { "entities" };
+        let mut s = format!("{ty}: {} properties seen on {n} {noun}\n", props.len());
+        for p in &props {
+            let ex = match &p.example {
+                Json::Null => String::new(),
+                // Containers are summarised by the graph as `[…]` / `{…}`.
+                Json::String(e) if (e == "[…]" || e == "{…}") && !p.types.contains("string") => {
+                    e.clone()
+                }
+                other => truncate(&other.to_string(), 60),
+            };
+            let seen = if p.entities < n {
+                format!(" (on {} of {n})", p.entities)
+            } else {
+                String::new()
+            };
+            s.push_str(format!("  {:<width$}  {:<kw$}  {ex}{seen}", p.path, kinds(p)).trim_end());
+            s.push('\n');
+        }
+        Ok(s)
+    }
+
+    fn load(&mut self, args: &str) -> Reply {
+        if args.is_empty() {
+            return Err(usage("load", "`:load` needs a file"));
+        }
+        let text = std::fs::read_to_string(args).map_err(|source| {
+            Box::new(ReplError::Io {
+                path: args.to_string(),
+                source,
+            }) as Box<dyn Diagnostic + Send + Sync>
+        })?;
+        let snapshot = crate::entity::load::parse_snapshot(&text, args)
+            .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
+        self.opts = eval_options(None, snapshot.collected_at.as_deref());
+        self.graph = EntityGraph::new(snapshot);
+        self.knowledge = Arc::new(Knowledge::of(&self.graph));
+        self.name = args.to_string();
+        let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
+        let t = self.knowledge.types.len();
+        Ok(format!(
+            "loaded {args}: {}, {}\n",
+            plural(n, "entity", "entities"),
+            plural(t, "type", "types")
+        ))
+    }
+
+    fn pattern(&self, args: &str) -> Reply {
+        let boxed =
+            |e: crate::pattern::PatternError| Box::new(e) as Box<dyn Diagnostic + Send + Sync>;
+        if args.is_empty() {
+            return Err(usage("pattern", "`:pattern` needs a filter pattern"));
+        }
+        let test = args
+            .strip_prefix("test")
+            .filter(|r| r.is_empty() || r.starts_with(char::is_whitespace));
+        let Some(rest) = test else {
+            let p = FilterPattern::parse(args).map_err(boxed)?;
+            return Ok(match self.format {
+                Format::Json => pretty(&json!({ "pattern": args, "canonical": p.canonical() })),
+                Format::Text => format!("{}\n", p.canonical()),
+            });
+        };
+        let Some((pat, event)) = split_pattern_event(rest.trim()) else {
+            return Err(usage(
+                "pattern",
+                "`:pattern test` needs a filter pattern and an event",
+            ));
+        };
+        let p = FilterPattern::parse(pat).map_err(boxed)?;
+        let extracted = p.extract(event);
+        Ok(match self.format {
+            Format::Json => pretty(&json!({
+                "pattern": pat,
+                "canonical": p.canonical(),
+                "event": event,
+                "matches": extracted.is_some(),
+                "extractedValues": extracted,
+            })),
+            Format::Text => match extracted {
+                None => "no match\n".to_string(),
+                Some(values) if values.is_empty() => "match\n".to_string(),
+                Some(values) => {
+                    let mut s = "match\n".to_string();
+                    for (k, v) in values {
+                        s.push_str(&format!("  {k} = {v}\n"));
+                    }
+                    s
+                }
+            },
+        })
+    }
+
+    /// Parse and check `src` as a rule; diagnostics are shown against `shown`, where
+    /// `src[from..]` was typed at `shown[to..]` (for REPL syntax rewritten to GSL).
+    fn parse_checked(
+        src: &str,
+        shown: &str,
+        from: usize,
+        to: usize,
+    ) -> Result<Rule, Box<dyn Diagnostic + Send + Sync>> {
+        let same = src == shown;
+        let rehome = |d: &dyn Diagnostic| -> Box<dyn Diagnostic + Send + Sync> {
+            Box::new(Rehomed::new(d, Arc::new(shown.to_string()), from, to))
+        };
+        let rule = parse_rule_named(src, INPUT_NAME).map_err(|e| {
+            if same {
+                Box::new(e) as Box<dyn Diagnostic + Send + Sync>
+            } else {
+                rehome(&e)
+            }
+        })?;
+        check_rule_src(&rule, src, INPUT_NAME).map_err(|e| {
+            if same {
+                Box::new(e) as Box<dyn Diagnostic + Send + Sync>
+            } else {
+                rehome(&e)
+            }
+        })?;
+        Ok(rule)
+    }
+
+    fn rule(&self, src: &str, explain: bool) -> Reply {
+        let rule = match Self::parse_checked(src, src, 0, 0) {
+            Ok(rule) => rule,
+            // A lone condition: say how to use it rather than why it is not a rule.
+            Err(_) if parse_expr(src).is_ok() => {
+                // Prefer a type that has the condition's first property.
+                let first: String = src
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let has = |t: &str| {
+                    self.knowledge
+                        .schema_of(t)
+                        .is_some_and(|p| schema::children(p, &[]).contains(&first))
+                };
+                let types = &self.knowledge.types;
+                let ty = types
+                    .iter()
+                    .find(|(t, _)| has(t))
+                    .or(types.first())
+                    .map(|(t, _)| t.as_str())
+                    .unwrap_or("CloudTrail");
+                return Err(Box::new(ReplError::LoneCondition {
+                    help: format!(
+                        "name the entity type: `{ty}[{src}]` shows the entities it matches, \
+                         `{ty} should have {src}` checks every {ty}"
+                    ),
+                }));
+            }
+            Err(e) => return Err(e),
+        };
+        let mut note = String::new();
+        if let Err(e) = self.graph.check_type(&rule.target.entity.name) {
+            if !rule.target.list {
+                return Err(Box::new(e));
+            }
+            note = format!("note: {e}\n");
+        }
+        let result = evaluate(&rule, &self.graph, &self.opts);
+        let query = rule.verdict.is_none();
+        match self.format {
+            Format::Json => Ok(pretty(&serde_json::to_value(&result).unwrap_or(Json::Null))),
+            Format::Text => {
+                let mut s = String::new();
+                if explain {
+                    let printed = crate::lang::printer::print_rule(&rule);
+                    if !printed.is_empty() {
+                        s.push_str(&format!("{printed}\n"));
+                    }
+                }
+                s.push_str(&render::rule_result(&result, query, explain, self.color));
+                s.push_str(&note);
+                Ok(s)
+            }
+        }
+    }
+
+    fn path_query(&self, line: &str, p: &BarePath<'_>) -> Reply {
+        let ty = self.resolve_type(p.ty)?;
+        let mut all = self.graph.entities(&ty);
+        if let Some(n) = p.pick {
+            all = all.get(n).copied().into_iter().collect();
+        }
+        let mut notes = Vec::new();
+        let selected = match p.filter {
+            None => all,
+            Some((filter, at)) => {
+                let src = format!("{} where {filter}", p.ty);
+                let from = p.ty.len() + " where ".len();
+                let rule = Self::parse_checked(&src, line, from, at)?;
+                let mut keep = Vec::new();
+                for e in all {
+                    let r = evaluate_entity(&rule, &self.graph, e, &self.opts);
+                    match r.outcome {
+                        Outcome::Passed => keep.push(e),
+                        Outcome::NotRelevant => {}
+                        _ => notes.push(format!(
+                            "{}: {} ({})",
+                            label(&e),
+                            r.outcome.as_str(),
+                            r.explanation.summary
+                        )),
+                    }
+                }
+                keep
+            }
+        };
+        let mut rows: Vec<(String, &str, String, &Json)> = Vec::new();
+        let mut missing = Vec::new();
+        for e in &selected {
+            let values = schema::walk(e.value, &p.steps);
+            if values.is_empty() {
+                missing.push(label(e));
+            }
+            for (path, v) in values {
+                rows.push((label(e), e.id(), path, v));
+            }
+        }
+        if rows.is_empty() && !selected.is_empty() {
+            return Err(self.no_such_property(line, &ty, p));
+        }
+        if self.format == Format::Json {
+            let list: Vec<Json> = rows
+                .iter()
+                .map(|(label, id, path, v)| json!({"entity": label, "id": id, "path": path, "value": v}))
+                .collect();
+            return Ok(pretty(&Json::Array(list)));
+        }
+        let mut s = String::new();
+        for (label, _, path, v) in &rows {
+            let text = serde_json::to_string_pretty(v).unwrap_or_default();
+            if path.is_empty() {
+                s.push_str(&format!("{label} = {text}\n"));
+            } else {
+                s.push_str(&format!("{label}: {path} = {text}\n"));
+            }
+        }
+        for label in missing {
+            s.push_str(&format!("{label}: {} is missing\n", p.written));
+        }
+        for n in notes {
+            s.push_str(&format!("{n}\n"));
+        }
+        if selected.is_empty() {
+            match p.pick {
+                Some(n) => s.push_str(&format!("no {ty} entity at index {n}\n")),
+                None => s.push_str(&format!("no {ty} entity matches\n")),
+            }
+        }
+        Ok(s)
+    }
+
+    fn no_such_property(
+        &self,
+        line: &str,
+        ty: &str,
+        p: &BarePath<'_>,
+    ) -> Box<dyn Diagnostic + Send + Sync> {
+        let props = self
+            .knowledge
+            .schemas
+            .get(ty)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        // The longest prefix of named steps that exists, and what could follow it.
+        let names: Vec<String> = p
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Key(k) => Some(k.clone()),
+                Step::Index(_) => None,
+            })
+            .collect();
+        let mut depth = 0;
+        while depth < names.len()
+            && schema::children(props, &names[..depth]).contains(&names[depth])
+        {
+            depth += 1;
+        }
+        let help = if depth == names.len() {
+            "the property exists, but no entity has an element at that index".to_string()
+        } else {
+            let options = schema::children(props, &names[..depth]);
+            match did_you_mean(&names[depth], options.iter().map(String::as_str)) {
+                Some(d) => d,
+                None if options.is_empty() => {
+                    format!("`{}` has no properties", names[..depth].join("."))
+                }
+                None => format!("properties here: {}", truncate(&options.join(", "), 200)),
+            }
+        };
+        // Point at the first missing segment (or the whole path).
+        let mut at = 0;
+        let mut span = (p.written_at, p.written.len());
+        for (i, name) in names.iter().enumerate() {
+            let Some(found) = p.written.get(at..).and_then(|w| w.find(name.as_str())) else {
+                break;
+            };
+            at += found;
+            if i == depth {
+                span = (p.written_at + at, name.len());
+                break;
+            }
+            at += name.len();
+        }
+        Box::new(ReplError::NoSuchProperty {
+            ty: ty.to_string(),
+            path: p.written.to_string(),
+            src: line.to_string(),
+            span: span.into(),
+            help,
+        })
+    }
+}
+
+/// Split `:pattern test` arguments into the pattern and the event. A pattern that
+/// starts with `{`, `[` or a quote ends at its closing delimiter; otherwise the event
+/// is the JSON object at the end (from the first ` {`), or everything after the first
+/// word.
+pub fn split_pattern_event(args: &str) -> Option<(&str, &str)> {
+    let first = args.chars().next()?;
+    let end = match first {
+        '{' | '[' => close_of(args, first, if first == '{' { '}' } else { ']' })?,
+        '"' | '\'' => {
+            let mut escaped = false;
+            args.char_indices().skip(1).find_map(|(i, c)| {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == first {
+                    return Some(i);
+                }
+                None
+            })?
+        }
+        _ => match args.find(" {") {
+            Some(i) => i.checked_sub(1)?,
+            None => args.find(char::is_whitespace)?.checked_sub(1)?,
+        },
+    };
+    let (pat, event) = args.split_at(end + 1);
+    let event = event.trim();
+    (!event.is_empty()).then_some((pat.trim(), event))
+}
+
+/// The index of the delimiter closing the `open` that `s` starts with.
+fn close_of(s: &str, open: char, close: char) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else if c == '"' {
+            quote = Some(c);
+        } else if c == open {
+            depth += 1;
+        } else if c == close {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// `1 entity`, `2 entities`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// An entity's name, else its id.
+fn label(e: &EntityRef<'_>) -> String {
+    e.name().unwrap_or_else(|| e.id()).to_string()
+}
+
+fn usage(cmd: &str, message: &str) -> Box<dyn Diagnostic + Send + Sync> {
+    let (n, a, _) = COMMANDS
+        .iter()
+        .find(|c| c.0 == cmd)
+        .copied()
+        .unwrap_or((cmd, "", ""));
+    Box::new(ReplError::Usage {
+        message: message.to_string(),
+        usage: format!("usage: :{n} {a}"),
+    })
+}
+
+fn pretty(v: &Json) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}

@@ -1,0 +1,65 @@
+//! `gsl repl` with piped stdin: scripted use, no terminal.
+
+use assert_cmd::Command;
+
+fn gsl() -> Command {
+    let mut c = Command::cargo_bin("gsl").unwrap();
+    c.env("NO_COLOR", "1")
+        .env("GSL_HISTORY", "/nonexistent/gsl-history");
+    c
+}
+
+#[test]
+fn a_scripted_tour() {
+    let script = std::fs::read_to_string("tests/data/repl/tour.txt").unwrap();
+    let out = gsl().arg("repl").write_stdin(script).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr, "");
+    // No banner or prompt without a terminal; nothing after :quit.
+    assert!(!stdout.contains("gsl>"));
+    assert!(!stdout.contains("name = \"org-main\""));
+    insta::assert_snapshot!("repl_piped_tour", stdout);
+}
+
+#[test]
+fn errors_go_to_stderr_and_set_the_exit_status() {
+    let out = gsl()
+        .args(["repl"])
+        .write_stdin("CloudTrail.statuz\nCloudTrail should hav x\nSnsTopic.name\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // Later lines still run.
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stderr.contains("did you mean `status`?"), "{stderr}");
+    assert!(stderr.contains("did you mean `have`?"), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "{stderr}");
+}
+
+#[test]
+fn a_snapshot_file() {
+    let mut snap: serde_json::Value = serde_json::from_str(gsl::entity::SAMPLE_SNAPSHOT).unwrap();
+    snap["accounts"][0]["entities"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k == "LogGroup");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.json");
+    std::fs::write(&file, snap.to_string()).unwrap();
+    let out = gsl()
+        .args(["repl", "--snapshot"])
+        .arg(&file)
+        .write_stdin(":entities\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        stdout,
+        format!("{} (account 123456789012)\n  LogGroup  1\n", file.display())
+    );
+}
