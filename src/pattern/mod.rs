@@ -21,6 +21,7 @@ mod error;
 mod eval;
 mod parser;
 mod sem;
+mod set;
 
 use std::fmt;
 
@@ -30,6 +31,7 @@ pub use ast::Pattern;
 pub use cover::{Coverage, Difference};
 pub use error::{PatternError, PatternErrorKind};
 pub use parser::{MAX_LEN, MAX_REGEX, MAX_WILDCARDS};
+pub use set::PatternSet;
 
 /// A parsed, validated filter pattern.
 #[derive(Debug, Clone)]
