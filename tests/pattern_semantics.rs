@@ -359,7 +359,10 @@ fn canonical_forms_of_the_cis_patterns() {
 #[test]
 fn pattern_set_agrees_on_odd_events() {
     let cis = cis();
-    let mut patterns: Vec<FilterPattern> = cis.values().map(|p| FilterPattern::parse(p).expect("parses")).collect();
+    let mut patterns: Vec<FilterPattern> = cis
+        .values()
+        .map(|p| FilterPattern::parse(p).expect("parses"))
+        .collect();
     let set = pattern::PatternSet::new(patterns.clone());
     patterns.push(FilterPattern::parse("{ $.* = \"CreateVpc\" }").expect("wildcard"));
     patterns.push(FilterPattern::parse("CreateVpc").expect("term"));

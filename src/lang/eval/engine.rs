@@ -154,6 +154,7 @@ impl Engine {
                 Ctx::Items(items) => Val::List {
                     items: items.clone(),
                     path: "items".into(),
+                    projection: false,
                 },
             },
         };
@@ -258,6 +259,7 @@ impl Engine {
                         ListOp::With => Val::List {
                             items: matched,
                             path: format!("{what} with [..]"),
+                            projection: false,
                         },
                         ListOp::Contain | ListOp::ContainAny => Val::Bool(k > 0),
                         ListOp::ContainAll => Val::Bool(k == n),
