@@ -358,7 +358,8 @@ pub fn bound(now: DateTime<Utc>, n: f64, unit: TimeUnit) -> Result<DateTime<Utc>
     if ms.abs() > 1.0e16 {
         return Err("date out of range".into());
     }
-    now.checked_add_signed(TimeDelta::milliseconds(ms as i64))
+    TimeDelta::try_milliseconds(ms as i64)
+        .and_then(|d| now.checked_add_signed(d))
         .ok_or_else(|| "date out of range".to_string())
 }
 
