@@ -100,6 +100,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse_and_match_16_cis", |b| {
         b.iter(|| parse_and_match(black_box(&patterns), black_box(&events)))
     });
+    let set = PatternSet::new(patterns.clone());
+    g.bench_function("parse_and_pattern_set_matches_json_16_cis", |b| {
+        b.iter(|| parse_and_match_set(black_box(&set), black_box(&events)))
+    });
+    g.bench_function("pattern_set_matches_text_16_cis", |b| {
+        b.iter(|| match_text_set(black_box(&set), black_box(&events)))
+    });
     g.finish();
     c.bench_function("canonical_16_cis", |b| {
         b.iter(|| patterns.iter().map(|p| p.canonical().len()).sum::<usize>())

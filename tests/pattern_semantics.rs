@@ -334,6 +334,11 @@ fn pattern_set_agrees_with_single_patterns_on_cloudtrail_events() {
         assert_eq!(got, set.matches_json(&json));
         for (i, p) in patterns.iter().enumerate() {
             assert_eq!(got[i], p.matches(ev), "pattern {i} on {ev}");
+            assert_eq!(
+                got[i],
+                p.matches_json_direct(&json),
+                "pattern {i} (reference) on {ev}"
+            );
             hits[i] += usize::from(got[i]);
         }
     }

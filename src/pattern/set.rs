@@ -10,6 +10,7 @@ use super::ast::{CmpOp, JsonExpr, Pattern, Step, Test, Value};
 use super::eval::eval_test;
 use super::FilterPattern;
 
+#[derive(Debug)]
 enum Compiled {
     And(Vec<Compiled>),
     Or(Vec<Compiled>),
@@ -17,6 +18,30 @@ enum Compiled {
     Cached(usize, Test),
     /// A condition on a wildcard selector, resolved on each use.
     Direct(Vec<Step>, Test),
+}
+
+/// One JSON pattern compiled: each selector without wildcards resolved once per event.
+#[derive(Debug)]
+pub(crate) struct Program {
+    compiled: Compiled,
+    paths: Vec<Vec<Step>>,
+}
+
+impl Program {
+    pub(crate) fn new(e: &JsonExpr) -> Program {
+        let mut paths = Vec::new();
+        let compiled = compile(e, &mut paths, &mut HashMap::new());
+        Program { compiled, paths }
+    }
+
+    /// Does the pattern match this parsed event (which must be a JSON object)?
+    pub(crate) fn eval(&self, event: &Json) -> bool {
+        let mut cache = Cache {
+            event,
+            values: vec![None; self.paths.len()],
+        };
+        event.is_object() && eval(&self.compiled, &self.paths, &mut cache)
+    }
 }
 
 /// A set of patterns compiled for matching the same events together.
