@@ -91,7 +91,8 @@ mod tests {
 
     #[test]
     fn ranks_same_fields_above_unrelated() {
-        let cis = r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
+        let cis =
+            r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
         let near = r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed") }"#;
         let far = r#"{ $.userIdentity.type = "Root" }"#;
         assert_eq!(sim(cis, cis), 1.0);
