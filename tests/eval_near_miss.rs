@@ -4,7 +4,7 @@
 
 use gsl::entity::graph::EntityGraph;
 use gsl::entity::load::parse_snapshot;
-use gsl::entity::{SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME};
+use gsl::entity::SAMPLE_SNAPSHOT;
 use gsl::lang::eval::{check_rule, evaluate, EvalOptions, Evidence, Outcome};
 use gsl::lang::parser::parse_rule;
 use serde_json::json;
