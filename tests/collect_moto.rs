@@ -404,9 +404,29 @@ async fn stopped_single_region_trail_without_log_group() {
     f.start_logging(&trail).await;
     f.stop_logging(&trail).await;
 
+    // A trail delivering to a log group of another account (moto does not check).
+    f.moto.create_bucket("central-bucket");
+    f.cloudtrail()
+        .create_trail()
+        .name("central")
+        .s3_bucket_name("central-bucket")
+        .cloud_watch_logs_log_group_arn("arn:aws:logs:eu-west-1:999999999999:log-group:org-trail:*")
+        .send()
+        .await
+        .expect("CreateTrail");
+
     let c = collect_regions(&moto, &["eu-west-1"], vec![]).await;
-    assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
-    let t = &entities(&c, "CloudTrail")[0];
+    let errors = &c.snapshot.errors;
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "OtherAccount");
+    assert_eq!(errors[0].region.as_deref(), Some("eu-west-1"));
+    assert_eq!(
+        errors[0].entity_types,
+        vec!["CloudTrail", "LogGroup", "MetricFilter"]
+    );
+    let central = by_name(entities(&c, "CloudTrail"), "central");
+    assert_eq!(central["metricFilters"], serde_json::json!([]));
+    let t = by_name(entities(&c, "CloudTrail"), "legacy");
     assert_eq!(t["isMultiRegionTrail"], false);
     assert_eq!(t["region"], "eu-west-1");
     assert_eq!(t["status"]["isLogging"], false);
@@ -421,7 +441,7 @@ async fn stopped_single_region_trail_without_log_group() {
     // moto returns no selectors until PutEventSelectors (AWS would return a default).
     assert_eq!(t["eventSelectors"], serde_json::json!([]));
     assert!(entities(&c, "LogGroup").is_empty());
-    // No log group: no Logs calls at all.
+    // No log group of this account: no Logs calls at all.
     assert_eq!(c.stats.calls("logs", "DescribeMetricFilters"), 0);
     assert_eq!(c.stats.calls("logs", "DescribeLogGroups"), 0);
 }

@@ -72,10 +72,12 @@ pub fn build_account(c: &Collected) -> Account {
     let trail_entities: Vec<Json> = trails
         .iter()
         .map(|t| {
+            // Only this account's log groups were collected.
             let group = t
                 .trail
                 .cloud_watch_logs_log_group_arn
                 .as_deref()
+                .filter(|arn| arn_account(arn).is_none_or(|a| a == c.account_number))
                 .and_then(parse_log_group_arn);
             let group_filters = group
                 .as_ref()
@@ -646,6 +648,45 @@ mod tests {
             ..alarm("a", "NS", true)
         };
         assert_eq!(trail_flag(&chain(unknown, "NS", "us-east-1")), "false");
+    }
+
+    #[test]
+    fn another_accounts_log_group_is_not_joined() {
+        let mut c = Collected {
+            account_number: "123456789012".into(),
+            ..Default::default()
+        };
+        let a = chain(alarm("a", "NS", true), "NS", "us-east-1");
+        assert_eq!(
+            a.entities["CloudTrail"][0]["metricFilters"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        // Same region and name, but the trail's group is in another account.
+        c.trails.push(TrailData {
+            trail: TrailRecord {
+                name: Some("central".into()),
+                trail_arn: Some("arn:aws:cloudtrail:us-east-1:999999999999:trail/central".into()),
+                cloud_watch_logs_log_group_arn: Some(
+                    "arn:aws:logs:us-east-1:999999999999:log-group:g:*".into(),
+                ),
+                ..Default::default()
+            },
+            status: None,
+            event_selectors: None,
+            advanced_event_selectors: None,
+            tags: None,
+        });
+        c.metric_filters.push(MetricFilterRecord {
+            region: "us-east-1".into(),
+            filter_name: "f".into(),
+            log_group_name: "g".into(),
+            ..Default::default()
+        });
+        let b = build_account(&c);
+        assert_eq!(b.entities["CloudTrail"][0]["metricFilters"], json!([]));
+        assert_eq!(b.entities["MetricFilter"].len(), 1);
     }
 
     #[test]

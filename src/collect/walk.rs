@@ -292,11 +292,29 @@ impl Walker {
         let mut groups: BTreeSet<(String, String)> = BTreeSet::new();
         let mut tag_batches: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (seen_in, t) in &trail_list {
-            if let Some(g) = t
-                .cloud_watch_logs_log_group_arn()
-                .and_then(parse_log_group_arn)
-            {
-                groups.insert(g);
+            if let Some(arn) = t.cloud_watch_logs_log_group_arn() {
+                match (parse_log_group_arn(arn), arn_account(arn)) {
+                    (Some(g), Some(owner)) if owner != self.account => {
+                        // Another account's log group: its filters are not visible here.
+                        self.record(
+                            &g.0,
+                            "logs",
+                            "DescribeMetricFilters",
+                            Failure {
+                                code: "OtherAccount".into(),
+                                message: format!(
+                                    "the trail {} delivers to {arn} in account {owner}; collect that account to see the log group's metric filters",
+                                    t.trail_arn().unwrap_or_default()
+                                ),
+                            },
+                            true,
+                        );
+                    }
+                    (Some(g), _) => {
+                        groups.insert(g);
+                    }
+                    (None, _) => {}
+                }
             }
             if let Some(arn) = t.trail_arn() {
                 tag_batches
