@@ -230,19 +230,3 @@ pub fn report_errors(out: &mut impl Write, errors: &[CollectionError]) -> std::i
     }
     Ok(())
 }
-
-/// `gsl collect` arguments.
-#[derive(Debug, Clone, clap::Args)]
-pub struct CollectArgs {
-    /// What to collect.
-    #[command(flatten)]
-    pub live: LiveArgs,
-    /// Write the snapshot here (default: stdout).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub out: Option<std::path::PathBuf>,
-}
-
-/// Run `gsl collect`.
-pub fn run_collect(args: &CollectArgs) -> miette::Result<std::process::ExitCode> {
-    collect_snapshot(&args.live).map(|_| std::process::ExitCode::SUCCESS)
-}
