@@ -1,6 +1,6 @@
 //! The REPL core, driven directly through `Session::handle_line` (no terminal).
 
-use gsl::cli::repl::complete::{complete, needs_more};
+use gsl::cli::repl::complete::{complete, hint, needs_more};
 use gsl::cli::repl::{run_piped, Control, Session};
 use gsl::entity::{Snapshot, SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME};
 use std::process::ExitCode;
@@ -373,6 +373,16 @@ fn completes_string_values_seen_in_the_snapshot() {
     assert!(cands(&s, "CloudTrail where name='org-main' and st")
         .1
         .contains(&"status".to_string()));
+}
+
+#[test]
+fn hints_show_a_builtins_parameters() {
+    let line = "CloudTrail should have status.latestDeliveryTime after(";
+    assert_eq!(hint(line, line.len()).as_deref(), Some("n, unit)"));
+    assert_eq!(hint("x length(", 9), None, "no parameters, no hint");
+    assert_eq!(hint("x after(", 3), None, "only at the end of the line");
+    assert_eq!(hint("x nosuch(", 9), None);
+    assert_eq!(hint("(", 1), None);
 }
 
 #[test]

@@ -8,8 +8,9 @@ use super::schema;
 use super::session::{Knowledge, COMMANDS};
 use crate::entity::graph::PropertyInfo;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Context, Helper, Highlighter, Hinter};
+use rustyline::{Context, Helper, Highlighter};
 use std::sync::Arc;
 
 /// GSL keywords and operators offered in expression position.
@@ -65,6 +66,27 @@ pub fn builtins() -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The hint shown after `name(` of a builtin that takes arguments: its parameters,
+/// e.g. `n, unit)` after `after(`.
+pub fn hint(line: &str, pos: usize) -> Option<String> {
+    if pos != line.len() {
+        return None;
+    }
+    let before = line.strip_suffix('(')?;
+    let name_start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    let name = &before[name_start..];
+    let b = crate::lang::eval::builtins::BUILTINS
+        .iter()
+        .find(|b| b.name == name && !b.params.is_empty())?;
+    let params: Vec<&str> = b.params.iter().map(|p| p.name).collect();
+    Some(format!("{})", params.join(", ")))
 }
 
 /// A completion: replace `line[start..pos]` with one of `candidates`.
@@ -441,7 +463,7 @@ fn path_completion(
 
 /// The rustyline helper: completion from the loaded graph, and the validator that
 /// turns Enter into a newline while a bracket or quote is open.
-#[derive(Helper, Hinter, Highlighter)]
+#[derive(Helper, Highlighter)]
 pub struct ReplHelper {
     knowledge: Arc<Knowledge>,
     files: FilenameCompleter,
@@ -493,6 +515,14 @@ impl Completer for ReplHelper {
             ),
             None => (pos, Vec::new()),
         })
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<String> {
+        hint(line, pos)
     }
 }
 
