@@ -756,6 +756,19 @@ mod no_panics {
         }
 
         #[test]
+        fn piped_input_never_panics(lines in proptest::collection::vec(
+            proptest::collection::vec(token(), 0..6).prop_map(|t| t.concat()), 0..6)
+        ) {
+            let input = lines.join("\n");
+            let mut s = session();
+            let mut out = Vec::new();
+            let mut err = Vec::new();
+            let code = run_piped(&mut s, &mut input.as_bytes(), &mut out, &mut err);
+            // The status is a failure exactly when a diagnostic was printed.
+            prop_assert_eq!(code == ExitCode::FAILURE, !err.is_empty());
+        }
+
+        #[test]
         fn arbitrary_text_never_panics(line in "\\PC{0,40}") {
             let mut s = session();
             let _ = run(&mut s, &line);
