@@ -8,9 +8,11 @@ use super::schema;
 use super::session::{Knowledge, COMMANDS};
 use crate::entity::graph::PropertyInfo;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Context, Helper, Highlighter};
+use rustyline::{Context, Helper};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// GSL keywords and operators offered in expression position.
@@ -463,10 +465,11 @@ fn path_completion(
 
 /// The rustyline helper: completion from the loaded graph, and the validator that
 /// turns Enter into a newline while a bracket or quote is open.
-#[derive(Helper, Highlighter)]
+#[derive(Helper)]
 pub struct ReplHelper {
     knowledge: Arc<Knowledge>,
     files: FilenameCompleter,
+    color: bool,
 }
 
 impl ReplHelper {
@@ -475,7 +478,13 @@ impl ReplHelper {
         ReplHelper {
             knowledge,
             files: FilenameCompleter::new(),
+            color: false,
         }
+    }
+
+    /// Show hints dimmed (on a terminal without `NO_COLOR`).
+    pub fn set_color(&mut self, color: bool) {
+        self.color = color;
     }
 
     /// Replace what completion knows (after `:load`).
@@ -515,6 +524,16 @@ impl Completer for ReplHelper {
             ),
             None => (pos, Vec::new()),
         })
+    }
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
     }
 }
 

@@ -218,6 +218,11 @@ impl Session {
         self.color = color;
     }
 
+    /// Whether ANSI colours are used.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
     /// Fix "now" for time builtins (tests).
     pub fn set_eval_options(&mut self, opts: EvalOptions) {
         self.opts = opts;
