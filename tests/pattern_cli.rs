@@ -196,21 +196,17 @@ fn documented_cli_examples_hold() {
                 "exit code of `gsl pattern {}`\n{out}{err}",
                 args.join(" ")
             );
-            if code == 2 {
-                assert_eq!(
-                    err.trim_end(),
-                    want.trim_end(),
-                    "stderr of `gsl pattern {}`",
-                    args.join(" ")
-                );
-            } else {
-                assert_eq!(
-                    out.trim_end(),
-                    want.trim_end(),
-                    "output of `gsl pattern {}`",
-                    args.join(" ")
-                );
-            }
+            let norm = |s: &str| {
+                let v: Vec<&str> = s.lines().map(str::trim_end).collect();
+                v.join("\n").trim().to_string()
+            };
+            let got = if code == 2 { &err } else { &out };
+            assert_eq!(
+                norm(got),
+                norm(&want),
+                "output of `gsl pattern {}`",
+                args.join(" ")
+            );
             checked += 1;
         }
         expected.clear();

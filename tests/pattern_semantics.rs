@@ -25,6 +25,11 @@ fn cis() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// `yes` matches the event and `no` does not.
+fn separates(yes: &FilterPattern, no: &FilterPattern, ev: &str) -> bool {
+    yes.matches(ev) && !no.matches(ev)
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Pat {
@@ -210,7 +215,7 @@ fn equality_pairs() {
         } = &ab
         {
             let (yes, no) = if *first { (&a, &b) } else { (&b, &a) };
-            if !(yes.matches(ev) && !no.matches(ev)) {
+            if !separates(yes, no, ev) {
                 failures.push(format!("{}: witness {ev} does not verify", p.note));
             }
         }
@@ -238,7 +243,7 @@ fn coverage_pairs() {
         let kind = match &got {
             Coverage::Covered => "yes",
             Coverage::NotCovered { counterexample } => {
-                if !(r.matches(counterexample) && !a.matches(counterexample)) {
+                if !separates(&r, &a, counterexample) {
                     failures.push(format!(
                         "{}: counterexample {counterexample} does not verify",
                         p.note

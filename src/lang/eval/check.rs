@@ -325,7 +325,7 @@ impl Checker {
                         self.errors.push(CheckError {
                             code: codes::BAD_PATTERN,
                             message: format!("invalid filter pattern in `{}`: {e}", b.name),
-                            help: "write a CloudWatch Logs filter pattern, e.g. '{ $.eventName = ConsoleLogin }'; `gsl pattern explain` shows how it parses".into(),
+                            help: "write a CloudWatch Logs filter pattern, e.g. '{ $.eventName = ConsoleLogin }'; `gsl pattern canon` shows how a pattern parses".into(),
                             span: arg.span,
                             label: "invalid filter pattern".into(),
                             cause: Some(e),

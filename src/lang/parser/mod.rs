@@ -2,11 +2,11 @@
 //!
 //! Three stages, all private to this module (pest's types do not leak out):
 //!
-//! 1. a lexical pre-scan ([`lex`]) for unterminated literals, unbalanced brackets,
+//! 1. a lexical pre-scan (`lex`) for unterminated literals, unbalanced brackets,
 //!    wrong quotes, invalid regular expressions and excessive nesting;
 //! 2. the pest grammar (`grammar/gsl.pest`); a failure is turned into words and,
 //!    where a likely repair exists (a keyword typo, a missing space), the repaired text
-//!    is parsed again to find further errors ([`diagnose`]);
+//!    is parsed again to find further errors (`diagnose`);
 //! 3. building the AST from pest pairs, with `and`/`or`/`not` precedence from a Pratt
 //!    parser.
 //!
