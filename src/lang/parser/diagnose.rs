@@ -548,6 +548,26 @@ fn context_help(text: &str, pos: usize, positives: &[R]) -> Option<String> {
     if rest.starts_with("||") {
         return Some("combine conditions with `or`".into());
     }
+    if rest.starts_with('[') && has(R::list_kw) {
+        return Some(
+            "a predicate in brackets needs a list operator before it: `with [..]`, `contain [..]`, `contain-any [..]`, ..."
+                .into(),
+        );
+    }
+    if has(R::op_and) {
+        // `a = 1 b = 2`: a second condition without a connective.
+        let word = word_at(text, pos);
+        let after = rest[word.len()..].trim_start();
+        let looks_like_test = after.starts_with(['=', '!', '<', '>'])
+            || ["with", "contain", "like", "unlike", "in", "regexMatch"]
+                .iter()
+                .any(|k| find_word(after, k) == Some(0));
+        if !word.is_empty() && !KEYWORDS.contains(&word) && looks_like_test {
+            return Some(format!(
+                "`{word}` starts another condition: join conditions with `and` or `or`"
+            ));
+        }
+    }
     if rest.starts_with('!') && !rest.starts_with("!=") {
         return Some("negate a condition with `not`".into());
     }

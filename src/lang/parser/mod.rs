@@ -402,9 +402,12 @@ impl Builder {
         for p in pair.into_inner() {
             match p.as_rule() {
                 R::call_head => {
-                    if let Some(id) = p.into_inner().find(|x| x.as_rule() == R::ident) {
-                        name = ident(&id);
-                    }
+                    let text = p.as_str().trim_end_matches('(').trim_end();
+                    let start = p.as_span().start();
+                    name = Ident {
+                        name: text.to_string(),
+                        span: Span::new(start, start + text.len()),
+                    };
                 }
                 R::comma | R::rparen => {}
                 _ => args.push(self.literal(p)),
