@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion, Throughput};
-use gsl::pattern::FilterPattern;
+use gsl::pattern::{FilterPattern, PatternSet};
 
 fn data(name: &str) -> String {
     std::fs::read_to_string(format!(
@@ -18,13 +18,30 @@ fn data(name: &str) -> String {
     .expect(name)
 }
 
-fn cis() -> Vec<FilterPattern> {
+fn cis_by_id() -> Vec<(String, FilterPattern)> {
     data("cis.txt")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once(' '))
-        .map(|(_, p)| FilterPattern::parse(p).expect("CIS pattern"))
+        .map(|(id, p)| {
+            (
+                id.to_string(),
+                FilterPattern::parse(p).expect("CIS pattern"),
+            )
+        })
         .collect()
+}
+
+fn cis() -> Vec<FilterPattern> {
+    cis_by_id().into_iter().map(|(_, p)| p).collect()
+}
+
+fn cis_pattern(id: &str) -> FilterPattern {
+    cis_by_id()
+        .into_iter()
+        .find(|(i, _)| i == id)
+        .map(|(_, p)| p)
+        .expect("CIS id")
 }
 
 fn events() -> Vec<String> {
@@ -54,6 +71,22 @@ fn parse_and_match(patterns: &[FilterPattern], events: &[String]) -> usize {
     n
 }
 
+fn parse_and_match_set(set: &PatternSet, events: &[String]) -> usize {
+    let mut n = 0;
+    for e in events {
+        let v: serde_json::Value = serde_json::from_str(e).expect("event");
+        n += set.matches_json(&v).iter().filter(|&&m| m).count();
+    }
+    n
+}
+
+fn match_text_set(set: &PatternSet, events: &[String]) -> usize {
+    events
+        .iter()
+        .map(|e| set.matches(e).iter().filter(|&&m| m).count())
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
     let patterns = cis();
     let events = events();
@@ -67,14 +100,34 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse_and_match_16_cis", |b| {
         b.iter(|| parse_and_match(black_box(&patterns), black_box(&events)))
     });
+    let set = PatternSet::new(patterns.clone());
+    g.bench_function("parse_and_pattern_set_matches_json_16_cis", |b| {
+        b.iter(|| parse_and_match_set(black_box(&set), black_box(&events)))
+    });
+    g.bench_function("pattern_set_matches_text_16_cis", |b| {
+        b.iter(|| match_text_set(black_box(&set), black_box(&events)))
+    });
     g.finish();
     c.bench_function("canonical_16_cis", |b| {
         b.iter(|| patterns.iter().map(|p| p.canonical().len()).sum::<usize>())
     });
-    c.bench_function("equal_cis_3_4_vs_itself_reordered", |b| {
-        let a = &patterns[3];
-        let other = FilterPattern::parse(&a.canonical()).expect("canonical");
-        b.iter(|| a.equivalent(black_box(&other)).is_equal())
+    let p37 = FilterPattern::parse(
+        "{ ($.eventSource = kms.amazonaws.com && $.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion && $.eventSource = kms.amazonaws.com) }",
+    )
+    .expect("3.7 distributed");
+    let cis37 = cis_pattern("3.7");
+    c.bench_function("equal_by_meaning_cis_3_7_distributed", |b| {
+        b.iter(|| black_box(&cis37).equivalent(black_box(&p37)).is_equal())
+    });
+    let extra = FilterPattern::parse(
+        &cis_pattern("3.4")
+            .canonical()
+            .replace(" }", " || $.eventName = \"PutRolePermissionsBoundary\" }"),
+    )
+    .expect("3.4 + 1");
+    c.bench_function("covers_cis_3_4_plus_one_name", |b| {
+        let cis34 = cis_pattern("3.4");
+        b.iter(|| black_box(&extra).covers(black_box(&cis34)))
     });
 }
 
@@ -82,25 +135,71 @@ fn bench(c: &mut Criterion) {
 fn ratio() {
     let patterns = cis();
     let events = events();
-    let time = |f: &dyn Fn() -> usize| {
-        let mut best = Duration::MAX;
-        for _ in 0..15 {
+    let set = PatternSet::new(patterns.clone());
+    assert_eq!(
+        parse_and_match(&patterns, &events),
+        parse_and_match_set(&set, &events)
+    );
+    let parsed: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| serde_json::from_str(e).expect("event"))
+        .collect();
+    // The machine may be shared: interleave the workloads and keep each one's best
+    // round, so that load drifts hit all of them alike.
+    assert_eq!(
+        parse_and_match(&patterns, &events),
+        match_text_set(&set, &events)
+    );
+    let work: [&dyn Fn() -> usize; 5] = [
+        &|| parse_only(&events),
+        &|| parse_and_match(&patterns, &events),
+        &|| parse_and_match_set(&set, &events),
+        &|| {
+            parsed
+                .iter()
+                .map(|v| set.matches_json(v).iter().filter(|&&m| m).count())
+                .sum()
+        },
+        &|| match_text_set(&set, &events),
+    ];
+    let mut best = [Duration::MAX; 5];
+    for _ in 0..40 {
+        for (i, f) in work.iter().enumerate() {
             let t = Instant::now();
             black_box(f());
-            best = best.min(t.elapsed());
+            best[i] = best[i].min(t.elapsed());
         }
-        best
-    };
-    let parse = time(&|| parse_only(&events));
-    let matched = time(&|| parse_and_match(&patterns, &events));
+    }
+    let [parse, matched, with_set, match_only, text_set] = best;
     let mb = events.iter().map(String::len).sum::<usize>() as f64 / 1e6;
+    let per_event = |d: Duration| d.as_secs_f64() * 1e6 / events.len() as f64;
+    let ratio = |d: Duration| d.as_secs_f64() / parse.as_secs_f64();
     println!(
-        "cloudtrail events: {} ({:.2} MB); parse {:.2} MB/s; parse+match 16 CIS {:.2} MB/s; match/parse ratio {:.2}",
+        "cloudtrail events: {} ({:.2} MB), 16 CIS patterns, best of 40 interleaved rounds",
         events.len(),
-        mb,
-        mb / parse.as_secs_f64(),
+        mb
+    );
+    println!(
+        "  serde_json parse (Value)            {:7.1} µs/event  {:7.1} MB/s  ratio 1.00",
+        per_event(parse),
+        mb / parse.as_secs_f64()
+    );
+    println!(
+        "  parse + 16 x FilterPattern          {:7.1} µs/event  {:7.1} MB/s  ratio {:.2}",
+        per_event(matched),
         mb / matched.as_secs_f64(),
-        matched.as_secs_f64() / parse.as_secs_f64()
+        ratio(matched)
+    );
+    println!(
+        "  parse + PatternSet::matches_json    {:7.1} µs/event  {:7.1} MB/s  ratio {:.2}",
+        per_event(with_set),
+        mb / with_set.as_secs_f64(),
+        ratio(with_set)
+    );
+    println!("  PatternSet::matches (text in)       {:7.1} µs/event  {:7.1} MB/s  match/parse ratio {:.2}", per_event(text_set), mb / text_set.as_secs_f64(), ratio(text_set));
+    println!(
+        "  matching alone on parsed events     {:7.1} µs/event",
+        per_event(match_only)
     );
 }
 

@@ -93,7 +93,7 @@ fn check_a_single_policy_file_that_passes_exits_zero() {
         .arg(root().join("policies/cloudguard/mon-21-iam-login-profile-changes.gsl"))
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("1 policies: 1 passed"));
+        .stdout(predicate::str::contains("1 policy: 1 passed"));
 }
 
 #[test]

@@ -159,3 +159,16 @@ fn lone_conditions_parse() {
     let err = parse_expr("  # nothing").expect_err("empty");
     assert_eq!(err.codes(), ["gsl::parse::empty"]);
 }
+
+#[test]
+fn one_line_summary() {
+    let e = parse_rule("CloudTrail shoud hav x").expect_err("typos");
+    assert_eq!(e.summary(), "unknown keyword `shoud` (and 1 more)");
+    assert_eq!(e.to_string(), "invalid rule in <rule> (2 errors)");
+    let e = parse_rule_named("S3Bucket", "a.gsl").expect_err("bare entity");
+    assert_eq!(
+        e.summary(),
+        "unexpected end of rule; expected `should` or `where`"
+    );
+    assert_eq!(e.to_string(), "invalid rule in a.gsl");
+}

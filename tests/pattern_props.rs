@@ -236,3 +236,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    #[test]
+    fn pattern_set_agrees_with_single_patterns(ps in prop::collection::vec(any_pattern(), 1..4), events in prop::collection::vec(event(), 8)) {
+        let patterns: Vec<FilterPattern> = ps.iter().filter_map(|p| parse(p)).collect();
+        let set = gsl::pattern::PatternSet::new(patterns.clone());
+        for e in &events {
+            let got = set.matches(e);
+            for (i, p) in patterns.iter().enumerate() {
+                prop_assert_eq!(got[i], p.matches(e), "`{}` on {}", p.as_str(), e);
+            }
+            if let Ok(j) = serde_json::from_str::<serde_json::Value>(e) {
+                let got = set.matches_json(&j);
+                for (i, p) in patterns.iter().enumerate() {
+                    prop_assert_eq!(got[i], p.matches_json(&j), "`{}` on parsed {}", p.as_str(), e);
+                    prop_assert_eq!(got[i], p.matches_json_direct(&j), "`{}` (reference) on parsed {}", p.as_str(), e);
+                }
+            }
+        }
+    }
+}

@@ -317,3 +317,81 @@ fn difference_says_how_patterns_differ() {
         Difference::Equal => panic!("not equal"),
     }
 }
+
+#[test]
+fn pattern_set_agrees_with_single_patterns_on_cloudtrail_events() {
+    let cis = cis();
+    let patterns: Vec<FilterPattern> = cis
+        .values()
+        .map(|p| FilterPattern::parse(p).expect("parses"))
+        .collect();
+    let set = pattern::PatternSet::new(patterns.clone());
+    let events = data("cloudtrail.jsonl");
+    let mut hits = vec![0usize; patterns.len()];
+    for ev in events.lines() {
+        let got = set.matches(ev);
+        let json: serde_json::Value = serde_json::from_str(ev).expect("json");
+        assert_eq!(got, set.matches_json(&json));
+        for (i, p) in patterns.iter().enumerate() {
+            assert_eq!(got[i], p.matches(ev), "pattern {i} on {ev}");
+            assert_eq!(
+                got[i],
+                p.matches_json_direct(&json),
+                "pattern {i} (reference) on {ev}"
+            );
+            hits[i] += usize::from(got[i]);
+        }
+    }
+    // The event file exercises most patterns.
+    assert!(hits.iter().filter(|&&h| h > 0).count() >= 12, "{hits:?}");
+}
+
+#[test]
+fn canonical_forms_of_the_cis_patterns() {
+    let cis = cis();
+    let out: Vec<String> = cis
+        .iter()
+        .map(|(id, p)| {
+            format!(
+                "{id}: {}",
+                FilterPattern::parse(p).expect("parses").canonical()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(out.join("\n"));
+}
+
+#[test]
+fn pattern_set_agrees_on_odd_events() {
+    let cis = cis();
+    let mut patterns: Vec<FilterPattern> = cis
+        .values()
+        .map(|p| FilterPattern::parse(p).expect("parses"))
+        .collect();
+    let set = pattern::PatternSet::new(patterns.clone());
+    patterns.push(FilterPattern::parse("{ $.* = \"CreateVpc\" }").expect("wildcard"));
+    patterns.push(FilterPattern::parse("CreateVpc").expect("term"));
+    let with_wildcards = pattern::PatternSet::new(patterns.clone());
+    let events = [
+        r#"{"event\u004eame":"CreateVpc"}"#,
+        r#"{"eventName":"CreateVpc"} trailing"#,
+        r#"{"eventName":"CreateVpc","eventName":"DeleteVpc"}"#,
+        r#"{"other":{"eventName":"CreateVpc"},"eventName":"DeleteVpc"}"#,
+        r#"{"skipped":[1,{"a":"\"}"}],"eventName":"CreateVpc"}"#,
+        r#"{"skipped":[1,2,}"eventName":"CreateVpc"}"#,
+        r#"[{"eventName":"CreateVpc"}]"#,
+        r#""CreateVpc""#,
+        "CreateVpc",
+        "",
+    ];
+    for ev in events {
+        let got = set.matches(ev);
+        for (i, p) in patterns.iter().take(got.len()).enumerate() {
+            assert_eq!(got[i], p.matches(ev), "pattern {i} on {ev}");
+        }
+        let got = with_wildcards.matches(ev);
+        for (i, p) in patterns.iter().enumerate() {
+            assert_eq!(got[i], p.matches(ev), "pattern {i} (wildcard set) on {ev}");
+        }
+    }
+}

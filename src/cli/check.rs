@@ -70,15 +70,15 @@ pub fn run_policy(
         entities: Vec::new(),
         error: Some(message),
     };
-    let rule = match parser::parse_rule(&policy.source) {
+    let rule = match parser::parse_rule_named(&policy.source, &policy.origin) {
         Ok(rule) => rule,
         Err(e) => {
-            diagnostics.push(format!("{}:\n{}", policy.origin, render_diagnostic(&e)));
-            return fail(format!("{e}"));
+            diagnostics.push(render_diagnostic(&e));
+            return fail(e.summary());
         }
     };
-    if let Err(e) = eval::check_rule(&rule) {
-        diagnostics.push(format!("{}:\n{}", policy.origin, render_diagnostic(&e)));
+    if let Err(e) = eval::check_rule_src(&rule, &policy.source, &policy.origin) {
+        diagnostics.push(render_diagnostic(&e));
         return fail(format!("{e}"));
     }
     let result = eval::evaluate(&rule, graph, opts);

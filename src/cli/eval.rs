@@ -70,8 +70,8 @@ pub fn missing_type_note(graph: &EntityGraph, entity: &str) -> Option<String> {
 
 /// Run `gsl eval`.
 pub fn run_eval(args: &EvalArgs) -> miette::Result<ExitCode> {
-    let rule = parser::parse_rule(&args.rule)?;
-    eval::check_rule(&rule)?;
+    let rule = parser::parse_rule_named(&args.rule, "rule")?;
+    eval::check_rule_src(&rule, &args.rule, "rule")?;
     let (snapshot, _name) = load_snapshot(&args.source)?;
     let opts = eval_options(args.now, snapshot.collected_at.as_deref());
     let graph = EntityGraph::new(snapshot);

@@ -371,6 +371,16 @@ impl ParseErrors {
         self.errors
     }
 
+    /// The first error in words, and how many more there are: a one-line summary
+    /// for reports and logs (the `Display` form names only the source).
+    pub fn summary(&self) -> String {
+        match self.errors.as_slice() {
+            [] => "invalid rule".to_string(),
+            [one] => one.to_string(),
+            [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+        }
+    }
+
     /// The diagnostic codes of the errors, in order (for tests and machine output).
     pub fn codes(&self) -> Vec<String> {
         self.errors.iter().map(ParseError::code_str).collect()

@@ -5,7 +5,7 @@
 //! re-escaped, numbers in their shortest form. Parsing the output gives back an equal
 //! tree: `parse_rule(&print_rule(&r)) == Ok(r)` (spans aside).
 
-use super::ast::{Expr, ExprKind, Literal, LiteralKind, Postfix, Rule, Subject, Term, Test};
+use super::ast::{CmpOp, Expr, ExprKind, Literal, LiteralKind, Postfix, Rule, Subject, Term, Test};
 use std::fmt::Write as _;
 
 /// Print a rule in canonical form.
@@ -117,7 +117,15 @@ fn write_term(out: &mut String, t: &Term) {
         out.push(' ');
         out.push_str(op.symbol());
         out.push(' ');
-        write_literal(out, value);
+        match (op, &value.kind) {
+            // `in` takes a list; a hand-built tree with a single value prints as `('x')`.
+            (CmpOp::In, kind) if !matches!(kind, LiteralKind::Tuple(_)) => {
+                out.push('(');
+                write_literal(out, value);
+                out.push(')');
+            }
+            _ => write_literal(out, value),
+        }
     }
 }
 

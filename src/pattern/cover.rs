@@ -147,6 +147,10 @@ fn witness(space: &Space, node: Node, yes: &FilterPattern, no: &FilterPattern) -
 }
 
 pub(crate) fn difference(a: &FilterPattern, b: &FilterPattern) -> Difference {
+    // Same canonical text: both mean what that text means.
+    if a.canonical() == b.canonical() {
+        return Difference::Equal;
+    }
     let (mut space, na, nb) = prepare(a, b);
     if na == nb {
         return Difference::Equal;
@@ -205,6 +209,9 @@ pub(crate) fn difference(a: &FilterPattern, b: &FilterPattern) -> Difference {
 }
 
 pub(crate) fn coverage(required: &FilterPattern, actual: &FilterPattern) -> Coverage {
+    if required.canonical() == actual.canonical() {
+        return Coverage::Covered;
+    }
     let (mut space, nr, na) = prepare(required, actual);
     let nna = space.bdd.not(na);
     let gap = space.bdd.and(nr, nna);

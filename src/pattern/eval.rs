@@ -92,7 +92,14 @@ pub(crate) fn eval_test(sel: &[Step], test: &Test, event: &Json) -> bool {
         Test::IsTrue => resolve(event, sel, &mut |v| *v == Json::Bool(true)),
         Test::IsFalse => resolve(event, sel, &mut |v| *v == Json::Bool(false)),
         Test::Compare(op, value) => resolve(event, sel, &mut |v| match json_text(v) {
-            Some(t) => compare_text(*op, value, &t, json_number(v)),
+            Some(t) => {
+                let number = if matches!(value, Value::Num(_)) {
+                    json_number(v)
+                } else {
+                    None
+                };
+                compare_text(*op, value, &t, number)
+            }
             None => false,
         }),
     }

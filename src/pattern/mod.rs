@@ -21,8 +21,10 @@ mod error;
 mod eval;
 mod parser;
 mod sem;
+mod set;
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
@@ -30,12 +32,14 @@ pub use ast::Pattern;
 pub use cover::{Coverage, Difference};
 pub use error::{PatternError, PatternErrorKind};
 pub use parser::{MAX_LEN, MAX_REGEX, MAX_WILDCARDS};
+pub use set::PatternSet;
 
 /// A parsed, validated filter pattern.
 #[derive(Debug, Clone)]
 pub struct FilterPattern {
     text: String,
     ast: Pattern,
+    program: Option<Arc<set::Program>>,
 }
 
 /// One matching event, as `TestMetricFilter` reports it.
@@ -66,9 +70,14 @@ impl FilterPattern {
     /// Parse, labelling the source as `name` in diagnostics (e.g. `"required"`).
     pub fn parse_named(text: &str, name: &str) -> Result<FilterPattern, PatternError> {
         let ast = parser::parse_named(text, name)?;
+        let program = match &ast {
+            Pattern::Json(e) => Some(Arc::new(set::Program::new(e))),
+            _ => None,
+        };
         Ok(FilterPattern {
             text: text.to_string(),
             ast,
+            program,
         })
     }
 
@@ -93,8 +102,8 @@ impl FilterPattern {
         match &self.ast {
             Pattern::MatchAll(_) => true,
             Pattern::Terms(t) => eval::eval_terms(t, event),
-            Pattern::Json(e) => match serde_json::from_str::<Json>(event) {
-                Ok(j) => j.is_object() && eval::eval_json(e, &j),
+            Pattern::Json(_) => match serde_json::from_str::<Json>(event) {
+                Ok(j) => self.matches_json(&j),
                 Err(_) => false,
             },
             Pattern::Delimited(s) => eval::eval_delimited(s, event).is_some(),
@@ -103,6 +112,19 @@ impl FilterPattern {
 
     /// Match an already-parsed JSON event (JSON patterns only; others see its text).
     pub fn matches_json(&self, event: &Json) -> bool {
+        match &self.ast {
+            Pattern::Json(e) => match &self.program {
+                Some(p) => p.eval(event),
+                None => event.is_object() && eval::eval_json(e, event),
+            },
+            _ => self.matches(&event.to_string()),
+        }
+    }
+
+    /// The reference evaluator (walks the syntax tree, no selector cache); the
+    /// property tests check the compiled matcher against it.
+    #[doc(hidden)]
+    pub fn matches_json_direct(&self, event: &Json) -> bool {
         match &self.ast {
             Pattern::Json(e) => event.is_object() && eval::eval_json(e, event),
             _ => self.matches(&event.to_string()),

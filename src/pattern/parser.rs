@@ -428,8 +428,27 @@ impl Builder<'_> {
                 terms.push(Term { mode, body, span });
             }
         }
-        // Phrases that are empty or blank (`" "`) match every event: drop them.
-        terms.retain(|t| !matches!(&t.body, TermBody::Text(s) if s.trim().is_empty()));
+        // A blank phrase (`""`, `" "`) is true of every event: dropped from an AND,
+        // it makes an all-`?` list match everything, and excluding it is an error.
+        let blank = |t: &Term| matches!(&t.body, TermBody::Text(s) if s.trim().is_empty());
+        if let Some(t) = terms
+            .iter()
+            .find(|t| blank(t) && t.mode == TermMode::Excluded)
+        {
+            return Err(self
+                .err(
+                    K::Syntax,
+                    t.span,
+                    "excluding a blank phrase excludes every event",
+                    "`-\" \"`",
+                )
+                .with_help("remove this term; `\" \"` alone matches every event"));
+        }
+        let all_optional = terms.iter().all(|t| t.mode == TermMode::Optional);
+        if all_optional && terms.iter().any(blank) {
+            terms.clear();
+        }
+        terms.retain(|t| !blank(t));
         if terms.is_empty() {
             return Ok(Pattern::MatchAll(Span::new(0, self.text.len())));
         }

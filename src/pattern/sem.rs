@@ -226,25 +226,31 @@ impl Space {
         let n = self.atoms.len();
         let mut acc = TRUE;
         for i in 0..n {
-            for j in 0..n {
-                if i == j {
-                    continue;
-                }
+            for j in (i + 1)..n {
                 let (a, b) = (&self.atoms[i], &self.atoms[j]);
-                let rel = relation(a, b);
-                if rel == Rel::None {
-                    continue;
-                }
-                let (va, vb) = (self.bdd.var(i as u32), self.bdd.var(j as u32));
-                let ax = match rel {
-                    Rel::Implies => self.bdd.implies(va, vb),
-                    Rel::Excludes => {
-                        let both = self.bdd.and(va, vb);
-                        self.bdd.not(both)
+                let (vi, vj) = (i as u32, j as u32);
+                let mut facts = Vec::new();
+                match (relation(a, b), relation(b, a)) {
+                    (Rel::Excludes, _) | (_, Rel::Excludes) => facts.push((vi, vj, Rel::Excludes)),
+                    (ab, ba) => {
+                        if ab == Rel::Implies {
+                            facts.push((vi, vj, Rel::Implies));
+                        }
+                        if ba == Rel::Implies {
+                            facts.push((vj, vi, Rel::Implies));
+                        }
                     }
-                    Rel::None => TRUE,
-                };
-                acc = self.bdd.and(acc, ax);
+                }
+                for (x, y, rel) in facts {
+                    let (vx, vy) = (self.bdd.var(x), self.bdd.var(y));
+                    let fact = if rel == Rel::Implies {
+                        self.bdd.implies(vx, vy)
+                    } else {
+                        let both = self.bdd.and(vx, vy);
+                        self.bdd.not(both)
+                    };
+                    acc = self.bdd.and(acc, fact);
+                }
             }
         }
         acc

@@ -327,8 +327,14 @@ pub fn render_check_text(
     let s = Summary::of(reports);
     let _ = writeln!(
         out,
-        "\n{} policies: {} passed, {} failed, {} unknown, {} errors, {} not applicable",
-        s.rules, s.passed, s.failed, s.unknown, s.errors, s.not_applicable
+        "\n{} {}: {} passed, {} failed, {} unknown, {} errors, {} not applicable",
+        s.rules,
+        if s.rules == 1 { "policy" } else { "policies" },
+        s.passed,
+        s.failed,
+        s.unknown,
+        s.errors,
+        s.not_applicable
     );
     out
 }
