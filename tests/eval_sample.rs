@@ -184,3 +184,16 @@ fn schema_of_a_type_for_the_repl() {
     assert_eq!(p.example, serde_json::json!("email"));
     assert!(p.types.contains("string"));
 }
+
+#[test]
+fn every_builtin_is_documented_in_the_language_reference() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    for b in builtins::BUILTINS {
+        assert!(
+            doc.contains(&format!("| `{}(", b.name)),
+            "builtin {} is missing from the table in docs/language.md",
+            b.name
+        );
+    }
+}

@@ -7,6 +7,7 @@ use super::value::Val;
 use crate::lang::ast::{Literal, LiteralKind};
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use serde_json::Value as Json;
+use std::collections::HashMap;
 
 /// The kind of literal a parameter accepts (checked before evaluation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,36 @@ pub struct CallCx<'r> {
     pub args: &'r [Literal],
     /// "Now", for time functions.
     pub now: DateTime<Utc>,
+    /// Results of expensive pure computations, shared by one evaluation run.
+    pub memo: &'r Memo,
+}
+
+/// A cache of pure, expensive builtin results (filter-pattern comparisons), keyed by
+/// (builtin, rule argument, data value). Real snapshots repeat the same patterns across
+/// trails and regions, so each distinct pair is compared once per run.
+#[derive(Debug, Default)]
+pub struct Memo {
+    map: std::cell::RefCell<HashMap<MemoKey, Result<bool, String>>>,
+}
+
+/// (builtin, rule argument, data value).
+type MemoKey = (&'static str, String, String);
+
+impl Memo {
+    /// A cached result, or compute and remember it.
+    pub fn get_or(
+        &self,
+        key: (&'static str, &str, &str),
+        f: impl FnOnce() -> Result<bool, String>,
+    ) -> Result<bool, String> {
+        let k = (key.0, key.1.to_string(), key.2.to_string());
+        if let Some(r) = self.map.borrow().get(&k) {
+            return r.clone();
+        }
+        let r = f();
+        self.map.borrow_mut().insert(k, r.clone());
+        r
+    }
 }
 
 /// The function of a builtin. An `Err` is a runtime error (outcome `error`).
@@ -327,7 +358,8 @@ pub fn bound(now: DateTime<Utc>, n: f64, unit: TimeUnit) -> Result<DateTime<Utc>
     if ms.abs() > 1.0e16 {
         return Err("date out of range".into());
     }
-    now.checked_add_signed(TimeDelta::milliseconds(ms as i64))
+    TimeDelta::try_milliseconds(ms as i64)
+        .and_then(|d| now.checked_add_signed(d))
         .ok_or_else(|| "date out of range".to_string())
 }
 
@@ -447,18 +479,23 @@ fn after(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
 fn pattern_call(
     cx: &CallCx<'_>,
     v: &Val<'_>,
+    name: &'static str,
     f: fn(&str, &str) -> Result<bool, crate::pattern::PatternError>,
 ) -> Result<Applied, String> {
     let p = arg_string(cx, 0)?;
-    if let Err(e) = crate::pattern::equal(p, p) {
-        return Err(format!("invalid filter pattern in the rule: {e}"));
-    }
+    cx.memo
+        .get_or(("rule pattern", p, ""), || {
+            crate::pattern::equal(p, p).map_err(|e| e.to_string())
+        })
+        .map_err(|e| format!("invalid filter pattern in the rule: {e}"))?;
     any_value(v, |j| match j {
-        Json::String(s) => f(s, p).map_err(|e| {
-            format!(
-                "the filter pattern {} in the data is invalid: {e}",
-                super::value::display_json(j)
-            )
+        Json::String(s) => cx.memo.get_or((name, p, s), || {
+            f(s, p).map_err(|e| {
+                format!(
+                    "the filter pattern {} in the data is invalid: {e}",
+                    super::value::display_json(j)
+                )
+            })
         }),
         other => Err(format!(
             "{} is not a filter pattern string",
@@ -468,12 +505,12 @@ fn pattern_call(
 }
 
 fn filter_pattern_equal(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
-    pattern_call(cx, v, crate::pattern::equal)
+    pattern_call(cx, v, "isFilterPatternEqual", crate::pattern::equal)
 }
 
 fn filter_pattern_covers(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
     // covers(required = the rule's pattern, actual = the property)
-    pattern_call(cx, v, |actual, required| {
+    pattern_call(cx, v, "filterPatternCovers", |actual, required| {
         crate::pattern::covers(required, actual)
     })
 }

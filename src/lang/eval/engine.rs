@@ -71,6 +71,7 @@ pub fn like_regex(pattern: &str) -> Result<Regex, String> {
 /// Evaluation state for one rule run: options and compiled-regex caches.
 pub struct Engine {
     now: DateTime<Utc>,
+    memo: builtins::Memo,
     regexes: RefCell<HashMap<usize, Result<Regex, String>>>,
 }
 
@@ -78,6 +79,7 @@ impl Engine {
     pub fn new(now: DateTime<Utc>) -> Self {
         Engine {
             now,
+            memo: builtins::Memo::default(),
             regexes: RefCell::new(HashMap::new()),
         }
     }
@@ -152,6 +154,7 @@ impl Engine {
                 Ctx::Items(items) => Val::List {
                     items: items.clone(),
                     path: "items".into(),
+                    projection: false,
                 },
             },
         };
@@ -256,6 +259,7 @@ impl Engine {
                         ListOp::With => Val::List {
                             items: matched,
                             path: format!("{what} with [..]"),
+                            projection: false,
                         },
                         ListOp::Contain | ListOp::ContainAny => Val::Bool(k > 0),
                         ListOp::ContainAll => Val::Bool(k == n),
@@ -285,6 +289,7 @@ impl Engine {
                         &CallCx {
                             args,
                             now: self.now,
+                            memo: &self.memo,
                         },
                         &val,
                     )

@@ -42,6 +42,9 @@ pub enum Val<'a> {
         items: Vec<Item<'a>>,
         /// How they were reached (`metricFilters[].filterPattern`).
         path: String,
+        /// Values of a path through a list (as a condition: any value is true), rather
+        /// than a collection such as `with`'s result (as a condition: non-empty).
+        projection: bool,
     },
     /// A computed number (`length()`).
     Num(f64),
@@ -123,6 +126,7 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
         return Val::List {
             items: cur,
             path: "items".into(),
+            projection: false,
         };
     }
     for seg in rest {
@@ -177,6 +181,7 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
         Val::List {
             items: cur,
             path: desc,
+            projection: true,
         }
     } else {
         match cur.pop() {
@@ -468,7 +473,8 @@ pub fn order(a: Sc<'_>, lit: &LiteralKind) -> Option<Ordering> {
 /// Truth of a value used as a condition without a comparison: booleans (and
 /// `'true'`/`'false'`) as themselves; missing, null, `''`, `[]`, `{}` false; other
 /// strings, numbers, non-empty lists and objects true; a computed number is true when
-/// non-zero.
+/// non-zero. The values of a path through a list are true when any of them is; a
+/// collection (`with`'s result, `items`) when it is non-empty.
 pub fn truthy(v: &Val<'_>) -> bool {
     match v {
         Val::Missing { .. } => false,
@@ -480,7 +486,20 @@ pub fn truthy(v: &Val<'_>) -> bool {
             Json::Array(a) => !a.is_empty(),
             Json::Object(o) => !o.is_empty(),
         },
-        Val::List { items, .. } => !items.is_empty(),
+        Val::List {
+            items, projection, ..
+        } => {
+            if *projection {
+                items.iter().any(|it| {
+                    truthy(&Val::Json(Item {
+                        v: it.v,
+                        path: String::new(),
+                    }))
+                })
+            } else {
+                !items.is_empty()
+            }
+        }
         Val::Num(n) => *n != 0.0,
         Val::Bool(b) => *b,
     }
@@ -513,7 +532,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match resolve(&ctx, &segs("l.x")) {
-            Val::List { items, path } => {
+            Val::List { items, path, .. } => {
                 assert_eq!(path, "l[].x");
                 let paths: Vec<_> = items.iter().map(|i| i.path.as_str()).collect();
                 assert_eq!(paths, ["l[0].x", "l[2].x[0]", "l[2].x[1]"]);
