@@ -1,29 +1,234 @@
-//! STUB — owned by the collectors work (branch `collect`). Keep the public items'
-//! names and signatures (used by `cli/mod.rs`); replace the bodies.
+//! Live collection from the command line: the flags shared by `gsl collect`,
+//! `gsl check --live` and `gsl repl --live`, and `gsl collect` itself.
 
-use crate::entity::Snapshot;
+use crate::collect::{self, CollectOptions, Collection, SdkOptions};
+use crate::entity::{CollectionError, Snapshot};
+use miette::{Diagnostic, IntoDiagnostic};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use thiserror::Error;
+
+/// Exit code of `gsl collect` when the snapshot was written but some calls failed
+/// (the failures are in the snapshot's `errors`).
+pub const EXIT_PARTIAL: u8 = 3;
 
 /// Where and how to collect from a live AWS account (`gsl collect`, `gsl check --live`,
 /// `gsl repl --live`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct LiveArgs {
     /// AWS profile (default: the standard credential chain).
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Region to collect (repeatable). Default: the configured region.
-    #[arg(long = "region")]
+    #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
     /// Collect every enabled region of the account.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "regions")]
     pub all_regions: bool,
     /// Print API call counts per service and operation when done.
     #[arg(long)]
     pub stats: bool,
+    /// Send every AWS call to this endpoint (also read from AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Attempts per API call, first one included (default: the SDK's, 3).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
+    /// Time limit in seconds for one API call, retries included.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+    /// Bound on concurrent API calls.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: Option<u64>,
+    /// No progress display (it is shown only when stderr is a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `gsl collect`: collect a live account into a snapshot file.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CollectArgs {
+    /// Account, regions, credentials and limits.
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Write the snapshot here (default: standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Indent the JSON.
+    #[arg(long)]
+    pub pretty: bool,
+}
+
+/// Errors of the live CLI.
+#[derive(Debug, Error, Diagnostic)]
+pub enum LiveError {
+    /// The snapshot could not be written.
+    #[error("cannot write the snapshot to {path}: {source}")]
+    #[diagnostic(
+        code(gsl::collect::write),
+        help("check that the directory exists and is writable")
+    )]
+    Write {
+        /// Target path.
+        path: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl LiveArgs {
+    /// The SDK configuration options these flags select.
+    pub fn sdk_options(&self) -> SdkOptions {
+        SdkOptions {
+            profile: self.profile.clone(),
+            region: None,
+            endpoint_url: self.endpoint_url.clone(),
+            max_attempts: self.max_attempts,
+            timeout: self.timeout.map(Duration::from_secs),
+        }
+    }
+
+    /// The collection options these flags select.
+    pub fn collect_options(&self) -> CollectOptions {
+        CollectOptions {
+            regions: self.regions.clone(),
+            all_regions: self.all_regions,
+            concurrency: self
+                .concurrency
+                .and_then(|c| usize::try_from(c).ok())
+                .unwrap_or(0),
+            endpoints: Vec::new(),
+            progress: !self.no_progress,
+        }
+    }
+}
+
+/// Collect from the live account described by `args`, reporting collection errors
+/// (and with `--stats`, API call counts) on stderr.
+pub fn collect_live(args: &LiveArgs) -> miette::Result<Collection> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(collect::CollectError::Runtime)?;
+    let sdk = args.sdk_options();
+    let options = args.collect_options();
+    let collection = runtime.block_on(async {
+        let config = collect::load_sdk_config(&sdk).await;
+        collect::collect(&config, &options).await
+    })?;
+    let mut stderr = std::io::stderr().lock();
+    // Diagnostics on stderr are best effort: a closed stderr must not fail the run.
+    let _ = report_errors(&mut stderr, &collection.snapshot.errors);
+    if args.stats {
+        let _ = writeln!(stderr, "{}", collection.stats);
+    }
+    Ok(collection)
 }
 
 /// Collect a snapshot from the live account described by `args`.
-pub fn collect_snapshot(_args: &LiveArgs) -> miette::Result<Snapshot> {
-    Err(miette::miette!("collection is not implemented"))
+pub fn collect_snapshot(args: &LiveArgs) -> miette::Result<Snapshot> {
+    collect_live(args).map(|c| c.snapshot)
+}
+
+/// `gsl collect`: exit 0 when complete, [`EXIT_PARTIAL`] when some calls failed.
+pub fn run_collect(args: &CollectArgs) -> miette::Result<ExitCode> {
+    let collection = collect_live(&args.live)?;
+    let snapshot = &collection.snapshot;
+    let mut text = if args.pretty {
+        serde_json::to_string_pretty(snapshot)
+    } else {
+        serde_json::to_string(snapshot)
+    }
+    .into_diagnostic()?;
+    text.push('\n');
+    match &args.out {
+        Some(path) => std::fs::write(path, text).map_err(|source| LiveError::Write {
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|source| LiveError::Write {
+                    path: "standard output".into(),
+                    source,
+                })?;
+        }
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        summary(snapshot, collection.stats.total_calls())
+    );
+    Ok(if snapshot.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_PARTIAL)
+    })
+}
+
+/// One line: account, regions, entity counts, calls, errors.
+pub fn summary(snapshot: &Snapshot, calls: u64) -> String {
+    let mut parts = Vec::new();
+    for account in &snapshot.accounts {
+        let counts: Vec<String> = account
+            .entities
+            .iter()
+            .map(|(kind, list)| format!("{} {kind}", list.len()))
+            .collect();
+        parts.push(format!(
+            "account {} ({} region{}): {}",
+            account.account_number,
+            account.regions.len(),
+            if account.regions.len() == 1 { "" } else { "s" },
+            counts.join(", ")
+        ));
+    }
+    format!(
+        "collected {}; {calls} API calls, {} collection error{}",
+        parts.join("; "),
+        snapshot.errors.len(),
+        if snapshot.errors.len() == 1 { "" } else { "s" }
+    )
+}
+
+/// Print collection errors, one line each.
+pub fn report_errors(out: &mut impl Write, errors: &[CollectionError]) -> std::io::Result<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "warning: {} collection error{}; rules over the affected entity types report unknown there:",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    )?;
+    for e in errors {
+        let message: String = e
+            .message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        writeln!(
+            out,
+            "  {} {}:{} {}: {} [{}]",
+            e.region.as_deref().unwrap_or("global"),
+            e.service,
+            e.operation,
+            e.code,
+            message,
+            e.entity_types.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 /// `gsl collect` arguments.

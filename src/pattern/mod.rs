@@ -22,6 +22,7 @@ mod eval;
 mod parser;
 mod sem;
 mod set;
+mod similar;
 
 use std::fmt;
 use std::sync::Arc;
@@ -175,6 +176,12 @@ impl FilterPattern {
     /// Does `actual` (self) catch every event `required` catches?
     pub fn covers(&self, required: &FilterPattern) -> Coverage {
         cover::coverage(required, self)
+    }
+
+    /// How close `self` is to `required` (0.0 to 1.0): shared conditions and fields.
+    /// A heuristic for ranking near-misses in explanations, never a verdict.
+    pub fn similarity_to(&self, required: &FilterPattern) -> f64 {
+        similar::similarity(required.ast(), self.ast())
     }
 }
 

@@ -207,19 +207,53 @@ pub fn write_entity(out: &mut String, e: &EntityResult, indent: &str, color: boo
         let _ = writeln!(out, "{indent}        {}", e.explanation.summary);
     }
     for ev in &e.explanation.evidence {
-        let mut line = format!("{indent}          ↳ {}", ev.expr);
-        if let Some(path) = &ev.path {
-            let value = ev
-                .value
-                .as_ref()
-                .map(|v| compact(v, 100))
-                .unwrap_or_else(|| "(missing)".into());
-            let _ = write!(line, "  — {path} = {value}");
+        if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
+            continue; // the summary already says it
         }
-        if let Some(note) = &ev.note {
-            let _ = write!(line, "  ({note})");
+        let _ = writeln!(out, "{indent}          ↳ {}", evidence_line(ev));
+    }
+}
+
+/// One evidence entry on one line: its note (which names the path and the value it
+/// saw), or the sub-expression with the path and value; plus the value itself when it
+/// is a scalar the note does not quote (e.g. the filter pattern that did not match).
+pub fn evidence_line(ev: &crate::lang::eval::Evidence) -> String {
+    let value = ev.value.as_ref().map(|v| compact(v, 120));
+    match &ev.note {
+        Some(note) => {
+            let mut line = note.clone();
+            if let (Some(v), Some(raw)) = (&value, &ev.value) {
+                // Lists and objects are summarised as "[… n elements]" placeholders.
+                let placeholder = raw
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("[…") || s.starts_with("{…"));
+                let scalar = !(raw.is_array() || raw.is_object() || placeholder);
+                let quoted = match raw {
+                    serde_json::Value::String(s) => note.contains(s.as_str()),
+                    _ => note.contains(v.as_str()),
+                };
+                if scalar && !quoted {
+                    let _ = write!(line, "; value: {v}");
+                }
+            }
+            line
         }
-        let _ = writeln!(out, "{line}");
+        None => {
+            let expr = shorten(&ev.expr, 80);
+            match (&ev.path, value) {
+                (Some(path), Some(v)) => format!("{expr}: {path} = {v}"),
+                (Some(path), None) => format!("{expr}: {path} is missing"),
+                _ => expr,
+            }
+        }
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
     }
 }
 

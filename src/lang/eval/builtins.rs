@@ -62,6 +62,9 @@ pub struct Applied {
     pub value: Computed,
     /// Extra words for the explanation (e.g. an invalid pattern in the data).
     pub note: Option<String>,
+    /// For a false result: how close the value came (0.0 to 1.0), used to show the
+    /// nearest misses first in explanations. Never affects the verdict.
+    pub closeness: Option<f64>,
 }
 
 /// A computed value.
@@ -89,7 +92,28 @@ pub struct CallCx<'r> {
 /// trails and regions, so each distinct pair is compared once per run.
 #[derive(Debug, Default)]
 pub struct Memo {
-    map: std::cell::RefCell<HashMap<MemoKey, Result<bool, String>>>,
+    map: std::cell::RefCell<HashMap<MemoKey, Result<Verdict, String>>>,
+}
+
+/// A memoised boolean result with its explanation and closeness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The result.
+    pub value: bool,
+    /// Why, when false (e.g. a counterexample event).
+    pub note: Option<String>,
+    /// How close a false result came (0.0 to 1.0).
+    pub closeness: f64,
+}
+
+impl From<bool> for Verdict {
+    fn from(value: bool) -> Self {
+        Verdict {
+            value,
+            note: None,
+            closeness: if value { 1.0 } else { 0.0 },
+        }
+    }
 }
 
 /// (builtin, rule argument, data value).
@@ -100,8 +124,8 @@ impl Memo {
     pub fn get_or(
         &self,
         key: (&'static str, &str, &str),
-        f: impl FnOnce() -> Result<bool, String>,
-    ) -> Result<bool, String> {
+        f: impl FnOnce() -> Result<Verdict, String>,
+    ) -> Result<Verdict, String> {
         let k = (key.0, key.1.to_string(), key.2.to_string());
         if let Some(r) = self.map.borrow().get(&k) {
             return r.clone();
@@ -237,6 +261,7 @@ fn bool_res(b: bool) -> Applied {
     Applied {
         value: Computed::Bool(b),
         note: None,
+        closeness: None,
     }
 }
 
@@ -264,6 +289,7 @@ fn length(_cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
     Ok(Applied {
         value: Computed::Num(n as f64),
         note: None,
+        closeness: None,
     })
 }
 
@@ -415,6 +441,17 @@ fn any_value(
     v: &Val<'_>,
     mut f: impl FnMut(&Json) -> Result<bool, String>,
 ) -> Result<Applied, String> {
+    let mut r = any_verdict(v, |j| f(j).map(Verdict::from))?;
+    r.closeness = None; // plain predicates do not rank near misses
+    Ok(r)
+}
+
+/// Apply `f` to the value, or to each element of a list: true if any element is.
+/// On false, the note and closeness of the closest element are kept.
+fn any_verdict(
+    v: &Val<'_>,
+    mut f: impl FnMut(&Json) -> Result<Verdict, String>,
+) -> Result<Applied, String> {
     let values: Vec<&Json> = match v {
         Val::Missing { .. } => Vec::new(),
         Val::Json(it) => match it.v {
@@ -425,13 +462,29 @@ fn any_value(
         Val::List { items, .. } => items.iter().map(|it| it.v).collect(),
         Val::Num(_) | Val::Bool(_) => return Err("applied to a computed value".into()),
     };
-    let mut notes = Vec::new();
+    let mut errors = Vec::new();
+    let mut best: Option<Verdict> = None;
     for j in values {
         match f(j) {
-            Ok(true) => return Ok(bool_res(true)),
-            Ok(false) => {}
-            Err(n) => notes.push(n),
+            Ok(v) if v.value => {
+                return Ok(Applied {
+                    closeness: Some(1.0),
+                    ..bool_res(true)
+                })
+            }
+            Ok(v) => {
+                if best.as_ref().is_none_or(|b| v.closeness > b.closeness) {
+                    best = Some(v);
+                }
+            }
+            Err(n) => errors.push(n),
         }
+    }
+    let mut notes = errors;
+    let mut closeness = Some(0.0);
+    if let Some(b) = best {
+        notes.extend(b.note);
+        closeness = Some(b.closeness);
     }
     Ok(Applied {
         value: Computed::Bool(false),
@@ -440,6 +493,7 @@ fn any_value(
         } else {
             Some(notes.join("; "))
         },
+        closeness,
     })
 }
 
@@ -476,25 +530,97 @@ fn after(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
     date_cmp(cx, v, false)
 }
 
-fn pattern_call(
-    cx: &CallCx<'_>,
-    v: &Val<'_>,
-    name: &'static str,
-    f: fn(&str, &str) -> Result<bool, crate::pattern::PatternError>,
-) -> Result<Applied, String> {
+/// Shorten a one-line text to about `max` characters.
+fn clip(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() <= max {
+        line.to_string()
+    } else {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    }
+}
+
+/// How a filter-pattern builtin compares the data's pattern with the rule's.
+#[derive(Clone, Copy)]
+enum PatternCheck {
+    Equal,
+    Covers,
+}
+
+fn pattern_call(cx: &CallCx<'_>, v: &Val<'_>, check: PatternCheck) -> Result<Applied, String> {
+    use crate::pattern::{Coverage, Difference, FilterPattern};
     let p = arg_string(cx, 0)?;
     cx.memo
         .get_or(("rule pattern", p, ""), || {
-            crate::pattern::equal(p, p).map_err(|e| e.to_string())
+            FilterPattern::parse(p)
+                .map(|_| Verdict::from(true))
+                .map_err(|e| e.to_string())
         })
         .map_err(|e| format!("invalid filter pattern in the rule: {e}"))?;
-    any_value(v, |j| match j {
+    let name = match check {
+        PatternCheck::Equal => "isFilterPatternEqual",
+        PatternCheck::Covers => "filterPatternCovers",
+    };
+    any_verdict(v, |j| match j {
         Json::String(s) => cx.memo.get_or((name, p, s), || {
-            f(s, p).map_err(|e| {
+            let data = FilterPattern::parse(s).map_err(|e| {
                 format!(
                     "the filter pattern {} in the data is invalid: {e}",
                     super::value::display_json(j)
                 )
+            })?;
+            let rule = FilterPattern::parse(p).map_err(|e| e.to_string())?;
+            let closeness = data.similarity_to(&rule);
+            let verdict = |value: bool, note: Option<String>| Verdict {
+                value,
+                note,
+                closeness,
+            };
+            Ok(match check {
+                PatternCheck::Equal => match data.equivalent(&rule) {
+                    Difference::Equal => verdict(true, None),
+                    Difference::Different {
+                        witness: Some((event, data_matches)),
+                        ..
+                    } => verdict(
+                        false,
+                        Some(if data_matches {
+                            format!(
+                                "also matches events the rule's pattern does not, e.g. {}",
+                                clip(&event, 200)
+                            )
+                        } else {
+                            format!(
+                                "misses events the rule's pattern matches, e.g. {}",
+                                clip(&event, 200)
+                            )
+                        }),
+                    ),
+                    Difference::Different { explanation, .. } => verdict(
+                        false,
+                        Some(format!(
+                            "differs: {}",
+                            clip(&explanation.replace('\n', " "), 200)
+                        )),
+                    ),
+                },
+                PatternCheck::Covers => match data.covers(&rule) {
+                    Coverage::Covered => verdict(true, None),
+                    Coverage::NotCovered { counterexample } => verdict(
+                        false,
+                        Some(format!(
+                            "misses events the rule requires, e.g. {}",
+                            clip(&counterexample, 200)
+                        )),
+                    ),
+                    Coverage::Unknown { reason } => verdict(
+                        false,
+                        Some(format!(
+                            "could not decide coverage, counted as not covering: {}",
+                            clip(&reason, 160)
+                        )),
+                    ),
+                },
             })
         }),
         other => Err(format!(
@@ -505,14 +631,12 @@ fn pattern_call(
 }
 
 fn filter_pattern_equal(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
-    pattern_call(cx, v, "isFilterPatternEqual", crate::pattern::equal)
+    pattern_call(cx, v, PatternCheck::Equal)
 }
 
 fn filter_pattern_covers(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
-    // covers(required = the rule's pattern, actual = the property)
-    pattern_call(cx, v, "filterPatternCovers", |actual, required| {
-        crate::pattern::covers(required, actual)
-    })
+    // The rule's argument is the required pattern; the property is the actual one.
+    pattern_call(cx, v, PatternCheck::Covers)
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ use std::collections::HashMap;
 const MAX_EVIDENCE: usize = 12;
 /// Most list elements whose evidence is kept per list operator.
 const MAX_ELEMENTS: usize = 3;
+/// Ranking weight of a term whose builtin reports closeness (filter-pattern
+/// comparisons) against 1 for any other term.
+const IDENTIFYING_WEIGHT: f64 = 2.0;
 
 /// A runtime failure: the object's outcome becomes `error`.
 #[derive(Debug, Clone)]
@@ -40,6 +43,10 @@ pub struct Ev {
 pub struct Res {
     pub value: bool,
     pub ev: Vec<Ev>,
+    /// How far the expression got: satisfied conditions count 1 each, a failed one
+    /// counts its partial progress (below 1). Only used to show the nearest misses of
+    /// a list operator first; never affects a verdict.
+    pub progress: f64,
 }
 
 /// Build a regex from GSL flags (`i`, `m`, `s`, `x`).
@@ -116,23 +123,42 @@ impl Engine {
                 if rb.value {
                     return Ok(rb);
                 }
+                // Show the alternative that came closer first.
+                let progress = ra.progress.max(rb.progress);
+                let ev = if rb.progress > ra.progress {
+                    rb.ev.into_iter().chain(ra.ev).collect()
+                } else {
+                    ra.ev.into_iter().chain(rb.ev).collect()
+                };
                 Ok(Res {
                     value: false,
-                    ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
+                    ev: cap(ev),
+                    progress,
                 })
             }
             ExprKind::And(a, b) => {
                 let ra = self.expr(a, ctx, depth, want)?;
                 if !ra.value {
-                    return Ok(ra);
+                    // The verdict is decided; score the other conjuncts anyway so the
+                    // nearest misses of a list can be ranked (errors and evidence of
+                    // this extra evaluation are ignored).
+                    let rest = self.expr(b, ctx, depth, want).map_or(0.0, |r| r.progress);
+                    return Ok(Res {
+                        progress: ra.progress + rest,
+                        ..ra
+                    });
                 }
                 let rb = self.expr(b, ctx, depth, want)?;
                 if !rb.value {
-                    return Ok(rb);
+                    return Ok(Res {
+                        progress: ra.progress + rb.progress,
+                        ..rb
+                    });
                 }
                 Ok(Res {
                     value: true,
                     ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
+                    progress: ra.progress + rb.progress,
                 })
             }
             ExprKind::Not(a) => {
@@ -140,6 +166,7 @@ impl Engine {
                 Ok(Res {
                     value: !r.value,
                     ev: r.ev,
+                    progress: if r.value { 0.0 } else { 1.0 },
                 })
             }
             ExprKind::Term(t) => self.term(t, ctx, depth, want),
@@ -164,6 +191,14 @@ impl Engine {
             notes.push(missing_note(path, hint.as_deref()));
         }
         let mut sub: Vec<Ev> = Vec::new();
+        // Partial progress of a failing term: the nearest miss inside its list
+        // operators, or how close a builtin came.
+        let mut nested_progress: f64 = 0.0;
+        // Terms that compare filter patterns identify which element a person means,
+        // so they weigh more when ranking near misses.
+        let mut weight: f64 = 1.0;
+        // Builtin notes follow the statement of the term's result.
+        let mut call_notes: Vec<String> = Vec::new();
         let seen = val.evidence();
         for pf in &t.postfix {
             match pf {
@@ -191,7 +226,7 @@ impl Engine {
                     let n = elems.len();
                     let mut matched = Vec::new();
                     let mut matched_ev: Vec<Vec<Ev>> = Vec::new();
-                    let mut unmatched_ev: Vec<Vec<Ev>> = Vec::new();
+                    let mut unmatched_ev: Vec<(f64, Vec<Ev>)> = Vec::new();
                     for el in elems {
                         let r =
                             self.expr(predicate, &Ctx::Item(el.clone()), depth + 1, pred_want)?;
@@ -200,10 +235,22 @@ impl Engine {
                                 matched_ev.push(r.ev);
                             }
                             matched.push(el);
-                        } else if unmatched_ev.len() < MAX_ELEMENTS {
-                            unmatched_ev.push(r.ev);
+                        } else {
+                            unmatched_ev.push((r.progress, r.ev));
                         }
                     }
+                    // The nearest misses first (stable: ties keep document order).
+                    unmatched_ev.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    let best_miss = unmatched_ev.first().map_or(0.0, |(p, _)| *p);
+                    nested_progress = nested_progress.max(best_miss / (best_miss + 1.0));
+                    // Inside a predicate, the nearest miss says what is missing; every
+                    // item of a `List<X>` rule (depth 0) gets its own reason.
+                    let shown = if depth == 0 { MAX_ELEMENTS } else { 1 };
+                    let unmatched_ev: Vec<Vec<Ev>> = unmatched_ev
+                        .into_iter()
+                        .take(shown)
+                        .map(|(_, ev)| ev)
+                        .collect();
                     let k = matched.len();
                     let pred = render::short(&render::expr(predicate), 60);
                     let kw = op.keyword();
@@ -298,7 +345,11 @@ impl Engine {
                         span: *span,
                     })?;
                     if let Some(n) = applied.note {
-                        notes.push(format!("{}(): {n}", b.name));
+                        call_notes.push(format!("{}(): {n}", b.name));
+                    }
+                    if let Some(c) = applied.closeness {
+                        nested_progress = nested_progress.max(c.clamp(0.0, 1.0) * 0.99);
+                        weight = IDENTIFYING_WEIGHT;
                     }
                     val = match applied.value {
                         Computed::Num(n) => Val::Num(n),
@@ -364,6 +415,7 @@ impl Engine {
                 b
             }
         };
+        notes.append(&mut call_notes);
         let mut ev = vec![Ev {
             depth,
             evidence: Evidence {
@@ -380,7 +432,16 @@ impl Engine {
             },
         }];
         ev.extend(sub);
-        Ok(Res { value, ev: cap(ev) })
+        Ok(Res {
+            value,
+            ev: cap(ev),
+            progress: weight
+                * if value {
+                    1.0
+                } else {
+                    nested_progress.min(0.99)
+                },
+        })
     }
 
     fn test(&self, val: &Val<'_>, test: &Test) -> Result<bool, Fail> {

@@ -1,0 +1,724 @@
+//! The graph builder: [`Collected`] records → snapshot entities. Pure: no I/O, no SDK.
+//!
+//! - joins a trail to its log group by `cloudWatchLogsLogGroupArn` (region and name),
+//!   a metric filter's transformations to alarms by metric name + namespace + region,
+//!   alarm actions to SNS topics by ARN;
+//! - derives `hasSNSSubscriber` (the string `"true"`/`"false"`) on each alarm, each
+//!   metric filter and each trail: an **enabled** alarm action whose topic has a
+//!   **confirmed** subscription (a real ARN, not `PendingConfirmation`);
+//! - emits the standalone `LogGroup`, `MetricFilter`, `CloudWatchAlarm` and `SnsTopic`
+//!   entities. Every entity has `id`, `type`, `accountNumber` and `region`.
+//!
+//! The property reference is `docs/entities.md`.
+
+use super::model::{
+    AlarmRecord, Collected, LogGroupRecord, MetricFilterRecord, Subscription, TopicRecord,
+    TrailData,
+};
+use crate::entity::{Account, Snapshot};
+use serde::Serialize;
+use serde_json::{json, Map, Value as Json};
+use std::collections::{BTreeMap, HashMap};
+
+/// The entity types the collectors produce, in snapshot order.
+pub const ENTITY_TYPES: [&str; 5] = [
+    "CloudTrail",
+    "CloudWatchAlarm",
+    "LogGroup",
+    "MetricFilter",
+    "SnsTopic",
+];
+
+/// Build a snapshot from the collected accounts, stamped with `collected_at`.
+pub fn build_snapshot(collected: &[Collected], collected_at: Option<String>) -> Snapshot {
+    let mut snapshot = Snapshot::new();
+    snapshot.collected_at = collected_at;
+    for account in collected {
+        snapshot.accounts.push(build_account(account));
+        snapshot.errors.extend(account.errors.iter().cloned());
+    }
+    snapshot
+}
+
+/// Build one account's entities. Errors stay in [`Collected::errors`].
+pub fn build_account(c: &Collected) -> Account {
+    let topics: HashMap<&str, &TopicRecord> =
+        c.topics.iter().map(|t| (t.arn.as_str(), t)).collect();
+    let alarms = AlarmIndex::new(&c.alarms);
+    let ctx = Ctx {
+        account: &c.account_number,
+        topics,
+        alarms,
+    };
+
+    let mut filters: Vec<&MetricFilterRecord> = c.metric_filters.iter().collect();
+    filters.sort_by(|a, b| {
+        (&a.region, &a.log_group_name, &a.filter_name).cmp(&(
+            &b.region,
+            &b.log_group_name,
+            &b.filter_name,
+        ))
+    });
+    let mut filters_by_group: HashMap<(&str, &str), Vec<&MetricFilterRecord>> = HashMap::new();
+    for f in &filters {
+        filters_by_group
+            .entry((f.region.as_str(), f.log_group_name.as_str()))
+            .or_default()
+            .push(f);
+    }
+
+    let mut trails: Vec<&TrailData> = c.trails.iter().collect();
+    trails.sort_by(|a, b| a.trail.trail_arn.cmp(&b.trail.trail_arn));
+    let trail_entities: Vec<Json> = trails
+        .iter()
+        .map(|t| {
+            // Only this account's log groups were collected.
+            let group = t
+                .trail
+                .cloud_watch_logs_log_group_arn
+                .as_deref()
+                .filter(|arn| arn_account(arn).is_none_or(|a| a == c.account_number))
+                .and_then(parse_log_group_arn);
+            let group_filters = group
+                .as_ref()
+                .and_then(|(region, name)| filters_by_group.get(&(region.as_str(), name.as_str())))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            ctx.trail_entity(t, group_filters)
+        })
+        .collect();
+
+    let mut groups: Vec<&LogGroupRecord> = c.log_groups.iter().collect();
+    groups.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+    let group_entities: Vec<Json> = groups
+        .iter()
+        .map(|g| {
+            let group_filters = filters_by_group
+                .get(&(g.region.as_str(), g.name.as_str()))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            ctx.log_group_entity(g, group_filters)
+        })
+        .collect();
+
+    let filter_entities: Vec<Json> = filters
+        .iter()
+        .map(|f| ctx.metric_filter_entity(f))
+        .collect();
+
+    let mut alarm_list: Vec<&AlarmRecord> = c.alarms.iter().collect();
+    alarm_list.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+    let alarm_entities: Vec<Json> = alarm_list.iter().map(|a| ctx.alarm_entity(a)).collect();
+
+    let mut topic_list: Vec<&TopicRecord> = c.topics.iter().collect();
+    topic_list.sort_by(|a, b| a.arn.cmp(&b.arn));
+    let topic_entities: Vec<Json> = topic_list.iter().map(|t| ctx.topic_entity(t)).collect();
+
+    let mut entities = BTreeMap::new();
+    entities.insert("CloudTrail".to_string(), trail_entities);
+    entities.insert("CloudWatchAlarm".to_string(), alarm_entities);
+    entities.insert("LogGroup".to_string(), group_entities);
+    entities.insert("MetricFilter".to_string(), filter_entities);
+    entities.insert("SnsTopic".to_string(), topic_entities);
+
+    Account {
+        account_number: c.account_number.clone(),
+        regions: c.regions.clone(),
+        entities,
+    }
+}
+
+/// The entity types whose data is incomplete when `service:operation` fails.
+/// `on_chain`: the failed call was for something on a trail's alarm chain (a topic an
+/// alarm notifies, say), so the chain's entities are affected too.
+pub fn affected_entity_types(service: &str, operation: &str, on_chain: bool) -> Vec<String> {
+    let types: &[&str] = match (service, operation) {
+        ("cloudtrail", "DescribeTrails") => &["CloudTrail", "LogGroup", "MetricFilter"],
+        ("cloudtrail", _) => &["CloudTrail"],
+        ("logs", "DescribeLogGroups") => &["LogGroup"],
+        ("logs", _) => &["CloudTrail", "LogGroup", "MetricFilter"],
+        ("cloudwatch", _) => &["CloudTrail", "CloudWatchAlarm", "MetricFilter"],
+        ("sns", _) if on_chain => &["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"],
+        ("sns", _) => &["SnsTopic"],
+        _ => &ENTITY_TYPES,
+    };
+    types.iter().map(|t| t.to_string()).collect()
+}
+
+/// `arn:<partition>:logs:<region>:<account>:log-group:<name>[:*]` → (region, name).
+pub fn parse_log_group_arn(arn: &str) -> Option<(String, String)> {
+    let mut parts = arn.splitn(7, ':');
+    let (prefix, _partition, service, region, _account, kind, rest) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if prefix != "arn" || service != "logs" || kind != "log-group" || region.is_empty() {
+        return None;
+    }
+    // Log group names cannot contain ':'; what follows is the `:*` stream wildcard.
+    let name = rest.split(':').next().unwrap_or_default();
+    if name.is_empty() {
+        return None;
+    }
+    Some((region.to_string(), name.to_string()))
+}
+
+/// The region field of an ARN (`arn:aws:sns:eu-west-1:...` → `eu-west-1`).
+pub fn arn_region(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    let region = parts.nth(2)?;
+    (!region.is_empty()).then_some(region)
+}
+
+/// The account field of an ARN.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    let account = parts.nth(3)?;
+    (!account.is_empty()).then_some(account)
+}
+
+/// The service field of an ARN.
+pub fn arn_service(arn: &str) -> Option<&str> {
+    let mut parts = arn.split(':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    parts.nth(1)
+}
+
+/// The AWS partition of a region name.
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("eusc-") {
+        "aws-eusc"
+    } else {
+        "aws"
+    }
+}
+
+fn flag(b: bool) -> Json {
+    Json::String(if b { "true" } else { "false" }.into())
+}
+
+fn object(value: &impl Serialize) -> Map<String, Json> {
+    match serde_json::to_value(value) {
+        Ok(Json::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Json {
+    serde_json::to_value(value).unwrap_or(Json::Null)
+}
+
+/// Alarms by (region, namespace, metric name); metric-math alarms under each metric
+/// they read.
+struct AlarmIndex<'a> {
+    by_metric: HashMap<String, Vec<&'a AlarmRecord>>,
+}
+
+fn metric_key(region: &str, namespace: &str, metric: &str) -> String {
+    format!("{region}\u{0}{namespace}\u{0}{metric}")
+}
+
+impl<'a> AlarmIndex<'a> {
+    fn new(alarms: &'a [AlarmRecord]) -> Self {
+        let mut by_metric: HashMap<String, Vec<&AlarmRecord>> = HashMap::new();
+        for alarm in alarms {
+            let mut keys: Vec<(&str, &str)> = Vec::new();
+            if let (Some(ns), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
+                keys.push((ns.as_str(), name.as_str()));
+            }
+            for m in &alarm.metrics {
+                if let (Some(ns), Some(name)) = (&m.namespace, &m.metric_name) {
+                    keys.push((ns.as_str(), name.as_str()));
+                }
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            for (ns, name) in keys {
+                by_metric
+                    .entry(metric_key(&alarm.region, ns, name))
+                    .or_default()
+                    .push(alarm);
+            }
+        }
+        for list in by_metric.values_mut() {
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        AlarmIndex { by_metric }
+    }
+
+    fn on_metric(&self, region: &str, namespace: &str, metric: &str) -> &[&'a AlarmRecord] {
+        self.by_metric
+            .get(&metric_key(region, namespace, metric))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
+struct Ctx<'a> {
+    account: &'a str,
+    topics: HashMap<&'a str, &'a TopicRecord>,
+    alarms: AlarmIndex<'a>,
+}
+
+impl Ctx<'_> {
+    fn subscriptions(&self, topic_arn: &str) -> &[Subscription] {
+        self.topics
+            .get(topic_arn)
+            .map(|t| t.subscriptions.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// An enabled alarm with an action whose topic has a confirmed subscription.
+    fn alarm_notifies(&self, alarm: &AlarmRecord) -> bool {
+        alarm.actions_enabled == Some(true)
+            && alarm.alarm_actions.iter().any(|action| {
+                self.subscriptions(action)
+                    .iter()
+                    .any(Subscription::is_confirmed)
+            })
+    }
+
+    fn filter_notifies(&self, filter: &MetricFilterRecord) -> bool {
+        filter.metric_transformations.iter().any(|t| {
+            self.alarms
+                .on_metric(&filter.region, &t.metric_namespace, &t.metric_name)
+                .iter()
+                .any(|a| self.alarm_notifies(a))
+        })
+    }
+
+    fn subscription_json(&self, s: &Subscription) -> Json {
+        let mut m = object(s);
+        m.insert("pendingConfirmation".into(), Json::Bool(s.is_pending()));
+        Json::Object(m)
+    }
+
+    /// The alarm as nested under a metric transformation.
+    fn alarm_core(&self, a: &AlarmRecord) -> Map<String, Json> {
+        let actions: Vec<Json> = a
+            .alarm_actions
+            .iter()
+            .map(|action| {
+                let subs: Vec<Json> = self
+                    .subscriptions(action)
+                    .iter()
+                    .map(|s| self.subscription_json(s))
+                    .collect();
+                json!({ "action": action, "subscriptions": subs })
+            })
+            .collect();
+        let mut m = Map::new();
+        m.insert("name".into(), json!(a.name));
+        m.insert("arn".into(), json!(a.arn));
+        m.insert("description".into(), json!(a.description));
+        m.insert("metricName".into(), json!(a.metric_name));
+        m.insert("namespace".into(), json!(a.namespace));
+        m.insert("actionsEnabled".into(), json!(a.actions_enabled));
+        m.insert("stateValue".into(), json!(a.state_value));
+        m.insert("actions".into(), Json::Array(actions));
+        m.insert("hasSNSSubscriber".into(), flag(self.alarm_notifies(a)));
+        m
+    }
+
+    fn metric_filter_core(&self, f: &MetricFilterRecord) -> Map<String, Json> {
+        let transformations: Vec<Json> = f
+            .metric_transformations
+            .iter()
+            .map(|t| {
+                let mut m = object(t);
+                let alarms: Vec<Json> = self
+                    .alarms
+                    .on_metric(&f.region, &t.metric_namespace, &t.metric_name)
+                    .iter()
+                    .map(|a| Json::Object(self.alarm_core(a)))
+                    .collect();
+                m.insert("alarms".into(), Json::Array(alarms));
+                Json::Object(m)
+            })
+            .collect();
+        let mut m = Map::new();
+        m.insert("filterName".into(), json!(f.filter_name));
+        m.insert("filterPattern".into(), json!(f.filter_pattern));
+        m.insert("logGroupName".into(), json!(f.log_group_name));
+        m.insert("creationTime".into(), json!(f.creation_time));
+        m.insert("hasSNSSubscriber".into(), flag(self.filter_notifies(f)));
+        m.insert("metricTransformations".into(), Json::Array(transformations));
+        m
+    }
+
+    fn identity(&self, id: &str, kind: &str, name: &str, region: &str) -> Map<String, Json> {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(id));
+        m.insert("type".into(), json!(kind));
+        m.insert("name".into(), json!(name));
+        m.insert("accountNumber".into(), json!(self.account));
+        m.insert("region".into(), json!(region));
+        m
+    }
+
+    fn trail_entity(&self, t: &TrailData, filters: &[&MetricFilterRecord]) -> Json {
+        let r = &t.trail;
+        let arn = r.trail_arn.clone().unwrap_or_default();
+        let region = r
+            .home_region
+            .clone()
+            .or_else(|| arn_region(&arn).map(str::to_string))
+            .unwrap_or_default();
+        let name = r.name.clone().unwrap_or_default();
+        let mut m = self.identity(&arn, "CloudTrail", &name, &region);
+        m.extend(object(r));
+        m.insert("status".into(), to_json(&t.status));
+        m.insert("eventSelectors".into(), to_json(&t.event_selectors));
+        m.insert(
+            "advancedEventSelectors".into(),
+            to_json(&t.advanced_event_selectors),
+        );
+        let filter_json: Vec<Json> = filters
+            .iter()
+            .map(|f| Json::Object(self.metric_filter_core(f)))
+            .collect();
+        let notifies = filters.iter().any(|f| self.filter_notifies(f));
+        m.insert("metricFilters".into(), Json::Array(filter_json));
+        m.insert("hasSNSSubscriber".into(), flag(notifies));
+        m.insert("tags".into(), to_json(&t.tags));
+        Json::Object(m)
+    }
+
+    fn log_group_entity(&self, g: &LogGroupRecord, filters: &[&MetricFilterRecord]) -> Json {
+        let arn = g.arn.clone().unwrap_or_else(|| {
+            format!(
+                "arn:{}:logs:{}:{}:log-group:{}:*",
+                partition_of(&g.region),
+                g.region,
+                self.account,
+                g.name
+            )
+        });
+        let mut m = self.identity(&arn, "LogGroup", &g.name, &g.region);
+        m.insert("arn".into(), json!(arn));
+        m.insert("retentionInDays".into(), json!(g.retention_in_days));
+        m.insert("kmsKeyId".into(), json!(g.kms_key_id));
+        m.insert("storedBytes".into(), json!(g.stored_bytes));
+        m.insert("creationTime".into(), json!(g.creation_time));
+        m.insert("logGroupClass".into(), json!(g.log_group_class));
+        m.insert("metricFilterCount".into(), json!(filters.len()));
+        let brief: Vec<Json> = filters
+            .iter()
+            .map(|f| json!({ "filterName": f.filter_name, "filterPattern": f.filter_pattern }))
+            .collect();
+        m.insert("metricFilters".into(), Json::Array(brief));
+        Json::Object(m)
+    }
+
+    fn metric_filter_entity(&self, f: &MetricFilterRecord) -> Json {
+        let id = format!(
+            "arn:{}:logs:{}:{}:log-group:{}:*:metric-filter:{}",
+            partition_of(&f.region),
+            f.region,
+            self.account,
+            f.log_group_name,
+            f.filter_name
+        );
+        let mut m = self.identity(&id, "MetricFilter", &f.filter_name, &f.region);
+        m.extend(self.metric_filter_core(f));
+        Json::Object(m)
+    }
+
+    fn alarm_entity(&self, a: &AlarmRecord) -> Json {
+        let arn = a.arn.clone().unwrap_or_else(|| {
+            format!(
+                "arn:{}:cloudwatch:{}:{}:alarm:{}",
+                partition_of(&a.region),
+                a.region,
+                self.account,
+                a.name
+            )
+        });
+        let mut m = self.identity(&arn, "CloudWatchAlarm", &a.name, &a.region);
+        m.extend(self.alarm_core(a));
+        m.insert("arn".into(), json!(arn));
+        let full = object(a);
+        for (key, value) in full {
+            if !m.contains_key(&key) {
+                m.insert(key, value);
+            }
+        }
+        Json::Object(m)
+    }
+
+    fn topic_entity(&self, t: &TopicRecord) -> Json {
+        let name = t.arn.rsplit(':').next().unwrap_or_default();
+        let mut m = self.identity(&t.arn, "SnsTopic", name, &t.region);
+        m.insert("arn".into(), json!(t.arn));
+        let subs: Vec<Json> = t
+            .subscriptions
+            .iter()
+            .map(|s| self.subscription_json(s))
+            .collect();
+        m.insert("subscriptions".into(), Json::Array(subs));
+        let confirmed = t.subscriptions.iter().filter(|s| s.is_confirmed()).count();
+        let pending = t.subscriptions.iter().filter(|s| s.is_pending()).count();
+        m.insert("subscriptionsConfirmed".into(), json!(confirmed));
+        m.insert("subscriptionsPending".into(), json!(pending));
+        Json::Object(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::model::{AlarmMetric, MetricTransformation, TrailRecord};
+
+    #[test]
+    fn log_group_arns() {
+        assert_eq!(
+            parse_log_group_arn(
+                "arn:aws:logs:us-east-1:123456789012:log-group:CloudTrail/Default:*"
+            ),
+            Some(("us-east-1".into(), "CloudTrail/Default".into()))
+        );
+        assert_eq!(
+            parse_log_group_arn("arn:aws-cn:logs:cn-north-1:123456789012:log-group:g"),
+            Some(("cn-north-1".into(), "g".into()))
+        );
+        for bad in [
+            "",
+            "not-an-arn",
+            "arn:aws:s3:::bucket",
+            "arn:aws:logs::123456789012:log-group:g:*",
+            "arn:aws:logs:us-east-1:123456789012:log-group::*",
+            "arn:aws:logs:us-east-1:123456789012:destination:d",
+        ] {
+            assert_eq!(parse_log_group_arn(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn arn_fields() {
+        let arn = "arn:aws:sns:eu-west-1:111122223333:alerts";
+        assert_eq!(arn_region(arn), Some("eu-west-1"));
+        assert_eq!(arn_account(arn), Some("111122223333"));
+        assert_eq!(arn_service(arn), Some("sns"));
+        assert_eq!(arn_region("arn:aws:iam::111122223333:role/x"), None);
+        assert_eq!(arn_region("nope"), None);
+        assert_eq!(partition_of("cn-northwest-1"), "aws-cn");
+        assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition_of("eu-west-1"), "aws");
+    }
+
+    #[test]
+    fn errors_name_the_affected_types() {
+        assert_eq!(
+            affected_entity_types("sns", "ListSubscriptionsByTopic", true),
+            vec!["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"]
+        );
+        assert_eq!(
+            affected_entity_types("sns", "ListSubscriptionsByTopic", false),
+            vec!["SnsTopic"]
+        );
+        assert_eq!(
+            affected_entity_types("cloudwatch", "DescribeAlarms", true),
+            vec!["CloudTrail", "CloudWatchAlarm", "MetricFilter"]
+        );
+        assert_eq!(
+            affected_entity_types("logs", "DescribeLogGroups", true),
+            vec!["LogGroup"]
+        );
+        assert_eq!(affected_entity_types("other", "X", false).len(), 5);
+    }
+
+    fn sub(arn: &str) -> Subscription {
+        Subscription {
+            subscription_arn: Some(arn.into()),
+            ..Default::default()
+        }
+    }
+
+    fn chain(alarm: AlarmRecord, filter_ns: &str, filter_region: &str) -> Account {
+        let topic = "arn:aws:sns:us-east-1:123456789012:t".to_string();
+        let c = Collected {
+            account_number: "123456789012".into(),
+            regions: vec!["us-east-1".into()],
+            trails: vec![TrailData {
+                trail: TrailRecord {
+                    name: Some("t".into()),
+                    trail_arn: Some("arn:aws:cloudtrail:us-east-1:123456789012:trail/t".into()),
+                    home_region: Some("us-east-1".into()),
+                    cloud_watch_logs_log_group_arn: Some(format!(
+                        "arn:aws:logs:{filter_region}:123456789012:log-group:g:*"
+                    )),
+                    ..Default::default()
+                },
+                status: None,
+                event_selectors: None,
+                advanced_event_selectors: None,
+                tags: None,
+            }],
+            metric_filters: vec![MetricFilterRecord {
+                region: filter_region.into(),
+                filter_name: "f".into(),
+                log_group_name: "g".into(),
+                metric_transformations: vec![MetricTransformation {
+                    metric_name: "M".into(),
+                    metric_namespace: filter_ns.into(),
+                    metric_value: "1".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            alarms: vec![AlarmRecord {
+                alarm_actions: vec![topic.clone()],
+                ..alarm
+            }],
+            topics: vec![TopicRecord {
+                region: "us-east-1".into(),
+                arn: topic,
+                subscriptions: vec![
+                    sub("PendingConfirmation"),
+                    sub("arn:aws:sns:us-east-1:123456789012:t:1"),
+                ],
+            }],
+            ..Default::default()
+        };
+        build_account(&c)
+    }
+
+    fn trail_flag(a: &Account) -> &Json {
+        &a.entities["CloudTrail"][0]["hasSNSSubscriber"]
+    }
+
+    fn alarm(name: &str, ns: &str, enabled: bool) -> AlarmRecord {
+        AlarmRecord {
+            region: "us-east-1".into(),
+            name: name.into(),
+            metric_name: Some("M".into()),
+            namespace: Some(ns.into()),
+            actions_enabled: Some(enabled),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn join_needs_metric_namespace_and_region() {
+        assert_eq!(
+            trail_flag(&chain(alarm("a", "NS", true), "NS", "us-east-1")),
+            "true"
+        );
+        // Same metric name, other namespace: not this filter's alarm.
+        let a = chain(alarm("a", "Other", true), "NS", "us-east-1");
+        assert_eq!(trail_flag(&a), "false");
+        assert_eq!(
+            a.entities["CloudTrail"][0]["metricFilters"][0]["metricTransformations"][0]["alarms"],
+            json!([])
+        );
+        // The log group (and so the metric) lives in another region than the alarm.
+        assert_eq!(
+            trail_flag(&chain(alarm("a", "NS", true), "NS", "eu-west-1")),
+            "false"
+        );
+        // Disabled actions notify nobody.
+        assert_eq!(
+            trail_flag(&chain(alarm("a", "NS", false), "NS", "us-east-1")),
+            "false"
+        );
+        // actionsEnabled unknown is not "enabled".
+        let unknown = AlarmRecord {
+            actions_enabled: None,
+            ..alarm("a", "NS", true)
+        };
+        assert_eq!(trail_flag(&chain(unknown, "NS", "us-east-1")), "false");
+    }
+
+    #[test]
+    fn another_accounts_log_group_is_not_joined() {
+        let mut c = Collected {
+            account_number: "123456789012".into(),
+            ..Default::default()
+        };
+        let a = chain(alarm("a", "NS", true), "NS", "us-east-1");
+        assert_eq!(
+            a.entities["CloudTrail"][0]["metricFilters"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        // Same region and name, but the trail's group is in another account.
+        c.trails.push(TrailData {
+            trail: TrailRecord {
+                name: Some("central".into()),
+                trail_arn: Some("arn:aws:cloudtrail:us-east-1:999999999999:trail/central".into()),
+                cloud_watch_logs_log_group_arn: Some(
+                    "arn:aws:logs:us-east-1:999999999999:log-group:g:*".into(),
+                ),
+                ..Default::default()
+            },
+            status: None,
+            event_selectors: None,
+            advanced_event_selectors: None,
+            tags: None,
+        });
+        c.metric_filters.push(MetricFilterRecord {
+            region: "us-east-1".into(),
+            filter_name: "f".into(),
+            log_group_name: "g".into(),
+            ..Default::default()
+        });
+        let b = build_account(&c);
+        assert_eq!(b.entities["CloudTrail"][0]["metricFilters"], json!([]));
+        assert_eq!(b.entities["MetricFilter"].len(), 1);
+    }
+
+    #[test]
+    fn metric_math_alarms_join_by_their_metrics() {
+        let math = AlarmRecord {
+            region: "us-east-1".into(),
+            name: "math".into(),
+            actions_enabled: Some(true),
+            metrics: vec![AlarmMetric {
+                id: Some("m1".into()),
+                metric_name: Some("M".into()),
+                namespace: Some("NS".into()),
+            }],
+            ..Default::default()
+        };
+        let a = chain(math, "NS", "us-east-1");
+        assert_eq!(trail_flag(&a), "true");
+        assert_eq!(
+            a.entities["CloudTrail"][0]["metricFilters"][0]["metricTransformations"][0]["alarms"]
+                [0]["name"],
+            "math"
+        );
+    }
+
+    #[test]
+    fn empty_collection_has_every_type() {
+        let a = build_account(&Collected {
+            account_number: "123456789012".into(),
+            ..Default::default()
+        });
+        let kinds: Vec<&str> = a.entities.keys().map(String::as_str).collect();
+        assert_eq!(kinds, ENTITY_TYPES.to_vec());
+        assert!(a.entities.values().all(Vec::is_empty));
+    }
+}

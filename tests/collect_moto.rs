@@ -1,0 +1,791 @@
+//! The AWS collectors against a real AWS-protocol server: moto_server (and the CBOR
+//! translator for CloudWatch), through the real SDK over HTTP. Each test starts its
+//! own server, creates resources with the SDK, collects, and asserts the graph.
+#![cfg(feature = "aws")]
+
+mod support;
+
+use aws_config::{Region, SdkConfig};
+use gsl::collect::{self, CollectOptions, Collection, EndpointOverride};
+use serde_json::Value as Json;
+use support::Moto;
+
+const ACCOUNT: &str = "123456789012";
+const UNAUTHORIZED: &str =
+    r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#;
+const ROOT_USAGE: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+const CONSOLE_FAILURES: &str =
+    r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
+
+/// Creates resources in one region of the moto account.
+struct Fixture<'a> {
+    moto: &'a Moto,
+    config: SdkConfig,
+    region: String,
+}
+
+impl<'a> Fixture<'a> {
+    async fn new(moto: &'a Moto, region: &str) -> Fixture<'a> {
+        Fixture {
+            moto,
+            config: moto.sdk_config(region).await,
+            region: region.to_string(),
+        }
+    }
+
+    fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
+        aws_sdk_cloudtrail::Client::new(&self.config)
+    }
+
+    fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.config)
+    }
+
+    fn sns(&self) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&self.config)
+    }
+
+    fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.config)
+            .region(Region::new(self.region.clone()))
+            .endpoint_url(self.moto.cloudwatch_url.clone())
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(conf)
+    }
+
+    fn log_group_arn(&self, group: &str) -> String {
+        format!("arn:aws:logs:{}:{ACCOUNT}:log-group:{group}:*", self.region)
+    }
+
+    /// A trail delivering to `bucket` (created here) and optionally to a log group.
+    async fn trail(&self, name: &str, log_group: Option<&str>, multi_region: bool) -> String {
+        let bucket = format!("{name}-bucket");
+        self.moto.create_bucket(&bucket);
+        let mut req = self
+            .cloudtrail()
+            .create_trail()
+            .name(name)
+            .s3_bucket_name(&bucket)
+            .is_multi_region_trail(multi_region)
+            .include_global_service_events(multi_region)
+            .enable_log_file_validation(true);
+        if let Some(group) = log_group {
+            req = req
+                .cloud_watch_logs_log_group_arn(self.log_group_arn(group))
+                .cloud_watch_logs_role_arn(format!(
+                    "arn:aws:iam::{ACCOUNT}:role/CloudTrail_CWLogs"
+                ));
+        }
+        let out = req.send().await.expect("CreateTrail");
+        out.trail_arn().expect("trail ARN").to_string()
+    }
+
+    async fn start_logging(&self, trail: &str) {
+        self.cloudtrail()
+            .start_logging()
+            .name(trail)
+            .send()
+            .await
+            .expect("StartLogging");
+    }
+
+    async fn stop_logging(&self, trail: &str) {
+        self.cloudtrail()
+            .stop_logging()
+            .name(trail)
+            .send()
+            .await
+            .expect("StopLogging");
+    }
+
+    async fn all_management_events(&self, trail: &str) {
+        use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
+        self.cloudtrail()
+            .put_event_selectors()
+            .trail_name(trail)
+            .event_selectors(
+                EventSelector::builder()
+                    .read_write_type(ReadWriteType::All)
+                    .include_management_events(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("PutEventSelectors");
+    }
+
+    async fn log_group(&self, name: &str) {
+        self.logs()
+            .create_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .expect("CreateLogGroup");
+    }
+
+    async fn filter(&self, group: &str, name: &str, pattern: &str, metric: &str) {
+        use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+        self.logs()
+            .put_metric_filter()
+            .log_group_name(group)
+            .filter_name(name)
+            .filter_pattern(pattern)
+            .metric_transformations(
+                MetricTransformation::builder()
+                    .metric_name(metric)
+                    .metric_namespace("CISBenchmark")
+                    .metric_value("1")
+                    .build()
+                    .expect("transformation"),
+            )
+            .send()
+            .await
+            .expect("PutMetricFilter");
+    }
+
+    async fn alarm(&self, name: &str, metric: &str, actions: &[&str], enabled: bool) {
+        use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+        let mut req = self
+            .cloudwatch()
+            .put_metric_alarm()
+            .alarm_name(name)
+            .alarm_description(format!("CIS alarm {name}"))
+            .metric_name(metric)
+            .namespace("CISBenchmark")
+            .statistic(Statistic::Sum)
+            .period(300)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .actions_enabled(enabled);
+        for a in actions {
+            req = req.alarm_actions(*a);
+        }
+        req.send().await.expect("PutMetricAlarm");
+    }
+
+    /// A topic with an email subscription per address; returns its ARN.
+    async fn topic(&self, name: &str, emails: &[&str]) -> String {
+        let arn = self
+            .sns()
+            .create_topic()
+            .name(name)
+            .send()
+            .await
+            .expect("CreateTopic")
+            .topic_arn()
+            .expect("topic ARN")
+            .to_string();
+        for email in emails {
+            self.sns()
+                .subscribe()
+                .topic_arn(&arn)
+                .protocol("email")
+                .endpoint(*email)
+                .send()
+                .await
+                .expect("Subscribe");
+        }
+        arn
+    }
+}
+
+async fn collect_regions(
+    moto: &Moto,
+    regions: &[&str],
+    extra: Vec<EndpointOverride>,
+) -> Collection {
+    let config = moto.sdk_config(regions[0]).await;
+    let mut endpoints = moto.endpoints();
+    endpoints.extend(extra);
+    let options = CollectOptions {
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        endpoints,
+        ..Default::default()
+    };
+    collect::collect(&config, &options)
+        .await
+        .expect("collection runs")
+}
+
+fn entities<'a>(c: &'a Collection, kind: &str) -> &'a [Json] {
+    c.snapshot.accounts[0]
+        .entities
+        .get(kind)
+        .map(Vec::as_slice)
+        .unwrap_or_else(|| panic!("no {kind} entities"))
+}
+
+fn by_name<'a>(list: &'a [Json], name: &str) -> &'a Json {
+    list.iter()
+        .find(|e| e["name"] == name)
+        .unwrap_or_else(|| panic!("no entity named {name} in {list:#?}"))
+}
+
+fn filter_of<'a>(trail: &'a Json, name: &str) -> &'a Json {
+    trail["metricFilters"]
+        .as_array()
+        .expect("metricFilters")
+        .iter()
+        .find(|f| f["filterName"] == name)
+        .unwrap_or_else(|| panic!("trail has no filter {name}"))
+}
+
+/// Every entity carries id, type, accountNumber and region.
+fn assert_identity(c: &Collection) {
+    for (kind, list) in &c.snapshot.accounts[0].entities {
+        for e in list {
+            assert!(
+                e["id"].as_str().is_some_and(|s| !s.is_empty()),
+                "{kind} without id: {e}"
+            );
+            assert_eq!(e["type"], kind.as_str());
+            assert_eq!(e["accountNumber"], ACCOUNT);
+            assert!(
+                e["region"].as_str().is_some_and(|s| !s.is_empty()),
+                "{kind} without region"
+            );
+        }
+    }
+}
+
+/// The CIS setup: a logging multi-region trail with all management events, three
+/// filters with alarms notifying a subscribed topic, and an unused topic.
+async fn compliant(f: &Fixture<'_>) -> String {
+    f.log_group("CloudTrail/DefaultLogGroup").await;
+    let trail = f
+        .trail("main", Some("CloudTrail/DefaultLogGroup"), true)
+        .await;
+    f.start_logging(&trail).await;
+    f.all_management_events(&trail).await;
+    let topic = f.topic("security-alerts", &["secops@example.com"]).await;
+    f.topic("orphan-topic", &[]).await;
+    for (name, pattern, metric) in [
+        (
+            "unauthorized-api-calls",
+            UNAUTHORIZED,
+            "UnauthorizedAPICalls",
+        ),
+        ("root-usage", ROOT_USAGE, "RootAccountUsage"),
+        (
+            "console-auth-failures",
+            CONSOLE_FAILURES,
+            "ConsoleAuthFailures",
+        ),
+    ] {
+        f.filter("CloudTrail/DefaultLogGroup", name, pattern, metric)
+            .await;
+        f.alarm(name, metric, &[&topic], true).await;
+    }
+    trail
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compliant_account_builds_the_whole_chain() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    let trail_arn = compliant(&f).await;
+
+    let c = collect_regions(&moto, &["us-east-1"], vec![]).await;
+    assert!(
+        c.snapshot.errors.is_empty(),
+        "errors: {:#?}",
+        c.snapshot.errors
+    );
+    assert_identity(&c);
+    let account = &c.snapshot.accounts[0];
+    assert_eq!(account.account_number, ACCOUNT);
+    assert_eq!(account.regions, vec!["us-east-1"]);
+
+    let trails = entities(&c, "CloudTrail");
+    assert_eq!(trails.len(), 1);
+    let t = &trails[0];
+    assert_eq!(t["id"], trail_arn.as_str());
+    assert_eq!(t["trailArn"], trail_arn.as_str());
+    assert_eq!(t["name"], "main");
+    assert_eq!(t["homeRegion"], "us-east-1");
+    assert_eq!(t["isMultiRegionTrail"], true);
+    assert_eq!(t["logFileValidationEnabled"], true);
+    assert_eq!(t["s3BucketName"], "main-bucket");
+    assert_eq!(
+        t["cloudWatchLogsLogGroupArn"],
+        f.log_group_arn("CloudTrail/DefaultLogGroup").as_str()
+    );
+    assert_eq!(t["status"]["isLogging"], true);
+    assert!(
+        t["status"]["startLoggingTime"].is_string(),
+        "{}",
+        t["status"]
+    );
+    assert_eq!(t["eventSelectors"][0]["readWriteType"], "All");
+    assert_eq!(t["eventSelectors"][0]["includeManagementEvents"], true);
+    assert_eq!(t["advancedEventSelectors"], serde_json::json!([]));
+    assert_eq!(t["tags"], serde_json::json!([]));
+    assert_eq!(t["hasSNSSubscriber"], "true");
+    assert_eq!(t["metricFilters"].as_array().map(Vec::len), Some(3));
+
+    let root = filter_of(t, "root-usage");
+    assert_eq!(root["filterPattern"], ROOT_USAGE);
+    assert_eq!(root["hasSNSSubscriber"], "true");
+    let transformation = &root["metricTransformations"][0];
+    assert_eq!(transformation["metricName"], "RootAccountUsage");
+    assert_eq!(transformation["metricNamespace"], "CISBenchmark");
+    let alarm = &transformation["alarms"][0];
+    assert_eq!(alarm["name"], "root-usage");
+    assert_eq!(alarm["actionsEnabled"], true);
+    assert_eq!(alarm["stateValue"], "OK");
+    let sub = &alarm["actions"][0]["subscriptions"][0];
+    assert_eq!(sub["protocol"], "email");
+    assert_eq!(sub["endpoint"], "secops@example.com");
+    assert_eq!(sub["pendingConfirmation"], false);
+    assert!(sub["subscriptionArn"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("arn:aws:sns:us-east-1:")));
+    for name in ["unauthorized-api-calls", "console-auth-failures"] {
+        assert_eq!(filter_of(t, name)["hasSNSSubscriber"], "true", "{name}");
+    }
+
+    let groups = entities(&c, "LogGroup");
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["name"], "CloudTrail/DefaultLogGroup");
+    assert_eq!(groups[0]["metricFilterCount"], 3);
+    assert_eq!(entities(&c, "MetricFilter").len(), 3);
+    let mf = by_name(entities(&c, "MetricFilter"), "console-auth-failures");
+    assert_eq!(mf["hasSNSSubscriber"], "true");
+    assert_eq!(mf["logGroupName"], "CloudTrail/DefaultLogGroup");
+    assert_eq!(entities(&c, "CloudWatchAlarm").len(), 3);
+    let alarm = by_name(entities(&c, "CloudWatchAlarm"), "unauthorized-api-calls");
+    assert_eq!(
+        alarm["alarmActions"][0],
+        format!("arn:aws:sns:us-east-1:{ACCOUNT}:security-alerts").as_str()
+    );
+    assert_eq!(alarm["threshold"], 1.0);
+    let topics = entities(&c, "SnsTopic");
+    assert_eq!(topics.len(), 2);
+    assert_eq!(
+        by_name(topics, "security-alerts")["subscriptionsConfirmed"],
+        1
+    );
+    assert_eq!(
+        by_name(topics, "orphan-topic")["subscriptions"],
+        serde_json::json!([])
+    );
+
+    // The fewest calls: one of each per region/trail/group, one per topic.
+    let s = &c.stats;
+    for (service, op, n) in [
+        ("sts", "GetCallerIdentity", 1),
+        ("cloudtrail", "DescribeTrails", 1),
+        ("cloudtrail", "GetTrailStatus", 1),
+        ("cloudtrail", "GetEventSelectors", 1),
+        ("cloudtrail", "ListTags", 1),
+        ("logs", "DescribeLogGroups", 1),
+        ("logs", "DescribeMetricFilters", 1),
+        ("cloudwatch", "DescribeAlarms", 1),
+        ("sns", "ListTopics", 1),
+        ("sns", "ListSubscriptionsByTopic", 2),
+    ] {
+        assert_eq!(s.calls(service, op), n, "{service}:{op} in\n{s}");
+    }
+    assert_eq!(s.total_calls(), 11, "{s}");
+    assert_eq!(s.total_errors(), 0);
+
+    // The snapshot survives a JSON round trip through the strict reader types.
+    let text = serde_json::to_string(&c.snapshot).expect("serialize");
+    let back: gsl::entity::Snapshot = serde_json::from_str(&text).expect("parse back");
+    assert_eq!(back, c.snapshot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_single_region_trail_without_log_group() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "eu-west-1").await;
+    let trail = f.trail("legacy", None, false).await;
+    f.start_logging(&trail).await;
+    f.stop_logging(&trail).await;
+
+    // A trail delivering to a log group of another account (moto does not check).
+    f.moto.create_bucket("central-bucket");
+    f.cloudtrail()
+        .create_trail()
+        .name("central")
+        .s3_bucket_name("central-bucket")
+        .cloud_watch_logs_log_group_arn("arn:aws:logs:eu-west-1:999999999999:log-group:org-trail:*")
+        .send()
+        .await
+        .expect("CreateTrail");
+
+    let c = collect_regions(&moto, &["eu-west-1"], vec![]).await;
+    let errors = &c.snapshot.errors;
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "OtherAccount");
+    assert_eq!(errors[0].region.as_deref(), Some("eu-west-1"));
+    assert_eq!(
+        errors[0].entity_types,
+        vec!["CloudTrail", "LogGroup", "MetricFilter"]
+    );
+    let central = by_name(entities(&c, "CloudTrail"), "central");
+    assert_eq!(central["metricFilters"], serde_json::json!([]));
+    let t = by_name(entities(&c, "CloudTrail"), "legacy");
+    assert_eq!(t["isMultiRegionTrail"], false);
+    assert_eq!(t["region"], "eu-west-1");
+    assert_eq!(t["status"]["isLogging"], false);
+    assert!(
+        t["status"]["stopLoggingTime"].is_string(),
+        "{}",
+        t["status"]
+    );
+    assert_eq!(t["cloudWatchLogsLogGroupArn"], Json::Null);
+    assert_eq!(t["metricFilters"], serde_json::json!([]));
+    assert_eq!(t["hasSNSSubscriber"], "false");
+    // moto returns no selectors until PutEventSelectors (AWS would return a default).
+    assert_eq!(t["eventSelectors"], serde_json::json!([]));
+    assert!(entities(&c, "LogGroup").is_empty());
+    // No log group of this account: no Logs calls at all.
+    assert_eq!(c.stats.calls("logs", "DescribeMetricFilters"), 0);
+    assert_eq!(c.stats.calls("logs", "DescribeLogGroups"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriber_is_judged_per_filter_chain() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    let group = "trail-logs";
+    f.log_group(group).await;
+    let trail = f.trail("main", Some(group), true).await;
+    f.start_logging(&trail).await;
+    let subscribed = f.topic("alerts", &["secops@example.com"]).await;
+    let silent = f.topic("nobody-listens", &[]).await;
+
+    // A: enabled alarm → subscribed topic.
+    f.filter(
+        group,
+        "unauthorized-api-calls",
+        UNAUTHORIZED,
+        "UnauthorizedAPICalls",
+    )
+    .await;
+    f.alarm("unauthorized", "UnauthorizedAPICalls", &[&subscribed], true)
+        .await;
+    // B: alarm without actions.
+    f.filter(group, "root-usage", ROOT_USAGE, "RootAccountUsage")
+        .await;
+    f.alarm("root", "RootAccountUsage", &[], true).await;
+    // C: alarm with actions disabled, though its topic is subscribed.
+    f.filter(
+        group,
+        "console-auth-failures",
+        CONSOLE_FAILURES,
+        "ConsoleAuthFailures",
+    )
+    .await;
+    f.alarm("console", "ConsoleAuthFailures", &[&subscribed], false)
+        .await;
+    // D: enabled alarm → topic without subscriptions.
+    f.filter(group, "root-usage-2", ROOT_USAGE, "RootUsage2")
+        .await;
+    f.alarm("root2", "RootUsage2", &[&silent], true).await;
+    // E: a filter without any alarm.
+    f.filter(group, "no-alarm", UNAUTHORIZED, "Unwatched").await;
+
+    let c = collect_regions(&moto, &["us-east-1"], vec![]).await;
+    assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
+    let t = &entities(&c, "CloudTrail")[0];
+    // Lenient trail-level flag: some filter's alarm notifies someone.
+    assert_eq!(t["hasSNSSubscriber"], "true");
+    assert_eq!(
+        filter_of(t, "unauthorized-api-calls")["hasSNSSubscriber"],
+        "true"
+    );
+    assert_eq!(filter_of(t, "root-usage")["hasSNSSubscriber"], "false");
+    assert_eq!(
+        filter_of(t, "console-auth-failures")["hasSNSSubscriber"],
+        "false"
+    );
+    assert_eq!(filter_of(t, "root-usage-2")["hasSNSSubscriber"], "false");
+    assert_eq!(filter_of(t, "no-alarm")["hasSNSSubscriber"], "false");
+    assert_eq!(
+        filter_of(t, "no-alarm")["metricTransformations"][0]["alarms"],
+        serde_json::json!([])
+    );
+    let root_alarm = &filter_of(t, "root-usage")["metricTransformations"][0]["alarms"][0];
+    assert_eq!(root_alarm["actions"], serde_json::json!([]));
+    let console = by_name(entities(&c, "CloudWatchAlarm"), "console");
+    assert_eq!(console["actionsEnabled"], false);
+    assert_eq!(console["hasSNSSubscriber"], "false");
+    let standalone = by_name(entities(&c, "MetricFilter"), "root-usage");
+    assert_eq!(standalone["hasSNSSubscriber"], "false");
+    assert_eq!(
+        by_name(entities(&c, "SnsTopic"), "nobody-listens")["subscriptions"],
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_regions_join_alarms_by_region() {
+    let moto = Moto::start();
+    let us = Fixture::new(&moto, "us-east-1").await;
+    let eu = Fixture::new(&moto, "eu-west-1").await;
+    let main = compliant(&us).await;
+    // A regional trail in eu-west-1 with its own group, filter and (unsubscribed) alarm.
+    eu.log_group("eu-trail").await;
+    let eu_trail = eu.trail("eu-only", Some("eu-trail"), false).await;
+    eu.start_logging(&eu_trail).await;
+    eu.filter("eu-trail", "root-usage", ROOT_USAGE, "RootAccountUsage")
+        .await;
+    let eu_topic = eu.topic("eu-alerts", &[]).await;
+    eu.alarm("eu-root", "RootAccountUsage", &[&eu_topic], true)
+        .await;
+
+    let c = collect_regions(&moto, &["us-east-1", "eu-west-1"], vec![]).await;
+    assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
+    assert_identity(&c);
+    assert_eq!(
+        c.snapshot.accounts[0].regions,
+        vec!["us-east-1", "eu-west-1"]
+    );
+    let trails = entities(&c, "CloudTrail");
+    // The multi-region trail shows in both regions' DescribeTrails, once in the graph.
+    assert_eq!(trails.len(), 2, "{trails:#?}");
+    let main_t = trails
+        .iter()
+        .find(|t| t["trailArn"] == main.as_str())
+        .expect("main trail");
+    let eu_t = trails
+        .iter()
+        .find(|t| t["trailArn"] == eu_trail.as_str())
+        .expect("eu trail");
+    assert_eq!(main_t["region"], "us-east-1");
+    assert_eq!(eu_t["region"], "eu-west-1");
+    // Same metric name and namespace in both regions: each filter sees its region's alarm.
+    let eu_root = filter_of(eu_t, "root-usage");
+    let eu_alarms = eu_root["metricTransformations"][0]["alarms"]
+        .as_array()
+        .expect("alarms");
+    assert_eq!(eu_alarms.len(), 1);
+    assert_eq!(eu_alarms[0]["name"], "eu-root");
+    assert_eq!(eu_root["hasSNSSubscriber"], "false");
+    assert_eq!(eu_t["hasSNSSubscriber"], "false");
+    let us_root = filter_of(main_t, "root-usage");
+    assert_eq!(
+        us_root["metricTransformations"][0]["alarms"][0]["name"],
+        "root-usage"
+    );
+    assert_eq!(us_root["hasSNSSubscriber"], "true");
+    assert_eq!(main_t["hasSNSSubscriber"], "true");
+    let alarm_regions: Vec<&str> = entities(&c, "CloudWatchAlarm")
+        .iter()
+        .filter_map(|a| a["region"].as_str())
+        .collect();
+    assert_eq!(
+        alarm_regions.iter().filter(|r| **r == "eu-west-1").count(),
+        1
+    );
+    assert_eq!(
+        alarm_regions.iter().filter(|r| **r == "us-east-1").count(),
+        3
+    );
+    assert_eq!(entities(&c, "SnsTopic").len(), 3);
+    assert_eq!(entities(&c, "LogGroup").len(), 2);
+
+    let s = &c.stats;
+    assert_eq!(s.calls("cloudtrail", "DescribeTrails"), 2, "{s}");
+    assert_eq!(s.calls("cloudtrail", "GetTrailStatus"), 2, "{s}");
+    assert_eq!(s.calls("cloudtrail", "ListTags"), 2, "{s}");
+    assert_eq!(s.calls("cloudwatch", "DescribeAlarms"), 2, "{s}");
+    assert_eq!(s.calls("sns", "ListTopics"), 2, "{s}");
+    assert_eq!(s.calls("sns", "ListSubscriptionsByTopic"), 3, "{s}");
+    assert_eq!(s.calls("logs", "DescribeMetricFilters"), 2, "{s}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_region_is_recorded_and_the_rest_collected() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    compliant(&f).await;
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    let dead = EndpointOverride {
+        service: None,
+        region: Some("eu-west-1".into()),
+        url: "http://127.0.0.1:1".into(),
+    };
+    let started = std::time::Instant::now();
+    let c = collect_regions(&moto, &["us-east-1", "eu-west-1"], vec![dead]).await;
+    // Bounded retries: not minutes.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+
+    let errors = &c.snapshot.errors;
+    let ops: Vec<(&str, &str, &str)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e.region.as_deref().unwrap_or(""),
+                e.service.as_str(),
+                e.operation.as_str(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("eu-west-1", "cloudtrail", "DescribeTrails"),
+        ("eu-west-1", "cloudwatch", "DescribeAlarms"),
+        ("eu-west-1", "sns", "ListTopics"),
+    ] {
+        assert!(
+            ops.contains(&expected),
+            "missing {expected:?} in {errors:#?}"
+        );
+    }
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    for e in errors {
+        assert_eq!(e.code, "Unreachable", "{e:?}");
+        assert_eq!(e.account_number, ACCOUNT);
+        assert!(!e.message.is_empty());
+    }
+    let trail_error = errors
+        .iter()
+        .find(|e| e.operation == "DescribeTrails")
+        .expect("trail error");
+    assert_eq!(
+        trail_error.entity_types,
+        vec!["CloudTrail", "LogGroup", "MetricFilter"]
+    );
+    let topic_error = errors
+        .iter()
+        .find(|e| e.operation == "ListTopics")
+        .expect("topic error");
+    assert_eq!(topic_error.entity_types, vec!["SnsTopic"]);
+
+    // us-east-1 is whole.
+    let t = &entities(&c, "CloudTrail")[0];
+    assert_eq!(t["hasSNSSubscriber"], "true");
+    assert_eq!(entities(&c, "CloudWatchAlarm").len(), 3);
+    assert_eq!(
+        c.snapshot.accounts[0].regions,
+        vec!["us-east-1", "eu-west-1"]
+    );
+
+    let mut shown = Vec::new();
+    gsl::cli::live::report_errors(&mut shown, errors).expect("report");
+    let shown = String::from_utf8(shown).expect("utf-8");
+    assert!(shown.contains("3 collection errors"), "{shown}");
+    assert!(
+        shown.contains("eu-west-1 cloudtrail:DescribeTrails Unreachable"),
+        "{shown}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_denied_region_is_recorded_with_aws_codes() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    compliant(&f).await;
+    let denied = EndpointOverride {
+        service: None,
+        region: Some("eu-west-1".into()),
+        url: moto.deny_url.clone(),
+    };
+    let c = collect_regions(&moto, &["us-east-1", "eu-west-1"], vec![denied]).await;
+    let mut codes: Vec<(&str, &str, &str)> = c
+        .snapshot
+        .errors
+        .iter()
+        .map(|e| {
+            (
+                e.region.as_deref().unwrap_or(""),
+                e.operation.as_str(),
+                e.code.as_str(),
+            )
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            ("eu-west-1", "DescribeAlarms", "AccessDenied"),
+            ("eu-west-1", "DescribeTrails", "AccessDeniedException"),
+            ("eu-west-1", "ListTopics", "AuthorizationError"),
+        ],
+        "{:#?}",
+        c.snapshot.errors
+    );
+    assert!(c
+        .snapshot
+        .errors
+        .iter()
+        .all(|e| e.message.contains("not authorized")));
+    assert_eq!(entities(&c, "CloudTrail")[0]["hasSNSSubscriber"], "true");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn denied_sns_leaves_the_alarm_chain_unknown() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    compliant(&f).await;
+    let denied = EndpointOverride {
+        service: Some(collect::Service::Sns),
+        region: None,
+        url: moto.deny_url.clone(),
+    };
+    let c = collect_regions(&moto, &["us-east-1"], vec![denied]).await;
+    let errors = &c.snapshot.errors;
+    let list_topics = errors
+        .iter()
+        .find(|e| e.operation == "ListTopics")
+        .expect("ListTopics error");
+    assert_eq!(list_topics.entity_types, vec!["SnsTopic"]);
+    // The topic the alarms notify is still asked for, and its failure taints the chain.
+    let subs: Vec<_> = errors
+        .iter()
+        .filter(|e| e.operation == "ListSubscriptionsByTopic")
+        .collect();
+    assert_eq!(subs.len(), 1, "{errors:#?}");
+    assert_eq!(subs[0].code, "AuthorizationError");
+    assert_eq!(
+        subs[0].entity_types,
+        vec!["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"]
+    );
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    // The graph itself cannot tell: without the error, "false" would be believed.
+    assert_eq!(entities(&c, "CloudTrail")[0]["hasSNSSubscriber"], "false");
+    assert!(entities(&c, "SnsTopic").is_empty());
+    assert_eq!(entities(&c, "CloudWatchAlarm").len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_is_followed() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    // moto pages ListTopics and ListSubscriptionsByTopic by 100.
+    let busy = f.topic("busy", &[]).await;
+    for i in 0..100 {
+        f.topic(&format!("topic-{i:03}"), &[]).await;
+    }
+    for i in 0..101 {
+        f.sns()
+            .subscribe()
+            .topic_arn(&busy)
+            .protocol("email")
+            .endpoint(format!("user{i}@example.com"))
+            .send()
+            .await
+            .expect("Subscribe");
+    }
+    let c = collect_regions(&moto, &["us-east-1"], vec![]).await;
+    assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
+    let topics = entities(&c, "SnsTopic");
+    assert_eq!(topics.len(), 101);
+    let busy_topic = by_name(topics, "busy");
+    assert_eq!(
+        busy_topic["subscriptions"].as_array().map(Vec::len),
+        Some(101)
+    );
+    assert_eq!(busy_topic["subscriptionsConfirmed"], 101);
+    assert_eq!(c.stats.calls("sns", "ListTopics"), 2, "{}", c.stats);
+    // 101 topics, one of them with two pages.
+    assert_eq!(
+        c.stats.calls("sns", "ListSubscriptionsByTopic"),
+        102,
+        "{}",
+        c.stats
+    );
+}
