@@ -1,6 +1,6 @@
 //! The REPL core, driven directly through `Session::handle_line` (no terminal).
 
-use gsl::cli::repl::complete::{complete, needs_more};
+use gsl::cli::repl::complete::{complete, hint, needs_more};
 use gsl::cli::repl::{run_piped, Control, Session};
 use gsl::entity::{Snapshot, SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME};
 use std::process::ExitCode;
@@ -376,6 +376,16 @@ fn completes_string_values_seen_in_the_snapshot() {
 }
 
 #[test]
+fn hints_show_a_builtins_parameters() {
+    let line = "CloudTrail should have status.latestDeliveryTime after(";
+    assert_eq!(hint(line, line.len()).as_deref(), Some("n, unit)"));
+    assert_eq!(hint("x length(", 9), None, "no parameters, no hint");
+    assert_eq!(hint("x after(", 3), None, "only at the end of the line");
+    assert_eq!(hint("x nosuch(", 9), None);
+    assert_eq!(hint("(", 1), None);
+}
+
+#[test]
 fn open_brackets_and_quotes_continue_the_input() {
     assert!(needs_more("CloudTrail should have metricFilters with ["));
     assert!(needs_more("CloudTrail where name='org"));
@@ -745,6 +755,19 @@ mod no_panics {
                 }
             }
             let _ = needs_more(&line);
+        }
+
+        #[test]
+        fn piped_input_never_panics(lines in proptest::collection::vec(
+            proptest::collection::vec(token(), 0..6).prop_map(|t| t.concat()), 0..6)
+        ) {
+            let input = lines.join("\n");
+            let mut s = session();
+            let mut out = Vec::new();
+            let mut err = Vec::new();
+            let code = run_piped(&mut s, &mut input.as_bytes(), &mut out, &mut err);
+            // The status is a failure exactly when a diagnostic was printed.
+            prop_assert_eq!(code == ExitCode::FAILURE, !err.is_empty());
         }
 
         #[test]

@@ -8,8 +8,11 @@ use super::schema;
 use super::session::{Knowledge, COMMANDS};
 use crate::entity::graph::PropertyInfo;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Context, Helper, Highlighter, Hinter};
+use rustyline::{Context, Helper};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// GSL keywords and operators offered in expression position.
@@ -65,6 +68,27 @@ pub fn builtins() -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The hint shown after `name(` of a builtin that takes arguments: its parameters,
+/// e.g. `n, unit)` after `after(`.
+pub fn hint(line: &str, pos: usize) -> Option<String> {
+    if pos != line.len() {
+        return None;
+    }
+    let before = line.strip_suffix('(')?;
+    let name_start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    let name = &before[name_start..];
+    let b = crate::lang::eval::builtins::BUILTINS
+        .iter()
+        .find(|b| b.name == name && !b.params.is_empty())?;
+    let params: Vec<&str> = b.params.iter().map(|p| p.name).collect();
+    Some(format!("{})", params.join(", ")))
 }
 
 /// A completion: replace `line[start..pos]` with one of `candidates`.
@@ -441,10 +465,11 @@ fn path_completion(
 
 /// The rustyline helper: completion from the loaded graph, and the validator that
 /// turns Enter into a newline while a bracket or quote is open.
-#[derive(Helper, Hinter, Highlighter)]
+#[derive(Helper)]
 pub struct ReplHelper {
     knowledge: Arc<Knowledge>,
     files: FilenameCompleter,
+    color: bool,
 }
 
 impl ReplHelper {
@@ -453,7 +478,13 @@ impl ReplHelper {
         ReplHelper {
             knowledge,
             files: FilenameCompleter::new(),
+            color: false,
         }
+    }
+
+    /// Show hints dimmed (on a terminal without `NO_COLOR`).
+    pub fn set_color(&mut self, color: bool) {
+        self.color = color;
     }
 
     /// Replace what completion knows (after `:load`).
@@ -493,6 +524,24 @@ impl Completer for ReplHelper {
             ),
             None => (pos, Vec::new()),
         })
+    }
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> Option<String> {
+        hint(line, pos)
     }
 }
 

@@ -117,7 +117,9 @@ fn interactive_loop(session: &mut Session) -> miette::Result<ExitCode> {
         .build();
     let mut rl: Editor<complete::ReplHelper, FileHistory> = Editor::with_config(config)
         .map_err(|e| miette::miette!("cannot set up line editing: {e}"))?;
-    rl.set_helper(Some(complete::ReplHelper::new(session.knowledge())));
+    let mut helper = complete::ReplHelper::new(session.knowledge());
+    helper.set_color(session.color());
+    rl.set_helper(Some(helper));
     let history = history_path();
     if let Some(h) = &history {
         if h.exists() {

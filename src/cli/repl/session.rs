@@ -193,6 +193,7 @@ pub struct Session {
     opts: EvalOptions,
 }
 
+/// What one input produced: the text to print, or the diagnostic to render.
 type Reply = Result<String, Box<dyn Diagnostic + Send + Sync>>;
 
 impl Session {
@@ -211,9 +212,15 @@ impl Session {
         }
     }
 
-    /// Color diagnostics (only on a terminal without `NO_COLOR`).
+    /// Use ANSI colours in results and diagnostics (only on a terminal without
+    /// `NO_COLOR`).
     pub fn set_color(&mut self, color: bool) {
         self.color = color;
+    }
+
+    /// Whether ANSI colours are used.
+    pub fn color(&self) -> bool {
+        self.color
     }
 
     /// Fix "now" for time builtins (tests).
