@@ -24,7 +24,6 @@ use super::stats::ApiCounter;
 use super::{CollectError, EndpointOverride, Service};
 use crate::entity::CollectionError;
 use aws_config::{Region, SdkConfig};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::join_all;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -50,7 +49,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_sdk_sts::error::SdkError as S;
-    let context = DisplayErrorContext(err).to_string();
+    let context = error_chain(err);
     match err {
         S::ServiceError(service) => {
             let e = service.err();
@@ -81,6 +80,24 @@ where
             message: context,
         },
     }
+}
+
+/// The error and its sources, `: `-joined, without repeats (SDK errors often repeat
+/// their source's text).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+        if parts.len() > 16 {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 /// Clients, limits, counters and the error list shared by all calls of one run.
