@@ -49,6 +49,7 @@ fn flags_map_to_options() {
     assert!(live.stats);
     let sdk = live.sdk_options();
     assert_eq!(sdk.profile.as_deref(), Some("audit"));
+    assert_eq!(sdk.region.as_deref(), Some("us-east-1"));
     assert_eq!(sdk.max_attempts, Some(2));
     assert_eq!(sdk.timeout, Some(Duration::from_secs(5)));
     assert_eq!(sdk.endpoint_url.as_deref(), Some("http://127.0.0.1:4566"));

@@ -84,7 +84,8 @@ impl LiveArgs {
     pub fn sdk_options(&self) -> SdkOptions {
         SdkOptions {
             profile: self.profile.clone(),
-            region: None,
+            // The first --region also serves STS, and spares the region lookup chain.
+            region: self.regions.first().cloned(),
             endpoint_url: self.endpoint_url.clone(),
             max_attempts: self.max_attempts,
             timeout: self.timeout.map(Duration::from_secs),

@@ -2,7 +2,7 @@
 //! AWS SDK for Rust. Documented in `docs/collect.md`; the entity model in
 //! `docs/entities.md`; the permissions in `docs/iam-policy.json`.
 //!
-//! - [`walk`](self) makes the calls (fewest first: trails → status and selectors → the
+//! - `walk` makes the calls (fewest first: trails → status and selectors → the
 //!   trail's log group → its metric filters → alarms → topic subscriptions), bounded
 //!   concurrency, every failure recorded, never aborting for one region or call;
 //! - [`convert`] turns SDK outputs into plain records ([`model`]);

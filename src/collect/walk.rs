@@ -24,7 +24,6 @@ use super::stats::ApiCounter;
 use super::{CollectError, EndpointOverride, Service};
 use crate::entity::CollectionError;
 use aws_config::{Region, SdkConfig};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::join_all;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -50,7 +49,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_sdk_sts::error::SdkError as S;
-    let context = DisplayErrorContext(err).to_string();
+    let context = error_chain(err);
     match err {
         S::ServiceError(service) => {
             let e = service.err();
@@ -81,6 +80,24 @@ where
             message: context,
         },
     }
+}
+
+/// The error and its sources, `: `-joined, without repeats (SDK errors often repeat
+/// their source's text).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+        if parts.len() > 16 {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 /// Clients, limits, counters and the error list shared by all calls of one run.
@@ -505,75 +522,89 @@ impl Walker {
         }
     }
 
+    /// Follow a paginated call to its end: `send(token)` requests one page,
+    /// `consume(page)` keeps its items and returns the page's next token.
+    async fn paginate<O, E, Fut>(
+        &self,
+        service: &'static str,
+        operation: &'static str,
+        mut send: impl FnMut(Option<String>) -> Fut,
+        mut consume: impl FnMut(O) -> Option<String>,
+    ) -> Result<(), Failure>
+    where
+        Fut: Future<Output = Result<O, SdkError<E>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self.call(service, operation, send(token.clone())).await?;
+            match next(&token, consume(page).as_deref()) {
+                Some(t) => token = Some(t),
+                None => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
     async fn describe_alarms(&self, region: String) -> Option<Vec<AlarmRecord>> {
         let client = self.cloudwatch(&region);
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .call(
-                    "cloudwatch",
-                    "DescribeAlarms",
+        let result = self
+            .paginate(
+                "cloudwatch",
+                "DescribeAlarms",
+                |token| {
                     client
                         .describe_alarms()
                         .alarm_types(aws_sdk_cloudwatch::types::AlarmType::MetricAlarm)
                         .max_records(100)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await;
-            match page {
-                Ok(p) => {
+                        .set_next_token(token)
+                        .send()
+                },
+                |p| {
                     out.extend(
                         p.metric_alarms()
                             .iter()
                             .filter_map(|a| convert::alarm(&region, a)),
                     );
-                    match next(&token, p.next_token()) {
-                        Some(t) => token = Some(t),
-                        None => return Some(out),
-                    }
-                }
-                Err(f) => {
-                    self.record(&region, "cloudwatch", "DescribeAlarms", f, true);
-                    return None;
-                }
+                    p.next_token().map(str::to_string)
+                },
+            )
+            .await;
+        match result {
+            Ok(()) => Some(out),
+            Err(f) => {
+                self.record(&region, "cloudwatch", "DescribeAlarms", f, true);
+                None
             }
         }
-        Some(out)
     }
 
     async fn list_topics(&self, region: &str) -> Option<Vec<String>> {
         let client = self.sns(region);
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .call(
-                    "sns",
-                    "ListTopics",
-                    client.list_topics().set_next_token(token.clone()).send(),
-                )
-                .await;
-            match page {
-                Ok(p) => {
+        let result = self
+            .paginate(
+                "sns",
+                "ListTopics",
+                |token| client.list_topics().set_next_token(token).send(),
+                |p| {
                     out.extend(
                         p.topics()
                             .iter()
                             .filter_map(|t| t.topic_arn().map(str::to_string)),
                     );
-                    match next(&token, p.next_token()) {
-                        Some(t) => token = Some(t),
-                        None => return Some(out),
-                    }
-                }
-                Err(f) => {
-                    self.record(region, "sns", "ListTopics", f, false);
-                    return None;
-                }
+                    p.next_token().map(str::to_string)
+                },
+            )
+            .await;
+        match result {
+            Ok(()) => Some(out),
+            Err(f) => {
+                self.record(region, "sns", "ListTopics", f, false);
+                None
             }
         }
-        Some(out)
     }
 
     async fn trail_details(&self, home: String, t: &aws_sdk_cloudtrail::types::Trail) -> TrailData {
@@ -642,21 +673,18 @@ impl Walker {
     ) -> Vec<(String, Vec<super::model::Tag>)> {
         let client = self.cloudtrail(&region);
         let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .call(
-                    "cloudtrail",
-                    "ListTags",
+        let result = self
+            .paginate(
+                "cloudtrail",
+                "ListTags",
+                |token| {
                     client
                         .list_tags()
                         .set_resource_id_list(Some(arns.clone()))
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await;
-            match page {
-                Ok(p) => {
+                        .set_next_token(token)
+                        .send()
+                },
+                |p| {
                     for rt in p.resource_tag_list() {
                         if let Some(id) = rt.resource_id() {
                             out.push((
@@ -665,16 +693,12 @@ impl Walker {
                             ));
                         }
                     }
-                    match next(&token, p.next_token()) {
-                        Some(t) => token = Some(t),
-                        None => break,
-                    }
-                }
-                Err(f) => {
-                    self.record(&region, "cloudtrail", "ListTags", f, false);
-                    break;
-                }
-            }
+                    p.next_token().map(str::to_string)
+                },
+            )
+            .await;
+        if let Err(f) = result {
+            self.record(&region, "cloudtrail", "ListTags", f, false);
         }
         out
     }
@@ -687,76 +711,68 @@ impl Walker {
     ) -> (Option<LogGroupRecord>, Option<Vec<MetricFilterRecord>>) {
         let client = self.logs(&region);
         let group = async {
-            let mut token: Option<String> = None;
-            for _ in 0..MAX_PAGES {
-                let page = self
-                    .call(
-                        "logs",
-                        "DescribeLogGroups",
+            let mut found = None;
+            let result = self
+                .paginate(
+                    "logs",
+                    "DescribeLogGroups",
+                    |token| {
                         client
                             .describe_log_groups()
                             .log_group_name_prefix(&name)
-                            .set_next_token(token.clone())
-                            .send(),
-                    )
-                    .await;
-                match page {
-                    Ok(p) => {
+                            .set_next_token(token)
+                            .send()
+                    },
+                    |p| {
                         if let Some(g) = p
                             .log_groups()
                             .iter()
                             .find(|g| g.log_group_name() == Some(name.as_str()))
                         {
-                            return convert::log_group(&region, g);
+                            found = convert::log_group(&region, g);
+                            return None; // found: no more pages needed
                         }
-                        match next(&token, p.next_token()) {
-                            Some(t) => token = Some(t),
-                            None => return None,
-                        }
-                    }
-                    Err(f) => {
-                        self.record(&region, "logs", "DescribeLogGroups", f, false);
-                        return None;
-                    }
-                }
+                        p.next_token().map(str::to_string)
+                    },
+                )
+                .await;
+            if let Err(f) = result {
+                self.record(&region, "logs", "DescribeLogGroups", f, false);
             }
-            None
+            found
         };
         let filters = async {
             let mut out = Vec::new();
-            let mut token: Option<String> = None;
-            for _ in 0..MAX_PAGES {
-                let page = self
-                    .call(
-                        "logs",
-                        "DescribeMetricFilters",
+            let result = self
+                .paginate(
+                    "logs",
+                    "DescribeMetricFilters",
+                    |token| {
                         client
                             .describe_metric_filters()
                             .log_group_name(&name)
-                            .set_next_token(token.clone())
-                            .send(),
-                    )
-                    .await;
-                match page {
-                    Ok(p) => {
+                            .set_next_token(token)
+                            .send()
+                    },
+                    |p| {
                         out.extend(
                             p.metric_filters()
                                 .iter()
                                 .filter_map(|f| convert::metric_filter(&region, &name, f)),
                         );
-                        match next(&token, p.next_token()) {
-                            Some(t) => token = Some(t),
-                            None => return Some(out),
-                        }
-                    }
-                    Err(f) if f.code == "ResourceNotFoundException" => return Some(out),
-                    Err(f) => {
-                        self.record(&region, "logs", "DescribeMetricFilters", f, true);
-                        return None;
-                    }
+                        p.next_token().map(str::to_string)
+                    },
+                )
+                .await;
+            match result {
+                Ok(()) => Some(out),
+                // The group does not exist: it has no filters.
+                Err(f) if f.code == "ResourceNotFoundException" => Some(out),
+                Err(f) => {
+                    self.record(&region, "logs", "DescribeMetricFilters", f, true);
+                    None
                 }
             }
-            Some(out)
         };
         futures::join!(group, filters)
     }
@@ -767,39 +783,35 @@ impl Walker {
         let region = arn_region(&arn)?.to_string();
         let client = self.sns(&region);
         let mut subscriptions = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .call(
-                    "sns",
-                    "ListSubscriptionsByTopic",
+        let result = self
+            .paginate(
+                "sns",
+                "ListSubscriptionsByTopic",
+                |token| {
                     client
                         .list_subscriptions_by_topic()
                         .topic_arn(&arn)
-                        .set_next_token(token.clone())
-                        .send(),
-                )
-                .await;
-            match page {
-                Ok(p) => {
+                        .set_next_token(token)
+                        .send()
+                },
+                |p| {
                     subscriptions.extend(p.subscriptions().iter().map(convert::subscription));
-                    match next(&token, p.next_token()) {
-                        Some(t) => token = Some(t),
-                        None => break,
-                    }
-                }
-                Err(f) if f.code == "NotFound" => return None,
-                Err(f) => {
-                    self.record(&region, "sns", "ListSubscriptionsByTopic", f, on_chain);
-                    return None;
-                }
+                    p.next_token().map(str::to_string)
+                },
+            )
+            .await;
+        match result {
+            Ok(()) => Some(TopicRecord {
+                region,
+                arn,
+                subscriptions,
+            }),
+            Err(f) if f.code == "NotFound" => None,
+            Err(f) => {
+                self.record(&region, "sns", "ListSubscriptionsByTopic", f, on_chain);
+                None
             }
         }
-        Some(TopicRecord {
-            region,
-            arn,
-            subscriptions,
-        })
     }
 }
 
