@@ -454,7 +454,10 @@ fn rules_print_per_entity_results_with_explanations() {
     );
     // ... including the reason of the passing object, which a plain rule omits.
     assert!(out.contains("isMultiRegionTrail is true (= true)"), "{out}");
-    assert!(out.contains("isMultiRegionTrail is false (expected true)"), "{out}");
+    assert!(
+        out.contains("isMultiRegionTrail is false (expected true)"),
+        "{out}"
+    );
 
     // List<X>: one object per account.
     let out = ok(

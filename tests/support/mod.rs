@@ -8,6 +8,8 @@
 //! fail the test with instructions; they never skip it.
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};

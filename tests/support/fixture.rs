@@ -1,0 +1,217 @@
+//! Builds AWS resources in moto through the real SDK: trails, log groups, metric
+//! filters, alarms, topics and subscriptions, and the CIS-compliant setup.
+
+use super::Moto;
+use aws_config::{Region, SdkConfig};
+
+/// The account moto uses.
+pub const ACCOUNT: &str = "123456789012";
+pub const UNAUTHORIZED: &str =
+    r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#;
+pub const ROOT_USAGE: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+pub const CONSOLE_FAILURES: &str =
+    r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
+
+/// Creates resources in one region of the moto account.
+pub struct Fixture<'a> {
+    pub moto: &'a Moto,
+    pub config: SdkConfig,
+    pub region: String,
+}
+
+impl<'a> Fixture<'a> {
+    pub async fn new(moto: &'a Moto, region: &str) -> Fixture<'a> {
+        Fixture {
+            moto,
+            config: moto.sdk_config(region).await,
+            region: region.to_string(),
+        }
+    }
+
+    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
+        aws_sdk_cloudtrail::Client::new(&self.config)
+    }
+
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.config)
+    }
+
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&self.config)
+    }
+
+    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.config)
+            .region(Region::new(self.region.clone()))
+            .endpoint_url(self.moto.cloudwatch_url.clone())
+            .build();
+        aws_sdk_cloudwatch::Client::from_conf(conf)
+    }
+
+    pub fn log_group_arn(&self, group: &str) -> String {
+        format!("arn:aws:logs:{}:{ACCOUNT}:log-group:{group}:*", self.region)
+    }
+
+    /// A trail delivering to `bucket` (created here) and optionally to a log group.
+    pub async fn trail(&self, name: &str, log_group: Option<&str>, multi_region: bool) -> String {
+        let bucket = format!("{name}-bucket");
+        self.moto.create_bucket(&bucket);
+        let mut req = self
+            .cloudtrail()
+            .create_trail()
+            .name(name)
+            .s3_bucket_name(&bucket)
+            .is_multi_region_trail(multi_region)
+            .include_global_service_events(multi_region)
+            .enable_log_file_validation(true);
+        if let Some(group) = log_group {
+            req = req
+                .cloud_watch_logs_log_group_arn(self.log_group_arn(group))
+                .cloud_watch_logs_role_arn(format!(
+                    "arn:aws:iam::{ACCOUNT}:role/CloudTrail_CWLogs"
+                ));
+        }
+        let out = req.send().await.expect("CreateTrail");
+        out.trail_arn().expect("trail ARN").to_string()
+    }
+
+    pub async fn start_logging(&self, trail: &str) {
+        self.cloudtrail()
+            .start_logging()
+            .name(trail)
+            .send()
+            .await
+            .expect("StartLogging");
+    }
+
+    pub async fn stop_logging(&self, trail: &str) {
+        self.cloudtrail()
+            .stop_logging()
+            .name(trail)
+            .send()
+            .await
+            .expect("StopLogging");
+    }
+
+    pub async fn all_management_events(&self, trail: &str) {
+        use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
+        self.cloudtrail()
+            .put_event_selectors()
+            .trail_name(trail)
+            .event_selectors(
+                EventSelector::builder()
+                    .read_write_type(ReadWriteType::All)
+                    .include_management_events(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("PutEventSelectors");
+    }
+
+    pub async fn log_group(&self, name: &str) {
+        self.logs()
+            .create_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .expect("CreateLogGroup");
+    }
+
+    pub async fn filter(&self, group: &str, name: &str, pattern: &str, metric: &str) {
+        use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+        self.logs()
+            .put_metric_filter()
+            .log_group_name(group)
+            .filter_name(name)
+            .filter_pattern(pattern)
+            .metric_transformations(
+                MetricTransformation::builder()
+                    .metric_name(metric)
+                    .metric_namespace("CISBenchmark")
+                    .metric_value("1")
+                    .build()
+                    .expect("transformation"),
+            )
+            .send()
+            .await
+            .expect("PutMetricFilter");
+    }
+
+    pub async fn alarm(&self, name: &str, metric: &str, actions: &[&str], enabled: bool) {
+        use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+        let mut req = self
+            .cloudwatch()
+            .put_metric_alarm()
+            .alarm_name(name)
+            .alarm_description(format!("CIS alarm {name}"))
+            .metric_name(metric)
+            .namespace("CISBenchmark")
+            .statistic(Statistic::Sum)
+            .period(300)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .actions_enabled(enabled);
+        for a in actions {
+            req = req.alarm_actions(*a);
+        }
+        req.send().await.expect("PutMetricAlarm");
+    }
+
+    /// A topic with an email subscription per address; returns its ARN.
+    pub async fn topic(&self, name: &str, emails: &[&str]) -> String {
+        let arn = self
+            .sns()
+            .create_topic()
+            .name(name)
+            .send()
+            .await
+            .expect("CreateTopic")
+            .topic_arn()
+            .expect("topic ARN")
+            .to_string();
+        for email in emails {
+            self.sns()
+                .subscribe()
+                .topic_arn(&arn)
+                .protocol("email")
+                .endpoint(*email)
+                .send()
+                .await
+                .expect("Subscribe");
+        }
+        arn
+    }
+}
+
+/// The CIS setup: a logging multi-region trail with all management events, three
+/// filters with alarms notifying a subscribed topic, and an unused topic.
+pub async fn compliant(f: &Fixture<'_>) -> String {
+    f.log_group("CloudTrail/DefaultLogGroup").await;
+    let trail = f
+        .trail("main", Some("CloudTrail/DefaultLogGroup"), true)
+        .await;
+    f.start_logging(&trail).await;
+    f.all_management_events(&trail).await;
+    let topic = f.topic("security-alerts", &["secops@example.com"]).await;
+    f.topic("orphan-topic", &[]).await;
+    for (name, pattern, metric) in [
+        (
+            "unauthorized-api-calls",
+            UNAUTHORIZED,
+            "UnauthorizedAPICalls",
+        ),
+        ("root-usage", ROOT_USAGE, "RootAccountUsage"),
+        (
+            "console-auth-failures",
+            CONSOLE_FAILURES,
+            "ConsoleAuthFailures",
+        ),
+    ] {
+        f.filter("CloudTrail/DefaultLogGroup", name, pattern, metric)
+            .await;
+        f.alarm(name, metric, &[&topic], true).await;
+    }
+    trail
+}
