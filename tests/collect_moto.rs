@@ -5,7 +5,6 @@
 
 mod support;
 
-use aws_config::{Region, SdkConfig};
 use gsl::collect::{self, CollectOptions, Collection, EndpointOverride};
 use serde_json::Value as Json;
 use support::fixture::{compliant, Fixture, ACCOUNT, CONSOLE_FAILURES, ROOT_USAGE, UNAUTHORIZED};
