@@ -15,29 +15,6 @@ use rustyline::{Context, Helper};
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// GSL keywords and operators offered in expression position.
-pub const KEYWORDS: &[&str] = &[
-    "should",
-    "have",
-    "not",
-    "where",
-    "and",
-    "or",
-    "with",
-    "contain",
-    "contain-any",
-    "contain-all",
-    "contain-none",
-    "contain-single",
-    "like",
-    "unlike",
-    "regexMatch",
-    "in",
-    "true",
-    "false",
-    "null",
-];
-
 /// Does the input need more lines? True when a bracket or quote is still open and
 /// the parser agrees that the text ends too early.
 pub fn needs_more(src: &str) -> bool {
@@ -453,9 +430,10 @@ fn path_completion(
         .collect();
     if words && prefix.is_empty() {
         c.extend(
-            KEYWORDS
+            crate::lang::parser::KEYWORDS
                 .iter()
-                .filter(|w| w.starts_with(partial))
+                // `List<` only starts a rule; offer keywords of expression position.
+                .filter(|w| **w != "List" && w.starts_with(partial))
                 .map(|s| s.to_string()),
         );
         c.extend(builtins().into_iter().filter(|b| b.starts_with(partial)));

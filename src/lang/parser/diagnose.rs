@@ -17,29 +17,7 @@ pub(crate) struct Diagnosis {
     pub at_end: bool,
 }
 
-/// Every keyword, for suggestions.
-const KEYWORDS: &[&str] = &[
-    "should",
-    "have",
-    "not",
-    "where",
-    "and",
-    "or",
-    "with",
-    "contain",
-    "contain-any",
-    "contain-all",
-    "contain-none",
-    "contain-single",
-    "like",
-    "unlike",
-    "in",
-    "regexMatch",
-    "true",
-    "false",
-    "null",
-    "List",
-];
+use super::KEYWORDS;
 
 /// Function names that users run into the preceding property (`xlength()`).
 const KNOWN_FUNCTIONS: &[&str] = &[

@@ -13,6 +13,30 @@
 //! Every error of a text is returned together in [`ParseErrors`].
 
 mod diagnose;
+
+/// Every GSL keyword (all lowercase but `List`), for suggestions and completion.
+pub const KEYWORDS: &[&str] = &[
+    "should",
+    "have",
+    "not",
+    "where",
+    "and",
+    "or",
+    "with",
+    "contain",
+    "contain-any",
+    "contain-all",
+    "contain-none",
+    "contain-single",
+    "like",
+    "unlike",
+    "in",
+    "regexMatch",
+    "true",
+    "false",
+    "null",
+    "List",
+];
 mod lex;
 
 use crate::lang::ast::{
