@@ -116,10 +116,14 @@ fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
     })
 }
 
-/// The byte index of the bracket closing the one `s` starts with, skipping quoted
-/// text.
-fn matching_bracket(s: &str) -> Option<usize> {
-    let mut depth = 0usize;
+/// Walk `s`, calling `f(index, char)` for every character outside quoted runs (each of
+/// `quotes` opens and closes a run; inside one, a backslash escapes the next character). Stops
+/// at the first `Some` from `f`. Returns it, and whether a quote is still open at the end.
+pub(crate) fn scan_unquoted<T>(
+    s: &str,
+    quotes: &[char],
+    mut f: impl FnMut(usize, char) -> Option<T>,
+) -> (Option<T>, bool) {
     let mut quote: Option<char> = None;
     let mut escaped = false;
     for (i, c) in s.char_indices() {
@@ -131,48 +135,70 @@ fn matching_bracket(s: &str) -> Option<usize> {
             } else if c == q {
                 quote = None;
             }
-            continue;
+        } else if quotes.contains(&c) {
+            quote = Some(c);
+        } else if let Some(r) = f(i, c) {
+            return (Some(r), false);
         }
+    }
+    (None, quote.is_some())
+}
+
+/// The byte index of the `close` matching the `open` that `s` starts with, skipping
+/// text quoted with `quotes`.
+pub(crate) fn closing_of(s: &str, open: char, close: char, quotes: &[char]) -> Option<usize> {
+    let mut depth = 0usize;
+    scan_unquoted(s, quotes, |i, c| {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth = match depth.checked_sub(1) {
+                None => return Some(None),
+                Some(0) => return Some(Some(i)),
+                Some(d) => d,
+            };
+        }
+        None
+    })
+    .0
+    .flatten()
+}
+
+/// The byte index of the bracket closing the one `s` starts with, skipping quoted
+/// text; `None` unless it is a `]`.
+fn matching_bracket(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    scan_unquoted(s, &['\'', '"'], |i, c| {
         match c {
-            '\'' | '"' => quote = Some(c),
             '[' | '(' | '{' => depth += 1,
             ']' | ')' | '}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return (c == ']').then_some(i);
+                depth = match depth.checked_sub(1) {
+                    None => return Some(None),
+                    Some(0) => return Some((c == ']').then_some(i)),
+                    Some(d) => d,
                 }
             }
             _ => {}
         }
-    }
-    None
+        None
+    })
+    .0
+    .flatten()
 }
 
 /// Is a bracket or a quote still open at the end of `src`? (Closing brackets that
 /// were never opened do not count: the parser reports them.)
 pub fn is_open(src: &str) -> bool {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in src.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    let (_, in_quote) = scan_unquoted(src, &['\'', '"'], |_, c| {
         match c {
-            '\'' | '"' => quote = Some(c),
             '[' | '(' | '{' => depth += 1,
             ']' | ')' | '}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-    }
-    depth > 0 || quote.is_some()
+        None::<()>
+    });
+    depth > 0 || in_quote
 }
 
 #[cfg(test)]

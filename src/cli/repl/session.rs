@@ -792,7 +792,9 @@ impl Session {
 pub fn split_pattern_event(args: &str) -> Option<(&str, &str)> {
     let first = args.chars().next()?;
     let end = match first {
-        '{' | '[' => close_of(args, first, if first == '{' { '}' } else { ']' })?,
+        '{' | '[' => {
+            super::input::closing_of(args, first, if first == '{' { '}' } else { ']' }, &['"'])?
+        }
         '"' | '\'' => {
             let mut escaped = false;
             args.char_indices().skip(1).find_map(|(i, c)| {
@@ -814,34 +816,6 @@ pub fn split_pattern_event(args: &str) -> Option<(&str, &str)> {
     let (pat, event) = args.split_at(end + 1);
     let event = event.trim();
     (!event.is_empty()).then_some((pat.trim(), event))
-}
-
-/// The index of the delimiter closing the `open` that `s` starts with.
-fn close_of(s: &str, open: char, close: char) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-        } else if c == '"' {
-            quote = Some(c);
-        } else if c == open {
-            depth += 1;
-        } else if c == close {
-            depth = depth.checked_sub(1)?;
-            if depth == 0 {
-                return Some(i);
-            }
-        }
-    }
-    None
 }
 
 /// `1 entity`, `2 entities`.
