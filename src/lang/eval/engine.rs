@@ -139,10 +139,15 @@ impl Engine {
             ExprKind::And(a, b) => {
                 let ra = self.expr(a, ctx, depth, want)?;
                 if !ra.value {
-                    // The verdict is decided; score the other conjuncts anyway so the
-                    // nearest misses of a list can be ranked (errors and evidence of
-                    // this extra evaluation are ignored).
-                    let rest = self.expr(b, ctx, depth, want).map_or(0.0, |r| r.progress);
+                    // The verdict is decided. Inside a list predicate (depth > 0), score
+                    // the other conjuncts anyway so the nearest misses can be ranked
+                    // (errors and evidence of this extra evaluation are ignored); at the
+                    // top level nothing is ranked, so skip the work.
+                    let rest = if depth > 0 {
+                        self.expr(b, ctx, depth, want).map_or(0.0, |r| r.progress)
+                    } else {
+                        0.0
+                    };
                     return Ok(Res {
                         progress: ra.progress + rest,
                         ..ra
