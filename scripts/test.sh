@@ -19,9 +19,5 @@ fi
 export GSL_MOTO_SERVER="$venv/bin/moto_server"
 export GSL_PYTHON="$venv/bin/python"
 
-echo "== cargo test (all targets, default features: language, patterns, collectors)"
-cargo test --all-targets "$@"
-if [ "$#" -eq 0 ]; then
-  echo "== cargo test --doc"
-  cargo test --doc
-fi
+echo "== cargo test (library, binary, the integration tests in tests/it, doctests; benches are not built)"
+cargo test "$@"

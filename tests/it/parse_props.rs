@@ -229,7 +229,7 @@ fn rule() -> impl Strategy<Value = Rule> {
 }
 
 fn corpus() -> Vec<&'static str> {
-    include_str!("data/gsl/corpus_valid.txt")
+    include_str!("../data/gsl/corpus_valid.txt")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .collect()

@@ -4,7 +4,7 @@
 //! races with nothing.
 #![cfg(feature = "aws")]
 
-mod support;
+use crate::support;
 
 use gsl::cli::live::{run_collect, CollectArgs, LiveArgs};
 use std::process::ExitCode;

@@ -14,7 +14,7 @@ fn render(e: &gsl::pattern::PatternError) -> String {
 
 #[test]
 fn rendered_diagnostics() {
-    insta::glob!("data/pattern/diagnostics/*.txt", |path| {
+    insta::glob!("../data/pattern/diagnostics", "*.txt", |path| {
         let text = std::fs::read_to_string(path).expect("input");
         let err = FilterPattern::parse(&text).expect_err("the inputs are invalid patterns");
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");

@@ -1,6 +1,6 @@
 //! Test support for the collector tests: a real `moto_server` (plus the CBOR
 //! translator for CloudWatch) on free 127.0.0.1 ports, started per test and stopped
-//! when the guard drops. See `tests/support/moto_harness.py`.
+//! when the guard drops. See `tests/it/support/moto_harness.py`.
 //!
 //! Finds the programs through `GSL_MOTO_SERVER` (the `moto_server` executable) and
 //! `GSL_PYTHON` (a Python with `moto[server]` and `cbor2`), falling back to
@@ -63,7 +63,7 @@ impl Moto {
     pub fn start() -> Moto {
         let python = tool("GSL_PYTHON", ".venv/bin/python");
         let moto_server = tool("GSL_MOTO_SERVER", ".venv/bin/moto_server");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_harness.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support/moto_harness.py");
         let mut child = Command::new(&python)
             .arg(&script)
             .arg("--moto-server")

@@ -14,7 +14,7 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 #[test]
 fn corpus_valid_parses_and_round_trips() {
-    let text = include_str!("data/gsl/corpus_valid.txt");
+    let text = include_str!("../data/gsl/corpus_valid.txt");
     let mut n = 0;
     for (line_no, line) in data_lines(text) {
         n += 1;
@@ -50,7 +50,8 @@ struct Malformed {
 #[test]
 fn corpus_malformed_gives_expected_codes() {
     let cases: Vec<Malformed> =
-        serde_yaml::from_str(include_str!("data/gsl/corpus_malformed.yaml")).expect("valid yaml");
+        serde_yaml::from_str(include_str!("../data/gsl/corpus_malformed.yaml"))
+            .expect("valid yaml");
     assert!(cases.len() >= 30);
     let mut failures = Vec::new();
     for case in &cases {

@@ -2,7 +2,7 @@
 //! No server needed.
 #![cfg(feature = "aws")]
 
-mod support;
+use crate::support;
 
 use clap::Parser;
 use gsl::cli::live::{CollectArgs, LiveArgs};

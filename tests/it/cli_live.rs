@@ -4,7 +4,7 @@
 //! saved snapshot re-checked offline.
 #![cfg(feature = "aws")]
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use support::fixture::{compliant, Fixture};

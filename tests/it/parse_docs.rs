@@ -20,17 +20,17 @@ fn blocks<'a>(doc: &'a str, info: &str) -> Vec<&'a str> {
 
 #[test]
 fn doc_examples_are_in_data_files_and_behave() {
-    let doc = include_str!("../docs/syntax.md");
-    let valid: Vec<String> = include_str!("data/gsl/corpus_valid.txt")
+    let doc = include_str!("../../docs/syntax.md");
+    let valid: Vec<String> = include_str!("../data/gsl/corpus_valid.txt")
         .lines()
         .map(|l| l.split("  #").next().unwrap_or(l).to_string())
         .chain(
-            include_str!("data/gsl/shapes.txt")
+            include_str!("../data/gsl/shapes.txt")
                 .lines()
                 .filter_map(|l| l.split_once(" ==> ").map(|(i, _)| i.to_string())),
         )
         .collect();
-    let malformed = include_str!("data/gsl/corpus_malformed.yaml");
+    let malformed = include_str!("../data/gsl/corpus_malformed.yaml");
 
     let good = blocks(doc, "gsl");
     assert!(good.len() >= 25, "{}", good.len());
@@ -55,7 +55,7 @@ fn doc_examples_are_in_data_files_and_behave() {
         let cells: Vec<&str> = row.split(" | ").collect();
         let code = cells[0].trim_start_matches("| ").trim_matches('`');
         assert!(
-            include_str!("../src/lang/error.rs").contains(&format!("code({code})")),
+            include_str!("../../src/lang/error.rs").contains(&format!("code({code})")),
             "{code} is not a diagnostic code"
         );
         let example = cells.get(2).map_or("", |c| c.trim_end_matches(" |").trim());

@@ -69,7 +69,7 @@ fn shape_term(t: &Term) -> String {
 
 #[test]
 fn shapes() {
-    let text = include_str!("data/gsl/shapes.txt");
+    let text = include_str!("../data/gsl/shapes.txt");
     let mut n = 0;
     let mut failures = Vec::new();
     for (i, line) in text.lines().enumerate() {

@@ -3,7 +3,7 @@
 //! own server, creates resources with the SDK, collects, and asserts the graph.
 #![cfg(feature = "aws")]
 
-mod support;
+use crate::support;
 
 use gsl::collect::{self, CollectOptions, Collection, EndpointOverride};
 use serde_json::Value as Json;

@@ -6,7 +6,7 @@ use gsl::lang::printer::{print_expr, print_rule};
 
 #[test]
 fn corpus_in_canonical_form() {
-    let printed: Vec<String> = include_str!("data/gsl/corpus_valid.txt")
+    let printed: Vec<String> = include_str!("../data/gsl/corpus_valid.txt")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| print_rule(&parse_rule(l).expect("corpus rules parse")))

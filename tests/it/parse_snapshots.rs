@@ -14,7 +14,7 @@ fn render(err: &gsl::lang::error::ParseErrors) -> String {
 
 #[test]
 fn parse_error_snapshots() {
-    insta::glob!("data/gsl/errors/*.gsl", |path| {
+    insta::glob!("../data/gsl/errors", "*.gsl", |path| {
         let src = std::fs::read_to_string(path).expect("readable test input");
         let name = path
             .file_name()
