@@ -132,17 +132,8 @@ impl EntityGraph {
             return Ok(t);
         }
         let present = self.types();
-        let suggestion = present
-            .iter()
-            .map(|(t, _)| {
-                (
-                    strsim::jaro_winkler(&t.to_lowercase(), &name.to_lowercase()),
-                    t,
-                )
-            })
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, t)| t.clone());
+        let suggestion =
+            crate::text::closest(name, present.iter().map(|(t, _)| t.as_str())).map(str::to_string);
         let listed = if present.is_empty() {
             "the snapshot holds no entities".to_string()
         } else {
@@ -308,9 +299,7 @@ fn example_of(v: &Json) -> Json {
     match v {
         Json::Array(a) if !a.is_empty() => Json::String("[…]".into()),
         Json::Object(o) if !o.is_empty() => Json::String("{…}".into()),
-        Json::String(s) if s.chars().count() > 80 => {
-            Json::String(format!("{}…", s.chars().take(80).collect::<String>()))
-        }
+        Json::String(s) if s.chars().count() > 80 => Json::String(crate::text::clip(s, 81)),
         other => other.clone(),
     }
 }

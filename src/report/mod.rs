@@ -239,7 +239,7 @@ pub fn evidence_line(ev: &crate::lang::eval::Evidence) -> String {
             line
         }
         None => {
-            let expr = shorten(&ev.expr, 80);
+            let expr = crate::text::clip(&ev.expr, 81);
             match (&ev.path, value) {
                 (Some(path), Some(v)) => format!("{expr}: {path} = {v}"),
                 (Some(path), None) => format!("{expr}: {path} is missing"),
@@ -249,23 +249,9 @@ pub fn evidence_line(ev: &crate::lang::eval::Evidence) -> String {
     }
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
-}
-
 /// A JSON value on one line, cut to about `max` characters.
 pub fn compact(v: &serde_json::Value, max: usize) -> String {
-    let s = v.to_string();
-    if s.chars().count() <= max {
-        s
-    } else {
-        let cut: String = s.chars().take(max).collect();
-        format!("{cut}…")
-    }
+    crate::text::clip(&v.to_string(), max + 1)
 }
 
 /// Render the objects of one rule result (for `gsl eval`). Passed and not-relevant

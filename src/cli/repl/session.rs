@@ -476,7 +476,7 @@ impl Session {
                 Json::String(e) if (e == "[…]" || e == "{…}") && !p.types.contains("string") => {
                     e.clone()
                 }
-                other => truncate(&other.to_string(), 60),
+                other => crate::text::clip(&other.to_string(), 60),
             };
             let seen = if p.entities < n {
                 format!(" (on {} of {n})", p.entities)
@@ -758,7 +758,10 @@ impl Session {
                 None if options.is_empty() => {
                     format!("`{}` has no properties", names[..depth].join("."))
                 }
-                None => format!("properties here: {}", truncate(&options.join(", "), 200)),
+                None => format!(
+                    "properties here: {}",
+                    crate::text::clip(&options.join(", "), 200)
+                ),
             }
         };
         // Point at the first missing segment (or the whole path).
@@ -844,13 +847,4 @@ fn pretty(v: &Json) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
 }

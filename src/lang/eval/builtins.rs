@@ -236,17 +236,7 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
 
 /// The builtin whose name is closest to `name`, for "did you mean".
 pub fn suggest(name: &str) -> Option<&'static str> {
-    BUILTINS
-        .iter()
-        .map(|b| {
-            (
-                strsim::jaro_winkler(&b.name.to_lowercase(), &name.to_lowercase()),
-                b.name,
-            )
-        })
-        .filter(|(s, _)| *s > 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| n)
+    crate::text::closest(name, BUILTINS.iter().map(|b| b.name))
 }
 
 /// Names and doc lines of every builtin (for REPL completion and `:help`).
@@ -532,12 +522,7 @@ fn after(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, String> {
 
 /// Shorten a one-line text to about `max` characters.
 fn clip(text: &str, max: usize) -> String {
-    let line = text.lines().next().unwrap_or("").trim();
-    if line.chars().count() <= max {
-        line.to_string()
-    } else {
-        format!("{}…", line.chars().take(max).collect::<String>())
-    }
+    crate::text::clip(text.lines().next().unwrap_or("").trim(), max + 1)
 }
 
 /// How a filter-pattern builtin compares the data's pattern with the rule's.
