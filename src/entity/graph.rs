@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone)]
 pub struct EntityGraph {
     snapshot: Snapshot,
+    /// Where the snapshot came from (a file name, `live account`, ...), for reports.
+    name: String,
     /// Lower-cased type name → index.
     types: BTreeMap<String, TypeIndex>,
 }
@@ -99,7 +101,24 @@ impl EntityGraph {
                 }
             }
         }
-        EntityGraph { snapshot, types }
+        EntityGraph {
+            snapshot,
+            name: "snapshot".to_string(),
+            types,
+        }
+    }
+
+    /// Index a snapshot that came from `name` (a file name, `live account`, ...).
+    pub fn named(snapshot: Snapshot, name: &str) -> Self {
+        EntityGraph {
+            name: name.to_string(),
+            ..EntityGraph::new(snapshot)
+        }
+    }
+
+    /// Where the snapshot came from, as given to [`EntityGraph::named`].
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The underlying snapshot.

@@ -71,7 +71,7 @@ pub fn did_you_mean<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    crate::text::did_you_mean(wanted, candidates)
+    gsl::text::did_you_mean(wanted, candidates)
 }
 
 /// An owned copy of a diagnostic (and its related ones) whose labels are moved by

@@ -5,15 +5,14 @@ use super::diag::{did_you_mean, Rehomed, ReplError};
 use super::input::{classify, BarePath, Input};
 use super::render;
 use super::schema::{self, Step};
-use crate::cli::eval::eval_options;
-use crate::entity::graph::PropertyInfo;
-use crate::entity::graph::{EntityGraph, EntityRef};
-use crate::entity::Snapshot;
-use crate::lang::ast::Rule;
-use crate::lang::eval::builtins::BUILTINS;
-use crate::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
-use crate::lang::parser::{parse_expr, parse_rule_named};
-use crate::pattern::FilterPattern;
+use gsl::entity::graph::PropertyInfo;
+use gsl::entity::graph::{EntityGraph, EntityRef};
+use gsl::entity::Snapshot;
+use gsl::lang::ast::Rule;
+use gsl::lang::eval::builtins::BUILTINS;
+use gsl::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
+use gsl::lang::parser::{parse_expr, parse_rule_named};
+use gsl::pattern::FilterPattern;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -199,7 +198,7 @@ type Reply = Result<String, Box<dyn Diagnostic + Send + Sync>>;
 impl Session {
     /// A session over `snapshot`, named `name` in messages.
     pub fn new(snapshot: Snapshot, name: &str) -> Self {
-        let opts = eval_options(None, snapshot.collected_at.as_deref());
+        let opts = gsl::run::eval_options(&snapshot, None);
         let graph = EntityGraph::new(snapshot);
         let knowledge = Arc::new(Knowledge::of(&graph));
         Session {
@@ -221,16 +220,6 @@ impl Session {
     /// Whether ANSI colours are used.
     pub fn color(&self) -> bool {
         self.color
-    }
-
-    /// Fix "now" for time builtins (tests).
-    pub fn set_eval_options(&mut self, opts: EvalOptions) {
-        self.opts = opts;
-    }
-
-    /// The current output format.
-    pub fn format(&self) -> Format {
-        self.format
     }
 
     /// The loaded snapshot's name.
@@ -476,7 +465,7 @@ impl Session {
                 Json::String(e) if (e == "[…]" || e == "{…}") && !p.types.contains("string") => {
                     e.clone()
                 }
-                other => crate::text::clip(&other.to_string(), 60),
+                other => gsl::text::clip(&other.to_string(), 60),
             };
             let seen = if p.entities < n {
                 format!(" (on {} of {n})", p.entities)
@@ -499,9 +488,9 @@ impl Session {
                 source,
             }) as Box<dyn Diagnostic + Send + Sync>
         })?;
-        let snapshot = crate::entity::load::parse_snapshot(&text, args)
+        let snapshot = gsl::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
-        self.opts = eval_options(None, snapshot.collected_at.as_deref());
+        self.opts = gsl::run::eval_options(&snapshot, None);
         self.graph = EntityGraph::new(snapshot);
         self.knowledge = Arc::new(Knowledge::of(&self.graph));
         self.name = args.to_string();
@@ -516,7 +505,7 @@ impl Session {
 
     fn pattern(&self, args: &str) -> Reply {
         let boxed =
-            |e: crate::pattern::PatternError| Box::new(e) as Box<dyn Diagnostic + Send + Sync>;
+            |e: gsl::pattern::PatternError| Box::new(e) as Box<dyn Diagnostic + Send + Sync>;
         if args.is_empty() {
             return Err(usage("pattern", "`:pattern` needs a filter pattern"));
         }
@@ -635,7 +624,7 @@ impl Session {
             Format::Text => {
                 let mut s = String::new();
                 if explain {
-                    let printed = crate::lang::printer::print_rule(&rule);
+                    let printed = gsl::lang::printer::print_rule(&rule);
                     if !printed.is_empty() {
                         s.push_str(&format!("{printed}\n"));
                     }
@@ -760,7 +749,7 @@ impl Session {
                 }
                 None => format!(
                     "properties here: {}",
-                    crate::text::clip(&options.join(", "), 200)
+                    gsl::text::clip(&options.join(", "), 200)
                 ),
             }
         };
