@@ -77,10 +77,13 @@ pub fn run_policy(
             return fail(e.summary());
         }
     };
-    if let Err(e) = eval::check_rule_src(&rule, &policy.source, &policy.origin) {
-        diagnostics.push(render_diagnostic(&e));
-        return fail(format!("{e}"));
-    }
+    let rule = match eval::check_rule_src(&rule, &policy.source, &policy.origin) {
+        Ok(checked) => checked,
+        Err(e) => {
+            diagnostics.push(render_diagnostic(&e));
+            return fail(format!("{e}"));
+        }
+    };
     let result = eval::evaluate(&rule, graph, opts);
     let mut report = PolicyReport {
         meta: policy.meta.clone(),

@@ -48,7 +48,7 @@ pub fn eval_options(now: Option<DateTime<Utc>>, collected_at: Option<&str>) -> E
                 .map(|t| t.with_timezone(&Utc))
         })
         .unwrap_or_else(Utc::now);
-    EvalOptions { now }
+    EvalOptions::at(now)
 }
 
 /// A note when the rule's entity type is absent from the graph.
@@ -71,7 +71,7 @@ pub fn missing_type_note(graph: &EntityGraph, entity: &str) -> Option<String> {
 /// Run `gsl eval`.
 pub fn run_eval(args: &EvalArgs) -> miette::Result<ExitCode> {
     let rule = parser::parse_rule_named(&args.rule, "rule")?;
-    eval::check_rule_src(&rule, &args.rule, "rule")?;
+    let rule = eval::check_rule_src(&rule, &args.rule, "rule")?;
     let (snapshot, _name) = load_snapshot(&args.source)?;
     let opts = eval_options(args.now, snapshot.collected_at.as_deref());
     let graph = EntityGraph::new(snapshot);

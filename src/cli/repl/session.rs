@@ -9,9 +9,10 @@ use crate::cli::eval::eval_options;
 use crate::entity::graph::PropertyInfo;
 use crate::entity::graph::{EntityGraph, EntityRef};
 use crate::entity::Snapshot;
-use crate::lang::ast::Rule;
 use crate::lang::eval::builtins::BUILTINS;
-use crate::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
+use crate::lang::eval::{
+    check_rule_src, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
+};
 use crate::lang::parser::{parse_expr, parse_rule_named};
 use crate::pattern::FilterPattern;
 use miette::Diagnostic;
@@ -567,7 +568,7 @@ impl Session {
         shown: &str,
         from: usize,
         to: usize,
-    ) -> Result<Rule, Box<dyn Diagnostic + Send + Sync>> {
+    ) -> Result<CheckedRule, Box<dyn Diagnostic + Send + Sync>> {
         let same = src == shown;
         let rehome = |d: &dyn Diagnostic| -> Box<dyn Diagnostic + Send + Sync> {
             Box::new(Rehomed::new(d, Arc::new(shown.to_string()), from, to))
@@ -585,8 +586,7 @@ impl Session {
             } else {
                 rehome(&e)
             }
-        })?;
-        Ok(rule)
+        })
     }
 
     fn rule(&self, src: &str, explain: bool) -> Reply {
