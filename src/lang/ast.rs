@@ -191,8 +191,19 @@ impl ListOp {
         ListOp::ContainSingle,
     ];
 
+    /// Every list operator keyword, in [`ListOp::ALL`] order.
+    pub const KEYWORDS: [&'static str; 6] = {
+        let mut out = [""; 6];
+        let mut i = 0;
+        while i < 6 {
+            out[i] = Self::ALL[i].keyword();
+            i += 1;
+        }
+        out
+    };
+
     /// The keyword as written in GSL.
-    pub fn keyword(self) -> &'static str {
+    pub const fn keyword(self) -> &'static str {
         match self {
             ListOp::With => "with",
             ListOp::Contain => "contain",
@@ -241,8 +252,39 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Every comparison operator: the symbols, then the words.
+    pub const ALL: [CmpOp; 10] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Gt,
+        CmpOp::Le,
+        CmpOp::Ge,
+        CmpOp::Like,
+        CmpOp::Unlike,
+        CmpOp::In,
+        CmpOp::RegexMatch,
+    ];
+
+    /// The operators written as words (`like`, `unlike`, `in`, `regexMatch`), which
+    /// are keywords.
+    pub const WORDS: [&'static str; 4] = {
+        let mut out = [""; 4];
+        let mut i = 0;
+        let mut k = 0;
+        while i < Self::ALL.len() {
+            let s = Self::ALL[i].symbol();
+            if s.as_bytes()[0].is_ascii_alphabetic() {
+                out[k] = s;
+                k += 1;
+            }
+            i += 1;
+        }
+        out
+    };
+
     /// The operator as written in GSL.
-    pub fn symbol(self) -> &'static str {
+    pub const fn symbol(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",
             CmpOp::Ne => "!=",
@@ -257,6 +299,15 @@ impl CmpOp {
         }
     }
 }
+
+/// The keywords that structure a rule: `should`, `have`, `not`, `where`, `and`, `or`.
+pub const STRUCTURE_KEYWORDS: [&str; 6] = ["should", "have", "not", "where", "and", "or"];
+
+/// The keyword of the list form of a target (`List<X>`).
+pub const LIST_KEYWORD: &str = "List";
+
+/// The literal keywords: `true`, `false`, `null`.
+pub const LITERAL_KEYWORDS: [&str; 3] = ["true", "false", "null"];
 
 /// A literal value with its span.
 #[derive(Debug, Clone, PartialEq)]
