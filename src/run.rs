@@ -39,7 +39,10 @@ pub fn eval_options(snapshot: &Snapshot, now: Option<DateTime<Utc>>) -> EvalOpti
                 .map(|t| t.with_timezone(&Utc))
         })
         .unwrap_or_else(Utc::now);
-    EvalOptions { now }
+    EvalOptions {
+        now,
+        ..EvalOptions::default()
+    }
 }
 
 /// The result of a run: what was checked, one report per policy, and the counts.
@@ -150,10 +153,13 @@ fn run_source(
             return (report, Some(e.into()));
         }
     };
-    if let Err(e) = eval::check_rule_src(&rule, source, origin) {
-        let report = failed(e.to_string(), &e);
-        return (report, Some(e.into()));
-    }
+    let rule = match eval::check_rule_src(&rule, source, origin) {
+        Ok(checked) => checked,
+        Err(e) => {
+            let report = failed(e.to_string(), &e);
+            return (report, Some(e.into()));
+        }
+    };
     let result = eval::evaluate(&rule, graph, opts);
     let mut report = PolicyReport {
         meta: meta.clone(),
@@ -164,7 +170,7 @@ fn run_source(
         diagnostics: Vec::new(),
     };
     if report.status == RuleStatus::NotApplicable {
-        if let Err(missing) = graph.check_type(&rule.target.entity.name) {
+        if let Err(missing) = graph.check_type(rule.entity()) {
             let mut note = Problem::of(&missing);
             note.message = format!("no entities of type `{}` in the snapshot", missing.name);
             report.diagnostics = vec![note];

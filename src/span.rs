@@ -4,10 +4,10 @@ use std::fmt;
 
 /// A half-open byte range `start..end` into the text that was parsed.
 ///
-/// Spans are *not* part of structural equality: two AST nodes that differ only in
-/// where they were written compare equal. This is what lets `parse(print(ast)) == ast`
-/// hold while the printed text differs in layout.
-#[derive(Clone, Copy, Default, serde::Serialize)]
+/// Two spans are equal when they cover the same bytes. To compare syntax trees while
+/// ignoring where they were written, use the tree's own shape comparison (e.g.
+/// [`SameShape`](crate::lang::ast::SameShape) for GSL rules).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Span {
     /// First byte of the node.
     pub start: usize,
@@ -44,19 +44,6 @@ impl Span {
     /// The slice of `src` this span covers (empty if out of range).
     pub fn slice(self, src: &str) -> &str {
         src.get(self.start..self.end).unwrap_or("")
-    }
-}
-
-impl PartialEq for Span {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
-}
-impl Eq for Span {}
-
-impl std::hash::Hash for Span {
-    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {
-        // Consistent with `==`, which ignores spans.
     }
 }
 

@@ -1,8 +1,9 @@
 //! The GSL abstract syntax tree.
 //!
 //! Plain data: no pest types, no evaluation. Every node carries a [`Span`] into the
-//! source it was parsed from; spans are ignored by `==` (see [`Span`]), so trees can
-//! be compared structurally (`parse(print(ast)) == ast`).
+//! source it was parsed from. `==` compares everything, spans included; to compare
+//! two trees while ignoring where they were written (`parse(print(ast))` against
+//! `ast`), use [`SameShape::same_shape`].
 //!
 //! Shape of a rule:
 //!
@@ -190,8 +191,19 @@ impl ListOp {
         ListOp::ContainSingle,
     ];
 
+    /// Every list operator keyword, in [`ListOp::ALL`] order.
+    pub const KEYWORDS: [&'static str; 6] = {
+        let mut out = [""; 6];
+        let mut i = 0;
+        while i < 6 {
+            out[i] = Self::ALL[i].keyword();
+            i += 1;
+        }
+        out
+    };
+
     /// The keyword as written in GSL.
-    pub fn keyword(self) -> &'static str {
+    pub const fn keyword(self) -> &'static str {
         match self {
             ListOp::With => "with",
             ListOp::Contain => "contain",
@@ -240,8 +252,39 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Every comparison operator: the symbols, then the words.
+    pub const ALL: [CmpOp; 10] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Gt,
+        CmpOp::Le,
+        CmpOp::Ge,
+        CmpOp::Like,
+        CmpOp::Unlike,
+        CmpOp::In,
+        CmpOp::RegexMatch,
+    ];
+
+    /// The operators written as words (`like`, `unlike`, `in`, `regexMatch`), which
+    /// are keywords.
+    pub const WORDS: [&'static str; 4] = {
+        let mut out = [""; 4];
+        let mut i = 0;
+        let mut k = 0;
+        while i < Self::ALL.len() {
+            let s = Self::ALL[i].symbol();
+            if s.as_bytes()[0].is_ascii_alphabetic() {
+                out[k] = s;
+                k += 1;
+            }
+            i += 1;
+        }
+        out
+    };
+
     /// The operator as written in GSL.
-    pub fn symbol(self) -> &'static str {
+    pub const fn symbol(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",
             CmpOp::Ne => "!=",
@@ -256,6 +299,15 @@ impl CmpOp {
         }
     }
 }
+
+/// The keywords that structure a rule: `should`, `have`, `not`, `where`, `and`, `or`.
+pub const STRUCTURE_KEYWORDS: [&str; 6] = ["should", "have", "not", "where", "and", "or"];
+
+/// The keyword of the list form of a target (`List<X>`).
+pub const LIST_KEYWORD: &str = "List";
+
+/// The literal keywords: `true`, `false`, `null`.
+pub const LITERAL_KEYWORDS: [&str; 3] = ["true", "false", "null"];
 
 /// A literal value with its span.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,4 +338,146 @@ pub enum LiteralKind {
     },
     /// `('a', 'b', 3)`.
     Tuple(Vec<Literal>),
+}
+
+/// Structural equality that ignores spans: two trees have the same shape when they
+/// differ at most in where their nodes were written (layout, parentheses that do not
+/// change the tree). `parse(print(r)).same_shape(&r)` holds for every rule `r`.
+pub trait SameShape {
+    /// True when `self` and `other` differ at most in their spans.
+    fn same_shape(&self, other: &Self) -> bool;
+}
+
+impl<T: SameShape + ?Sized> SameShape for Box<T> {
+    fn same_shape(&self, other: &Self) -> bool {
+        (**self).same_shape(other)
+    }
+}
+
+impl<T: SameShape> SameShape for Option<T> {
+    fn same_shape(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Some(a), Some(b)) => a.same_shape(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl<T: SameShape> SameShape for [T] {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.same_shape(b))
+    }
+}
+
+impl<T: SameShape> SameShape for Vec<T> {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.as_slice().same_shape(other.as_slice())
+    }
+}
+
+impl SameShape for Rule {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.target.same_shape(&other.target) && self.verdict.same_shape(&other.verdict)
+    }
+}
+
+impl SameShape for Target {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.entity.same_shape(&other.entity)
+            && self.list == other.list
+            && self.filter.same_shape(&other.filter)
+    }
+}
+
+impl SameShape for Verdict {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.negated == other.negated && self.condition.same_shape(&other.condition)
+    }
+}
+
+impl SameShape for Ident {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl SameShape for Expr {
+    fn same_shape(&self, other: &Self) -> bool {
+        match (&self.kind, &other.kind) {
+            (ExprKind::Or(a, b), ExprKind::Or(c, d))
+            | (ExprKind::And(a, b), ExprKind::And(c, d)) => a.same_shape(c) && b.same_shape(d),
+            (ExprKind::Not(a), ExprKind::Not(b)) => a.same_shape(b),
+            (ExprKind::Term(a), ExprKind::Term(b)) => a.same_shape(b),
+            _ => false,
+        }
+    }
+}
+
+impl SameShape for Term {
+    fn same_shape(&self, other: &Self) -> bool {
+        let subject = match (&self.subject, &other.subject) {
+            (Subject::Path(a), Subject::Path(b)) => a.segments.same_shape(&b.segments),
+            (Subject::Element(_), Subject::Element(_)) => true,
+            _ => false,
+        };
+        subject && self.postfix.same_shape(&other.postfix) && self.test.same_shape(&other.test)
+    }
+}
+
+impl SameShape for Postfix {
+    fn same_shape(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Postfix::ListOp {
+                    op: a,
+                    predicate: p,
+                    ..
+                },
+                Postfix::ListOp {
+                    op: b,
+                    predicate: q,
+                    ..
+                },
+            ) => a == b && p.same_shape(q),
+            (
+                Postfix::Call {
+                    name: a, args: x, ..
+                },
+                Postfix::Call {
+                    name: b, args: y, ..
+                },
+            ) => a.same_shape(b) && x.same_shape(y),
+            _ => false,
+        }
+    }
+}
+
+impl SameShape for Test {
+    fn same_shape(&self, other: &Self) -> bool {
+        self.op == other.op && self.value.same_shape(&other.value)
+    }
+}
+
+impl SameShape for Literal {
+    fn same_shape(&self, other: &Self) -> bool {
+        match (&self.kind, &other.kind) {
+            (LiteralKind::Tuple(a), LiteralKind::Tuple(b)) => a.same_shape(b),
+            (LiteralKind::String(a), LiteralKind::String(b)) => a == b,
+            (LiteralKind::Number(a), LiteralKind::Number(b)) => a == b,
+            (LiteralKind::Bool(a), LiteralKind::Bool(b)) => a == b,
+            (LiteralKind::Null, LiteralKind::Null) => true,
+            (
+                LiteralKind::Regex {
+                    pattern: p,
+                    flags: f,
+                },
+                LiteralKind::Regex {
+                    pattern: q,
+                    flags: g,
+                },
+            ) => p == q && f == g,
+            _ => false,
+        }
+    }
 }

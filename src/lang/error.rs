@@ -366,11 +366,6 @@ impl ParseErrors {
         &self.errors
     }
 
-    /// Consume into the errors.
-    pub fn into_errors(self) -> Vec<ParseError> {
-        self.errors
-    }
-
     /// The first error in words, and how many more there are: a one-line summary
     /// for reports and logs (the `Display` form names only the source).
     pub fn summary(&self) -> String {

@@ -181,3 +181,17 @@ fn write_literal(out: &mut String, lit: &Literal) {
         }
     }
 }
+
+/// Render a number without a trailing `.0` when it is whole (notes and evidence).
+pub fn number(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Shorten text to about `max` characters, marking the cut with `…`.
+pub fn short(s: &str, max: usize) -> String {
+    crate::text::clip(s, max)
+}

@@ -135,7 +135,7 @@ fn run_case(case: &Case) -> Result<(), String> {
         Ok(r) => r,
         Err(e) => return Err(format!("parse error: {e:?}")),
     };
-    match check_rule(&rule) {
+    let checked = match check_rule(&rule) {
         Err(errs) => {
             let got: Vec<&str> = errs.codes();
             if got
@@ -157,14 +157,14 @@ fn run_case(case: &Case) -> Result<(), String> {
             }
             return Ok(());
         }
-        Ok(()) if !case.check_errors.is_empty() => {
+        Ok(_) if !case.check_errors.is_empty() => {
             return Err(format!(
                 "expected check errors {:?}, the rule checked clean",
                 case.check_errors
             ));
         }
-        Ok(()) => {}
-    }
+        Ok(checked) => checked,
+    };
     let Some(expect) = &case.expect else {
         return Err("a case needs `expect` or `check_errors`".into());
     };
@@ -174,7 +174,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     let now = chrono::DateTime::parse_from_rfc3339(now)
         .map_err(|e| format!("bad now: {e}"))?
         .with_timezone(&chrono::Utc);
-    let result = evaluate(&rule, &graph, &EvalOptions { now });
+    let result = evaluate(&checked, &graph, &EvalOptions::at(now));
     let got: BTreeMap<String, String> = result
         .entities
         .iter()

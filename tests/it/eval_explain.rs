@@ -6,7 +6,7 @@ use serde_json::{json, Value as Json};
 
 fn explain(src: &str, entity: Json) -> (Outcome, Explanation) {
     let rule = parse_rule(src).unwrap();
-    gsl::lang::eval::check_rule(&rule).unwrap();
+    let rule = gsl::lang::eval::check_rule(&rule).unwrap();
     evaluate_value(&rule, &entity, &EvalOptions::default())
 }
 

@@ -12,7 +12,7 @@ use serde_json::json;
 fn run_on(snapshot: &str, src: &str) -> Vec<Evidence> {
     let graph = EntityGraph::new(parse_snapshot(snapshot, "test").unwrap());
     let rule = parse_rule(src).unwrap();
-    check_rule(&rule).unwrap();
+    let rule = check_rule(&rule).unwrap();
     let result = evaluate(&rule, &graph, &EvalOptions::default());
     let e = &result.entities[0];
     assert_eq!(e.outcome, Outcome::Failed, "{e:#?}");

@@ -15,16 +15,16 @@ fn graph() -> EntityGraph {
 }
 
 fn opts() -> EvalOptions {
-    EvalOptions {
-        now: chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+    EvalOptions::at(
+        chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc),
-    }
+    )
 }
 
 fn run(src: &str) -> RuleResult {
     let rule = parse_rule(src).unwrap();
-    check_rule(&rule).unwrap();
+    let rule = check_rule(&rule).unwrap();
     evaluate(&rule, &graph(), &opts())
 }
 
@@ -139,14 +139,14 @@ fn unknown_entity_type_lists_the_types_present() {
     assert!(help.contains("did you mean `CloudTrail`?"), "{help}");
     assert!(help.contains("SnsTopic (3)"), "{help}");
     assert_eq!(g.check_type("cloudtrail").unwrap(), "CloudTrail");
-    let rule = parse_rule("CloudTrial should have name").unwrap();
+    let rule = check_rule(&parse_rule("CloudTrial should have name").unwrap()).unwrap();
     assert!(evaluate(&rule, &g, &opts()).entities.is_empty());
 }
 
 #[test]
 fn evaluate_one_entity_or_a_bare_value() {
     let g = graph();
-    let rule = parse_rule("CloudTrail should have kmsKeyId").unwrap();
+    let rule = check_rule(&parse_rule("CloudTrail should have kmsKeyId").unwrap()).unwrap();
     let e = g.entity("legacy-eu").unwrap();
     let r = evaluate_entity(&rule, &g, e, &opts());
     assert_eq!(r.outcome, Outcome::Failed);

@@ -28,7 +28,7 @@ fn account(edit: impl FnOnce(&mut Value)) -> EntityGraph {
 fn outcome(id: &str, graph: &EntityGraph) -> Outcome {
     let p = policy(id);
     let rule = parse_rule_named(&p.source, &p.origin).unwrap();
-    check_rule_src(&rule, &p.source, &p.origin).unwrap();
+    let rule = check_rule_src(&rule, &p.source, &p.origin).unwrap();
     let r = evaluate(&rule, graph, &EvalOptions::default());
     assert_eq!(
         r.entities.len(),

@@ -8,9 +8,10 @@ use super::schema::{self, Step};
 use gsl::entity::graph::PropertyInfo;
 use gsl::entity::graph::{EntityGraph, EntityRef};
 use gsl::entity::Snapshot;
-use gsl::lang::ast::Rule;
 use gsl::lang::eval::builtins::BUILTINS;
-use gsl::lang::eval::{check_rule_src, evaluate, evaluate_entity, EvalOptions, Outcome};
+use gsl::lang::eval::{
+    check_rule_src, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
+};
 use gsl::lang::parser::{parse_expr, parse_rule_named};
 use gsl::pattern::FilterPattern;
 use miette::Diagnostic;
@@ -556,7 +557,7 @@ impl Session {
         shown: &str,
         from: usize,
         to: usize,
-    ) -> Result<Rule, Box<dyn Diagnostic + Send + Sync>> {
+    ) -> Result<CheckedRule, Box<dyn Diagnostic + Send + Sync>> {
         let same = src == shown;
         let rehome = |d: &dyn Diagnostic| -> Box<dyn Diagnostic + Send + Sync> {
             Box::new(Rehomed::new(d, Arc::new(shown.to_string()), from, to))
@@ -574,8 +575,7 @@ impl Session {
             } else {
                 rehome(&e)
             }
-        })?;
-        Ok(rule)
+        })
     }
 
     fn rule(&self, src: &str, explain: bool) -> Reply {

@@ -1,14 +1,45 @@
 //! The static pass: builtin names, arity, literal argument kinds, time units, filter
-//! patterns, regexes and comparison literal types, all reported at once.
+//! patterns, regexes and comparison literal types, all reported at once. A rule
+//! without errors comes out as a [`CheckedRule`], the only form the evaluator runs.
 
-use super::builtins::{self, ArgKind, ResultKind, TimeUnit, TIME_UNITS};
-use super::engine::{build_regex, like_regex};
+use super::builtins::TIME_UNITS;
+use super::builtins::{self, Arg, ArgKind, ArgValue, ResultKind, RulePattern, TimeUnit};
+use super::checked::{CExpr, CExprKind, COp, CTerm, CTest, CVerdict, CheckedRule};
 use crate::lang::ast::{
     CmpOp, Expr, ExprKind, ListOp, Literal, LiteralKind, Postfix, Rule, Subject, Term,
 };
+use crate::lang::printer::{print_expr, print_literal, print_term, short};
 use crate::span::Span;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use regex::Regex;
 use std::fmt;
+use std::sync::Arc;
+
+/// Build a regex from GSL flags (`i`, `m`, `s`, `x`).
+pub fn build_regex(pattern: &str, flags: &str) -> Result<Regex, String> {
+    let mut b = regex::RegexBuilder::new(pattern);
+    for f in flags.chars() {
+        match f {
+            'i' => b.case_insensitive(true),
+            'm' => b.multi_line(true),
+            's' => b.dot_matches_new_line(true),
+            'x' => b.ignore_whitespace(true),
+            other => return Err(format!("unknown regex flag `{other}` (flags: i, m, s, x)")),
+        };
+    }
+    b.size_limit(1 << 20).build().map_err(|e| e.to_string())
+}
+
+/// The regex a `like` pattern means: `%` matches any run of characters, everything
+/// else literally; whole string; case-insensitive.
+pub fn like_regex(pattern: &str) -> Result<Regex, String> {
+    let body = pattern
+        .split('%')
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(".*");
+    build_regex(&format!("^{body}$"), "is")
+}
 
 /// Stable codes of check errors.
 pub mod codes {
@@ -26,6 +57,8 @@ pub mod codes {
     pub const TYPE_MISMATCH: &str = "gsl::eval::type_mismatch";
     /// A `List<X>` rule reading a property other than `items` of the list object.
     pub const LIST_PROPERTY: &str = "gsl::eval::list_property";
+    /// The checker could not build the checked form (a defect, never expected).
+    pub const INTERNAL: &str = "gsl::eval::internal";
 }
 
 /// One semantic error of a rule.
@@ -153,18 +186,27 @@ impl Checker {
         });
     }
 
-    fn expr(&mut self, e: &Expr, top: bool) {
-        match &e.kind {
-            ExprKind::Or(a, b) | ExprKind::And(a, b) => {
-                self.expr(a, top);
-                self.expr(b, top);
+    fn expr(&mut self, e: &Expr, top: bool) -> Option<CExpr> {
+        let kind = match &e.kind {
+            ExprKind::Or(a, b) => {
+                let (a, b) = (self.expr(a, top), self.expr(b, top));
+                CExprKind::Or(Box::new(a?), Box::new(b?))
             }
-            ExprKind::Not(a) => self.expr(a, top),
-            ExprKind::Term(t) => self.term(t, top),
-        }
+            ExprKind::And(a, b) => {
+                let (a, b) = (self.expr(a, top), self.expr(b, top));
+                CExprKind::And(Box::new(a?), Box::new(b?))
+            }
+            ExprKind::Not(a) => CExprKind::Not(Box::new(self.expr(a, top)?)),
+            ExprKind::Term(t) => CExprKind::Term(Box::new(self.term(t, top)?)),
+        };
+        Some(CExpr {
+            kind,
+            text: print_expr(e),
+        })
     }
 
-    fn term(&mut self, t: &Term, top: bool) {
+    fn term(&mut self, t: &Term, top: bool) -> Option<CTerm> {
+        let before = self.errors.len();
         if top && self.list_rule {
             if let Subject::Path(p) = &t.subject {
                 if p.segments.first().is_some_and(|s| s.name != "items") {
@@ -180,6 +222,7 @@ impl Checker {
         }
         let mut kind = Kind::Data;
         let mut last_call: Option<String> = None;
+        let mut ops = Vec::new();
         for pf in &t.postfix {
             match pf {
                 Postfix::ListOp {
@@ -201,7 +244,14 @@ impl Checker {
                             "apply list operators to a property holding a list".into(),
                         );
                     }
-                    self.expr(predicate, false);
+                    if let Some(p) = self.expr(predicate, false) {
+                        ops.push(COp::List {
+                            op: *op,
+                            shown: short(&p.text, 60),
+                            predicate: Box::new(p),
+                            span: *span,
+                        });
+                    }
                     kind = if *op == ListOp::With {
                         Kind::List
                     } else {
@@ -210,14 +260,16 @@ impl Checker {
                     last_call = Some(format!("`{}`", op.keyword()));
                 }
                 Postfix::Call { name, args, span } => {
-                    self.call(
+                    if let Some(op) = self.call(
                         &name.name,
                         name.span,
                         args,
                         *span,
                         kind,
                         last_call.as_deref(),
-                    );
+                    ) {
+                        ops.push(op);
+                    }
                     kind = match builtins::lookup(&name.name).map(|b| b.returns) {
                         Some(ResultKind::Number) => Kind::Number,
                         Some(ResultKind::Bool) => Kind::Bool,
@@ -227,9 +279,24 @@ impl Checker {
                 }
             }
         }
-        if let Some(test) = &t.test {
-            self.test(test.op, &test.value, kind, last_call.as_deref());
+        let test = match &t.test {
+            Some(test) => Some(self.test(test.op, &test.value, kind, last_call.as_deref())?),
+            None => None,
+        };
+        if self.errors.len() > before {
+            return None;
         }
+        Some(CTerm {
+            path: match &t.subject {
+                Subject::Path(p) => Some(p.segments.clone()),
+                Subject::Element(_) => None,
+            },
+            ops,
+            test,
+            span: t.span,
+            text: print_term(t),
+            chain: chain(&t.postfix),
+        })
     }
 
     fn call(
@@ -240,7 +307,8 @@ impl Checker {
         span: Span,
         kind: Kind,
         prev: Option<&str>,
-    ) {
+    ) -> Option<COp> {
+        let before = self.errors.len();
         let Some(b) = builtins::lookup(name) else {
             let help = match builtins::suggest(name) {
                 Some(s) => format!("did you mean `{s}`? builtins: {}", names()),
@@ -253,7 +321,7 @@ impl Checker {
                 "not a builtin",
                 help,
             );
-            return;
+            return None;
         };
         if matches!(kind, Kind::Number | Kind::Bool) {
             self.err(
@@ -282,15 +350,26 @@ impl Checker {
                 &format!("expected {}", b.signature()),
                 format!("usage: {}; e.g. {}", b.signature(), b.example),
             );
-            return;
+            return None;
         }
         let mut count: Option<f64> = None;
+        let mut checked = Vec::new();
         for (arg, p) in args.iter().zip(b.params) {
+            let mut push = |value: ArgValue| {
+                checked.push(Arg {
+                    value,
+                    span: arg.span,
+                })
+            };
             match (p.kind, &arg.kind) {
-                (ArgKind::Number, LiteralKind::Number(n)) => count = Some(*n),
-                (ArgKind::String, LiteralKind::String(_)) => {}
+                (ArgKind::Number, LiteralKind::Number(n)) => {
+                    count = Some(*n);
+                    push(ArgValue::Number(*n));
+                }
+                (ArgKind::String, LiteralKind::String(s)) => push(ArgValue::String(s.clone())),
                 (ArgKind::TimeUnit, LiteralKind::String(u)) => match TimeUnit::parse(u) {
                     Some(unit) => {
+                        push(ArgValue::TimeUnit(unit, u.clone()));
                         if unit.is_calendar() && count.is_some_and(|n| n.fract() != 0.0) {
                             self.err(
                                 codes::ARGUMENT_TYPE,
@@ -318,8 +397,10 @@ impl Checker {
                         );
                     }
                 },
-                (ArgKind::FilterPattern, LiteralKind::String(pat)) => {
-                    if let Err(e) = crate::pattern::equal(pat, pat) {
+                (ArgKind::FilterPattern, LiteralKind::String(pat)) => match RulePattern::parse(pat)
+                {
+                    Ok(p) => push(ArgValue::Pattern(Arc::new(p))),
+                    Err(e) => {
                         self.errors.push(CheckError {
                             code: codes::BAD_PATTERN,
                             message: format!("invalid filter pattern in `{}`: {e}", b.name),
@@ -329,7 +410,7 @@ impl Checker {
                             cause: Some(e),
                         });
                     }
-                }
+                },
                 (want, _) => self.err(
                     codes::ARGUMENT_TYPE,
                     arg.span,
@@ -344,9 +425,16 @@ impl Checker {
                 ),
             }
         }
+        (self.errors.len() == before).then_some(COp::Call {
+            builtin: b,
+            args: checked,
+            span,
+        })
     }
 
-    fn test(&mut self, op: CmpOp, lit: &Literal, kind: Kind, prev: Option<&str>) {
+    fn test(&mut self, op: CmpOp, lit: &Literal, kind: Kind, prev: Option<&str>) -> Option<CTest> {
+        let before = self.errors.len();
+        let mut regex = None;
         let mismatch = |c: &mut Checker, msg: String, help: &str| {
             c.err(
                 codes::TYPE_MISMATCH,
@@ -356,11 +444,12 @@ impl Checker {
                 help.to_string(),
             );
         };
-        let lit_text = super::render::literal(lit);
+        let lit_text = print_literal(lit);
         match op {
             CmpOp::Like | CmpOp::Unlike => match &lit.kind {
-                LiteralKind::String(s) => {
-                    if let Err(e) = like_regex(s) {
+                LiteralKind::String(s) => match like_regex(s) {
+                    Ok(r) => regex = Some(r),
+                    Err(e) => {
                         self.err(
                             codes::BAD_REGEX,
                             lit.span,
@@ -369,7 +458,7 @@ impl Checker {
                             "use a shorter pattern".into(),
                         );
                     }
-                }
+                },
                 _ => mismatch(
                     self,
                     format!("`{}` needs a string pattern, found {lit_text}", op.symbol()),
@@ -386,11 +475,12 @@ impl Checker {
                             format!("`regexMatch` needs a regex like /^a.*$/i, found {lit_text}"),
                             "write e.g. name regexMatch /^prod-/i",
                         );
-                        return;
+                        return None;
                     }
                 };
-                if let Err(e) = r {
-                    self.err(codes::BAD_REGEX, lit.span, "invalid regular expression".into(), &super::render::short(e.lines().last().unwrap_or(""), 60), format!("the regex syntax is Rust's `regex` crate (no look-around or backreferences): {}", super::render::short(&e.replace('\n', " "), 200)));
+                match r {
+                    Ok(r) => regex = Some(r),
+                    Err(e) => self.err(codes::BAD_REGEX, lit.span, "invalid regular expression".into(), &short(e.lines().last().unwrap_or(""), 60), format!("the regex syntax is Rust's `regex` crate (no look-around or backreferences): {}", short(&e.replace('\n', " "), 200))),
                 }
             }
             CmpOp::In => {
@@ -499,7 +589,33 @@ impl Checker {
                 _ => {}
             },
         }
+        (self.errors.len() == before).then(|| CTest {
+            op,
+            value: lit.clone(),
+            shown: print_literal(lit),
+            regex,
+        })
     }
+}
+
+/// `with [..] length()`: the operations of a term with predicates elided, each
+/// preceded by a space (shown after the subject's path).
+fn chain(postfix: &[Postfix]) -> String {
+    let mut out = String::new();
+    for pf in postfix {
+        out.push(' ');
+        match pf {
+            Postfix::ListOp { op, .. } => {
+                out.push_str(op.keyword());
+                out.push_str(" [..]");
+            }
+            Postfix::Call { name, args, .. } => {
+                out.push_str(&name.name);
+                out.push_str(if args.is_empty() { "()" } else { "(..)" });
+            }
+        }
+    }
+    out
 }
 
 fn kind_name(k: Kind) -> &'static str {
@@ -512,32 +628,54 @@ fn kind_name(k: Kind) -> &'static str {
 }
 
 fn names() -> String {
-    builtins::BUILTINS
-        .iter()
-        .map(|b| b.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    builtins::names().collect::<Vec<_>>().join(", ")
+}
+
+/// An optional part of a rule that was checked: `Some(None)` when absent, `None` when
+/// present but not built.
+fn built<T>(part: Option<Option<T>>) -> Option<Option<T>> {
+    part.map_or(Some(None), |p| p.map(Some))
 }
 
 /// Run the static pass. Errors carry no source text; see [`CheckErrors::with_source`].
-pub fn check(rule: &Rule) -> Result<(), CheckErrors> {
+pub fn check(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
     let mut c = Checker {
         errors: Vec::new(),
         list_rule: rule.target.list,
     };
-    if let Some(f) = &rule.target.filter {
-        c.expr(f, true);
-    }
-    if let Some(v) = &rule.verdict {
-        c.expr(&v.condition, true);
-    }
-    if c.errors.is_empty() {
-        Ok(())
-    } else {
-        c.errors.sort_by_key(|e| e.span.start);
-        Err(CheckErrors {
-            errors: c.errors,
-            src: NamedSource::new("rule", String::new()),
+    let filter = rule.target.filter.as_ref().map(|f| c.expr(f, true));
+    let verdict = rule.verdict.as_ref().map(|v| {
+        c.expr(&v.condition, true).map(|condition| CVerdict {
+            negated: v.negated,
+            condition,
         })
+    });
+    match (filter, verdict) {
+        (f, v) if c.errors.is_empty() => match (built(f), built(v)) {
+            (Some(filter), Some(verdict)) => Ok(CheckedRule {
+                rule: rule.clone(),
+                filter_expr: filter,
+                verdict_expr: verdict,
+            }),
+            // An expression failed to check without recording why: never pass silently.
+            _ => Err(CheckErrors {
+                errors: vec![CheckError {
+                    code: codes::INTERNAL,
+                    message: "the rule could not be checked".into(),
+                    help: "please report this rule".into(),
+                    span: rule.span,
+                    label: "this rule".into(),
+                    cause: None,
+                }],
+                src: NamedSource::new("rule", String::new()),
+            }),
+        },
+        _ => {
+            c.errors.sort_by_key(|e| e.span.start);
+            Err(CheckErrors {
+                errors: c.errors,
+                src: NamedSource::new("rule", String::new()),
+            })
+        }
     }
 }

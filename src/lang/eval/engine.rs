@@ -1,19 +1,17 @@
-//! The evaluator core: expressions over borrowed entity JSON, producing a boolean and
-//! the evidence that decided it.
+//! The evaluator: a [`CheckedRule`](super::CheckedRule)'s expressions over borrowed
+//! entity JSON, producing a boolean and a small trace of what decided it (the words
+//! are the explainer's job, see `explain`).
 
-use super::builtins::{self, CallCx, Computed};
-use super::render;
-use super::value::{self, equals, order, resolve, truthy, Ctx, Item, Val};
-use super::Evidence;
-use crate::lang::ast::{
-    CmpOp, Expr, ExprKind, ListOp, Literal, LiteralKind, Postfix, Subject, Term, Test,
-};
-use crate::span::Span;
+use super::builtins::{CallCx, Computed, NotePart};
+use super::cache::DecisionCache;
+use super::checked::{CExpr, CExprKind, COp, CTerm, CTest};
+use super::error::EvalError;
+use super::path::{index, resolve, Ctx, Item};
+use super::value::{display_json, equals, order, truthy, Val};
+use crate::lang::ast::{CmpOp, ListOp, LiteralKind};
 use chrono::{DateTime, Utc};
-use regex::Regex;
-use std::cell::RefCell;
+use serde_json::Value as Json;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// Most evidence entries kept per decision.
 const MAX_EVIDENCE: usize = 12;
@@ -23,98 +21,88 @@ const MAX_ELEMENTS: usize = 3;
 /// comparisons) against 1 for any other term.
 const IDENTIFYING_WEIGHT: f64 = 2.0;
 
-/// A runtime failure: the object's outcome becomes `error`.
+/// What one term saw and decided, before it is put into words.
 #[derive(Debug, Clone)]
-pub struct Fail {
-    pub message: String,
-    pub span: Span,
+pub(crate) struct TermTrace<'c> {
+    pub term: &'c CTerm,
+    /// The JSON path of the subject, when it came from the entity.
+    pub path: Option<String>,
+    /// The subject's value, compacted for evidence.
+    pub seen: Json,
+    pub result: bool,
+    pub notes: Vec<Note<'c>>,
+}
+
+/// One fact of a term's trace, in the order it is told.
+#[derive(Debug, Clone)]
+pub(crate) enum Note<'c> {
+    /// The subject's path does not exist.
+    Missing { path: String, hint: Option<String> },
+    /// A list operator matched `k` of `n` elements.
+    List {
+        op: ListOp,
+        what: String,
+        n: usize,
+        k: usize,
+        pred: &'c str,
+    },
+    /// A term without comparison: what its value is.
+    Is { what: String, value: String },
+    /// The comparison.
+    Test {
+        /// `x is 'a'` / `x has 2 value(s): ..`.
+        shown: String,
+        test: &'c CTest,
+        /// The result was the one that makes the object pass.
+        as_wanted: bool,
+        want: bool,
+        missing: bool,
+        hint: Option<String>,
+    },
+    /// A builtin's own note.
+    Call {
+        builtin: &'static str,
+        parts: Vec<NotePart>,
+    },
 }
 
 /// One evidence entry with its nesting depth (0: a term of the rule's own expression;
 /// n: inside n list-operator predicates).
 #[derive(Debug, Clone)]
-pub struct Ev {
+pub(crate) struct Ev<'c> {
     pub depth: u32,
-    pub evidence: Evidence,
+    pub trace: TermTrace<'c>,
 }
 
-/// The value of an expression and the evidence that decided it.
+/// The value of an expression and the trace that decided it.
 #[derive(Debug, Clone)]
-pub struct Res {
+pub(crate) struct Res<'c> {
     pub value: bool,
-    pub ev: Vec<Ev>,
+    pub ev: Vec<Ev<'c>>,
     /// How far the expression got: satisfied conditions count 1 each, a failed one
     /// counts its partial progress (below 1). Only used to show the nearest misses of
     /// a list operator first; never affects a verdict.
     pub progress: f64,
 }
 
-/// Build a regex from GSL flags (`i`, `m`, `s`, `x`).
-pub fn build_regex(pattern: &str, flags: &str) -> Result<Regex, String> {
-    let mut b = regex::RegexBuilder::new(pattern);
-    for f in flags.chars() {
-        match f {
-            'i' => b.case_insensitive(true),
-            'm' => b.multi_line(true),
-            's' => b.dot_matches_new_line(true),
-            'x' => b.ignore_whitespace(true),
-            other => return Err(format!("unknown regex flag `{other}` (flags: i, m, s, x)")),
-        };
-    }
-    b.size_limit(1 << 20).build().map_err(|e| e.to_string())
+/// Evaluation state: "now" and the run's decision cache.
+pub(crate) struct Engine<'o> {
+    pub now: DateTime<Utc>,
+    pub cache: &'o DecisionCache,
 }
 
-/// The regex a `like` pattern means: `%` matches any run of characters, everything
-/// else literally; whole string; case-insensitive.
-pub fn like_regex(pattern: &str) -> Result<Regex, String> {
-    let body = pattern
-        .split('%')
-        .map(regex::escape)
-        .collect::<Vec<_>>()
-        .join(".*");
-    build_regex(&format!("^{body}$"), "is")
-}
-
-/// Evaluation state for one rule run: options and compiled-regex caches.
-pub struct Engine {
-    now: DateTime<Utc>,
-    memo: builtins::Memo,
-    regexes: RefCell<HashMap<usize, Result<Regex, String>>>,
-}
-
-impl Engine {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        Engine {
-            now,
-            memo: builtins::Memo::default(),
-            regexes: RefCell::new(HashMap::new()),
-        }
-    }
-
-    fn regex_for(&self, lit: &Literal, like: bool) -> Result<Regex, String> {
-        let key = lit as *const Literal as usize;
-        if let Some(r) = self.regexes.borrow().get(&key) {
-            return r.clone();
-        }
-        let r = match (&lit.kind, like) {
-            (LiteralKind::String(s), true) => like_regex(s),
-            (LiteralKind::String(s), false) => build_regex(s, ""),
-            (LiteralKind::Regex { pattern, flags }, false) => build_regex(pattern, flags),
-            _ => Err(format!(
-                "expected a {} here, found {}",
-                if like { "string pattern" } else { "regex" },
-                render::literal(lit)
-            )),
-        };
-        self.regexes.borrow_mut().insert(key, r.clone());
-        r
-    }
-
+impl<'o> Engine<'o> {
     /// Evaluate an expression. `want` is the value that makes the object pass (it only
     /// shapes the wording of notes).
-    pub fn expr<'a>(&self, e: &Expr, ctx: &Ctx<'a>, depth: u32, want: bool) -> Result<Res, Fail> {
+    pub fn expr<'c>(
+        &self,
+        e: &'c CExpr,
+        ctx: &Ctx<'_>,
+        depth: u32,
+        want: bool,
+    ) -> Result<Res<'c>, EvalError> {
         match &e.kind {
-            ExprKind::Or(a, b) => {
+            CExprKind::Or(a, b) => {
                 let ra = self.expr(a, ctx, depth, want)?;
                 if ra.value {
                     return Ok(ra);
@@ -136,7 +124,7 @@ impl Engine {
                     progress,
                 })
             }
-            ExprKind::And(a, b) => {
+            CExprKind::And(a, b) => {
                 let ra = self.expr(a, ctx, depth, want)?;
                 if !ra.value {
                     // The verdict is decided. Inside a list predicate (depth > 0), score
@@ -166,7 +154,7 @@ impl Engine {
                     progress: ra.progress + rb.progress,
                 })
             }
-            ExprKind::Not(a) => {
+            CExprKind::Not(a) => {
                 let r = self.expr(a, ctx, depth, !want)?;
                 Ok(Res {
                     value: !r.value,
@@ -174,14 +162,15 @@ impl Engine {
                     progress: if r.value { 0.0 } else { 1.0 },
                 })
             }
-            ExprKind::Term(t) => self.term(t, ctx, depth, want),
+            CExprKind::Term(t) => self.term(t, ctx, depth, want),
         }
     }
 
-    fn term<'a>(&self, t: &Term, ctx: &Ctx<'a>, depth: u32, want: bool) -> Result<Res, Fail> {
-        let mut val: Val<'a> = match &t.subject {
-            Subject::Path(p) => resolve(ctx, &p.segments),
-            Subject::Element(_) => match ctx {
+    /// The subject's value.
+    fn subject<'a>(t: &CTerm, ctx: &Ctx<'a>) -> Val<'a> {
+        match &t.path {
+            Some(segments) => resolve(ctx, segments),
+            None => match ctx {
                 Ctx::Item(it) => Val::Json(it.clone()),
                 Ctx::Items(items) => Val::List {
                     items: items.clone(),
@@ -189,13 +178,26 @@ impl Engine {
                     projection: false,
                 },
             },
-        };
-        let subject_path = val.path().map(str::to_string);
-        let mut notes: Vec<String> = Vec::new();
-        if let Val::Missing { path, hint } = &val {
-            notes.push(missing_note(path, hint.as_deref()));
         }
-        let mut sub: Vec<Ev> = Vec::new();
+    }
+
+    fn term<'c>(
+        &self,
+        t: &'c CTerm,
+        ctx: &Ctx<'_>,
+        depth: u32,
+        want: bool,
+    ) -> Result<Res<'c>, EvalError> {
+        let mut val = Self::subject(t, ctx);
+        let subject_path = val.path().map(str::to_string);
+        let mut notes: Vec<Note<'c>> = Vec::new();
+        if let Val::Missing { path, hint } = &val {
+            notes.push(Note::Missing {
+                path: path.clone(),
+                hint: hint.clone(),
+            });
+        }
+        let mut sub: Vec<Ev<'c>> = Vec::new();
         // Partial progress of a failing term: the nearest miss inside its list
         // operators, or how close a builtin came.
         let mut nested_progress: f64 = 0.0;
@@ -203,23 +205,21 @@ impl Engine {
         // so they weigh more when ranking near misses.
         let mut weight: f64 = 1.0;
         // Builtin notes follow the statement of the term's result.
-        let mut call_notes: Vec<String> = Vec::new();
+        let mut call_notes: Vec<Note<'c>> = Vec::new();
         let seen = val.evidence();
-        for pf in &t.postfix {
-            match pf {
-                Postfix::ListOp {
+        for op in &t.ops {
+            match op {
+                COp::List {
                     op,
                     predicate,
+                    shown,
                     span,
                 } => {
                     let what = val.path().unwrap_or("value").to_string();
                     let Some(elems) = val.elements() else {
-                        return Err(Fail {
-                            message: format!(
-                                "`{}` needs a list, found the computed value {}",
-                                op.keyword(),
-                                val.display()
-                            ),
+                        return Err(EvalError::NotAList {
+                            op: op.keyword(),
+                            found: val.display(),
                             span: *span,
                         });
                     };
@@ -230,8 +230,8 @@ impl Engine {
                     };
                     let n = elems.len();
                     let mut matched = Vec::new();
-                    let mut matched_ev: Vec<Vec<Ev>> = Vec::new();
-                    let mut unmatched_ev: Vec<(f64, Vec<Ev>)> = Vec::new();
+                    let mut matched_ev: Vec<Vec<Ev<'c>>> = Vec::new();
+                    let mut unmatched_ev: Vec<(f64, Vec<Ev<'c>>)> = Vec::new();
                     for el in elems {
                         let r =
                             self.expr(predicate, &Ctx::Item(el.clone()), depth + 1, pred_want)?;
@@ -250,62 +250,32 @@ impl Engine {
                     nested_progress = nested_progress.max(best_miss / (best_miss + 1.0));
                     // Inside a predicate, the nearest miss says what is missing; every
                     // item of a `List<X>` rule (depth 0) gets its own reason.
-                    let shown = if depth == 0 { MAX_ELEMENTS } else { 1 };
-                    let unmatched_ev: Vec<Vec<Ev>> = unmatched_ev
-                        .into_iter()
-                        .take(shown)
-                        .map(|(_, ev)| ev)
-                        .collect();
+                    let shown_misses = if depth == 0 { MAX_ELEMENTS } else { 1 };
                     let k = matched.len();
-                    let pred = render::short(&render::expr(predicate), 60);
-                    let kw = op.keyword();
-                    let (keep_matched, note) = match op {
-                        ListOp::With | ListOp::Contain | ListOp::ContainAny => (
-                            k > 0,
-                            if n == 0 {
-                                format!("{what} is empty: no element to match [{pred}]")
-                            } else if k == 0 {
-                                format!("none of {n} {what} matched [{pred}]")
-                            } else {
-                                format!("{k} of {n} {what} matched [{pred}]")
-                            },
-                        ),
-                        ListOp::ContainAll => (
-                            k == n,
-                            if n == 0 {
-                                format!("{what} is empty: contain-all is vacuously true")
-                            } else if k == n {
-                                format!("all {n} {what} matched [{pred}]")
-                            } else {
-                                format!(
-                                    "{} of {n} {what} did not match [{pred}] (contain-all)",
-                                    n - k
-                                )
-                            },
-                        ),
-                        ListOp::ContainNone => (
-                            k > 0,
-                            if k == 0 {
-                                format!("none of {n} {what} matched [{pred}] (contain-none)")
-                            } else {
-                                format!("{k} of {n} {what} matched [{pred}] (contain-none expects none)")
-                            },
-                        ),
-                        ListOp::ContainSingle => (
-                            k >= 1,
-                            format!(
-                                "{k} of {n} {what} matched [{pred}] ({kw} expects exactly one)"
-                            ),
-                        ),
+                    let keep_matched = match op {
+                        ListOp::With
+                        | ListOp::Contain
+                        | ListOp::ContainAny
+                        | ListOp::ContainNone
+                        | ListOp::ContainSingle => k > 0,
+                        ListOp::ContainAll => k == n,
                     };
-                    notes.push(note);
-                    let kept = if keep_matched {
-                        matched_ev
+                    notes.push(Note::List {
+                        op: *op,
+                        what: what.clone(),
+                        n,
+                        k,
+                        pred: shown,
+                    });
+                    if keep_matched {
+                        sub.extend(matched_ev.into_iter().flatten());
                     } else {
-                        unmatched_ev
-                    };
-                    for ev in kept {
-                        sub.extend(ev);
+                        sub.extend(
+                            unmatched_ev
+                                .into_iter()
+                                .take(shown_misses)
+                                .flat_map(|(_, ev)| ev),
+                        );
                     }
                     val = match op {
                         ListOp::With => Val::List {
@@ -319,38 +289,26 @@ impl Engine {
                         ListOp::ContainSingle => Val::Bool(k == 1),
                     };
                 }
-                Postfix::Call { name, args, span } => {
-                    let Some(b) = builtins::lookup(&name.name) else {
-                        return Err(Fail {
-                            message: format!("unknown function `{}`", name.name),
-                            span: name.span,
-                        });
-                    };
-                    if args.len() != b.params.len() {
-                        return Err(Fail {
-                            message: format!(
-                                "{} takes {} argument(s), got {}",
-                                b.signature(),
-                                b.params.len(),
-                                args.len()
-                            ),
-                            span: *span,
-                        });
-                    }
-                    let applied = (b.func)(
+                COp::Call {
+                    builtin,
+                    args,
+                    span,
+                } => {
+                    let applied = (builtin.func)(
                         &CallCx {
+                            builtin,
                             args,
+                            span: *span,
                             now: self.now,
-                            memo: &self.memo,
+                            cache: self.cache,
                         },
                         &val,
-                    )
-                    .map_err(|m| Fail {
-                        message: format!("{}: {m}", b.name),
-                        span: *span,
-                    })?;
-                    if let Some(n) = applied.note {
-                        call_notes.push(format!("{}(): {n}", b.name));
+                    )?;
+                    if !applied.note.is_empty() {
+                        call_notes.push(Note::Call {
+                            builtin: builtin.name,
+                            parts: applied.note,
+                        });
                     }
                     if let Some(c) = applied.closeness {
                         nested_progress = nested_progress.max(c.clamp(0.0, 1.0) * 0.99);
@@ -363,77 +321,61 @@ impl Engine {
                 }
             }
         }
-        let what = if t.postfix.is_empty() {
+        let what = if t.ops.is_empty() {
             val.path().unwrap_or("value").to_string()
         } else {
-            short_chain(subject_path.as_deref().unwrap_or("$"), &t.postfix)
+            format!("{}{}", subject_path.as_deref().unwrap_or("$"), t.chain)
         };
-        let ends_in_list_op = matches!(t.postfix.last(), Some(Postfix::ListOp { .. }));
+        let ends_in_list_op = matches!(t.ops.last(), Some(COp::List { .. }));
         let value = match &t.test {
             None => {
                 let b = truthy(&val);
-                let plain = t.postfix.is_empty() && !matches!(val, Val::Missing { .. });
-                let computed = !t.postfix.is_empty()
+                let plain = t.ops.is_empty() && !matches!(val, Val::Missing { .. });
+                let computed = !t.ops.is_empty()
                     && !ends_in_list_op
                     && matches!(val, Val::Bool(_) | Val::Num(_));
                 if plain || computed {
-                    notes.push(format!("{what} is {}", val.display()));
+                    notes.push(Note::Is {
+                        what,
+                        value: val.display(),
+                    });
                 }
                 b
             }
             Some(test) => {
-                let b = self.test(&val, test)?;
-                let expect = format!(
-                    "{}{}",
-                    if test.op == CmpOp::Eq {
-                        String::new()
-                    } else {
-                        format!("{} ", test.op.symbol())
-                    },
-                    render::literal(&test.value)
-                );
+                let b = compare(&val, test);
                 let shown = if val.is_many() {
                     format!("{what} has {}", count_values(&val))
                 } else {
                     format!("{what} is {}", val.display())
                 };
-                let mut note = if b == want {
-                    format!(
-                        "{shown} ({}{expect})",
-                        if test.op == CmpOp::Eq { "= " } else { "" }
-                    )
-                } else if want {
-                    format!("{shown} (expected {expect})")
-                } else {
-                    format!("{shown} (expected not {expect})")
-                };
-                if test.op == CmpOp::Ne && matches!(val, Val::Missing { .. }) {
-                    note.push_str("; a missing value is != every non-null literal");
-                }
-                if matches!(val, Val::Missing { .. }) {
+                let missing = matches!(val, Val::Missing { .. });
+                if missing {
                     notes.clear();
-                    if let Val::Missing { hint: Some(h), .. } = &val {
-                        note.push_str(&format!("; did you mean `{h}`?"));
-                    }
                 }
-                notes.push(note);
+                notes.push(Note::Test {
+                    shown,
+                    test,
+                    as_wanted: b == want,
+                    want,
+                    missing,
+                    hint: match &val {
+                        Val::Missing { hint, .. } => hint.clone(),
+                        _ => None,
+                    },
+                });
                 b
             }
         };
         notes.append(&mut call_notes);
         let mut ev = vec![Ev {
             depth,
-            evidence: Evidence {
-                expr: render::term(t),
-                span: t.span,
+            trace: TermTrace {
+                term: t,
                 path: subject_path,
-                value: Some(seen),
+                seen,
                 result: value,
-                note: if notes.is_empty() {
-                    None
-                } else {
-                    Some(notes.join("; "))
-                },
+                notes,
             },
         }];
         ev.extend(sub);
@@ -448,65 +390,49 @@ impl Engine {
                 },
         })
     }
+}
 
-    fn test(&self, val: &Val<'_>, test: &Test) -> Result<bool, Fail> {
-        let lit = &test.value;
-        let scalars = val.scalars();
-        let fail = |message: String| Fail {
-            message,
-            span: test.span,
-        };
-        Ok(match test.op {
-            CmpOp::Eq => scalars.iter().any(|s| equals(*s, &lit.kind)),
-            CmpOp::Ne => !scalars.iter().any(|s| equals(*s, &lit.kind)),
-            CmpOp::Lt | CmpOp::Gt | CmpOp::Le | CmpOp::Ge => scalars.iter().any(|s| {
-                order(*s, &lit.kind).is_some_and(|o| match test.op {
-                    CmpOp::Lt => o == Ordering::Less,
-                    CmpOp::Gt => o == Ordering::Greater,
-                    CmpOp::Le => o != Ordering::Greater,
-                    _ => o != Ordering::Less,
-                })
-            }),
-            CmpOp::Like | CmpOp::Unlike => {
-                let re = self.regex_for(lit, true).map_err(fail)?;
-                let any = scalars
-                    .iter()
-                    .any(|s| s.text().is_some_and(|t| re.is_match(&t)));
-                if test.op == CmpOp::Like {
-                    any
-                } else {
-                    let present = scalars.iter().any(|s| s.text().is_some());
-                    present && !any
-                }
-            }
-            CmpOp::RegexMatch => {
-                let re = self.regex_for(lit, false).map_err(fail)?;
-                scalars
-                    .iter()
-                    .any(|s| s.text().is_some_and(|t| re.is_match(&t)))
-            }
-            CmpOp::In => match &lit.kind {
-                LiteralKind::Tuple(_) => scalars.iter().any(|s| equals(*s, &lit.kind)),
-                LiteralKind::Regex { .. } => {
-                    return Err(fail("`in` needs a list of values like ('a', 'b')".into()))
-                }
-                other => scalars.iter().any(|s| equals(*s, other)),
-            },
-        })
+/// The final comparison of a term (the checker compiled its regex and checked its
+/// literal's kind).
+fn compare(val: &Val<'_>, test: &CTest) -> bool {
+    let lit = &test.value;
+    let scalars = val.scalars();
+    let matches = |s: &super::value::Sc<'_>| {
+        test.regex
+            .as_ref()
+            .is_some_and(|re| s.text().is_some_and(|t| re.is_match(&t)))
+    };
+    match test.op {
+        CmpOp::Eq => scalars.iter().any(|s| equals(*s, &lit.kind)),
+        CmpOp::Ne => !scalars.iter().any(|s| equals(*s, &lit.kind)),
+        CmpOp::Lt | CmpOp::Gt | CmpOp::Le | CmpOp::Ge => scalars.iter().any(|s| {
+            order(*s, &lit.kind).is_some_and(|o| match test.op {
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Le => o != Ordering::Greater,
+                _ => o != Ordering::Less,
+            })
+        }),
+        CmpOp::Like => scalars.iter().any(matches),
+        CmpOp::Unlike => {
+            let present = scalars.iter().any(|s| s.text().is_some());
+            present && !scalars.iter().any(matches)
+        }
+        CmpOp::RegexMatch => scalars.iter().any(matches),
+        CmpOp::In => match &lit.kind {
+            LiteralKind::Tuple(_) => scalars.iter().any(|s| equals(*s, &lit.kind)),
+            other => scalars.iter().any(|s| equals(*s, other)),
+        },
     }
 }
 
 fn count_values(v: &Val<'_>) -> String {
     let n = v.scalars().len();
     let shown: Vec<String> = match v {
-        Val::List { items, .. } => items
-            .iter()
-            .take(3)
-            .map(|it| value::display_json(it.v))
-            .collect(),
+        Val::List { items, .. } => items.iter().take(3).map(|it| display_json(it.v)).collect(),
         Val::Json(it) => {
             it.v.as_array()
-                .map(|a| a.iter().take(3).map(value::display_json).collect())
+                .map(|a| a.iter().take(3).map(display_json).collect())
                 .unwrap_or_default()
         }
         _ => Vec::new(),
@@ -520,47 +446,18 @@ fn count_values(v: &Val<'_>) -> String {
     }
 }
 
-/// `metricFilters with [..] length()`: the subject and its operations, predicates elided.
-fn short_chain(subject: &str, postfix: &[Postfix]) -> String {
-    let mut out = subject.to_string();
-    for pf in postfix {
-        out.push(' ');
-        match pf {
-            Postfix::ListOp { op, .. } => {
-                out.push_str(op.keyword());
-                out.push_str(" [..]");
-            }
-            Postfix::Call { name, args, .. } => {
-                if args.is_empty() {
-                    out.push_str(&format!("{}()", name.name));
-                } else {
-                    out.push_str(&format!("{}(..)", name.name));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn missing_note(path: &str, hint: Option<&str>) -> String {
-    match hint {
-        Some(h) => format!("{path} is missing (did you mean `{h}`?)"),
-        None => format!("{path} is missing"),
-    }
-}
-
-fn cap(mut ev: Vec<Ev>) -> Vec<Ev> {
+fn cap(mut ev: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
     ev.truncate(MAX_EVIDENCE);
     ev
 }
 
 /// Plain items for a `List<X>` test object.
-pub fn list_items<'a>(values: impl Iterator<Item = &'a serde_json::Value>) -> Vec<Item<'a>> {
+pub(crate) fn list_items<'a>(values: impl Iterator<Item = &'a Json>) -> Vec<Item<'a>> {
     values
         .enumerate()
         .map(|(i, v)| Item {
             v,
-            path: value::index("items", i),
+            path: index("items", i),
         })
         .collect()
 }

@@ -1,39 +1,63 @@
 //! The GSL evaluator: runs a rule over the entity graph and explains every outcome.
 //!
-//! - [`check_rule`] / [`check_rule_src`]: the static pass over a parsed rule.
+//! - [`check_rule`] / [`check_rule_src`]: the static pass over a parsed rule, giving
+//!   the [`CheckedRule`] the evaluator runs.
 //! - [`evaluate`]: one [`EntityResult`] per test object (an entity, or an account's list
 //!   for `List<X>` rules) with an [`Explanation`] of what decided it.
 //! - [`builtins`]: the builtin registry (names, signatures, docs) for the REPL.
+//! - [`path`]: the JSON-path walker rules use, for tools that read paths too.
+//! - [`DecisionCache`]: the run-wide cache of filter-pattern decisions.
 //!
-//! Semantics are documented in `docs/language.md`.
+//! Pipeline: `check` (static pass) → `checked` (the checked form) → `engine` (verdict
+//! and trace) → `explain` (words). Semantics are documented in `docs/language.md`.
 
 pub mod builtins;
+mod cache;
 mod check;
+mod checked;
 mod engine;
-pub mod render;
+pub mod error;
+mod explain;
+pub mod path;
 pub mod value;
 
+pub use cache::{CacheStats, DecisionCache};
 pub use check::{codes, CheckError, CheckErrors};
+pub use checked::CheckedRule;
+pub use error::EvalError;
 
 use crate::entity::graph::{EntityGraph, EntityRef};
 use crate::entity::CollectionError;
 use crate::lang::ast::Rule;
 use crate::span::Span;
 use chrono::{DateTime, Utc};
-use engine::{Engine, Ev, Fail};
+use engine::Engine;
+use path::{Ctx, Item};
 use serde::Serialize;
-use value::{Ctx, Item};
 
-/// Options of one evaluation.
+/// Options of one evaluation run.
 #[derive(Debug, Clone)]
 pub struct EvalOptions {
     /// "Now" for `before(..)` / `after(..)`; injectable for tests.
     pub now: DateTime<Utc>,
+    /// The run's filter-pattern decisions. Create the options once per run and share
+    /// them (clones share the cache) across policies, accounts and threads.
+    pub cache: DecisionCache,
+}
+
+impl EvalOptions {
+    /// Options for a run at `now`, with a fresh cache.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        EvalOptions {
+            now,
+            cache: DecisionCache::new(),
+        }
+    }
 }
 
 impl Default for EvalOptions {
     fn default() -> Self {
-        EvalOptions { now: Utc::now() }
+        EvalOptions::at(Utc::now())
     }
 }
 
@@ -134,14 +158,14 @@ impl RuleResult {
 }
 
 /// Check a parsed rule against the builtin registry (names, arity, literal argument
-/// types, regex syntax) without running it.
-pub fn check_rule(rule: &Rule) -> Result<(), CheckErrors> {
+/// types, regex syntax) without running it; the result is what [`evaluate`] runs.
+pub fn check_rule(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
     check::check(rule)
 }
 
 /// [`check_rule`], with the rule's source text and name attached to the errors so they
 /// render with the rule underlined.
-pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<(), CheckErrors> {
+pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<CheckedRule, CheckErrors> {
     check::check(rule).map_err(|e| e.with_source(src, name))
 }
 
@@ -153,12 +177,12 @@ pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<(), CheckErr
 /// the graph does not hold yields no entity results (use
 /// [`EntityGraph::check_type`] to report it), but `List<X>` rules still yield one
 /// result per account, with empty `items`.
-pub fn evaluate(rule: &Rule, graph: &EntityGraph, opts: &EvalOptions) -> RuleResult {
-    let engine = Engine::new(opts.now);
-    let written = rule.target.entity.name.as_str();
+pub fn evaluate(rule: &CheckedRule, graph: &EntityGraph, opts: &EvalOptions) -> RuleResult {
+    let engine = engine_for(opts);
+    let written = rule.entity();
     let type_name = graph.type_name(written).unwrap_or(written).to_string();
     let mut out = Vec::new();
-    if rule.target.list {
+    if rule.is_list() {
         for account in graph.accounts() {
             let acct = account.account_number.as_str();
             let ents = graph.entities_in(&type_name, acct, None);
@@ -187,17 +211,24 @@ pub fn evaluate(rule: &Rule, graph: &EntityGraph, opts: &EvalOptions) -> RuleRes
 /// Evaluate a rule on one entity of the graph, whatever the rule's entity type (the
 /// REPL's "try this rule on that entity").
 pub fn evaluate_entity(
-    rule: &Rule,
+    rule: &CheckedRule,
     graph: &EntityGraph,
     entity: EntityRef<'_>,
     opts: &EvalOptions,
 ) -> EntityResult {
-    entity_result(&Engine::new(opts.now), rule, graph, entity)
+    entity_result(&engine_for(opts), rule, graph, entity)
+}
+
+fn engine_for(opts: &EvalOptions) -> Engine<'_> {
+    Engine {
+        now: opts.now,
+        cache: &opts.cache,
+    }
 }
 
 fn entity_result(
-    engine: &Engine,
-    rule: &Rule,
+    engine: &Engine<'_>,
+    rule: &CheckedRule,
     graph: &EntityGraph,
     e: EntityRef<'_>,
 ) -> EntityResult {
@@ -221,7 +252,7 @@ fn entity_result(
 /// Evaluate a rule against a bare JSON value (one entity), outside any graph: no
 /// collection errors apply. Used by the REPL and tests.
 pub fn evaluate_value(
-    rule: &Rule,
+    rule: &CheckedRule,
     entity: &serde_json::Value,
     opts: &EvalOptions,
 ) -> (Outcome, Explanation) {
@@ -229,12 +260,12 @@ pub fn evaluate_value(
         v: entity,
         path: String::new(),
     });
-    judge(&Engine::new(opts.now), rule, &ctx, &[])
+    judge(&engine_for(opts), rule, &ctx, &[])
 }
 
 fn judge(
-    engine: &Engine,
-    rule: &Rule,
+    engine: &Engine<'_>,
+    rule: &CheckedRule,
     ctx: &Ctx<'_>,
     errors: &[&CollectionError],
 ) -> (Outcome, Explanation) {
@@ -274,32 +305,34 @@ fn judge(
     )
 }
 
-fn decide(engine: &Engine, rule: &Rule, ctx: &Ctx<'_>) -> (Outcome, Explanation) {
+fn decide(engine: &Engine<'_>, rule: &CheckedRule, ctx: &Ctx<'_>) -> (Outcome, Explanation) {
+    let cache = engine.cache;
     let mut where_ev = Vec::new();
-    if let Some(filter) = &rule.target.filter {
+    if let Some(filter) = &rule.filter_expr {
         match engine.expr(filter, ctx, 0, true) {
-            Err(f) => return error(f),
+            Err(e) => return (Outcome::Error, explain::error(&e)),
             Ok(r) if !r.value => {
                 return (
                     Outcome::NotRelevant,
-                    explain(
-                        format!("not relevant: `where {}` is false", render::expr(filter)),
+                    explain::explanation(
+                        format!("not relevant: `where {}` is false", filter.text),
                         r.ev,
+                        cache,
                     ),
                 );
             }
             Ok(r) => where_ev = r.ev,
         }
     }
-    let Some(verdict) = &rule.verdict else {
-        let lead = match &rule.target.filter {
-            Some(f) => format!("matched the query `where {}`", render::expr(f)),
+    let Some(verdict) = &rule.verdict_expr else {
+        let lead = match &rule.filter_expr {
+            Some(f) => format!("matched the query `where {}`", f.text),
             None => "matched the query".to_string(),
         };
-        return (Outcome::Passed, explain(lead, where_ev));
+        return (Outcome::Passed, explain::explanation(lead, where_ev, cache));
     };
     match engine.expr(&verdict.condition, ctx, 0, !verdict.negated) {
-        Err(f) => error(f),
+        Err(e) => (Outcome::Error, explain::error(&e)),
         Ok(r) => {
             let pass = r.value != verdict.negated;
             let lead = match (pass, verdict.negated) {
@@ -308,7 +341,7 @@ fn decide(engine: &Engine, rule: &Rule, ctx: &Ctx<'_>) -> (Outcome, Explanation)
                 (true, true) => "the condition is false, as `should not have` requires",
                 (false, true) => "`should not have`, but the condition is true",
             };
-            let mut ex = explain(lead.to_string(), r.ev);
+            let mut ex = explain::explanation(lead.to_string(), r.ev, cache);
             if verdict.negated && !ex.summary.starts_with('`') && !ex.summary.starts_with("the ") {
                 ex.summary = format!("should not have: {}", ex.summary);
             }
@@ -322,41 +355,4 @@ fn decide(engine: &Engine, rule: &Rule, ctx: &Ctx<'_>) -> (Outcome, Explanation)
             )
         }
     }
-}
-
-fn explain(lead: String, ev: Vec<Ev>) -> Explanation {
-    let notes: Vec<&str> = ev
-        .iter()
-        .filter(|e| e.depth == 0)
-        .filter_map(|e| e.evidence.note.as_deref())
-        .take(3)
-        .collect();
-    let summary = if notes.is_empty() {
-        lead
-    } else if lead.starts_with("not relevant") || lead.starts_with("matched") {
-        format!("{lead}: {}", notes.join("; "))
-    } else {
-        notes.join("; ")
-    };
-    Explanation {
-        summary,
-        evidence: ev.into_iter().map(|e| e.evidence).collect(),
-    }
-}
-
-fn error(f: Fail) -> (Outcome, Explanation) {
-    (
-        Outcome::Error,
-        Explanation {
-            summary: format!("error: {}", f.message),
-            evidence: vec![Evidence {
-                expr: String::new(),
-                span: f.span,
-                path: None,
-                value: None,
-                result: false,
-                note: Some(f.message),
-            }],
-        },
-    )
 }

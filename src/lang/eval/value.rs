@@ -1,28 +1,11 @@
 //! Values seen by the evaluator: borrowed entity JSON with its path, lists of such
 //! values, and the few small values the evaluator computes (numbers, booleans).
 
-use super::render;
-use crate::lang::ast::{Ident, LiteralKind};
+use super::path::{index, Item};
+use crate::lang::ast::LiteralKind;
+use crate::lang::printer::{number, short};
 use serde_json::Value as Json;
 use std::cmp::Ordering;
-
-/// A borrowed JSON value and its path inside the test object (`metricFilters[2]`).
-#[derive(Debug, Clone)]
-pub struct Item<'a> {
-    /// The value.
-    pub v: &'a Json,
-    /// Its JSON path relative to the test object; empty for the object itself.
-    pub path: String,
-}
-
-/// The context a path is resolved against.
-#[derive(Debug, Clone)]
-pub enum Ctx<'a> {
-    /// An entity or a list element.
-    Item(Item<'a>),
-    /// The test object of a `List<X>` rule: `{ "items": [..] }` without building it.
-    Items(Vec<Item<'a>>),
-}
 
 /// What a subject and its postfix operations evaluate to.
 #[derive(Debug, Clone)]
@@ -50,177 +33,6 @@ pub enum Val<'a> {
     Num(f64),
     /// A computed boolean (`isEmpty()`, `contain [..]`, `before(..)`).
     Bool(bool),
-}
-
-pub(crate) fn join(base: &str, seg: &str) -> String {
-    if base.is_empty() {
-        seg.to_string()
-    } else {
-        format!("{base}.{seg}")
-    }
-}
-
-pub(crate) fn index(base: &str, i: usize) -> String {
-    format!("{base}[{i}]")
-}
-
-/// Push `v` (reached at `path`) onto a projection: arrays are flattened one level,
-/// nulls are skipped.
-fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String) {
-    match v {
-        Json::Null => {}
-        Json::Array(a) => {
-            for (i, e) in a.iter().enumerate() {
-                if !e.is_null() {
-                    out.push(Item {
-                        v: e,
-                        path: index(&path, i),
-                    });
-                }
-            }
-        }
-        _ => out.push(Item { v, path }),
-    }
-}
-
-/// A property name close to `name` among `keys`: first a case-insensitive match,
-/// then a small edit distance.
-pub(crate) fn near_key<'k>(name: &str, keys: impl Iterator<Item = &'k String>) -> Option<String> {
-    crate::text::closest(name, keys.map(String::as_str)).map(str::to_string)
-}
-
-/// Resolve a dotted path against a context.
-///
-/// Through an object a segment selects the property; through a list it maps over the
-/// elements (flattening list-valued properties, skipping elements without it), giving a
-/// [`Val::List`]. A miss on an object is [`Val::Missing`] with a near-miss hint.
-pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
-    let (mut cur, mut projected, mut desc, rest) = match ctx {
-        Ctx::Item(it) => (vec![it.clone()], false, it.path.clone(), segs),
-        Ctx::Items(items) => match segs.first() {
-            Some(first) if first.name == "items" => {
-                (items.clone(), true, "items[]".to_string(), &segs[1..])
-            }
-            Some(first) => {
-                let hint = ["items".to_string()];
-                return Val::Missing {
-                    path: first.name.clone(),
-                    hint: near_key(&first.name, hint.iter()).or(Some("items".into())),
-                };
-            }
-            None => (items.clone(), true, "items[]".to_string(), segs),
-        },
-    };
-    if matches!(ctx, Ctx::Items(_)) && rest.is_empty() {
-        return Val::List {
-            items: cur,
-            path: "items".into(),
-            projection: false,
-        };
-    }
-    for seg in rest {
-        let name = seg.name.as_str();
-        if !projected && cur.len() == 1 && cur[0].v.is_array() {
-            let it = cur.remove(0);
-            let mut next = Vec::new();
-            push_flat(&mut next, it.v, it.path);
-            cur = next;
-            projected = true;
-            desc.push_str("[]");
-        }
-        if !projected {
-            let it = &cur[0];
-            let path = join(&it.path, name);
-            match it.v.as_object() {
-                Some(o) => match o.get(name) {
-                    Some(v) => {
-                        cur = vec![Item { v, path }];
-                        desc = cur[0].path.clone();
-                    }
-                    None => {
-                        return Val::Missing {
-                            path,
-                            hint: near_key(name, o.keys()),
-                        }
-                    }
-                },
-                None => return Val::Missing { path, hint: None },
-            }
-        } else {
-            let mut next = Vec::new();
-            for it in &cur {
-                if let Some(v) = it.v.as_object().and_then(|o| o.get(name)) {
-                    push_flat(&mut next, v, join(&it.path, name));
-                }
-            }
-            desc = join(&desc, name);
-            if next.is_empty() {
-                let hint = cur
-                    .iter()
-                    .filter_map(|it| it.v.as_object())
-                    .find_map(|o| near_key(name, o.keys()));
-                if hint.is_some() {
-                    return Val::Missing { path: desc, hint };
-                }
-            }
-            cur = next;
-        }
-    }
-    if projected {
-        Val::List {
-            items: cur,
-            path: desc,
-            projection: true,
-        }
-    } else {
-        match cur.pop() {
-            Some(it) => Val::Json(it),
-            None => Val::Missing {
-                path: desc,
-                hint: None,
-            },
-        }
-    }
-}
-
-/// What a dotted path yields on one JSON value (for the REPL and tools).
-#[derive(Debug, Clone, PartialEq)]
-pub enum PathValues<'a> {
-    /// The path does not exist; `hint` is a near-miss property name.
-    Missing {
-        /// Where it was looked for.
-        path: String,
-        /// A case-insensitive or near match, if any.
-        hint: Option<String>,
-    },
-    /// One value and its JSON path.
-    One(String, &'a Json),
-    /// A path through a list: every value reached, each with its JSON path.
-    Many(Vec<(String, &'a Json)>),
-}
-
-/// Resolve `a.b.c` (already split into segments) on a JSON value with the evaluator's
-/// rules: through lists the path maps over the elements (flattening list values).
-pub fn lookup<'a>(value: &'a Json, segments: &[&str]) -> PathValues<'a> {
-    let idents: Vec<Ident> = segments
-        .iter()
-        .map(|s| Ident {
-            name: (*s).to_string(),
-            span: crate::span::Span::default(),
-        })
-        .collect();
-    let ctx = Ctx::Item(Item {
-        v: value,
-        path: String::new(),
-    });
-    match resolve(&ctx, &idents) {
-        Val::Missing { path, hint } => PathValues::Missing { path, hint },
-        Val::Json(it) => PathValues::One(it.path, it.v),
-        Val::List { items, .. } => {
-            PathValues::Many(items.into_iter().map(|it| (it.path, it.v)).collect())
-        }
-        Val::Num(_) | Val::Bool(_) => PathValues::Many(Vec::new()),
-    }
 }
 
 impl<'a> Val<'a> {
@@ -300,7 +112,7 @@ impl<'a> Val<'a> {
             Val::Missing { .. } => "missing".into(),
             Val::Json(it) => display_json(it.v),
             Val::List { items, .. } => format!("{} value(s)", items.len()),
-            Val::Num(n) => render::number(*n),
+            Val::Num(n) => number(*n),
             Val::Bool(b) => b.to_string(),
         }
     }
@@ -320,7 +132,7 @@ pub fn number_json(n: f64) -> Json {
 /// A short human rendering of a JSON value.
 pub fn display_json(v: &Json) -> String {
     match v {
-        Json::String(s) => format!("'{}'", render::short(s, 80)),
+        Json::String(s) => format!("'{}'", short(s, 80)),
         Json::Array(a) => format!("a list of {}", a.len()),
         Json::Object(o) => format!("an object with {} properties", o.len()),
         other => other.to_string(),
@@ -329,7 +141,7 @@ pub fn display_json(v: &Json) -> String {
 
 fn compact(v: &Json, depth: usize) -> Json {
     match v {
-        Json::String(s) if s.chars().count() > 200 => Json::String(render::short(s, 200)),
+        Json::String(s) if s.chars().count() > 200 => Json::String(short(s, 200)),
         Json::Array(a)
             if depth >= 1 || a.len() > 5 || a.iter().any(|e| e.is_array() || e.is_object()) =>
         {
@@ -376,7 +188,7 @@ impl<'a> Sc<'a> {
     pub fn text(&self) -> Option<String> {
         match self {
             Sc::Str(s) => Some((*s).to_string()),
-            Sc::Num(n) => Some(render::number(*n)),
+            Sc::Num(n) => Some(number(*n)),
             Sc::Bool(b) => Some(b.to_string()),
             Sc::Null | Sc::Other => None,
         }
@@ -497,69 +309,6 @@ pub fn truthy(v: &Val<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::span::Span;
-    use serde_json::json;
-
-    fn segs(p: &str) -> Vec<Ident> {
-        p.split('.')
-            .map(|s| Ident {
-                name: s.into(),
-                span: Span::default(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn resolve_paths() {
-        let e = json!({"a": {"b": 1}, "l": [{"x": 1}, {"y": 2}, {"x": [3, 4]}], "Status": 1});
-        let ctx = Ctx::Item(Item {
-            v: &e,
-            path: String::new(),
-        });
-        match resolve(&ctx, &segs("a.b")) {
-            Val::Json(it) => assert_eq!(it.path, "a.b"),
-            other => panic!("{other:?}"),
-        }
-        match resolve(&ctx, &segs("l.x")) {
-            Val::List { items, path, .. } => {
-                assert_eq!(path, "l[].x");
-                let paths: Vec<_> = items.iter().map(|i| i.path.as_str()).collect();
-                assert_eq!(paths, ["l[0].x", "l[2].x[0]", "l[2].x[1]"]);
-            }
-            other => panic!("{other:?}"),
-        }
-        match resolve(&ctx, &segs("status")) {
-            Val::Missing { path, hint } => {
-                assert_eq!(path, "status");
-                assert_eq!(hint.as_deref(), Some("Status"));
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(resolve(&ctx, &segs("a.b.c")), Val::Missing { .. }));
-    }
-
-    #[test]
-    fn lookup_for_tools() {
-        let e = json!({"m": [{"p": "a"}, {"q": 1}, {"p": "b"}], "Name": "x"});
-        assert_eq!(
-            lookup(&e, &["m", "p"]),
-            PathValues::Many(vec![
-                ("m[0].p".into(), &json!("a")),
-                ("m[2].p".into(), &json!("b"))
-            ])
-        );
-        assert_eq!(
-            lookup(&e, &["Name"]),
-            PathValues::One("Name".into(), &json!("x"))
-        );
-        assert_eq!(
-            lookup(&e, &["name"]),
-            PathValues::Missing {
-                path: "name".into(),
-                hint: Some("Name".into())
-            }
-        );
-    }
 
     #[test]
     fn loose_equality() {

@@ -18,16 +18,8 @@ pub(crate) struct Diagnosis {
 }
 
 use super::KEYWORDS;
-
-/// Function names that users run into the preceding property (`xlength()`).
-const KNOWN_FUNCTIONS: &[&str] = &[
-    "length",
-    "isEmpty",
-    "before",
-    "after",
-    "isFilterPatternEqual",
-    "filterPatternCovers",
-];
+use crate::lang::ast::{CmpOp, ListOp, LITERAL_KEYWORDS};
+use crate::lang::eval::builtins;
 
 /// What a rule stands for in an "expected ..." message, and the keywords it allows.
 fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
@@ -55,26 +47,15 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         | R::op_like
         | R::op_unlike
         | R::op_in
-        | R::op_regex_match => (
-            11,
-            "a comparison operator",
-            &["like", "unlike", "in", "regexMatch"],
-        ),
+        | R::op_regex_match => (11, "a comparison operator", &CmpOp::WORDS),
         R::list_op | R::list_kw => (
             12,
             "a list operator (`with [..]`, `contain [..]`, ...)",
-            &[
-                "with",
-                "contain",
-                "contain-any",
-                "contain-all",
-                "contain-none",
-                "contain-single",
-            ],
+            &ListOp::KEYWORDS,
         ),
         R::call | R::call_head => (13, "a function call such as `length()`", &[]),
         R::string | R::number | R::kw_true | R::kw_false | R::kw_null => {
-            (14, "a value", &["true", "false", "null"])
+            (14, "a value", &LITERAL_KEYWORDS)
         }
         R::tuple => (15, "a list of values such as `('a', 'b')`", &[]),
         R::regex | R::regex_body => (16, "a regular expression such as `/^abc$/i`", &[]),
@@ -228,9 +209,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
     // `networkAssetsStatslength()`: a property run into a function call.
     if text[pos..].starts_with('(') {
         let before = word_before(text, pos);
-        if let Some(f) = KNOWN_FUNCTIONS
-            .iter()
-            .find(|f| before.len() > f.len() && before.ends_with(*f))
+        if let Some(f) = builtins::names().find(|f| before.len() > f.len() && before.ends_with(*f))
         {
             let start = pos - before.len();
             let prop = &before[..before.len() - f.len()];
@@ -282,15 +261,11 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
 
     // `a length > 0`: a known function without its parentheses.
     // (Also `lenght > 0`: a misspelt one.)
-    let function = KNOWN_FUNCTIONS
-        .iter()
-        .copied()
-        .find(|f| *f == word)
-        .or_else(|| {
-            (word.len() > 4)
-                .then(|| crate::text::closest(word, KNOWN_FUNCTIONS.iter().copied()))
-                .flatten()
-        });
+    let function = builtins::names().find(|f| *f == word).or_else(|| {
+        (word.len() > 4)
+            .then(|| crate::text::closest(word, builtins::names()))
+            .flatten()
+    });
     if let Some(f) = function.filter(|_| expects(R::call_head)) {
         let (found, len) = found_at(text, pos);
         let help = if f == word {
@@ -521,8 +496,9 @@ fn context_help(text: &str, pos: usize, positives: &[R]) -> Option<String> {
         let word = word_at(text, pos);
         let after = rest[word.len()..].trim_start();
         let looks_like_test = after.starts_with(['=', '!', '<', '>'])
-            || ["with", "contain", "like", "unlike", "in", "regexMatch"]
+            || ListOp::KEYWORDS
                 .iter()
+                .chain(&CmpOp::WORDS)
                 .any(|k| find_word(after, k) == Some(0));
         if !word.is_empty() && !KEYWORDS.contains(&word) && looks_like_test {
             return Some(format!(

@@ -14,34 +14,43 @@
 
 mod diagnose;
 
-/// Every GSL keyword (all lowercase but `List`), for suggestions and completion.
-pub const KEYWORDS: &[&str] = &[
-    "should",
-    "have",
-    "not",
-    "where",
-    "and",
-    "or",
-    "with",
-    "contain",
-    "contain-any",
-    "contain-all",
-    "contain-none",
-    "contain-single",
-    "like",
-    "unlike",
-    "in",
-    "regexMatch",
-    "true",
-    "false",
-    "null",
-    "List",
-];
+/// Every GSL keyword (all lowercase but `List`), for suggestions and completion:
+/// derived from the AST's operator enums and keyword lists.
+pub const KEYWORDS: &[&str] = &KEYWORD_LIST;
+
+const KEYWORD_COUNT: usize = STRUCTURE_KEYWORDS.len()
+    + ListOp::KEYWORDS.len()
+    + CmpOp::WORDS.len()
+    + LITERAL_KEYWORDS.len()
+    + 1;
+
+const KEYWORD_LIST: [&str; KEYWORD_COUNT] = {
+    let parts: [&[&str]; 5] = [
+        &STRUCTURE_KEYWORDS,
+        &ListOp::KEYWORDS,
+        &CmpOp::WORDS,
+        &LITERAL_KEYWORDS,
+        &[LIST_KEYWORD],
+    ];
+    let mut out = [""; KEYWORD_COUNT];
+    let mut k = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[k] = parts[p][i];
+            k += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    out
+};
 mod lex;
 
 use crate::lang::ast::{
     CmpOp, Expr, ExprKind, Ident, ListOp, Literal, LiteralKind, Path, Postfix, Rule, Subject,
-    Target, Term, Test, Verdict,
+    Target, Term, Test, Verdict, LIST_KEYWORD, LITERAL_KEYWORDS, STRUCTURE_KEYWORDS,
 };
 use crate::lang::error::{ParseError, ParseErrors};
 use crate::span::Span;

@@ -1,0 +1,118 @@
+//! Filter-pattern builtins: `isFilterPatternEqual(p)`, `filterPatternCovers(p)`.
+//!
+//! The rule's pattern is parsed and canonicalized once, by the checker
+//! ([`RulePattern`]); the decisions are made and cached by the run's
+//! [`DecisionCache`](crate::lang::eval::DecisionCache).
+
+use super::{any_verdict, Applied, ArgKind, ArgValue, Builtin, CallCx, NotePart, Param};
+use super::{ResultKind, Verdict};
+use crate::lang::eval::error::EvalError;
+use crate::lang::eval::value::{display_json, Val};
+use crate::pattern::{FilterPattern, PatternError};
+use serde_json::Value as Json;
+use std::sync::Arc;
+
+const PATTERN: &[Param] = &[Param {
+    name: "pattern",
+    kind: ArgKind::FilterPattern,
+}];
+
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "isFilterPatternEqual",
+        params: PATTERN,
+        returns: ResultKind::Bool,
+        doc:
+            "the property is a CloudWatch Logs filter pattern with the same meaning as the argument",
+        example: "filterPattern isFilterPatternEqual('{ $.eventName = ConsoleLogin }')",
+        func: filter_pattern_equal,
+    },
+    Builtin {
+        name: "filterPatternCovers",
+        params: PATTERN,
+        returns: ResultKind::Bool,
+        doc: "the property's filter pattern matches every event the argument pattern matches",
+        example: "filterPattern filterPatternCovers('{ $.eventName = ConsoleLogin }')",
+        func: filter_pattern_covers,
+    },
+];
+
+/// How a filter-pattern builtin compares the data's pattern with the rule's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PatternCheck {
+    /// Same meaning (`isFilterPatternEqual`).
+    Equal,
+    /// The data's pattern matches every event the rule's does (`filterPatternCovers`).
+    Covers,
+}
+
+/// A filter pattern written in a rule, parsed and canonicalized once.
+#[derive(Debug)]
+pub struct RulePattern {
+    /// The pattern.
+    pub pattern: FilterPattern,
+    /// Its canonical text (the key of the run's decisions).
+    pub canonical: String,
+}
+
+impl RulePattern {
+    /// Parse a rule's pattern literal.
+    pub fn parse(text: &str) -> Result<RulePattern, PatternError> {
+        // The diagnostics' source name is the one the rule-check snapshots record.
+        let pattern = FilterPattern::parse_named(text, "first pattern")?;
+        let canonical = pattern.canonical();
+        Ok(RulePattern { pattern, canonical })
+    }
+
+    /// The text as written in the rule.
+    pub fn text(&self) -> &str {
+        self.pattern.as_str()
+    }
+}
+
+fn pattern_call(cx: &CallCx<'_>, v: &Val<'_>, check: PatternCheck) -> Result<Applied, EvalError> {
+    let Some(ArgValue::Pattern(rule)) = cx.args.first().map(|a| &a.value) else {
+        return Err(cx.bad_argument(0, "argument 1 must be a filter pattern".into()));
+    };
+    any_verdict(cx, v, |j| match j {
+        Json::String(s) => {
+            let data = cx.cache.data_pattern(s).map_err(|e| {
+                format!(
+                    "the filter pattern {} in the data is invalid: {e}",
+                    display_json(j)
+                )
+            })?;
+            let value = cx.cache.decide(check, &data, rule);
+            Ok(Verdict {
+                value,
+                note: if value {
+                    Vec::new()
+                } else {
+                    vec![NotePart::Pattern {
+                        check,
+                        data: Arc::clone(&data.text),
+                        rule: Arc::clone(rule),
+                    }]
+                },
+                closeness: if value {
+                    1.0
+                } else {
+                    cx.cache.closeness(&data, rule)
+                },
+            })
+        }
+        other => Err(format!(
+            "{} is not a filter pattern string",
+            display_json(other)
+        )),
+    })
+}
+
+fn filter_pattern_equal(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
+    pattern_call(cx, v, PatternCheck::Equal)
+}
+
+fn filter_pattern_covers(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
+    // The rule's argument is the required pattern; the property is the actual one.
+    pattern_call(cx, v, PatternCheck::Covers)
+}

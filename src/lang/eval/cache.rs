@@ -1,0 +1,464 @@
+//! The run-wide cache of filter-pattern decisions, shared by every policy and every
+//! account of a run (and by threads: it is `Send + Sync`).
+//!
+//! - Patterns are interned: each distinct text of the data is parsed once, and
+//!   decisions are keyed by **canonical form**, so the same filter spelled differently
+//!   in each account is decided once per required pattern.
+//! - A fast path rejects a filter without a proof when it misses one of the required
+//!   pattern's **witness events** (events the required pattern matches: one per
+//!   top-level clause, computed once, plus the counterexamples later proofs find).
+//!   Unrelated filters cost one match per witness.
+//! - The words of a failed comparison (a counterexample, a difference) are computed
+//!   only when an explanation shows them, from the pattern as written, and cached.
+//!
+//! Create one [`DecisionCache`] per run ([`EvalOptions::default`](super::EvalOptions)
+//! does) and clone the options: clones share the cache.
+
+use super::builtins::{PatternCheck, RulePattern};
+use crate::pattern::ast::{JsonExpr, Pattern};
+use crate::pattern::{Coverage, Difference, FilterPattern};
+use serde_json::Value as Json;
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Most witness events kept per required pattern.
+const MAX_WITNESSES: usize = 16;
+/// Lock shards of each map.
+const SHARDS: usize = 16;
+
+/// A filter pattern found in the data, parsed once per run.
+#[derive(Debug)]
+pub struct DataPattern {
+    /// The text as written in the data.
+    pub text: Arc<str>,
+    /// The pattern.
+    pub pattern: FilterPattern,
+    text_id: u32,
+    canon_id: u32,
+}
+
+/// An event a required pattern matches.
+#[derive(Debug)]
+struct Witness {
+    text: String,
+    json: Option<Json>,
+}
+
+impl DataPattern {
+    fn matches(&self, w: &Witness) -> bool {
+        match (self.pattern.ast(), &w.json) {
+            (Pattern::Json(_), Some(j)) => self.pattern.matches_json(j),
+            _ => self.pattern.matches(&w.text),
+        }
+    }
+}
+
+/// How often each path was taken (for benchmarks and tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Decisions answered from the cache.
+    pub hits: u64,
+    /// Decisions made by a witness event, without a proof.
+    pub fast_rejects: u64,
+    /// Decisions that needed a proof.
+    pub proofs: u64,
+    /// Explanations worded (each needs a proof of the pattern as written).
+    pub explained: u64,
+}
+
+/// A map split into independently locked shards.
+struct Sharded<K, V> {
+    hasher: RandomState,
+    shards: Vec<RwLock<HashMap<K, V>>>,
+}
+
+impl<K: Hash + Eq, V: Clone> Sharded<K, V> {
+    fn new() -> Self {
+        Sharded {
+            hasher: RandomState::new(),
+            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+        }
+    }
+
+    fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> &RwLock<HashMap<K, V>> {
+        let i = self.hasher.hash_one(key) as usize % SHARDS;
+        &self.shards[i]
+    }
+
+    fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = self.shard(key).read().unwrap_or_else(|p| p.into_inner());
+        shard.get(key).cloned()
+    }
+
+    /// Insert unless present; returns the value kept.
+    fn insert(&self, key: K, value: V) -> V {
+        let mut shard = self.shard(&key).write().unwrap_or_else(|p| p.into_inner());
+        shard.entry(key).or_insert(value).clone()
+    }
+}
+
+struct Inner {
+    ids: Sharded<Arc<str>, u32>,
+    next_id: AtomicU64,
+    data: Sharded<Arc<str>, Result<Arc<DataPattern>, String>>,
+    decisions: Sharded<(PatternCheck, u32, u32), bool>,
+    witnesses: Sharded<u32, Arc<RwLock<Vec<Arc<Witness>>>>>,
+    closeness: Sharded<(u32, u32), f64>,
+    why: Sharded<(PatternCheck, u32, u32), Arc<str>>,
+    hits: AtomicU64,
+    fast_rejects: AtomicU64,
+    proofs: AtomicU64,
+    explained: AtomicU64,
+}
+
+/// The run-wide, thread-safe cache of filter-pattern work. Cloning shares it.
+#[derive(Clone)]
+pub struct DecisionCache {
+    inner: Arc<Inner>,
+}
+
+impl Default for DecisionCache {
+    fn default() -> Self {
+        DecisionCache::new()
+    }
+}
+
+impl fmt::Debug for DecisionCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecisionCache")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl DecisionCache {
+    /// An empty cache (one per run).
+    pub fn new() -> Self {
+        DecisionCache {
+            inner: Arc::new(Inner {
+                ids: Sharded::new(),
+                next_id: AtomicU64::new(0),
+                data: Sharded::new(),
+                decisions: Sharded::new(),
+                witnesses: Sharded::new(),
+                closeness: Sharded::new(),
+                why: Sharded::new(),
+                hits: AtomicU64::new(0),
+                fast_rejects: AtomicU64::new(0),
+                proofs: AtomicU64::new(0),
+                explained: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// How the decisions so far were made.
+    pub fn stats(&self) -> CacheStats {
+        let i = &self.inner;
+        CacheStats {
+            hits: i.hits.load(Ordering::Relaxed),
+            fast_rejects: i.fast_rejects.load(Ordering::Relaxed),
+            proofs: i.proofs.load(Ordering::Relaxed),
+            explained: i.explained.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The id of an interned text.
+    fn id(&self, text: &str) -> u32 {
+        if let Some(id) = self.inner.ids.get(text) {
+            return id;
+        }
+        let fresh = self.inner.next_id.fetch_add(1, Ordering::Relaxed) as u32;
+        self.inner.ids.insert(Arc::from(text), fresh)
+    }
+
+    /// A pattern of the data, parsed once per run; `Err` holds the parse error's words.
+    pub fn data_pattern(&self, text: &str) -> Result<Arc<DataPattern>, String> {
+        if let Some(p) = self.inner.data.get(text) {
+            return p;
+        }
+        let parsed = FilterPattern::parse(text)
+            .map(|pattern| {
+                Arc::new(DataPattern {
+                    text: Arc::from(text),
+                    text_id: self.id(text),
+                    canon_id: self.id(&pattern.canonical()),
+                    pattern,
+                })
+            })
+            .map_err(|e| e.to_string());
+        self.inner.data.insert(Arc::from(text), parsed)
+    }
+
+    /// Does the data's pattern satisfy the rule's (`check`)? Cached by canonical forms.
+    pub fn decide(&self, check: PatternCheck, data: &DataPattern, rule: &RulePattern) -> bool {
+        let key = (check, data.canon_id, self.id(&rule.canonical));
+        if let Some(v) = self.inner.decisions.get(&key) {
+            self.inner.hits.fetch_add(1, Ordering::Relaxed);
+            return v;
+        }
+        let witnesses = self.witnesses(key.2, rule);
+        let snapshot: Vec<Arc<Witness>> =
+            witnesses.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if snapshot.iter().any(|w| !data.matches(w)) {
+            // The rule's pattern matches this event and the data's does not: the data's
+            // pattern neither covers nor equals it.
+            self.inner.fast_rejects.fetch_add(1, Ordering::Relaxed);
+            return self.inner.decisions.insert(key, false);
+        }
+        self.inner.proofs.fetch_add(1, Ordering::Relaxed);
+        let (value, why, learned) = prove(check, data, rule);
+        if let Some(event) = learned {
+            learn(&witnesses, rule, event);
+        }
+        if let Some(why) = why {
+            self.inner
+                .why
+                .insert((check, data.text_id, self.id(rule.text())), Arc::from(why));
+        }
+        self.inner.decisions.insert(key, value)
+    }
+
+    /// How close the data's pattern comes to the rule's (0.0 to 1.0), for ranking.
+    pub fn closeness(&self, data: &DataPattern, rule: &RulePattern) -> f64 {
+        let key = (data.text_id, self.id(rule.text()));
+        if let Some(c) = self.inner.closeness.get(&key) {
+            return c;
+        }
+        let c = data.pattern.similarity_to(&rule.pattern);
+        self.inner.closeness.insert(key, c)
+    }
+
+    /// Why the data's pattern (as written) does not satisfy the rule's, in words.
+    pub fn why_not(&self, check: PatternCheck, data: &str, rule: &RulePattern) -> String {
+        let parsed = match self.data_pattern(data) {
+            Ok(p) => p,
+            Err(e) => return format!("the filter pattern in the data is invalid: {e}"),
+        };
+        let key = (check, parsed.text_id, self.id(rule.text()));
+        if let Some(w) = self.inner.why.get(&key) {
+            return w.to_string();
+        }
+        self.inner.explained.fetch_add(1, Ordering::Relaxed);
+        let why = prove(check, &parsed, rule).1.unwrap_or_else(|| {
+            "equal as written here; another spelling with the same canonical form is not".into()
+        });
+        self.inner.why.insert(key, Arc::from(why)).to_string()
+    }
+
+    /// The witness events of a required pattern (computed on first use).
+    fn witnesses(&self, rule_id: u32, rule: &RulePattern) -> Arc<RwLock<Vec<Arc<Witness>>>> {
+        if let Some(w) = self.inner.witnesses.get(&rule_id) {
+            return w;
+        }
+        let list = Arc::new(RwLock::new(clause_witnesses(rule)));
+        self.inner.witnesses.insert(rule_id, list)
+    }
+}
+
+/// Prove `check`: the verdict, the words when false, and an event the rule's pattern
+/// matches and the data's does not (a new witness), when the proof found one.
+fn prove(
+    check: PatternCheck,
+    data: &DataPattern,
+    rule: &RulePattern,
+) -> (bool, Option<String>, Option<String>) {
+    match check {
+        PatternCheck::Equal => match data.pattern.equivalent(&rule.pattern) {
+            Difference::Equal => (true, None, None),
+            Difference::Different {
+                witness: Some((event, data_matches)),
+                ..
+            } => {
+                let why = if data_matches {
+                    format!(
+                        "also matches events the rule's pattern does not, e.g. {}",
+                        clip(&event, 200)
+                    )
+                } else {
+                    format!(
+                        "misses events the rule's pattern matches, e.g. {}",
+                        clip(&event, 200)
+                    )
+                };
+                (false, Some(why), (!data_matches).then_some(event))
+            }
+            Difference::Different { explanation, .. } => (
+                false,
+                Some(format!(
+                    "differs: {}",
+                    clip(&explanation.replace('\n', " "), 200)
+                )),
+                None,
+            ),
+        },
+        PatternCheck::Covers => match data.pattern.covers(&rule.pattern) {
+            Coverage::Covered => (true, None, None),
+            Coverage::NotCovered { counterexample } => (
+                false,
+                Some(format!(
+                    "misses events the rule requires, e.g. {}",
+                    clip(&counterexample, 200)
+                )),
+                Some(counterexample),
+            ),
+            Coverage::Unknown { reason } => (
+                false,
+                Some(format!(
+                    "could not decide coverage, counted as not covering: {}",
+                    clip(&reason, 160)
+                )),
+                None,
+            ),
+        },
+    }
+}
+
+/// Keep `event` as a witness of `rule` if the rule's pattern really matches it.
+fn learn(witnesses: &RwLock<Vec<Arc<Witness>>>, rule: &RulePattern, event: String) {
+    if !rule.pattern.matches(&event) {
+        return;
+    }
+    let mut list = witnesses.write().unwrap_or_else(|p| p.into_inner());
+    if list.len() < MAX_WITNESSES && !list.iter().any(|w| w.text == event) {
+        list.push(Arc::new(witness(event)));
+    }
+}
+
+fn witness(text: String) -> Witness {
+    let json = serde_json::from_str::<Json>(&text)
+        .ok()
+        .filter(Json::is_object);
+    Witness { text, json }
+}
+
+/// One event per top-level clause of the rule's pattern (`a || b`: one for `a`, one
+/// for `b`), each checked against the whole pattern.
+fn clause_witnesses(rule: &RulePattern) -> Vec<Arc<Witness>> {
+    let text = rule.text();
+    let clauses: Vec<FilterPattern> = match rule.pattern.ast() {
+        Pattern::Json(JsonExpr::Or(items, _)) => items
+            .iter()
+            .filter_map(|c| {
+                let s = c.span();
+                let body = text.get(s.start..s.end)?;
+                FilterPattern::parse(&format!("{{ {body} }}")).ok()
+            })
+            .collect(),
+        _ => vec![rule.pattern.clone()],
+    };
+    let probe = match rule.pattern.ast() {
+        Pattern::Json(_) => FilterPattern::parse("{ $.gslWitnessProbe = \"none\" }"),
+        _ => FilterPattern::parse("gslWitnessProbe"),
+    };
+    let Ok(probe) = probe else {
+        return Vec::new();
+    };
+    let mut out: Vec<Arc<Witness>> = Vec::new();
+    for clause in clauses {
+        if let Coverage::NotCovered { counterexample } = probe.covers(&clause) {
+            if rule.pattern.matches(&counterexample)
+                && !out.iter().any(|w| w.text == counterexample)
+            {
+                out.push(Arc::new(witness(counterexample)));
+            }
+        }
+    }
+    out
+}
+
+/// The first line of `text`, cut to about `max` characters.
+fn clip(text: &str, max: usize) -> String {
+    crate::text::clip(text.lines().next().unwrap_or("").trim(), max + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(text: &str) -> RulePattern {
+        RulePattern::parse(text).expect("valid")
+    }
+
+    #[test]
+    fn spellings_share_one_decision() {
+        let cache = DecisionCache::new();
+        let required = rule(r#"{ $.eventName = ConsoleLogin }"#);
+        let a = cache
+            .data_pattern(r#"{ $.eventName = ConsoleLogin }"#)
+            .unwrap();
+        let b = cache
+            .data_pattern(r#"{($.eventName="ConsoleLogin")}"#)
+            .unwrap();
+        assert!(cache.decide(PatternCheck::Covers, &a, &required));
+        assert!(cache.decide(PatternCheck::Covers, &b, &required));
+        let s = cache.stats();
+        assert_eq!((s.proofs, s.hits), (1, 1), "{s:?}");
+    }
+
+    #[test]
+    fn witnesses_reject_unrelated_filters_without_a_proof() {
+        let cache = DecisionCache::new();
+        let required = rule(r#"{ ($.eventName = ConsoleLogin) || ($.eventName = "CreateUser") }"#);
+        let unrelated = cache
+            .data_pattern(r#"{ $.errorCode = "AccessDenied" }"#)
+            .unwrap();
+        assert!(!cache.decide(PatternCheck::Covers, &unrelated, &required));
+        assert!(!cache.decide(PatternCheck::Equal, &unrelated, &required));
+        let s = cache.stats();
+        assert_eq!((s.proofs, s.fast_rejects), (0, 2), "{s:?}");
+        // The words still come from a proof of the pattern as written.
+        let why = cache.why_not(PatternCheck::Covers, &unrelated.text, &required);
+        assert!(
+            why.starts_with("misses events the rule requires, e.g. "),
+            "{why}"
+        );
+        assert_eq!(cache.stats().explained, 1);
+        // A filter matching only one clause's witness is still rejected.
+        let half = cache
+            .data_pattern(r#"{ $.eventName = ConsoleLogin }"#)
+            .unwrap();
+        assert!(!cache.decide(PatternCheck::Covers, &half, &required));
+        assert_eq!(cache.stats().proofs, 0);
+    }
+
+    #[test]
+    fn a_covering_filter_is_proved() {
+        let cache = DecisionCache::new();
+        let required = rule(r#"{ $.eventName = ConsoleLogin && $.errorCode = "x" }"#);
+        let wider = cache
+            .data_pattern(r#"{ $.eventName = ConsoleLogin }"#)
+            .unwrap();
+        assert!(cache.decide(PatternCheck::Covers, &wider, &required));
+        assert!(!cache.decide(PatternCheck::Equal, &wider, &required));
+        assert_eq!(cache.stats().proofs, 2);
+    }
+
+    #[test]
+    fn shared_across_threads() {
+        fn assert_sync<T: Send + Sync>() {}
+        assert_sync::<DecisionCache>();
+        let cache = DecisionCache::new();
+        let required = Arc::new(rule(r#"{ $.eventName = ConsoleLogin }"#));
+        std::thread::scope(|s| {
+            for i in 0..4 {
+                let cache = cache.clone();
+                let required = Arc::clone(&required);
+                s.spawn(move || {
+                    let spaced = format!("{{{} $.eventName = ConsoleLogin }}", " ".repeat(i));
+                    let p = cache.data_pattern(&spaced).unwrap();
+                    assert!(cache.decide(PatternCheck::Covers, &p, &required));
+                });
+            }
+        });
+        let s = cache.stats();
+        assert_eq!(s.hits + s.proofs, 4, "{s:?}");
+    }
+}
