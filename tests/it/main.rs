@@ -21,6 +21,7 @@ mod parse_shapes;
 mod parse_snapshots;
 mod parse_spans;
 mod pattern_cli;
+mod pattern_decide;
 mod pattern_diagnostics;
 mod pattern_props;
 mod pattern_semantics;
