@@ -22,6 +22,7 @@ mod parse_props;
 mod parse_shapes;
 mod parse_snapshots;
 mod parse_spans;
+mod pattern_decide;
 mod pattern_diagnostics;
 mod pattern_props;
 mod pattern_semantics;
