@@ -71,7 +71,7 @@ impl Bdd {
     /// Fail when the time budget is spent (checked now and then).
     pub(crate) fn tick(&mut self) -> Result<(), Exceeded> {
         self.ticks = self.ticks.wrapping_add(1);
-        if self.ticks % 1024 == 0 && Instant::now() > self.deadline {
+        if self.ticks.is_multiple_of(1024) && Instant::now() > self.deadline {
             return Err(Exceeded::Time);
         }
         Ok(())
