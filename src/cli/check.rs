@@ -3,7 +3,8 @@
 use super::eval::{eval_options, missing_type_note};
 use super::{load_snapshot, Format, SnapshotArgs};
 use crate::entity::graph::EntityGraph;
-use crate::entity::Snapshot;
+use crate::entity::stream::SnapshotSource;
+use crate::lang::ast::Rule;
 use crate::lang::{eval, parser};
 use crate::policy::{self, Policy};
 use crate::report::{self, PolicyReport, RuleStatus, SnapshotInfo, Summary, TextOptions};
@@ -63,6 +64,20 @@ pub fn run_policy(
     opts: &eval::EvalOptions,
     diagnostics: &mut Vec<String>,
 ) -> PolicyReport {
+    match prepare_policy(policy, diagnostics) {
+        Ok(rule) => {
+            let result = eval::evaluate(&rule, graph, opts);
+            finish_policy(policy, &rule, result, graph, diagnostics)
+        }
+        Err(report) => *report,
+    }
+}
+
+/// Parse and check a policy's rule; errors become an `Error` report.
+fn prepare_policy(
+    policy: &Policy,
+    diagnostics: &mut Vec<String>,
+) -> Result<Rule, Box<PolicyReport>> {
     let fail = |message: String| PolicyReport {
         meta: policy.meta.clone(),
         origin: policy.origin.clone(),
@@ -74,14 +89,25 @@ pub fn run_policy(
         Ok(rule) => rule,
         Err(e) => {
             diagnostics.push(render_diagnostic(&e));
-            return fail(e.summary());
+            return Err(Box::new(fail(e.summary())));
         }
     };
     if let Err(e) = eval::check_rule_src(&rule, &policy.source, &policy.origin) {
         diagnostics.push(render_diagnostic(&e));
-        return fail(format!("{e}"));
+        return Err(Box::new(fail(format!("{e}"))));
     }
-    let result = eval::evaluate(&rule, graph, opts);
+    Ok(rule)
+}
+
+/// The report of a policy from its results over the whole snapshot; `graph` answers
+/// which entity types the snapshot holds.
+fn finish_policy(
+    policy: &Policy,
+    rule: &Rule,
+    result: eval::RuleResult,
+    graph: &EntityGraph,
+    diagnostics: &mut Vec<String>,
+) -> PolicyReport {
     let mut report = PolicyReport {
         meta: policy.meta.clone(),
         origin: policy.origin.clone(),
@@ -96,6 +122,50 @@ pub fn run_policy(
         }
     }
     report
+}
+
+/// Run the policies over the snapshot a batch of accounts at a time (see
+/// [`crate::entity::stream`]): the reports are those of one run over the whole
+/// snapshot, and the diagnostics come in policy order.
+fn run_policies(
+    policies: &[Policy],
+    source: SnapshotSource,
+    opts: &eval::EvalOptions,
+) -> miette::Result<(Vec<PolicyReport>, Vec<String>)> {
+    let mut diagnostics: Vec<Vec<String>> = vec![Vec::new(); policies.len()];
+    let prepared: Vec<Result<Rule, Box<PolicyReport>>> = policies
+        .iter()
+        .zip(diagnostics.iter_mut())
+        .map(|(p, d)| prepare_policy(p, d))
+        .collect();
+    let census = source.census_graph();
+    let mut results: Vec<eval::RuleResult> = policies
+        .iter()
+        .map(|_| eval::RuleResult {
+            entities: Vec::new(),
+        })
+        .collect();
+    for graph in source.into_graphs() {
+        let graph = graph?;
+        for (rule, result) in prepared.iter().zip(results.iter_mut()) {
+            if let Ok(rule) = rule {
+                result
+                    .entities
+                    .extend(eval::evaluate(rule, &graph, opts).entities);
+            }
+        }
+    }
+    let reports = policies
+        .iter()
+        .zip(prepared)
+        .zip(results)
+        .zip(diagnostics.iter_mut())
+        .map(|(((p, prepared), result), d)| match prepared {
+            Ok(rule) => finish_policy(p, &rule, result, &census, d),
+            Err(report) => *report,
+        })
+        .collect();
+    Ok((reports, diagnostics.into_iter().flatten().collect()))
 }
 
 fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
@@ -123,7 +193,7 @@ fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
     Ok(policies)
 }
 
-fn acquire_snapshot(args: &CheckArgs) -> miette::Result<(Snapshot, String)> {
+fn acquire_snapshot(args: &CheckArgs) -> miette::Result<(SnapshotSource, String)> {
     #[cfg(feature = "aws")]
     if args.live {
         let snapshot = super::live::collect_snapshot(&args.live_args)?;
@@ -138,26 +208,32 @@ fn acquire_snapshot(args: &CheckArgs) -> miette::Result<(Snapshot, String)> {
                 )
             })?;
         }
-        return Ok((snapshot, "live account".to_string()));
+        return Ok((SnapshotSource::Whole(snapshot), "live account".to_string()));
     }
-    load_snapshot(&args.source)
+    match &args.source.snapshot {
+        // A file is read a batch of accounts at a time.
+        Some(path) => {
+            let name = path.display().to_string();
+            Ok((SnapshotSource::open(path, &name)?, name))
+        }
+        None => {
+            let (snapshot, name) = load_snapshot(&args.source)?;
+            Ok((SnapshotSource::Whole(snapshot), name))
+        }
+    }
 }
 
 /// Run `gsl check`.
 pub fn run(args: &CheckArgs) -> miette::Result<ExitCode> {
     let policies = load_policies(args)?;
-    let (snapshot, name) = acquire_snapshot(args)?;
-    let opts = eval_options(args.now, snapshot.collected_at.as_deref());
+    let (source, name) = acquire_snapshot(args)?;
+    let opts = eval_options(args.now, source.collected_at());
     let info = SnapshotInfo {
         name,
-        collected_at: snapshot.collected_at.clone(),
-        accounts: snapshot
-            .accounts
-            .iter()
-            .map(|a| a.account_number.clone())
-            .collect(),
-        collection_errors: snapshot
-            .errors
+        collected_at: source.collected_at().map(str::to_string),
+        accounts: source.account_numbers(),
+        collection_errors: source
+            .errors()
             .iter()
             .map(|e| {
                 format!(
@@ -172,12 +248,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<ExitCode> {
             })
             .collect(),
     };
-    let graph = EntityGraph::new(snapshot);
-    let mut diagnostics = Vec::new();
-    let reports: Vec<PolicyReport> = policies
-        .iter()
-        .map(|p| run_policy(p, &graph, &opts, &mut diagnostics))
-        .collect();
+    let (reports, diagnostics) = run_policies(&policies, source, &opts)?;
     for d in &diagnostics {
         eprintln!("{d}");
     }

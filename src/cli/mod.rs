@@ -7,6 +7,7 @@ pub mod eval;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod pattern;
+pub mod progress;
 pub mod repl;
 
 use crate::entity::{self, Snapshot};
