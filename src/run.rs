@@ -18,23 +18,28 @@
 //! the others still run. [`eval_rule`] does the same for one rule text (`gsl eval`).
 
 use crate::entity::graph::EntityGraph;
+use crate::entity::stream::{SnapshotSource, StreamError};
 use crate::entity::Snapshot;
-use crate::lang::eval::{self, EvalOptions};
+use crate::lang::eval::{self, CheckedRule, EntityResult, EvalOptions, RuleResult};
 use crate::lang::parser;
 use crate::policy::{Metadata, Policy, Severity};
 use crate::report::{PolicyReport, Problem, RuleStatus, SnapshotInfo, Summary};
 use chrono::{DateTime, Utc};
 use miette::Diagnostic;
+use rayon::prelude::*;
 
 /// The evaluation options for a snapshot: "now" for `before()`/`after()` is `now` if
 /// given, else the snapshot's collection time (so re-checking an old snapshot gives
 /// the answer it had when it was collected), else the clock.
 pub fn eval_options(snapshot: &Snapshot, now: Option<DateTime<Utc>>) -> EvalOptions {
+    eval_options_at(snapshot.collected_at.as_deref(), now)
+}
+
+/// [`eval_options`] from a collection time (RFC 3339) alone.
+pub fn eval_options_at(collected_at: Option<&str>, now: Option<DateTime<Utc>>) -> EvalOptions {
     let now = now
         .or_else(|| {
-            snapshot
-                .collected_at
-                .as_deref()
+            collected_at
                 .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                 .map(|t| t.with_timezone(&Utc))
         })
@@ -68,31 +73,150 @@ impl CheckRun {
 
 /// Run `policies` over `graph`. Every policy yields a report, in order.
 pub fn check(policies: &[Policy], graph: &EntityGraph, opts: &EvalOptions) -> CheckRun {
-    let mut diagnostics = Vec::new();
-    let reports: Vec<PolicyReport> = policies
-        .iter()
-        .map(|p| {
-            let (report, diag) = check_policy(p, graph, opts);
-            diagnostics.extend(diag);
-            report
-        })
-        .collect();
-    CheckRun {
-        snapshot: SnapshotInfo::of(graph, graph.name()),
-        summary: Summary::of(&reports),
-        policies: reports,
-        diagnostics,
+    let info = SnapshotInfo::of(graph, graph.name());
+    let once = std::iter::once(Ok::<&EntityGraph, std::convert::Infallible>(graph));
+    match check_batches(policies, once, graph, info, opts, &mut |_| {}) {
+        Ok(run) => run,
+        Err(never) => match never {},
     }
 }
 
-/// Run one policy: parse, check, evaluate. A rule that cannot run gives an `error`
-/// report and its diagnostic.
-pub fn check_policy(
-    policy: &Policy,
-    graph: &EntityGraph,
+/// Run `policies` over a snapshot file read a batch of accounts at a time
+/// ([`SnapshotSource`]), so memory holds one batch, not the whole organization. The
+/// reports are those of one run over the whole snapshot. `on_batch` is told the number
+/// of accounts of each batch when it is done (for a progress bar).
+pub fn check_source(
+    policies: &[Policy],
+    source: SnapshotSource,
+    name: &str,
     opts: &EvalOptions,
-) -> (PolicyReport, Option<miette::Report>) {
-    run_source(&policy.source, &policy.origin, &policy.meta, graph, opts)
+    on_batch: &mut dyn FnMut(usize),
+) -> Result<CheckRun, StreamError> {
+    let census = source.census_graph();
+    let info = SnapshotInfo::new(
+        name,
+        source.collected_at(),
+        source.account_numbers(),
+        source.errors(),
+    );
+    check_batches(
+        policies,
+        source.into_graphs(),
+        &census,
+        info,
+        opts,
+        on_batch,
+    )
+}
+
+/// The one loop of a run: each policy is parsed and checked once, evaluated on every
+/// graph (a batch of accounts; the policies of a batch in parallel), and its results
+/// concatenated in order. `census` answers which entity types the whole snapshot holds.
+pub fn check_batches<G, E>(
+    policies: &[Policy],
+    graphs: impl IntoIterator<Item = Result<G, E>>,
+    census: &EntityGraph,
+    info: SnapshotInfo,
+    opts: &EvalOptions,
+    on_batch: &mut dyn FnMut(usize),
+) -> Result<CheckRun, E>
+where
+    G: std::borrow::Borrow<EntityGraph>,
+{
+    let prepared: Vec<Prepared> = policies
+        .iter()
+        .map(|p| prepare(&p.source, &p.origin, &p.meta))
+        .collect();
+    let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
+    for graph in graphs {
+        let graph = graph?;
+        let graph = graph.borrow();
+        let batch: Vec<Vec<EntityResult>> = prepared
+            .par_iter()
+            .map(|p| match p {
+                Prepared::Ready(rule) => eval::evaluate(rule, graph, opts).entities,
+                Prepared::Failed(..) => Vec::new(),
+            })
+            .collect();
+        for (all, more) in entities.iter_mut().zip(batch) {
+            all.extend(more);
+        }
+        on_batch(graph.accounts().len());
+    }
+    let mut diagnostics = Vec::new();
+    let reports: Vec<PolicyReport> = policies
+        .iter()
+        .zip(prepared)
+        .zip(entities)
+        .map(|((p, prepared), entities)| match prepared {
+            Prepared::Ready(rule) => finish(&p.meta, &p.origin, &rule, entities, census),
+            Prepared::Failed(report, diag) => {
+                diagnostics.push(diag);
+                *report
+            }
+        })
+        .collect();
+    Ok(CheckRun {
+        snapshot: info,
+        summary: Summary::of(&reports),
+        policies: reports,
+        diagnostics,
+    })
+}
+
+/// A policy parsed and checked, or the report and diagnostic of why it cannot run.
+enum Prepared {
+    Ready(CheckedRule),
+    Failed(Box<PolicyReport>, miette::Report),
+}
+
+fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
+    let failed = |summary: String, diag: &dyn Diagnostic| {
+        Box::new(PolicyReport {
+            meta: meta.clone(),
+            origin: origin.to_string(),
+            status: RuleStatus::Error,
+            entities: Vec::new(),
+            error: Some(summary),
+            diagnostics: Problem::all(diag),
+        })
+    };
+    let rule = match parser::parse_rule_named(source, origin) {
+        Ok(rule) => rule,
+        Err(e) => return Prepared::Failed(failed(e.summary(), &e), e.into()),
+    };
+    match eval::check_rule_src(&rule, source, origin) {
+        Ok(checked) => Prepared::Ready(checked),
+        Err(e) => Prepared::Failed(failed(e.to_string(), &e), e.into()),
+    }
+}
+
+/// The report of a policy from its results; a rule that found nothing to check because
+/// the snapshot holds no entity of its type gets a note saying so.
+fn finish(
+    meta: &Metadata,
+    origin: &str,
+    rule: &CheckedRule,
+    entities: Vec<EntityResult>,
+    census: &EntityGraph,
+) -> PolicyReport {
+    let result = RuleResult { entities };
+    let mut report = PolicyReport {
+        meta: meta.clone(),
+        origin: origin.to_string(),
+        status: RuleStatus::of(&result),
+        entities: result.entities,
+        error: None,
+        diagnostics: Vec::new(),
+    };
+    if report.status == RuleStatus::NotApplicable {
+        if let Err(missing) = census.check_type(rule.entity()) {
+            let mut note = Problem::of(&missing);
+            note.message = format!("no entities of type `{}` in the snapshot", missing.name);
+            report.diagnostics = vec![note];
+        }
+    }
+    report
 }
 
 /// Evaluate one rule text (`gsl eval`): the report of an ad-hoc policy whose id is
@@ -112,7 +236,7 @@ pub fn eval_rule(
 
 /// Parse and statically check a rule text without a snapshot: the first half of
 /// [`eval_rule`], for callers that want to reject a bad rule before loading data.
-pub fn check_source(rule: &str, name: &str) -> Result<(), miette::Report> {
+pub fn check_rule_text(rule: &str, name: &str) -> Result<(), miette::Report> {
     let parsed = parser::parse_rule_named(rule, name)?;
     eval::check_rule_src(&parsed, rule, name)?;
     Ok(())
@@ -138,43 +262,11 @@ fn run_source(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> (PolicyReport, Option<miette::Report>) {
-    let failed = |summary: String, diag: &dyn Diagnostic| PolicyReport {
-        meta: meta.clone(),
-        origin: origin.to_string(),
-        status: RuleStatus::Error,
-        entities: Vec::new(),
-        error: Some(summary),
-        diagnostics: Problem::all(diag),
-    };
-    let rule = match parser::parse_rule_named(source, origin) {
-        Ok(rule) => rule,
-        Err(e) => {
-            let report = failed(e.summary(), &e);
-            return (report, Some(e.into()));
-        }
-    };
-    let rule = match eval::check_rule_src(&rule, source, origin) {
-        Ok(checked) => checked,
-        Err(e) => {
-            let report = failed(e.to_string(), &e);
-            return (report, Some(e.into()));
-        }
-    };
-    let result = eval::evaluate(&rule, graph, opts);
-    let mut report = PolicyReport {
-        meta: meta.clone(),
-        origin: origin.to_string(),
-        status: RuleStatus::of(&result),
-        entities: result.entities,
-        error: None,
-        diagnostics: Vec::new(),
-    };
-    if report.status == RuleStatus::NotApplicable {
-        if let Err(missing) = graph.check_type(rule.entity()) {
-            let mut note = Problem::of(&missing);
-            note.message = format!("no entities of type `{}` in the snapshot", missing.name);
-            report.diagnostics = vec![note];
+    match prepare(source, origin, meta) {
+        Prepared::Failed(report, diag) => (*report, Some(diag)),
+        Prepared::Ready(rule) => {
+            let entities = eval::evaluate(&rule, graph, opts).entities;
+            (finish(meta, origin, &rule, entities, graph), None)
         }
     }
-    (report, None)
 }

@@ -1,10 +1,10 @@
 //! `gsl check`: run policies over a snapshot (or a live account).
 
+use super::progress::CheckProgress;
 use super::render::{self, TextOptions};
 use super::{load_snapshot, Exit, Format, Io, SnapshotArgs};
 use chrono::{DateTime, Utc};
-use gsl::entity::graph::EntityGraph;
-use gsl::entity::Snapshot;
+use gsl::entity::stream::SnapshotSource;
 use gsl::policy::{self, Policy};
 use std::io::Write;
 use std::path::PathBuf;
@@ -69,7 +69,10 @@ fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
 }
 
 #[cfg_attr(not(feature = "aws"), allow(unused_variables))]
-fn acquire_snapshot(args: &CheckArgs, err: &mut dyn Write) -> miette::Result<(Snapshot, String)> {
+fn acquire_snapshot(
+    args: &CheckArgs,
+    err: &mut dyn Write,
+) -> miette::Result<(SnapshotSource, String)> {
     #[cfg(feature = "aws")]
     if args.live {
         let snapshot = super::live::collect_snapshot(&args.live_args, err)?;
@@ -84,18 +87,32 @@ fn acquire_snapshot(args: &CheckArgs, err: &mut dyn Write) -> miette::Result<(Sn
                 )
             })?;
         }
-        return Ok((snapshot, "live account".to_string()));
+        return Ok((SnapshotSource::Whole(snapshot), "live account".to_string()));
     }
-    load_snapshot(&args.source)
+    match &args.source.snapshot {
+        // A file is read a batch of accounts at a time.
+        Some(path) => {
+            let name = path.display().to_string();
+            Ok((SnapshotSource::open(path, &name)?, name))
+        }
+        None => {
+            let (snapshot, name) = load_snapshot(&args.source)?;
+            Ok((SnapshotSource::Whole(snapshot), name))
+        }
+    }
 }
 
 /// Run `gsl check`.
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let policies = load_policies(args)?;
-    let (snapshot, name) = acquire_snapshot(args, io.err)?;
-    let opts = gsl::run::eval_options(&snapshot, args.now);
-    let graph = EntityGraph::named(snapshot, &name);
-    let run = gsl::check(&policies, &graph, &opts);
+    let (source, name) = acquire_snapshot(args, io.err)?;
+    let opts = gsl::run::eval_options_at(source.collected_at(), args.now);
+    let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
+    let run = gsl::run::check_source(&policies, source, &name, &opts, &mut |n| {
+        progress.accounts_done(n as u64)
+    });
+    progress.finish();
+    let run = run?;
     for d in &run.diagnostics {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(d.as_ref()));
     }

@@ -48,7 +48,7 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             "`{path}` is a file, not a rule"
         ));
     }
-    gsl::run::check_source(&args.rule, "rule")?;
+    gsl::run::check_rule_text(&args.rule, "rule")?;
     let (snapshot, name) = load_snapshot(&args.source)?;
     let opts = gsl::run::eval_options(&snapshot, args.now);
     let graph = EntityGraph::named(snapshot, &name);

@@ -8,6 +8,7 @@ pub mod eval;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod pattern;
+pub mod progress;
 pub mod render;
 pub mod repl;
 #[cfg(test)]

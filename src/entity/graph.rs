@@ -7,6 +7,7 @@ use super::{Account, CollectionError, Snapshot};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// A read-only view of a snapshot, indexed for evaluation.
 ///
@@ -26,6 +27,39 @@ pub struct EntityGraph {
     accounts_by_number: HashMap<String, Vec<usize>>,
     /// Account number → indices into `snapshot.errors`.
     errors_by_account: HashMap<String, Vec<usize>>,
+    /// The entity types of the whole snapshot when this graph holds part of it (a
+    /// batch of accounts, see [`crate::entity::stream`]).
+    census: Option<Arc<TypeCensus>>,
+}
+
+/// The entity types of a snapshot: spelling (the first one seen) and count, by
+/// lower-cased name. A graph holding a batch of a snapshot's accounts answers
+/// [`EntityGraph::types`], [`EntityGraph::type_name`] and [`EntityGraph::check_type`]
+/// for the whole snapshot with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeCensus {
+    types: BTreeMap<String, (String, usize)>,
+}
+
+impl TypeCensus {
+    /// Count `n` entities listed under the type key `type_key`.
+    pub fn add(&mut self, type_key: &str, n: usize) {
+        self.types
+            .entry(type_key.to_lowercase())
+            .or_insert_with(|| (type_key.to_string(), 0))
+            .1 += n;
+    }
+
+    /// The census of a whole snapshot.
+    pub fn of_snapshot(snapshot: &Snapshot) -> Self {
+        let mut census = TypeCensus::default();
+        for account in &snapshot.accounts {
+            for (ty, entities) in &account.entities {
+                census.add(ty, entities.len());
+            }
+        }
+        census
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +198,7 @@ impl EntityGraph {
             types,
             accounts_by_number,
             errors_by_account,
+            census: None,
         }
     }
 
@@ -180,6 +215,14 @@ impl EntityGraph {
         &self.name
     }
 
+    /// This graph as a part of a bigger snapshot whose entity types are `census`: type
+    /// names, counts and "did you mean" then answer for the whole snapshot, while the
+    /// lookups of entities see this graph's accounts.
+    pub fn with_census(mut self, census: Arc<TypeCensus>) -> Self {
+        self.census = Some(census);
+        self
+    }
+
     /// The underlying snapshot.
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
@@ -187,20 +230,25 @@ impl EntityGraph {
 
     /// Entity type names present, with counts, sorted by name.
     pub fn types(&self) -> Vec<(String, usize)> {
-        let mut v: Vec<(String, usize)> = self
-            .types
-            .values()
-            .map(|t| (t.name.clone(), t.members.len()))
-            .collect();
+        let mut v: Vec<(String, usize)> = match &self.census {
+            Some(c) => c.types.values().cloned().collect(),
+            None => self
+                .types
+                .values()
+                .map(|t| (t.name.clone(), t.members.len()))
+                .collect(),
+        };
         v.sort();
         v
     }
 
     /// The snapshot's spelling of an entity type name, matched case-insensitively.
     pub fn type_name(&self, name: &str) -> Option<&str> {
-        self.types
-            .get(&name.to_lowercase())
-            .map(|t| t.name.as_str())
+        let key = name.to_lowercase();
+        match &self.census {
+            Some(c) => c.types.get(&key).map(|(n, _)| n.as_str()),
+            None => self.types.get(&key).map(|t| t.name.as_str()),
+        }
     }
 
     /// Like [`type_name`](Self::type_name), but a miss is a diagnostic listing the types

@@ -186,16 +186,30 @@ impl SnapshotInfo {
     /// account is recognised by its generator.
     pub fn of(graph: &EntityGraph, name: &str) -> SnapshotInfo {
         let snapshot = graph.snapshot();
-        SnapshotInfo {
-            name: name.to_string(),
-            collected_at: snapshot.collected_at.clone(),
-            accounts: snapshot
+        SnapshotInfo::new(
+            name,
+            snapshot.collected_at.as_deref(),
+            snapshot
                 .accounts
                 .iter()
                 .map(|a| a.account_number.clone())
                 .collect(),
-            collection_errors: snapshot
-                .errors
+            &snapshot.errors,
+        )
+    }
+
+    /// What a snapshot holds, from its parts.
+    pub fn new(
+        name: &str,
+        collected_at: Option<&str>,
+        accounts: Vec<String>,
+        errors: &[crate::entity::CollectionError],
+    ) -> SnapshotInfo {
+        SnapshotInfo {
+            name: name.to_string(),
+            collected_at: collected_at.map(str::to_string),
+            accounts,
+            collection_errors: errors
                 .iter()
                 .map(|e| {
                     format!(

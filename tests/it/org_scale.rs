@@ -183,3 +183,153 @@ fn errors_affecting_uses_the_account_index() {
         .errors_affecting("000000000000", None, "CloudTrail")
         .is_empty());
 }
+
+mod streamed {
+    use super::{org, orggen};
+    use gsl::entity::graph::EntityGraph;
+    use gsl::entity::load::parse_snapshot;
+    use gsl::entity::stream::SnapshotSource;
+    use gsl::lang::eval::{evaluate, EvalOptions};
+    use gsl::lang::parser::parse_rule;
+    use miette::Diagnostic;
+    use std::path::Path;
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Rules over every kind of target: entity rules, `List<X>` rules, types spelled
+    /// in another case, a type absent from some accounts, and one absent everywhere.
+    const RULES: &[&str] = &[
+        "CloudTrail should have isMultiRegionTrail = true and status.isLogging = true",
+        "cloudtrail should have metricFilters length() > 45",
+        "SnsTopic should not have subscriptions isEmpty()",
+        "CloudWatchAlarm should have actionsEnabled = true and alarmActions length() > 0",
+        "List<CloudTrail> should have items with [hasSNSSubscriber = 'true'] length() > 0",
+        "List<MetricFilter> should have items length() > 50",
+        "List<Bucket> should have items length() = 0",
+        "Bucket should have name",
+    ];
+
+    /// Batches of any size give the results of one graph over the whole snapshot.
+    #[test]
+    fn batch_by_batch_equals_whole_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut snap = parse_snapshot(&org(5, 21), "org").unwrap();
+        // A type only one account has, and an error for an account of a later batch.
+        let mut bucket = snap.accounts[3].entities["SnsTopic"][0].clone();
+        bucket["type"] = "Bucket".into();
+        snap.accounts[3]
+            .entities
+            .insert("Bucket".into(), vec![bucket]);
+        snap.errors.push(gsl::entity::CollectionError {
+            account_number: snap.accounts[4].account_number.clone(),
+            region: None,
+            service: "sns".into(),
+            operation: "ListTopics".into(),
+            code: "AccessDenied".into(),
+            message: "denied".into(),
+            entity_types: vec!["SnsTopic".into()],
+        });
+        let text = serde_json::to_string_pretty(&snap).unwrap();
+        let path = write(dir.path(), "org.json", &text);
+        let whole = EntityGraph::new(parse_snapshot(&text, "org").unwrap());
+        let opts = EvalOptions::default();
+        for batch in [1, 200_000, u64::MAX] {
+            let source = SnapshotSource::open(&path, "org")
+                .unwrap()
+                .with_batch_bytes(batch);
+            assert_eq!(source.account_numbers().len(), 5);
+            assert_eq!(source.errors(), &whole.snapshot().errors[..]);
+            let census = source.census_graph();
+            assert_eq!(census.types(), whole.types());
+            assert_eq!(census.type_name("bucket"), Some("Bucket"));
+            let graphs: Vec<EntityGraph> = source.into_graphs().map(Result::unwrap).collect();
+            if batch == 1 {
+                assert_eq!(graphs.len(), 5, "one account per batch");
+            }
+            if batch == u64::MAX {
+                assert_eq!(graphs.len(), 1);
+            }
+            for src in RULES {
+                let rule = gsl::lang::eval::check_rule(&parse_rule(src).unwrap()).unwrap();
+                let expected = serde_json::to_value(evaluate(&rule, &whole, &opts)).unwrap();
+                let mut got = Vec::new();
+                for g in &graphs {
+                    // Every batch knows the types of the whole snapshot.
+                    assert_eq!(g.types(), whole.types());
+                    got.extend(evaluate(&rule, g, &opts).entities);
+                }
+                let got =
+                    serde_json::to_value(gsl::lang::eval::RuleResult { entities: got }).unwrap();
+                assert_eq!(got, expected, "batch {batch}: {src}");
+            }
+        }
+    }
+
+    /// Bad files get the loader's diagnostics (same code, same place).
+    #[test]
+    fn bad_files_keep_their_diagnostics() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = org(2, 5);
+        let bad = [
+            good.replacen("\"accounts\": [", "\"accounts\": [,", 1),
+            good.replacen("\"schemaVersion\": 1", "\"schemaVersion\": 2", 1),
+            good.replacen("\"regions\": [", "\"region\": [", 1),
+            good.replacen("\"type\": \"SnsTopic\"", "\"type\": \"Topic\"", 1),
+            good.replacen("\"type\": \"LogGroup\"", "\"type\": 3", 1),
+            "[]".to_string(),
+            String::new(),
+        ];
+        for (i, text) in bad.iter().enumerate() {
+            assert_ne!(text, &good);
+            let path = write(dir.path(), &format!("bad{i}.json"), text);
+            let expected = parse_snapshot(text, "bad.json").unwrap_err();
+            let got = SnapshotSource::open(&path, "bad.json").unwrap_err();
+            assert_eq!(
+                got.code().map(|c| c.to_string()),
+                expected.code().map(|c| c.to_string()),
+                "case {i}"
+            );
+            assert_eq!(got.to_string(), expected.to_string(), "case {i}");
+            let labels = |d: &dyn Diagnostic| {
+                d.labels()
+                    .map(|l| l.map(|l| (l.offset(), l.len())).collect::<Vec<_>>())
+            };
+            assert_eq!(labels(&got), labels(&expected), "case {i}");
+        }
+        let missing = SnapshotSource::open(&dir.path().join("nope.json"), "nope.json").unwrap_err();
+        assert_eq!(
+            missing.code().map(|c| c.to_string()).as_deref(),
+            Some("gsl::snapshot::io")
+        );
+    }
+
+    /// A file rewritten between the passes is an error, never a silent mix.
+    #[test]
+    fn a_file_changed_between_passes_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = orggen::OrgSpec {
+            accounts: 3,
+            seed: 9,
+        };
+        let path = write(dir.path(), "org.json", &orggen::org_json(&spec));
+        let source = SnapshotSource::open(&path, "org.json")
+            .unwrap()
+            .with_batch_bytes(1);
+        std::fs::write(
+            &path,
+            orggen::org_json(&orggen::OrgSpec { seed: 10, ..spec }),
+        )
+        .unwrap();
+        let results: Vec<_> = source.into_graphs().collect();
+        assert!(results.iter().any(Result::is_err));
+        let err = results.into_iter().find_map(Result::err).unwrap();
+        assert_eq!(
+            err.code().map(|c| c.to_string()).as_deref(),
+            Some("gsl::snapshot::changed")
+        );
+    }
+}

@@ -1,0 +1,132 @@
+//! Organization scale: loading a generated organization's snapshot versus checking the
+//! CIS pack (`policies/cis-aws`) over it, measured in the same run, for 10 and 100
+//! accounts (`benches/support/orggen.rs`, seed 7).
+//!
+//! ```text
+//! cargo bench --no-default-features --bench org -- --warm-up-time 1 --measurement-time 3
+//! GSL_ORG_SIZES=10 cargo bench --no-default-features --bench org   # sizes to run
+//! ```
+//!
+//! Benchmarks per size `n`: `org_n/load` (parse and validate the text, index the
+//! graph) and `org_n/check_cis` (the 15 CIS rules over the loaded graph, the way
+//! `benches/check.rs` runs a pack). At the end it prints, per size, the ratio
+//! check / load (target: <= 1) and the time per account of each (target: flat from
+//! 10 to 1,000 accounts), from the iterations criterion ran.
+
+#[path = "support/orggen.rs"]
+mod orggen;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, Criterion};
+use gsl::entity::graph::EntityGraph;
+use gsl::entity::load::parse_snapshot;
+use gsl::lang::ast::Rule;
+use gsl::lang::eval::{evaluate, EvalOptions};
+use gsl::lang::parser::parse_rule_named;
+use gsl::policy::{find_policy_files, load_policy_file};
+
+/// (size, bench) → (total time, iterations).
+type Times = BTreeMap<(usize, &'static str), (Duration, u64)>;
+static TIMES: Mutex<Times> = Mutex::new(BTreeMap::new());
+
+fn record(n: usize, what: &'static str, d: Duration, iters: u64) {
+    if let Ok(mut t) = TIMES.lock() {
+        let e = t.entry((n, what)).or_default();
+        e.0 += d;
+        e.1 += iters;
+    }
+}
+
+fn cis_rules() -> Vec<Rule> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws");
+    find_policy_files(&[root])
+        .expect("policy files")
+        .iter()
+        .map(|p| load_policy_file(p).expect("policy"))
+        .map(|p| parse_rule_named(&p.source, &p.origin).expect("policy parses"))
+        .collect()
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("GSL_ORG_SIZES")
+        .unwrap_or_else(|_| "10,100".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let rules = cis_rules();
+    let opts = EvalOptions::default();
+    for n in sizes() {
+        let text = orggen::org_json(&orggen::OrgSpec {
+            accounts: n,
+            seed: 7,
+        });
+        let graph = EntityGraph::new(parse_snapshot(&text, "org").expect("snapshot"));
+        let mut g = c.benchmark_group(format!("org_{n}"));
+        g.sample_size(10);
+        g.bench_function("load", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let s = parse_snapshot(black_box(&text), "org").expect("snapshot");
+                    black_box(EntityGraph::new(s));
+                }
+                let d = start.elapsed();
+                record(n, "load", d, iters);
+                d
+            })
+        });
+        g.bench_function("check_cis", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    for r in &rules {
+                        black_box(evaluate(r, &graph, &opts).entities.len());
+                    }
+                }
+                let d = start.elapsed();
+                record(n, "check_cis", d, iters);
+                d
+            })
+        });
+        g.finish();
+    }
+}
+
+fn report() {
+    let Ok(t) = TIMES.lock() else { return };
+    let mean = |n: usize, what| {
+        t.get(&(n, what))
+            .filter(|(_, i)| *i > 0)
+            .map(|(d, i)| d.as_secs_f64() / *i as f64)
+    };
+    println!("\norganization scale (mean of the iterations run, this machine, this run):");
+    println!(
+        "{:>8} {:>10} {:>12} {:>12} {:>16} {:>16}",
+        "accounts", "load_s", "check_s", "check/load", "load_ms/account", "check_ms/account"
+    );
+    for n in sizes() {
+        if let (Some(l), Some(c)) = (mean(n, "load"), mean(n, "check_cis")) {
+            println!(
+                "{n:>8} {l:>10.4} {c:>12.4} {:>12.1} {:>16.3} {:>16.3}",
+                c / l,
+                l * 1e3 / n as f64,
+                c * 1e3 / n as f64
+            );
+        }
+    }
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    report();
+}

@@ -1,0 +1,89 @@
+//! A progress bar for long `gsl check` runs: accounts checked out of the total, with
+//! the rate and the time left, drawn on stderr only when stderr is a terminal (silent
+//! when piped or redirected, so reports and logs stay clean).
+//!
+//! Use: create it with the number of accounts before evaluating, count the accounts of
+//! each batch (or each account) as it is done, and finish it before writing the report:
+//!
+//! ```text
+//! let progress = CheckProgress::new(1_000, true);
+//! for _batch in 0..10 {
+//!     // ... evaluate 100 accounts ...
+//!     progress.accounts_done(100);
+//! }
+//! progress.finish();
+//! ```
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// Runs over fewer accounts than this finish too fast for a bar to help.
+pub const MIN_ACCOUNTS: u64 = 2;
+
+/// Accounts checked so far, or nothing.
+#[derive(Debug, Clone)]
+pub struct CheckProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl CheckProgress {
+    /// A bar over `accounts` accounts, drawn if `wanted`, stderr is a terminal and
+    /// there are at least [`MIN_ACCOUNTS`].
+    pub fn new(accounts: u64, wanted: bool) -> Self {
+        if !wanted || accounts < MIN_ACCOUNTS || !std::io::stderr().is_terminal() {
+            return CheckProgress::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(accounts), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "checking {bar:30} {pos}/{len} accounts ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(200));
+        CheckProgress { bar: Some(bar) }
+    }
+
+    /// Draw nothing.
+    pub fn hidden() -> Self {
+        CheckProgress { bar: None }
+    }
+
+    /// Whether anything is drawn.
+    #[cfg(test)]
+    pub fn is_visible(&self) -> bool {
+        self.bar.is_some()
+    }
+
+    /// `n` more accounts checked.
+    pub fn accounts_done(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    /// Remove the bar (before the report is written).
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_unless_wanted_and_worth_it() {
+        assert!(!CheckProgress::new(1_000, false).is_visible());
+        assert!(!CheckProgress::new(1, true).is_visible());
+        // Under `cargo test` stderr is captured or piped, never a terminal here.
+        if !std::io::stderr().is_terminal() {
+            assert!(!CheckProgress::new(1_000, true).is_visible());
+        }
+        let p = CheckProgress::hidden();
+        p.accounts_done(3);
+        p.finish();
+    }
+}
