@@ -5,13 +5,17 @@
 //!   compare by meaning, match events, coverage).
 //! - [`entity`]: snapshot files and the entity graph the evaluator walks.
 //! - [`policy`]: policy files (`.gsl` with metadata) and the shipped policy packs.
-//! - [`report`]: rendering results as text or JSON.
+//! - [`run`]: the facade: [`check`] runs policies over a graph and returns a
+//!   [`CheckRun`] (the result model of [`report`]).
+//! - [`report`]: the result model and its versioned JSON document.
 //! - `collect` (feature `aws`): collectors on the AWS SDK for Rust.
-//! - [`cli`]: the `gsl` command line and REPL.
+//! - [`text`]: "did you mean" and clipping, shared by every diagnostic.
+//!
+//! The `gsl` command line (clap, the REPL, rendering, exit codes) is the binary's, in
+//! `src/cli/`, and uses only this library. Map of the pipeline: `docs/architecture.md`.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
-pub mod cli;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod entity;
@@ -19,4 +23,9 @@ pub mod lang;
 pub mod pattern;
 pub mod policy;
 pub mod report;
+pub mod run;
 pub mod span;
+pub mod text;
+
+pub use lang::eval::EvalOptions;
+pub use run::{check, CheckRun};

@@ -1,3 +1,8 @@
+//! The `gsl` command line: a thin shell over the `gsl` library (see `src/cli/`).
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    gsl::cli::main()
+    cli::main()
 }

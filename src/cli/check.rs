@@ -1,16 +1,13 @@
 //! `gsl check`: run policies over a snapshot (or a live account).
 
-use super::eval::{eval_options, missing_type_note};
-use super::{load_snapshot, Format, SnapshotArgs};
-use crate::entity::graph::EntityGraph;
-use crate::entity::Snapshot;
-use crate::lang::{eval, parser};
-use crate::policy::{self, Policy};
-use crate::report::{self, PolicyReport, RuleStatus, SnapshotInfo, Summary, TextOptions};
+use super::render::{self, TextOptions};
+use super::{load_snapshot, Exit, Format, Io, SnapshotArgs};
 use chrono::{DateTime, Utc};
+use gsl::entity::graph::EntityGraph;
+use gsl::entity::Snapshot;
+use gsl::policy::{self, Policy};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// `gsl check` arguments.
 #[derive(Debug, clap::Args)]
@@ -46,61 +43,6 @@ pub struct CheckArgs {
     pub live_args: super::live::LiveArgs,
 }
 
-fn render_diagnostic(err: &dyn miette::Diagnostic) -> String {
-    let mut s = String::new();
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-    if handler.render_report(&mut s, err).is_err() {
-        s = err.to_string();
-    }
-    s
-}
-
-/// Evaluate one policy; parse and check errors become an `Error` report.
-pub fn run_policy(
-    policy: &Policy,
-    graph: &EntityGraph,
-    opts: &eval::EvalOptions,
-    diagnostics: &mut Vec<String>,
-) -> PolicyReport {
-    let fail = |message: String| PolicyReport {
-        meta: policy.meta.clone(),
-        origin: policy.origin.clone(),
-        status: RuleStatus::Error,
-        entities: Vec::new(),
-        error: Some(message),
-    };
-    let rule = match parser::parse_rule_named(&policy.source, &policy.origin) {
-        Ok(rule) => rule,
-        Err(e) => {
-            diagnostics.push(render_diagnostic(&e));
-            return fail(e.summary());
-        }
-    };
-    let rule = match eval::check_rule_src(&rule, &policy.source, &policy.origin) {
-        Ok(checked) => checked,
-        Err(e) => {
-            diagnostics.push(render_diagnostic(&e));
-            return fail(format!("{e}"));
-        }
-    };
-    let result = eval::evaluate(&rule, graph, opts);
-    let mut report = PolicyReport {
-        meta: policy.meta.clone(),
-        origin: policy.origin.clone(),
-        status: RuleStatus::of(&result),
-        entities: result.entities,
-        error: None,
-    };
-    if report.status == RuleStatus::NotApplicable {
-        if let Some(note) = missing_type_note(graph, &rule.target.entity.name) {
-            report.error = None;
-            diagnostics.push(format!("{}: note: {note}", policy.origin));
-        }
-    }
-    report
-}
-
 fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
     let mut policies = if args.paths.is_empty() {
         policy::builtin_policies()?
@@ -126,10 +68,11 @@ fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
     Ok(policies)
 }
 
-fn acquire_snapshot(args: &CheckArgs) -> miette::Result<(Snapshot, String)> {
+#[cfg_attr(not(feature = "aws"), allow(unused_variables))]
+fn acquire_snapshot(args: &CheckArgs, err: &mut dyn Write) -> miette::Result<(Snapshot, String)> {
     #[cfg(feature = "aws")]
     if args.live {
-        let snapshot = super::live::collect_snapshot(&args.live_args)?;
+        let snapshot = super::live::collect_snapshot(&args.live_args, err)?;
         if let Some(path) = &args.save {
             let json = serde_json::to_string_pretty(&snapshot)
                 .map_err(|e| miette::miette!("cannot encode the snapshot: {e}"))?;
@@ -147,55 +90,33 @@ fn acquire_snapshot(args: &CheckArgs) -> miette::Result<(Snapshot, String)> {
 }
 
 /// Run `gsl check`.
-pub fn run(args: &CheckArgs) -> miette::Result<ExitCode> {
+pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let policies = load_policies(args)?;
-    let (snapshot, name) = acquire_snapshot(args)?;
-    let opts = eval_options(args.now, snapshot.collected_at.as_deref());
-    let info = SnapshotInfo {
-        name,
-        collected_at: snapshot.collected_at.clone(),
-        accounts: snapshot
-            .accounts
-            .iter()
-            .map(|a| a.account_number.clone())
-            .collect(),
-        collection_errors: snapshot
-            .errors
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}/{}: {} {}: {} ({})",
-                    e.account_number,
-                    e.region.as_deref().unwrap_or("global"),
-                    e.service,
-                    e.operation,
-                    e.code,
-                    e.message
-                )
-            })
-            .collect(),
-    };
-    let graph = EntityGraph::new(snapshot);
-    let mut diagnostics = Vec::new();
-    let reports: Vec<PolicyReport> = policies
-        .iter()
-        .map(|p| run_policy(p, &graph, &opts, &mut diagnostics))
-        .collect();
-    for d in &diagnostics {
-        eprintln!("{d}");
+    let (snapshot, name) = acquire_snapshot(args, io.err)?;
+    let opts = gsl::run::eval_options(&snapshot, args.now);
+    let graph = EntityGraph::named(snapshot, &name);
+    let run = gsl::check(&policies, &graph, &opts);
+    for d in &run.diagnostics {
+        let _ = writeln!(io.err, "{}", super::render_diagnostic(d.as_ref()));
     }
-    let mut out = std::io::stdout().lock();
+    for r in &run.policies {
+        if r.error.is_none() {
+            for note in &r.diagnostics {
+                let _ = writeln!(io.err, "{}: note: {}", r.origin, super::note_text(note));
+            }
+        }
+    }
     let text = match args.format {
-        Format::Text => report::render_check_text(
-            &info,
-            &reports,
+        Format::Text => render::render_check(
+            &run.snapshot,
+            &run.policies,
             TextOptions {
                 verbose: args.verbose,
-                color: super::color_stdout(),
+                color: io.color,
             },
         ),
-        Format::Json => report::render_check_json(&info, &reports) + "\n",
+        Format::Json => run.document().to_json(),
     };
-    let _ = out.write_all(text.as_bytes());
-    Ok(ExitCode::from(Summary::of(&reports).exit_code()))
+    let _ = io.out.write_all(text.as_bytes());
+    Ok(Exit::of(&run.summary))
 }

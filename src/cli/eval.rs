@@ -1,13 +1,12 @@
 //! `gsl eval` and `gsl parse`.
 
-use super::{load_snapshot, Format, SnapshotArgs};
-use crate::entity::graph::EntityGraph;
-use crate::lang::eval::{self, EvalOptions};
-use crate::lang::{parser, printer};
-use crate::report::{self, TextOptions};
+use super::render::{self, TextOptions};
+use super::{load_snapshot, Exit, Format, Io, SnapshotArgs};
 use chrono::{DateTime, Utc};
-use std::io::Write;
-use std::process::ExitCode;
+use gsl::entity::graph::EntityGraph;
+use gsl::lang::eval::RuleResult;
+use gsl::lang::{parser, printer};
+use gsl::report::{Document, SnapshotInfo, Summary};
 
 /// `gsl eval` arguments.
 #[derive(Debug, clap::Args)]
@@ -39,80 +38,64 @@ pub struct ParseArgs {
     pub ast: bool,
 }
 
-/// The evaluation time: `--now`, else the snapshot's collection time, else the clock.
-pub fn eval_options(now: Option<DateTime<Utc>>, collected_at: Option<&str>) -> EvalOptions {
-    let now = now
-        .or_else(|| {
-            collected_at
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc))
-        })
-        .unwrap_or_else(Utc::now);
-    EvalOptions::at(now)
-}
-
-/// A note when the rule's entity type is absent from the graph.
-pub fn missing_type_note(graph: &EntityGraph, entity: &str) -> Option<String> {
-    let types = graph.types();
-    if types.iter().any(|(t, _)| t.eq_ignore_ascii_case(entity)) {
-        return None;
-    }
-    let present = types
-        .iter()
-        .map(|(t, n)| format!("{t} ({n})"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(format!(
-        "no entities of type `{entity}` in the snapshot; types present: {}",
-        if present.is_empty() { "none" } else { &present }
-    ))
-}
-
 /// Run `gsl eval`.
-pub fn run_eval(args: &EvalArgs) -> miette::Result<ExitCode> {
-    let rule = parser::parse_rule_named(&args.rule, "rule")?;
-    let rule = eval::check_rule_src(&rule, &args.rule, "rule")?;
-    let (snapshot, _name) = load_snapshot(&args.source)?;
-    let opts = eval_options(args.now, snapshot.collected_at.as_deref());
-    let graph = EntityGraph::new(snapshot);
-    if let Some(note) = missing_type_note(&graph, &rule.target.entity.name) {
-        eprintln!("note: {note}");
+pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    if let Some(path) = rule_looks_like_a_path(&args.rule) {
+        return Err(miette::miette!(
+            code = "gsl::eval::path_given",
+            help =
+                format!("`gsl eval` takes a rule text; run a policy file with `gsl check {path}`"),
+            "`{path}` is a file, not a rule"
+        ));
     }
-    let result = eval::evaluate(&rule, &graph, &opts);
-    let mut out = std::io::stdout().lock();
+    gsl::run::check_source(&args.rule, "rule")?;
+    let (snapshot, name) = load_snapshot(&args.source)?;
+    let opts = gsl::run::eval_options(&snapshot, args.now);
+    let graph = EntityGraph::named(snapshot, &name);
+    let report = gsl::run::eval_rule(&args.rule, &graph, &opts)?;
+    for note in &report.diagnostics {
+        let _ = writeln!(io.err, "note: {}", super::note_text(note));
+    }
     match args.format {
         Format::Text => {
-            let text = report::render_rule_text(
+            let result = RuleResult {
+                entities: report.entities.clone(),
+            };
+            let text = render::render_rule(
                 &result,
                 TextOptions {
                     verbose: args.verbose,
-                    color: super::color_stdout(),
+                    color: io.color,
                 },
             );
-            let _ = out.write_all(text.as_bytes());
+            let _ = io.out.write_all(text.as_bytes());
         }
         Format::Json => {
-            let json = serde_json::to_string_pretty(&result)
-                .map_err(|e| miette::miette!("cannot encode the result: {e}"))?;
-            let _ = writeln!(out, "{json}");
+            let info = SnapshotInfo::of(&graph, &name);
+            let reports = [report.clone()];
+            let _ = io
+                .out
+                .write_all(Document::new(&info, &reports).to_json().as_bytes());
         }
     }
-    let status = report::RuleStatus::of(&result);
-    Ok(ExitCode::from(match status {
-        report::RuleStatus::Error => 2,
-        report::RuleStatus::Failed | report::RuleStatus::Unknown => 1,
-        report::RuleStatus::Passed | report::RuleStatus::NotApplicable => 0,
-    }))
+    Ok(Exit::of(&Summary::of(std::slice::from_ref(&report))))
+}
+
+/// The path named by a `gsl eval` argument that is an existing `.gsl` file or
+/// directory rather than a rule.
+fn rule_looks_like_a_path(rule: &str) -> Option<&str> {
+    let t = rule.trim();
+    let single_word = !t.contains(char::is_whitespace);
+    (single_word && std::path::Path::new(t).exists()).then_some(t)
 }
 
 /// Run `gsl parse`.
-pub fn run_parse(args: &ParseArgs) -> miette::Result<ExitCode> {
+pub fn run_parse(args: &ParseArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let rule = parser::parse_rule(&args.rule)?;
-    let mut out = std::io::stdout().lock();
     if args.ast {
-        let _ = writeln!(out, "{rule:#?}");
+        let _ = writeln!(io.out, "{rule:#?}");
     } else {
-        let _ = writeln!(out, "{}", printer::print_rule(&rule));
+        let _ = writeln!(io.out, "{}", printer::print_rule(&rule));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

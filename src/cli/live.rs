@@ -1,18 +1,14 @@
 //! Live collection from the command line: the flags shared by `gsl collect`,
 //! `gsl check --live` and `gsl repl --live`, and `gsl collect` itself.
 
-use crate::collect::{self, CollectOptions, Collection, SdkOptions};
-use crate::entity::{CollectionError, Snapshot};
+use super::{Exit, Io};
+use gsl::collect::{self, CollectOptions, Collection, SdkOptions};
+use gsl::entity::{CollectionError, Snapshot};
 use miette::{Diagnostic, IntoDiagnostic};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 use thiserror::Error;
-
-/// Exit code of `gsl collect` when the snapshot was written but some calls failed
-/// (the failures are in the snapshot's `errors`).
-pub const EXIT_PARTIAL: u8 = 3;
 
 /// Where and how to collect from a live AWS account (`gsl collect`, `gsl check --live`,
 /// `gsl repl --live`).
@@ -109,7 +105,7 @@ impl LiveArgs {
 
 /// Collect from the live account described by `args`, reporting collection errors
 /// (and with `--stats`, API call counts) on stderr.
-pub fn collect_live(args: &LiveArgs) -> miette::Result<Collection> {
+pub fn collect_live(args: &LiveArgs, err: &mut dyn Write) -> miette::Result<Collection> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -121,23 +117,23 @@ pub fn collect_live(args: &LiveArgs) -> miette::Result<Collection> {
         let config = collect::load_sdk_config(&sdk).await;
         collect::collect(&config, &options).await
     })?;
-    let mut stderr = std::io::stderr().lock();
     // Diagnostics on stderr are best effort: a closed stderr must not fail the run.
-    let _ = report_errors(&mut stderr, &collection.snapshot.errors);
+    let _ = report_errors(err, &collection.snapshot.errors);
     if args.stats {
-        let _ = writeln!(stderr, "{}", collection.stats);
+        let _ = writeln!(err, "{}", collection.stats);
     }
     Ok(collection)
 }
 
 /// Collect a snapshot from the live account described by `args`.
-pub fn collect_snapshot(args: &LiveArgs) -> miette::Result<Snapshot> {
-    collect_live(args).map(|c| c.snapshot)
+pub fn collect_snapshot(args: &LiveArgs, err: &mut dyn Write) -> miette::Result<Snapshot> {
+    collect_live(args, err).map(|c| c.snapshot)
 }
 
-/// `gsl collect`: exit 0 when complete, [`EXIT_PARTIAL`] when some calls failed.
-pub fn run_collect(args: &CollectArgs) -> miette::Result<ExitCode> {
-    let collection = collect_live(&args.live)?;
+/// `gsl collect`: [`Exit::Ok`] when complete, [`Exit::Incomplete`] when some calls
+/// failed (the failures are in the snapshot's `errors`).
+pub fn run_collect(args: &CollectArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    let collection = collect_live(&args.live, io.err)?;
     let snapshot = &collection.snapshot;
     let mut text = if args.pretty {
         serde_json::to_string_pretty(snapshot)
@@ -152,9 +148,9 @@ pub fn run_collect(args: &CollectArgs) -> miette::Result<ExitCode> {
             source,
         })?,
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.flush())
+            io.out
+                .write_all(text.as_bytes())
+                .and_then(|()| io.out.flush())
                 .map_err(|source| LiveError::Write {
                     path: "standard output".into(),
                     source,
@@ -162,14 +158,14 @@ pub fn run_collect(args: &CollectArgs) -> miette::Result<ExitCode> {
         }
     }
     let _ = writeln!(
-        std::io::stderr().lock(),
+        io.err,
         "{}",
         summary(snapshot, collection.stats.total_calls())
     );
     Ok(if snapshot.errors.is_empty() {
-        ExitCode::SUCCESS
+        Exit::Ok
     } else {
-        ExitCode::from(EXIT_PARTIAL)
+        Exit::Incomplete
     })
 }
 
@@ -199,7 +195,7 @@ pub fn summary(snapshot: &Snapshot, calls: u64) -> String {
 }
 
 /// Print collection errors, one line each.
-pub fn report_errors(out: &mut impl Write, errors: &[CollectionError]) -> std::io::Result<()> {
+pub fn report_errors(out: &mut dyn Write, errors: &[CollectionError]) -> std::io::Result<()> {
     if errors.is_empty() {
         return Ok(());
     }

@@ -1,20 +1,79 @@
-//! The `gsl` command line. Subcommands live in one module each; this module parses
-//! arguments, loads snapshots and policies, and maps results to exit codes:
-//! 0 all relevant objects pass, 1 some fail (or are unknown), 2 usage, parse or load error.
+//! The `gsl` command line: a shell over the `gsl` library. Subcommands live in one
+//! module each and take their input and output as parameters ([`Io`]); this module
+//! parses arguments, wires the process's streams, and turns each subcommand's [`Exit`]
+//! into the process exit code.
 
 pub mod check;
 pub mod eval;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod pattern;
+pub mod render;
 pub mod repl;
+#[cfg(test)]
+mod tests;
 
-use crate::entity::{self, Snapshot};
 use clap::{Parser, Subcommand, ValueEnum};
-use is_terminal::IsTerminal;
-use std::io::Write;
+use gsl::entity::{self, Snapshot};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// How a subcommand ended: the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: every relevant object passed (or the command did what it was asked).
+    Ok = 0,
+    /// 1: some object failed or is unknown (never a silent pass), or the answer is no.
+    Failed = 1,
+    /// 2: usage, parse or load error.
+    Error = 2,
+    /// 3: the answer is incomplete: some AWS calls failed (`collect`), or the
+    /// filter-pattern engine could not decide (`pattern`).
+    Incomplete = 3,
+}
+
+impl Exit {
+    /// The exit of a run with these counts: an error if any policy could not run, a
+    /// failure if any failed or is unknown, else success.
+    pub fn of(summary: &gsl::report::Summary) -> Exit {
+        if summary.errors > 0 {
+            Exit::Error
+        } else if summary.failed > 0 || summary.unknown > 0 {
+            Exit::Failed
+        } else {
+            Exit::Ok
+        }
+    }
+
+    /// The exit for a numeric code (`pattern`'s 0/1/2/3).
+    pub fn from_code(code: u8) -> Exit {
+        match code {
+            0 => Exit::Ok,
+            1 => Exit::Failed,
+            3 => Exit::Incomplete,
+            _ => Exit::Error,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// A subcommand's streams, and whether its results go to a terminal wanting colour.
+pub struct Io<'a> {
+    /// Standard input.
+    pub stdin: &'a mut dyn BufRead,
+    /// Results.
+    pub out: &'a mut dyn Write,
+    /// Diagnostics and progress.
+    pub err: &'a mut dyn Write,
+    /// Colour on `out`.
+    pub color: bool,
+}
 
 /// gsl: run GSL governance policies over cloud entity snapshots.
 #[derive(Debug, Parser)]
@@ -84,38 +143,39 @@ pub struct ReplArgs {
 pub fn main() -> ExitCode {
     install_miette_hook();
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Check(args) => check::run(&args),
-        Command::Eval(args) => eval::run_eval(&args),
-        Command::Parse(args) => eval::run_parse(&args),
-        Command::Pattern(cmd) => {
-            let stdin = std::io::stdin();
-            let mut stdin = stdin.lock();
-            let code = pattern::run(
-                &cmd,
-                &mut stdin,
-                &mut std::io::stdout(),
-                &mut std::io::stderr(),
-            );
-            Ok(ExitCode::from(code))
-        }
-        #[cfg(feature = "aws")]
-        Command::Collect(args) => live::run_collect(&args),
-        Command::Repl(args) => run_repl(&args),
-        Command::Policies => list_policies(),
+    let stdin = std::io::stdin();
+    let mut stdin = stdin.lock();
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr();
+    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let mut io = Io {
+        stdin: &mut stdin,
+        out: &mut out,
+        err: &mut err,
+        color,
     };
-    match result {
-        Ok(code) => code,
-        Err(report) => {
-            eprintln!("{report:?}");
-            ExitCode::from(2)
-        }
-    }
+    let exit = run(cli.command, &mut io).unwrap_or_else(|report| {
+        let _ = writeln!(io.err, "{report:?}");
+        Exit::Error
+    });
+    let _ = io.out.flush();
+    exit.into()
 }
 
-/// Whether stdout gets colour: a terminal, and `NO_COLOR` unset.
-pub fn color_stdout() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+/// Run one subcommand.
+pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
+    match command {
+        Command::Check(args) => check::run(&args, io),
+        Command::Eval(args) => eval::run_eval(&args, io),
+        Command::Parse(args) => eval::run_parse(&args, io),
+        Command::Pattern(cmd) => Ok(Exit::from_code(pattern::run(
+            &cmd, io.stdin, io.out, io.err,
+        ))),
+        #[cfg(feature = "aws")]
+        Command::Collect(args) => live::run_collect(&args, io),
+        Command::Repl(args) => run_repl(&args, io),
+        Command::Policies => list_policies(io),
+    }
 }
 
 fn install_miette_hook() {
@@ -155,23 +215,22 @@ pub fn load_snapshot(args: &SnapshotArgs) -> miette::Result<(Snapshot, String)> 
     }
 }
 
-fn run_repl(args: &ReplArgs) -> miette::Result<ExitCode> {
+fn run_repl(args: &ReplArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     #[cfg(feature = "aws")]
     if args.live {
-        let snapshot = live::collect_snapshot(&args.live_args)?;
-        return repl::run(snapshot, "live account");
+        let snapshot = live::collect_snapshot(&args.live_args, io.err)?;
+        return repl::run(snapshot, "live account", io);
     }
     let (snapshot, name) = load_snapshot(&args.source)?;
-    repl::run(snapshot, &name)
+    repl::run(snapshot, &name, io)
 }
 
-fn list_policies() -> miette::Result<ExitCode> {
-    let policies = crate::policy::builtin_policies()?;
-    let mut out = std::io::stdout().lock();
+fn list_policies(io: &mut Io<'_>) -> miette::Result<Exit> {
+    let policies = gsl::policy::builtin_policies()?;
     let width = policies.iter().map(|p| p.meta.id.len()).max().unwrap_or(0);
     for p in &policies {
         let _ = writeln!(
-            out,
+            io.out,
             "{:<width$}  {:<8} {}  [{}]",
             p.meta.id,
             p.meta.severity.as_str(),
@@ -179,5 +238,24 @@ fn list_policies() -> miette::Result<ExitCode> {
             p.origin
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
+}
+
+/// A diagnostic rendered for a terminal (unicode, no colour: stderr may be a file).
+pub fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
+    let mut s = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    if handler.render_report(&mut s, d).is_err() {
+        s = d.to_string();
+    }
+    s
+}
+
+/// A note (such as "no entities of type X") on one line, with its help.
+pub fn note_text(p: &gsl::report::Problem) -> String {
+    match &p.help {
+        Some(h) => format!("{}; {h}", p.message),
+        None => p.message.clone(),
+    }
 }

@@ -5,7 +5,7 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use crate::pattern::{Coverage, Difference, FilterPattern, PatternError};
+use gsl::pattern::{Coverage, Difference, FilterPattern, PatternError};
 
 /// `gsl pattern ...` subcommands.
 #[derive(Debug, clap::Subcommand)]

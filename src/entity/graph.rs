@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone)]
 pub struct EntityGraph {
     snapshot: Snapshot,
+    /// Where the snapshot came from (a file name, `live account`, ...), for reports.
+    name: String,
     /// Lower-cased type name → index.
     types: BTreeMap<String, TypeIndex>,
 }
@@ -99,7 +101,24 @@ impl EntityGraph {
                 }
             }
         }
-        EntityGraph { snapshot, types }
+        EntityGraph {
+            snapshot,
+            name: "snapshot".to_string(),
+            types,
+        }
+    }
+
+    /// Index a snapshot that came from `name` (a file name, `live account`, ...).
+    pub fn named(snapshot: Snapshot, name: &str) -> Self {
+        EntityGraph {
+            name: name.to_string(),
+            ..EntityGraph::new(snapshot)
+        }
+    }
+
+    /// Where the snapshot came from, as given to [`EntityGraph::named`].
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The underlying snapshot.
@@ -132,17 +151,8 @@ impl EntityGraph {
             return Ok(t);
         }
         let present = self.types();
-        let suggestion = present
-            .iter()
-            .map(|(t, _)| {
-                (
-                    strsim::jaro_winkler(&t.to_lowercase(), &name.to_lowercase()),
-                    t,
-                )
-            })
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, t)| t.clone());
+        let suggestion =
+            crate::text::closest(name, present.iter().map(|(t, _)| t.as_str())).map(str::to_string);
         let listed = if present.is_empty() {
             "the snapshot holds no entities".to_string()
         } else {
@@ -308,9 +318,7 @@ fn example_of(v: &Json) -> Json {
     match v {
         Json::Array(a) if !a.is_empty() => Json::String("[…]".into()),
         Json::Object(o) if !o.is_empty() => Json::String("{…}".into()),
-        Json::String(s) if s.chars().count() > 80 => {
-            Json::String(format!("{}…", s.chars().take(80).collect::<String>()))
-        }
+        Json::String(s) if s.chars().count() > 80 => Json::String(crate::text::clip(s, 81)),
         other => other.clone(),
     }
 }

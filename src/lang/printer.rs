@@ -193,11 +193,5 @@ pub fn number(n: f64) -> String {
 
 /// Shorten text to about `max` characters, marking the cut with `…`.
 pub fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
+    crate::text::clip(s, max)
 }

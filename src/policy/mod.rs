@@ -289,12 +289,8 @@ fn parse_policy_kind(source: &str, origin: &str) -> Result<Policy, PolicyErrorKi
         let key_span = Span::new(key_start, key_start + key.len());
         let known = KEYS.iter().find(|k| **k == key).copied();
         let Some(known) = known else {
-            let suggestion = KEYS
-                .iter()
-                .map(|k| (k, strsim::levenshtein(k, &key.to_ascii_lowercase())))
-                .filter(|(_, d)| *d <= 2)
-                .min_by_key(|(_, d)| *d)
-                .map(|(k, _)| format!(", did you mean `{k}`?"))
+            let suggestion = crate::text::did_you_mean(key, KEYS.iter().copied())
+                .map(|s| format!(", {s}"))
                 .unwrap_or_default();
             return Err(PolicyErrorKind::UnknownKey {
                 key: key.to_string(),

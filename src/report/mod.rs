@@ -1,12 +1,17 @@
-//! Rendering evaluation results as text (for people) or JSON (for tools).
+//! The result model of a run: the status of each policy, its per-object results, the
+//! diagnostics (with stable codes) of policies that could not run, the counts, and the
+//! versioned JSON [`Document`] (its schema: `docs/report.schema.json`).
 //!
-//! The evaluator returns data ([`RuleResult`]); this module only formats it. Text output
-//! is stable and plain (colour only when asked for), so it can be snapshot-tested.
+//! The library only builds this data; the command line renders it (text, JSON, ...).
 
+use crate::entity::graph::EntityGraph;
 use crate::lang::eval::{EntityResult, Outcome, RuleResult};
 use crate::policy::Metadata;
+use miette::Diagnostic;
 use serde::Serialize;
-use std::fmt::Write as _;
+
+/// The version of the JSON [`Document`]; bumped on any incompatible change.
+pub const REPORT_VERSION: u32 = 2;
 
 /// The status of a whole rule, derived from its objects' outcomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -66,9 +71,60 @@ pub struct PolicyReport {
     pub status: RuleStatus,
     /// Per-object results (empty on error).
     pub entities: Vec<EntityResult>,
-    /// The rendered error, when the policy could not be parsed or evaluated.
+    /// One line saying why, when the policy could not be parsed or checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The diagnostics behind `error` (stable codes such as `gsl::parse::syntax`), and
+    /// notes such as `gsl::eval::unknown_entity_type` on a rule that found no entity.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Problem>,
+}
+
+/// One diagnostic in machine form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    /// The stable code, e.g. `gsl::parse::syntax` (empty if the diagnostic has none).
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Byte offset and length in the policy source of the first label, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<[usize; 2]>,
+}
+
+impl Problem {
+    /// One diagnostic (without its related ones).
+    pub fn of(d: &dyn Diagnostic) -> Problem {
+        Problem {
+            code: d.code().map(|c| c.to_string()).unwrap_or_default(),
+            message: d.to_string(),
+            help: d.help().map(|h| h.to_string()),
+            span: d
+                .labels()
+                .and_then(|mut l| l.next())
+                .map(|l| [l.offset(), l.len()]),
+        }
+    }
+
+    /// A diagnostic and its related ones (a parse or check failure may hold several),
+    /// flattened: the related ones when there are any, else the diagnostic itself.
+    pub fn all(d: &dyn Diagnostic) -> Vec<Problem> {
+        match d.related() {
+            Some(related) => {
+                let v: Vec<Problem> = related.map(Problem::of).collect();
+                if v.is_empty() {
+                    vec![Problem::of(d)]
+                } else {
+                    v
+                }
+            }
+            None => vec![Problem::of(d)],
+        }
+    }
 }
 
 /// Counts of rule statuses.
@@ -107,18 +163,6 @@ impl Summary {
         }
         s
     }
-
-    /// The process exit code for these counts: 2 if any rule errored, 1 if any failed
-    /// or is unknown, else 0.
-    pub fn exit_code(&self) -> u8 {
-        if self.errors > 0 {
-            2
-        } else if self.failed > 0 || self.unknown > 0 {
-            1
-        } else {
-            0
-        }
-    }
 }
 
 /// What was checked, for report headers.
@@ -133,269 +177,92 @@ pub struct SnapshotInfo {
     pub accounts: Vec<String>,
     /// Collection errors, one line each.
     pub collection_errors: Vec<String>,
+    /// Whether this is the sample account built into gsl, not a real one.
+    pub sample: bool,
 }
 
-/// Text rendering options.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TextOptions {
-    /// Also list passed and not-relevant objects.
-    pub verbose: bool,
-    /// Use ANSI colours.
-    pub color: bool,
-}
-
-fn paint(color: bool, code: &str, text: &str) -> String {
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
-}
-
-fn outcome_mark(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Passed => "✓ pass",
-        Outcome::Failed => "✗ fail",
-        Outcome::NotRelevant => "- n/r ",
-        Outcome::Unknown => "? unknown",
-        Outcome::Error => "! error",
-    }
-}
-
-fn status_color(status: RuleStatus) -> &'static str {
-    match status {
-        RuleStatus::Passed => "32",
-        RuleStatus::Failed => "31",
-        RuleStatus::Unknown => "33",
-        RuleStatus::Error => "35",
-        RuleStatus::NotApplicable => "2",
-    }
-}
-
-fn outcome_color(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Passed => "32",
-        Outcome::Failed => "31",
-        Outcome::Unknown => "33",
-        Outcome::Error => "35",
-        Outcome::NotRelevant => "2",
-    }
-}
-
-/// A short label for an object: `CloudTrail org-main (123456789012/us-east-1)`.
-pub fn entity_label(e: &EntityResult) -> String {
-    let name = e.name.as_deref().unwrap_or(&e.id);
-    let place = match &e.region {
-        Some(r) => format!("{}/{}", e.account, r),
-        None => e.account.clone(),
-    };
-    if e.id.starts_with("List<") {
-        format!("{} ({place})", e.id.split('@').next().unwrap_or(&e.id))
-    } else {
-        format!("{} {name} ({place})", e.entity_type)
-    }
-}
-
-/// Render one object's result and explanation, indented by `indent`.
-pub fn write_entity(out: &mut String, e: &EntityResult, indent: &str, color: bool) {
-    let mark = paint(color, outcome_color(e.outcome), outcome_mark(e.outcome));
-    let _ = writeln!(out, "{indent}{mark}  {}", entity_label(e));
-    if e.outcome == Outcome::NotRelevant && e.explanation.summary.is_empty() {
-        return;
-    }
-    if !e.explanation.summary.is_empty() {
-        let _ = writeln!(out, "{indent}        {}", e.explanation.summary);
-    }
-    for ev in &e.explanation.evidence {
-        if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
-            continue; // the summary already says it
-        }
-        let _ = writeln!(out, "{indent}          ↳ {}", evidence_line(ev));
-    }
-}
-
-/// One evidence entry on one line: its note (which names the path and the value it
-/// saw), or the sub-expression with the path and value; plus the value itself when it
-/// is a scalar the note does not quote (e.g. the filter pattern that did not match).
-pub fn evidence_line(ev: &crate::lang::eval::Evidence) -> String {
-    let value = ev.value.as_ref().map(|v| compact(v, 120));
-    match &ev.note {
-        Some(note) => {
-            let mut line = note.clone();
-            if let (Some(v), Some(raw)) = (&value, &ev.value) {
-                // Lists and objects are summarised as "[… n elements]" placeholders.
-                let placeholder = raw
-                    .as_str()
-                    .is_some_and(|s| s.starts_with("[…") || s.starts_with("{…"));
-                let scalar = !(raw.is_array() || raw.is_object() || placeholder);
-                let quoted = match raw {
-                    serde_json::Value::String(s) => note.contains(s.as_str()),
-                    _ => note.contains(v.as_str()),
-                };
-                if scalar && !quoted {
-                    let _ = write!(line, "; value: {v}");
-                }
-            }
-            line
-        }
-        None => {
-            let expr = shorten(&ev.expr, 80);
-            match (&ev.path, value) {
-                (Some(path), Some(v)) => format!("{expr}: {path} = {v}"),
-                (Some(path), None) => format!("{expr}: {path} is missing"),
-                _ => expr,
-            }
+impl SnapshotInfo {
+    /// What a graph holds. `name` is a description of where it came from; the sample
+    /// account is recognised by its generator.
+    pub fn of(graph: &EntityGraph, name: &str) -> SnapshotInfo {
+        let snapshot = graph.snapshot();
+        SnapshotInfo {
+            name: name.to_string(),
+            collected_at: snapshot.collected_at.clone(),
+            accounts: snapshot
+                .accounts
+                .iter()
+                .map(|a| a.account_number.clone())
+                .collect(),
+            collection_errors: snapshot
+                .errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}/{}: {} {}: {} ({})",
+                        e.account_number,
+                        e.region.as_deref().unwrap_or("global"),
+                        e.service,
+                        e.operation,
+                        e.code,
+                        e.message
+                    )
+                })
+                .collect(),
+            sample: name == crate::entity::SAMPLE_SNAPSHOT_NAME,
         }
     }
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
-}
-
-/// A JSON value on one line, cut to about `max` characters.
-pub fn compact(v: &serde_json::Value, max: usize) -> String {
-    let s = v.to_string();
-    if s.chars().count() <= max {
-        s
-    } else {
-        let cut: String = s.chars().take(max).collect();
-        format!("{cut}…")
-    }
-}
-
-/// Render the objects of one rule result (for `gsl eval`). Passed and not-relevant
-/// objects are listed too (one line each unless verbose).
-pub fn render_rule_text(result: &RuleResult, opts: TextOptions) -> String {
-    let mut out = String::new();
-    if result.entities.is_empty() {
-        out.push_str("no objects of that type in the snapshot\n");
-    }
-    for e in &result.entities {
-        if !opts.verbose && matches!(e.outcome, Outcome::Passed | Outcome::NotRelevant) {
-            let mark = paint(
-                opts.color,
-                outcome_color(e.outcome),
-                outcome_mark(e.outcome),
-            );
-            let _ = writeln!(out, "{mark}  {}", entity_label(e));
-        } else {
-            write_entity(&mut out, e, "", opts.color);
-        }
-    }
-    let _ = writeln!(
-        out,
-        "\n{} objects: {} passed, {} failed, {} not relevant, {} unknown, {} errors",
-        result.entities.len(),
-        result.count(Outcome::Passed),
-        result.count(Outcome::Failed),
-        result.count(Outcome::NotRelevant),
-        result.count(Outcome::Unknown),
-        result.count(Outcome::Error),
-    );
-    out
-}
-
-/// Render a `gsl check` run as text.
-pub fn render_check_text(
-    info: &SnapshotInfo,
-    reports: &[PolicyReport],
-    opts: TextOptions,
-) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "gsl check: {} {} over {} (account{} {})",
-        reports.len(),
-        if reports.len() == 1 {
-            "policy"
-        } else {
-            "policies"
-        },
-        info.name,
-        if info.accounts.len() == 1 { "" } else { "s" },
-        if info.accounts.is_empty() {
-            "none".to_string()
-        } else {
-            info.accounts.join(", ")
-        }
-    );
-    for e in &info.collection_errors {
-        let _ = writeln!(out, "  collection error: {e}");
-    }
-    out.push('\n');
-    let id_width = reports.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
-    for r in reports {
-        let label = paint(
-            opts.color,
-            status_color(r.status),
-            &format!("{:<7}", r.status.label()),
-        );
-        let _ = writeln!(
-            out,
-            "{label} {:<id_width$}  {:<8} {}",
-            r.meta.id,
-            r.meta.severity.as_str(),
-            r.meta.title
-        );
-        if let Some(err) = &r.error {
-            for line in err.lines() {
-                let _ = writeln!(out, "        {line}");
-            }
-            continue;
-        }
-        for e in &r.entities {
-            let show = match e.outcome {
-                Outcome::Failed | Outcome::Unknown | Outcome::Error => true,
-                Outcome::Passed | Outcome::NotRelevant => opts.verbose,
-            };
-            if show {
-                write_entity(&mut out, e, "        ", opts.color);
-            }
-        }
-    }
-    let s = Summary::of(reports);
-    let _ = writeln!(
-        out,
-        "\n{} {}: {} passed, {} failed, {} unknown, {} errors, {} not applicable",
-        s.rules,
-        if s.rules == 1 { "policy" } else { "policies" },
-        s.passed,
-        s.failed,
-        s.unknown,
-        s.errors,
-        s.not_applicable
-    );
-    out
-}
-
-/// The JSON document of a `gsl check` run.
+/// The JSON document of a `gsl check` or `gsl eval` run (schema:
+/// `docs/report.schema.json`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CheckDocument<'a> {
-    /// Format version of this document.
+pub struct Document<'a> {
+    /// Format version of this document ([`REPORT_VERSION`]).
     pub report_version: u32,
+    /// The tool that wrote it.
+    pub tool: Tool,
     /// What was checked.
     pub snapshot: &'a SnapshotInfo,
     /// Counts.
     pub summary: Summary,
-    /// Per policy.
+    /// Per policy (for `gsl eval`, one: the rule, with id `rule`).
     pub results: &'a [PolicyReport],
 }
 
-/// Render a `gsl check` run as pretty JSON.
-pub fn render_check_json(info: &SnapshotInfo, reports: &[PolicyReport]) -> String {
-    let doc = CheckDocument {
-        report_version: 1,
-        snapshot: info,
-        summary: Summary::of(reports),
-        results: reports,
-    };
-    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+/// The tool that wrote a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// `gsl`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+impl<'a> Document<'a> {
+    /// The document of a run.
+    pub fn new(snapshot: &'a SnapshotInfo, results: &'a [PolicyReport]) -> Self {
+        Document {
+            report_version: REPORT_VERSION,
+            tool: Tool {
+                name: "gsl",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            snapshot,
+            summary: Summary::of(results),
+            results,
+        }
+    }
+
+    /// Pretty JSON, ending with a newline.
+    pub fn to_json(&self) -> String {
+        match serde_json::to_string_pretty(self) {
+            Ok(s) => s + "\n",
+            // Serializing plain data to a string cannot fail; say so if it ever does.
+            Err(e) => format!("{{\"error\":\"cannot encode the report: {e}\"}}\n"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -437,21 +304,5 @@ mod tests {
             RuleStatus::of(&r(&[Outcome::Failed, Outcome::Error])),
             RuleStatus::Error
         );
-    }
-
-    #[test]
-    fn exit_codes() {
-        let s = |passed, failed, unknown, errors| Summary {
-            rules: 1,
-            passed,
-            failed,
-            unknown,
-            errors,
-            not_applicable: 0,
-        };
-        assert_eq!(s(1, 0, 0, 0).exit_code(), 0);
-        assert_eq!(s(1, 1, 0, 0).exit_code(), 1);
-        assert_eq!(s(1, 0, 1, 0).exit_code(), 1);
-        assert_eq!(s(0, 1, 0, 1).exit_code(), 2);
     }
 }

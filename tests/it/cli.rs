@@ -57,7 +57,7 @@ fn check_json_is_a_document_with_summary_and_explanations() {
         .get_output()
         .clone();
     let doc = json_of(&out.stdout);
-    assert_eq!(doc["reportVersion"], 1);
+    assert_eq!(doc["reportVersion"], 2);
     let results = doc["results"].as_array().unwrap();
     assert_eq!(results.len(), 21);
     let summary = &doc["summary"];
@@ -180,7 +180,10 @@ fn eval_passing_rule_exits_zero_and_json_is_data() {
         .get_output()
         .clone();
     let doc = json_of(&out.stdout);
-    let outcomes: Vec<_> = doc["entities"]
+    assert_eq!(doc["reportVersion"], 2);
+    assert_eq!(doc["results"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["results"][0]["id"], "rule");
+    let outcomes: Vec<_> = doc["results"][0]["entities"]
         .as_array()
         .unwrap()
         .iter()
@@ -321,4 +324,75 @@ fn pattern_commands_follow_the_exit_code_contract() {
 fn usage_errors_exit_two() {
     gsl().args(["check", "--format", "xml"]).assert().code(2);
     gsl().arg("frobnicate").assert().code(2);
+}
+
+/// Every `--format json` document of `check` and `eval` validates against the schema
+/// shipped in `docs/report.schema.json`, including an error report and a note.
+#[test]
+fn json_documents_validate_against_the_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.gsl");
+    std::fs::write(
+        &bad,
+        "# id: BAD-1\n# title: broken\nCloudTrail shoud have name\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.gsl");
+    std::fs::write(
+        &missing,
+        "# id: NONE-1\n# title: none\nS3Bucket should have name\n",
+    )
+    .unwrap();
+    let runs: Vec<Vec<String>> = vec![
+        vec!["check".into(), "--format".into(), "json".into()],
+        vec![
+            "check".into(),
+            "-f".into(),
+            "json".into(),
+            bad.display().to_string(),
+            missing.display().to_string(),
+        ],
+        vec![
+            "eval".into(),
+            "CloudTrail should have isMultiRegionTrail=true".into(),
+            "-f".into(),
+            "json".into(),
+        ],
+    ];
+    for args in runs {
+        let out = gsl().args(&args).output().unwrap();
+        let doc = json_of(&out.stdout);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        assert_eq!(doc["reportVersion"], 2);
+    }
+    // The broken policy is reported with its diagnostic code, the other still runs.
+    let out = gsl()
+        .args(["check", "-f", "json"])
+        .arg(&bad)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["results"][0]["status"], "error");
+    assert!(
+        doc["results"][0]["diagnostics"][0]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("gsl::parse::"),
+        "{doc}"
+    );
+    assert_eq!(doc["results"][1]["status"], "notApplicable");
+    assert_eq!(
+        doc["results"][1]["diagnostics"][0]["code"],
+        "gsl::eval::unknown_entity_type"
+    );
 }

@@ -1,13 +1,11 @@
-//! `gsl collect` end to end through `run_collect`, configured the way users configure
+//! `gsl collect` end to end through the binary, configured the way users configure
 //! the SDK: environment variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_CLOUDWATCH`,
-//! static keys). This binary holds a single test, so setting the process environment
-//! races with nothing.
+//! static keys), set on the child process only.
 #![cfg(feature = "aws")]
 
 use crate::support;
 
-use gsl::cli::live::{run_collect, CollectArgs, LiveArgs};
-use std::process::ExitCode;
+use assert_cmd::Command;
 
 #[test]
 fn collect_writes_a_snapshot_configured_from_the_environment() {
@@ -24,34 +22,48 @@ fn collect_writes_a_snapshot_configured_from_the_environment() {
     });
     drop(runtime);
 
-    for (key, value) in [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_ENDPOINT_URL", moto.url.as_str()),
-        ("AWS_ENDPOINT_URL_CLOUDWATCH", moto.cloudwatch_url.as_str()),
-    ] {
-        std::env::set_var(key, value);
-    }
-    for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"] {
-        std::env::remove_var(key);
-    }
-
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("snapshot.json");
-    let args = CollectArgs {
-        live: LiveArgs {
-            stats: true,
-            max_attempts: Some(2),
-            timeout: Some(60),
-            ..Default::default()
-        },
-        out: Some(out.clone()),
-        pretty: true,
+    let collect = |extra_env: &[(&str, &str)]| {
+        let mut cmd = Command::cargo_bin("gsl").expect("the gsl binary");
+        for (key, value) in [
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_ENDPOINT_URL", moto.url.as_str()),
+            ("AWS_ENDPOINT_URL_CLOUDWATCH", moto.cloudwatch_url.as_str()),
+        ]
+        .iter()
+        .chain(extra_env)
+        {
+            cmd.env(key, value);
+        }
+        for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"] {
+            cmd.env_remove(key);
+        }
+        cmd.args([
+            "collect",
+            "--stats",
+            "--max-attempts",
+            "2",
+            "--timeout",
+            "60",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .arg("--pretty")
+        .output()
+        .expect("gsl collect runs")
     };
-    let code = run_collect(&args).expect("collect runs");
-    assert_eq!(code, ExitCode::SUCCESS);
+
+    let run = collect(&[]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let text = std::fs::read_to_string(&out).expect("snapshot written");
     assert!(
         text.starts_with("{\n  \"schemaVersion\": 1"),
@@ -68,9 +80,13 @@ fn collect_writes_a_snapshot_configured_from_the_environment() {
     assert!(account.entities["CloudWatchAlarm"].is_empty());
 
     // A region nobody answers for: the snapshot is still written, the exit code says partial.
-    std::env::set_var("AWS_ENDPOINT_URL_SNS", "http://127.0.0.1:1");
-    let code = run_collect(&args).expect("collect runs");
-    assert_eq!(code, ExitCode::from(gsl::cli::live::EXIT_PARTIAL));
+    let run = collect(&[("AWS_ENDPOINT_URL_SNS", "http://127.0.0.1:1")]);
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let snapshot: gsl::entity::Snapshot =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("valid");
     assert_eq!(snapshot.errors.len(), 1, "{:#?}", snapshot.errors);

@@ -6,7 +6,7 @@
 use super::input::{self, Input};
 use super::schema;
 use super::session::{Knowledge, COMMANDS};
-use crate::entity::graph::PropertyInfo;
+use gsl::entity::graph::PropertyInfo;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -28,14 +28,14 @@ pub fn needs_more(src: &str) -> bool {
 }
 
 fn parser_wants_more(rule: &str) -> bool {
-    crate::lang::parser::parse_rule(rule)
+    gsl::lang::parser::parse_rule(rule)
         .err()
         .is_some_and(|e| e.is_incomplete())
 }
 
 /// The builtin function names, as offered by completion (`name(`).
 pub fn builtins() -> Vec<String> {
-    crate::lang::eval::builtins::BUILTINS
+    gsl::lang::eval::builtins::BUILTINS
         .iter()
         .map(|b| {
             if b.params.is_empty() {
@@ -61,7 +61,7 @@ pub fn hint(line: &str, pos: usize) -> Option<String> {
         .last()
         .map(|(i, _)| i)?;
     let name = &before[name_start..];
-    let b = crate::lang::eval::builtins::BUILTINS
+    let b = gsl::lang::eval::builtins::BUILTINS
         .iter()
         .find(|b| b.name == name && !b.params.is_empty())?;
     let params: Vec<&str> = b.params.iter().map(|p| p.name).collect();
@@ -190,7 +190,7 @@ fn complete_command_args(
                 .iter()
                 .map(|c| c.0)
                 .chain(["functions"])
-                .chain(crate::lang::eval::builtins::BUILTINS.iter().map(|b| b.name))
+                .chain(gsl::lang::eval::builtins::BUILTINS.iter().map(|b| b.name))
                 .filter(|c| c.starts_with(word))
                 .map(str::to_string)
                 .collect(),
@@ -430,7 +430,7 @@ fn path_completion(
         .collect();
     if words && prefix.is_empty() {
         c.extend(
-            crate::lang::parser::KEYWORDS
+            gsl::lang::parser::KEYWORDS
                 .iter()
                 // `List<` only starts a rule; offer keywords of expression position.
                 .filter(|w| **w != "List" && w.starts_with(partial))

@@ -17,37 +17,33 @@ pub mod render;
 pub mod schema;
 pub mod session;
 
-pub use session::{Control, Format, Session};
+pub use session::{Control, Session};
 
-use crate::entity::Snapshot;
-use is_terminal::IsTerminal;
+use crate::cli::{Exit, Io};
+use gsl::entity::Snapshot;
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
+use std::io::IsTerminal;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// The prompt of the interactive REPL.
 pub const PROMPT: &str = "gsl> ";
 
 /// Run the REPL over a snapshot. `name` names the snapshot in messages.
 /// Interactive with line editing on a terminal; line by line when stdin is piped.
-pub fn run(snapshot: Snapshot, name: &str) -> miette::Result<ExitCode> {
+pub fn run(snapshot: Snapshot, name: &str, io: &mut Io<'_>) -> miette::Result<Exit> {
     let mut session = Session::new(snapshot, name);
-    let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    let interactive = stdin.is_terminal() && stdout.is_terminal();
+    let interactive = std::io::stdin().is_terminal() && stdout.is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     // Results go to stdout and diagnostics to stderr: colour only when both are terminals.
     session.set_color(stdout.is_terminal() && std::io::stderr().is_terminal() && !no_color);
     if interactive {
         interactive_loop(&mut session)
     } else {
-        let mut input = stdin.lock();
-        let mut out = stdout.lock();
-        let mut err = std::io::stderr().lock();
-        Ok(run_piped(&mut session, &mut input, &mut out, &mut err))
+        Ok(run_piped(&mut session, io.stdin, io.out, io.err))
     }
 }
 
@@ -59,7 +55,7 @@ pub fn run_piped(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> ExitCode {
+) -> Exit {
     let mut failed = false;
     let mut buf = String::new();
     let mut line = String::new();
@@ -70,7 +66,7 @@ pub fn run_piped(
             Ok(_) => false,
             Err(e) => {
                 let _ = writeln!(err, "error: cannot read input: {e}");
-                return ExitCode::FAILURE;
+                return Exit::Failed;
             }
         };
         if !eof {
@@ -91,9 +87,9 @@ pub fn run_piped(
         }
     }
     if failed {
-        ExitCode::FAILURE
+        Exit::Failed
     } else {
-        ExitCode::SUCCESS
+        Exit::Ok
     }
 }
 
@@ -105,7 +101,7 @@ pub fn history_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("gsl").join("history"))
 }
 
-fn interactive_loop(session: &mut Session) -> miette::Result<ExitCode> {
+fn interactive_loop(session: &mut Session) -> miette::Result<Exit> {
     let config = Config::builder()
         .auto_add_history(true)
         .history_ignore_dups(true)
@@ -161,5 +157,5 @@ fn interactive_loop(session: &mut Session) -> miette::Result<ExitCode> {
             Err(e) => return Err(miette::miette!("cannot read input: {e}")),
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok)
 }

@@ -1,8 +1,8 @@
 //! Rendering for the REPL: diagnostics (miette's graphical handler, as the CLI) and
 //! rule results.
 
-use crate::lang::eval::{Outcome, RuleResult};
-use crate::report::{self, TextOptions};
+use crate::cli::render::{self as report, TextOptions};
+use gsl::lang::eval::{Outcome, RuleResult};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use std::fmt::Write as _;
 
@@ -30,7 +30,7 @@ pub fn diagnostic(diag: &dyn Diagnostic, color: bool) -> String {
 /// `should`) list the matching objects.
 pub fn rule_result(result: &RuleResult, query: bool, explain: bool, color: bool) -> String {
     if !query {
-        return report::render_rule_text(
+        return report::render_rule(
             result,
             TextOptions {
                 verbose: explain,

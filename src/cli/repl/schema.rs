@@ -1,8 +1,8 @@
 //! Property paths: what can follow a path (completion, "did you mean"), and walking
 //! a bare path over an entity's JSON. The properties themselves come from
-//! [`EntityGraph::schema`](crate::entity::graph::EntityGraph::schema).
+//! [`EntityGraph::schema`](gsl::entity::graph::EntityGraph::schema).
 
-use crate::entity::graph::PropertyInfo;
+use gsl::entity::graph::PropertyInfo;
 use serde_json::Value as Json;
 
 /// The property names that can follow `prefix` (dotted, relative to the entity;

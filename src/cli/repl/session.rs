@@ -5,16 +5,15 @@ use super::diag::{did_you_mean, Rehomed, ReplError};
 use super::input::{classify, BarePath, Input};
 use super::render;
 use super::schema::{self, Step};
-use crate::cli::eval::eval_options;
-use crate::entity::graph::PropertyInfo;
-use crate::entity::graph::{EntityGraph, EntityRef};
-use crate::entity::Snapshot;
-use crate::lang::eval::builtins::BUILTINS;
-use crate::lang::eval::{
+use gsl::entity::graph::PropertyInfo;
+use gsl::entity::graph::{EntityGraph, EntityRef};
+use gsl::entity::Snapshot;
+use gsl::lang::eval::builtins::BUILTINS;
+use gsl::lang::eval::{
     check_rule_src, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
 };
-use crate::lang::parser::{parse_expr, parse_rule_named};
-use crate::pattern::FilterPattern;
+use gsl::lang::parser::{parse_expr, parse_rule_named};
+use gsl::pattern::FilterPattern;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -200,7 +199,7 @@ type Reply = Result<String, Box<dyn Diagnostic + Send + Sync>>;
 impl Session {
     /// A session over `snapshot`, named `name` in messages.
     pub fn new(snapshot: Snapshot, name: &str) -> Self {
-        let opts = eval_options(None, snapshot.collected_at.as_deref());
+        let opts = gsl::run::eval_options(&snapshot, None);
         let graph = EntityGraph::new(snapshot);
         let knowledge = Arc::new(Knowledge::of(&graph));
         Session {
@@ -222,16 +221,6 @@ impl Session {
     /// Whether ANSI colours are used.
     pub fn color(&self) -> bool {
         self.color
-    }
-
-    /// Fix "now" for time builtins (tests).
-    pub fn set_eval_options(&mut self, opts: EvalOptions) {
-        self.opts = opts;
-    }
-
-    /// The current output format.
-    pub fn format(&self) -> Format {
-        self.format
     }
 
     /// The loaded snapshot's name.
@@ -477,7 +466,7 @@ impl Session {
                 Json::String(e) if (e == "[…]" || e == "{…}") && !p.types.contains("string") => {
                     e.clone()
                 }
-                other => truncate(&other.to_string(), 60),
+                other => gsl::text::clip(&other.to_string(), 60),
             };
             let seen = if p.entities < n {
                 format!(" (on {} of {n})", p.entities)
@@ -500,9 +489,9 @@ impl Session {
                 source,
             }) as Box<dyn Diagnostic + Send + Sync>
         })?;
-        let snapshot = crate::entity::load::parse_snapshot(&text, args)
+        let snapshot = gsl::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
-        self.opts = eval_options(None, snapshot.collected_at.as_deref());
+        self.opts = gsl::run::eval_options(&snapshot, None);
         self.graph = EntityGraph::new(snapshot);
         self.knowledge = Arc::new(Knowledge::of(&self.graph));
         self.name = args.to_string();
@@ -517,7 +506,7 @@ impl Session {
 
     fn pattern(&self, args: &str) -> Reply {
         let boxed =
-            |e: crate::pattern::PatternError| Box::new(e) as Box<dyn Diagnostic + Send + Sync>;
+            |e: gsl::pattern::PatternError| Box::new(e) as Box<dyn Diagnostic + Send + Sync>;
         if args.is_empty() {
             return Err(usage("pattern", "`:pattern` needs a filter pattern"));
         }
@@ -635,7 +624,7 @@ impl Session {
             Format::Text => {
                 let mut s = String::new();
                 if explain {
-                    let printed = crate::lang::printer::print_rule(&rule);
+                    let printed = gsl::lang::printer::print_rule(&rule);
                     if !printed.is_empty() {
                         s.push_str(&format!("{printed}\n"));
                     }
@@ -758,7 +747,10 @@ impl Session {
                 None if options.is_empty() => {
                     format!("`{}` has no properties", names[..depth].join("."))
                 }
-                None => format!("properties here: {}", truncate(&options.join(", "), 200)),
+                None => format!(
+                    "properties here: {}",
+                    gsl::text::clip(&options.join(", "), 200)
+                ),
             }
         };
         // Point at the first missing segment (or the whole path).
@@ -844,13 +836,4 @@ fn pretty(v: &Json) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
 }

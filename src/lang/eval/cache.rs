@@ -376,12 +376,7 @@ fn clause_witnesses(rule: &RulePattern) -> Vec<Arc<Witness>> {
 
 /// The first line of `text`, cut to about `max` characters.
 fn clip(text: &str, max: usize) -> String {
-    let line = text.lines().next().unwrap_or("").trim();
-    if line.chars().count() <= max {
-        line.to_string()
-    } else {
-        format!("{}…", line.chars().take(max).collect::<String>())
-    }
+    crate::text::clip(text.lines().next().unwrap_or("").trim(), max + 1)
 }
 
 #[cfg(test)]

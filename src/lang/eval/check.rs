@@ -382,14 +382,12 @@ impl Checker {
                         }
                     }
                     None => {
-                        let near = TIME_UNITS
-                            .iter()
-                            .filter(|t| t.ends_with('s'))
-                            .map(|t| (strsim::jaro_winkler(t, &u.to_lowercase()), *t))
-                            .filter(|(s, _)| *s > 0.8)
-                            .max_by(|a, b| a.0.total_cmp(&b.0))
-                            .map(|(_, t)| format!("did you mean '{t}'? "))
-                            .unwrap_or_default();
+                        let near = crate::text::closest(
+                            u,
+                            TIME_UNITS.iter().copied().filter(|t| t.ends_with('s')),
+                        )
+                        .map(|t| format!("did you mean '{t}'? "))
+                        .unwrap_or_default();
                         self.err(
                             codes::ARGUMENT_TYPE,
                             arg.span,

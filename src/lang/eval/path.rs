@@ -61,18 +61,7 @@ fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String) {
 /// A property name close to `name` among `keys`: first a case-insensitive match,
 /// then a small edit distance.
 pub(crate) fn near_key<'k>(name: &str, keys: impl Iterator<Item = &'k String>) -> Option<String> {
-    let mut best: Option<(f64, &String)> = None;
-    for k in keys {
-        if k.eq_ignore_ascii_case(name) {
-            return Some(k.clone());
-        }
-        let d = strsim::levenshtein(k, name);
-        let score = strsim::jaro_winkler(&k.to_lowercase(), &name.to_lowercase());
-        if ((d <= 2 && name.len() > 3) || score > 0.9) && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, k));
-        }
-    }
-    best.map(|(_, k)| k.clone())
+    crate::text::closest(name, keys.map(String::as_str)).map(str::to_string)
 }
 
 /// Resolve a dotted path against a context.

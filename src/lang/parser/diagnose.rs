@@ -106,30 +106,10 @@ fn word_before(text: &str, pos: usize) -> &str {
 
 /// The most likely keyword among `candidates` for `word`.
 fn suggest(word: &str, candidates: &[&'static str]) -> Option<&'static str> {
-    if word.is_empty() || candidates.contains(&word) {
+    if candidates.contains(&word) {
         return None;
     }
-    let normal = word.to_ascii_lowercase().replace('_', "-");
-    if let Some(c) = candidates.iter().find(|c| c.to_ascii_lowercase() == normal) {
-        return Some(c);
-    }
-    // Two-letter words (`is`, `on`) are too ambiguous to guess from.
-    let limit = match word.chars().count() {
-        0..=2 => 0,
-        3..=4 => 1,
-        _ => 2,
-    };
-    candidates
-        .iter()
-        .map(|c| {
-            (
-                strsim::damerau_levenshtein(&normal, &c.to_ascii_lowercase()),
-                *c,
-            )
-        })
-        .filter(|&(d, c)| d <= limit && d < c.len().min(word.len()))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
+    crate::text::closest(word, candidates.iter().copied())
 }
 
 fn span(start: usize, len: usize) -> SourceSpan {
@@ -282,7 +262,9 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
     // `a length > 0`: a known function without its parentheses.
     // (Also `lenght > 0`: a misspelt one.)
     let function = builtins::names().find(|f| *f == word).or_else(|| {
-        builtins::names().find(|f| word.len() > 4 && strsim::damerau_levenshtein(word, f) <= 2)
+        (word.len() > 4)
+            .then(|| crate::text::closest(word, builtins::names()))
+            .flatten()
     });
     if let Some(f) = function.filter(|_| expects(R::call_head)) {
         let (found, len) = found_at(text, pos);

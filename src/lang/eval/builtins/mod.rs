@@ -300,17 +300,7 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
 
 /// The builtin whose name is closest to `name`, for "did you mean".
 pub fn suggest(name: &str) -> Option<&'static str> {
-    BUILTINS
-        .iter()
-        .map(|b| {
-            (
-                strsim::jaro_winkler(&b.name.to_lowercase(), &name.to_lowercase()),
-                b.name,
-            )
-        })
-        .filter(|(s, _)| *s > 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| n)
+    crate::text::closest(name, names())
 }
 
 /// Every builtin name, in listing order (for diagnostics, completion and tests).

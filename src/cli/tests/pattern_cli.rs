@@ -1,8 +1,8 @@
-//! `gsl pattern ...` through `gsl::cli::pattern::run` with in-memory I/O, and the
+//! `gsl pattern ...` through `crate::cli::pattern::run` with in-memory I/O, and the
 //! CLI examples of `docs/filter-patterns.md` (each one is run and checked here).
 
+use crate::cli::pattern::{run, PatternCmd};
 use clap::Parser;
-use gsl::cli::pattern::{run, PatternCmd};
 
 #[derive(Parser)]
 #[command(name = "gsl-pattern")]

@@ -1,9 +1,9 @@
 //! The REPL core, driven directly through `Session::handle_line` (no terminal).
 
-use gsl::cli::repl::complete::{complete, hint, needs_more};
-use gsl::cli::repl::{run_piped, Control, Session};
+use crate::cli::repl::complete::{complete, hint, needs_more};
+use crate::cli::repl::{run_piped, Control, Session};
+use crate::cli::Exit;
 use gsl::entity::{Snapshot, SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME};
-use std::process::ExitCode;
 
 fn sample() -> Snapshot {
     gsl::entity::load::parse_snapshot(SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME).unwrap()
@@ -407,7 +407,7 @@ fn piped_input_continues_open_brackets_and_reports_failure() {
     let code = run_piped(&mut s, &mut input.as_bytes(), &mut out, &mut err);
     let out = String::from_utf8(out).unwrap();
     let err = String::from_utf8(err).unwrap();
-    assert_eq!(code, ExitCode::FAILURE);
+    assert_eq!(code, Exit::Failed);
     assert!(err.contains("unknown command `:nope`"), "{err}");
     // After :quit nothing more runs.
     assert!(!out.contains("org-main: name"), "{out}");
@@ -423,7 +423,7 @@ fn piped_input_continues_open_brackets_and_reports_failure() {
         &mut out,
         &mut Vec::new(),
     );
-    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(code, Exit::Ok);
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
 }
 
@@ -637,7 +637,7 @@ fn pattern_canonical_form_and_test() {
 
 #[test]
 fn splitting_pattern_test_arguments() {
-    use gsl::cli::repl::session::split_pattern_event as split;
+    use crate::cli::repl::session::split_pattern_event as split;
     assert_eq!(
         split(r#"{ $.a = "}" } {"a":"}"}"#),
         Some((r#"{ $.a = "}" }"#, r#"{"a":"}"}"#))
@@ -698,7 +698,7 @@ fn piped_rules_may_span_lines() {
     let mut err = Vec::new();
     let code = run_piped(&mut s, &mut input.as_bytes(), &mut out, &mut err);
     let out = String::from_utf8(out).unwrap();
-    assert_eq!(code, ExitCode::SUCCESS, "{}", String::from_utf8_lossy(&err));
+    assert_eq!(code, Exit::Ok, "{}", String::from_utf8_lossy(&err));
     assert!(out.contains("2 objects: 1 passed, 1 failed"), "{out}");
     // A rule that is merely unfinished (no open bracket) does not wait for more.
     assert!(!needs_more("CloudTrail should have metricFilters with"));
@@ -770,7 +770,7 @@ mod no_panics {
             let mut err = Vec::new();
             let code = run_piped(&mut s, &mut input.as_bytes(), &mut out, &mut err);
             // The status is a failure exactly when a diagnostic was printed.
-            prop_assert_eq!(code == ExitCode::FAILURE, !err.is_empty());
+            prop_assert_eq!(code == Exit::Failed, !err.is_empty());
         }
 
         #[test]

@@ -5,7 +5,7 @@
 //! account), regenerate the examples with `UPDATE_REPL_DOCS=1 cargo test --test
 //! repl_docs` and review the diff of `docs/repl.md`.
 
-use gsl::cli::repl::Session;
+use crate::cli::repl::Session;
 use gsl::entity::{load::parse_snapshot, SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME};
 
 const DOC: &str = "docs/repl.md";

@@ -1,0 +1,227 @@
+//! Text rendering for people: the `gsl check` report, one rule's objects (`gsl eval`,
+//! the REPL), explanations. Stable and plain (colour only when asked for), so it can be
+//! snapshot-tested.
+
+use gsl::lang::eval::{EntityResult, Outcome, RuleResult};
+use gsl::report::{PolicyReport, RuleStatus, SnapshotInfo, Summary};
+use std::fmt::Write as _;
+
+/// Text rendering options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    /// Also list passed and not-relevant objects.
+    pub verbose: bool,
+    /// Use ANSI colours.
+    pub color: bool,
+}
+
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn outcome_mark(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "✓ pass",
+        Outcome::Failed => "✗ fail",
+        Outcome::NotRelevant => "- n/r ",
+        Outcome::Unknown => "? unknown",
+        Outcome::Error => "! error",
+    }
+}
+
+fn status_color(status: RuleStatus) -> &'static str {
+    match status {
+        RuleStatus::Passed => "32",
+        RuleStatus::Failed => "31",
+        RuleStatus::Unknown => "33",
+        RuleStatus::Error => "35",
+        RuleStatus::NotApplicable => "2",
+    }
+}
+
+fn outcome_color(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "32",
+        Outcome::Failed => "31",
+        Outcome::Unknown => "33",
+        Outcome::Error => "35",
+        Outcome::NotRelevant => "2",
+    }
+}
+
+/// A short label for an object: `CloudTrail org-main (123456789012/us-east-1)`.
+pub fn entity_label(e: &EntityResult) -> String {
+    let name = e.name.as_deref().unwrap_or(&e.id);
+    let place = match &e.region {
+        Some(r) => format!("{}/{}", e.account, r),
+        None => e.account.clone(),
+    };
+    if e.id.starts_with("List<") {
+        format!("{} ({place})", e.id.split('@').next().unwrap_or(&e.id))
+    } else {
+        format!("{} {name} ({place})", e.entity_type)
+    }
+}
+
+/// Render one object's result and explanation, indented by `indent`.
+pub fn write_entity(out: &mut String, e: &EntityResult, indent: &str, color: bool) {
+    let mark = paint(color, outcome_color(e.outcome), outcome_mark(e.outcome));
+    let _ = writeln!(out, "{indent}{mark}  {}", entity_label(e));
+    if e.outcome == Outcome::NotRelevant && e.explanation.summary.is_empty() {
+        return;
+    }
+    if !e.explanation.summary.is_empty() {
+        let _ = writeln!(out, "{indent}        {}", e.explanation.summary);
+    }
+    for ev in &e.explanation.evidence {
+        if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
+            continue; // the summary already says it
+        }
+        let _ = writeln!(out, "{indent}          ↳ {}", evidence_line(ev));
+    }
+}
+
+/// One evidence entry on one line: its note (which names the path and the value it
+/// saw), or the sub-expression with the path and value; plus the value itself when it
+/// is a scalar the note does not quote (e.g. the filter pattern that did not match).
+pub fn evidence_line(ev: &gsl::lang::eval::Evidence) -> String {
+    let value = ev.value.as_ref().map(|v| compact(v, 120));
+    match &ev.note {
+        Some(note) => {
+            let mut line = note.clone();
+            if let (Some(v), Some(raw)) = (&value, &ev.value) {
+                // Lists and objects are summarised as "[… n elements]" placeholders.
+                let placeholder = raw
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("[…") || s.starts_with("{…"));
+                let scalar = !(raw.is_array() || raw.is_object() || placeholder);
+                let quoted = match raw {
+                    serde_json::Value::String(s) => note.contains(s.as_str()),
+                    _ => note.contains(v.as_str()),
+                };
+                if scalar && !quoted {
+                    let _ = write!(line, "; value: {v}");
+                }
+            }
+            line
+        }
+        None => {
+            let expr = gsl::text::clip(&ev.expr, 81);
+            match (&ev.path, value) {
+                (Some(path), Some(v)) => format!("{expr}: {path} = {v}"),
+                (Some(path), None) => format!("{expr}: {path} is missing"),
+                _ => expr,
+            }
+        }
+    }
+}
+
+/// A JSON value on one line, cut to about `max` characters.
+pub fn compact(v: &serde_json::Value, max: usize) -> String {
+    gsl::text::clip(&v.to_string(), max + 1)
+}
+
+/// Render the objects of one rule result (for `gsl eval`). Passed and not-relevant
+/// objects are listed too (one line each unless verbose).
+pub fn render_rule(result: &RuleResult, opts: TextOptions) -> String {
+    let mut out = String::new();
+    if result.entities.is_empty() {
+        out.push_str("no objects of that type in the snapshot\n");
+    }
+    for e in &result.entities {
+        if !opts.verbose && matches!(e.outcome, Outcome::Passed | Outcome::NotRelevant) {
+            let mark = paint(
+                opts.color,
+                outcome_color(e.outcome),
+                outcome_mark(e.outcome),
+            );
+            let _ = writeln!(out, "{mark}  {}", entity_label(e));
+        } else {
+            write_entity(&mut out, e, "", opts.color);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} objects: {} passed, {} failed, {} not relevant, {} unknown, {} errors",
+        result.entities.len(),
+        result.count(Outcome::Passed),
+        result.count(Outcome::Failed),
+        result.count(Outcome::NotRelevant),
+        result.count(Outcome::Unknown),
+        result.count(Outcome::Error),
+    );
+    out
+}
+
+/// Render a `gsl check` run as text.
+pub fn render_check(info: &SnapshotInfo, reports: &[PolicyReport], opts: TextOptions) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "gsl check: {} {} over {} (account{} {})",
+        reports.len(),
+        if reports.len() == 1 {
+            "policy"
+        } else {
+            "policies"
+        },
+        info.name,
+        if info.accounts.len() == 1 { "" } else { "s" },
+        if info.accounts.is_empty() {
+            "none".to_string()
+        } else {
+            info.accounts.join(", ")
+        }
+    );
+    for e in &info.collection_errors {
+        let _ = writeln!(out, "  collection error: {e}");
+    }
+    out.push('\n');
+    let id_width = reports.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+    for r in reports {
+        let label = paint(
+            opts.color,
+            status_color(r.status),
+            &format!("{:<7}", r.status.label()),
+        );
+        let _ = writeln!(
+            out,
+            "{label} {:<id_width$}  {:<8} {}",
+            r.meta.id,
+            r.meta.severity.as_str(),
+            r.meta.title
+        );
+        if let Some(err) = &r.error {
+            for line in err.lines() {
+                let _ = writeln!(out, "        {line}");
+            }
+            continue;
+        }
+        for e in &r.entities {
+            let show = match e.outcome {
+                Outcome::Failed | Outcome::Unknown | Outcome::Error => true,
+                Outcome::Passed | Outcome::NotRelevant => opts.verbose,
+            };
+            if show {
+                write_entity(&mut out, e, "        ", opts.color);
+            }
+        }
+    }
+    let s = Summary::of(reports);
+    let _ = writeln!(
+        out,
+        "\n{} {}: {} passed, {} failed, {} unknown, {} errors, {} not applicable",
+        s.rules,
+        if s.rules == 1 { "policy" } else { "policies" },
+        s.passed,
+        s.failed,
+        s.unknown,
+        s.errors,
+        s.not_applicable
+    );
+    out
+}
