@@ -2,7 +2,9 @@
 //! with parsing the same events with serde_json alone.
 //!
 //! `cargo bench --no-default-features --bench pattern` prints criterion's numbers
-//! and, at the end, `match/parse ratio` (target: at most 1.5).
+//! and, at the end, `match/parse ratio` (target: at most 1.5), then the cost of
+//! deciding equality and coverage on the CIS patterns and on the many-pairs
+//! patterns of issue 15 (target: every decision under 100 ms).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -203,10 +205,74 @@ fn ratio() {
     );
 }
 
+/// `{a0=1&&b0=1||a1=1&&b1=1||...}` with `n` pairs, and the same with value `v`.
+fn pairs(n: usize, v: &str) -> FilterPattern {
+    let c: Vec<String> = (0..n).map(|i| format!("$.a{i}={v}&&$.b{i}={v}")).collect();
+    FilterPattern::parse(&format!("{{{}}}", c.join("||"))).expect("pairs")
+}
+
+/// Best time of `rounds` runs of `f`, in microseconds.
+fn best_us(rounds: usize, f: &dyn Fn() -> bool) -> f64 {
+    let mut best = Duration::MAX;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        black_box(f());
+        best = best.min(t.elapsed());
+    }
+    best.as_secs_f64() * 1e6
+}
+
+/// The cost of deciding equality and coverage: each CIS pattern against a
+/// spelling with a redundant (absorbed) clause, so that the canonical texts
+/// differ and the full procedure runs; and the many-pairs patterns of issue 15.
+/// Uses only `equivalent` / `covers`, so the same function times older engines.
+fn decisions() {
+    let mut total_eq = 0.0;
+    let mut total_cov = 0.0;
+    let mut worst: (f64, String) = (0.0, String::new());
+    let cis = cis_by_id();
+    for (id, p) in &cis {
+        let text = p.canonical();
+        let inner = text.trim_start_matches('{').trim_end_matches('}').trim();
+        let widened =
+            FilterPattern::parse(&format!("{{ {inner} || (({inner}) && $.gslBench = 1) }}"))
+                .expect("respelled");
+        let eq = best_us(20, &|| p.equivalent(&widened).is_equal());
+        let cov = best_us(20, &|| {
+            matches!(widened.covers(p), gsl::pattern::Coverage::Covered)
+        });
+        assert!(p.equivalent(&widened).is_equal(), "{id}");
+        total_eq += eq;
+        total_cov += cov;
+        if eq.max(cov) > worst.0 {
+            worst = (eq.max(cov), id.clone());
+        }
+    }
+    println!(
+        "decisions on the {} CIS patterns (absorbed clause, best of 20): equality {:.0} µs/pattern, coverage {:.0} µs/pattern, slowest {} ({:.0} µs)",
+        cis.len(),
+        total_eq / cis.len() as f64,
+        total_cov / cis.len() as f64,
+        worst.1,
+        worst.0
+    );
+    let sizes: &[usize] = if std::env::var_os("GSL_BENCH_SMALL_PAIRS").is_some() {
+        &[4, 8, 12]
+    } else {
+        &[4, 8, 12, 20, 40]
+    };
+    for &n in sizes {
+        let (a, b) = (pairs(n, "1"), pairs(n, "2"));
+        let us = best_us(3, &|| a.equivalent(&b).is_equal());
+        println!("  {n:2} independent pairs: eq {:.0} µs", us);
+    }
+}
+
 criterion_group!(benches, bench);
 
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     ratio();
+    decisions();
 }

@@ -3,18 +3,19 @@
 # server (moto_server), which it installs first into a Python venv (.venv) if needed.
 #
 #   ./scripts/test.sh              # everything
-#   ./scripts/test.sh --test eval  # extra arguments go to `cargo test`
+#   ./scripts/test.sh --test it conformance  # extra arguments go to `cargo test`
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 venv="${GSL_VENV:-$root/.venv}"
-moto_spec='moto[server]==5.2.5'
-cbor_spec='cbor2==5.7.1'
-if ! "$venv/bin/python" -c 'import moto, cbor2' >/dev/null 2>&1 || [ ! -x "$venv/bin/moto_server" ]; then
-  echo "== installing $moto_spec and $cbor_spec into $venv"
+requirements="$root/tests/it/support/requirements.txt"
+stamp="$venv/.gsl-requirements"
+if [ ! -x "$venv/bin/moto_server" ] || ! cmp -s "$requirements" "$stamp"; then
+  echo "== installing the moto harness's pinned requirements into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$moto_spec" "$cbor_spec"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$stamp"
 fi
 export GSL_MOTO_SERVER="$venv/bin/moto_server"
 export GSL_PYTHON="$venv/bin/python"

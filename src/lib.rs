@@ -8,7 +8,8 @@
 //! - [`run`]: the facade: [`check`] runs policies over a graph and returns a
 //!   [`CheckRun`] (the result model of [`report`]).
 //! - [`report`]: the result model and its versioned JSON document.
-//! - `collect` (feature `aws`): collectors on the AWS SDK for Rust.
+//! - [`collect`]: the collectors' records, graph joins and call plan (always); the
+//!   AWS SDK collectors themselves with the feature `aws`.
 //! - [`text`]: "did you mean" and clipping, shared by every diagnostic.
 //!
 //! The `gsl` command line (clap, the REPL, rendering, exit codes) is the binary's, in
@@ -16,7 +17,6 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
-#[cfg(feature = "aws")]
 pub mod collect;
 pub mod entity;
 pub mod lang;

@@ -167,7 +167,7 @@ fn run_source(
         diagnostics: Vec::new(),
     };
     if report.status == RuleStatus::NotApplicable {
-        if let Err(missing) = graph.check_type(&rule.target.entity.name) {
+        if let Err(missing) = graph.check_type(rule.entity()) {
             let mut note = Problem::of(&missing);
             note.message = format!("no entities of type `{}` in the snapshot", missing.name);
             report.diagnostics = vec![note];

@@ -1,11 +1,11 @@
 //! `gsl pattern ...`: the filter-pattern engine on the command line.
 //!
-//! Exit codes: 0 yes / ok, 1 no (different, not covered, or undecided), 2 invalid input.
+//! Exit codes: 0 yes / ok, 1 no (different, not covered), 2 invalid input, 3 cannot decide.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use gsl::pattern::{Coverage, Difference, FilterPattern, PatternError};
+use gsl::pattern::{Comparison, Coverage, FilterPattern, PatternError};
 
 /// `gsl pattern ...` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -13,29 +13,35 @@ pub enum PatternCmd {
     /// Print the canonical form of a filter pattern.
     Canon {
         /// The filter pattern.
+        #[arg(allow_hyphen_values = true)]
         pattern: String,
     },
-    /// Compare two patterns by meaning: exit 0 equal, 1 different (printed how), 2 invalid.
+    /// Compare two patterns by meaning: exit 0 equal, 1 different (printed how), 2 invalid, 3 cannot decide.
     Eq {
         /// The first pattern.
+        #[arg(allow_hyphen_values = true)]
         a: String,
         /// The second pattern.
+        #[arg(allow_hyphen_values = true)]
         b: String,
     },
     /// Match log events like TestMetricFilter and print its JSON response.
     Test {
         /// The filter pattern.
+        #[arg(allow_hyphen_values = true)]
         pattern: String,
         /// File with one event per line (default: standard input).
         #[arg(long)]
         events: Option<PathBuf>,
     },
     /// Does ACTUAL catch every event REQUIRED catches? Exit 0 yes, 1 no (with a
-    /// counterexample) or undecided, 2 invalid.
+    /// counterexample), 2 invalid, 3 cannot decide.
     Covers {
         /// The pattern whose events must be caught.
+        #[arg(allow_hyphen_values = true)]
         required: String,
         /// The configured pattern.
+        #[arg(allow_hyphen_values = true)]
         actual: String,
     },
 }
@@ -62,7 +68,7 @@ fn parse(text: &str, name: &str, err: &mut dyn Write) -> Option<FilterPattern> {
 }
 
 /// Run a `gsl pattern` subcommand. Returns the process exit code
-/// (0 yes/ok, 1 no/different/not covered, 2 invalid input).
+/// (0 yes/ok, 1 no/different/not covered, 2 invalid input, 3 cannot decide).
 pub fn run(
     cmd: &PatternCmd,
     stdin: &mut dyn BufRead,
@@ -86,12 +92,16 @@ pub fn run(
             ) else {
                 return 2;
             };
-            match pa.equivalent(&pb) {
-                Difference::Equal => {
+            match pa.compare(&pb) {
+                Comparison::Equal => {
                     let _ = writeln!(out, "equal: {}", pa.canonical());
                     0
                 }
-                Difference::Different { explanation, .. } => {
+                Comparison::Unknown { reason } => {
+                    let _ = writeln!(out, "cannot decide: {reason}");
+                    3
+                }
+                Comparison::Different { explanation, .. } => {
                     let _ = writeln!(
                         out,
                         "different\nfirst:  {}\nsecond: {}\n{explanation}",
@@ -165,7 +175,7 @@ pub fn run(
                 }
                 Coverage::Unknown { reason } => {
                     let _ = writeln!(out, "cannot decide: {reason}");
-                    1
+                    3
                 }
             }
         }

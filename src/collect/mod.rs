@@ -10,6 +10,7 @@
 //!   path fixtures take).
 //!
 //! ```no_run
+//! # #[cfg(feature = "aws")]
 //! # async fn demo() -> Result<(), gsl::collect::CollectError> {
 //! let config = gsl::collect::load_sdk_config(&gsl::collect::SdkOptions::default()).await;
 //! let options = gsl::collect::CollectOptions { regions: vec!["us-east-1".into()], ..Default::default() };
@@ -18,32 +19,45 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "aws")]
 pub mod convert;
 pub mod error;
 pub mod graph;
 pub mod model;
+#[cfg(feature = "aws")]
 pub mod progress;
 pub mod regions;
 pub mod stats;
+#[cfg(feature = "aws")]
 mod walk;
 
 pub use error::CollectError;
 pub use graph::{build_account, build_snapshot};
 pub use model::Collected;
+#[cfg(feature = "aws")]
 pub use progress::Progress;
 pub use stats::Stats;
 
+#[cfg(feature = "aws")]
 use crate::entity::Snapshot;
+#[cfg(feature = "aws")]
 use aws_config::retry::RetryConfig;
+#[cfg(feature = "aws")]
 use aws_config::timeout::TimeoutConfig;
+#[cfg(feature = "aws")]
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+#[cfg(feature = "aws")]
 use std::collections::HashSet;
+#[cfg(feature = "aws")]
 use std::sync::Arc;
+#[cfg(feature = "aws")]
 use std::time::Duration;
 
+#[cfg(feature = "aws")]
 /// Default bound on concurrent API calls.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
+#[cfg(feature = "aws")]
 /// An AWS service the collectors call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
@@ -59,6 +73,7 @@ pub enum Service {
     Sts,
 }
 
+#[cfg(feature = "aws")]
 /// Send calls for a service and/or region to another endpoint (the most specific
 /// override wins; without one the SDK's resolution applies, including
 /// `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`).
@@ -72,6 +87,7 @@ pub struct EndpointOverride {
     pub url: String,
 }
 
+#[cfg(feature = "aws")]
 /// How to load the SDK configuration (credentials, retries, timeouts).
 #[derive(Debug, Clone, Default)]
 pub struct SdkOptions {
@@ -87,6 +103,7 @@ pub struct SdkOptions {
     pub timeout: Option<Duration>,
 }
 
+#[cfg(feature = "aws")]
 /// Load the SDK configuration the standard way, with the overrides of `options`.
 pub async fn load_sdk_config(options: &SdkOptions) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
@@ -113,6 +130,7 @@ pub async fn load_sdk_config(options: &SdkOptions) -> SdkConfig {
     loader.load().await
 }
 
+#[cfg(feature = "aws")]
 /// What to collect.
 #[derive(Debug, Clone, Default)]
 pub struct CollectOptions {
@@ -130,6 +148,7 @@ pub struct CollectOptions {
     pub progress: bool,
 }
 
+#[cfg(feature = "aws")]
 /// A finished collection.
 #[derive(Debug, Clone)]
 pub struct Collection {
@@ -141,6 +160,7 @@ pub struct Collection {
     pub stats: Stats,
 }
 
+#[cfg(feature = "aws")]
 /// The regions to collect and those to probe (may be disabled for the account).
 pub fn plan_regions(
     config: &SdkConfig,
@@ -180,6 +200,7 @@ pub fn plan_regions(
     Ok((out, probe))
 }
 
+#[cfg(feature = "aws")]
 /// Collect one account: the account of `config`'s credentials.
 pub async fn collect(
     config: &SdkConfig,

@@ -6,9 +6,15 @@
 use super::{Account, CollectionError, Snapshot};
 use serde::Serialize;
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A read-only view of a snapshot, indexed for evaluation.
+///
+/// Built once in time linear in the number of entities: per type, the entities in
+/// snapshot order and, per account, the range of them that account lists, so the
+/// entities of a type in one account ([`entities_in`](Self::entities_in)) and the
+/// collection errors of an account ([`errors_affecting`](Self::errors_affecting)) cost
+/// what they return, not a scan of the whole organization.
 #[derive(Debug, Clone)]
 pub struct EntityGraph {
     snapshot: Snapshot,
@@ -16,14 +22,32 @@ pub struct EntityGraph {
     name: String,
     /// Lower-cased type name → index.
     types: BTreeMap<String, TypeIndex>,
+    /// Account number → the indices of the accounts with that number (usually one).
+    accounts_by_number: HashMap<String, Vec<usize>>,
+    /// Account number → indices into `snapshot.errors`.
+    errors_by_account: HashMap<String, Vec<usize>>,
 }
 
 #[derive(Debug, Clone)]
 struct TypeIndex {
     /// The spelling used in the snapshot (the first one seen).
     name: String,
-    /// (account index, type key as spelled in that account, entity index).
-    members: Vec<(usize, String, usize)>,
+    /// Every spelling of the type key seen (most snapshots: one).
+    spellings: Vec<String>,
+    /// The entities of the type, in snapshot order.
+    members: Vec<Member>,
+    /// Per account index: the range of `members` listed in that account (accounts
+    /// without the type: an empty range).
+    by_account: Vec<std::ops::Range<usize>>,
+}
+
+/// One entity of a type: where it is in the snapshot.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    account: usize,
+    /// Index into [`TypeIndex::spellings`]: the type key as spelled in that account.
+    spelling: usize,
+    entity: usize,
 }
 
 /// One entity of the graph, borrowed.
@@ -89,22 +113,57 @@ pub struct UnknownEntityType {
 impl EntityGraph {
     /// Index a snapshot.
     pub fn new(snapshot: Snapshot) -> Self {
+        let n_accounts = snapshot.accounts.len();
         let mut types: BTreeMap<String, TypeIndex> = BTreeMap::new();
+        let mut accounts_by_number: HashMap<String, Vec<usize>> = HashMap::new();
         for (ai, account) in snapshot.accounts.iter().enumerate() {
+            accounts_by_number
+                .entry(account.account_number.clone())
+                .or_default()
+                .push(ai);
             for (ty, entities) in &account.entities {
                 let idx = types.entry(ty.to_lowercase()).or_insert_with(|| TypeIndex {
                     name: ty.clone(),
+                    spellings: Vec::new(),
                     members: Vec::new(),
+                    by_account: vec![0..0; n_accounts],
                 });
-                for ei in 0..entities.len() {
-                    idx.members.push((ai, ty.clone(), ei));
-                }
+                let spelling = match idx.spellings.iter().position(|s| s == ty) {
+                    Some(i) => i,
+                    None => {
+                        idx.spellings.push(ty.clone());
+                        idx.spellings.len() - 1
+                    }
+                };
+                // Two keys of one account differing only in case (`CloudTrail` and
+                // `cloudtrail`) extend the same range: members of an account stay
+                // contiguous because accounts are indexed one after the other.
+                let start = if idx.by_account[ai].is_empty() {
+                    idx.members.len()
+                } else {
+                    idx.by_account[ai].start
+                };
+                idx.members.extend((0..entities.len()).map(|entity| Member {
+                    account: ai,
+                    spelling,
+                    entity,
+                }));
+                idx.by_account[ai] = start..idx.members.len();
             }
+        }
+        let mut errors_by_account: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in snapshot.errors.iter().enumerate() {
+            errors_by_account
+                .entry(e.account_number.clone())
+                .or_default()
+                .push(i);
         }
         EntityGraph {
             snapshot,
             name: "snapshot".to_string(),
             types,
+            accounts_by_number,
+            errors_by_account,
         }
     }
 
@@ -190,7 +249,7 @@ impl EntityGraph {
         }
         for t in self.types.values() {
             for m in &t.members {
-                if let Some(r) = self.get(m).region() {
+                if let Some(r) = self.get(t, m).region() {
                     set.insert(r.to_string());
                 }
             }
@@ -198,25 +257,26 @@ impl EntityGraph {
         set.into_iter().collect()
     }
 
-    fn get<'g>(&'g self, m: &'g (usize, String, usize)) -> EntityRef<'g> {
-        let account = &self.snapshot.accounts[m.0];
+    fn get<'g>(&'g self, t: &'g TypeIndex, m: &Member) -> EntityRef<'g> {
+        let account = &self.snapshot.accounts[m.account];
+        let type_name = t.spellings[m.spelling].as_str();
         let value = account
             .entities
-            .get(&m.1)
-            .and_then(|v| v.get(m.2))
+            .get(type_name)
+            .and_then(|v| v.get(m.entity))
             .unwrap_or(&Json::Null);
         EntityRef {
             account: &account.account_number,
-            type_name: &m.1,
+            type_name,
             value,
-            index: m.2,
+            index: m.entity,
         }
     }
 
     /// All entities of a type (case-insensitive name), in snapshot order.
     pub fn entities(&self, type_name: &str) -> Vec<EntityRef<'_>> {
         match self.types.get(&type_name.to_lowercase()) {
-            Some(t) => t.members.iter().map(|m| self.get(m)).collect(),
+            Some(t) => t.members.iter().map(|m| self.get(t, m)).collect(),
             None => Vec::new(),
         }
     }
@@ -228,9 +288,17 @@ impl EntityGraph {
         account: &str,
         region: Option<&str>,
     ) -> Vec<EntityRef<'_>> {
-        self.entities(type_name)
-            .into_iter()
-            .filter(|e| e.account == account && (region.is_none() || e.region() == region))
+        let (Some(t), Some(accounts)) = (
+            self.types.get(&type_name.to_lowercase()),
+            self.accounts_by_number.get(account),
+        ) else {
+            return Vec::new();
+        };
+        accounts
+            .iter()
+            .flat_map(|&ai| t.members[t.by_account[ai].clone()].iter())
+            .map(|m| self.get(t, m))
+            .filter(|e| region.is_none() || e.region() == region)
             .collect()
     }
 
@@ -275,10 +343,12 @@ impl EntityGraph {
         region: Option<&str>,
         type_name: &str,
     ) -> Vec<&CollectionError> {
-        self.snapshot
-            .errors
+        let Some(indices) = self.errors_by_account.get(account) else {
+            return Vec::new();
+        };
+        indices
             .iter()
-            .filter(|e| e.account_number == account)
+            .map(|&i| &self.snapshot.errors[i])
             .filter(|e| match (&e.region, region) {
                 (None, _) | (_, None) => true,
                 (Some(a), Some(b)) => a == b,

@@ -1,6 +1,9 @@
-//! A small reduced ordered binary decision diagram over numbered variables.
+//! A small reduced ordered binary decision diagram over numbered variables,
+//! with a node and time budget: past it every operation fails with
+//! [`Exceeded`] instead of growing without bound.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 /// A BDD node id. `FALSE` and `TRUE` are the terminals.
 pub(crate) type Node = u32;
@@ -8,36 +11,90 @@ pub(crate) const FALSE: Node = 0;
 pub(crate) const TRUE: Node = 1;
 const TERMINAL_VAR: u32 = u32::MAX;
 
-#[derive(Default)]
+/// Most nodes one decision may build.
+pub(crate) const MAX_NODES: usize = 1 << 20;
+/// Longest time one decision may take.
+pub(crate) const MAX_TIME: Duration = Duration::from_secs(2);
+
+/// The budget of a decision ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exceeded {
+    /// More than [`MAX_NODES`] nodes.
+    Nodes,
+    /// More than [`MAX_TIME`].
+    Time,
+}
+
+impl Exceeded {
+    pub(crate) fn reason(self) -> String {
+        match self {
+            Exceeded::Nodes => format!(
+                "the decision needs more than {MAX_NODES} decision-diagram nodes (the patterns combine very many independent conditions)"
+            ),
+            Exceeded::Time => format!(
+                "the decision takes longer than {} ms (the patterns combine very many independent conditions)",
+                MAX_TIME.as_millis()
+            ),
+        }
+    }
+}
+
+pub(crate) type R = Result<Node, Exceeded>;
+
 pub(crate) struct Bdd {
     nodes: Vec<(u32, Node, Node)>,
     unique: HashMap<(u32, Node, Node), Node>,
     and_cache: HashMap<(Node, Node), Node>,
     not_cache: HashMap<Node, Node>,
+    max_nodes: usize,
+    deadline: Instant,
+    ticks: u32,
 }
 
 impl Bdd {
     pub(crate) fn new() -> Bdd {
-        let mut b = Bdd::default();
-        b.nodes.push((TERMINAL_VAR, FALSE, FALSE));
-        b.nodes.push((TERMINAL_VAR, TRUE, TRUE));
-        b
+        Bdd::with_budget(MAX_NODES, MAX_TIME)
     }
 
-    fn mk(&mut self, var: u32, lo: Node, hi: Node) -> Node {
+    pub(crate) fn with_budget(max_nodes: usize, time: Duration) -> Bdd {
+        Bdd {
+            nodes: vec![(TERMINAL_VAR, FALSE, FALSE), (TERMINAL_VAR, TRUE, TRUE)],
+            unique: HashMap::new(),
+            and_cache: HashMap::new(),
+            not_cache: HashMap::new(),
+            max_nodes,
+            deadline: Instant::now() + time,
+            ticks: 0,
+        }
+    }
+
+    /// Fail when the time budget is spent (checked now and then).
+    pub(crate) fn tick(&mut self) -> Result<(), Exceeded> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks.is_multiple_of(1024) && Instant::now() > self.deadline {
+            return Err(Exceeded::Time);
+        }
+        Ok(())
+    }
+
+    fn mk(&mut self, var: u32, lo: Node, hi: Node) -> R {
         if lo == hi {
-            return lo;
+            return Ok(lo);
         }
         if let Some(&n) = self.unique.get(&(var, lo, hi)) {
-            return n;
+            return Ok(n);
         }
+        if self.nodes.len() >= self.max_nodes {
+            return Err(Exceeded::Nodes);
+        }
+        self.tick()?;
         let n = self.nodes.len() as Node;
         self.nodes.push((var, lo, hi));
         self.unique.insert((var, lo, hi), n);
-        n
+        Ok(n)
     }
 
-    pub(crate) fn var(&mut self, v: u32) -> Node {
+    pub(crate) fn var(&mut self, v: u32) -> R {
         self.mk(v, FALSE, TRUE)
     }
 
@@ -45,36 +102,38 @@ impl Bdd {
         self.nodes[n as usize].0
     }
 
-    pub(crate) fn not(&mut self, a: Node) -> Node {
+    pub(crate) fn not(&mut self, a: Node) -> R {
         match a {
-            FALSE => return TRUE,
-            TRUE => return FALSE,
+            FALSE => return Ok(TRUE),
+            TRUE => return Ok(FALSE),
             _ => {}
         }
         if let Some(&r) = self.not_cache.get(&a) {
-            return r;
+            return Ok(r);
         }
         let (v, lo, hi) = self.nodes[a as usize];
-        let (l, h) = (self.not(lo), self.not(hi));
-        let r = self.mk(v, l, h);
+        let l = self.not(lo)?;
+        let h = self.not(hi)?;
+        let r = self.mk(v, l, h)?;
         self.not_cache.insert(a, r);
-        r
+        Ok(r)
     }
 
-    pub(crate) fn and(&mut self, a: Node, b: Node) -> Node {
+    pub(crate) fn and(&mut self, a: Node, b: Node) -> R {
         if a == FALSE || b == FALSE {
-            return FALSE;
+            return Ok(FALSE);
         }
         if a == TRUE {
-            return b;
+            return Ok(b);
         }
         if b == TRUE || a == b {
-            return a;
+            return Ok(a);
         }
         let key = if a < b { (a, b) } else { (b, a) };
         if let Some(&r) = self.and_cache.get(&key) {
-            return r;
+            return Ok(r);
         }
+        self.tick()?;
         let (va, vb) = (self.top(a), self.top(b));
         let v = va.min(vb);
         let (alo, ahi) = if va == v {
@@ -87,29 +146,57 @@ impl Bdd {
         } else {
             (b, b)
         };
-        let lo = self.and(alo, blo);
-        let hi = self.and(ahi, bhi);
-        let r = self.mk(v, lo, hi);
+        let lo = self.and(alo, blo)?;
+        let hi = self.and(ahi, bhi)?;
+        let r = self.mk(v, lo, hi)?;
         self.and_cache.insert(key, r);
-        r
+        Ok(r)
     }
 
-    pub(crate) fn or(&mut self, a: Node, b: Node) -> Node {
-        let (na, nb) = (self.not(a), self.not(b));
-        let n = self.and(na, nb);
+    pub(crate) fn or(&mut self, a: Node, b: Node) -> R {
+        let na = self.not(a)?;
+        let nb = self.not(b)?;
+        let n = self.and(na, nb)?;
         self.not(n)
     }
 
-    pub(crate) fn implies(&mut self, a: Node, b: Node) -> Node {
-        let na = self.not(a);
+    pub(crate) fn implies(&mut self, a: Node, b: Node) -> R {
+        let na = self.not(a)?;
         self.or(na, b)
     }
 
-    /// Up to `limit` paths to `TRUE`, each a list of `(variable, value)`.
-    pub(crate) fn paths(&self, root: Node, limit: usize) -> Vec<Vec<(u32, bool)>> {
+    /// `a ∧ ¬b`.
+    pub(crate) fn diff(&mut self, a: Node, b: Node) -> R {
+        let nb = self.not(b)?;
+        self.and(a, nb)
+    }
+
+    /// The conjunction of literals.
+    pub(crate) fn cube(&mut self, lits: &[(u32, bool)]) -> R {
+        let mut sorted: Vec<(u32, bool)> = lits.to_vec();
+        sorted.sort_by_key(|x| std::cmp::Reverse(x.0));
+        let mut acc = TRUE;
+        for (v, b) in sorted {
+            acc = if b {
+                self.mk(v, FALSE, acc)?
+            } else {
+                self.mk(v, acc, FALSE)?
+            };
+        }
+        Ok(acc)
+    }
+
+    /// Up to `limit` paths to `TRUE`, each a list of `(variable, value)`;
+    /// the branch `prefer(v)` of each variable is walked first.
+    pub(crate) fn paths(
+        &self,
+        root: Node,
+        limit: usize,
+        prefer: &dyn Fn(u32) -> bool,
+    ) -> Vec<Vec<(u32, bool)>> {
         let mut out = Vec::new();
         let mut cur = Vec::new();
-        self.walk(root, &mut cur, &mut out, limit);
+        self.walk(root, &mut cur, &mut out, limit, prefer);
         out
     }
 
@@ -119,6 +206,7 @@ impl Bdd {
         cur: &mut Vec<(u32, bool)>,
         out: &mut Vec<Vec<(u32, bool)>>,
         limit: usize,
+        prefer: &dyn Fn(u32) -> bool,
     ) {
         if out.len() >= limit || n == FALSE {
             return;
@@ -128,11 +216,11 @@ impl Bdd {
             return;
         }
         let (v, lo, hi) = self.nodes[n as usize];
-        cur.push((v, true));
-        self.walk(hi, cur, out, limit);
-        cur.pop();
-        cur.push((v, false));
-        self.walk(lo, cur, out, limit);
-        cur.pop();
+        let first = prefer(v);
+        for value in [first, !first] {
+            cur.push((v, value));
+            self.walk(if value { hi } else { lo }, cur, out, limit, prefer);
+            cur.pop();
+        }
     }
 }

@@ -1,27 +1,29 @@
 //! Equality with a description of the difference, and coverage with
 //! counterexamples. Both work on the boolean meaning of the patterns (see
-//! `sem`); every counterexample is checked with the matcher before it is shown.
+//! `sem`); every distinguishing event is checked with the matcher before it is
+//! shown.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value as Json};
 
 use super::ast::*;
 use super::bdd::{Node, FALSE};
 use super::canon::quote;
-use super::eval::{compare_text, text_number};
-use super::sem::{formula, min_fields, shape_of, ATest, AVal, Atom, Shape, Space};
+use super::facts::{Cell, Regexes};
+use super::sem::{formula, ATest, AVal, Atom, Domain, DomainFacts, Formula, Pos, Space, Undecided};
 use super::FilterPattern;
 
-/// How many satisfying assignments are tried when looking for a counterexample.
+/// How many satisfying assignments are tried when looking for a distinguishing event.
 const MAX_PATHS: usize = 256;
 
-/// How two patterns compare.
+/// How two patterns compare (see [`Comparison`] for the three-way answer).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Difference {
     /// They match exactly the same events.
     Equal,
-    /// They differ; `explanation` says how.
+    /// They differ, or the engine could not decide (then `witness` is `None`
+    /// and `explanation` starts with "cannot decide").
     Different {
         /// Human-readable description of the difference.
         explanation: String,
@@ -36,6 +38,25 @@ impl Difference {
     pub fn is_equal(&self) -> bool {
         matches!(self, Difference::Equal)
     }
+}
+
+/// How two patterns compare, with "cannot decide" kept apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Comparison {
+    /// Proven: they match exactly the same events.
+    Equal,
+    /// Proven by a verified event one matches and the other does not.
+    Different {
+        /// Human-readable description of the difference.
+        explanation: String,
+        /// The event, and `true` when the first pattern is the one that matches it.
+        witness: (String, bool),
+    },
+    /// Neither proven equal nor told apart by an event.
+    Unknown {
+        /// Which conditions the engine could not decide, and why.
+        reason: String,
+    },
 }
 
 /// Whether one pattern catches every event another catches.
@@ -55,18 +76,13 @@ pub enum Coverage {
     },
 }
 
-struct Ctx<'a> {
-    regexes: HashMap<String, PatRegex>,
-    shape_slots: Option<&'a [Slot]>,
-}
-
-fn collect_regexes(p: &Pattern, out: &mut HashMap<String, PatRegex>) {
-    fn value(v: &Value, out: &mut HashMap<String, PatRegex>) {
+fn collect_regexes(p: &Pattern, out: &mut Regexes) {
+    fn value(v: &Value, out: &mut Regexes) {
         if let Value::Regex(r) = v {
             out.insert(r.source.clone(), r.clone());
         }
     }
-    fn json(e: &JsonExpr, out: &mut HashMap<String, PatRegex>) {
+    fn json(e: &JsonExpr, out: &mut Regexes) {
         match e {
             JsonExpr::And(v, _) | JsonExpr::Or(v, _) => v.iter().for_each(|x| json(x, out)),
             JsonExpr::Cond(c) => {
@@ -76,7 +92,7 @@ fn collect_regexes(p: &Pattern, out: &mut HashMap<String, PatRegex>) {
             }
         }
     }
-    fn field(e: &FieldExpr, out: &mut HashMap<String, PatRegex>) {
+    fn field(e: &FieldExpr, out: &mut Regexes) {
         match e {
             FieldExpr::And(v) | FieldExpr::Or(v) => v.iter().for_each(|x| field(x, out)),
             FieldExpr::Cmp(_, v, _) => value(v, out),
@@ -102,42 +118,57 @@ fn collect_regexes(p: &Pattern, out: &mut HashMap<String, PatRegex>) {
     }
 }
 
-/// Build the shared atom space and BDDs of two patterns (with axioms applied).
-fn prepare(a: &FilterPattern, b: &FilterPattern) -> (Space, Node, Node) {
-    let fa = formula(&a.ast);
-    let fb = formula(&b.ast);
-    let mut space = Space::new(&[&fa, &fb]);
-    let ax = space.axioms();
-    let na = space.build(&fa);
-    let nb = space.build(&fb);
-    let na = space.bdd.and(na, ax);
-    let nb = space.bdd.and(nb, ax);
-    (space, na, nb)
+/// The shared atom space and BDDs of several patterns (facts applied).
+pub(crate) struct Prepared {
+    pub space: Space,
+    /// Each pattern's meaning, facts applied.
+    pub nodes: Vec<Node>,
+    /// The facts.
+    pub axioms: Node,
+}
+
+pub(crate) fn prepare(patterns: &[&FilterPattern]) -> Result<Prepared, Undecided> {
+    prepare_with(patterns, &[])
+}
+
+/// Like [`prepare`], with `extra` atoms in the space (not in any pattern).
+pub(crate) fn prepare_with(
+    patterns: &[&FilterPattern],
+    extra: &[Atom],
+) -> Result<Prepared, Undecided> {
+    let formulas: Vec<_> = patterns.iter().map(|p| formula(&p.ast)).collect();
+    let mut regexes = Regexes::new();
+    for p in patterns {
+        collect_regexes(&p.ast, &mut regexes);
+    }
+    let more = Formula::And(extra.iter().cloned().map(Formula::Atom).collect());
+    let mut refs: Vec<&_> = formulas.iter().collect();
+    refs.push(&more);
+    let mut space = Space::new(&refs, regexes);
+    let axioms = space.axioms()?;
+    let mut nodes = Vec::new();
+    for f in &formulas {
+        let n = space.build(f)?;
+        nodes.push(space.bdd.and(n, axioms)?);
+    }
+    Ok(Prepared {
+        space,
+        nodes,
+        axioms,
+    })
 }
 
 /// Look for a verified event matched by `yes` and not by `no` among the
 /// satisfying assignments of `node`.
-fn witness(space: &Space, node: Node, yes: &FilterPattern, no: &FilterPattern) -> Option<String> {
-    let mut regexes = HashMap::new();
-    collect_regexes(&yes.ast, &mut regexes);
-    collect_regexes(&no.ast, &mut regexes);
-    let shape_slots = match &yes.ast {
-        Pattern::Delimited(s) => Some(s.as_slice()),
-        _ => match &no.ast {
-            Pattern::Delimited(s) => Some(s.as_slice()),
-            _ => None,
-        },
-    };
-    let ctx = Ctx {
-        regexes,
-        shape_slots,
-    };
-    for path in space.bdd.paths(node, MAX_PATHS) {
-        let assign: Vec<(&Atom, bool)> = path
-            .iter()
-            .filter_map(|&(v, b)| space.atoms.get(v as usize).map(|a| (a, b)))
-            .collect();
-        for ev in generate(&assign, &ctx) {
+pub(crate) fn witness(
+    space: &Space,
+    node: Node,
+    yes: &FilterPattern,
+    no: &FilterPattern,
+) -> Option<String> {
+    for path in space.bdd.paths(node, MAX_PATHS, &|v| prefer(space, v)) {
+        let assign: HashMap<u32, bool> = path.into_iter().collect();
+        for ev in generate(space, &assign) {
             if yes.matches(&ev) && !no.matches(&ev) {
                 return Some(ev);
             }
@@ -146,40 +177,109 @@ fn witness(space: &Space, node: Node, yes: &FilterPattern, no: &FilterPattern) -
     None
 }
 
-pub(crate) fn difference(a: &FilterPattern, b: &FilterPattern) -> Difference {
+/// The value of an atom tried first: absent properties and unmet conditions
+/// make smaller, more readable events.
+pub(crate) fn prefer(space: &Space, v: u32) -> bool {
+    matches!(
+        space.atoms.get(v as usize),
+        Some(Atom::Json(_, ATest::NotExists) | Atom::JsonEvent)
+    )
+}
+
+/// Why no event was found although the diagrams differ.
+pub(crate) fn undecided_reason(space: &Space) -> String {
+    let mut why: Vec<String> = space
+        .domains
+        .iter()
+        .filter_map(|d| {
+            d.approx
+                .as_ref()
+                .map(|a| format!("{}: {a}", describe_domain(&d.domain)))
+        })
+        .collect();
+    let has_json = space.atoms.contains(&Atom::JsonEvent);
+    let has_text = space.domains.iter().any(|d| d.domain == Domain::Message);
+    let has_fields = space.atoms.iter().any(|a| matches!(a, Atom::MinFields(_)));
+    if has_text && (has_json || has_fields) {
+        why.push(
+            "text terms against a JSON or space-delimited pattern: how the event's text spells its values is not modelled".to_string(),
+        );
+    }
+    if has_fields {
+        why.push("space-delimited fields read from the start, from the end and to the end of the line are only related through the field count".to_string());
+    }
+    if space
+        .domains
+        .iter()
+        .any(|d| matches!(d.domain, Domain::Wild(_)))
+    {
+        why.push(
+            "wildcard selectors are related to named properties only through identical conditions"
+                .to_string(),
+        );
+    }
+    if why.is_empty() {
+        why.push("the engine's facts do not cover this combination".to_string());
+    }
+    format!(
+        "no event found that tells them apart, and no proof that none exists ({})",
+        why.join("; ")
+    )
+}
+
+pub(crate) fn compare(a: &FilterPattern, b: &FilterPattern) -> Comparison {
     // Same canonical text: both mean what that text means.
     if a.canonical() == b.canonical() {
-        return Difference::Equal;
+        return Comparison::Equal;
     }
-    let (mut space, na, nb) = prepare(a, b);
+    let prep = match prepare(&[a, b]) {
+        Ok(p) => p,
+        Err(Undecided(reason)) => return Comparison::Unknown { reason },
+    };
+    let Prepared {
+        mut space, nodes, ..
+    } = prep;
+    let (na, nb) = (nodes[0], nodes[1]);
     if na == nb {
-        return Difference::Equal;
+        return Comparison::Equal;
     }
-    let nnb = space.bdd.not(nb);
-    let a_only = space.bdd.and(na, nnb);
-    let nna = space.bdd.not(na);
-    let b_only = space.bdd.and(nb, nna);
+    let diffs = (space.bdd.diff(na, nb), space.bdd.diff(nb, na));
+    let (a_only, b_only) = match diffs {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => return Comparison::Unknown { reason: e.reason() },
+    };
     let mut lines = Vec::new();
-    let mut found = None;
-    if let Some(ev) = witness(&space, a_only, a, b) {
+    let found = if let Some(ev) = witness(&space, a_only, a, b) {
         lines.push(format!(
             "the first pattern matches this event, the second does not:\n  {ev}"
         ));
-        found = Some((ev, true));
+        (ev, true)
     } else if let Some(ev) = witness(&space, b_only, b, a) {
         lines.push(format!(
             "the second pattern matches this event, the first does not:\n  {ev}"
         ));
-        found = Some((ev, false));
-    }
+        (ev, false)
+    } else {
+        return Comparison::Unknown {
+            reason: undecided_reason(&space),
+        };
+    };
     let atoms_of = |p: &FilterPattern| {
-        let mut s = std::collections::BTreeSet::new();
+        let mut s = Vec::new();
         super::sem::collect_atoms(&formula(&p.ast), &mut s);
         s
     };
     let (sa, sb) = (atoms_of(a), atoms_of(b));
-    let only_a: Vec<String> = sa.difference(&sb).map(describe_atom).collect();
-    let only_b: Vec<String> = sb.difference(&sa).map(describe_atom).collect();
+    let only_a: Vec<String> = sa
+        .iter()
+        .filter(|x| !sb.contains(x))
+        .map(describe_atom)
+        .collect();
+    let only_b: Vec<String> = sb
+        .iter()
+        .filter(|x| !sa.contains(x))
+        .map(describe_atom)
+        .collect();
     if !only_a.is_empty() {
         lines.push(format!("only in the first: {}", only_a.join("; ")));
     }
@@ -202,9 +302,26 @@ pub(crate) fn difference(a: &FilterPattern, b: &FilterPattern) -> Difference {
                 .to_string(),
         );
     }
-    Difference::Different {
+    Comparison::Different {
         explanation: lines.join("\n"),
         witness: found,
+    }
+}
+
+pub(crate) fn difference(a: &FilterPattern, b: &FilterPattern) -> Difference {
+    match compare(a, b) {
+        Comparison::Equal => Difference::Equal,
+        Comparison::Different {
+            explanation,
+            witness,
+        } => Difference::Different {
+            explanation,
+            witness: Some(witness),
+        },
+        Comparison::Unknown { reason } => Difference::Different {
+            explanation: format!("cannot decide: {reason}"),
+            witness: None,
+        },
     }
 }
 
@@ -212,45 +329,70 @@ pub(crate) fn coverage(required: &FilterPattern, actual: &FilterPattern) -> Cove
     if required.canonical() == actual.canonical() {
         return Coverage::Covered;
     }
-    let (mut space, nr, na) = prepare(required, actual);
-    let nna = space.bdd.not(na);
-    let gap = space.bdd.and(nr, nna);
+    let Prepared {
+        mut space, nodes, ..
+    } = match prepare(&[required, actual]) {
+        Ok(p) => p,
+        Err(Undecided(reason)) => return Coverage::Unknown { reason },
+    };
+    let gap = match space.bdd.diff(nodes[0], nodes[1]) {
+        Ok(g) => g,
+        Err(e) => return Coverage::Unknown { reason: e.reason() },
+    };
     if gap == FALSE {
         return Coverage::Covered;
     }
     match witness(&space, gap, required, actual) {
         Some(counterexample) => Coverage::NotCovered { counterexample },
         None => Coverage::Unknown {
-            reason: format!(
-                "no proof that every required event is caught, and no counterexample among the first {MAX_PATHS} candidate events; the patterns may differ only in ways the engine does not model (overlapping wildcards or regexes)"
-            ),
+            reason: undecided_reason(&space),
         },
     }
 }
 
+fn describe_domain(d: &Domain) -> String {
+    match d {
+        Domain::Message => "the message text".to_string(),
+        Domain::Json(p) | Domain::Wild(p) => selector_text(p),
+        Domain::Field(pos) => pos_text(*pos),
+    }
+}
+
+fn selector_text(p: &[Step]) -> String {
+    Selector {
+        steps: p.to_vec(),
+        span: Default::default(),
+    }
+    .to_string()
+}
+
+fn pos_text(p: Pos) -> String {
+    match p {
+        Pos::Start(i) => format!("field #{}", i + 1),
+        Pos::End(0) => "the last field".to_string(),
+        Pos::End(j) => format!("field #{} from the end", j + 1),
+        Pos::Rest(i) => format!("field #{} to the end of the line", i + 1),
+    }
+}
+
 /// A short human description of an atom.
-fn describe_atom(a: &Atom) -> String {
+pub(crate) fn describe_atom(a: &Atom) -> String {
     let test = |subject: &str, t: &ATest| match t {
         ATest::Cmp(op, v) => format!("{subject} {} {}", op.as_str(), aval_text(v)),
         ATest::IsNull => format!("{subject} IS NULL"),
         ATest::IsTrue => format!("{subject} IS TRUE"),
         ATest::IsFalse => format!("{subject} IS FALSE"),
         ATest::NotExists => format!("{subject} NOT EXISTS"),
+        ATest::IsObject => format!("{subject} is an object"),
+        ATest::IsArray => format!("{subject} is an array"),
     };
     match a {
         Atom::Text(s) => format!("term {}", quote(s)),
         Atom::TextRegex(r) => format!("term %{r}%"),
         Atom::JsonEvent => "the event is JSON".to_string(),
-        Atom::Json(steps, t) => test(
-            &Selector {
-                steps: steps.clone(),
-                span: Default::default(),
-            }
-            .to_string(),
-            t,
-        ),
+        Atom::Json(steps, t) => test(&selector_text(steps), t),
         Atom::MinFields(n) => format!("at least {n} space-delimited fields"),
-        Atom::Slot(_, i, t) => test(&format!("field #{}", i + 1), t),
+        Atom::Field(pos, t) => test(&pos_text(*pos), t),
     }
 }
 
@@ -262,287 +404,352 @@ fn aval_text(v: &AVal) -> String {
     }
 }
 
-fn to_value(v: &AVal, ctx: &Ctx<'_>) -> Option<Value> {
-    Some(match v {
-        AVal::Str(m) => Value::Str(m.clone()),
-        AVal::Num(n) => Value::Num(*n),
-        AVal::Regex(r) => Value::Regex(ctx.regexes.get(r)?.clone()),
-    })
+/// The first cell of a domain consistent with the assignment, with a value
+/// (a present one first when `present`).
+fn pick<'s>(d: &'s DomainFacts, assign: &HashMap<u32, bool>) -> Option<&'s Cell> {
+    pick_as(d, assign, false)
 }
 
-/// Evaluate a test on a single (possibly absent) JSON value.
-fn eval_single(t: &ATest, v: Option<&Json>, ctx: &Ctx<'_>) -> bool {
-    let Some(v) = v else {
-        return matches!(t, ATest::NotExists);
-    };
-    match t {
-        ATest::NotExists => false,
-        ATest::IsNull => v.is_null(),
-        ATest::IsTrue => *v == Json::Bool(true),
-        ATest::IsFalse => *v == Json::Bool(false),
-        ATest::Cmp(op, val) => {
-            let Some(val) = to_value(val, ctx) else {
-                return false;
-            };
-            match v {
-                Json::String(s) => compare_text(*op, &val, s, text_number(s)),
-                Json::Number(n) => compare_text(*op, &val, &n.to_string(), n.as_f64()),
-                _ => false,
-            }
-        }
-    }
-}
-
-/// A short string the regex matches (first alternative, minimum repetitions).
-fn regex_sample(source: &str) -> Option<String> {
-    use regex_syntax::hir::{Class, HirKind};
-    fn walk(h: &regex_syntax::hir::Hir, out: &mut String) -> Option<()> {
-        match h.kind() {
-            HirKind::Empty | HirKind::Look(_) => {}
-            HirKind::Literal(l) => out.push_str(std::str::from_utf8(&l.0).ok()?),
-            HirKind::Class(Class::Unicode(c)) => out.push(c.ranges().first()?.start()),
-            HirKind::Class(Class::Bytes(c)) => out.push(char::from(c.ranges().first()?.start())),
-            HirKind::Repetition(r) => {
-                for _ in 0..r.min.min(64) {
-                    walk(&r.sub, out)?;
-                }
-            }
-            HirKind::Capture(c) => walk(&c.sub, out)?,
-            HirKind::Concat(v) => {
-                for x in v {
-                    walk(x, out)?;
-                }
-            }
-            HirKind::Alternation(v) => walk(v.first()?, out)?,
-        }
-        Some(())
-    }
-    let hir = regex_syntax::Parser::new()
-        .parse(&source.replace("{,", "{0,"))
-        .ok()?;
-    let mut s = String::new();
-    walk(&hir, &mut s)?;
-    Some(s)
-}
-
-/// Candidate values for one property or field, from the tests applied to it.
-fn candidates(tests: &[(&ATest, bool)], ctx: &Ctx<'_>) -> Vec<Json> {
-    let mut out: Vec<Json> = Vec::new();
-    let num = |f: f64| serde_json::Number::from_f64(f).map(Json::Number);
-    for (t, _) in tests {
-        match t {
-            ATest::IsNull => out.push(Json::Null),
-            ATest::IsTrue => out.push(Json::Bool(true)),
-            ATest::IsFalse => out.push(Json::Bool(false)),
-            ATest::NotExists => {}
-            ATest::Cmp(_, v) => match v {
-                AVal::Str(m) => match m {
-                    StrMatch::Any => out.push(Json::String("gsl".into())),
-                    StrMatch::Exact(s) => {
-                        out.push(Json::String(s.clone()));
-                        out.push(Json::String(format!("{s}x")));
-                    }
-                    StrMatch::Prefix(s) => out.push(Json::String(format!("{s}x"))),
-                    StrMatch::Suffix(s) => out.push(Json::String(format!("x{s}"))),
-                    StrMatch::Contains(s) => out.push(Json::String(format!("x{s}x"))),
-                },
-                AVal::Num(n) => {
-                    let n = n.get();
-                    for d in [0.0, 1.0, -1.0, 0.5, -0.5] {
-                        if let Some(j) = num(n + d) {
-                            out.push(j);
-                        }
-                    }
-                    // Other spellings of the same number.
-                    let text = Num::new(n).map(|x| x.to_string()).unwrap_or_default();
-                    out.push(Json::String(format!("+{text}")));
-                    out.push(Json::String(format!("{text}.0")));
-                }
-                AVal::Regex(r) => {
-                    if let Some(s) = ctx.regexes.get(r).and_then(|r| regex_sample(&r.source)) {
-                        out.push(Json::String(s));
-                    }
-                }
-            },
-        }
-    }
-    out.extend([
-        Json::String("gsl".into()),
-        Json::from(0),
-        Json::Null,
-        Json::Bool(true),
-        Json::Bool(false),
-        Json::Object(Map::new()),
-        Json::Array(Vec::new()),
-    ]);
-    out
-}
-
-/// A value (or absence) satisfying every `(test, wanted)` pair, if one is found.
-fn choose(tests: &[(&ATest, bool)], ctx: &Ctx<'_>) -> Option<Option<Json>> {
-    if tests
-        .iter()
-        .all(|(t, want)| eval_single(t, None, ctx) == *want)
-    {
-        return Some(None);
-    }
-    candidates(tests, ctx)
-        .into_iter()
-        .find(|v| {
-            tests
+fn pick_as<'s>(d: &'s DomainFacts, assign: &HashMap<u32, bool>, present: bool) -> Option<&'s Cell> {
+    let ok = |c: &&Cell| {
+        c.value.is_some()
+            && d.vars
                 .iter()
-                .all(|(t, want)| eval_single(t, Some(v), ctx) == *want)
-        })
-        .map(Some)
+                .zip(&c.bits)
+                .all(|(v, b)| assign.get(v).is_none_or(|x| x == b))
+    };
+    let first = d.cells.iter().find(ok);
+    if present {
+        d.cells
+            .iter()
+            .filter(ok)
+            .find(|c| !matches!(c.value, Some(None)))
+            .or(first)
+    } else {
+        first
+    }
+}
+
+/// Values reached by a wildcard selector: one per test the assignment makes true.
+fn pick_elements<'s>(d: &'s DomainFacts, assign: &HashMap<u32, bool>) -> Option<Vec<&'s Json>> {
+    let mut out: Vec<&Json> = Vec::new();
+    let mut covered = vec![false; d.vars.len()];
+    for (i, v) in d.vars.iter().enumerate() {
+        if assign.get(v) != Some(&true) || covered[i] {
+            continue;
+        }
+        let c = d.cells.iter().find(|c| {
+            c.bits[i]
+                && !matches!(c.value, None | Some(None))
+                && d.vars
+                    .iter()
+                    .zip(&c.bits)
+                    .all(|(v, b)| !b || assign.get(v) != Some(&false))
+        })?;
+        for (k, b) in c.bits.iter().enumerate() {
+            covered[k] |= *b;
+        }
+        if let Some(Some(j)) = &c.value {
+            out.push(j);
+        }
+    }
+    Some(out)
 }
 
 /// Put `value` at `steps` in `root`, creating containers; false on conflict.
 fn insert(root: &mut Json, steps: &[Step], value: Json) -> bool {
     let Some((first, rest)) = steps.split_first() else {
-        if root.is_null() || *root == value {
+        let container = |v: &Json| v.is_object() || v.is_array();
+        if root.is_null() {
             *root = value;
             return true;
         }
-        return false;
+        // A container already made by a value below it.
+        return (root.is_object() && value.is_object())
+            || (root.is_array() && value.is_array())
+            || (!container(root) && *root == value);
     };
     match first {
-        Step::Key(_) | Step::AnyKey => {
+        Step::Key(k) => {
             if root.is_null() {
                 *root = Json::Object(Map::new());
             }
             let Json::Object(m) = root else { return false };
-            let key = match first {
-                Step::Key(k) => k.clone(),
-                _ => m
-                    .keys()
-                    .next()
-                    .cloned()
-                    .unwrap_or_else(|| "gsl".to_string()),
-            };
+            insert(m.entry(k.clone()).or_insert(Json::Null), rest, value)
+        }
+        Step::AnyKey => {
+            if root.is_null() {
+                *root = Json::Object(Map::new());
+            }
+            let Json::Object(m) = root else { return false };
+            let key = format!("example{}", m.len() + 1);
             insert(m.entry(key).or_insert(Json::Null), rest, value)
         }
-        Step::Index(_) | Step::AnyIndex => {
+        Step::Index(i) => {
             if root.is_null() {
                 *root = Json::Array(Vec::new());
             }
             let Json::Array(a) = root else { return false };
-            let i = match first {
-                Step::Index(i) => usize::try_from(*i).unwrap_or(usize::MAX).min(64),
-                _ => 0,
+            let Ok(i) = usize::try_from(*i) else {
+                return false;
             };
+            if i > 64 {
+                return false;
+            }
             while a.len() <= i {
                 a.push(Json::Null);
             }
             insert(&mut a[i], rest, value)
         }
+        Step::AnyIndex => {
+            if root.is_null() {
+                *root = Json::Array(Vec::new());
+            }
+            let Json::Array(a) = root else { return false };
+            a.push(Json::Null);
+            let last = a.len() - 1;
+            insert(&mut a[last], rest, value)
+        }
     }
 }
 
-/// Candidate events for one assignment of atoms.
-fn generate(assign: &[(&Atom, bool)], ctx: &Ctx<'_>) -> Vec<String> {
-    let mut texts: Vec<String> = Vec::new();
-    let mut json_event = None;
-    let mut json: BTreeMap<&Vec<Step>, Vec<(&ATest, bool)>> = BTreeMap::new();
-    let mut slots: BTreeMap<(Shape, usize), Vec<(&ATest, bool)>> = BTreeMap::new();
-    let mut min_true = 0;
-    let mut shape: Option<Shape> = None;
-    for &(a, b) in assign {
-        match a {
-            Atom::Text(s) if b => texts.push(s.clone()),
-            Atom::TextRegex(r) if b => {
-                if let Some(s) = ctx.regexes.get(r).and_then(|r| regex_sample(&r.source)) {
-                    texts.push(s);
-                }
-            }
-            Atom::JsonEvent => json_event = Some(b),
-            Atom::Json(p, t) => {
-                if b {
-                    json_event = Some(true);
-                }
-                json.entry(p).or_default().push((t, b));
-            }
-            Atom::MinFields(n) if b => min_true = min_true.max(*n),
-            Atom::Slot(s, i, t) => {
-                if b || shape.is_none() {
-                    shape = Some(*s);
-                }
-                slots.entry((*s, *i)).or_default().push((t, b));
-            }
-            _ => {}
+/// JSON text in which every string holding one of `avoid` is spelled with
+/// `\uXXXX` escapes, so that the event's text does not contain those terms.
+fn escaped_json(v: &Json, avoid: &[&str], out: &mut String) {
+    let s = |t: &str, out: &mut String| {
+        if !avoid.iter().any(|a| t.contains(a)) {
+            out.push_str(&Json::String(t.to_string()).to_string());
+            return;
         }
+        out.push('"');
+        for u in t.encode_utf16() {
+            out.push_str(&format!("\\u{u:04x}"));
+        }
+        out.push('"');
+    };
+    match v {
+        Json::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                s(k, out);
+                out.push(':');
+                escaped_json(x, avoid, out);
+            }
+            out.push('}');
+        }
+        Json::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                escaped_json(x, avoid, out);
+            }
+            out.push(']');
+        }
+        Json::String(t) => s(t, out),
+        other => out.push_str(&other.to_string()),
     }
+}
+
+fn token(s: &str) -> String {
+    if s.is_empty() || s.contains([' ', '\t']) || s.starts_with(['"', '[']) {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
+}
+
+fn text_of(c: &Cell) -> Option<String> {
+    match &c.value {
+        Some(Some(Json::String(s))) => Some(s.clone()),
+        Some(Some(Json::Number(n))) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Candidate JSON events for an assignment (`present`: prefer present values
+/// where the assignment leaves a property free).
+fn json_events(
+    space: &Space,
+    assign: &HashMap<u32, bool>,
+    present: bool,
+    message: Option<&str>,
+) -> Vec<String> {
     let mut out = Vec::new();
-    if json_event == Some(true) {
-        let mut root = Json::Object(Map::new());
-        for (path, tests) in &json {
-            match choose(tests, ctx) {
-                Some(Some(v)) => {
-                    if !insert(&mut root, path, v) {
-                        return out;
-                    }
+    let truth = |a: &Atom| space.var_of(a).and_then(|v| assign.get(&v).copied());
+    let mut root = Json::Object(Map::new());
+    let mut doms: Vec<&DomainFacts> = space
+        .domains
+        .iter()
+        .filter(|d| matches!(d.domain, Domain::Json(_)))
+        .collect();
+    doms.sort_by_key(|d| match &d.domain {
+        Domain::Json(p) => p.len(),
+        _ => 0,
+    });
+    for d in doms {
+        let Domain::Json(p) = &d.domain else { continue };
+        let Some(c) = pick_as(d, assign, present) else {
+            return out;
+        };
+        if let Some(Some(v)) = &c.value {
+            if !insert(&mut root, p, v.clone()) {
+                return out;
+            }
+        }
+    }
+    for d in space
+        .domains
+        .iter()
+        .filter(|d| matches!(d.domain, Domain::Wild(_)))
+    {
+        let Domain::Wild(p) = &d.domain else { continue };
+        let Some(elems) = pick_elements(d, assign) else {
+            return out;
+        };
+        for e in elems {
+            if !insert(&mut root, p, e.clone()) {
+                return out;
+            }
+        }
+    }
+    let mut with_text = root.clone();
+    if let (Some(t), Json::Object(m)) = (message, &mut with_text) {
+        if !t.is_empty() {
+            m.insert("message".into(), Json::String(t.to_string()));
+        }
+    }
+    out.push(with_text.to_string());
+    let avoid: Vec<&str> = space
+        .atoms
+        .iter()
+        .filter_map(|a| match a {
+            Atom::Text(t) if truth(a) == Some(false) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let all: Vec<&str> = vec![""];
+    for avoid in [&avoid, &all] {
+        let mut esc = String::new();
+        escaped_json(&with_text, avoid, &mut esc);
+        out.push(esc);
+    }
+    out
+}
+
+/// Candidate events for one (partial) assignment of atoms.
+fn generate(space: &Space, assign: &HashMap<u32, bool>) -> Vec<String> {
+    let mut out = Vec::new();
+    let truth = |a: &Atom| space.var_of(a).and_then(|v| assign.get(&v).copied());
+    // The message text; embedded in JSON or delimited events only when a term is required.
+    let message_domain = space.domains.iter().find(|d| d.domain == Domain::Message);
+    let whole_message = message_domain
+        .and_then(|d| pick(d, assign))
+        .and_then(text_of);
+    let message = whole_message.clone().filter(|_| {
+        message_domain.is_some_and(|d| d.vars.iter().any(|v| assign.get(v) == Some(&true)))
+    });
+    let json_wanted = truth(&Atom::JsonEvent) == Some(true);
+    if json_wanted {
+        for present in [false, true] {
+            out.extend(json_events(space, assign, present, message.as_deref()));
+        }
+        return out;
+    }
+    let fields: Vec<(Pos, String)> = space
+        .domains
+        .iter()
+        .filter_map(|d| match d.domain {
+            Domain::Field(pos) => {
+                let needed = space.var_of(&Atom::MinFields(pos.needs()));
+                if needed.and_then(|v| assign.get(&v)) == Some(&false) {
+                    return None;
                 }
-                Some(None) => {}
-                None => return out,
+                Some(pick(d, assign).and_then(text_of).map(|t| (pos, t)))
             }
-        }
-        if !texts.is_empty() {
-            if let Json::Object(m) = &mut root {
-                m.insert("gslText".into(), Json::String(texts.join(" ")));
-            }
-        }
-        out.push(root.to_string());
-        return out;
-    }
-    if shape.is_some() || min_true > 0 {
-        let shape = shape
-            .or_else(|| ctx.shape_slots.map(shape_of))
-            .unwrap_or((min_true, None));
-        let base = min_fields(shape);
-        let extra = min_true.saturating_sub(base);
-        let mut fields: Vec<String> = Vec::new();
-        for i in 0..shape.0 {
-            if shape.1 == Some(i) {
-                fields.extend((0..extra).map(|_| "-".to_string()));
-                continue;
-            }
-            let tok = match slots.get(&(shape, i)) {
-                Some(tests) => match choose(tests, ctx) {
-                    Some(Some(Json::String(s))) => s,
-                    Some(Some(Json::Number(n))) => n.to_string(),
-                    Some(_) => "-".to_string(),
-                    None => return out,
-                },
-                None => "-".to_string(),
-            };
-            let tok = if tok.is_empty()
-                || tok.contains(' ')
-                || tok.starts_with('"')
-                || tok.starts_with('[')
-            {
-                format!("\"{tok}\"")
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
+    let mut lo = 0;
+    let mut hi = usize::MAX;
+    for (a, v) in space.atoms.iter().filter_map(|a| Some((a, truth(a)?))) {
+        if let Atom::MinFields(m) = a {
+            if v {
+                lo = lo.max(*m);
             } else {
-                tok
-            };
-            fields.push(tok);
+                hi = hi.min(m - 1);
+            }
         }
-        if shape.1.is_none() {
-            fields.extend((0..extra).map(|_| "-".to_string()));
+    }
+    for (pos, _) in &fields {
+        lo = lo.max(pos.needs());
+    }
+    if lo > 0 || !fields.is_empty() {
+        let starts = fields
+            .iter()
+            .filter_map(|(p, _)| match p {
+                Pos::Start(i) | Pos::Rest(i) => Some(i + 1),
+                Pos::End(_) => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let ends = fields
+            .iter()
+            .filter_map(|(p, _)| match p {
+                Pos::End(j) => Some(j + 1),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let mut ns: Vec<usize> = vec![lo.max(starts + ends), lo];
+        ns.extend((lo..lo + 4).filter(|n| *n <= hi));
+        ns.retain(|n| *n <= hi && *n >= 1);
+        ns.dedup();
+        for n in ns {
+            let mut toks = vec!["-".to_string(); n];
+            let mut rest: Option<(usize, String)> = None;
+            for (pos, t) in &fields {
+                match pos {
+                    Pos::Start(i) if *i < n => toks[*i] = token(t),
+                    Pos::End(j) if *j < n => toks[n - 1 - j] = token(t),
+                    Pos::Rest(i) if *i < n => {
+                        toks[*i] = token(t);
+                        rest = Some((*i, t.clone()));
+                    }
+                    _ => {}
+                }
+            }
+            let mut line = toks.join(" ");
+            if let Some(m) = &message {
+                if !m.is_empty() {
+                    line = format!("{line} {}", token(m));
+                }
+            }
+            out.push(line);
+            if let Some((i, t)) = rest {
+                let mut raw = toks[..i].to_vec();
+                raw.push(t);
+                out.push(raw.join(" "));
+            }
         }
-        fields.extend(texts.iter().cloned());
-        out.push(fields.join(" "));
         return out;
     }
-    let joined = texts.join(" ");
-    if joined.is_empty() {
-        out.extend([
-            "gsl".to_string(),
+    match whole_message {
+        Some(m) => {
+            out.push(m.clone());
+            out.push(format!("{m} example"));
+        }
+        None => out.extend([
+            "example".to_string(),
             "0".to_string(),
             "{}".to_string(),
             String::new(),
-        ]);
-    } else {
-        out.push(joined.clone());
-        out.push(format!("{joined} gsl"));
+        ]),
     }
     out
 }

@@ -24,7 +24,110 @@ pub(crate) fn text_number(s: &str) -> Option<f64> {
     {
         return None;
     }
-    t.parse::<f64>().ok().filter(|f| f.is_finite())
+    // Digits only: never NaN. Numbers too large for a float (`1e400`) read as ±infinity.
+    t.parse::<f64>().ok()
+}
+
+/// Containers nested deeper than this are kept as empty containers: no
+/// selector of a pattern (at most 1024 characters) looks that deep in practice,
+/// and the JSON parser's own limit (128) would otherwise reject the event.
+pub(crate) const MAX_EVENT_DEPTH: usize = 120;
+
+/// Parse an event as JSON the way every matcher does: numbers too large for a
+/// float are kept as their text (they compare as ±infinity), and containers
+/// nested deeper than [`MAX_EVENT_DEPTH`] are cut to empty containers.
+pub(crate) fn parse_event(text: &str) -> Option<Json> {
+    match serde_json::from_str::<Json>(text) {
+        Ok(v) => Some(v),
+        Err(_) => serde_json::from_str::<Json>(&sanitize_event(text)?).ok(),
+    }
+}
+
+/// Rewrite an event so that `serde_json` accepts it without changing what any
+/// selector sees (see [`parse_event`]); `None` when it cannot be JSON.
+pub(crate) fn sanitize_event(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut i = 0;
+    // End (exclusive) of the string starting at `i` (a `"`).
+    let string_end = |mut i: usize| -> Option<usize> {
+        i += 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    };
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let end = string_end(i)?;
+                out.push_str(text.get(i..end)?);
+                i = end;
+            }
+            b'{' | b'[' if depth >= MAX_EVENT_DEPTH => {
+                // Skip the whole container, checking only that it is balanced.
+                let open = b[i];
+                let mut nest = 0usize;
+                while i < b.len() {
+                    match b[i] {
+                        b'"' => {
+                            i = string_end(i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => nest += 1,
+                        b'}' | b']' => {
+                            nest -= 1;
+                            if nest == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                if nest != 0 {
+                    return None;
+                }
+                out.push_str(if open == b'{' { "{}" } else { "[]" });
+                i += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                out.push(b[i] as char);
+                i += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                out.push(b[i] as char);
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_digit() || b"+-.eE".contains(&b[i])) {
+                    i += 1;
+                }
+                let tok = text.get(start..i)?;
+                if tok.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    out.push('"');
+                    out.push_str(tok);
+                    out.push('"');
+                } else {
+                    out.push_str(tok);
+                }
+            }
+            _ => {
+                let c = text.get(i..)?.chars().next()?;
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    Some(out)
 }
 
 fn json_number(v: &Json) -> Option<f64> {

@@ -14,11 +14,14 @@
 //! where the AWS documentation is silent.
 
 pub mod ast;
+mod automata;
 mod bdd;
 mod canon;
 mod cover;
 mod error;
 mod eval;
+mod facts;
+mod monitor;
 mod parser;
 mod sem;
 mod set;
@@ -30,8 +33,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value as Json};
 
 pub use ast::Pattern;
-pub use cover::{Coverage, Difference};
+pub use cover::{Comparison, Coverage, Difference};
 pub use error::{PatternError, PatternErrorKind};
+pub use monitor::{monitors, Monitoring};
 pub use parser::{MAX_LEN, MAX_REGEX, MAX_WILDCARDS};
 pub use set::PatternSet;
 
@@ -82,6 +86,23 @@ impl FilterPattern {
         })
     }
 
+    /// Parse gsl's own canonical output ([`FilterPattern::canonical`]) back:
+    /// everything is validated as usual except the 1024-character limit, which
+    /// applies to what users submit (the canonical form may be longer than the
+    /// text it came from: it adds quotes and parentheses).
+    pub fn parse_canonical(text: &str) -> Result<FilterPattern, PatternError> {
+        let ast = parser::parse_unbounded(text, "canonical pattern")?;
+        let program = match &ast {
+            Pattern::Json(e) => Some(Arc::new(set::Program::new(e))),
+            _ => None,
+        };
+        Ok(FilterPattern {
+            text: text.to_string(),
+            ast,
+            program,
+        })
+    }
+
     /// The text as written.
     pub fn as_str(&self) -> &str {
         &self.text
@@ -103,9 +124,9 @@ impl FilterPattern {
         match &self.ast {
             Pattern::MatchAll(_) => true,
             Pattern::Terms(t) => eval::eval_terms(t, event),
-            Pattern::Json(_) => match serde_json::from_str::<Json>(event) {
-                Ok(j) => self.matches_json(&j),
-                Err(_) => false,
+            Pattern::Json(_) => match eval::parse_event(event) {
+                Some(j) => self.matches_json(&j),
+                None => false,
             },
             Pattern::Delimited(s) => eval::eval_delimited(s, event).is_some(),
         }
@@ -138,7 +159,7 @@ impl FilterPattern {
             Pattern::MatchAll(_) => Some(Map::new()),
             Pattern::Terms(t) => eval::eval_terms(t, event).then(Map::new),
             Pattern::Json(e) => {
-                let j = serde_json::from_str::<Json>(event).ok()?;
+                let j = eval::parse_event(event)?;
                 if !j.is_object() || !eval::eval_json(e, &j) {
                     return None;
                 }
@@ -171,6 +192,12 @@ impl FilterPattern {
     /// the two patterns apart.
     pub fn equivalent(&self, other: &FilterPattern) -> Difference {
         cover::difference(self, other)
+    }
+
+    /// Compare by meaning, three ways: `Equal` (proven), `Different` (with a
+    /// verified distinguishing event) or `Unknown` (with the reason).
+    pub fn compare(&self, other: &FilterPattern) -> Comparison {
+        cover::compare(self, other)
     }
 
     /// Does `actual` (self) catch every event `required` catches?

@@ -33,11 +33,20 @@ struct Builder<'a> {
 
 /// Parse a filter pattern. `name` labels the source in diagnostics.
 pub fn parse_named(text: &str, name: &str) -> Result<Pattern, PatternError> {
+    parse_with(text, name, true)
+}
+
+/// Parse without the length limit (for gsl's own canonical output).
+pub fn parse_unbounded(text: &str, name: &str) -> Result<Pattern, PatternError> {
+    parse_with(text, name, false)
+}
+
+fn parse_with(text: &str, name: &str, limit: bool) -> Result<Pattern, PatternError> {
     let src: Src = Arc::new(NamedSource::new(name, text.to_string()));
     let err = |kind, span, msg: &str, label: &str| PatternError::new(kind, &src, span, msg, label);
 
     let chars = text.chars().count();
-    if chars > MAX_LEN {
+    if limit && chars > MAX_LEN {
         let start = text
             .char_indices()
             .nth(MAX_LEN)
@@ -109,7 +118,7 @@ fn span_of(p: &Pair<'_, Rule>) -> Span {
 fn check_balance(text: &str, src: &Src) -> Result<(), PatternError> {
     let first = text.trim_start().chars().next();
     if !matches!(first, Some('{') | Some('[')) {
-        return Ok(());
+        return check_terms(text, src);
     }
     let mut stack: Vec<(char, usize)> = Vec::new();
     let mut iter = text.char_indices().peekable();
@@ -127,16 +136,7 @@ fn check_balance(text: &str, src: &Src) -> Result<(), PatternError> {
                     }
                 }
                 if !closed {
-                    return Err(PatternError::new(
-                        K::Unterminated,
-                        src,
-                        Span::new(i, text.len()),
-                        "unterminated string",
-                        "this string is never closed",
-                    )
-                    .with_help(
-                        "add the closing `\"`; write `\\\"` for a quote inside the string",
-                    ));
+                    return Err(unterminated_string(src, i, text.len()));
                 }
             }
             '%' => {
@@ -148,14 +148,7 @@ fn check_balance(text: &str, src: &Src) -> Result<(), PatternError> {
                     }
                 }
                 if !closed {
-                    return Err(PatternError::new(
-                        K::Unterminated,
-                        src,
-                        Span::new(i, text.len()),
-                        "unterminated regular expression",
-                        "this `%` is never closed",
-                    )
-                    .with_help("end the regular expression with `%`"));
+                    return Err(unterminated_regex(src, i, text.len()));
                 }
             }
             '\'' if json => {
@@ -202,6 +195,75 @@ fn check_balance(text: &str, src: &Src) -> Result<(), PatternError> {
     }
     if let Some((open, at)) = stack.pop() {
         return Err(unbalanced(src, open, at, text, None));
+    }
+    Ok(())
+}
+
+fn unterminated_string(src: &Src, at: usize, end: usize) -> PatternError {
+    PatternError::new(
+        K::Unterminated,
+        src,
+        Span::new(at, end),
+        "unterminated string",
+        "this string is never closed",
+    )
+    .with_help("add the closing `\"`; write `\\\"` for a quote inside the string")
+}
+
+fn unterminated_regex(src: &Src, at: usize, end: usize) -> PatternError {
+    PatternError::new(
+        K::Unterminated,
+        src,
+        Span::new(at, end),
+        "unterminated regular expression",
+        "this `%` is never closed",
+    )
+    .with_help("end the regular expression with `%`; to search for a literal `%`, quote the term (`\"%abc\"`)")
+}
+
+/// Terms: a `"phrase` or `%regex` that starts a term and is never closed is an
+/// error (not a literal word), as for JSON and space-delimited patterns.
+fn check_terms(text: &str, src: &Src) -> Result<(), PatternError> {
+    let b = text.as_bytes();
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+    let mut i = 0;
+    while i < b.len() {
+        if blank(b[i]) {
+            i += 1;
+            continue;
+        }
+        if b[i] == b'?' || b[i] == b'-' {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'"') => {
+                let start = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Err(unterminated_string(src, start, text.len())),
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            Some(b'%') => {
+                let start = i;
+                match b[i + 1..].iter().position(|&c| c == b'%') {
+                    Some(p) => i += p + 2,
+                    None => return Err(unterminated_regex(src, start, text.len())),
+                }
+            }
+            _ => {
+                while i < b.len() && !blank(b[i]) && b[i] != b'"' {
+                    i += 1;
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -537,9 +599,17 @@ impl Builder<'_> {
                         _ => {}
                     }
                 }
+                if value.as_deref() == Some("EXISTS") && kw_not_span.is_none() {
+                    return Err(self
+                        .err(K::UnsupportedExists, pred_span, "`IS EXISTS` is not supported by CloudWatch filter patterns", "unsupported")
+                        .with_help(format!(
+                            "to require the field, write `{selector} = *` (any string or number); the only existence test is `NOT EXISTS`"
+                        )));
+                }
                 if let Some(ns) = kw_not_span {
                     let v = value.clone().unwrap_or_default();
                     let help = match v.as_str() {
+                        "EXISTS" => format!("CloudWatch has no `IS NOT EXISTS`; write `{selector} NOT EXISTS`"),
                         "NULL" => "CloudWatch has no `IS NOT`; to require a non-null value write `$.x = *` (any string or number), or `($.x IS TRUE || $.x IS FALSE || $.x = *)`".to_string(),
                         "TRUE" => "CloudWatch has no `IS NOT`; write `IS FALSE` (note: it does not match a missing field)".to_string(),
                         _ => "CloudWatch has no `IS NOT`; write `IS TRUE` (note: it does not match a missing field)".to_string(),
@@ -861,7 +931,7 @@ pub(crate) fn compile_regex(
                 "remove the group (alternation `a|b` works without parentheses); match a literal parenthesis with `\\x28` / `\\x29`".to_string(),
             );
         }
-        let ok = c.is_ascii_alphanumeric() || "_#=@/;,-:^$?[]{}|\\*+.".contains(c);
+        let ok = c.is_ascii_alphanumeric() || " _#=@/;,-:^$?[]{}|\\*+.".contains(c);
         if !ok {
             return bad(
                 format!("character `{c}` is not allowed in a CloudWatch regular expression"),

@@ -129,10 +129,14 @@ impl<'de> Visitor<'de> for Selective<'_> {
 }
 
 fn parse_selective(event: &str, keys: &HashSet<String>) -> Option<Json> {
-    let mut de = serde_json::Deserializer::from_str(event);
-    let v = Selective(keys).deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(v)
+    let once = |text: &str| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let v = Selective(keys).deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        Some(v)
+    };
+    // The same reading of huge numbers and deep nesting as `parse_event`.
+    once(event).or_else(|| once(&super::eval::sanitize_event(event)?))
 }
 
 fn compile(
@@ -268,7 +272,7 @@ impl PatternSet {
         if self.compiled.iter().any(Option::is_some) {
             let parsed = match &self.top_keys {
                 Some(keys) => parse_selective(event, keys),
-                None => serde_json::from_str::<Json>(event).ok(),
+                None => super::eval::parse_event(event),
             };
             if let Some(j) = parsed {
                 let mut cache = Cache {

@@ -5,7 +5,6 @@
 use crate::support;
 
 use gsl::collect::{self, CollectError, CollectOptions};
-use std::time::Duration;
 
 async fn config(region: Option<&str>) -> aws_config::SdkConfig {
     let mut b = aws_config::SdkConfig::builder();

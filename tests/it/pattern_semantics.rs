@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use gsl::pattern::{self, Coverage, Difference, FilterPattern};
+use gsl::pattern::{self, Comparison, Coverage, Difference, FilterPattern};
 use serde::Deserialize;
 
 fn data(name: &str) -> String {
@@ -218,6 +218,23 @@ fn equality_pairs() {
             if !separates(yes, no, ev) {
                 failures.push(format!("{}: witness {ev} does not verify", p.note));
             }
+        }
+        // Every "different" comes with a distinguishing event; no "cannot decide".
+        match a.compare(&b) {
+            Comparison::Equal if p.equal => {}
+            Comparison::Different {
+                witness: (ev, first),
+                ..
+            } if !p.equal => {
+                let (yes, no) = if first { (&a, &b) } else { (&b, &a) };
+                if !separates(yes, no, &ev) {
+                    failures.push(format!("{}: witness {ev} does not verify", p.note));
+                }
+            }
+            other => failures.push(format!(
+                "{}: expected equal={}, compare gave {other:?}",
+                p.note, p.equal
+            )),
         }
     }
     assert!(

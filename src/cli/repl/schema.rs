@@ -3,6 +3,7 @@
 //! [`EntityGraph::schema`](gsl::entity::graph::EntityGraph::schema).
 
 use gsl::entity::graph::PropertyInfo;
+use gsl::lang::eval::path::Reached;
 use serde_json::Value as Json;
 
 /// The property names that can follow `prefix` (dotted, relative to the entity;
@@ -26,52 +27,17 @@ pub fn children(props: &[PropertyInfo], prefix: &[String]) -> Vec<String> {
     out
 }
 
-/// One step of a bare path: a property name or a list index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// `.name` (on a list: every element's `name`).
-    Key(String),
-    /// `[n]`.
-    Index(usize),
-}
+/// The steps of a bare path: the evaluator's own, so the REPL's paths and rules agree.
+pub use gsl::lang::eval::path::Step;
 
 /// The values a path reaches in an entity, each with its JSON path
-/// (`metricFilters[0].filterPattern`). Lists are stepped into when a name follows.
+/// (`metricFilters[0].filterPattern`), walked by the evaluator's path walker
+/// ([`gsl::lang::eval::path::walk`]).
 pub fn walk<'a>(root: &'a Json, steps: &[Step]) -> Vec<(String, &'a Json)> {
-    let mut cur: Vec<(String, &Json)> = vec![(String::new(), root)];
-    for step in steps {
-        let mut next = Vec::new();
-        for (path, v) in cur {
-            step_into(&path, v, step, &mut next);
-        }
-        cur = next;
-    }
-    cur
-}
-
-fn step_into<'a>(path: &str, v: &'a Json, step: &Step, out: &mut Vec<(String, &'a Json)>) {
-    match (step, v) {
-        (Step::Key(k), Json::Object(map)) => {
-            if let Some(child) = map.get(k) {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                out.push((p, child));
-            }
-        }
-        (Step::Key(_), Json::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                step_into(&format!("{path}[{i}]"), item, step, out);
-            }
-        }
-        (Step::Index(i), Json::Array(items)) => {
-            if let Some(item) = items.get(*i) {
-                out.push((format!("{path}[{i}]"), item));
-            }
-        }
-        _ => {}
+    match gsl::lang::eval::path::walk(root, steps) {
+        Reached::Missing { .. } => Vec::new(),
+        Reached::One(path, v) => vec![(path, v)],
+        Reached::Many(values) => values,
     }
 }
 

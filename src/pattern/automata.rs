@@ -1,0 +1,183 @@
+//! Regular languages of string tests (wildcard values, `%regex%`, terms),
+//! decided exactly with DFAs (`regex-automata`) and an on-the-fly product
+//! construction: which combinations of tests some string satisfies, each with
+//! the shortest such string.
+
+use std::collections::HashMap;
+
+use regex_automata::dfa::{dense, Automaton};
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::start;
+use regex_automata::{Anchored, MatchKind};
+
+use super::ast::StrMatch;
+
+/// Most product states explored for one field before giving up.
+const MAX_PRODUCT_STATES: usize = 50_000;
+/// Memory bound for one DFA (bytes).
+const DFA_LIMIT: usize = 8 << 20;
+
+/// A compiled language: the set of whole strings a test accepts.
+pub(crate) struct Lang {
+    dfa: dense::DFA<Vec<u32>>,
+}
+
+/// The full-match language of a wildcard string value (`abc`, `abc*`, `*abc`, `*abc*`, `*`).
+pub(crate) fn str_lang_source(m: &StrMatch) -> String {
+    let q = |s: &str| regex_syntax::escape(s);
+    match m {
+        StrMatch::Any => r"(?s:.)*".to_string(),
+        StrMatch::Exact(s) => q(s),
+        StrMatch::Prefix(s) => format!(r"{}(?s:.)*", q(s)),
+        StrMatch::Suffix(s) => format!(r"(?s:.)*{}", q(s)),
+        StrMatch::Contains(s) => format!(r"(?s:.)*{}(?s:.)*", q(s)),
+    }
+}
+
+/// The full-match language of "contains `s`" (a text term).
+pub(crate) fn contains_source(s: &str) -> String {
+    str_lang_source(&StrMatch::Contains(s.to_string()))
+}
+
+/// The full-match language of an unanchored `%regex%` search (CloudWatch syntax).
+pub(crate) fn regex_search_source(source: &str) -> String {
+    format!(r"(?s:.)*(?:{})(?s:.)*", source.replace("{,", "{0,"))
+}
+
+/// Every valid UTF-8 string (the domain of text values).
+pub(crate) const UTF8_SOURCE: &str = r"(?s:.)*";
+
+/// Strings that numeric comparisons read as a number (see `eval::text_number`).
+pub(crate) const NUMERIC_SOURCE: &str =
+    r"\s*[+\-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+\-]?[0-9]+)?\s*";
+
+impl Lang {
+    /// Compile a full-match language; `Err` says why (e.g. a Unicode `\b`).
+    pub(crate) fn new(source: &str) -> Result<Lang, String> {
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .start_kind(regex_automata::dfa::StartKind::Anchored)
+                    .match_kind(MatchKind::All)
+                    .dfa_size_limit(Some(DFA_LIMIT))
+                    .determinize_size_limit(Some(DFA_LIMIT)),
+            )
+            .build(&format!(r"\A(?:{source})\z"))
+            .map_err(|e| format!("cannot build an automaton for `{source}`: {e}"))?;
+        Ok(Lang { dfa })
+    }
+
+    fn start(&self) -> Result<StateID, String> {
+        self.dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .map_err(|e| e.to_string())
+    }
+
+    fn accepts_at(&self, s: StateID) -> bool {
+        self.dfa.is_match_state(self.dfa.next_eoi_state(s))
+    }
+}
+
+/// One realizable combination: which languages accept, and a shortest string.
+pub(crate) struct Combo {
+    pub accepts: Vec<bool>,
+    pub witness: String,
+}
+
+/// Bytes worth trying, one per equivalence class of all automata, letters first.
+fn alphabet(langs: &[&Lang]) -> Vec<u8> {
+    let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut reps: Vec<u8> = Vec::new();
+    let rank = |b: u8| -> u8 {
+        if b.is_ascii_alphabetic() {
+            0
+        } else if b.is_ascii_digit() {
+            1
+        } else if b.is_ascii_graphic() || b == b' ' {
+            2
+        } else {
+            3
+        }
+    };
+    let mut bytes: Vec<u8> = (0..=255).collect();
+    bytes.sort_by_key(|&b| (rank(b), b));
+    for b in bytes {
+        let sig: Vec<u8> = langs.iter().map(|l| l.dfa.byte_classes().get(b)).collect();
+        if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(sig) {
+            e.insert(reps.len());
+            reps.push(b);
+        }
+    }
+    reps
+}
+
+/// Explore the product of `langs` (the first one is the domain: only strings
+/// it accepts count) and return every realizable acceptance vector of the
+/// others, with a shortest witness each.
+pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, String> {
+    let mut all: Vec<&Lang> = vec![domain];
+    all.extend_from_slice(langs);
+    let sigma = alphabet(&all);
+    let start: Vec<StateID> = all.iter().map(|l| l.start()).collect::<Result<_, _>>()?;
+    let mut index: HashMap<Vec<StateID>, usize> = HashMap::new();
+    // (state, parent, byte)
+    let mut states: Vec<(Vec<StateID>, usize, u8)> = Vec::new();
+    index.insert(start.clone(), 0);
+    states.push((start, usize::MAX, 0));
+    let mut found: HashMap<Vec<bool>, usize> = HashMap::new();
+    let mut order: Vec<Vec<bool>> = Vec::new();
+    let mut i = 0;
+    while i < states.len() {
+        let cur = states[i].0.clone();
+        if domain.accepts_at(cur[0]) {
+            let v: Vec<bool> = all[1..]
+                .iter()
+                .zip(&cur[1..])
+                .map(|(l, &s)| l.accepts_at(s))
+                .collect();
+            if !found.contains_key(&v) {
+                found.insert(v.clone(), i);
+                order.push(v);
+            }
+        }
+        for &b in &sigma {
+            let next: Vec<StateID> = all
+                .iter()
+                .zip(&cur)
+                .map(|(l, &s)| l.dfa.next_state(s, b))
+                .collect();
+            if all[0].dfa.is_dead_state(next[0]) {
+                continue;
+            }
+            if !index.contains_key(&next) {
+                if states.len() >= MAX_PRODUCT_STATES {
+                    return Err(format!(
+                        "the combined automaton has more than {MAX_PRODUCT_STATES} states"
+                    ));
+                }
+                index.insert(next.clone(), states.len());
+                states.push((next, i, b));
+            }
+        }
+        i += 1;
+    }
+    let path = |mut at: usize| {
+        let mut bytes = Vec::new();
+        while at != 0 && at != usize::MAX {
+            bytes.push(states[at].2);
+            at = states[at].1;
+        }
+        bytes.reverse();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    Ok(order
+        .into_iter()
+        .map(|v| {
+            let at = found[&v];
+            Combo {
+                accepts: v,
+                witness: path(at),
+            }
+        })
+        .collect())
+}
