@@ -44,10 +44,7 @@ pub fn eval_options_at(collected_at: Option<&str>, now: Option<DateTime<Utc>>) -
                 .map(|t| t.with_timezone(&Utc))
         })
         .unwrap_or_else(Utc::now);
-    EvalOptions {
-        now,
-        ..EvalOptions::default()
-    }
+    EvalOptions::at(now)
 }
 
 /// The result of a run: what was checked, one report per policy, and the counts.

@@ -300,7 +300,7 @@ pub fn lookup(name: &str) -> Option<&'static Builtin> {
 
 /// The builtin whose name is closest to `name`, for "did you mean".
 pub fn suggest(name: &str) -> Option<&'static str> {
-    crate::text::closest(name, BUILTINS.iter().map(|b| b.name))
+    crate::text::closest(name, names())
 }
 
 /// Every builtin name, in listing order (for diagnostics, completion and tests).
