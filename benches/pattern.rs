@@ -223,7 +223,7 @@ fn best_us(rounds: usize, f: &dyn Fn() -> bool) -> f64 {
 }
 
 /// The cost of deciding equality and coverage: each CIS pattern against a
-/// spelling with a redundant (absorbed) clause, so that the canonical texts
+/// spelling with an extra clause that matches nothing, so that the canonical texts
 /// differ and the full procedure runs; and the many-pairs patterns of issue 15.
 /// Uses only `equivalent` / `covers`, so the same function times older engines.
 fn decisions() {
@@ -234,9 +234,10 @@ fn decisions() {
     for (id, p) in &cis {
         let text = p.canonical();
         let inner = text.trim_start_matches('{').trim_end_matches('}').trim();
-        let widened =
-            FilterPattern::parse(&format!("{{ {inner} || (({inner}) && $.gslBench = 1) }}"))
-                .expect("respelled");
+        let widened = FilterPattern::parse(&format!(
+            "{{ {inner} || ($.gslBench = 1 && $.gslBench = 2) }}"
+        ))
+        .expect("respelled");
         let eq = best_us(20, &|| p.equivalent(&widened).is_equal());
         let cov = best_us(20, &|| {
             matches!(widened.covers(p), gsl::pattern::Coverage::Covered)
@@ -249,7 +250,7 @@ fn decisions() {
         }
     }
     println!(
-        "decisions on the {} CIS patterns (absorbed clause, best of 20): equality {:.0} µs/pattern, coverage {:.0} µs/pattern, slowest {} ({:.0} µs)",
+        "decisions on the {} CIS patterns (extra empty clause, best of 20): equality {:.0} µs/pattern, coverage {:.0} µs/pattern, slowest {} ({:.0} µs)",
         cis.len(),
         total_eq / cis.len() as f64,
         total_cov / cis.len() as f64,

@@ -239,16 +239,29 @@ pub(crate) fn cells(tests: &[DTest<'_>], json: bool, rx: &Regexes) -> Result<Vec
         }
         return Ok(out);
     }
-    let domain = Lang::new(automata::UTF8_SOURCE)?;
-    let mut langs: Vec<Lang> = sources
-        .iter()
-        .map(|s| Lang::new(s))
-        .collect::<Result<_, _>>()?;
-    if has_num {
-        langs.push(Lang::new(automata::NUMERIC_SOURCE)?);
-    }
-    let refs: Vec<&Lang> = langs.iter().collect();
-    let combos = automata::explore(&domain, &refs)?;
+    let combos = if sources.is_empty() {
+        // Numbers only: strings that read as a number, and strings that do not.
+        vec![
+            automata::Combo {
+                accepts: vec![true],
+                witness: "0".to_string(),
+            },
+            automata::Combo {
+                accepts: vec![false],
+                witness: "example".to_string(),
+            },
+        ]
+    } else {
+        let mut langs: Vec<Lang> = sources
+            .iter()
+            .map(|s| Lang::new(s))
+            .collect::<Result<_, _>>()?;
+        if has_num {
+            langs.push(Lang::new(automata::NUMERIC_SOURCE)?);
+        }
+        let refs: Vec<&Lang> = langs.iter().collect();
+        automata::explore(&Lang::new(automata::UTF8_SOURCE)?, &refs)?
+    };
     candidates.extend(combos.iter().map(|c| c.witness.clone()));
     if has_num {
         for x in numeric_regions(tests) {

@@ -303,6 +303,20 @@ impl Space {
             }
             i += 1;
         }
+        // The atoms of one domain side by side (at the domain's first
+        // occurrence), so that its facts stay local in the diagram.
+        let mut first: HashMap<Domain, usize> = HashMap::new();
+        let keys: Vec<usize> = atoms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match domain_of(a) {
+                Some((d, _)) => *first.entry(d).or_insert(i),
+                None => i,
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..atoms.len()).collect();
+        order.sort_by_key(|&i| keys[i]);
+        let atoms: Vec<Atom> = order.into_iter().map(|i| atoms[i].clone()).collect();
         let index = atoms
             .iter()
             .enumerate()
