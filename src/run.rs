@@ -163,7 +163,7 @@ where
 
 /// A policy parsed and checked, or the report and diagnostic of why it cannot run.
 enum Prepared {
-    Ready(CheckedRule),
+    Ready(Box<CheckedRule>),
     Failed(Box<PolicyReport>, miette::Report),
 }
 
@@ -183,7 +183,7 @@ fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
         Err(e) => return Prepared::Failed(failed(e.summary(), &e), e.into()),
     };
     match eval::check_rule_src(&rule, source, origin) {
-        Ok(checked) => Prepared::Ready(checked),
+        Ok(checked) => Prepared::Ready(Box::new(checked)),
         Err(e) => Prepared::Failed(failed(e.to_string(), &e), e.into()),
     }
 }
