@@ -61,6 +61,14 @@ impl CheckRun {
     pub fn document(&self) -> crate::report::Document<'_> {
         crate::report::Document::new(&self.snapshot, &self.policies)
     }
+
+    /// Mark the findings that `waivers` accept as waived, and recount.
+    pub fn apply_waivers(&mut self, waivers: &crate::report::waiver::Waivers) {
+        for p in &mut self.policies {
+            waivers.apply(p);
+        }
+        self.summary = Summary::of(&self.policies);
+    }
 }
 
 /// Run `policies` over `graph`. Every policy yields a report, in order.
@@ -142,6 +150,7 @@ fn run_source(
         entities: Vec::new(),
         error: Some(summary),
         diagnostics: Problem::all(diag),
+        waived: Vec::new(),
     };
     let rule = match parser::parse_rule_named(source, origin) {
         Ok(rule) => rule,
@@ -162,6 +171,7 @@ fn run_source(
         entities: result.entities,
         error: None,
         diagnostics: Vec::new(),
+        waived: Vec::new(),
     };
     if report.status == RuleStatus::NotApplicable {
         if let Err(missing) = graph.check_type(&rule.target.entity.name) {

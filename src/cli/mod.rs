@@ -8,6 +8,7 @@ pub mod eval;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod pattern;
+pub mod policies;
 pub mod render;
 pub mod repl;
 #[cfg(test)]
@@ -88,7 +89,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run policies (.gsl files) over a snapshot; with no path, the built-in policies.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Evaluate one rule over a snapshot and explain every result.
     Eval(eval::EvalArgs),
     /// Parse a rule and print it in canonical form (or its AST).
@@ -101,8 +102,8 @@ pub enum Command {
     Collect(live::CollectArgs),
     /// Explore a snapshot and try rules interactively.
     Repl(ReplArgs),
-    /// List the built-in policies.
-    Policies,
+    /// List policies: the built-in packs, or the files and directories given.
+    Policies(policies::PoliciesArgs),
 }
 
 /// Output formats.
@@ -174,7 +175,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         #[cfg(feature = "aws")]
         Command::Collect(args) => live::run_collect(&args, io),
         Command::Repl(args) => run_repl(&args, io),
-        Command::Policies => list_policies(io),
+        Command::Policies(args) => policies::run(&args, io),
     }
 }
 
@@ -223,22 +224,6 @@ fn run_repl(args: &ReplArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     }
     let (snapshot, name) = load_snapshot(&args.source)?;
     repl::run(snapshot, &name, io)
-}
-
-fn list_policies(io: &mut Io<'_>) -> miette::Result<Exit> {
-    let policies = gsl::policy::builtin_policies()?;
-    let width = policies.iter().map(|p| p.meta.id.len()).max().unwrap_or(0);
-    for p in &policies {
-        let _ = writeln!(
-            io.out,
-            "{:<width$}  {:<8} {}  [{}]",
-            p.meta.id,
-            p.meta.severity.as_str(),
-            p.meta.title,
-            p.origin
-        );
-    }
-    Ok(Exit::Ok)
 }
 
 /// A diagnostic rendered for a terminal (unicode, no colour: stderr may be a file).

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per area (see docs/architecture.md).
 
+mod check_options;
 mod cli;
 mod cli_live;
 mod cli_snapshots;
@@ -28,5 +29,7 @@ mod pattern_vectors;
 mod policies;
 mod repl_piped;
 mod repl_pty;
+mod report_html;
+mod reports;
 #[cfg(feature = "aws")]
 mod support;
