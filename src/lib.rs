@@ -16,6 +16,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
+pub mod authoring;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod entity;

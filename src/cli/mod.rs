@@ -11,6 +11,7 @@ pub mod pattern;
 pub mod policies;
 pub mod render;
 pub mod repl;
+pub mod test;
 #[cfg(test)]
 mod tests;
 
@@ -102,6 +103,8 @@ pub enum Command {
     Collect(live::CollectArgs),
     /// Explore a snapshot and try rules interactively.
     Repl(ReplArgs),
+    /// Run policy tests: the `<name>.test.yaml` files beside policies.
+    Test(test::TestArgs),
     /// List policies: the built-in packs, or the files and directories given.
     Policies(policies::PoliciesArgs),
 }
@@ -176,6 +179,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         Command::Collect(args) => live::run_collect(&args, io),
         Command::Repl(args) => run_repl(&args, io),
         Command::Policies(args) => policies::run(&args, io),
+        Command::Test(args) => test::run(&args, io),
     }
 }
 

@@ -27,6 +27,7 @@ mod pattern_props;
 mod pattern_semantics;
 mod pattern_vectors;
 mod policies;
+mod policy_tests;
 mod repl_piped;
 mod repl_pty;
 mod report_html;
