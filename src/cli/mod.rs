@@ -79,11 +79,64 @@ pub struct Io<'a> {
 
 /// gsl: run GSL governance policies over cloud entity snapshots.
 #[derive(Debug, Parser)]
-#[command(name = "gsl", version, about, long_about = None)]
+#[command(name = "gsl", version = env!("GSL_VERSION"), about, long_about = None)]
 pub struct Cli {
+    /// Colour: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it),
+    /// always, never.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only results and errors: no notes, progress or "wrote FILE" lines.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, given the environment's NO_COLOR and CLICOLOR_FORCE and
+    /// whether the stream is a terminal (<https://no-color.org>, <https://bixense.com/clicolors/>).
+    pub fn enabled(
+        self,
+        no_color: Option<&str>,
+        clicolor_force: Option<&str>,
+        terminal: bool,
+    ) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if no_color.is_some_and(|v| !v.is_empty()) {
+                    false
+                } else if clicolor_force.is_some_and(|v| !v.is_empty() && v != "0") {
+                    true
+                } else {
+                    terminal
+                }
+            }
+        }
+    }
+
+    /// [`ColorChoice::enabled`] with this process's environment.
+    pub fn for_stream(self, terminal: bool) -> bool {
+        let var = |k| std::env::var(k).ok();
+        self.enabled(
+            var("NO_COLOR").as_deref(),
+            var("CLICOLOR_FORCE").as_deref(),
+            terminal,
+        )
+    }
 }
 
 /// The subcommands.
@@ -105,6 +158,10 @@ pub enum Command {
     Repl(ReplArgs),
     /// Run policy tests: the `<name>.test.yaml` files beside policies.
     Test(test::TestArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `gsl man > gsl.1`.
+    Man,
     /// List policies: the built-in packs, or the files and directories given.
     Policies(policies::PoliciesArgs),
 }
@@ -127,6 +184,14 @@ pub struct SnapshotArgs {
     pub snapshot: Option<PathBuf>,
 }
 
+/// `gsl completions` arguments.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 /// `gsl repl` arguments.
 #[derive(Debug, clap::Args)]
 pub struct ReplArgs {
@@ -145,21 +210,24 @@ pub struct ReplArgs {
 
 /// Entry point of the `gsl` binary.
 pub fn main() -> ExitCode {
-    install_miette_hook();
     let cli = Cli::parse();
+    install_miette_hook(cli.color.for_stream(std::io::stderr().is_terminal()));
     let stdin = std::io::stdin();
     let mut stdin = stdin.lock();
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr();
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let mut stderr = std::io::stderr();
+    let mut sink = std::io::sink();
+    let err: &mut dyn Write = if cli.quiet { &mut sink } else { &mut stderr };
+    let color = cli.color.for_stream(std::io::stdout().is_terminal());
     let mut io = Io {
         stdin: &mut stdin,
         out: &mut out,
-        err: &mut err,
+        err,
         color,
     };
     let exit = run(cli.command, &mut io).unwrap_or_else(|report| {
-        let _ = writeln!(io.err, "{report:?}");
+        // Errors are shown even with --quiet.
+        let _ = writeln!(std::io::stderr(), "{report:?}");
         Exit::Error
     });
     let _ = io.out.flush();
@@ -180,11 +248,22 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         Command::Repl(args) => run_repl(&args, io),
         Command::Policies(args) => policies::run(&args, io),
         Command::Test(args) => test::run(&args, io),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "gsl", io.out);
+            Ok(Exit::Ok)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(io.out).map_err(|e| {
+                miette::miette!(code = "gsl::man::io", "cannot write the man page: {e}")
+            })?;
+            Ok(Exit::Ok)
+        }
     }
 }
 
-fn install_miette_hook() {
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+fn install_miette_hook(color: bool) {
     let _ = miette::set_hook(Box::new(move |_| {
         let theme = if color {
             miette::GraphicalTheme::unicode()

@@ -215,3 +215,76 @@ fn policies_lists_packs_and_the_users_directories_as_text_and_json() {
     assert!(text.contains("MY-1") && text.contains("my-rules"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown severity `hgh`"));
 }
+
+#[test]
+fn completions_and_man_page_are_generated_from_the_command_line() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = gsl().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["check", "policies", "output-dir", "fail-on"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = gsl().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let man = String::from_utf8_lossy(&out.stdout);
+    assert!(man.starts_with(".ie") || man.contains(".TH gsl 1"), "{man}");
+    assert!(
+        man.contains("completions") && man.contains("\\-\\-color"),
+        "{man}"
+    );
+}
+
+#[test]
+fn version_names_the_commit_and_features() {
+    let out = gsl().arg("--version").output().unwrap();
+    let v = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        v.starts_with(&format!("gsl {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(v.contains("commit ") && v.contains("features: cli"), "{v}");
+}
+
+#[test]
+fn color_follows_the_flag_no_color_and_clicolor_force() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::cargo_bin("gsl").unwrap();
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .args(["check", "--id", "D9.AWS.LOG.01"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).contains("\x1b[")
+    };
+    assert!(!run(&[], &[]), "not a terminal: no colour");
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(run(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+}
+
+#[test]
+fn quiet_hides_notes_but_not_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gsl()
+        .args(["-q", "check", "-f", "json", "--output-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    gsl()
+        .args(["check", "-q", "--id", "NOPE"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("NOPE"));
+}

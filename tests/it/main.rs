@@ -14,6 +14,7 @@ mod eval_explain;
 mod eval_near_miss;
 mod eval_proptest;
 mod eval_sample;
+mod examples_table;
 mod facade;
 mod parse_corpus;
 mod parse_docs;
