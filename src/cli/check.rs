@@ -20,7 +20,7 @@ pub const EXIT_CODES: &str = "Exit status:
   2  usage error, a policy or snapshot that cannot be loaded, a policy that cannot
      run, or an expired or malformed waiver";
 
-/// `gsl check` arguments.
+/// `gsl check` arguments (defaults may come from `gsl.toml`: see `super::config`).
 #[derive(Debug, Default, clap::Args)]
 #[command(after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
 pub struct CheckArgs {

@@ -4,6 +4,7 @@
 //! into the process exit code.
 
 pub mod check;
+pub mod config;
 pub mod eval;
 #[cfg(feature = "aws")]
 pub mod live;
@@ -237,7 +238,10 @@ pub fn main() -> ExitCode {
 /// Run one subcommand.
 pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
     match command {
-        Command::Check(args) => check::run(&args, io),
+        Command::Check(mut args) => {
+            config::apply_check(&mut args)?;
+            check::run(&args, io)
+        }
         Command::Eval(args) => eval::run_eval(&args, io),
         Command::Parse(args) => eval::run_parse(&args, io),
         Command::Pattern(cmd) => Ok(Exit::from_code(pattern::run(

@@ -288,3 +288,49 @@ fn quiet_hides_notes_but_not_errors() {
         .code(2)
         .stderr(predicate::str::contains("NOPE"));
 }
+
+#[test]
+fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gsl.toml"),
+        "[check]\npack = [\"cloudguard\"]\nformat = [\"json\"]\nfail-on = \"critical\"\n",
+    )
+    .unwrap();
+    let out = gsl()
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "fail-on critical: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["results"].as_array().unwrap().len(),
+        6,
+        "the cloudguard pack"
+    );
+    // The command line wins.
+    gsl()
+        .current_dir(dir.path())
+        .args(["check", "-f", "text", "--fail-on", "low"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("gsl check: 6 policies"));
+    std::fs::write(
+        dir.path().join("gsl.toml"),
+        "[check]\nformats = [\"json\"]\n",
+    )
+    .unwrap();
+    gsl()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("formats"));
+}
