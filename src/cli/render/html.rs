@@ -90,11 +90,11 @@ fn chart(policies: &[PolicyReport]) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (left, width, bar, gap) = (80.0, 400.0, 22.0, 8.0);
+    let (left, width, bar, gap): (f64, f64, f64, f64) = (80.0, 400.0, 22.0, 8.0);
     let height = SEVERITIES.len() as f64 * (bar + gap) + 30.0;
     let mut svg = format!(
         "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"policies by severity and status\">",
-        left + width + 60.0
+        (left + width + 60.0).max(left + 80.0 * STATUSES.len() as f64 + 20.0)
     );
     for (i, sev) in SEVERITIES.iter().enumerate() {
         let y = i as f64 * (bar + gap);
