@@ -37,9 +37,52 @@ fn main() {
         );
     }
     code.push_str("];\n");
+    version_info();
     let out =
         PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_policies.rs");
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());
     }
+}
+
+/// `GSL_VERSION` for `gsl --version`: the crate version, the commit (when built from a
+/// git checkout) and the enabled features.
+fn version_info() {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    // Rebuild when HEAD moves (the file HEAD, and the branch it points to).
+    for path in [
+        Some("HEAD".to_string()),
+        git(&["symbolic-ref", "-q", "HEAD"]),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(p) = git(&["rev-parse", "--git-path", &path]) {
+            println!("cargo:rerun-if-changed={p}");
+        }
+    }
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some();
+    let features: Vec<&str> = ["cli", "aws"]
+        .into_iter()
+        .filter(|f| std::env::var_os(format!("CARGO_FEATURE_{}", f.to_uppercase())).is_some())
+        .collect();
+    println!(
+        "cargo:rustc-env=GSL_VERSION={} (commit {commit}{}; features: {})",
+        std::env::var("CARGO_PKG_VERSION").unwrap_or_default(),
+        if dirty { ", modified" } else { "" },
+        if features.is_empty() {
+            "none".to_string()
+        } else {
+            features.join(", ")
+        }
+    );
 }

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, Criterion};
 use gsl::entity::graph::EntityGraph;
 use gsl::entity::load::parse_snapshot;
-use gsl::lang::ast::Rule;
+use gsl::lang::eval::{check_rule, CheckedRule};
 use gsl::lang::eval::{evaluate, EvalOptions};
 use gsl::lang::parser::parse_rule_named;
 use gsl::policy::{find_policy_files, load_policy_file};
@@ -41,13 +41,16 @@ fn record(n: usize, what: &'static str, d: Duration, iters: u64) {
     }
 }
 
-fn cis_rules() -> Vec<Rule> {
+fn cis_rules() -> Vec<CheckedRule> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws");
     find_policy_files(&[root])
         .expect("policy files")
         .iter()
         .map(|p| load_policy_file(p).expect("policy"))
-        .map(|p| parse_rule_named(&p.source, &p.origin).expect("policy parses"))
+        .map(|p| {
+            check_rule(&parse_rule_named(&p.source, &p.origin).expect("policy parses"))
+                .expect("policy checks")
+        })
         .collect()
 }
 

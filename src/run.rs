@@ -66,6 +66,14 @@ impl CheckRun {
     pub fn document(&self) -> crate::report::Document<'_> {
         crate::report::Document::new(&self.snapshot, &self.policies)
     }
+
+    /// Mark the findings that `waivers` accept as waived, and recount.
+    pub fn apply_waivers(&mut self, waivers: &crate::report::waiver::Waivers) {
+        for p in &mut self.policies {
+            waivers.apply(p);
+        }
+        self.summary = Summary::of(&self.policies);
+    }
 }
 
 /// Run `policies` over `graph`. Every policy yields a report, in order.
@@ -176,6 +184,7 @@ fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
             entities: Vec::new(),
             error: Some(summary),
             diagnostics: Problem::all(diag),
+            waived: Vec::new(),
         })
     };
     let rule = match parser::parse_rule_named(source, origin) {
@@ -205,6 +214,7 @@ fn finish(
         entities: result.entities,
         error: None,
         diagnostics: Vec::new(),
+        waived: Vec::new(),
     };
     if report.status == RuleStatus::NotApplicable {
         if let Err(missing) = census.check_type(rule.entity()) {
@@ -214,6 +224,16 @@ fn finish(
         }
     }
     report
+}
+
+/// Run one policy: parse, check, evaluate. A rule that cannot run gives an `error`
+/// report and its diagnostic.
+pub fn check_policy(
+    policy: &Policy,
+    graph: &EntityGraph,
+    opts: &EvalOptions,
+) -> (PolicyReport, Option<miette::Report>) {
+    run_source(&policy.source, &policy.origin, &policy.meta, graph, opts)
 }
 
 /// Evaluate one rule text (`gsl eval`): the report of an ad-hoc policy whose id is

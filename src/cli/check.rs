@@ -1,31 +1,83 @@
 //! `gsl check`: run policies over a snapshot (or a live account).
 
 use super::progress::CheckProgress;
-use super::render::{self, TextOptions};
-use super::{load_snapshot, Exit, Format, Io, SnapshotArgs};
+use super::render::{Report, ReportFormat, TextOptions};
+use super::{load_snapshot, Exit, Io, SnapshotArgs};
 use chrono::{DateTime, Utc};
 use gsl::entity::stream::SnapshotSource;
-use gsl::policy::{self, Policy};
+use gsl::policy::select::{self, Selection};
+use gsl::policy::{self, Policy, Severity};
+use gsl::report::waiver::Waivers;
+use gsl::report::{PolicyReport, RuleStatus};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// `gsl check` arguments.
-#[derive(Debug, clap::Args)]
+/// How `gsl check` ends, for `--help`.
+pub const EXIT_CODES: &str = "Exit status:
+  0  every selected policy passed, does not apply, or is waived
+     (with --fail-on: no failure at or above that severity)
+  1  a policy failed, or is unknown (missing data) unless --unknown-ok
+  2  usage error, a policy or snapshot that cannot be loaded, a policy that cannot
+     run, or an expired or malformed waiver";
+
+/// `gsl check` arguments (defaults may come from `gsl.toml`: see `super::config`).
+#[derive(Debug, Default, clap::Args)]
+#[command(after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
 pub struct CheckArgs {
     /// Policy files or directories of .gsl files (default: the built-in policies).
     pub paths: Vec<PathBuf>,
+    /// Run a built-in pack, NAME or NAME@VERSION (repeatable; `gsl policies` lists them).
+    #[arg(long, value_name = "NAME[@VERSION]")]
+    pub pack: Vec<String>,
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t)]
-    pub format: Format,
-    /// Also list passing and not-relevant objects.
+    /// Report format; repeat it (or give a comma list) with --output-dir for several.
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_delimiter = ',',
+        value_name = "FORMAT"
+    )]
+    pub format: Vec<ReportFormat>,
+    /// Write the report to FILE instead of standard output (one format).
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "output_dir")]
+    pub output: Option<PathBuf>,
+    /// Write one file per format into DIR (gsl-report.txt, .json, .sarif, .junit.xml,
+    /// .csv, .ocsf.jsonl, .md, .html).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Also list passing and not-relevant objects (text report).
     #[arg(long, short = 'v')]
     pub verbose: bool,
-    /// Run only the policies with these ids (repeatable).
-    #[arg(long = "id", value_name = "ID")]
+    /// Run only these policies: ids or globs such as 'CIS-AWS-4.*', case-insensitive
+    /// (repeatable, or a comma list).
+    #[arg(long = "id", value_name = "ID", value_delimiter = ',')]
     pub ids: Vec<String>,
+    /// Leave out these policies: ids or globs (repeatable, or a comma list).
+    #[arg(long = "exclude-id", value_name = "ID", value_delimiter = ',')]
+    pub exclude_ids: Vec<String>,
+    /// Run only policies of at least this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub severity: Option<SeverityArg>,
+    /// Run only policies mapped to this framework, e.g. "CIS AWS Foundations v2.0.0"
+    /// (a prefix of their `frameworks:` entries, case-insensitive; repeatable).
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Vec<String>,
+    /// Text report: list only policies with these statuses (repeatable, or a comma
+    /// list); the counts still cover every policy.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS")]
+    pub status: Vec<StatusArg>,
+    /// Exit 1 only for failures of at least this severity (default: any failure).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Do not count unknown results (missing data) as failures for the exit status.
+    #[arg(long)]
+    pub unknown_ok: bool,
+    /// Waiver file (default: .gslignore.yaml in the current directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
     /// "Now" for before()/after() (RFC 3339). Default: the snapshot's collection time.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<DateTime<Utc>>,
@@ -43,30 +95,132 @@ pub struct CheckArgs {
     pub live_args: super::live::LiveArgs,
 }
 
-fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
-    let mut policies = if args.paths.is_empty() {
-        policy::builtin_policies()?
-    } else {
-        policy::find_policy_files(&args.paths)?
-            .iter()
-            .map(|p| policy::load_policy_file(p))
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    if !args.ids.is_empty() {
-        let known: Vec<String> = policies.iter().map(|p| p.meta.id.clone()).collect();
-        for id in &args.ids {
-            if !known.iter().any(|k| k == id) {
-                return Err(miette::miette!(
-                    code = "gsl::check::unknown_id",
-                    help = "`gsl policies` lists the built-in policy ids",
-                    "no policy with id `{id}`"
-                ));
-            }
-        }
-        policies.retain(|p| args.ids.contains(&p.meta.id));
-    }
-    Ok(policies)
+/// A severity on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityArg {
+    /// Informational.
+    Info,
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
 }
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Info => Severity::Info,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
+}
+
+/// A policy status on the command line (`--status fail`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    /// Passed.
+    #[value(alias = "passed")]
+    Pass,
+    /// Failed.
+    #[value(alias = "failed")]
+    Fail,
+    /// Unknown.
+    Unknown,
+    /// Could not run.
+    #[value(alias = "errors")]
+    Error,
+    /// Not applicable.
+    #[value(name = "na", alias = "not-applicable")]
+    NotApplicable,
+    /// Waived.
+    Waived,
+}
+
+impl From<StatusArg> for RuleStatus {
+    fn from(s: StatusArg) -> RuleStatus {
+        match s {
+            StatusArg::Pass => RuleStatus::Passed,
+            StatusArg::Fail => RuleStatus::Failed,
+            StatusArg::Unknown => RuleStatus::Unknown,
+            StatusArg::Error => RuleStatus::Error,
+            StatusArg::NotApplicable => RuleStatus::NotApplicable,
+            StatusArg::Waived => RuleStatus::Waived,
+        }
+    }
+}
+
+fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
+    let mut policies = Vec::new();
+    for spec in &args.pack {
+        policies.extend(select::builtin_pack(spec)?.policies()?);
+    }
+    if !args.paths.is_empty() {
+        for p in policy::find_policy_files(&args.paths)? {
+            policies.push(policy::load_policy_file(&p)?);
+        }
+    }
+    if args.pack.is_empty() && args.paths.is_empty() {
+        policies = policy::builtin_policies()?;
+    }
+    let selection = Selection {
+        ids: args.ids.clone(),
+        exclude_ids: args.exclude_ids.clone(),
+        min_severity: args.severity.map(Severity::from),
+        frameworks: args.framework.clone(),
+    };
+    Ok(selection.apply(policies)?)
+}
+
+/// The exit status of a run under `--fail-on` and `--unknown-ok`.
+pub fn exit_of(policies: &[PolicyReport], fail_on: Option<Severity>, unknown_ok: bool) -> Exit {
+    let min = fail_on.unwrap_or(Severity::Info);
+    if policies.iter().any(|p| p.status == RuleStatus::Error) {
+        return Exit::Error;
+    }
+    let counts = |p: &&PolicyReport| match p.status {
+        RuleStatus::Failed => true,
+        RuleStatus::Unknown => !unknown_ok,
+        _ => false,
+    };
+    if policies
+        .iter()
+        .filter(counts)
+        .any(|p| p.meta.severity >= min)
+    {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    }
+}
+
+fn load_waivers(args: &CheckArgs) -> miette::Result<Option<Waivers>> {
+    let today = args.now.unwrap_or_else(Utc::now).date_naive();
+    let path = match &args.waivers {
+        Some(p) => p.clone(),
+        None => {
+            let default = PathBuf::from(DEFAULT_WAIVERS);
+            if !default.is_file() {
+                return Ok(None);
+            }
+            default
+        }
+    };
+    Ok(Some(Waivers::load(&path, today)?))
+}
+
+/// The last line of a text report over the sample account.
+pub const SAMPLE_HINT: &str = "next: check a real account with `gsl check --live` (AWS credentials), or a saved snapshot with `gsl collect --out acct.json` then `gsl check --snapshot acct.json`";
+
+/// The waiver file read when `--waivers` is not given, if it exists.
+pub const DEFAULT_WAIVERS: &str = ".gslignore.yaml";
 
 #[cfg_attr(not(feature = "aws"), allow(unused_variables))]
 fn acquire_snapshot(
@@ -105,6 +259,7 @@ fn acquire_snapshot(
 /// Run `gsl check`.
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let policies = load_policies(args)?;
+    let waivers = load_waivers(args)?;
     let (source, name) = acquire_snapshot(args, io.err)?;
     let opts = gsl::run::eval_options_at(source.collected_at(), args.now);
     let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
@@ -112,7 +267,10 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         progress.accounts_done(n as u64)
     });
     progress.finish();
-    let run = run?;
+    let mut run = run?;
+    if let Some(w) = &waivers {
+        run.apply_waivers(w);
+    }
     for d in &run.diagnostics {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(d.as_ref()));
     }
@@ -123,17 +281,80 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
-    let text = match args.format {
-        Format::Text => render::render_check(
-            &run.snapshot,
-            &run.policies,
-            TextOptions {
-                verbose: args.verbose,
-                color: io.color,
-            },
-        ),
-        Format::Json => run.document().to_json(),
+    let mut formats: Vec<ReportFormat> = Vec::new();
+    for f in &args.format {
+        if !formats.contains(f) {
+            formats.push(*f);
+        }
+    }
+    if formats.is_empty() {
+        formats.push(ReportFormat::Text);
+    }
+    let to_file = args.output.is_some() || args.output_dir.is_some();
+    let report = Report {
+        run: &run,
+        opts: TextOptions {
+            verbose: args.verbose,
+            color: io.color && !to_file,
+        },
+        statuses: args.status.iter().map(|s| RuleStatus::from(*s)).collect(),
+        hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
     };
-    let _ = io.out.write_all(text.as_bytes());
-    Ok(Exit::of(&run.summary))
+    write_reports(args, &formats, &report, io)?;
+    Ok(exit_of(
+        &run.policies,
+        args.fail_on.map(Severity::from),
+        args.unknown_ok,
+    ))
+}
+
+/// Render each format and write it where the arguments say.
+fn write_reports(
+    args: &CheckArgs,
+    formats: &[ReportFormat],
+    report: &Report<'_>,
+    io: &mut Io<'_>,
+) -> miette::Result<()> {
+    let write = |path: &std::path::Path, text: &str| {
+        std::fs::write(path, text).map_err(|e| {
+            miette::miette!(
+                code = "gsl::check::output",
+                help = "check that the directory exists and is writable",
+                "cannot write {}: {e}",
+                path.display()
+            )
+        })
+    };
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            miette::miette!(
+                code = "gsl::check::output",
+                help = "pass a directory you can write to",
+                "cannot create {}: {e}",
+                dir.display()
+            )
+        })?;
+        for f in formats {
+            let path = dir.join(f.file_name());
+            write(&path, &f.render(report))?;
+            let _ = writeln!(io.err, "wrote {}", path.display());
+        }
+        return Ok(());
+    }
+    if formats.len() > 1 {
+        return Err(miette::miette!(
+            code = "gsl::check::formats",
+            help = "add --output-dir DIR to write one file per format",
+            "{} formats given, but one output",
+            formats.len()
+        ));
+    }
+    let text = formats[0].render(report);
+    match &args.output {
+        Some(path) => write(path, &text)?,
+        None => {
+            let _ = io.out.write_all(text.as_bytes());
+        }
+    }
+    Ok(())
 }

@@ -4,13 +4,16 @@
 //! into the process exit code.
 
 pub mod check;
+pub mod config;
 pub mod eval;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod pattern;
+pub mod policies;
 pub mod progress;
 pub mod render;
 pub mod repl;
+pub mod test;
 #[cfg(test)]
 mod tests;
 
@@ -78,18 +81,71 @@ pub struct Io<'a> {
 
 /// gsl: run GSL governance policies over cloud entity snapshots.
 #[derive(Debug, Parser)]
-#[command(name = "gsl", version, about, long_about = None)]
+#[command(name = "gsl", version = env!("GSL_VERSION"), about, long_about = None)]
 pub struct Cli {
+    /// Colour: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it),
+    /// always, never.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only results and errors: no notes, progress or "wrote FILE" lines.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, given the environment's NO_COLOR and CLICOLOR_FORCE and
+    /// whether the stream is a terminal (<https://no-color.org>, <https://bixense.com/clicolors/>).
+    pub fn enabled(
+        self,
+        no_color: Option<&str>,
+        clicolor_force: Option<&str>,
+        terminal: bool,
+    ) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if no_color.is_some_and(|v| !v.is_empty()) {
+                    false
+                } else if clicolor_force.is_some_and(|v| !v.is_empty() && v != "0") {
+                    true
+                } else {
+                    terminal
+                }
+            }
+        }
+    }
+
+    /// [`ColorChoice::enabled`] with this process's environment.
+    pub fn for_stream(self, terminal: bool) -> bool {
+        let var = |k| std::env::var(k).ok();
+        self.enabled(
+            var("NO_COLOR").as_deref(),
+            var("CLICOLOR_FORCE").as_deref(),
+            terminal,
+        )
+    }
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run policies (.gsl files) over a snapshot; with no path, the built-in policies.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Evaluate one rule over a snapshot and explain every result.
     Eval(eval::EvalArgs),
     /// Parse a rule and print it in canonical form (or its AST).
@@ -102,8 +158,14 @@ pub enum Command {
     Collect(live::CollectArgs),
     /// Explore a snapshot and try rules interactively.
     Repl(ReplArgs),
-    /// List the built-in policies.
-    Policies,
+    /// Run policy tests: the `<name>.test.yaml` files beside policies.
+    Test(test::TestArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `gsl man > gsl.1`.
+    Man,
+    /// List policies: the built-in packs, or the files and directories given.
+    Policies(policies::PoliciesArgs),
 }
 
 /// Output formats.
@@ -124,6 +186,14 @@ pub struct SnapshotArgs {
     pub snapshot: Option<PathBuf>,
 }
 
+/// `gsl completions` arguments.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 /// `gsl repl` arguments.
 #[derive(Debug, clap::Args)]
 pub struct ReplArgs {
@@ -142,21 +212,24 @@ pub struct ReplArgs {
 
 /// Entry point of the `gsl` binary.
 pub fn main() -> ExitCode {
-    install_miette_hook();
     let cli = Cli::parse();
+    install_miette_hook(cli.color.for_stream(std::io::stderr().is_terminal()));
     let stdin = std::io::stdin();
     let mut stdin = stdin.lock();
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr();
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+    let mut stderr = std::io::stderr();
+    let mut sink = std::io::sink();
+    let err: &mut dyn Write = if cli.quiet { &mut sink } else { &mut stderr };
+    let color = cli.color.for_stream(std::io::stdout().is_terminal());
     let mut io = Io {
         stdin: &mut stdin,
         out: &mut out,
-        err: &mut err,
+        err,
         color,
     };
     let exit = run(cli.command, &mut io).unwrap_or_else(|report| {
-        let _ = writeln!(io.err, "{report:?}");
+        // Errors are shown even with --quiet.
+        let _ = writeln!(std::io::stderr(), "{report:?}");
         Exit::Error
     });
     let _ = io.out.flush();
@@ -166,7 +239,10 @@ pub fn main() -> ExitCode {
 /// Run one subcommand.
 pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
     match command {
-        Command::Check(args) => check::run(&args, io),
+        Command::Check(mut args) => {
+            config::apply_check(&mut args)?;
+            check::run(&args, io)
+        }
         Command::Eval(args) => eval::run_eval(&args, io),
         Command::Parse(args) => eval::run_parse(&args, io),
         Command::Pattern(cmd) => Ok(Exit::from_code(pattern::run(
@@ -175,12 +251,24 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         #[cfg(feature = "aws")]
         Command::Collect(args) => live::run_collect(&args, io),
         Command::Repl(args) => run_repl(&args, io),
-        Command::Policies => list_policies(io),
+        Command::Policies(args) => policies::run(&args, io),
+        Command::Test(args) => test::run(&args, io),
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "gsl", io.out);
+            Ok(Exit::Ok)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(io.out).map_err(|e| {
+                miette::miette!(code = "gsl::man::io", "cannot write the man page: {e}")
+            })?;
+            Ok(Exit::Ok)
+        }
     }
 }
 
-fn install_miette_hook() {
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+fn install_miette_hook(color: bool) {
     let _ = miette::set_hook(Box::new(move |_| {
         let theme = if color {
             miette::GraphicalTheme::unicode()
@@ -224,22 +312,6 @@ fn run_repl(args: &ReplArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     }
     let (snapshot, name) = load_snapshot(&args.source)?;
     repl::run(snapshot, &name, io)
-}
-
-fn list_policies(io: &mut Io<'_>) -> miette::Result<Exit> {
-    let policies = gsl::policy::builtin_policies()?;
-    let width = policies.iter().map(|p| p.meta.id.len()).max().unwrap_or(0);
-    for p in &policies {
-        let _ = writeln!(
-            io.out,
-            "{:<width$}  {:<8} {}  [{}]",
-            p.meta.id,
-            p.meta.severity.as_str(),
-            p.meta.title,
-            p.origin
-        );
-    }
-    Ok(Exit::Ok)
 }
 
 /// A diagnostic rendered for a terminal (unicode, no colour: stderr may be a file).

@@ -25,6 +25,8 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+pub mod select;
+
 /// The metadata keys a policy file may carry.
 pub const KEYS: [&str; 7] = [
     "id",

@@ -10,6 +10,8 @@ use crate::policy::Metadata;
 use miette::Diagnostic;
 use serde::Serialize;
 
+pub mod waiver;
+
 /// The version of the JSON [`Document`]; bumped on any incompatible change.
 pub const REPORT_VERSION: u32 = 2;
 
@@ -27,6 +29,8 @@ pub enum RuleStatus {
     Error,
     /// No object was relevant (no entities of the type, or `where` false for all).
     NotApplicable,
+    /// It failed (or is unknown), but every such object is waived (see [`waiver`]).
+    Waived,
 }
 
 impl RuleStatus {
@@ -46,6 +50,18 @@ impl RuleStatus {
         }
     }
 
+    /// The status as written in reports (`passed`, `failed`, `notApplicable`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleStatus::Passed => "passed",
+            RuleStatus::Failed => "failed",
+            RuleStatus::Unknown => "unknown",
+            RuleStatus::Error => "error",
+            RuleStatus::NotApplicable => "notApplicable",
+            RuleStatus::Waived => "waived",
+        }
+    }
+
     /// The fixed-width label used in text output.
     pub fn label(self) -> &'static str {
         match self {
@@ -54,6 +70,7 @@ impl RuleStatus {
             RuleStatus::Unknown => "UNKNOWN",
             RuleStatus::Error => "ERROR",
             RuleStatus::NotApplicable => "N/A",
+            RuleStatus::Waived => "WAIVED",
         }
     }
 }
@@ -78,6 +95,30 @@ pub struct PolicyReport {
     /// notes such as `gsl::eval::unknown_entity_type` on a rule that found no entity.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Problem>,
+    /// The objects whose finding is waived, and by which waiver.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waived: Vec<Waived>,
+}
+
+impl PolicyReport {
+    /// The waiver of one of this policy's objects, if it is waived.
+    pub fn waiver_of(&self, entity_id: &str) -> Option<&Waived> {
+        self.waived.iter().find(|w| w.entity == entity_id)
+    }
+}
+
+/// A waived finding: which object, and the waiver that accepts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waived {
+    /// The entity id.
+    pub entity: String,
+    /// The waiver's reason.
+    pub reason: String,
+    /// Its expiry date (YYYY-MM-DD).
+    pub expires: String,
+    /// The waiver file.
+    pub file: String,
 }
 
 /// One diagnostic in machine form.
@@ -143,6 +184,8 @@ pub struct Summary {
     pub errors: usize,
     /// Not applicable.
     pub not_applicable: usize,
+    /// Waived: every finding accepted by a waiver.
+    pub waived: usize,
 }
 
 impl Summary {
@@ -159,6 +202,7 @@ impl Summary {
                 RuleStatus::Unknown => s.unknown += 1,
                 RuleStatus::Error => s.errors += 1,
                 RuleStatus::NotApplicable => s.not_applicable += 1,
+                RuleStatus::Waived => s.waived += 1,
             }
         }
         s

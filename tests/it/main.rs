@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per area (see docs/architecture.md).
 
+mod check_options;
 mod cli;
 mod cli_live;
 mod cli_snapshots;
@@ -13,6 +14,7 @@ mod eval_explain;
 mod eval_near_miss;
 mod eval_proptest;
 mod eval_sample;
+mod examples_table;
 mod facade;
 mod org_scale;
 mod parse_corpus;
@@ -28,7 +30,10 @@ mod pattern_props;
 mod pattern_semantics;
 mod pattern_vectors;
 mod policies;
+mod policy_tests;
 mod repl_piped;
 mod repl_pty;
+mod report_html;
+mod reports;
 #[cfg(feature = "aws")]
 mod support;

@@ -3,7 +3,7 @@
 //! snapshot-tested.
 
 use gsl::lang::eval::{EntityResult, Outcome, RuleResult};
-use gsl::report::{PolicyReport, RuleStatus, SnapshotInfo, Summary};
+use gsl::report::{PolicyReport, RuleStatus, Summary};
 use std::fmt::Write as _;
 
 /// Text rendering options.
@@ -39,7 +39,7 @@ fn status_color(status: RuleStatus) -> &'static str {
         RuleStatus::Failed => "31",
         RuleStatus::Unknown => "33",
         RuleStatus::Error => "35",
-        RuleStatus::NotApplicable => "2",
+        RuleStatus::NotApplicable | RuleStatus::Waived => "2",
     }
 }
 
@@ -157,8 +157,11 @@ pub fn render_rule(result: &RuleResult, opts: TextOptions) -> String {
     out
 }
 
-/// Render a `gsl check` run as text.
-pub fn render_check(info: &SnapshotInfo, reports: &[PolicyReport], opts: TextOptions) -> String {
+/// Render a `gsl check` run as text: the header (and the sample banner), each
+/// listed policy with its findings and, when it fails, its remediation; then the
+/// counts, per severity and per framework (with pass percentages), and the hint.
+pub fn render_check(report: &super::Report<'_>) -> String {
+    let (info, reports, opts) = (&report.run.snapshot, &report.run.policies[..], report.opts);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -177,12 +180,19 @@ pub fn render_check(info: &SnapshotInfo, reports: &[PolicyReport], opts: TextOpt
             info.accounts.join(", ")
         }
     );
+    if info.sample {
+        let _ = writeln!(out, "{}", paint(opts.color, "1;33", super::SAMPLE_BANNER));
+    }
     for e in &info.collection_errors {
         let _ = writeln!(out, "  collection error: {e}");
     }
     out.push('\n');
-    let id_width = reports.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
-    for r in reports {
+    let listed: Vec<&PolicyReport> = reports
+        .iter()
+        .filter(|r| report.statuses.is_empty() || report.statuses.contains(&r.status))
+        .collect();
+    let id_width = listed.iter().map(|r| r.meta.id.len()).max().unwrap_or(0);
+    for r in &listed {
         let label = paint(
             opts.color,
             status_color(r.status),
@@ -202,26 +212,157 @@ pub fn render_check(info: &SnapshotInfo, reports: &[PolicyReport], opts: TextOpt
             continue;
         }
         for e in &r.entities {
+            let waiver = r.waiver_of(&e.id);
             let show = match e.outcome {
                 Outcome::Failed | Outcome::Unknown | Outcome::Error => true,
                 Outcome::Passed | Outcome::NotRelevant => opts.verbose,
             };
+            if let Some(w) = waiver {
+                let _ = writeln!(
+                    out,
+                    "        {}  {} (until {}: {})",
+                    paint(opts.color, "2", "~ waived"),
+                    entity_label(e),
+                    w.expires,
+                    w.reason
+                );
+                if !opts.verbose {
+                    continue;
+                }
+            }
             if show {
                 write_entity(&mut out, e, "        ", opts.color);
             }
         }
+        if matches!(r.status, RuleStatus::Failed | RuleStatus::Unknown)
+            && !r.meta.remediation.is_empty()
+        {
+            let _ = writeln!(out, "        remediation: {}", r.meta.remediation);
+        }
+    }
+    if listed.len() < reports.len() {
+        let _ = writeln!(
+            out,
+            "({} more not listed: --status)",
+            reports.len() - listed.len()
+        );
     }
     let s = Summary::of(reports);
     let _ = writeln!(
         out,
-        "\n{} {}: {} passed, {} failed, {} unknown, {} errors, {} not applicable",
+        "\n{} {}: {} passed, {} failed, {} unknown, {} errors, {} not applicable{}",
         s.rules,
         if s.rules == 1 { "policy" } else { "policies" },
         s.passed,
         s.failed,
         s.unknown,
         s.errors,
-        s.not_applicable
+        s.not_applicable,
+        if s.waived > 0 {
+            format!(", {} waived", s.waived)
+        } else {
+            String::new()
+        }
     );
+    write_breakdown(&mut out, reports);
+    if let Some(hint) = &report.hint {
+        let _ = writeln!(out, "\n{hint}");
+    }
     out
+}
+
+/// "passed/decided (pct%)": decided policies are those that passed or failed
+/// (unknown and errors count against; not applicable and waived are left out).
+fn pass_rate(rs: &[&PolicyReport]) -> String {
+    let passed = rs.iter().filter(|r| r.status == RuleStatus::Passed).count();
+    let decided = rs
+        .iter()
+        .filter(|r| !matches!(r.status, RuleStatus::NotApplicable | RuleStatus::Waived))
+        .count();
+    if decided == 0 {
+        return "-".to_string();
+    }
+    format!("{passed}/{decided} passed ({}%)", passed * 100 / decided)
+}
+
+fn count_line(rs: &[&PolicyReport]) -> String {
+    let n = |st| rs.iter().filter(|r| r.status == st).count();
+    format!(
+        "{:>3} fail {:>3} unknown {:>3} error  {}",
+        n(RuleStatus::Failed),
+        n(RuleStatus::Unknown),
+        n(RuleStatus::Error),
+        pass_rate(rs)
+    )
+}
+
+/// Counts per severity (highest first) and per framework (without the control
+/// numbers: `CIS AWS Foundations v2.0.0`).
+fn write_breakdown(out: &mut String, reports: &[PolicyReport]) {
+    use gsl::policy::Severity;
+    let _ = writeln!(out, "\nby severity:");
+    for sev in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ] {
+        let rs: Vec<&PolicyReport> = reports.iter().filter(|r| r.meta.severity == sev).collect();
+        if !rs.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {:<10} {:>3} policies {}",
+                sev.as_str(),
+                rs.len(),
+                count_line(&rs)
+            );
+        }
+    }
+    let mut frameworks: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| {
+            r.meta
+                .frameworks
+                .iter()
+                .map(|f| gsl::policy::select::framework_name(f))
+        })
+        .collect();
+    frameworks.sort();
+    frameworks.dedup();
+    if frameworks.is_empty() {
+        return;
+    }
+    let width = frameworks
+        .iter()
+        .map(|f| f.chars().count())
+        .max()
+        .unwrap_or(0);
+    let _ = writeln!(out, "by framework:");
+    for f in frameworks {
+        let rs: Vec<&PolicyReport> = reports
+            .iter()
+            .filter(|r| {
+                r.meta
+                    .frameworks
+                    .iter()
+                    .any(|x| gsl::policy::select::framework_name(x) == f)
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {f:<width$} {:>3} policies {}",
+            rs.len(),
+            count_line(&rs)
+        );
+    }
+}
+
+/// The text report of `gsl check`.
+pub struct Text;
+
+impl super::Reporter for Text {
+    fn render(&self, report: &super::Report<'_>) -> String {
+        render_check(report)
+    }
 }

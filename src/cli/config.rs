@@ -1,0 +1,114 @@
+//! The configuration file: defaults for `gsl check`, read from `gsl.toml` in the current
+//! (project) directory, else `$XDG_CONFIG_HOME/gsl/config.toml` (`~/.config/gsl/...`).
+//! A value given on the command line wins. Paths are relative to the file.
+//!
+//! ```toml
+//! [check]
+//! pack = ["cis-aws"]          # with no PATH and no --pack
+//! format = ["text", "sarif"]  # several need output-dir
+//! output-dir = "reports"
+//! waivers = "waivers.yaml"
+//! snapshot = "acct.json"      # with no --snapshot (and no --live)
+//! fail-on = "high"
+//! unknown-ok = false
+//! ```
+
+use super::check::{CheckArgs, SeverityArg};
+use super::render::ReportFormat;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file name looked for in the current directory.
+pub const PROJECT_FILE: &str = "gsl.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    #[serde(default)]
+    check: CheckDefaults,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CheckDefaults {
+    #[serde(default)]
+    pack: Vec<String>,
+    #[serde(default)]
+    format: Vec<ReportFormat>,
+    output_dir: Option<PathBuf>,
+    waivers: Option<PathBuf>,
+    snapshot: Option<PathBuf>,
+    fail_on: Option<SeverityArg>,
+    unknown_ok: Option<bool>,
+}
+
+/// The configuration file in effect, if any: `gsl.toml` here, else the user's.
+pub fn find() -> Option<PathBuf> {
+    let here = PathBuf::from(PROJECT_FILE);
+    if here.is_file() {
+        return Some(here);
+    }
+    let user = dirs::config_dir()?.join("gsl").join("config.toml");
+    user.is_file().then_some(user)
+}
+
+fn load(path: &Path) -> miette::Result<Config> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        miette::miette!(
+            code = "gsl::config::io",
+            help = "fix the file's permissions, or remove it",
+            "cannot read {}: {e}",
+            path.display()
+        )
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        miette::miette!(
+            code = "gsl::config::syntax",
+            help = "the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok (docs/reports.md)",
+            "{}: {e}",
+            path.display()
+        )
+    })
+}
+
+/// Fill the `gsl check` options the command line left unset from the configuration
+/// file, if there is one.
+pub fn apply_check(args: &mut CheckArgs) -> miette::Result<()> {
+    let Some(path) = find() else {
+        return Ok(());
+    };
+    apply_check_from(args, &path)
+}
+
+/// [`apply_check`] with a given file.
+pub fn apply_check_from(args: &mut CheckArgs, path: &Path) -> miette::Result<()> {
+    let c = load(path)?.check;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+    if args.pack.is_empty() && args.paths.is_empty() {
+        args.pack = c.pack;
+    }
+    if args.format.is_empty() {
+        args.format = c.format;
+    }
+    if args.output_dir.is_none() && args.output.is_none() {
+        args.output_dir = c.output_dir.map(rel);
+    }
+    if args.waivers.is_none() {
+        args.waivers = c.waivers.map(rel);
+    }
+    #[cfg(feature = "aws")]
+    let live = args.live;
+    #[cfg(not(feature = "aws"))]
+    let live = false;
+    if args.source.snapshot.is_none() && !live {
+        args.source.snapshot = c.snapshot.map(rel);
+    }
+    if args.fail_on.is_none() {
+        args.fail_on = c.fail_on;
+    }
+    if !args.unknown_ok {
+        args.unknown_ok = c.unknown_ok.unwrap_or(false);
+    }
+    Ok(())
+}

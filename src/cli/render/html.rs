@@ -1,0 +1,288 @@
+//! `--format html`: one self-contained page (no network: inline CSS, SVG and JS).
+//! The sample banner, counts by status and a chart of statuses by severity (inline
+//! SVG), then every policy with its objects, explanations and remediation. Buttons
+//! filter by status, a select by minimum severity, a box by text; without JS every
+//! finding is shown. Tested in headless Chromium (tests/it/report_html.rs).
+
+use super::{entity_label, evidence_line, Report, SAMPLE_BANNER};
+use gsl::lang::eval::Outcome;
+use gsl::policy::Severity;
+use gsl::report::{PolicyReport, RuleStatus};
+use std::fmt::Write as _;
+
+/// The HTML reporter.
+pub struct Html;
+
+/// Text escaped for HTML content and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STATUSES: [RuleStatus; 6] = [
+    RuleStatus::Failed,
+    RuleStatus::Unknown,
+    RuleStatus::Error,
+    RuleStatus::Waived,
+    RuleStatus::Passed,
+    RuleStatus::NotApplicable,
+];
+
+const SEVERITIES: [Severity; 5] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Info,
+];
+
+fn color(s: RuleStatus) -> &'static str {
+    match s {
+        RuleStatus::Failed => "#d1242f",
+        RuleStatus::Unknown => "#bf8700",
+        RuleStatus::Error => "#8250df",
+        RuleStatus::Waived => "#57606a",
+        RuleStatus::Passed => "#1a7f37",
+        RuleStatus::NotApplicable => "#afb8c1",
+    }
+}
+
+fn rank(s: Severity) -> u8 {
+    s as u8
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2328;max-width:75rem}
+h1{font-size:1.5rem}.banner{background:#fff8c5;border:1px solid #d4a72c;padding:.75rem 1rem;border-radius:6px;font-weight:600}
+.cards{display:flex;gap:.75rem;flex-wrap:wrap;margin:1rem 0}.card{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;min-width:6rem}
+.card b{display:block;font-size:1.6rem}.filters{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center;margin:1rem 0}
+.filters button{border:1px solid #d0d7de;background:#f6f8fa;border-radius:6px;padding:.25rem .75rem;cursor:pointer}
+.filters button.on{background:#0969da;color:#fff}.policy{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}
+.policy h2{font-size:1rem;margin:.25rem 0}.tag{display:inline-block;border-radius:4px;padding:0 .4rem;color:#fff;font-size:.8rem;margin-right:.4rem}
+.entity{margin:.4rem 0 .4rem 1rem}.ev{color:#57606a;margin-left:1.5rem;font-family:ui-monospace,monospace;font-size:.85rem}
+.remediation{background:#f6f8fa;padding:.4rem .6rem;border-radius:4px}.meta{color:#57606a;font-size:.85rem}";
+
+const SCRIPT: &str = "(function(){
+var shown={failed:1,unknown:1,error:1,waived:1,passed:0,notApplicable:0};
+var sev=document.getElementById('min-severity'),q=document.getElementById('search');
+function apply(){var n=0;document.querySelectorAll('.policy').forEach(function(p){
+var ok=shown[p.dataset.status]&&(+p.dataset.rank>=+sev.value)&&(!q.value||p.textContent.toLowerCase().indexOf(q.value.toLowerCase())>=0);
+p.style.display=ok?'':'none';if(ok)n++;});
+document.getElementById('shown').textContent=n+' of '+document.querySelectorAll('.policy').length+' policies shown';}
+document.querySelectorAll('.filters button').forEach(function(b){b.classList.toggle('on',!!shown[b.dataset.status]);
+b.addEventListener('click',function(){shown[b.dataset.status]=shown[b.dataset.status]?0:1;b.classList.toggle('on');apply();});});
+sev.addEventListener('change',apply);q.addEventListener('input',apply);apply();})();";
+
+/// A stacked bar per severity: how many policies of that severity have each status.
+fn chart(policies: &[PolicyReport]) -> String {
+    let max = SEVERITIES
+        .iter()
+        .map(|s| policies.iter().filter(|p| p.meta.severity == *s).count())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (left, width, bar, gap): (f64, f64, f64, f64) = (80.0, 400.0, 22.0, 8.0);
+    let height = SEVERITIES.len() as f64 * (bar + gap) + 30.0;
+    let mut svg = format!(
+        "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"policies by severity and status\">",
+        (left + width + 60.0).max(left + 80.0 * STATUSES.len() as f64 + 20.0)
+    );
+    for (i, sev) in SEVERITIES.iter().enumerate() {
+        let y = i as f64 * (bar + gap);
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{}\" font-size=\"13\">{}</text>",
+            y + bar * 0.7,
+            sev.as_str()
+        );
+        let mut x = left;
+        let mut total = 0;
+        for st in STATUSES {
+            let n = policies
+                .iter()
+                .filter(|p| p.meta.severity == *sev && p.status == st)
+                .count();
+            if n == 0 {
+                continue;
+            }
+            total += n;
+            let w = width * n as f64 / max as f64;
+            let _ = write!(
+                svg,
+                "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"{bar}\" fill=\"{}\"><title>{}: {n} {}</title></rect>",
+                color(st),
+                sev.as_str(),
+                st.as_str()
+            );
+            x += w;
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"13\">{total}</text>",
+            x + 6.0,
+            y + bar * 0.7
+        );
+    }
+    let mut lx = left;
+    let ly = SEVERITIES.len() as f64 * (bar + gap) + 14.0;
+    for st in STATUSES {
+        let _ = write!(
+            svg,
+            "<rect x=\"{lx}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{ly}\" font-size=\"11\">{}</text>",
+            ly - 9.0,
+            color(st),
+            lx + 13.0,
+            st.as_str()
+        );
+        lx += 80.0;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn policy_section(out: &mut String, p: &PolicyReport) {
+    let m = &p.meta;
+    let _ = write!(
+        out,
+        "<section class=\"policy\" data-status=\"{}\" data-rank=\"{}\"><h2><span class=\"tag\" style=\"background:{}\">{}</span>{} <code>{}</code></h2><div class=\"meta\">severity {} · pack {} · {}</div>",
+        p.status.as_str(),
+        rank(m.severity),
+        color(p.status),
+        p.status.label(),
+        esc(&m.title),
+        esc(&m.id),
+        m.severity.as_str(),
+        esc(super::pack(p)),
+        esc(&m.frameworks.join(", "))
+    );
+    if let Some(err) = &p.error {
+        let _ = write!(out, "<p>The policy could not run: {}</p>", esc(err));
+    }
+    for d in p.diagnostics.iter().filter(|_| p.error.is_none()) {
+        let _ = write!(out, "<p class=\"meta\">note: {}</p>", esc(&d.message));
+    }
+    for e in &p.entities {
+        if matches!(e.outcome, Outcome::NotRelevant) {
+            continue;
+        }
+        let waived = p
+            .waiver_of(&e.id)
+            .map(|w| format!(" · waived until {}: {}", esc(&w.expires), esc(&w.reason)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "<div class=\"entity\"><b>{}</b> {}{waived}",
+            e.outcome.as_str(),
+            esc(&entity_label(e))
+        );
+        if e.outcome != Outcome::Passed && !e.explanation.summary.is_empty() {
+            let _ = write!(out, "<div>{}</div>", esc(&e.explanation.summary));
+            for ev in &e.explanation.evidence {
+                if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
+                    continue;
+                }
+                let _ = write!(out, "<div class=\"ev\">↳ {}</div>", esc(&evidence_line(ev)));
+            }
+        }
+        out.push_str("</div>");
+    }
+    if matches!(
+        p.status,
+        RuleStatus::Failed | RuleStatus::Unknown | RuleStatus::Waived
+    ) && !m.remediation.is_empty()
+    {
+        let _ = write!(
+            out,
+            "<p class=\"remediation\"><b>Remediation:</b> {}</p>",
+            esc(&m.remediation)
+        );
+    }
+    out.push_str("</section>\n");
+}
+
+impl super::Reporter for Html {
+    fn render(&self, report: &Report<'_>) -> String {
+        let run = report.run;
+        let info = &run.snapshot;
+        let s = &run.summary;
+        let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">");
+        let _ = writeln!(
+            out,
+            "<title>gsl check: {}</title><style>{STYLE}</style></head><body>",
+            esc(&info.name)
+        );
+        let _ = writeln!(
+            out,
+            "<h1>gsl check: {} policies over {}</h1>",
+            s.rules,
+            esc(&info.name)
+        );
+        if info.sample {
+            let _ = writeln!(
+                out,
+                "<p class=\"banner\" id=\"sample-banner\">{}</p>",
+                esc(SAMPLE_BANNER)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">accounts: {} · collected: {}</p>",
+            esc(&if info.accounts.is_empty() {
+                "none".to_string()
+            } else {
+                info.accounts.join(", ")
+            }),
+            esc(info.collected_at.as_deref().unwrap_or("unknown"))
+        );
+        for e in &info.collection_errors {
+            let _ = writeln!(out, "<p class=\"meta\">collection error: {}</p>", esc(e));
+        }
+        out.push_str("<div class=\"cards\">");
+        for st in STATUSES {
+            let n = run.policies.iter().filter(|p| p.status == st).count();
+            let _ = write!(out, "<div class=\"card\" id=\"count-{}\" style=\"border-top:4px solid {}\"><b>{n}</b>{}</div>", st.as_str(), color(st), st.as_str());
+        }
+        out.push_str("</div>\n");
+        out.push_str(&chart(&run.policies));
+        out.push_str("\n<div class=\"filters\">");
+        for st in STATUSES {
+            let _ = write!(
+                out,
+                "<button type=\"button\" data-status=\"{}\">{}</button>",
+                st.as_str(),
+                st.as_str()
+            );
+        }
+        out.push_str("<label>minimum severity <select id=\"min-severity\">");
+        for sev in SEVERITIES.iter().rev() {
+            let _ = write!(
+                out,
+                "<option value=\"{}\">{}</option>",
+                rank(*sev),
+                sev.as_str()
+            );
+        }
+        out.push_str("</select></label><input id=\"search\" type=\"search\" placeholder=\"filter by text\"><span id=\"shown\" class=\"meta\"></span></div>\n");
+        let mut ordered: Vec<&PolicyReport> = run.policies.iter().collect();
+        ordered.sort_by_key(|p| {
+            (
+                STATUSES.iter().position(|s| *s == p.status),
+                std::cmp::Reverse(p.meta.severity),
+            )
+        });
+        for p in ordered {
+            policy_section(&mut out, p);
+        }
+        let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
+        out
+    }
+}

@@ -1,0 +1,135 @@
+//! Rendering a run: one reporter per format behind the [`Reporter`] trait, all fed
+//! the same [`gsl::CheckRun`]. Adding a format is one file here and one variant of
+//! [`ReportFormat`] (with its file name).
+//!
+//! Every reporter is deterministic: the same run gives byte-identical output (no
+//! clock, no random ids; the only time is the snapshot's collection time).
+
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod ocsf;
+pub mod sarif;
+pub mod text;
+
+pub use text::{entity_label, evidence_line, render_rule, write_entity, TextOptions};
+
+use gsl::lang::eval::Outcome;
+use gsl::report::PolicyReport;
+use gsl::CheckRun;
+
+/// The line every format carries when the run is over the built-in sample account, so
+/// a CI job that forgot `--snapshot` cannot pass for a real result.
+pub const SAMPLE_BANNER: &str = "SAMPLE DATA: this run is over the sample account built into gsl, not a real account; pass --snapshot FILE (or --live) to check yours";
+
+/// What a reporter renders: the run, and the options of the text report.
+pub struct Report<'a> {
+    /// The run.
+    pub run: &'a CheckRun,
+    /// Options (verbosity and colour apply to text only).
+    pub opts: TextOptions,
+    /// Text report: list only policies with these statuses (empty: all).
+    pub statuses: Vec<gsl::report::RuleStatus>,
+    /// Text report: a last line saying what to do next (e.g. how to check a real
+    /// account after a run over the sample).
+    pub hint: Option<String>,
+}
+
+/// One output format.
+pub trait Reporter {
+    /// The whole output for `report`.
+    fn render(&self, report: &Report<'_>) -> String;
+}
+
+/// The report formats of `gsl check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// For people (the default).
+    Text,
+    /// The versioned JSON document (docs/report.schema.json).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a testsuite per pack, a testcase per policy and object.
+    Junit,
+    /// CSV, one row per policy and object (columns: docs/reports.md).
+    Csv,
+    /// OCSF Detection Finding (class 2004) JSON lines, one per policy and object.
+    Ocsf,
+    /// A Markdown summary table, for pull-request comments.
+    Markdown,
+    /// One self-contained HTML page with a chart and filterable findings.
+    Html,
+}
+
+impl ReportFormat {
+    /// The reporter of this format.
+    pub fn reporter(self) -> &'static dyn Reporter {
+        match self {
+            ReportFormat::Text => &text::Text,
+            ReportFormat::Json => &json::Json,
+            ReportFormat::Sarif => &sarif::Sarif,
+            ReportFormat::Junit => &junit::Junit,
+            ReportFormat::Csv => &csv::Csv,
+            ReportFormat::Ocsf => &ocsf::Ocsf,
+            ReportFormat::Markdown => &markdown::Markdown,
+            ReportFormat::Html => &html::Html,
+        }
+    }
+
+    /// The file this format is written to under `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ReportFormat::Text => "gsl-report.txt",
+            ReportFormat::Json => "gsl-report.json",
+            ReportFormat::Sarif => "gsl-report.sarif",
+            ReportFormat::Junit => "gsl-report.junit.xml",
+            ReportFormat::Csv => "gsl-report.csv",
+            ReportFormat::Ocsf => "gsl-report.ocsf.jsonl",
+            ReportFormat::Markdown => "gsl-report.md",
+            ReportFormat::Html => "gsl-report.html",
+        }
+    }
+
+    /// Render `report` in this format.
+    pub fn render(self, report: &Report<'_>) -> String {
+        self.reporter().render(report)
+    }
+}
+
+/// Whether an object's outcome is a finding (it failed, or could not be decided).
+pub fn is_finding(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Failed | Outcome::Unknown | Outcome::Error)
+}
+
+/// The pack a policy belongs to (see `gsl::policy::select::pack_of`).
+pub fn pack(r: &PolicyReport) -> &str {
+    gsl::policy::select::pack_of(&r.origin)
+}
+
+/// An explanation as plain text: the summary, then one evidence line each.
+pub fn explanation_text(e: &gsl::lang::eval::EntityResult) -> String {
+    let mut lines = Vec::new();
+    if !e.explanation.summary.is_empty() {
+        lines.push(e.explanation.summary.clone());
+    }
+    for ev in &e.explanation.evidence {
+        if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
+            continue;
+        }
+        lines.push(format!("↳ {}", evidence_line(ev)));
+    }
+    lines.join("\n")
+}
+
+/// Pretty JSON with a final newline (serializing plain data cannot fail; say so if it
+/// ever does).
+pub fn pretty_json(v: &serde_json::Value) -> String {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => s + "\n",
+        Err(e) => format!("{{\"error\":\"cannot encode the report: {e}\"}}\n"),
+    }
+}

@@ -1,0 +1,336 @@
+//! `gsl check` selection, exit status and waivers, end to end.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn gsl() -> Command {
+    let mut cmd = Command::cargo_bin("gsl").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn ids(args: &[&str]) -> Vec<String> {
+    let out = gsl()
+        .args(["check", "-f", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn ids_globs_exclusions_severity_framework_and_packs_select() {
+    assert_eq!(
+        ids(&["--id", "cis-aws-4.1,CIS-AWS-4.2"]),
+        ["CIS-AWS-4.1", "CIS-AWS-4.2"]
+    );
+    assert_eq!(
+        ids(&["--id", "CIS-AWS-4.*", "--exclude-id", "CIS-AWS-4.1*"]).len(),
+        8
+    );
+    assert!(ids(&["--severity", "high"]).contains(&"CIS-AWS-4.3".to_string()));
+    assert_eq!(ids(&["--pack", "cis-aws"]).len(), 15);
+    assert_eq!(ids(&["--pack", "cloudguard"]).len(), 6);
+    assert_eq!(
+        ids(&[
+            "--framework",
+            "CIS AWS Foundations v1.2.0",
+            "--pack",
+            "cis-aws"
+        ])
+        .len(),
+        14
+    );
+    gsl()
+        .args(["check", "--id", "CIS-AWS-4.3x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `CIS-AWS-4.3`"));
+    gsl()
+        .args(["check", "--pack", "cis"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "built-in packs: cis-aws, cloudguard",
+        ));
+    gsl()
+        .args(["check", "--framework", "CIS AWS Foundations v2.0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean"));
+}
+
+#[test]
+fn status_filter_lists_only_failing_policies_but_counts_all() {
+    let out = gsl().args(["check", "--status", "fail"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.lines().any(|l| l.starts_with("PASS")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("FAIL")), "{text}");
+    assert!(text.contains("21 policies:"), "{text}");
+    assert!(text.contains("more not listed"), "{text}");
+}
+
+#[test]
+fn text_report_shows_remediation_breakdown_and_the_next_step() {
+    let out = gsl().arg("check").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("        remediation: Update the trail with --is-multi-region-trail"),
+        "{text}"
+    );
+    assert!(text.contains("by severity:\n  high "), "{text}");
+    assert!(text.contains("by framework:"), "{text}");
+    assert!(text.contains("CIS AWS Foundations v2.0.0"), "{text}");
+    assert!(text.contains("passed ("), "{text}");
+    let last = text.trim_end().lines().last().unwrap();
+    assert!(
+        last.starts_with("next: ") && last.contains("--snapshot"),
+        "{last}"
+    );
+}
+
+#[test]
+fn fail_on_and_unknown_ok_decide_the_exit_code() {
+    // D9.AWS.MON.19 (low) fails; with --fail-on medium that is not enough to fail.
+    gsl()
+        .args(["check", "--id", "D9.AWS.MON.19"])
+        .assert()
+        .code(1);
+    gsl()
+        .args(["check", "--id", "D9.AWS.MON.19", "--fail-on", "medium"])
+        .assert()
+        .code(0);
+    gsl()
+        .args(["check", "--id", "D9.AWS.MON.19", "--fail-on", "low"])
+        .assert()
+        .code(1);
+    let help = gsl().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("Exit status:") && help.contains("--unknown-ok"),
+        "{help}"
+    );
+}
+
+#[test]
+fn waivers_mark_findings_waived_and_expired_ones_fail_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.yaml");
+    std::fs::write(
+        &file,
+        "waivers:\n  - policy: d9.aws.mon.19\n    entity: '*orphan-topic'\n    reason: kept for the demo\n    expires: 2099-01-01\n",
+    )
+    .unwrap();
+    let out = gsl()
+        .args(["check", "--id", "D9.AWS.MON.19", "--waivers"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("WAIVED") && text.contains("~ waived") && text.contains("kept for the demo"),
+        "{text}"
+    );
+    for (format, needle) in [
+        ("json", "\"waived\""),
+        ("sarif", "\"suppressions\""),
+        ("junit", "waived until"),
+        ("csv", "kept for the demo"),
+        ("ocsf", "Suppressed"),
+        ("markdown", "waived"),
+        ("html", "waived until"),
+    ] {
+        let out = gsl()
+            .args(["check", "--id", "D9.AWS.MON.19", "-f", format, "--waivers"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(needle),
+            "{format} does not show the waiver"
+        );
+    }
+    // The default file in the current directory, expired: exit 2 naming the waiver.
+    std::fs::write(
+        dir.path().join(".gslignore.yaml"),
+        "waivers:\n  - policy: D9.AWS.MON.19\n    reason: old\n    expires: 2020-01-01\n",
+    )
+    .unwrap();
+    gsl()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("expired waiver").and(predicate::str::contains(
+                "D9.AWS.MON.19/* (expired 2020-01-01)",
+            )),
+        );
+}
+
+#[test]
+fn policies_lists_packs_and_the_users_directories_as_text_and_json() {
+    let out = gsl().args(["policies", "-f", "json"]).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = doc["policies"].as_array().unwrap();
+    assert_eq!(items.len(), 21);
+    let cis = items.iter().find(|p| p["id"] == "CIS-AWS-4.3").unwrap();
+    assert_eq!(cis["pack"], "cis-aws");
+    assert_eq!(cis["severity"], "high");
+    assert!(cis["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "CIS AWS Foundations v2.0.0 4.3"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("my-rules");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(
+        mine.join("a.gsl"),
+        "# id: MY-1\n# title: mine\n# severity: low\nCloudTrail should have name\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mine.join("b.gsl"),
+        "# id: MY-2\n# title: broken\n# severity: hgh\nCloudTrail should have name\n",
+    )
+    .unwrap();
+    let out = gsl().arg("policies").arg(&mine).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a broken file is reported");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("MY-1") && text.contains("my-rules"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown severity `hgh`"));
+}
+
+#[test]
+fn completions_and_man_page_are_generated_from_the_command_line() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = gsl().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["check", "policies", "output-dir", "fail-on"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = gsl().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let man = String::from_utf8_lossy(&out.stdout);
+    assert!(man.starts_with(".ie") || man.contains(".TH gsl 1"), "{man}");
+    assert!(
+        man.contains("completions") && man.contains("\\-\\-color"),
+        "{man}"
+    );
+}
+
+#[test]
+fn version_names_the_commit_and_features() {
+    let out = gsl().arg("--version").output().unwrap();
+    let v = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        v.starts_with(&format!("gsl {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(v.contains("commit ") && v.contains("features: cli"), "{v}");
+}
+
+#[test]
+fn color_follows_the_flag_no_color_and_clicolor_force() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::cargo_bin("gsl").unwrap();
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .args(["check", "--id", "D9.AWS.LOG.01"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).contains("\x1b[")
+    };
+    assert!(!run(&[], &[]), "not a terminal: no colour");
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(run(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+}
+
+#[test]
+fn quiet_hides_notes_but_not_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gsl()
+        .args(["-q", "check", "-f", "json", "--output-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    gsl()
+        .args(["check", "-q", "--id", "NOPE"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("NOPE"));
+}
+
+#[test]
+fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gsl.toml"),
+        "[check]\npack = [\"cloudguard\"]\nformat = [\"json\"]\nfail-on = \"critical\"\n",
+    )
+    .unwrap();
+    let out = gsl()
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "fail-on critical: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["results"].as_array().unwrap().len(),
+        6,
+        "the cloudguard pack"
+    );
+    // The command line wins.
+    gsl()
+        .current_dir(dir.path())
+        .args(["check", "-f", "text", "--fail-on", "low"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("gsl check: 6 policies"));
+    std::fs::write(
+        dir.path().join("gsl.toml"),
+        "[check]\nformats = [\"json\"]\n",
+    )
+    .unwrap();
+    gsl()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("formats"));
+}

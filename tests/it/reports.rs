@@ -1,0 +1,182 @@
+//! Every report format of `gsl check`, on the built-in sample account: golden files
+//! (insta), determinism, SARIF against the OASIS 2.1.0 schema, JUnit and CSV parsed
+//! back, OCSF lines, the sample banner everywhere, --output and --output-dir.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+const FORMATS: [&str; 8] = [
+    "text", "json", "sarif", "junit", "csv", "ocsf", "markdown", "html",
+];
+
+fn gsl() -> Command {
+    let mut cmd = Command::cargo_bin("gsl").unwrap();
+    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn check(format: &str) -> String {
+    let out = gsl().args(["check", "--format", format]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_format_on_the_sample_account_is_pinned() {
+    // The text report is pinned in cli_snapshots (check_sample_account_text).
+    for f in FORMATS.into_iter().filter(|f| *f != "text") {
+        insta::assert_snapshot!(format!("report_{f}"), check(f));
+    }
+}
+
+#[test]
+fn every_format_is_deterministic_and_carries_the_sample_banner() {
+    for f in FORMATS {
+        let a = check(f);
+        assert_eq!(a, check(f), "{f} differs between two runs");
+        let marked = a.contains("SAMPLE DATA")
+            || a.contains("\"sample\":true")
+            || a.contains("\"sample\": true")
+            || a.contains(",true\r\n");
+        assert!(
+            marked,
+            "{f} does not say the run is over the sample account"
+        );
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/sarif/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let doc: serde_json::Value = serde_json::from_str(&check("sarif")).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 21);
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(root().join(uri).is_file(), "{uri} is not the policy file");
+        assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
+    }
+    assert_eq!(run["properties"]["sample"], true);
+}
+
+#[test]
+fn junit_is_a_suite_per_pack_with_failures_carrying_the_explanation() {
+    let xml = check("junit");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut suites, mut failures) = (Vec::new(), 0);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"testsuite" => {
+                let name = e.try_get_attribute("name").unwrap().unwrap();
+                suites.push(String::from_utf8(name.value.to_vec()).unwrap());
+            }
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"failure" => failures += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(suites, ["cis-aws", "cloudguard"]);
+    assert!(failures > 0);
+    assert!(xml.contains("legacy-eu"), "the failing trail is named");
+}
+
+#[test]
+fn csv_has_the_documented_header_and_a_row_per_policy_and_object() {
+    let text = check("csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let docs = std::fs::read_to_string(root().join("docs/reports.md")).unwrap();
+    assert!(
+        docs.contains(&header.join(",")),
+        "docs/reports.md documents the header: {}",
+        header.join(",")
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let ids: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert_eq!(ids.len(), 21);
+    assert!(rows
+        .iter()
+        .any(|r| &r[1] == "D9.AWS.LOG.01" && &r[10] == "failed" && &r[6] == "legacy-eu"));
+}
+
+#[test]
+fn ocsf_is_one_detection_finding_per_line() {
+    let text = check("ocsf");
+    let mut fails = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["class_uid"], 2004);
+        assert_eq!(v["type_uid"], 200401);
+        assert!(v["severity_id"].as_u64().unwrap() >= 1);
+        assert!(v["finding_info"]["uid"]
+            .as_str()
+            .unwrap()
+            .starts_with("gsl-"));
+        assert_eq!(v["unmapped"]["sample"], true);
+        if v["status_code"] == "FAIL" {
+            fails += 1;
+        }
+    }
+    assert!(fails > 0);
+}
+
+#[test]
+fn output_dir_writes_one_file_per_format_and_output_writes_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gsl()
+        .args([
+            "check",
+            "--format",
+            "sarif,junit",
+            "--format",
+            "html",
+            "--output-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    for name in [
+        "gsl-report.sarif",
+        "gsl-report.junit.xml",
+        "gsl-report.html",
+    ] {
+        assert!(dir.path().join(name).is_file(), "{name}");
+    }
+    let file = dir.path().join("r.md");
+    gsl()
+        .args(["check", "-f", "markdown", "-o"])
+        .arg(&file)
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), check("markdown"));
+    let out = gsl().args(["check", "-f", "json,csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--output-dir"));
+}
