@@ -6,13 +6,13 @@
 //! - [`entity`]: snapshot files and the entity graph the evaluator walks.
 //! - [`policy`]: policy files (`.gsl` with metadata) and the shipped policy packs.
 //! - [`report`]: rendering results as text or JSON.
-//! - `collect` (feature `aws`): collectors on the AWS SDK for Rust.
+//! - [`collect`]: the collectors' records, graph joins and call plan (always); the
+//!   AWS SDK collectors themselves with the feature `aws`.
 //! - [`cli`]: the `gsl` command line and REPL.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
 pub mod cli;
-#[cfg(feature = "aws")]
 pub mod collect;
 pub mod entity;
 pub mod lang;

@@ -15,6 +15,7 @@ use super::model::{
     AlarmRecord, Collected, LogGroupRecord, MetricFilterRecord, Subscription, TopicRecord,
     TrailData,
 };
+use super::Service;
 use crate::entity::{Account, Snapshot};
 use serde::Serialize;
 use serde_json::{json, Map, Value as Json};
@@ -130,16 +131,20 @@ pub fn build_account(c: &Collected) -> Account {
 
 /// The entity types whose data is incomplete when `service:operation` fails.
 /// `on_chain`: the failed call was for something on a trail's alarm chain (a topic an
-/// alarm notifies, say), so the chain's entities are affected too.
-pub fn affected_entity_types(service: &str, operation: &str, on_chain: bool) -> Vec<String> {
+/// alarm notifies, the trail list itself), so the chain's entities are affected too.
+pub fn affected_entity_types(service: Service, operation: &str, on_chain: bool) -> Vec<String> {
     let types: &[&str] = match (service, operation) {
-        ("cloudtrail", "DescribeTrails") => &["CloudTrail", "LogGroup", "MetricFilter"],
-        ("cloudtrail", _) => &["CloudTrail"],
-        ("logs", "DescribeLogGroups") => &["LogGroup"],
-        ("logs", _) => &["CloudTrail", "LogGroup", "MetricFilter"],
-        ("cloudwatch", _) => &["CloudTrail", "CloudWatchAlarm", "MetricFilter"],
-        ("sns", _) if on_chain => &["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"],
-        ("sns", _) => &["SnsTopic"],
+        (Service::CloudTrail, "DescribeTrails") if on_chain => {
+            &["CloudTrail", "LogGroup", "MetricFilter"]
+        }
+        (Service::CloudTrail, _) => &["CloudTrail"],
+        (Service::Logs, "DescribeLogGroups") => &["LogGroup"],
+        (Service::Logs, _) => &["CloudTrail", "LogGroup", "MetricFilter"],
+        (Service::CloudWatch, _) => &["CloudTrail", "CloudWatchAlarm", "MetricFilter"],
+        (Service::Sns, _) if on_chain => {
+            &["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"]
+        }
+        (Service::Sns, _) => &["SnsTopic"],
         _ => &ENTITY_TYPES,
     };
     types.iter().map(|t| t.to_string()).collect()
@@ -229,6 +234,34 @@ fn to_json(value: &impl Serialize) -> Json {
     serde_json::to_value(value).unwrap_or(Json::Null)
 }
 
+/// The (namespace, metric name) of each metric an alarm reads: its own metric, and
+/// for a metric-math alarm each metric of its queries; sorted, without repeats.
+pub fn alarm_metric_keys(alarm: &AlarmRecord) -> Vec<(&str, &str)> {
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    if let (Some(ns), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
+        keys.push((ns.as_str(), name.as_str()));
+    }
+    for m in &alarm.metrics {
+        if let (Some(ns), Some(name)) = (&m.namespace, &m.metric_name) {
+            keys.push((ns.as_str(), name.as_str()));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The alarm watches a metric the filter publishes: same region, and one of its
+/// metrics has the name and namespace of one of the filter's transformations.
+pub fn alarm_watches_filter(alarm: &AlarmRecord, filter: &MetricFilterRecord) -> bool {
+    alarm.region == filter.region
+        && filter.metric_transformations.iter().any(|t| {
+            alarm_metric_keys(alarm)
+                .iter()
+                .any(|&(ns, name)| ns == t.metric_namespace && name == t.metric_name)
+        })
+}
+
 /// Alarms by (region, namespace, metric name); metric-math alarms under each metric
 /// they read.
 struct AlarmIndex<'a> {
@@ -243,18 +276,7 @@ impl<'a> AlarmIndex<'a> {
     fn new(alarms: &'a [AlarmRecord]) -> Self {
         let mut by_metric: HashMap<String, Vec<&AlarmRecord>> = HashMap::new();
         for alarm in alarms {
-            let mut keys: Vec<(&str, &str)> = Vec::new();
-            if let (Some(ns), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
-                keys.push((ns.as_str(), name.as_str()));
-            }
-            for m in &alarm.metrics {
-                if let (Some(ns), Some(name)) = (&m.namespace, &m.metric_name) {
-                    keys.push((ns.as_str(), name.as_str()));
-                }
-            }
-            keys.sort_unstable();
-            keys.dedup();
-            for (ns, name) in keys {
+            for (ns, name) in alarm_metric_keys(alarm) {
                 by_metric
                     .entry(metric_key(&alarm.region, ns, name))
                     .or_default()
@@ -530,22 +552,22 @@ mod tests {
     #[test]
     fn errors_name_the_affected_types() {
         assert_eq!(
-            affected_entity_types("sns", "ListSubscriptionsByTopic", true),
+            affected_entity_types(Service::Sns, "ListSubscriptionsByTopic", true),
             vec!["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"]
         );
         assert_eq!(
-            affected_entity_types("sns", "ListSubscriptionsByTopic", false),
+            affected_entity_types(Service::Sns, "ListSubscriptionsByTopic", false),
             vec!["SnsTopic"]
         );
         assert_eq!(
-            affected_entity_types("cloudwatch", "DescribeAlarms", true),
+            affected_entity_types(Service::CloudWatch, "DescribeAlarms", true),
             vec!["CloudTrail", "CloudWatchAlarm", "MetricFilter"]
         );
         assert_eq!(
-            affected_entity_types("logs", "DescribeLogGroups", true),
+            affected_entity_types(Service::Logs, "DescribeLogGroups", true),
             vec!["LogGroup"]
         );
-        assert_eq!(affected_entity_types("other", "X", false).len(), 5);
+        assert_eq!(affected_entity_types(Service::Sts, "X", false).len(), 5);
     }
 
     fn sub(arn: &str) -> Subscription {

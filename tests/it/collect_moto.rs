@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use gsl::collect::{self, CollectOptions, Collection, EndpointOverride};
+use gsl::collect::{self, CollectOptions, Collection, EndpointOverride, Service};
 use serde_json::Value as Json;
 use support::fixture::{compliant, Fixture, ACCOUNT, CONSOLE_FAILURES, ROOT_USAGE, UNAUTHORIZED};
 use support::Moto;
@@ -163,16 +163,16 @@ async fn compliant_account_builds_the_whole_chain() {
     // The fewest calls: one of each per region/trail/group, one per topic.
     let s = &c.stats;
     for (service, op, n) in [
-        ("sts", "GetCallerIdentity", 1),
-        ("cloudtrail", "DescribeTrails", 1),
-        ("cloudtrail", "GetTrailStatus", 1),
-        ("cloudtrail", "GetEventSelectors", 1),
-        ("cloudtrail", "ListTags", 1),
-        ("logs", "DescribeLogGroups", 1),
-        ("logs", "DescribeMetricFilters", 1),
-        ("cloudwatch", "DescribeAlarms", 1),
-        ("sns", "ListTopics", 1),
-        ("sns", "ListSubscriptionsByTopic", 2),
+        (Service::Sts, "GetCallerIdentity", 1),
+        (Service::CloudTrail, "DescribeTrails", 1),
+        (Service::CloudTrail, "GetTrailStatus", 1),
+        (Service::CloudTrail, "GetEventSelectors", 1),
+        (Service::CloudTrail, "ListTags", 1),
+        (Service::Logs, "DescribeLogGroups", 1),
+        (Service::Logs, "DescribeMetricFilters", 1),
+        (Service::CloudWatch, "DescribeAlarms", 1),
+        (Service::Sns, "ListTopics", 1),
+        (Service::Sns, "ListSubscriptionsByTopic", 2),
     ] {
         assert_eq!(s.calls(service, op), n, "{service}:{op} in\n{s}");
     }
@@ -231,8 +231,8 @@ async fn stopped_single_region_trail_without_log_group() {
     assert_eq!(t["eventSelectors"], serde_json::json!([]));
     assert!(entities(&c, "LogGroup").is_empty());
     // No log group of this account: no Logs calls at all.
-    assert_eq!(c.stats.calls("logs", "DescribeMetricFilters"), 0);
-    assert_eq!(c.stats.calls("logs", "DescribeLogGroups"), 0);
+    assert_eq!(c.stats.calls(Service::Logs, "DescribeMetricFilters"), 0);
+    assert_eq!(c.stats.calls(Service::Logs, "DescribeLogGroups"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -378,13 +378,13 @@ async fn two_regions_join_alarms_by_region() {
     assert_eq!(entities(&c, "LogGroup").len(), 2);
 
     let s = &c.stats;
-    assert_eq!(s.calls("cloudtrail", "DescribeTrails"), 2, "{s}");
-    assert_eq!(s.calls("cloudtrail", "GetTrailStatus"), 2, "{s}");
-    assert_eq!(s.calls("cloudtrail", "ListTags"), 2, "{s}");
-    assert_eq!(s.calls("cloudwatch", "DescribeAlarms"), 2, "{s}");
-    assert_eq!(s.calls("sns", "ListTopics"), 2, "{s}");
-    assert_eq!(s.calls("sns", "ListSubscriptionsByTopic"), 3, "{s}");
-    assert_eq!(s.calls("logs", "DescribeMetricFilters"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudTrail, "DescribeTrails"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudTrail, "GetTrailStatus"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudTrail, "ListTags"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudWatch, "DescribeAlarms"), 2, "{s}");
+    assert_eq!(s.calls(Service::Sns, "ListTopics"), 2, "{s}");
+    assert_eq!(s.calls(Service::Sns, "ListSubscriptionsByTopic"), 3, "{s}");
+    assert_eq!(s.calls(Service::Logs, "DescribeMetricFilters"), 2, "{s}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -511,7 +511,7 @@ async fn denied_sns_leaves_the_alarm_chain_unknown() {
     let f = Fixture::new(&moto, "us-east-1").await;
     compliant(&f).await;
     let denied = EndpointOverride {
-        service: Some(collect::Service::Sns),
+        service: Some(Service::Sns),
         region: None,
         url: moto.deny_url.clone(),
     };
@@ -569,10 +569,10 @@ async fn every_page_is_followed() {
         Some(101)
     );
     assert_eq!(busy_topic["subscriptionsConfirmed"], 101);
-    assert_eq!(c.stats.calls("sns", "ListTopics"), 2, "{}", c.stats);
+    assert_eq!(c.stats.calls(Service::Sns, "ListTopics"), 2, "{}", c.stats);
     // 101 topics, one of them with two pages.
     assert_eq!(
-        c.stats.calls("sns", "ListSubscriptionsByTopic"),
+        c.stats.calls(Service::Sns, "ListSubscriptionsByTopic"),
         102,
         "{}",
         c.stats
