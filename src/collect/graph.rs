@@ -1,7 +1,8 @@
 //! The graph builder: [`Collected`] records → snapshot entities. Pure: no I/O, no SDK.
 //!
 //! - joins a trail to its log group by `cloudWatchLogsLogGroupArn` (region and name),
-//!   a metric filter's transformations to alarms by metric name + namespace + region,
+//!   a metric filter's transformations to alarms by metric name + namespace +
+//!   dimension names + region (as CloudWatch matches metrics),
 //!   alarm actions to SNS topics by ARN;
 //! - derives `hasSNSSubscriber` (the string `"true"`/`"false"`) on each alarm, each
 //!   metric filter and each trail: an **enabled** alarm action whose topic has a
@@ -12,8 +13,8 @@
 //! The property reference is `docs/entities.md`.
 
 use super::model::{
-    AlarmRecord, Collected, LogGroupRecord, MetricFilterRecord, Subscription, TopicRecord,
-    TrailData,
+    AlarmRecord, Collected, Dimension, LogGroupRecord, MetricFilterRecord, MetricTransformation,
+    Subscription, TopicRecord, TrailData,
 };
 use super::Service;
 use crate::entity::{Account, Snapshot};
@@ -237,29 +238,58 @@ fn to_json(value: &impl Serialize) -> Json {
 /// The (namespace, metric name) of each metric an alarm reads: its own metric, and
 /// for a metric-math alarm each metric of its queries; sorted, without repeats.
 pub fn alarm_metric_keys(alarm: &AlarmRecord) -> Vec<(&str, &str)> {
-    let mut keys: Vec<(&str, &str)> = Vec::new();
-    if let (Some(ns), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
-        keys.push((ns.as_str(), name.as_str()));
-    }
-    for m in &alarm.metrics {
-        if let (Some(ns), Some(name)) = (&m.namespace, &m.metric_name) {
-            keys.push((ns.as_str(), name.as_str()));
-        }
-    }
+    let mut keys: Vec<(&str, &str)> = alarm_metrics(alarm)
+        .into_iter()
+        .map(|(ns, name, _)| (ns, name))
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     keys
 }
 
-/// The alarm watches a metric the filter publishes: same region, and one of its
-/// metrics has the name and namespace of one of the filter's transformations.
-pub fn alarm_watches_filter(alarm: &AlarmRecord, filter: &MetricFilterRecord) -> bool {
-    alarm.region == filter.region
-        && filter.metric_transformations.iter().any(|t| {
-            alarm_metric_keys(alarm)
-                .iter()
-                .any(|&(ns, name)| ns == t.metric_namespace && name == t.metric_name)
+/// Each metric an alarm reads: namespace, name and dimensions.
+fn alarm_metrics(alarm: &AlarmRecord) -> Vec<(&str, &str, &[Dimension])> {
+    let mut out: Vec<(&str, &str, &[Dimension])> = Vec::new();
+    if let (Some(ns), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
+        out.push((ns.as_str(), name.as_str(), alarm.dimensions.as_slice()));
+    }
+    for m in &alarm.metrics {
+        if let (Some(ns), Some(name)) = (&m.namespace, &m.metric_name) {
+            out.push((ns.as_str(), name.as_str(), m.dimensions.as_slice()));
+        }
+    }
+    out
+}
+
+/// The alarm watches the metric a filter's transformation publishes in `region`, as
+/// CloudWatch matches metrics: same region, metric name **and** namespace, and the
+/// same dimension names. A filter without dimensions publishes a metric without
+/// dimensions, which an alarm with dimensions never sees; a filter with dimensions
+/// publishes one metric per dimension value, which an alarm without them never sees.
+/// (An alarm that names the filter's dimensions watches the values it names.)
+pub fn alarm_watches(alarm: &AlarmRecord, region: &str, t: &MetricTransformation) -> bool {
+    alarm.region == region
+        && alarm_metrics(alarm).iter().any(|&(ns, name, dims)| {
+            ns == t.metric_namespace && name == t.metric_name && {
+                let mut alarm_dims: Vec<&str> =
+                    dims.iter().filter_map(|d| d.name.as_deref()).collect();
+                alarm_dims.sort_unstable();
+                alarm_dims.dedup();
+                alarm_dims.len() == dims.len()
+                    && alarm_dims
+                        .iter()
+                        .copied()
+                        .eq(t.dimensions.keys().map(String::as_str))
+            }
         })
+}
+
+/// The alarm watches a metric the filter publishes ([`alarm_watches`]).
+pub fn alarm_watches_filter(alarm: &AlarmRecord, filter: &MetricFilterRecord) -> bool {
+    filter
+        .metric_transformations
+        .iter()
+        .any(|t| alarm_watches(alarm, &filter.region, t))
 }
 
 /// Alarms by (region, namespace, metric name); metric-math alarms under each metric
@@ -289,11 +319,16 @@ impl<'a> AlarmIndex<'a> {
         AlarmIndex { by_metric }
     }
 
-    fn on_metric(&self, region: &str, namespace: &str, metric: &str) -> &[&'a AlarmRecord] {
+    /// The alarms on the metric `t` publishes in `region` ([`alarm_watches`]).
+    fn on_metric(&self, region: &str, t: &MetricTransformation) -> Vec<&'a AlarmRecord> {
         self.by_metric
-            .get(&metric_key(region, namespace, metric))
+            .get(&metric_key(region, &t.metric_namespace, &t.metric_name))
             .map(Vec::as_slice)
             .unwrap_or_default()
+            .iter()
+            .filter(|a| alarm_watches(a, region, t))
+            .copied()
+            .collect()
     }
 }
 
@@ -324,7 +359,7 @@ impl Ctx<'_> {
     fn filter_notifies(&self, filter: &MetricFilterRecord) -> bool {
         filter.metric_transformations.iter().any(|t| {
             self.alarms
-                .on_metric(&filter.region, &t.metric_namespace, &t.metric_name)
+                .on_metric(&filter.region, t)
                 .iter()
                 .any(|a| self.alarm_notifies(a))
         })
@@ -371,7 +406,7 @@ impl Ctx<'_> {
                 let mut m = object(t);
                 let alarms: Vec<Json> = self
                     .alarms
-                    .on_metric(&f.region, &t.metric_namespace, &t.metric_name)
+                    .on_metric(&f.region, t)
                     .iter()
                     .map(|a| Json::Object(self.alarm_core(a)))
                     .collect();
@@ -673,6 +708,42 @@ mod tests {
     }
 
     #[test]
+    fn join_needs_the_filters_dimensions() {
+        let dim = |n: &str| Dimension {
+            name: Some(n.into()),
+            value: Some("v".into()),
+        };
+        // The filter publishes without dimensions: an alarm with one never sees it.
+        let with_dim = AlarmRecord {
+            dimensions: vec![dim("EventName")],
+            ..alarm("a", "NS", true)
+        };
+        let a = chain(with_dim.clone(), "NS", "us-east-1");
+        assert_eq!(trail_flag(&a), "false");
+        assert_eq!(
+            a.entities["CloudTrail"][0]["metricFilters"][0]["metricTransformations"][0]["alarms"],
+            json!([])
+        );
+        // The filter publishes with that dimension: joined.
+        let mut t = MetricTransformation {
+            metric_name: "M".into(),
+            metric_namespace: "NS".into(),
+            ..Default::default()
+        };
+        t.dimensions
+            .insert("EventName".into(), "$.eventName".into());
+        assert!(alarm_watches(&with_dim, "us-east-1", &t));
+        // ... and an alarm without dimensions does not see a dimensioned metric.
+        assert!(!alarm_watches(&alarm("b", "NS", true), "us-east-1", &t));
+        // Other dimension names: no.
+        let other = AlarmRecord {
+            dimensions: vec![dim("Other")],
+            ..alarm("c", "NS", true)
+        };
+        assert!(!alarm_watches(&other, "us-east-1", &t));
+    }
+
+    #[test]
     fn another_accounts_log_group_is_not_joined() {
         let mut c = Collected {
             account_number: "123456789012".into(),
@@ -721,6 +792,7 @@ mod tests {
                 id: Some("m1".into()),
                 metric_name: Some("M".into()),
                 namespace: Some("NS".into()),
+                dimensions: Vec::new(),
             }],
             ..Default::default()
         };

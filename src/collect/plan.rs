@@ -190,6 +190,24 @@ pub fn extra_alarm_regions(
         .collect()
 }
 
+/// DescribeMetricFilters calls: one without a log group per collected region (so a
+/// filter on a log group no trail delivers to is seen too), and one per trail log
+/// group in a region that is not collected.
+pub fn metric_filter_calls(
+    collected: &[String],
+    groups: &BTreeSet<(String, String)>,
+) -> Vec<(String, Option<String>)> {
+    let mut calls: Vec<(String, Option<String>)> =
+        collected.iter().map(|r| (r.clone(), None)).collect();
+    calls.extend(
+        groups
+            .iter()
+            .filter(|(r, _)| !collected.contains(r))
+            .map(|(r, n)| (r.clone(), Some(n.clone()))),
+    );
+    calls
+}
+
 /// A topic whose subscriptions to list.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PlannedTopic {
@@ -444,6 +462,23 @@ mod tests {
                 .into_iter()
                 .collect::<Vec<_>>(),
             vec!["ap-south-1"]
+        );
+    }
+
+    #[test]
+    fn metric_filters_region_wide_and_outside_groups() {
+        let groups: BTreeSet<(String, String)> = [
+            ("us-east-1".to_string(), "a".to_string()),
+            ("ap-south-1".to_string(), "b".to_string()),
+        ]
+        .into();
+        assert_eq!(
+            metric_filter_calls(&["us-east-1".into(), "eu-west-1".into()], &groups),
+            vec![
+                ("us-east-1".to_string(), None),
+                ("eu-west-1".to_string(), None),
+                ("ap-south-1".to_string(), Some("b".to_string())),
+            ]
         );
     }
 

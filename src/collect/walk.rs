@@ -7,7 +7,9 @@
 //!    `cloudwatch:DescribeAlarms` (metric alarms, paged), `sns:ListTopics` (paged);
 //! 2. per trail, in its home region: `GetTrailStatus`, `GetEventSelectors`; per home
 //!    region: `ListTags` (20 trails a call); per trail log group, in its region:
-//!    `logs:DescribeLogGroups` (name prefix) and `logs:DescribeMetricFilters`;
+//!    `logs:DescribeLogGroups` (name prefix); per collected region one
+//!    `logs:DescribeMetricFilters` without a group (every filter of the region), and
+//!    one with the group for a trail log group in a region not collected;
 //!    `DescribeAlarms` in a log group's region that is not collected;
 //! 3. per topic listed or notified by an alarm: `sns:ListSubscriptionsByTopic`.
 
@@ -104,30 +106,32 @@ pub(crate) async fn walk(s: &Session, regions: &[String], probe: &HashSet<String
             .iter()
             .map(|(region, arns)| cloudtrail::list_tags(s, region, arns)),
     );
-    let group_data = join_all(groups.iter().map(|(region, name)| async move {
-        futures::join!(
-            logs::log_group(s, region, name),
-            logs::metric_filters(s, region, name)
-        )
-    }));
+    let filter_calls = plan::metric_filter_calls(&collected_regions, &groups);
+    let group_data = join_all(
+        groups
+            .iter()
+            .map(|(region, name)| logs::log_group(s, region, name)),
+    );
+    let filter_data = join_all(
+        filter_calls
+            .iter()
+            .map(|(region, group)| logs::metric_filters(s, region, group.as_deref())),
+    );
     let more_alarms = join_all(
         extra_alarm_regions
             .iter()
             .map(|r| cloudwatch::describe_alarms(s, r)),
     );
-    let (trail_details, tags, group_data, more_alarms) =
-        futures::join!(trail_details, tags, group_data, more_alarms);
+    let (trail_details, tags, group_data, filter_data, more_alarms) =
+        futures::join!(trail_details, tags, group_data, filter_data, more_alarms);
 
     for list in more_alarms.into_iter().flatten() {
         alarms.extend(list);
     }
     let tag_map: HashMap<String, Vec<Tag>> = tags.into_iter().flatten().collect();
-    let mut log_groups: Vec<LogGroupRecord> = Vec::new();
-    let mut metric_filters: Vec<MetricFilterRecord> = Vec::new();
-    for (group, filters) in group_data {
-        log_groups.extend(group);
-        metric_filters.extend(filters.into_iter().flatten());
-    }
+    let log_groups: Vec<LogGroupRecord> = group_data.into_iter().flatten().collect();
+    let metric_filters: Vec<MetricFilterRecord> =
+        filter_data.into_iter().flatten().flatten().collect();
     let trails: Vec<TrailData> = trails
         .iter()
         .zip(trail_details)

@@ -40,11 +40,12 @@ pub(crate) async fn log_group(s: &Session, region: &str, name: &str) -> Option<L
     found
 }
 
-/// The metric filters of the log group `group` of `region` (`None`: not collected).
+/// The metric filters of the log group `group` of `region`, or of every log group of
+/// the region without a group (`None`: not collected).
 pub(crate) async fn metric_filters(
     s: &Session,
     region: &str,
-    group: &str,
+    group: Option<&str>,
 ) -> Option<Vec<MetricFilterRecord>> {
     let client: Client = s.client(region);
     let mut out = Vec::new();
@@ -55,7 +56,7 @@ pub(crate) async fn metric_filters(
             |token| {
                 client
                     .describe_metric_filters()
-                    .log_group_name(group)
+                    .set_log_group_name(group.map(str::to_string))
                     .set_next_token(token)
                     .send()
             },
