@@ -30,5 +30,6 @@ mod repl_docs;
 mod repl_piped;
 mod repl_pty;
 mod repl_session;
+mod snapshot_dir;
 #[cfg(feature = "aws")]
 mod support;
