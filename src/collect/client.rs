@@ -115,6 +115,19 @@ impl Clients {
         Clients { base, endpoints }
     }
 
+    /// The same endpoints with other credentials (an assumed role).
+    pub fn with_config(&self, base: SdkConfig) -> Self {
+        Clients {
+            base,
+            endpoints: self.endpoints.clone(),
+        }
+    }
+
+    /// The configuration clients are built from.
+    pub fn config(&self) -> &SdkConfig {
+        &self.base
+    }
+
     /// The most specific override for `service` in `region`.
     fn endpoint(&self, service: Service, region: &str) -> Option<String> {
         self.endpoints

@@ -33,6 +33,7 @@ pub mod plan;
 pub mod regions;
 pub mod service;
 pub mod stats;
+pub mod targets;
 
 #[cfg(feature = "aws")]
 mod call;
@@ -42,6 +43,8 @@ mod client;
 pub mod convert;
 #[cfg(feature = "aws")]
 mod fetch;
+#[cfg(feature = "aws")]
+mod org;
 #[cfg(feature = "aws")]
 pub mod progress;
 #[cfg(feature = "aws")]
@@ -55,6 +58,7 @@ pub use model::Collected;
 pub use options::{CollectOptions, EndpointOverride, SdkOptions, DEFAULT_CONCURRENCY};
 pub use service::Service;
 pub use stats::Stats;
+pub use targets::{AccountTarget, AccountsOptions};
 
 #[cfg(feature = "aws")]
 pub use progress::Progress;

@@ -1,6 +1,7 @@
 //! What to collect and how to reach AWS: plain options, no SDK (the CLI fills them
 //! from flags; [`super::collect`] reads them).
 
+use super::targets::AccountsOptions;
 use super::Service;
 use std::time::Duration;
 
@@ -50,4 +51,6 @@ pub struct CollectOptions {
     pub endpoints: Vec<EndpointOverride>,
     /// Draw a progress spinner on stderr if it is a terminal.
     pub progress: bool,
+    /// Other accounts through assumed roles (`None`: the credentials' own account).
+    pub accounts: Option<AccountsOptions>,
 }

@@ -6,13 +6,17 @@ use super::client::Clients;
 use super::fetch::sts;
 use super::graph::{self, build_snapshot};
 use super::model::Collected;
+use super::plan::Issue;
 use super::progress::Progress;
 use super::stats::Stats;
+use super::targets::AccountsOptions;
+use super::{org, targets, Service};
 use super::{regions, walk, CollectError, CollectOptions, SdkOptions, DEFAULT_CONCURRENCY};
 use crate::entity::Snapshot;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use futures::future::join_all;
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -47,8 +51,11 @@ pub async fn load_sdk_config(options: &SdkOptions) -> SdkConfig {
 pub struct Collection {
     /// The snapshot (errors included).
     pub snapshot: Snapshot,
-    /// What was collected, before the graph was built.
-    pub collected: Collected,
+    /// What was collected per account (sorted by account id with several
+    /// accounts), before the graph was built.
+    pub collected: Vec<Collected>,
+    /// When the run started (the snapshot's `collectedAt`).
+    pub collected_at: String,
     /// API calls made.
     pub stats: Stats,
 }
@@ -120,12 +127,90 @@ pub async fn collect(
             return Err(e);
         }
     }
-    let collected = walk::walk(&session, &regions, &probe).await;
+    let collected = match &options.accounts {
+        None => vec![walk::walk(&session, &regions, &probe).await],
+        Some(accounts) => {
+            match collect_accounts(&session, &sts_region, accounts, &regions, &probe).await {
+                Ok(c) => c,
+                Err(e) => {
+                    shared.progress.finish();
+                    return Err(e);
+                }
+            }
+        }
+    };
     shared.progress.finish();
-    let snapshot = build_snapshot(std::slice::from_ref(&collected), Some(started));
+    let snapshot = build_snapshot(&collected, Some(started.clone()));
     Ok(Collection {
         snapshot,
         collected,
+        collected_at: started,
         stats: shared.stats.snapshot(),
     })
+}
+
+/// Every target account, concurrently (one concurrency bound for the run): the
+/// caller's own account with its credentials, every other through AssumeRole. A
+/// failed AssumeRole is that account's error (all entity types unknown there),
+/// never the run's.
+async fn collect_accounts(
+    caller: &Session,
+    sts_region: &str,
+    options: &AccountsOptions,
+    regions: &[String],
+    probe: &HashSet<String>,
+) -> Result<Vec<Collected>, CollectError> {
+    let listed = if options.org {
+        org::list_accounts(caller, sts_region, &options.ous).await?
+    } else {
+        Vec::new()
+    };
+    let targets = targets::select(listed, &options.accounts, &options.exclude);
+    let runs = targets.iter().map(|t| async move {
+        if t.account == caller.account && t.role_arn.is_none() {
+            return walk::walk(caller, regions, probe).await;
+        }
+        let role = org::role_of(t, options, sts_region);
+        match org::assume_role(caller, sts_region, &role, options).await {
+            Ok(config) => {
+                let member = Session::new(
+                    caller.clients.with_config(config),
+                    t.account.clone(),
+                    caller.shared.clone(),
+                );
+                walk::walk(&member, regions, probe).await
+            }
+            Err(f) => Collected {
+                account_number: t.account.clone(),
+                errors: vec![Issue {
+                    region: None,
+                    service: Service::Sts,
+                    operation: "AssumeRole",
+                    code: f.code,
+                    message: format!("cannot assume {role}: {}", f.message),
+                    on_chain: true,
+                }
+                .into_error(&t.account)],
+                ..Default::default()
+            },
+        }
+    });
+    Ok(join_all(runs).await)
+}
+
+impl Collection {
+    /// One snapshot per account (`--split DIR`), each with the run's collection time
+    /// and that account's errors; read together (`gsl check --snapshot DIR`) they are
+    /// the whole snapshot.
+    pub fn split(&self) -> Vec<(String, Snapshot)> {
+        self.collected
+            .iter()
+            .map(|c| {
+                (
+                    c.account_number.clone(),
+                    build_snapshot(std::slice::from_ref(c), Some(self.collected_at.clone())),
+                )
+            })
+            .collect()
+    }
 }

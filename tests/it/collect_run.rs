@@ -49,6 +49,7 @@ fn collect_writes_a_snapshot_configured_from_the_environment() {
         },
         out: Some(out.clone()),
         pretty: true,
+        split: None,
     };
     let code = run_collect(&args).expect("collect runs");
     assert_eq!(code, ExitCode::SUCCESS);

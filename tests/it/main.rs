@@ -6,6 +6,7 @@ mod cli_snapshots;
 mod collect_cli;
 mod collect_graph;
 mod collect_moto;
+mod collect_org;
 mod collect_run;
 mod conformance;
 mod eval_diagnostics;
