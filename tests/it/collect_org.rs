@@ -3,9 +3,9 @@
 //! management account and members, each seeded through its own assumed-role
 //! session (moto isolates accounts by the assumed role's credentials).
 //!
-//! moto's AssumeRole never refuses (the role need not exist), so a member whose role
-//! is missing cannot be modelled here; the recording of a failed AssumeRole is the
-//! same path as every other failed call.
+//! moto's AssumeRole never refuses (the role need not exist): the harness's STS gate
+//! refuses AssumeRole of a role named `missing`, as AWS refuses a role that does not
+//! exist, and forwards everything else to moto.
 
 use crate::support;
 
@@ -40,6 +40,7 @@ async fn an_organization_is_collected_account_by_account() {
     let good = create_member(&org, "good").await;
     let broken = create_member(&org, "broken").await;
     let excluded = create_member(&org, "excluded").await;
+    let norole = create_member(&org, "norole").await;
 
     // Management account: compliant. Member "good": compliant through its own
     // session. Member "broken": a stopped single-region trail, no log group.
@@ -51,11 +52,22 @@ async fn an_organization_is_collected_account_by_account() {
     b.start_logging(&t).await;
     b.stop_logging(&t).await;
 
+    let mut endpoints = moto.endpoints();
+    endpoints.push(gsl::collect::EndpointOverride {
+        service: Some(Service::Sts),
+        region: None,
+        url: moto.sts_gate_url.clone(),
+    });
     let options = CollectOptions {
         regions: vec!["us-east-1".into()],
-        endpoints: moto.endpoints(),
+        endpoints,
         accounts: Some(AccountsOptions {
             org: true,
+            // Listed by the organization too: the explicit role wins.
+            accounts: vec![gsl::collect::AccountTarget {
+                account: norole.clone(),
+                role_arn: Some(format!("arn:aws:iam::{norole}:role/missing")),
+            }],
             exclude: vec![excluded.clone()],
             external_id: Some("gsl-test".into()),
             ..Default::default()
@@ -63,8 +75,29 @@ async fn an_organization_is_collected_account_by_account() {
         ..Default::default()
     };
     let c = collect::collect(&mgmt, &options).await.expect("runs");
-    assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
-    let mut expected = vec![ACCOUNT.to_string(), good.clone(), broken.clone()];
+    // The account whose role is missing: one error, no region, every type unknown;
+    // the run went on.
+    let errors = &c.snapshot.errors;
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].account_number, norole);
+    assert_eq!(errors[0].region, None);
+    assert_eq!(
+        (errors[0].service.as_str(), errors[0].operation.as_str()),
+        ("sts", "AssumeRole")
+    );
+    assert_eq!(errors[0].code, "AccessDenied");
+    assert!(
+        errors[0].message.contains("role/missing"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(errors[0].entity_types.len(), 5);
+    let mut expected = vec![
+        ACCOUNT.to_string(),
+        good.clone(),
+        broken.clone(),
+        norole.clone(),
+    ];
     expected.sort();
     let got: Vec<&str> = c
         .snapshot
@@ -93,9 +126,11 @@ async fn an_organization_is_collected_account_by_account() {
     assert_eq!(t[0]["name"], "legacy");
     assert_eq!(t[0]["status"]["isLogging"], false);
     assert!(account(&broken).entities["CloudWatchAlarm"].is_empty());
+    assert!(account(&norole).entities.values().all(Vec::is_empty));
+    assert!(account(&norole).regions.is_empty());
 
     // Calls: the management account lists the organization once and assumes two
-    // roles (its own account uses its own credentials); each account makes the
+    // roles, one refused (its own account uses its own credentials); each account makes the
     // single-account walk.
     let s = &c.stats;
     assert_eq!(
@@ -103,18 +138,19 @@ async fn an_organization_is_collected_account_by_account() {
         1,
         "{s}"
     );
-    assert_eq!(s.calls_in(ACCOUNT, Service::Sts, "AssumeRole"), 2, "{s}");
+    assert_eq!(s.calls_in(ACCOUNT, Service::Sts, "AssumeRole"), 3, "{s}");
     assert_eq!(
         s.calls_in(ACCOUNT, Service::Sts, "GetCallerIdentity"),
         1,
         "{s}"
     );
-    assert_eq!(s.account_calls(ACCOUNT), 11 + 3, "{s}");
+    assert_eq!(s.account_calls(ACCOUNT), 11 + 4, "{s}");
     assert_eq!(s.account_calls(&good), 10, "{s}");
     // broken: DescribeTrails, GetTrailStatus, GetEventSelectors, ListTags,
     // DescribeMetricFilters, DescribeAlarms, ListTopics.
     assert_eq!(s.account_calls(&broken), 7, "{s}");
     assert_eq!(s.account_calls(&excluded), 0, "{s}");
+    assert_eq!(s.account_calls(&norole), 0, "{s}");
 
     // Every call the collector made is allowed by the documented policy.
     let text =
