@@ -27,9 +27,16 @@ async fn create_member(org: &aws_sdk_organizations::Client, name: &str) -> Strin
         .to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_organization_is_collected_account_by_account() {
-    let moto = Moto::start();
+struct Org {
+    good: String,
+    broken: String,
+    excluded: String,
+    norole: String,
+}
+
+/// A management account (compliant) and four members: `good` (compliant), `broken`
+/// (a stopped single-region trail), `excluded`, `norole` (its role is missing).
+async fn seed(moto: &Moto) -> Org {
     let mgmt = moto.sdk_config("us-east-1").await;
     let org = aws_sdk_organizations::Client::new(&mgmt);
     org.create_organization()
@@ -41,17 +48,31 @@ async fn an_organization_is_collected_account_by_account() {
     let broken = create_member(&org, "broken").await;
     let excluded = create_member(&org, "excluded").await;
     let norole = create_member(&org, "norole").await;
-
-    // Management account: compliant. Member "good": compliant through its own
-    // session. Member "broken": a stopped single-region trail, no log group.
-    compliant(&Fixture::new(&moto, "us-east-1").await).await;
-    let g = Fixture::in_account(&moto, "us-east-1", &good).await;
+    compliant(&Fixture::new(moto, "us-east-1").await).await;
+    let g = Fixture::in_account(moto, "us-east-1", &good).await;
     compliant(&g).await;
-    let b = Fixture::in_account(&moto, "us-east-1", &broken).await;
+    let b = Fixture::in_account(moto, "us-east-1", &broken).await;
     let t = b.trail("legacy", None, false).await;
     b.start_logging(&t).await;
     b.stop_logging(&t).await;
+    Org {
+        good,
+        broken,
+        excluded,
+        norole,
+    }
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_is_collected_account_by_account() {
+    let moto = Moto::start();
+    let mgmt = moto.sdk_config("us-east-1").await;
+    let Org {
+        good,
+        broken,
+        excluded,
+        norole,
+    } = seed(&moto).await;
     let mut endpoints = moto.endpoints();
     endpoints.push(gsl::collect::EndpointOverride {
         service: Some(Service::Sts),
@@ -195,4 +216,113 @@ async fn an_organization_is_collected_account_by_account() {
     }
     let merged = gsl::entity::load::load_path(dir.path()).expect("reads");
     assert_eq!(merged, c.snapshot);
+}
+
+fn gsl(moto: &Moto) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gsl"));
+    cmd.env("NO_COLOR", "1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
+        .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_CONFIG_FILE");
+    cmd
+}
+
+#[test]
+fn split_then_check_a_directory_reports_like_one_file() {
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let org = runtime.block_on(seed(&moto));
+    drop(runtime);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let accounts = dir.path().join("accounts.txt");
+    std::fs::write(
+        &accounts,
+        format!(
+            "# the member without a role\n{0},arn:aws:iam::{0}:role/missing\n",
+            org.norole
+        ),
+    )
+    .expect("write");
+    let whole = dir.path().join("org.json");
+    let split = dir.path().join("split");
+    for out in [
+        ["-o", whole.to_str().expect("utf-8")],
+        ["--split", split.to_str().expect("utf-8")],
+    ] {
+        gsl(&moto)
+            .args([
+                "collect",
+                "--org",
+                "--region",
+                "us-east-1",
+                "--no-progress",
+                "--stats",
+            ])
+            .args(["--exclude-account", &org.excluded, "--accounts"])
+            .arg(&accounts)
+            .args(out)
+            .assert()
+            .code(3); // written, with the AssumeRole failure recorded
+    }
+    let mut files: Vec<String> = std::fs::read_dir(&split)
+        .expect("split dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> = [ACCOUNT, &org.good, &org.broken, &org.norole]
+        .iter()
+        .map(|a| format!("{a}.json"))
+        .collect();
+    expected.sort();
+    assert_eq!(files, expected);
+
+    let report = |path: &std::path::Path| {
+        let out = gsl(&moto)
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--now",
+                "2026-12-01T00:00:00Z",
+                "--snapshot",
+            ])
+            .arg(path)
+            .output()
+            .expect("runs");
+        let mut r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        if let Some(o) = r["snapshot"].as_object_mut() {
+            // Two collections: their names and start times differ, nothing else.
+            assert!(o.remove("name").is_some());
+            assert!(o.remove("collectedAt").is_some());
+        }
+        (out.status.code(), r)
+    };
+    let (code_whole, whole_report) = report(&whole);
+    let (code_split, split_report) = report(&split);
+    assert_eq!(code_whole, code_split);
+    assert_eq!(whole_report, split_report);
+    assert_eq!(
+        whole_report["snapshot"]["accounts"]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
+    assert_eq!(
+        whole_report["snapshot"]["collectionErrors"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{}",
+        whole_report["snapshot"]
+    );
+    assert!(whole_report["summary"]["failed"]
+        .as_u64()
+        .is_some_and(|n| n > 0));
 }
