@@ -445,6 +445,14 @@ impl Ctx<'_> {
         let name = r.name.clone().unwrap_or_default();
         let mut m = self.identity(&arn, "CloudTrail", &name, &region);
         m.extend(object(r));
+        // The account that owns the trail: an organization trail seen from a member
+        // account is the management account's, and covers the member.
+        let owner = arn_account(&arn).unwrap_or(self.account);
+        m.insert("ownerAccountNumber".into(), json!(owner));
+        m.insert(
+            "coversThisAccountFromOrganization".into(),
+            json!(owner != self.account && r.is_organization_trail == Some(true)),
+        );
         m.insert("status".into(), to_json(&t.status));
         m.insert("eventSelectors".into(), to_json(&t.event_selectors));
         m.insert(
@@ -802,6 +810,40 @@ mod tests {
             a.entities["CloudTrail"][0]["metricFilters"][0]["metricTransformations"][0]["alarms"]
                 [0]["name"],
             "math"
+        );
+    }
+
+    #[test]
+    fn an_organization_trail_is_attributed_to_its_owner() {
+        let c = Collected {
+            account_number: "222222222222".into(),
+            trails: vec![TrailData {
+                trail: TrailRecord {
+                    name: Some("org".into()),
+                    trail_arn: Some("arn:aws:cloudtrail:us-east-1:111111111111:trail/org".into()),
+                    is_organization_trail: Some(true),
+                    ..Default::default()
+                },
+                status: None,
+                event_selectors: None,
+                advanced_event_selectors: None,
+                tags: None,
+            }],
+            ..Default::default()
+        };
+        let a = build_account(&c);
+        let t = &a.entities["CloudTrail"][0];
+        assert_eq!(t["accountNumber"], "222222222222");
+        assert_eq!(t["ownerAccountNumber"], "111111111111");
+        assert_eq!(t["coversThisAccountFromOrganization"], true);
+        let own = chain(alarm("a", "NS", true), "NS", "us-east-1");
+        assert_eq!(
+            own.entities["CloudTrail"][0]["ownerAccountNumber"],
+            "123456789012"
+        );
+        assert_eq!(
+            own.entities["CloudTrail"][0]["coversThisAccountFromOrganization"],
+            false
         );
     }
 

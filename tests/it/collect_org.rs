@@ -220,18 +220,27 @@ async fn an_organization_is_collected_account_by_account() {
 
 fn gsl(moto: &Moto) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gsl"));
-    cmd.env("NO_COLOR", "1")
+    // A clean environment: another test of this binary sets AWS variables in the
+    // process (collect_run), which children would inherit.
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir_for_home())
+        .env("NO_COLOR", "1")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", &moto.url)
         .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
-        .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_CONFIG_FILE");
+        .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url);
     cmd
+}
+
+/// No shared AWS config or credentials files: HOME points at an empty directory.
+fn dir_for_home() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("gsl-collect-org-home");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
 
 #[test]
