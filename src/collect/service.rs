@@ -19,20 +19,17 @@ pub enum Service {
     Sts,
     /// AWS Organizations (`--org`).
     Organizations,
-    /// AWS Account Management (region discovery for `--all-regions`).
-    Account,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 6] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
         Service::Sns,
         Service::Sts,
         Service::Organizations,
-        Service::Account,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -45,7 +42,6 @@ impl Service {
             Service::Sns => "sns",
             Service::Sts => "sts",
             Service::Organizations => "organizations",
-            Service::Account => "account",
         }
     }
 
