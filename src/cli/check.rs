@@ -244,12 +244,13 @@ fn acquire_snapshot(
         return Ok((SnapshotSource::Whole(snapshot), "live account".to_string()));
     }
     match &args.source.snapshot {
-        // A file is read a batch of accounts at a time.
-        Some(path) => {
+        // A file is read a batch of accounts at a time; a directory of snapshots
+        // (`gsl collect --split`) is merged whole.
+        Some(path) if !path.is_dir() => {
             let name = path.display().to_string();
             Ok((SnapshotSource::open(path, &name)?, name))
         }
-        None => {
+        _ => {
             let (snapshot, name) = load_snapshot(&args.source)?;
             Ok((SnapshotSource::Whole(snapshot), name))
         }

@@ -2,7 +2,7 @@
 //! `gsl check --live` and `gsl repl --live`, and `gsl collect` itself.
 
 use super::{Exit, Io};
-use gsl::collect::{self, CollectOptions, Collection, SdkOptions};
+use gsl::collect::{self, targets, AccountsOptions, CollectOptions, Collection, SdkOptions};
 use gsl::entity::{CollectionError, Snapshot};
 use miette::{Diagnostic, IntoDiagnostic};
 use std::io::Write;
@@ -41,6 +41,31 @@ pub struct LiveArgs {
     /// No progress display (it is shown only when stderr is a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,
+    /// Collect every active account of the organization (Organizations ListAccounts)
+    /// through the role --role-name in each.
+    #[arg(long)]
+    pub org: bool,
+    /// With --org: only the accounts under this OU and its child OUs (repeatable).
+    #[arg(long = "ou", value_name = "OU-ID", requires = "org")]
+    pub ous: Vec<String>,
+    /// Collect the accounts of FILE: one a line, `ID` or `ID,ROLE-ARN`.
+    #[arg(long = "accounts", value_name = "FILE")]
+    pub accounts_file: Option<PathBuf>,
+    /// Collect the account of this role by assuming it (repeatable).
+    #[arg(long = "assume-role", value_name = "ARN")]
+    pub assume_roles: Vec<String>,
+    /// Leave this account out (repeatable).
+    #[arg(long = "exclude-account", value_name = "ID")]
+    pub exclude_accounts: Vec<String>,
+    /// Role assumed in each account (default: gsl-audit, a read-only role).
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// ExternalId for AssumeRole.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// RoleSessionName for AssumeRole (default: gsl-collect).
+    #[arg(long, value_name = "NAME")]
+    pub role_session_name: Option<String>,
 }
 
 /// `gsl collect`: collect a live account into a snapshot file.
@@ -55,11 +80,28 @@ pub struct CollectArgs {
     /// Indent the JSON.
     #[arg(long)]
     pub pretty: bool,
+    /// Write one snapshot per account, DIR/<account>.json, instead of one snapshot
+    /// (`gsl check --snapshot DIR` reads them together).
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub split: Option<PathBuf>,
 }
 
 /// Errors of the live CLI.
 #[derive(Debug, Error, Diagnostic)]
 pub enum LiveError {
+    /// The accounts file could not be read.
+    #[error("cannot read the accounts file {path}: {source}")]
+    #[diagnostic(
+        code(gsl::collect::accounts_file),
+        help("--accounts FILE takes a file with one account id a line, or `id,role-arn`")
+    )]
+    Read {
+        /// The file.
+        path: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// The snapshot could not be written.
     #[error("cannot write the snapshot to {path}: {source}")]
     #[diagnostic(
@@ -88,6 +130,33 @@ impl LiveArgs {
         }
     }
 
+    /// The accounts these flags select (`None`: the credentials' own account).
+    pub fn accounts_options(&self) -> miette::Result<Option<AccountsOptions>> {
+        if !self.org && self.accounts_file.is_none() && self.assume_roles.is_empty() {
+            return Ok(None);
+        }
+        let mut accounts = Vec::new();
+        if let Some(path) = &self.accounts_file {
+            let text = std::fs::read_to_string(path).map_err(|source| LiveError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            accounts.extend(targets::parse_accounts_file(&text)?);
+        }
+        for arn in &self.assume_roles {
+            accounts.push(targets::target_of_role(arn)?);
+        }
+        Ok(Some(AccountsOptions {
+            org: self.org,
+            ous: self.ous.clone(),
+            accounts,
+            exclude: self.exclude_accounts.clone(),
+            role_name: self.role_name.clone(),
+            external_id: self.external_id.clone(),
+            session_name: self.role_session_name.clone(),
+        }))
+    }
+
     /// The collection options these flags select.
     pub fn collect_options(&self) -> CollectOptions {
         CollectOptions {
@@ -99,6 +168,7 @@ impl LiveArgs {
                 .unwrap_or(0),
             endpoints: Vec::new(),
             progress: !self.no_progress,
+            accounts: None,
         }
     }
 }
@@ -112,7 +182,8 @@ pub fn collect_live(args: &LiveArgs, err: &mut dyn Write) -> miette::Result<Coll
         .build()
         .map_err(collect::CollectError::Runtime)?;
     let sdk = args.sdk_options();
-    let options = args.collect_options();
+    let mut options = args.collect_options();
+    options.accounts = args.accounts_options()?;
     let collection = runtime.block_on(async {
         let config = collect::load_sdk_config(&sdk).await;
         collect::collect(&config, &options).await
@@ -135,26 +206,35 @@ pub fn collect_snapshot(args: &LiveArgs, err: &mut dyn Write) -> miette::Result<
 pub fn run_collect(args: &CollectArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let collection = collect_live(&args.live, io.err)?;
     let snapshot = &collection.snapshot;
-    let mut text = if args.pretty {
-        serde_json::to_string_pretty(snapshot)
-    } else {
-        serde_json::to_string(snapshot)
-    }
-    .into_diagnostic()?;
-    text.push('\n');
-    match &args.out {
-        Some(path) => std::fs::write(path, text).map_err(|source| LiveError::Write {
-            path: path.display().to_string(),
+    if let Some(dir) = &args.split {
+        std::fs::create_dir_all(dir).map_err(|source| LiveError::Write {
+            path: dir.display().to_string(),
             source,
-        })?,
-        None => {
-            io.out
-                .write_all(text.as_bytes())
-                .and_then(|()| io.out.flush())
-                .map_err(|source| LiveError::Write {
-                    path: "standard output".into(),
-                    source,
-                })?;
+        })?;
+        for (account, part) in collection.split() {
+            let path = dir.join(format!("{account}.json"));
+            let text = render(&part, args.pretty)?;
+            std::fs::write(&path, text).map_err(|source| LiveError::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
+    } else {
+        let text = render(snapshot, args.pretty)?;
+        match &args.out {
+            Some(path) => std::fs::write(path, text).map_err(|source| LiveError::Write {
+                path: path.display().to_string(),
+                source,
+            })?,
+            None => {
+                io.out
+                    .write_all(text.as_bytes())
+                    .and_then(|()| io.out.flush())
+                    .map_err(|source| LiveError::Write {
+                        path: "standard output".into(),
+                        source,
+                    })?;
+            }
         }
     }
     let _ = writeln!(
@@ -167,6 +247,18 @@ pub fn run_collect(args: &CollectArgs, io: &mut Io<'_>) -> miette::Result<Exit> 
     } else {
         Exit::Incomplete
     })
+}
+
+/// The snapshot as JSON text with a final newline.
+fn render(snapshot: &Snapshot, pretty: bool) -> miette::Result<String> {
+    let mut text = if pretty {
+        serde_json::to_string_pretty(snapshot)
+    } else {
+        serde_json::to_string(snapshot)
+    }
+    .into_diagnostic()?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// One line: account, regions, entity counts, calls, errors.

@@ -283,16 +283,9 @@ fn install_miette_hook(color: bool) {
 pub fn load_snapshot(args: &SnapshotArgs) -> miette::Result<(Snapshot, String)> {
     match &args.snapshot {
         Some(path) => {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                miette::miette!(
-                    code = "gsl::snapshot::io",
-                    help = "pass a snapshot written by `gsl collect`, or omit --snapshot to use the built-in sample account",
-                    "cannot read snapshot {name}: {e}"
-                )
-            })?;
-            let snapshot = entity::load::parse_snapshot(&text, &name)?;
-            Ok((snapshot, name))
+            // A file, or a directory of snapshots (`gsl collect --split DIR`).
+            let snapshot = entity::load::load_path(path)?;
+            Ok((snapshot, path.display().to_string()))
         }
         None => {
             let snapshot = entity::load::parse_snapshot(

@@ -140,17 +140,18 @@ pub fn log_group(region: &str, g: &logs::LogGroup) -> Option<LogGroupRecord> {
 }
 
 /// DescribeMetricFilters `metricFilters[]` item; `group` is the log group asked for
-/// (used when the reply leaves `logGroupName` out). `None` without a filter name.
+/// (used when the reply leaves `logGroupName` out). `None` without a filter name, or
+/// without a log group name when none was asked for.
 pub fn metric_filter(
     region: &str,
-    group: &str,
+    group: Option<&str>,
     f: &logs::MetricFilter,
 ) -> Option<MetricFilterRecord> {
     Some(MetricFilterRecord {
         region: region.to_string(),
         filter_name: f.filter_name()?.to_string(),
         filter_pattern: owned(f.filter_pattern()),
-        log_group_name: f.log_group_name().unwrap_or(group).to_string(),
+        log_group_name: f.log_group_name().or(group)?.to_string(),
         creation_time: epoch_millis(f.creation_time()),
         metric_transformations: f
             .metric_transformations()
@@ -191,14 +192,7 @@ pub fn alarm(region: &str, a: &cw::MetricAlarm) -> Option<AlarmRecord> {
         threshold: a.threshold(),
         comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
         treat_missing_data: owned(a.treat_missing_data()),
-        dimensions: a
-            .dimensions()
-            .iter()
-            .map(|d| Dimension {
-                name: owned(d.name()),
-                value: owned(d.value()),
-            })
-            .collect(),
+        dimensions: dimensions(a.dimensions()),
         metrics: a
             .metrics()
             .iter()
@@ -208,10 +202,20 @@ pub fn alarm(region: &str, a: &cw::MetricAlarm) -> Option<AlarmRecord> {
                     id: owned(q.id()),
                     metric_name: owned(metric.metric_name()),
                     namespace: owned(metric.namespace()),
+                    dimensions: dimensions(metric.dimensions()),
                 })
             })
             .collect(),
     })
+}
+
+fn dimensions(list: &[cw::Dimension]) -> Vec<Dimension> {
+    list.iter()
+        .map(|d| Dimension {
+            name: owned(d.name()),
+            value: owned(d.value()),
+        })
+        .collect()
 }
 
 /// ListSubscriptionsByTopic `Subscriptions[]` item.
@@ -288,7 +292,7 @@ mod tests {
                     .expect("valid"),
             )
             .build();
-        let r = metric_filter("eu-west-1", "g", &f).expect("named filter");
+        let r = metric_filter("eu-west-1", Some("g"), &f).expect("named filter");
         assert_eq!(r.log_group_name, "g");
         assert_eq!(r.filter_pattern.as_deref(), Some(""));
         assert_eq!(r.metric_transformations[0].metric_namespace, "NS");

@@ -40,6 +40,35 @@ pub enum CollectError {
     )]
     InvalidRegion(String),
 
+    /// An account or role that cannot be right (`--accounts FILE`, `--assume-role`).
+    #[error("invalid account target{}: {text:?}", line.map(|l| format!(" on line {l}")).unwrap_or_default())]
+    #[diagnostic(
+        code(gsl::collect::invalid_target),
+        help("an account is 12 digits, optionally followed by `,arn:aws:iam::<same account>:role/<name>`; --assume-role takes a role ARN")
+    )]
+    InvalidTarget {
+        /// Line of the accounts file.
+        line: Option<usize>,
+        /// What was given.
+        text: String,
+    },
+
+    /// Organizations ListAccounts (or the OU walk) failed: the run cannot know its
+    /// accounts.
+    #[error("cannot list the organization's accounts ({operation}): {code}: {message}")]
+    #[diagnostic(
+        code(gsl::collect::organization),
+        help("run from the management account or a delegated administrator with organizations:ListAccounts (see docs/iam-policy.json), or name the accounts with --accounts FILE / --assume-role ARN")
+    )]
+    Organization {
+        /// The failed operation.
+        operation: String,
+        /// Error code.
+        code: String,
+        /// Error message.
+        message: String,
+    },
+
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     #[diagnostic(code(gsl::collect::runtime))]

@@ -1,7 +1,8 @@
 //! The graph builder: [`Collected`] records → snapshot entities. Pure: no I/O, no SDK.
 //!
 //! - joins a trail to its log group by `cloudWatchLogsLogGroupArn` (region and name),
-//!   a metric filter's transformations to alarms by metric name + namespace + region,
+//!   a metric filter's transformations to alarms by metric name + namespace +
+//!   dimension names + region (as CloudWatch matches metrics),
 //!   alarm actions to SNS topics by ARN;
 //! - derives `hasSNSSubscriber` (the string `"true"`/`"false"`) on each alarm, each
 //!   metric filter and each trail: an **enabled** alarm action whose topic has a
@@ -12,9 +13,10 @@
 //! The property reference is `docs/entities.md`.
 
 use super::model::{
-    AlarmRecord, Collected, LogGroupRecord, MetricFilterRecord, Subscription, TopicRecord,
-    TrailData,
+    AlarmRecord, Collected, Dimension, LogGroupRecord, MetricFilterRecord, MetricTransformation,
+    Subscription, TopicRecord, TrailData,
 };
+use super::Service;
 use crate::entity::{Account, Snapshot};
 use serde::Serialize;
 use serde_json::{json, Map, Value as Json};
@@ -130,16 +132,20 @@ pub fn build_account(c: &Collected) -> Account {
 
 /// The entity types whose data is incomplete when `service:operation` fails.
 /// `on_chain`: the failed call was for something on a trail's alarm chain (a topic an
-/// alarm notifies, say), so the chain's entities are affected too.
-pub fn affected_entity_types(service: &str, operation: &str, on_chain: bool) -> Vec<String> {
+/// alarm notifies, the trail list itself), so the chain's entities are affected too.
+pub fn affected_entity_types(service: Service, operation: &str, on_chain: bool) -> Vec<String> {
     let types: &[&str] = match (service, operation) {
-        ("cloudtrail", "DescribeTrails") => &["CloudTrail", "LogGroup", "MetricFilter"],
-        ("cloudtrail", _) => &["CloudTrail"],
-        ("logs", "DescribeLogGroups") => &["LogGroup"],
-        ("logs", _) => &["CloudTrail", "LogGroup", "MetricFilter"],
-        ("cloudwatch", _) => &["CloudTrail", "CloudWatchAlarm", "MetricFilter"],
-        ("sns", _) if on_chain => &["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"],
-        ("sns", _) => &["SnsTopic"],
+        (Service::CloudTrail, "DescribeTrails") if on_chain => {
+            &["CloudTrail", "LogGroup", "MetricFilter"]
+        }
+        (Service::CloudTrail, _) => &["CloudTrail"],
+        (Service::Logs, "DescribeLogGroups") => &["LogGroup"],
+        (Service::Logs, _) => &["CloudTrail", "LogGroup", "MetricFilter"],
+        (Service::CloudWatch, _) => &["CloudTrail", "CloudWatchAlarm", "MetricFilter"],
+        (Service::Sns, _) if on_chain => {
+            &["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"]
+        }
+        (Service::Sns, _) => &["SnsTopic"],
         _ => &ENTITY_TYPES,
     };
     types.iter().map(|t| t.to_string()).collect()
@@ -229,6 +235,63 @@ fn to_json(value: &impl Serialize) -> Json {
     serde_json::to_value(value).unwrap_or(Json::Null)
 }
 
+/// The (namespace, metric name) of each metric an alarm reads: its own metric, and
+/// for a metric-math alarm each metric of its queries; sorted, without repeats.
+pub fn alarm_metric_keys(alarm: &AlarmRecord) -> Vec<(&str, &str)> {
+    let mut keys: Vec<(&str, &str)> = alarm_metrics(alarm)
+        .into_iter()
+        .map(|(ns, name, _)| (ns, name))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Each metric an alarm reads: namespace, name and dimensions.
+fn alarm_metrics(alarm: &AlarmRecord) -> Vec<(&str, &str, &[Dimension])> {
+    let mut out: Vec<(&str, &str, &[Dimension])> = Vec::new();
+    if let (Some(ns), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
+        out.push((ns.as_str(), name.as_str(), alarm.dimensions.as_slice()));
+    }
+    for m in &alarm.metrics {
+        if let (Some(ns), Some(name)) = (&m.namespace, &m.metric_name) {
+            out.push((ns.as_str(), name.as_str(), m.dimensions.as_slice()));
+        }
+    }
+    out
+}
+
+/// The alarm watches the metric a filter's transformation publishes in `region`, as
+/// CloudWatch matches metrics: same region, metric name **and** namespace, and the
+/// same dimension names. A filter without dimensions publishes a metric without
+/// dimensions, which an alarm with dimensions never sees; a filter with dimensions
+/// publishes one metric per dimension value, which an alarm without them never sees.
+/// (An alarm that names the filter's dimensions watches the values it names.)
+pub fn alarm_watches(alarm: &AlarmRecord, region: &str, t: &MetricTransformation) -> bool {
+    alarm.region == region
+        && alarm_metrics(alarm).iter().any(|&(ns, name, dims)| {
+            ns == t.metric_namespace && name == t.metric_name && {
+                let mut alarm_dims: Vec<&str> =
+                    dims.iter().filter_map(|d| d.name.as_deref()).collect();
+                alarm_dims.sort_unstable();
+                alarm_dims.dedup();
+                alarm_dims.len() == dims.len()
+                    && alarm_dims
+                        .iter()
+                        .copied()
+                        .eq(t.dimensions.keys().map(String::as_str))
+            }
+        })
+}
+
+/// The alarm watches a metric the filter publishes ([`alarm_watches`]).
+pub fn alarm_watches_filter(alarm: &AlarmRecord, filter: &MetricFilterRecord) -> bool {
+    filter
+        .metric_transformations
+        .iter()
+        .any(|t| alarm_watches(alarm, &filter.region, t))
+}
+
 /// Alarms by (region, namespace, metric name); metric-math alarms under each metric
 /// they read.
 struct AlarmIndex<'a> {
@@ -243,18 +306,7 @@ impl<'a> AlarmIndex<'a> {
     fn new(alarms: &'a [AlarmRecord]) -> Self {
         let mut by_metric: HashMap<String, Vec<&AlarmRecord>> = HashMap::new();
         for alarm in alarms {
-            let mut keys: Vec<(&str, &str)> = Vec::new();
-            if let (Some(ns), Some(name)) = (&alarm.namespace, &alarm.metric_name) {
-                keys.push((ns.as_str(), name.as_str()));
-            }
-            for m in &alarm.metrics {
-                if let (Some(ns), Some(name)) = (&m.namespace, &m.metric_name) {
-                    keys.push((ns.as_str(), name.as_str()));
-                }
-            }
-            keys.sort_unstable();
-            keys.dedup();
-            for (ns, name) in keys {
+            for (ns, name) in alarm_metric_keys(alarm) {
                 by_metric
                     .entry(metric_key(&alarm.region, ns, name))
                     .or_default()
@@ -267,11 +319,16 @@ impl<'a> AlarmIndex<'a> {
         AlarmIndex { by_metric }
     }
 
-    fn on_metric(&self, region: &str, namespace: &str, metric: &str) -> &[&'a AlarmRecord] {
+    /// The alarms on the metric `t` publishes in `region` ([`alarm_watches`]).
+    fn on_metric(&self, region: &str, t: &MetricTransformation) -> Vec<&'a AlarmRecord> {
         self.by_metric
-            .get(&metric_key(region, namespace, metric))
+            .get(&metric_key(region, &t.metric_namespace, &t.metric_name))
             .map(Vec::as_slice)
             .unwrap_or_default()
+            .iter()
+            .filter(|a| alarm_watches(a, region, t))
+            .copied()
+            .collect()
     }
 }
 
@@ -302,7 +359,7 @@ impl Ctx<'_> {
     fn filter_notifies(&self, filter: &MetricFilterRecord) -> bool {
         filter.metric_transformations.iter().any(|t| {
             self.alarms
-                .on_metric(&filter.region, &t.metric_namespace, &t.metric_name)
+                .on_metric(&filter.region, t)
                 .iter()
                 .any(|a| self.alarm_notifies(a))
         })
@@ -349,7 +406,7 @@ impl Ctx<'_> {
                 let mut m = object(t);
                 let alarms: Vec<Json> = self
                     .alarms
-                    .on_metric(&f.region, &t.metric_namespace, &t.metric_name)
+                    .on_metric(&f.region, t)
                     .iter()
                     .map(|a| Json::Object(self.alarm_core(a)))
                     .collect();
@@ -388,6 +445,14 @@ impl Ctx<'_> {
         let name = r.name.clone().unwrap_or_default();
         let mut m = self.identity(&arn, "CloudTrail", &name, &region);
         m.extend(object(r));
+        // The account that owns the trail: an organization trail seen from a member
+        // account is the management account's, and covers the member.
+        let owner = arn_account(&arn).unwrap_or(self.account);
+        m.insert("ownerAccountNumber".into(), json!(owner));
+        m.insert(
+            "coversThisAccountFromOrganization".into(),
+            json!(owner != self.account && r.is_organization_trail == Some(true)),
+        );
         m.insert("status".into(), to_json(&t.status));
         m.insert("eventSelectors".into(), to_json(&t.event_selectors));
         m.insert(
@@ -530,22 +595,22 @@ mod tests {
     #[test]
     fn errors_name_the_affected_types() {
         assert_eq!(
-            affected_entity_types("sns", "ListSubscriptionsByTopic", true),
+            affected_entity_types(Service::Sns, "ListSubscriptionsByTopic", true),
             vec!["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"]
         );
         assert_eq!(
-            affected_entity_types("sns", "ListSubscriptionsByTopic", false),
+            affected_entity_types(Service::Sns, "ListSubscriptionsByTopic", false),
             vec!["SnsTopic"]
         );
         assert_eq!(
-            affected_entity_types("cloudwatch", "DescribeAlarms", true),
+            affected_entity_types(Service::CloudWatch, "DescribeAlarms", true),
             vec!["CloudTrail", "CloudWatchAlarm", "MetricFilter"]
         );
         assert_eq!(
-            affected_entity_types("logs", "DescribeLogGroups", true),
+            affected_entity_types(Service::Logs, "DescribeLogGroups", true),
             vec!["LogGroup"]
         );
-        assert_eq!(affected_entity_types("other", "X", false).len(), 5);
+        assert_eq!(affected_entity_types(Service::Sts, "X", false).len(), 5);
     }
 
     fn sub(arn: &str) -> Subscription {
@@ -651,6 +716,42 @@ mod tests {
     }
 
     #[test]
+    fn join_needs_the_filters_dimensions() {
+        let dim = |n: &str| Dimension {
+            name: Some(n.into()),
+            value: Some("v".into()),
+        };
+        // The filter publishes without dimensions: an alarm with one never sees it.
+        let with_dim = AlarmRecord {
+            dimensions: vec![dim("EventName")],
+            ..alarm("a", "NS", true)
+        };
+        let a = chain(with_dim.clone(), "NS", "us-east-1");
+        assert_eq!(trail_flag(&a), "false");
+        assert_eq!(
+            a.entities["CloudTrail"][0]["metricFilters"][0]["metricTransformations"][0]["alarms"],
+            json!([])
+        );
+        // The filter publishes with that dimension: joined.
+        let mut t = MetricTransformation {
+            metric_name: "M".into(),
+            metric_namespace: "NS".into(),
+            ..Default::default()
+        };
+        t.dimensions
+            .insert("EventName".into(), "$.eventName".into());
+        assert!(alarm_watches(&with_dim, "us-east-1", &t));
+        // ... and an alarm without dimensions does not see a dimensioned metric.
+        assert!(!alarm_watches(&alarm("b", "NS", true), "us-east-1", &t));
+        // Other dimension names: no.
+        let other = AlarmRecord {
+            dimensions: vec![dim("Other")],
+            ..alarm("c", "NS", true)
+        };
+        assert!(!alarm_watches(&other, "us-east-1", &t));
+    }
+
+    #[test]
     fn another_accounts_log_group_is_not_joined() {
         let mut c = Collected {
             account_number: "123456789012".into(),
@@ -699,6 +800,7 @@ mod tests {
                 id: Some("m1".into()),
                 metric_name: Some("M".into()),
                 namespace: Some("NS".into()),
+                dimensions: Vec::new(),
             }],
             ..Default::default()
         };
@@ -708,6 +810,40 @@ mod tests {
             a.entities["CloudTrail"][0]["metricFilters"][0]["metricTransformations"][0]["alarms"]
                 [0]["name"],
             "math"
+        );
+    }
+
+    #[test]
+    fn an_organization_trail_is_attributed_to_its_owner() {
+        let c = Collected {
+            account_number: "222222222222".into(),
+            trails: vec![TrailData {
+                trail: TrailRecord {
+                    name: Some("org".into()),
+                    trail_arn: Some("arn:aws:cloudtrail:us-east-1:111111111111:trail/org".into()),
+                    is_organization_trail: Some(true),
+                    ..Default::default()
+                },
+                status: None,
+                event_selectors: None,
+                advanced_event_selectors: None,
+                tags: None,
+            }],
+            ..Default::default()
+        };
+        let a = build_account(&c);
+        let t = &a.entities["CloudTrail"][0];
+        assert_eq!(t["accountNumber"], "222222222222");
+        assert_eq!(t["ownerAccountNumber"], "111111111111");
+        assert_eq!(t["coversThisAccountFromOrganization"], true);
+        let own = chain(alarm("a", "NS", true), "NS", "us-east-1");
+        assert_eq!(
+            own.entities["CloudTrail"][0]["ownerAccountNumber"],
+            "123456789012"
+        );
+        assert_eq!(
+            own.entities["CloudTrail"][0]["coversThisAccountFromOrganization"],
+            false
         );
     }
 

@@ -22,7 +22,8 @@ pub struct Collected {
     /// The CloudWatch Logs groups the trails deliver to.
     #[serde(default)]
     pub log_groups: Vec<LogGroupRecord>,
-    /// The metric filters of those log groups.
+    /// The metric filters of every log group of the collected regions (and of the
+    /// trails' log groups elsewhere).
     #[serde(default)]
     pub metric_filters: Vec<MetricFilterRecord>,
     /// Metric alarms of the collected regions (and of the trails' log-group regions).
@@ -340,6 +341,9 @@ pub struct AlarmMetric {
     pub metric_name: Option<String>,
     /// `MetricStat.Metric.Namespace`.
     pub namespace: Option<String>,
+    /// `MetricStat.Metric.Dimensions[]`.
+    #[serde(default)]
+    pub dimensions: Vec<Dimension>,
 }
 
 /// An SNS topic and its subscriptions (ListTopics, ListSubscriptionsByTopic).

@@ -5,6 +5,7 @@ use super::{Snapshot, SCHEMA_VERSION};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 use serde_json::Value as Json;
 use std::fmt;
+use std::path::Path;
 
 /// What went wrong while reading a snapshot; each kind has a stable diagnostic code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,6 +26,12 @@ pub enum LoadErrorKind {
     EntityField,
     /// An entity's `type` differs from the key it is listed under (`gsl::snapshot::entity_type`).
     EntityType,
+    /// A file or directory cannot be read (`gsl::snapshot::io`).
+    Io,
+    /// A snapshot directory holds no `*.json` file (`gsl::snapshot::empty_dir`).
+    EmptyDirectory,
+    /// Two snapshots of a directory hold the same account (`gsl::snapshot::duplicate_account`).
+    DuplicateAccount,
 }
 
 impl LoadErrorKind {
@@ -39,6 +46,9 @@ impl LoadErrorKind {
             LoadErrorKind::EntityNotObject => "gsl::snapshot::entity_not_object",
             LoadErrorKind::EntityField => "gsl::snapshot::entity_field",
             LoadErrorKind::EntityType => "gsl::snapshot::entity_type",
+            LoadErrorKind::Io => "gsl::snapshot::io",
+            LoadErrorKind::EmptyDirectory => "gsl::snapshot::empty_dir",
+            LoadErrorKind::DuplicateAccount => "gsl::snapshot::duplicate_account",
         }
     }
 }
@@ -428,6 +438,87 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
             Some(j)
         }
     }
+}
+
+/// Read a snapshot file, or a directory of snapshot files (`gsl collect --split DIR`):
+/// every `*.json` directly in it, in file-name order, merged into one snapshot. Each
+/// file is checked as [`parse_snapshot`] checks it. The merged snapshot has the
+/// accounts and errors of all files in that order, and the earliest `collectedAt`;
+/// an account in two files is an error (it would be counted twice).
+pub fn load_path(path: &Path) -> Result<Snapshot, LoadError> {
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| {
+        LoadError::new(LoadErrorKind::Io, "", &name, format!("cannot read snapshot {name}: {e}"))
+            .help("pass a snapshot file written by `gsl collect` or a directory of them (`gsl collect --split DIR`), or omit --snapshot to use the built-in sample account")
+    };
+    if !path.is_dir() {
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        return parse_snapshot(&text, &name);
+    }
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(LoadError::new(
+            LoadErrorKind::EmptyDirectory,
+            "",
+            &name,
+            format!("the snapshot directory {name} holds no .json file"),
+        )
+        .help("write one with `gsl collect --split DIR`"));
+    }
+    let mut merged: Option<Snapshot> = None;
+    let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for file in &files {
+        let file_name = file.display().to_string();
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            LoadError::new(
+                LoadErrorKind::Io,
+                "",
+                &file_name,
+                format!("cannot read snapshot {file_name}: {e}"),
+            )
+        })?;
+        let snapshot = parse_snapshot(&text, &file_name)?;
+        for a in &snapshot.accounts {
+            if let Some(first) = owner.insert(a.account_number.clone(), file_name.clone()) {
+                return Err(LoadError::new(
+                    LoadErrorKind::DuplicateAccount,
+                    "",
+                    &name,
+                    format!(
+                        "account {} is in both {first} and {file_name}",
+                        a.account_number
+                    ),
+                )
+                .help("keep one snapshot per account in the directory (`gsl collect --split` writes <account>.json)"));
+            }
+        }
+        merged = Some(match merged {
+            None => snapshot,
+            Some(mut m) => {
+                m.collected_at = match (m.collected_at.take(), snapshot.collected_at) {
+                    (Some(a), Some(b)) => Some(if b < a { b } else { a }),
+                    (a, b) => a.or(b),
+                };
+                m.accounts.extend(snapshot.accounts);
+                m.errors.extend(snapshot.errors);
+                m
+            }
+        });
+    }
+    // `files` is not empty, so `merged` is set.
+    merged.ok_or_else(|| {
+        LoadError::new(
+            LoadErrorKind::EmptyDirectory,
+            "",
+            &name,
+            format!("the snapshot directory {name} holds no .json file"),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! The graph builder on fixtures moto cannot produce: pending and deleted SNS
 //! subscriptions, missing per-trail data, recorded errors. No server needed.
-#![cfg(feature = "aws")]
 
 use gsl::collect::{build_account, build_snapshot, Collected};
 use serde_json::{json, Value as Json};

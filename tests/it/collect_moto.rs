@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use gsl::collect::{self, CollectOptions, Collection, EndpointOverride};
+use gsl::collect::{self, CollectOptions, Collection, EndpointOverride, Service};
 use serde_json::Value as Json;
 use support::fixture::{compliant, Fixture, ACCOUNT, CONSOLE_FAILURES, ROOT_USAGE, UNAUTHORIZED};
 use support::Moto;
@@ -163,16 +163,16 @@ async fn compliant_account_builds_the_whole_chain() {
     // The fewest calls: one of each per region/trail/group, one per topic.
     let s = &c.stats;
     for (service, op, n) in [
-        ("sts", "GetCallerIdentity", 1),
-        ("cloudtrail", "DescribeTrails", 1),
-        ("cloudtrail", "GetTrailStatus", 1),
-        ("cloudtrail", "GetEventSelectors", 1),
-        ("cloudtrail", "ListTags", 1),
-        ("logs", "DescribeLogGroups", 1),
-        ("logs", "DescribeMetricFilters", 1),
-        ("cloudwatch", "DescribeAlarms", 1),
-        ("sns", "ListTopics", 1),
-        ("sns", "ListSubscriptionsByTopic", 2),
+        (Service::Sts, "GetCallerIdentity", 1),
+        (Service::CloudTrail, "DescribeTrails", 1),
+        (Service::CloudTrail, "GetTrailStatus", 1),
+        (Service::CloudTrail, "GetEventSelectors", 1),
+        (Service::CloudTrail, "ListTags", 1),
+        (Service::Logs, "DescribeLogGroups", 1),
+        (Service::Logs, "DescribeMetricFilters", 1),
+        (Service::CloudWatch, "DescribeAlarms", 1),
+        (Service::Sns, "ListTopics", 1),
+        (Service::Sns, "ListSubscriptionsByTopic", 2),
     ] {
         assert_eq!(s.calls(service, op), n, "{service}:{op} in\n{s}");
     }
@@ -230,9 +230,10 @@ async fn stopped_single_region_trail_without_log_group() {
     // moto returns no selectors until PutEventSelectors (AWS would return a default).
     assert_eq!(t["eventSelectors"], serde_json::json!([]));
     assert!(entities(&c, "LogGroup").is_empty());
-    // No log group of this account: no Logs calls at all.
-    assert_eq!(c.stats.calls("logs", "DescribeMetricFilters"), 0);
-    assert_eq!(c.stats.calls("logs", "DescribeLogGroups"), 0);
+    // No log group of this account: no DescribeLogGroups; the region's metric
+    // filters are still listed once (a filter on a group no trail uses is visible).
+    assert_eq!(c.stats.calls(Service::Logs, "DescribeMetricFilters"), 1);
+    assert_eq!(c.stats.calls(Service::Logs, "DescribeLogGroups"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -378,13 +379,13 @@ async fn two_regions_join_alarms_by_region() {
     assert_eq!(entities(&c, "LogGroup").len(), 2);
 
     let s = &c.stats;
-    assert_eq!(s.calls("cloudtrail", "DescribeTrails"), 2, "{s}");
-    assert_eq!(s.calls("cloudtrail", "GetTrailStatus"), 2, "{s}");
-    assert_eq!(s.calls("cloudtrail", "ListTags"), 2, "{s}");
-    assert_eq!(s.calls("cloudwatch", "DescribeAlarms"), 2, "{s}");
-    assert_eq!(s.calls("sns", "ListTopics"), 2, "{s}");
-    assert_eq!(s.calls("sns", "ListSubscriptionsByTopic"), 3, "{s}");
-    assert_eq!(s.calls("logs", "DescribeMetricFilters"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudTrail, "DescribeTrails"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudTrail, "GetTrailStatus"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudTrail, "ListTags"), 2, "{s}");
+    assert_eq!(s.calls(Service::CloudWatch, "DescribeAlarms"), 2, "{s}");
+    assert_eq!(s.calls(Service::Sns, "ListTopics"), 2, "{s}");
+    assert_eq!(s.calls(Service::Sns, "ListSubscriptionsByTopic"), 3, "{s}");
+    assert_eq!(s.calls(Service::Logs, "DescribeMetricFilters"), 2, "{s}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -418,13 +419,14 @@ async fn unreachable_region_is_recorded_and_the_rest_collected() {
         ("eu-west-1", "cloudtrail", "DescribeTrails"),
         ("eu-west-1", "cloudwatch", "DescribeAlarms"),
         ("eu-west-1", "sns", "ListTopics"),
+        ("eu-west-1", "logs", "DescribeMetricFilters"),
     ] {
         assert!(
             ops.contains(&expected),
             "missing {expected:?} in {errors:#?}"
         );
     }
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_eq!(errors.len(), 4, "{errors:#?}");
     for e in errors {
         assert_eq!(e.code, "Unreachable", "{e:?}");
         assert_eq!(e.account_number, ACCOUNT);
@@ -452,7 +454,7 @@ async fn unreachable_region_is_recorded_and_the_rest_collected() {
         c.snapshot.accounts[0].regions,
         vec!["us-east-1", "eu-west-1"]
     );
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_eq!(errors.len(), 4, "{errors:#?}");
     assert!(
         errors
             .iter()
@@ -492,6 +494,11 @@ async fn access_denied_region_is_recorded_with_aws_codes() {
         codes,
         vec![
             ("eu-west-1", "DescribeAlarms", "AccessDenied"),
+            (
+                "eu-west-1",
+                "DescribeMetricFilters",
+                "AccessDeniedException"
+            ),
             ("eu-west-1", "DescribeTrails", "AccessDeniedException"),
             ("eu-west-1", "ListTopics", "AuthorizationError"),
         ],
@@ -512,7 +519,7 @@ async fn denied_sns_leaves_the_alarm_chain_unknown() {
     let f = Fixture::new(&moto, "us-east-1").await;
     compliant(&f).await;
     let denied = EndpointOverride {
-        service: Some(collect::Service::Sns),
+        service: Some(Service::Sns),
         region: None,
         url: moto.deny_url.clone(),
     };
@@ -570,11 +577,119 @@ async fn every_page_is_followed() {
         Some(101)
     );
     assert_eq!(busy_topic["subscriptionsConfirmed"], 101);
-    assert_eq!(c.stats.calls("sns", "ListTopics"), 2, "{}", c.stats);
+    assert_eq!(c.stats.calls(Service::Sns, "ListTopics"), 2, "{}", c.stats);
     // 101 topics, one of them with two pages.
     assert_eq!(
-        c.stats.calls("sns", "ListSubscriptionsByTopic"),
+        c.stats.calls(Service::Sns, "ListSubscriptionsByTopic"),
         102,
+        "{}",
+        c.stats
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_filter_of_the_region_and_the_cloudwatch_metric_join() {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    let trail = compliant(&f).await;
+    let topic = f.topic("dim-alerts", &["secops@example.com"]).await;
+    // A CIS filter on a log group no trail delivers to, with a subscribed alarm.
+    f.log_group("unused-group").await;
+    f.filter("unused-group", "stray-root-usage", ROOT_USAGE, "StrayRoot")
+        .await;
+    f.alarm("stray-root", "StrayRoot", &[&topic], true).await;
+    // A filter without dimensions, an alarm on its metric that names a dimension:
+    // CloudWatch never feeds that alarm.
+    f.filter("unused-group", "plain", UNAUTHORIZED, "PlainMetric")
+        .await;
+    // A filter with a dimension, alarms with and without it.
+    f.logs()
+        .put_metric_filter()
+        .log_group_name("unused-group")
+        .filter_name("by-event")
+        .filter_pattern(UNAUTHORIZED)
+        .metric_transformations(
+            MetricTransformation::builder()
+                .metric_name("ByEvent")
+                .metric_namespace("CISBenchmark")
+                .metric_value("1")
+                .dimensions("EventName", "$.eventName")
+                .build()
+                .expect("transformation"),
+        )
+        .send()
+        .await
+        .expect("PutMetricFilter");
+    let cw = f.cloudwatch();
+    for (name, metric, dim) in [
+        ("plain-with-dim", "PlainMetric", Some("EventName")),
+        ("by-event-dim", "ByEvent", Some("EventName")),
+        ("by-event-nodim", "ByEvent", None),
+        ("other-namespace", "StrayRoot", None),
+    ] {
+        let mut req = cw
+            .put_metric_alarm()
+            .alarm_name(name)
+            .metric_name(metric)
+            .namespace(if name == "other-namespace" {
+                "Other"
+            } else {
+                "CISBenchmark"
+            })
+            .statistic(Statistic::Sum)
+            .period(300)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .actions_enabled(true)
+            .alarm_actions(&topic);
+        if let Some(d) = dim {
+            req = req.dimensions(Dimension::builder().name(d).value("ConsoleLogin").build());
+        }
+        req.send().await.expect("PutMetricAlarm");
+    }
+
+    let c = collect_regions(&moto, &["us-east-1"], vec![]).await;
+    assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
+    // The trail's chain is unchanged: only its own group's filters.
+    let t = entities(&c, "CloudTrail")
+        .iter()
+        .find(|t| t["trailArn"] == trail.as_str())
+        .expect("trail");
+    assert!(t["metricFilters"]
+        .as_array()
+        .expect("filters")
+        .iter()
+        .all(|f| f["logGroupName"] != "unused-group"));
+    // The stray filter is collected, on its own group, with its alarm.
+    let filters = entities(&c, "MetricFilter");
+    let stray = by_name(filters, "stray-root-usage");
+    assert_eq!(stray["logGroupName"], "unused-group");
+    assert_eq!(stray["hasSNSSubscriber"], "true");
+    let alarm_names = |f: &Json| -> Vec<String> {
+        f["metricTransformations"][0]["alarms"]
+            .as_array()
+            .expect("alarms")
+            .iter()
+            .filter_map(|a| a["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    // Same metric name in another namespace: not joined.
+    assert_eq!(alarm_names(stray), vec!["stray-root"]);
+    assert_eq!(alarm_names(by_name(filters, "plain")), Vec::<String>::new());
+    assert_eq!(by_name(filters, "plain")["hasSNSSubscriber"], "false");
+    let by_event = by_name(filters, "by-event");
+    assert_eq!(alarm_names(by_event), vec!["by-event-dim"]);
+    assert_eq!(
+        by_event["metricTransformations"][0]["dimensions"]["EventName"],
+        "$.eventName"
+    );
+    // One region-wide DescribeMetricFilters, no per-group call.
+    assert_eq!(
+        c.stats.calls(Service::Logs, "DescribeMetricFilters"),
+        1,
         "{}",
         c.stats
     );

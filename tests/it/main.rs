@@ -7,6 +7,7 @@ mod cli_snapshots;
 mod collect_cli;
 mod collect_graph;
 mod collect_moto;
+mod collect_org;
 mod collect_run;
 mod conformance;
 mod eval_diagnostics;
@@ -35,5 +36,6 @@ mod repl_piped;
 mod repl_pty;
 mod report_html;
 mod reports;
+mod snapshot_dir;
 #[cfg(feature = "aws")]
 mod support;

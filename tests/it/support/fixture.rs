@@ -17,6 +17,8 @@ pub struct Fixture<'a> {
     pub moto: &'a Moto,
     pub config: SdkConfig,
     pub region: String,
+    /// The account the config's credentials belong to.
+    pub account: String,
 }
 
 impl<'a> Fixture<'a> {
@@ -25,6 +27,38 @@ impl<'a> Fixture<'a> {
             moto,
             config: moto.sdk_config(region).await,
             region: region.to_string(),
+            account: ACCOUNT.to_string(),
+        }
+    }
+
+    /// A fixture in `account`, through an assumed-role session there (moto gives
+    /// each account its own backends).
+    pub async fn in_account(moto: &'a Moto, region: &str, account: &str) -> Fixture<'a> {
+        let base = moto.sdk_config(region).await;
+        let out = aws_sdk_sts::Client::new(&base)
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/seed"))
+            .role_session_name("seed")
+            .send()
+            .await
+            .expect("AssumeRole");
+        let c = out.credentials().expect("credentials");
+        let creds = aws_sdk_sts::config::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "seed",
+        );
+        let config = base
+            .to_builder()
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(creds))
+            .build();
+        Fixture {
+            moto,
+            config,
+            region: region.to_string(),
+            account: account.to_string(),
         }
     }
 
@@ -49,7 +83,10 @@ impl<'a> Fixture<'a> {
     }
 
     pub fn log_group_arn(&self, group: &str) -> String {
-        format!("arn:aws:logs:{}:{ACCOUNT}:log-group:{group}:*", self.region)
+        format!(
+            "arn:aws:logs:{}:{}:log-group:{group}:*",
+            self.region, self.account
+        )
     }
 
     /// A trail delivering to `bucket` (created here) and optionally to a log group.

@@ -56,6 +56,9 @@ pub struct Moto {
     pub cloudwatch_url: String,
     /// `http://127.0.0.1:<port>`: answers every call with access denied.
     pub deny_url: String,
+    /// `http://127.0.0.1:<port>`: STS that refuses AssumeRole of `role/missing`
+    /// (as AWS refuses a role that does not exist) and forwards the rest to moto.
+    pub sts_gate_url: String,
 }
 
 impl Moto {
@@ -87,6 +90,7 @@ impl Moto {
             url: String::new(),
             cloudwatch_url: String::new(),
             deny_url: String::new(),
+            sts_gate_url: String::new(),
         };
         // Bounded wait: moto's import takes a few seconds on a busy machine.
         let line = rx
@@ -94,10 +98,11 @@ impl Moto {
             .unwrap_or_else(|_| panic!("moto harness did not report READY within 180 s"));
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
-            ["READY", moto_port, cbor_port, deny_port] => {
+            ["READY", moto_port, cbor_port, deny_port, gate_port] => {
                 moto.url = format!("http://127.0.0.1:{moto_port}");
                 moto.cloudwatch_url = format!("http://127.0.0.1:{cbor_port}");
                 moto.deny_url = format!("http://127.0.0.1:{deny_port}");
+                moto.sts_gate_url = format!("http://127.0.0.1:{gate_port}");
             }
             _ => panic!("moto harness failed to start: {line:?}. {INSTALL_HINT}"),
         }

@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -188,6 +189,46 @@ class Deny(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def make_sts_gate(moto_url):
+    """STS in front of moto that refuses AssumeRole of a role named `missing`, as AWS
+    refuses a role that does not exist (moto assumes any ARN); the rest goes to moto."""
+
+    class Gate(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            form = urllib.parse.parse_qs(raw.decode("utf-8", "replace"))
+            role = form.get("RoleArn", [""])[0]
+            if form.get("Action", [""])[0] == "AssumeRole" and role.endswith(":role/missing"):
+                body = (
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                    "<Message>User: arn:aws:iam::123456789012:user/moto is not authorized to perform: "
+                    f"sts:AssumeRole on resource: {role}</Message></Error>"
+                    "<RequestId>gsl-test</RequestId></ErrorResponse>"
+                ).encode()
+                status, ctype = 403, "text/xml"
+            else:
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                forward = urllib.request.Request(moto_url + self.path, data=raw, headers=headers, method="POST")
+                try:
+                    with urllib.request.urlopen(forward, timeout=30) as resp:
+                        status, body, ctype = resp.status, resp.read(), resp.headers.get("Content-Type", "text/xml")
+                except urllib.error.HTTPError as err:
+                    status, body, ctype = err.code, err.read(), err.headers.get("Content-Type", "text/xml")
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Gate
+
+
 def wait_until_up(proc, port, deadline):
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -233,7 +274,13 @@ def main():
     deny = ThreadingHTTPServer(("127.0.0.1", 0), Deny)
     deny.daemon_threads = True
     threading.Thread(target=deny.serve_forever, daemon=True).start()
-    print(f"READY {moto_port} {server.server_address[1]} {deny.server_address[1]}", flush=True)
+    gate = ThreadingHTTPServer(("127.0.0.1", 0), make_sts_gate(f"http://127.0.0.1:{moto_port}"))
+    gate.daemon_threads = True
+    threading.Thread(target=gate.serve_forever, daemon=True).start()
+    print(
+        f"READY {moto_port} {server.server_address[1]} {deny.server_address[1]} {gate.server_address[1]}",
+        flush=True,
+    )
 
     try:
         while sys.stdin.buffer.read(4096):
@@ -243,6 +290,7 @@ def main():
     finally:
         server.shutdown()
         deny.shutdown()
+        gate.shutdown()
         moto.terminate()
         try:
             moto.wait(timeout=10)

@@ -1,0 +1,144 @@
+//! One client factory for every service (region, endpoint overrides, the run's SDK
+//! configuration) and the mapping of SDK errors to a code and a message.
+
+use super::{EndpointOverride, Service};
+use aws_config::{Region, SdkConfig};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+pub(crate) use aws_sdk_sts::error::SdkError;
+
+/// A failed call: code and message.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub code: String,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Failure {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An SDK error as a code (the service's, or `Timeout`, `Unreachable`,
+/// `InvalidResponse`, `RequestFailed`) and a message.
+pub(crate) fn failure<E>(err: &SdkError<E>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let context = error_chain(err);
+    match err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            Failure::new(
+                e.code().unwrap_or("Unknown"),
+                e.message().map(str::to_string).unwrap_or(context),
+            )
+        }
+        SdkError::TimeoutError(_) => Failure::new("Timeout", context),
+        SdkError::DispatchFailure(d) => Failure::new(
+            if d.is_timeout() {
+                "Timeout"
+            } else {
+                "Unreachable"
+            },
+            context,
+        ),
+        SdkError::ResponseError(_) => Failure::new("InvalidResponse", context),
+        _ => Failure::new("RequestFailed", context),
+    }
+}
+
+/// The error and its sources, `: `-joined, without repeats (SDK errors often repeat
+/// their source's text).
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+        if parts.len() > 16 {
+            break;
+        }
+    }
+    parts.join(": ")
+}
+
+/// An SDK client the factory can build.
+pub(crate) trait ServiceClient: Sized {
+    /// Its service (for endpoint overrides).
+    const SERVICE: Service;
+    /// A client for `region`, at `endpoint` if given.
+    fn build(base: &SdkConfig, region: &str, endpoint: Option<String>) -> Self;
+}
+
+macro_rules! service_client {
+    ($krate:ident, $service:expr) => {
+        impl ServiceClient for $krate::Client {
+            const SERVICE: Service = $service;
+            fn build(base: &SdkConfig, region: &str, endpoint: Option<String>) -> Self {
+                let mut b =
+                    $krate::config::Builder::from(base).region(Region::new(region.to_string()));
+                if let Some(url) = endpoint {
+                    b = b.endpoint_url(url);
+                }
+                $krate::Client::from_conf(b.build())
+            }
+        }
+    };
+}
+
+service_client!(aws_sdk_cloudtrail, Service::CloudTrail);
+service_client!(aws_sdk_cloudwatchlogs, Service::Logs);
+service_client!(aws_sdk_cloudwatch, Service::CloudWatch);
+service_client!(aws_sdk_sns, Service::Sns);
+service_client!(aws_sdk_sts, Service::Sts);
+service_client!(aws_sdk_organizations, Service::Organizations);
+
+/// Builds clients from one SDK configuration (credentials, retries, timeouts) and
+/// the run's endpoint overrides.
+#[derive(Clone)]
+pub(crate) struct Clients {
+    base: SdkConfig,
+    endpoints: Vec<EndpointOverride>,
+}
+
+impl Clients {
+    pub fn new(base: SdkConfig, endpoints: Vec<EndpointOverride>) -> Self {
+        Clients { base, endpoints }
+    }
+
+    /// The same endpoints with other credentials (an assumed role).
+    pub fn with_config(&self, base: SdkConfig) -> Self {
+        Clients {
+            base,
+            endpoints: self.endpoints.clone(),
+        }
+    }
+
+    /// The configuration clients are built from.
+    pub fn config(&self) -> &SdkConfig {
+        &self.base
+    }
+
+    /// The most specific override for `service` in `region`.
+    fn endpoint(&self, service: Service, region: &str) -> Option<String> {
+        self.endpoints
+            .iter()
+            .filter(|o| o.service.is_none_or(|s| s == service))
+            .filter(|o| o.region.as_deref().is_none_or(|r| r == region))
+            .max_by_key(|o| (o.region.is_some(), o.service.is_some()))
+            .map(|o| o.url.clone())
+    }
+
+    /// A client of `C`'s service in `region`.
+    pub fn client<C: ServiceClient>(&self, region: &str) -> C {
+        C::build(&self.base, region, self.endpoint(C::SERVICE, region))
+    }
+}

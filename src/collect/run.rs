@@ -1,0 +1,216 @@
+//! Running a collection: the SDK configuration, the regions, the walk of each
+//! account, the snapshot.
+
+use super::call::{Session, Shared};
+use super::client::Clients;
+use super::fetch::sts;
+use super::graph::{self, build_snapshot};
+use super::model::Collected;
+use super::plan::Issue;
+use super::progress::Progress;
+use super::stats::Stats;
+use super::targets::AccountsOptions;
+use super::{org, targets, Service};
+use super::{regions, walk, CollectError, CollectOptions, SdkOptions, DEFAULT_CONCURRENCY};
+use crate::entity::Snapshot;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use futures::future::join_all;
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// Load the SDK configuration the standard way, with the overrides of `options`.
+pub async fn load_sdk_config(options: &SdkOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(attempts) = options.max_attempts {
+        loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts.max(1)));
+    }
+    if let Some(timeout) = options.timeout {
+        loader = loader.timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(timeout)
+                .connect_timeout(timeout.min(Duration::from_secs(10)))
+                .build(),
+        );
+    }
+    loader.load().await
+}
+
+/// A finished collection.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    /// The snapshot (errors included).
+    pub snapshot: Snapshot,
+    /// What was collected per account (sorted by account id with several
+    /// accounts), before the graph was built.
+    pub collected: Vec<Collected>,
+    /// When the run started (the snapshot's `collectedAt`).
+    pub collected_at: String,
+    /// API calls made.
+    pub stats: Stats,
+}
+
+/// The regions to collect and those to probe (may be disabled for the account).
+pub fn plan_regions(
+    config: &SdkConfig,
+    options: &CollectOptions,
+) -> Result<(Vec<String>, HashSet<String>), CollectError> {
+    let mut out: Vec<String> = Vec::new();
+    let mut probe = HashSet::new();
+    for r in &options.regions {
+        if !regions::is_valid_region_name(r) {
+            return Err(CollectError::InvalidRegion(r.clone()));
+        }
+        if !out.contains(r) {
+            out.push(r.clone());
+        }
+    }
+    if out.is_empty() && options.all_regions {
+        let partition = config
+            .region()
+            .map_or("aws", |r| graph::partition_of(r.as_ref()));
+        out.extend(
+            regions::default_regions(partition)
+                .iter()
+                .map(|r| r.to_string()),
+        );
+        for r in regions::opt_in_regions(partition) {
+            out.push(r.to_string());
+            probe.insert(r.to_string());
+        }
+    }
+    if out.is_empty() {
+        match config.region() {
+            Some(r) if regions::is_valid_region_name(r.as_ref()) => out.push(r.to_string()),
+            Some(r) => return Err(CollectError::InvalidRegion(r.to_string())),
+            None => return Err(CollectError::NoRegion),
+        }
+    }
+    Ok((out, probe))
+}
+
+/// Collect one account: the account of `config`'s credentials.
+pub async fn collect(
+    config: &SdkConfig,
+    options: &CollectOptions,
+) -> Result<Collection, CollectError> {
+    let (regions, probe) = plan_regions(config, options)?;
+    let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let concurrency = if options.concurrency == 0 {
+        DEFAULT_CONCURRENCY
+    } else {
+        options.concurrency
+    };
+    let shared = Shared::new(concurrency, Progress::new(options.progress));
+    let clients = Clients::new(config.clone(), options.endpoints.clone());
+    let mut session = Session::new(clients, String::new(), shared.clone());
+    let sts_region = config
+        .region()
+        .map(|r| r.to_string())
+        .filter(|r| regions.contains(r))
+        .or_else(|| regions.first().cloned())
+        .unwrap_or_default();
+    match sts::identify(&session, &sts_region).await {
+        Ok(account) => session.account = account,
+        Err(e) => {
+            shared.progress.finish();
+            return Err(e);
+        }
+    }
+    let collected = match &options.accounts {
+        None => vec![walk::walk(&session, &regions, &probe).await],
+        Some(accounts) => {
+            match collect_accounts(&session, &sts_region, accounts, &regions, &probe).await {
+                Ok(c) => c,
+                Err(e) => {
+                    shared.progress.finish();
+                    return Err(e);
+                }
+            }
+        }
+    };
+    shared.progress.finish();
+    let snapshot = build_snapshot(&collected, Some(started.clone()));
+    Ok(Collection {
+        snapshot,
+        collected,
+        collected_at: started,
+        stats: shared.stats.snapshot(),
+    })
+}
+
+/// Every target account, concurrently (one concurrency bound for the run): the
+/// caller's own account with its credentials, every other through AssumeRole. A
+/// failed AssumeRole is that account's error (all entity types unknown there),
+/// never the run's.
+async fn collect_accounts(
+    caller: &Session,
+    sts_region: &str,
+    options: &AccountsOptions,
+    regions: &[String],
+    probe: &HashSet<String>,
+) -> Result<Vec<Collected>, CollectError> {
+    let listed = if options.org {
+        org::list_accounts(caller, sts_region, &options.ous).await?
+    } else {
+        Vec::new()
+    };
+    let targets = targets::select(listed, &options.accounts, &options.exclude);
+    let runs = targets.iter().map(|t| async move {
+        if t.account == caller.account && t.role_arn.is_none() {
+            return walk::walk(caller, regions, probe).await;
+        }
+        let role = org::role_of(t, options, sts_region);
+        match org::assume_role(caller, sts_region, &role, options).await {
+            Ok(config) => {
+                let member = Session::new(
+                    caller.clients.with_config(config),
+                    t.account.clone(),
+                    caller.shared.clone(),
+                );
+                walk::walk(&member, regions, probe).await
+            }
+            Err(f) => Collected {
+                account_number: t.account.clone(),
+                errors: vec![Issue {
+                    region: None,
+                    service: Service::Sts,
+                    operation: "AssumeRole",
+                    code: f.code,
+                    message: format!("cannot assume {role}: {}", f.message),
+                    on_chain: true,
+                }
+                .into_error(&t.account)],
+                ..Default::default()
+            },
+        }
+    });
+    Ok(join_all(runs).await)
+}
+
+impl Collection {
+    /// One snapshot per account (`--split DIR`), each with the run's collection time
+    /// and that account's errors; read together (`gsl check --snapshot DIR`) they are
+    /// the whole snapshot.
+    pub fn split(&self) -> Vec<(String, Snapshot)> {
+        self.collected
+            .iter()
+            .map(|c| {
+                (
+                    c.account_number.clone(),
+                    build_snapshot(std::slice::from_ref(c), Some(self.collected_at.clone())),
+                )
+            })
+            .collect()
+    }
+}

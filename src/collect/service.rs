@@ -1,0 +1,77 @@
+//! The AWS services the collectors call: one enum, one spelling of each name (the
+//! IAM action prefix, as in `docs/iam-policy.json` and the snapshot's `errors`).
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// An AWS service the collectors call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Service {
+    /// CloudTrail.
+    CloudTrail,
+    /// CloudWatch Logs.
+    Logs,
+    /// CloudWatch (alarms).
+    CloudWatch,
+    /// SNS.
+    Sns,
+    /// STS.
+    Sts,
+    /// AWS Organizations (`--org`).
+    Organizations,
+}
+
+impl Service {
+    /// Every service, in the order of the IAM policy.
+    pub const ALL: [Service; 6] = [
+        Service::CloudTrail,
+        Service::Logs,
+        Service::CloudWatch,
+        Service::Sns,
+        Service::Sts,
+        Service::Organizations,
+    ];
+
+    /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
+    /// snapshot's `errors` and in `--stats`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Service::CloudTrail => "cloudtrail",
+            Service::Logs => "logs",
+            Service::CloudWatch => "cloudwatch",
+            Service::Sns => "sns",
+            Service::Sts => "sts",
+            Service::Organizations => "organizations",
+        }
+    }
+
+    /// The service named `name` (an IAM action prefix).
+    pub fn from_name(name: &str) -> Option<Service> {
+        Service::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Service {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in Service::ALL {
+            assert_eq!(Service::from_name(s.as_str()), Some(s));
+        }
+        assert_eq!(Service::from_name("ec2"), None);
+    }
+}
