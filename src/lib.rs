@@ -9,7 +9,9 @@
 //!   [`CheckRun`] (the result model of [`report`]).
 //! - [`report`]: the result model and its versioned JSON document.
 //! - `collect` (feature `aws`): collectors on the AWS SDK for Rust.
-//! - [`text`]: "did you mean" and clipping, shared by every diagnostic.
+//! - [`text`]: "did you mean", clipping and escaping, shared by every diagnostic.
+//! - [`shown`]: diagnostics made safe to render (long lines windowed, hidden characters
+//!   escaped, related diagnostics capped).
 //!
 //! The `gsl` command line (clap, the REPL, rendering, exit codes) is the binary's, in
 //! `src/cli/`, and uses only this library. Map of the pipeline: `docs/architecture.md`.
@@ -24,6 +26,7 @@ pub mod pattern;
 pub mod policy;
 pub mod report;
 pub mod run;
+pub mod shown;
 pub mod span;
 pub mod text;
 

@@ -41,14 +41,11 @@ pub enum PatternCmd {
 }
 
 fn render(e: &PatternError) -> String {
-    let mut s = String::new();
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(80);
-    if handler.render_report(&mut s, e).is_err() {
-        s = format!("error[{}]: {e}", e.code_str());
-    }
-    s
+    super::render_with(
+        &miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(80),
+        e,
+    )
 }
 
 fn parse(text: &str, name: &str, err: &mut dyn Write) -> Option<FilterPattern> {

@@ -17,3 +17,4 @@ pub const SAMPLE_SNAPSHOT_NAME: &str = "examples/sample-account.json (built in)"
 
 pub mod graph;
 pub mod load;
+mod strict;

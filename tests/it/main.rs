@@ -14,6 +14,7 @@ mod eval_near_miss;
 mod eval_proptest;
 mod eval_sample;
 mod facade;
+mod hostile;
 mod parse_corpus;
 mod parse_docs;
 mod parse_printer;

@@ -423,7 +423,8 @@ impl Session {
             .max()
             .unwrap_or(0);
         for (t, n) in &self.knowledge.types {
-            s.push_str(&format!("  {t:<width$}  {n}\n"));
+            let t = gsl::text::pad(&gsl::text::escape_hidden(t), width);
+            s.push_str(&format!("  {t}  {n}\n"));
         }
         if !snap.errors.is_empty() {
             s.push_str(&format!("  {} collection error(s)\n", snap.errors.len()));

@@ -1,0 +1,165 @@
+//! Hostile and extreme input end to end (issue 15): every case is a clear error with
+//! an exit code, never a panic (exit 101), a hang or a silent pass.
+
+use assert_cmd::Command;
+use std::io::Write as _;
+
+fn gsl() -> Command {
+    let mut cmd = Command::cargo_bin("gsl").unwrap();
+    cmd.env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> std::path::PathBuf {
+    let p = dir.path().join(name);
+    std::fs::File::create(&p).unwrap().write_all(text).unwrap();
+    p
+}
+
+/// A valid one-line snapshot over 64 KB whose error is past column 65535.
+fn minified_with_error_at_the_end() -> String {
+    let trails: Vec<String> = (0..1500)
+        .map(|i| format!(r#"{{"id":"arn:aws:cloudtrail:us-east-1:1:trail/t{i}","type":"CloudTrail","name":"t{i}"}}"#))
+        .collect();
+    format!(
+        r#"{{"schemaVersion":1,"accounts":[{{"accountNumber":"1","entities":{{"CloudTrail":[{},{{"id":"x","type":"LogGroup"}}]}}}}]}}"#,
+        trails.join(",")
+    )
+}
+
+#[test]
+fn a_minified_snapshot_error_past_column_65535_is_rendered_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = minified_with_error_at_the_end();
+    assert!(text.len() > 70_000 && !text.contains('\n'));
+    let snap = write(&dir, "min.json", text.as_bytes());
+    for args in [
+        vec!["check", "--snapshot"],
+        vec!["eval", "CloudTrail should have name", "--snapshot"],
+        vec!["repl", "--snapshot"],
+    ] {
+        let out = gsl()
+            .args(&args)
+            .arg(&snap)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("gsl::snapshot::entity_type"), "{err}");
+        assert!(
+            err.contains(&format!(
+                "min.json:1:{}",
+                text.rfind("\"LogGroup\"").unwrap() + 1
+            )),
+            "{err}"
+        );
+        assert!(err.len() < 4_000, "{} bytes of stderr", err.len());
+    }
+    // `:load` of it is an error in the session, which goes on.
+    let out = gsl()
+        .arg("repl")
+        .write_stdin(format!(":load {}\n:entities\n", snap.display()))
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(101), "{all}");
+    assert!(all.contains("gsl::snapshot::entity_type"), "{all}");
+    assert!(all.contains("CloudTrail"), "the session went on: {all}");
+}
+
+#[test]
+fn a_duplicate_entity_type_key_does_not_hide_a_failing_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = write(
+        &dir,
+        "dup.json",
+        br#"{"schemaVersion": 1, "accounts": [{"accountNumber": "1", "entities": {
+  "CloudTrail": [{"id": "bad", "type": "CloudTrail", "isLogging": false}],
+  "CloudTrail": [{"id": "good", "type": "CloudTrail", "isLogging": true}]}}]}"#,
+    );
+    let out = gsl()
+        .args([
+            "eval",
+            "CloudTrail should have isLogging = true",
+            "--snapshot",
+        ])
+        .arg(&snap)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("gsl::snapshot::duplicate_key"), "{err}");
+    assert!(err.contains("dup.json:"), "{err}");
+}
+
+#[test]
+fn ids_and_types_longer_than_65535_bytes_do_not_panic_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "T".repeat(70_000);
+    let snap = write(
+        &dir,
+        "long.json",
+        format!(
+            r#"{{"schemaVersion": 1, "accounts": [{{"accountNumber": "1", "entities": {{"{long}": [{{"id": "a", "type": "{long}"}}]}}}}]}}"#
+        )
+        .as_bytes(),
+    );
+    let out = gsl()
+        .args(["repl", "--snapshot"])
+        .arg(&snap)
+        .write_stdin(":entities\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let policy = write(
+        &dir,
+        "p.gsl",
+        format!(
+            "# id: {}\n# title: t\nCloudTrail should have name\n",
+            "I".repeat(70_000)
+        )
+        .as_bytes(),
+    );
+    let out = gsl().arg("check").arg(&policy).output().unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("IIII"));
+}
+
+#[test]
+fn hidden_characters_are_escaped_in_errors_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        &dir,
+        "p.gsl",
+        "# id: A\u{202e}B\n# title: t\u{200b}\0\nCloudTrail should have name\n".as_bytes(),
+    );
+    let out = gsl().arg("check").arg(&policy).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("A\\u{202e}B") && text.contains("t\\u{200b}\\u{0}"),
+        "{text}"
+    );
+    let out = gsl()
+        .args(["eval", "CloudTrail should have name = \u{202e}"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\u{202e}'), "{err}");
+}
