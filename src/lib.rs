@@ -10,6 +10,8 @@
 //! - [`report`]: the result model and its versioned JSON document.
 //! - `collect` (feature `aws`): collectors on the AWS SDK for Rust.
 //! - [`text`]: "did you mean", clipping and escaping, shared by every diagnostic.
+//! - [`source`]: reading input files (regular files only, size limits, UTF-8 with
+//!   positions).
 //! - [`shown`]: diagnostics made safe to render (long lines windowed, hidden characters
 //!   escaped, related diagnostics capped).
 //!
@@ -27,6 +29,7 @@ pub mod policy;
 pub mod report;
 pub mod run;
 pub mod shown;
+pub mod source;
 pub mod span;
 pub mod text;
 

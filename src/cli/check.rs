@@ -43,14 +43,13 @@ pub struct CheckArgs {
     pub live_args: super::live::LiveArgs,
 }
 
-fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
-    let mut policies = if args.paths.is_empty() {
-        policy::builtin_policies()?
+/// The policies to run, and the files that could not be loaded.
+fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::PolicyError>)> {
+    let (mut policies, errors) = if args.paths.is_empty() {
+        (policy::builtin_policies()?, Vec::new())
     } else {
-        policy::find_policy_files(&args.paths)?
-            .iter()
-            .map(|p| policy::load_policy_file(p))
-            .collect::<Result<Vec<_>, _>>()?
+        let loaded = policy::load_policies(&args.paths)?;
+        (loaded.policies, loaded.errors)
     };
     if !args.ids.is_empty() {
         let known: Vec<String> = policies.iter().map(|p| p.meta.id.clone()).collect();
@@ -65,7 +64,7 @@ fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
         }
         policies.retain(|p| args.ids.contains(&p.meta.id));
     }
-    Ok(policies)
+    Ok((policies, errors))
 }
 
 #[cfg_attr(not(feature = "aws"), allow(unused_variables))]
@@ -91,7 +90,10 @@ fn acquire_snapshot(args: &CheckArgs, err: &mut dyn Write) -> miette::Result<(Sn
 
 /// Run `gsl check`.
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
-    let policies = load_policies(args)?;
+    let (policies, load_errors) = load_policies(args)?;
+    for e in &load_errors {
+        let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
+    }
     let (snapshot, name) = acquire_snapshot(args, io.err)?;
     let opts = gsl::run::eval_options(&snapshot, args.now);
     let graph = EntityGraph::named(snapshot, &name);
@@ -118,5 +120,13 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         Format::Json => run.document().to_json(),
     };
     let _ = io.out.write_all(text.as_bytes());
+    if !load_errors.is_empty() {
+        let _ = writeln!(
+            io.err,
+            "error: {} policy file(s) could not be loaded (shown above); the others ran",
+            load_errors.len()
+        );
+        return Ok(Exit::Error);
+    }
     Ok(Exit::of(&run.summary))
 }

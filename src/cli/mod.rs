@@ -224,13 +224,7 @@ pub fn load_snapshot(args: &SnapshotArgs) -> miette::Result<(Snapshot, String)> 
     match &args.snapshot {
         Some(path) => {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                miette::miette!(
-                    code = "gsl::snapshot::io",
-                    help = "pass a snapshot written by `gsl collect`, or omit --snapshot to use the built-in sample account",
-                    "cannot read snapshot {name}: {e}"
-                )
-            })?;
+            let text = gsl::source::read_text(path, gsl::source::Kind::Snapshot)?;
             let snapshot = entity::load::parse_snapshot(&text, &name)?;
             Ok((snapshot, name))
         }

@@ -163,3 +163,134 @@ fn hidden_characters_are_escaped_in_errors_and_reports() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(!err.contains('\u{202e}'), "{err}");
 }
+
+#[cfg(unix)]
+fn mkfifo(p: &std::path::Path) {
+    assert!(std::process::Command::new("mkfifo")
+        .arg(p)
+        .status()
+        .unwrap()
+        .success());
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    mkfifo(&fifo);
+    for (args, code) in [
+        (vec!["check", "--snapshot"], "gsl::snapshot::not_a_file"),
+        (
+            vec!["eval", "CloudTrail should have name", "--snapshot"],
+            "gsl::snapshot::not_a_file",
+        ),
+        (
+            vec!["pattern", "test", "x", "--events"],
+            "gsl::events::not_a_file",
+        ),
+    ] {
+        for target in [fifo.as_path(), std::path::Path::new("/dev/zero")] {
+            let out = gsl().args(&args).arg(target).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {target:?}: {err}");
+            assert!(err.contains(code), "{err}");
+        }
+    }
+    let out = gsl().args(["check", "/dev/zero"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gsl::policy::not_a_file"));
+    let out = gsl()
+        .arg("repl")
+        .write_stdin(format!(
+            ":load {}\n:load /dev/zero\n:entities\n",
+            fifo.display()
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("not_a_file").count(), 2, "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CloudTrail"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_policy_directory_with_bad_files_runs_the_good_ones_and_reports_every_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir,
+        "a.gsl",
+        b"# id: GOOD.1\n# title: good\nCloudTrail should have name\n",
+    );
+    write(
+        &dir,
+        "b.gsl",
+        b"# id: BAD.1\n# titel: typo\nCloudTrail should have name\n",
+    );
+    write(
+        &dir,
+        "c.gsl",
+        b"# id: BAD.2\n# title: \xff\nCloudTrail should have name\n",
+    );
+    write(
+        &dir,
+        "d.gsl",
+        b"# id: GOOD.1\n# title: same id\nCloudTrail should have name\n",
+    );
+    mkfifo(&dir.path().join("e.gsl"));
+    let l = dir.path().join("f.gsl");
+    std::os::unix::fs::symlink(&l, &l).unwrap();
+    let out = gsl().arg("check").arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(stdout.contains("GOOD.1"), "the good policy ran: {stdout}");
+    for needle in [
+        "gsl::policy::unknown_key",
+        "line 2, column 10",
+        "gsl::policy::duplicate_id",
+        "gsl::policy::not_a_file",
+        "gsl::policy::symlink_loop",
+        "5 policy file(s) could not be loaded",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    assert_eq!(err.matches("symbolic link loop").count(), 1, "{err}");
+}
+
+#[test]
+fn a_bom_prefixed_snapshot_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    text.extend_from_slice(gsl::entity::SAMPLE_SNAPSHOT.as_bytes());
+    let snap = write(&dir, "bom.json", &text);
+    gsl()
+        .args(["eval", "CloudTrail should have name", "--snapshot"])
+        .arg(&snap)
+        .assert()
+        .code(predicates::ord::lt(2));
+}
+
+#[test]
+fn one_invalid_utf8_line_is_reported_by_number_and_the_rest_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = write(&dir, "ev.txt", b"ERROR one\nbad \xff line\nERROR three\n");
+    let out = gsl()
+        .args(["pattern", "test", "ERROR", "--events"])
+        .arg(&events)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("ev.txt:2:"), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc.to_string().contains("ERROR three"), "{doc}");
+    let out = gsl()
+        .arg("repl")
+        .write_stdin(&b":types\n\xff\xfe\n:entities\n"[..])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("input line 2 is not UTF-8"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CloudTrail"));
+}
