@@ -294,3 +294,30 @@ fn one_invalid_utf8_line_is_reported_by_number_and_the_rest_still_runs() {
     assert!(err.contains("input line 2 is not UTF-8"), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("CloudTrail"));
 }
+
+#[test]
+fn an_apostrophe_in_a_comment_does_not_swallow_the_script() {
+    let out = gsl()
+        .arg("repl")
+        .write_stdin("# don't [ stop here\nCloudTrail should have name = 'nope'\n")
+        .output()
+        .unwrap();
+    // The rule ran (and failed): the comment did not open a quote.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("2 failed"), "{stdout}");
+}
+
+#[test]
+fn a_number_that_underflows_is_an_error_not_zero() {
+    let out = gsl()
+        .args(["eval", "CloudTrail should have name = 1e-999999"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("gsl::parse::number_underflow"), "{err}");
+    gsl()
+        .args(["parse", "CloudTrail should have x = 0e-5 and y = 0.000"])
+        .assert()
+        .success();
+}
