@@ -321,3 +321,99 @@ fn a_number_that_underflows_is_an_error_not_zero() {
         .assert()
         .success();
 }
+
+/// Recognisable fake credentials: none may appear in any output.
+const FAKE_KEY: &str = "AKIAFAKEKEY7EXAMPLE1";
+const FAKE_SECRET: &str = "fakeSecret/K7MDENG/bPxRfiCYEXAMPLEKEY0001";
+const FAKE_TOKEN: &str = "FakeSessionToken//////////wEaCXVzLWVhc3QtMSJH0002";
+
+fn with_fake_credentials(cmd: &mut Command) -> &mut Command {
+    cmd.env("AWS_ACCESS_KEY_ID", FAKE_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+        .env("AWS_SESSION_TOKEN", FAKE_TOKEN)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+fn assert_no_secrets(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for secret in [
+        FAKE_KEY,
+        FAKE_SECRET,
+        FAKE_TOKEN,
+        "FakeSessionToken",
+        "fakeSecret",
+    ] {
+        assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
+    }
+}
+
+#[test]
+fn no_credentials_in_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_snap = write(&dir, "bad.json", b"{\"schemaVersion\": 1, \"x\": 1}");
+    let mut runs: Vec<(Vec<String>, &str)> = vec![
+        (vec!["check".into()], ""),
+        (vec!["check".into(), "-f".into(), "json".into()], ""),
+        (
+            vec!["eval".into(), "CloudTrail should have name".into()],
+            "",
+        ),
+        (vec!["eval".into(), "CloudTrail should have (".into()], ""),
+        (
+            vec![
+                "check".into(),
+                "--snapshot".into(),
+                bad_snap.display().to_string(),
+            ],
+            "",
+        ),
+        (
+            vec!["repl".into()],
+            ":entities\n:help\nCloudTrail should have name\n:load /nonexistent\n",
+        ),
+        (
+            vec!["pattern".into(), "test".into(), "ERROR".into()],
+            "ERROR x\n",
+        ),
+        (
+            vec!["pattern".into(), "canon".into(), "{ $.a = ".into()],
+            "",
+        ),
+        (vec!["policies".into()], ""),
+    ];
+    let saved = dir.path().join("saved.json");
+    if cfg!(feature = "aws") {
+        // A closed port: collection fails, and its errors must not show the keys.
+        runs.push((
+            vec![
+                "collect".into(),
+                "--endpoint-url".into(),
+                "http://127.0.0.1:9".into(),
+                "--region".into(),
+                "us-east-1".into(),
+                "--max-attempts".into(),
+                "1".into(),
+                "--timeout".into(),
+                "5".into(),
+                "--no-progress".into(),
+                "-o".into(),
+                saved.display().to_string(),
+            ],
+            "",
+        ));
+    }
+    for (args, stdin) in &runs {
+        let out = with_fake_credentials(&mut gsl())
+            .args(args)
+            .write_stdin(*stdin)
+            .output()
+            .unwrap();
+        assert_no_secrets(&format!("{args:?} stdout"), &out.stdout);
+        assert_no_secrets(&format!("{args:?} stderr"), &out.stderr);
+    }
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let p = entry.unwrap().path();
+        assert_no_secrets(&p.display().to_string(), &std::fs::read(&p).unwrap());
+    }
+}
