@@ -45,6 +45,7 @@ fn cis_rules() -> Vec<CheckedRule> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws");
     find_policy_files(&[root])
         .expect("policy files")
+        .0
         .iter()
         .map(|p| load_policy_file(p).expect("policy"))
         .map(|p| {

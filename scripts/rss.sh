@@ -27,7 +27,7 @@ if [ ! -x /usr/bin/time ]; then
   exit 2
 fi
 
-cargo build --quiet --release --no-default-features --bin gsl --example gen_org
+cargo build --quiet --release --no-default-features --features cli --bin gsl --example gen_org
 gen="$CARGO_TARGET_DIR/release/examples/gen_org"
 gsl="${GSL:-$CARGO_TARGET_DIR/release/gsl}"
 mkdir -p "$ORG_DIR"

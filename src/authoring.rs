@@ -161,6 +161,7 @@ pub fn find_tests(paths: &[PathBuf]) -> Vec<PathBuf> {
 /// The `.gsl` files under `paths` that have no test file beside them.
 pub fn untested(paths: &[PathBuf]) -> Vec<PathBuf> {
     policy::find_policy_files(paths)
+        .map(|(files, _unreadable)| files)
         .unwrap_or_default()
         .into_iter()
         .filter(|p| {

@@ -10,7 +10,11 @@
 //! - [`report`]: the result model and its versioned JSON document.
 //! - [`collect`]: the collectors' records, graph joins and call plan (always); the
 //!   AWS SDK collectors themselves with the feature `aws`.
-//! - [`text`]: "did you mean" and clipping, shared by every diagnostic.
+//! - [`text`]: "did you mean", clipping and escaping, shared by every diagnostic.
+//! - [`source`]: reading input files (regular files only, size limits, UTF-8 with
+//!   positions).
+//! - [`shown`]: diagnostics made safe to render (long lines windowed, hidden characters
+//!   escaped, related diagnostics capped).
 //!
 //! The `gsl` command line (clap, the REPL, rendering, exit codes) is the binary's, in
 //! `src/cli/`, and uses only this library. Map of the pipeline: `docs/architecture.md`.
@@ -25,6 +29,8 @@ pub mod pattern;
 pub mod policy;
 pub mod report;
 pub mod run;
+pub mod shown;
+pub mod source;
 pub mod span;
 pub mod text;
 

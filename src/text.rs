@@ -60,6 +60,64 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// Whether `c` is invisible or reorders the text around it when printed raw: NUL and the
+/// other control characters (except tab and newline), the bidirectional controls
+/// (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) and the zero-width characters
+/// (U+200B–U+200D, U+2060, U+FEFF).
+pub fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{200b}'..='\u{200d}'
+                | '\u{2060}'
+                | '\u{feff}'
+        )
+}
+
+/// `s` with every [`is_hidden`] character written as a visible escape (`\u{202e}`), so
+/// messages and reports show what is there and cannot be reordered by it. Borrowed when
+/// there is nothing to escape.
+pub fn escape_hidden(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_visible(&mut out, c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Append `c` to `out`, escaped if it [`is_hidden`].
+pub fn push_visible(out: &mut String, c: char) {
+    if is_hidden(c) {
+        out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+    } else {
+        out.push(c);
+    }
+}
+
+/// `s` padded with spaces to `width` characters, like `{:<width$}` but without its limit
+/// (format widths above 65535 panic) and never padding more than [`MAX_PAD`] columns.
+pub fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    let mut out = String::with_capacity(s.len() + width.saturating_sub(n).min(MAX_PAD));
+    out.push_str(s);
+    out.extend(std::iter::repeat_n(
+        ' ',
+        width.min(MAX_PAD).saturating_sub(n),
+    ));
+    out
+}
+
+/// The widest column [`pad`] pads to: a longer cell is printed as is, unpadded.
+pub const MAX_PAD: usize = 80;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +141,26 @@ mod tests {
             did_you_mean("lenght", ["length"]).as_deref(),
             Some("did you mean `length`?")
         );
+    }
+
+    #[test]
+    fn escapes_hidden_characters() {
+        assert_eq!(escape_hidden("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(escape_hidden("a\0b"), "a\\u{0}b");
+        assert_eq!(
+            escape_hidden("x\u{202e}y\u{200b}z"),
+            "x\\u{202e}y\\u{200b}z"
+        );
+        assert_eq!(escape_hidden("\u{feff}{"), "\\u{feff}{");
+    }
+
+    #[test]
+    fn pads_without_format_limits() {
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad("abcdef", 4), "abcdef");
+        let long = "x".repeat(70_000);
+        assert_eq!(pad(&long, 70_000), long);
+        assert_eq!(pad("a", 100_000).len(), MAX_PAD);
     }
 
     #[test]

@@ -157,15 +157,18 @@ impl From<StatusArg> for RuleStatus {
     }
 }
 
-fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
+/// The policies to run, and the files that could not be loaded (reported; the others
+/// still run).
+fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::PolicyError>)> {
     let mut policies = Vec::new();
     for spec in &args.pack {
         policies.extend(select::builtin_pack(spec)?.policies()?);
     }
+    let mut errors = Vec::new();
     if !args.paths.is_empty() {
-        for p in policy::find_policy_files(&args.paths)? {
-            policies.push(policy::load_policy_file(&p)?);
-        }
+        let loaded = policy::load_policies(&args.paths)?;
+        policies.extend(loaded.policies);
+        errors = loaded.errors;
     }
     if args.pack.is_empty() && args.paths.is_empty() {
         policies = policy::builtin_policies()?;
@@ -176,7 +179,7 @@ fn load_policies(args: &CheckArgs) -> miette::Result<Vec<Policy>> {
         min_severity: args.severity.map(Severity::from),
         frameworks: args.framework.clone(),
     };
-    Ok(selection.apply(policies)?)
+    Ok((selection.apply(policies)?, errors))
 }
 
 /// The exit status of a run under `--fail-on` and `--unknown-ok`.
@@ -259,7 +262,10 @@ fn acquire_snapshot(
 
 /// Run `gsl check`.
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
-    let policies = load_policies(args)?;
+    let (policies, load_errors) = load_policies(args)?;
+    for e in &load_errors {
+        let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
+    }
     let waivers = load_waivers(args)?;
     let (source, name) = acquire_snapshot(args, io.err)?;
     let opts = gsl::run::eval_options_at(source.collected_at(), args.now);
@@ -302,6 +308,14 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
     };
     write_reports(args, &formats, &report, io)?;
+    if !load_errors.is_empty() {
+        let _ = writeln!(
+            io.err,
+            "error: {} policy file(s) could not be loaded (shown above); the others ran",
+            load_errors.len()
+        );
+        return Ok(Exit::Error);
+    }
     Ok(exit_of(
         &run.policies,
         args.fail_on.map(Severity::from),

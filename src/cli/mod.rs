@@ -275,8 +275,37 @@ fn install_miette_hook(color: bool) {
         } else {
             miette::GraphicalTheme::unicode_nocolor()
         };
-        Box::new(miette::GraphicalReportHandler::new_themed(theme))
+        Box::new(Handler(miette::GraphicalReportHandler::new_themed(theme)))
     }));
+}
+
+/// miette's graphical handler over [`gsl::shown`]: long lines windowed, hidden characters
+/// escaped (the raw handler panics on a column past 65535).
+struct Handler(miette::GraphicalReportHandler);
+
+impl miette::ReportHandler for Handler {
+    fn debug(
+        &self,
+        d: &dyn miette::Diagnostic,
+        f: &mut std::fmt::Formatter<'_>,
+    ) -> std::fmt::Result {
+        if f.alternate() {
+            return std::fmt::Debug::fmt(d, f);
+        }
+        self.0.render_report(f, &gsl::shown::shown(d))
+    }
+}
+
+/// `d` rendered by `handler` through [`gsl::shown`]; its message if rendering fails.
+pub fn render_with(handler: &miette::GraphicalReportHandler, d: &dyn miette::Diagnostic) -> String {
+    let mut s = String::new();
+    if handler
+        .render_report(&mut s, &gsl::shown::shown(d))
+        .is_err()
+    {
+        s = format!("error: {}\n", gsl::text::escape_hidden(&d.to_string()));
+    }
+    s
 }
 
 /// Load the snapshot named by `args`, or the built-in sample. Returns it with its name.
@@ -309,13 +338,10 @@ fn run_repl(args: &ReplArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
 
 /// A diagnostic rendered for a terminal (unicode, no colour: stderr may be a file).
 pub fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
-    let mut s = String::new();
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-    if handler.render_report(&mut s, d).is_err() {
-        s = d.to_string();
-    }
-    s
+    render_with(
+        &miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()),
+        d,
+    )
 }
 
 /// A note (such as "no entities of type X") on one line, with its help.

@@ -47,14 +47,11 @@ pub enum PatternCmd {
 }
 
 fn render(e: &PatternError) -> String {
-    let mut s = String::new();
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(80);
-    if handler.render_report(&mut s, e).is_err() {
-        s = format!("error[{}]: {e}", e.code_str());
-    }
-    s
+    super::render_with(
+        &miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(80),
+        e,
+    )
 }
 
 fn parse(text: &str, name: &str, err: &mut dyn Write) -> Option<FilterPattern> {
@@ -116,37 +113,57 @@ pub fn run(
             let Some(p) = parse(pattern, "pattern", err) else {
                 return 2;
             };
-            let text = match events {
-                Some(path) => match std::fs::read_to_string(path) {
-                    Ok(t) => t,
+            let bytes = match events {
+                Some(path) => match gsl::source::read_bytes(path, gsl::source::Kind::Events) {
+                    Ok(b) => b,
                     Err(e) => {
-                        let _ = writeln!(
-                            err,
-                            "error: cannot read events from {}: {e}",
-                            path.display()
-                        );
+                        let _ = write!(err, "{}", super::render_diagnostic(&e));
                         return 2;
                     }
                 },
                 None => {
-                    let mut t = String::new();
-                    if let Err(e) = stdin.read_to_string(&mut t) {
+                    let mut b = Vec::new();
+                    if let Err(e) = stdin.read_to_end(&mut b) {
                         let _ = writeln!(err, "error: cannot read events from standard input: {e}");
                         return 2;
                     }
-                    t
+                    b
                 }
             };
-            let lines: Vec<&str> = text
-                .lines()
-                .map(|l| l.trim_end_matches('\r'))
-                .filter(|l| !l.is_empty())
-                .collect();
+            let source = events
+                .as_ref()
+                .map_or("standard input".to_string(), |p| p.display().to_string());
+            // One event per line; a line that is not UTF-8 is reported with its number
+            // and skipped, the others are still tested.
+            let mut lines: Vec<String> = Vec::new();
+            let mut bad = 0;
+            for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                match std::str::from_utf8(raw) {
+                    Ok("") => {}
+                    Ok(l) => lines.push(l.to_string()),
+                    Err(e) => {
+                        bad += 1;
+                        let _ = writeln!(
+                            err,
+                            "error: {source}:{}: the event is not UTF-8 (invalid byte at column {}); skipped",
+                            i + 1,
+                            e.valid_up_to() + 1
+                        );
+                    }
+                }
+            }
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
             let result = p.test(&lines);
             match serde_json::to_string_pretty(&result) {
                 Ok(s) => {
                     let _ = writeln!(out, "{s}");
-                    0
+                    // Skipped events are an error: the answer does not cover them.
+                    if bad > 0 {
+                        2
+                    } else {
+                        0
+                    }
                 }
                 Err(e) => {
                     let _ = writeln!(err, "error: {e}");

@@ -39,7 +39,12 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         }
     } else {
         // Every file is listed or reported: one bad file does not hide the others.
-        for path in policy::find_policy_files(&args.paths)? {
+        let (files, unreadable) = policy::find_policy_files(&args.paths)?;
+        for e in &unreadable {
+            broken += 1;
+            let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
+        }
+        for path in files {
             match policy::load_policy_file(&path) {
                 Ok(policy) => listed.push(Listed {
                     pack: select::pack_of(&policy.origin).to_string(),

@@ -32,6 +32,12 @@ pub enum LoadErrorKind {
     EmptyDirectory,
     /// Two snapshots of a directory hold the same account (`gsl::snapshot::duplicate_account`).
     DuplicateAccount,
+    /// A key appears twice in one object, at any level (`gsl::snapshot::duplicate_key`).
+    DuplicateKey,
+    /// Two entities have the same `id` (`gsl::snapshot::duplicate_id`).
+    DuplicateId,
+    /// `collectedAt` is not an RFC 3339 time (`gsl::snapshot::collected_at`).
+    CollectedAt,
 }
 
 impl LoadErrorKind {
@@ -49,6 +55,9 @@ impl LoadErrorKind {
             LoadErrorKind::Io => "gsl::snapshot::io",
             LoadErrorKind::EmptyDirectory => "gsl::snapshot::empty_dir",
             LoadErrorKind::DuplicateAccount => "gsl::snapshot::duplicate_account",
+            LoadErrorKind::DuplicateKey => "gsl::snapshot::duplicate_key",
+            LoadErrorKind::DuplicateId => "gsl::snapshot::duplicate_id",
+            LoadErrorKind::CollectedAt => "gsl::snapshot::collected_at",
         }
     }
 }
@@ -64,6 +73,8 @@ struct Inner {
     label: String,
     help: String,
     span: Option<SourceSpan>,
+    /// A second place, such as the first of two duplicates.
+    also: Option<(SourceSpan, String)>,
     src: NamedSource<String>,
 }
 
@@ -75,6 +86,7 @@ impl LoadError {
             label: String::new(),
             help: String::new(),
             span: None,
+            also: None,
             src: NamedSource::new(name, text.to_string()),
         }))
     }
@@ -82,6 +94,11 @@ impl LoadError {
     fn at(mut self, span: Option<(usize, usize)>, label: impl Into<String>) -> Self {
         self.0.span = span.map(|(s, e)| SourceSpan::from((s, e.saturating_sub(s))));
         self.0.label = label.into();
+        self
+    }
+
+    fn also(mut self, span: Option<(usize, usize)>, label: impl Into<String>) -> Self {
+        self.0.also = span.map(|(s, e)| (SourceSpan::from((s, e.saturating_sub(s))), label.into()));
         self
     }
 
@@ -133,27 +150,88 @@ impl Diagnostic for LoadError {
         } else {
             Some(self.0.label.clone())
         };
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            label, span,
-        ))))
+        let also = self
+            .0
+            .also
+            .as_ref()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        // The primary label first: miette names its line and column in the header.
+        Some(Box::new(
+            std::iter::once(LabeledSpan::new_with_span(label, span)).chain(also),
+        ))
     }
 }
 
 /// Parse snapshot text. `name` is used in diagnostics (a file path).
 ///
 /// Checks, in order: JSON syntax; a top-level object; `schemaVersion` present and equal
-/// to [`SCHEMA_VERSION`]; the schema (unknown fields are errors); every entity an object
-/// with string `id` and `type`, listed under the key equal to its `type`.
+/// to [`SCHEMA_VERSION`]; no key twice in any object; the schema (unknown fields are
+/// errors); `collectedAt` an RFC 3339 time; every account listed once; every entity an
+/// object with string `id` and `type`, listed under the key equal to its `type`, with an
+/// `id` no other entity has.
 pub fn parse_snapshot(text: &str, name: &str) -> Result<Snapshot, LoadError> {
-    // Fast path: one pass straight into the typed snapshot. Anything wrong is diagnosed
+    // Fast path: one pass straight into the typed snapshot (and one over the text for
+    // duplicate keys, which serde_json resolves silently). Anything wrong is diagnosed
     // by the slower path below, which reports problems in a fixed order.
     if let Ok(snapshot) = serde_json::from_str::<Snapshot>(text) {
         if snapshot.schema_version == SCHEMA_VERSION {
+            check_duplicate_keys(text, name)?;
             validate_entities(&snapshot, text, name)?;
             return Ok(snapshot);
         }
     }
     diagnose(text, name)
+}
+
+/// The first key repeated in one object, as a diagnostic pointing at both.
+fn check_duplicate_keys(text: &str, name: &str) -> Result<(), LoadError> {
+    let Some(dup) = super::strict::first_duplicate_key(text) else {
+        return Ok(());
+    };
+    let at = line_col_offset(text, dup.line, dup.column);
+    let second = key_before(text, at);
+    let mut first_path: Vec<Seg<'_>> = dup
+        .path
+        .iter()
+        .map(|s| match s {
+            super::strict::Step::Key(k) => Seg::Key(k),
+            super::strict::Step::Index(i) => Seg::Index(*i),
+        })
+        .collect();
+    first_path.push(Seg::Key(&dup.key));
+    let first = locate(text, &first_path);
+    let key = crate::text::clip(&dup.key, 80);
+    Err(LoadError::new(
+        LoadErrorKind::DuplicateKey,
+        text,
+        name,
+        format!(
+            "duplicate key \"{key}\" in {}",
+            super::strict::path_text(&dup.path)
+        ),
+    )
+    .also(first, "first value")
+    .at(second, "the same key again")
+    .help("a JSON reader keeps only one of two equal keys, so the other's data would be lost: merge the two values under one key"))
+}
+
+/// The span of the string key that ends at or just before byte `at`.
+fn key_before(text: &str, at: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut end = at.min(b.len().saturating_sub(1));
+    while end > 0 && b.get(end) != Some(&b'"') {
+        end -= 1;
+    }
+    let mut start = end.checked_sub(1)?;
+    loop {
+        if b.get(start) == Some(&b'"') {
+            let slashes = b[..start].iter().rev().take_while(|c| **c == b'\\').count();
+            if slashes % 2 == 0 {
+                return Some((start, end + 1));
+            }
+        }
+        start = start.checked_sub(1)?;
+    }
 }
 
 /// The careful path: syntax, top-level shape, version, then schema.
@@ -212,6 +290,7 @@ fn diagnose(text: &str, name: &str) -> Result<Snapshot, LoadError> {
         }
         Some(_) => {}
     }
+    check_duplicate_keys(text, name)?;
     let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| {
         let at = line_col_offset(text, e.line(), e.column());
         LoadError::new(
@@ -228,7 +307,51 @@ fn diagnose(text: &str, name: &str) -> Result<Snapshot, LoadError> {
 }
 
 fn validate_entities(snapshot: &Snapshot, text: &str, name: &str) -> Result<(), LoadError> {
+    if let Some(t) = &snapshot.collected_at {
+        if chrono::DateTime::parse_from_rfc3339(t).is_err() {
+            return Err(LoadError::new(
+                LoadErrorKind::CollectedAt,
+                text,
+                name,
+                format!(
+                    "`collectedAt` \"{}\" is not an RFC 3339 time",
+                    crate::text::clip(t, 80)
+                ),
+            )
+            .at(
+                locate(text, &[Seg::Key("collectedAt")]),
+                "expected e.g. \"2026-11-20T10:00:00Z\"",
+            )
+            .help("write the collection time as RFC 3339 (`2026-11-20T10:00:00Z`), or remove `collectedAt`: rules then take \"now\" from --now or the clock"));
+        }
+    }
+    let mut accounts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut ids: std::collections::HashMap<&str, [Seg<'_>; 5]> = std::collections::HashMap::new();
     for (ai, account) in snapshot.accounts.iter().enumerate() {
+        if let Some(first) = accounts.insert(&account.account_number, ai) {
+            let at = |i| {
+                locate(
+                    text,
+                    &[
+                        Seg::Key("accounts"),
+                        Seg::Index(i),
+                        Seg::Key("accountNumber"),
+                    ],
+                )
+            };
+            return Err(LoadError::new(
+                LoadErrorKind::DuplicateAccount,
+                text,
+                name,
+                format!(
+                    "account {} is listed twice (accounts[{first}] and accounts[{ai}])",
+                    crate::text::clip(&account.account_number, 80)
+                ),
+            )
+            .also(at(first), "first here")
+            .at(at(ai), "again here")
+            .help("merge the two entries into one (their regions, entities and errors), or collect the account once"));
+        }
         for (type_key, entities) in &account.entities {
             for (ei, entity) in entities.iter().enumerate() {
                 let path = [
@@ -293,6 +416,26 @@ fn validate_entities(snapshot: &Snapshot, text: &str, name: &str) -> Result<(), 
                     .help(format!(
                         "move the entity under \"{ty}\", or set its `type` to \"{type_key}\""
                     )));
+                }
+                let id = obj.get("id").and_then(Json::as_str).unwrap_or_default();
+                if let Some(first) = ids.insert(id, path) {
+                    let at = |p: &[Seg<'_>]| {
+                        let mut p = p.to_vec();
+                        p.push(Seg::Key("id"));
+                        locate(text, &p)
+                    };
+                    return Err(LoadError::new(
+                        LoadErrorKind::DuplicateId,
+                        text,
+                        name,
+                        format!(
+                            "two entities have the id \"{}\"",
+                            crate::text::clip(id, 120)
+                        ),
+                    )
+                    .also(at(&first), "first here")
+                    .at(at(&path), "again here")
+                    .help("an entity id (usually the ARN) is unique in a snapshot: remove the repeated entity, or give each its own id"));
                 }
             }
         }
@@ -445,16 +588,29 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
 /// file is checked as [`parse_snapshot`] checks it. The merged snapshot has the
 /// accounts and errors of all files in that order, and the earliest `collectedAt`;
 /// an account in two files is an error (it would be counted twice).
-pub fn load_path(path: &Path) -> Result<Snapshot, LoadError> {
+///
+/// Files are read with [`crate::source::read_text`]: regular files only, within the
+/// snapshot size limit, UTF-8 with positions.
+pub fn load_path(path: &Path) -> Result<Snapshot, PathError> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| {
         LoadError::new(LoadErrorKind::Io, "", &name, format!("cannot read snapshot {name}: {e}"))
             .help("pass a snapshot file written by `gsl collect` or a directory of them (`gsl collect --split DIR`), or omit --snapshot to use the built-in sample account")
     };
     if !path.is_dir() {
-        let text = std::fs::read_to_string(path).map_err(io)?;
-        return parse_snapshot(&text, &name);
+        let text = crate::source::read_text(path, crate::source::Kind::Snapshot)?;
+        return Ok(parse_snapshot(&text, &name)?);
     }
+    load_dir(path, &name, io)
+}
+
+/// The snapshots of a directory, merged.
+fn load_dir(
+    path: &Path,
+    name: &str,
+    io: impl Fn(std::io::Error) -> LoadError,
+) -> Result<Snapshot, PathError> {
+    let name = name.to_string();
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -468,20 +624,14 @@ pub fn load_path(path: &Path) -> Result<Snapshot, LoadError> {
             &name,
             format!("the snapshot directory {name} holds no .json file"),
         )
-        .help("write one with `gsl collect --split DIR`"));
+        .help("write one with `gsl collect --split DIR`")
+        .into());
     }
     let mut merged: Option<Snapshot> = None;
     let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for file in &files {
         let file_name = file.display().to_string();
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            LoadError::new(
-                LoadErrorKind::Io,
-                "",
-                &file_name,
-                format!("cannot read snapshot {file_name}: {e}"),
-            )
-        })?;
+        let text = crate::source::read_text(file, crate::source::Kind::Snapshot)?;
         let snapshot = parse_snapshot(&text, &file_name)?;
         for a in &snapshot.accounts {
             if let Some(first) = owner.insert(a.account_number.clone(), file_name.clone()) {
@@ -494,7 +644,8 @@ pub fn load_path(path: &Path) -> Result<Snapshot, LoadError> {
                         a.account_number
                     ),
                 )
-                .help("keep one snapshot per account in the directory (`gsl collect --split` writes <account>.json)"));
+                .help("keep one snapshot per account in the directory (`gsl collect --split` writes <account>.json)")
+                .into());
             }
         }
         merged = Some(match merged {
@@ -511,14 +662,14 @@ pub fn load_path(path: &Path) -> Result<Snapshot, LoadError> {
         });
     }
     // `files` is not empty, so `merged` is set.
-    merged.ok_or_else(|| {
+    Ok(merged.ok_or_else(|| {
         LoadError::new(
             LoadErrorKind::EmptyDirectory,
             "",
             &name,
             format!("the snapshot directory {name} holds no .json file"),
         )
-    })
+    })?)
 }
 
 #[cfg(test)]
@@ -583,4 +734,125 @@ mod tests {
         );
         assert!(parse_snapshot(&ent(r#"{"id": "a", "type": "CloudTrail"}"#), "t").is_ok());
     }
+
+    fn render(e: &LoadError) -> String {
+        let mut s = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut s, e)
+            .unwrap();
+        s
+    }
+
+    #[test]
+    fn duplicate_entity_type_key_is_an_error_naming_both() {
+        // serde_json keeps the last list: the failing trail would vanish.
+        let t = "{\"schemaVersion\": 1, \"accounts\": [{\"accountNumber\": \"1\", \"entities\": {\n\"CloudTrail\": [{\"id\": \"bad\", \"type\": \"CloudTrail\"}],\n\"CloudTrail\": [{\"id\": \"good\", \"type\": \"CloudTrail\"}]}}]}";
+        let e = parse_snapshot(t, "t.json").unwrap_err();
+        assert_eq!(e.kind(), LoadErrorKind::DuplicateKey);
+        assert_eq!(
+            e.to_string(),
+            "duplicate key \"CloudTrail\" in accounts[0].entities"
+        );
+        let at = e.offset().unwrap();
+        assert_eq!(&t[at..at + 12], "\"CloudTrail\"");
+        assert_eq!(t[..at].matches('\n').count(), 2, "points at the second key");
+        let r = render(&e);
+        assert!(
+            r.contains("first value") && r.contains("the same key again"),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_at_every_level() {
+        let k = |t: &str| parse_snapshot(t, "t").unwrap_err().kind();
+        // Top level (typed fields), account level, inside an entity, nested deeper.
+        assert_eq!(
+            k(r#"{"schemaVersion": 1, "schemaVersion": 1}"#),
+            LoadErrorKind::DuplicateKey
+        );
+        assert_eq!(
+            k(
+                r#"{"schemaVersion": 1, "accounts": [{"accountNumber": "1", "regions": [], "regions": []}]}"#
+            ),
+            LoadErrorKind::DuplicateKey
+        );
+        let ent = |e: &str| {
+            format!(
+                r#"{{"schemaVersion": 1, "accounts": [{{"accountNumber": "1", "entities": {{"CloudTrail": [{e}]}}}}]}}"#
+            )
+        };
+        assert_eq!(
+            k(&ent(
+                r#"{"id": "a", "type": "CloudTrail", "isLogging": false, "isLogging": true}"#
+            )),
+            LoadErrorKind::DuplicateKey
+        );
+        let e = parse_snapshot(
+            &ent(r#"{"id": "a", "type": "CloudTrail", "status": {"x": 1, "x": 2}}"#),
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), LoadErrorKind::DuplicateKey);
+        assert!(
+            e.to_string()
+                .ends_with("accounts[0].entities.CloudTrail[0].status"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_and_accounts() {
+        let e = parse_snapshot(
+            r#"{"schemaVersion": 1, "accounts": [{"accountNumber": "1", "entities": {"CloudTrail": [{"id": "a", "type": "CloudTrail"}], "LogGroup": [{"id": "a", "type": "LogGroup"}]}}]}"#,
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), LoadErrorKind::DuplicateId);
+        assert_eq!(e.to_string(), "two entities have the id \"a\"");
+        let e = parse_snapshot(
+            r#"{"schemaVersion": 1, "accounts": [{"accountNumber": "1"}, {"accountNumber": "1"}]}"#,
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), LoadErrorKind::DuplicateAccount);
+        assert!(render(&e).contains("first here"));
+        // The same id in two accounts is still two ids too: ids are ARNs.
+        let e = parse_snapshot(
+            r#"{"schemaVersion": 1, "accounts": [{"accountNumber": "1", "entities": {"CloudTrail": [{"id": "a", "type": "CloudTrail"}]}}, {"accountNumber": "2", "entities": {"CloudTrail": [{"id": "a", "type": "CloudTrail"}]}}]}"#,
+            "t",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), LoadErrorKind::DuplicateId);
+    }
+
+    #[test]
+    fn collected_at_must_be_rfc3339() {
+        for bad in ["2026-11-20 10:00:00", "yesterday", ""] {
+            let t = format!(r#"{{"schemaVersion": 1, "collectedAt": "{bad}"}}"#);
+            let e = parse_snapshot(&t, "t").unwrap_err();
+            assert_eq!(e.kind(), LoadErrorKind::CollectedAt, "{bad}");
+            assert_eq!(&t[e.offset().unwrap()..][..1], "\"");
+        }
+        assert!(parse_snapshot(
+            r#"{"schemaVersion": 1, "collectedAt": "2026-11-20T10:00:00+02:00"}"#,
+            "t"
+        )
+        .is_ok());
+        assert!(parse_snapshot(r#"{"schemaVersion": 1, "collectedAt": null}"#, "t").is_ok());
+    }
+}
+
+/// Why [`load_path`] could not load a snapshot: the file could not be read as text, or
+/// its text is not a valid snapshot (or the directory's snapshots do not fit together).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum PathError {
+    /// The file could not be read (not a regular file, too large, not UTF-8, ...).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::source::ReadError),
+    /// The snapshot is invalid.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Load(#[from] LoadError),
 }

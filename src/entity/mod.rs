@@ -18,3 +18,4 @@ pub const SAMPLE_SNAPSHOT_NAME: &str = "examples/sample-account.json (built in)"
 pub mod graph;
 pub mod load;
 pub mod stream;
+mod strict;

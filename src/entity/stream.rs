@@ -60,6 +60,10 @@ pub enum StreamError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file could not be read as text (not a regular file, too large, not UTF-8).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::source::ReadError),
     /// The file changed between the validating pass and the reading pass.
     #[error("snapshot {name} changed while it was being read")]
     #[diagnostic(
@@ -105,10 +109,7 @@ impl SnapshotSource {
     /// Read and validate the snapshot file at `path` (named `name` in messages),
     /// keeping only what is needed to read its accounts again in batches.
     pub fn open(path: &Path, name: &str) -> Result<Self, StreamError> {
-        let text = std::fs::read_to_string(path).map_err(|source| StreamError::Io {
-            name: name.to_string(),
-            source,
-        })?;
+        let text = crate::source::read_text(path, crate::source::Kind::Snapshot)?;
         match index(&text) {
             Some((header, accounts, census)) => {
                 let file_len = text.len() as u64;

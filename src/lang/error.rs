@@ -252,6 +252,19 @@ pub enum ParseError {
         span: SourceSpan,
     },
 
+    /// A non-zero number too small for a 64-bit float (`1e-999999`), which would
+    /// silently become 0.
+    #[error("number too small: it would be read as 0")]
+    #[diagnostic(
+        code(gsl::parse::number_underflow),
+        help("numbers must fit a 64-bit floating point value (the smallest is about 5e-324); write 0 if 0 is meant")
+    )]
+    NumberUnderflow {
+        /// Where.
+        #[label("too small")]
+        span: SourceSpan,
+    },
+
     /// Brackets or `not`s nested beyond what the parser accepts.
     #[error("rule nested too deeply")]
     #[diagnostic(
@@ -288,6 +301,7 @@ impl ParseError {
             | ParseError::BadRegex { span, .. }
             | ParseError::BadRegexFlag { span, .. }
             | ParseError::BadNumber { span }
+            | ParseError::NumberUnderflow { span }
             | ParseError::TooDeep { span, .. } => *span,
         }
     }
@@ -335,6 +349,7 @@ impl ParseError {
             | ParseError::BadRegex { span, .. }
             | ParseError::BadRegexFlag { span, .. }
             | ParseError::BadNumber { span }
+            | ParseError::NumberUnderflow { span }
             | ParseError::TooDeep { span, .. } => remap(span),
         }
     }

@@ -197,15 +197,24 @@ pub enum PolicyErrorKind {
         #[label("second `{key}:`")]
         span: miette::SourceSpan,
     },
-    /// A file could not be read.
-    #[error("cannot read {path}")]
-    #[diagnostic(code(gsl::policy::io), help("check the path and its permissions"))]
-    Io {
-        /// The path.
-        path: String,
-        /// The OS error.
-        #[source]
-        source: std::io::Error,
+    /// A file could not be read (special file, too large, not UTF-8, a symlink loop,
+    /// not found...).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::source::ReadError),
+    /// Two policy files with the same `id`.
+    #[error("two policies have the id `{id}`: {first} and {second}")]
+    #[diagnostic(
+        code(gsl::policy::duplicate_id),
+        help("policy ids are unique in a run: give one of them another id (the first is run)")
+    )]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// The file that is run.
+        first: String,
+        /// The file that is not.
+        second: String,
     },
     /// No policy files under the given paths.
     #[error("no .gsl files under {paths}")]
@@ -413,14 +422,19 @@ pub fn builtin_policies() -> Result<Vec<Policy>, PolicyError> {
 }
 
 /// Every `.gsl` file under `paths` (files as given, directories recursively), sorted.
-pub fn find_policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
+/// A path or directory entry that cannot be read is an error of its own; the walk goes
+/// on (see [`load_policies`]).
+pub fn find_policy_files(
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, Vec<PolicyError>), PolicyError> {
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for p in paths {
-        walk(p, &mut out, true).map_err(PolicyError::from)?;
+        walk(p, &mut out, &mut errors, true);
     }
     out.sort();
     out.dedup();
-    if out.is_empty() {
+    if out.is_empty() && errors.is_empty() {
         return Err(PolicyErrorKind::NoneFound {
             paths: paths
                 .iter()
@@ -430,40 +444,92 @@ pub fn find_policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError>
         }
         .into());
     }
-    Ok(out)
+    Ok((out, errors))
 }
 
-#[expect(clippy::result_large_err, reason = "private; the public API boxes it")]
-fn walk(path: &Path, out: &mut Vec<PathBuf>, top: bool) -> Result<(), PolicyErrorKind> {
-    let io = |source| PolicyErrorKind::Io {
-        path: path.display().to_string(),
-        source,
+fn walk(path: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<PolicyError>, top: bool) {
+    let io = |source| {
+        PolicyError::from(PolicyErrorKind::Read(crate::source::io_error(
+            crate::source::Kind::Policy,
+            path,
+            source,
+        )))
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_dir() {
-        let mut entries = std::fs::read_dir(path)
-            .map_err(io)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(io)?;
-        entries.sort_by_key(|e| e.path());
-        for e in entries {
-            walk(&e.path(), out, false)?;
+    let is_gsl = path.extension().is_some_and(|e| e == "gsl");
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        // A broken entry inside a directory matters only if it looks like a policy.
+        Err(e) if top || is_gsl || crate::source::is_symlink_loop(&e) => {
+            return errors.push(io(e));
         }
-    } else if top || path.extension().is_some_and(|e| e == "gsl") {
+        Err(_) => return,
+    };
+    if meta.is_dir() {
+        let entries = match std::fs::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => return errors.push(io(e)),
+        };
+        let mut entries: Vec<PathBuf> = entries
+            .filter_map(|e| match e {
+                Ok(e) => Some(e.path()),
+                Err(e) => {
+                    errors.push(io(e));
+                    None
+                }
+            })
+            .collect();
+        entries.sort();
+        for e in entries {
+            walk(&e, out, errors, false);
+        }
+    } else if top || is_gsl {
+        // Special files are refused when read, with their own error.
         out.push(path.to_path_buf());
     }
-    Ok(())
 }
 
 /// Read and parse the metadata of a policy file.
 pub fn load_policy_file(path: &Path) -> Result<Policy, PolicyError> {
-    let text = std::fs::read_to_string(path).map_err(|source| {
-        PolicyError::from(PolicyErrorKind::Io {
-            path: path.display().to_string(),
-            source,
-        })
-    })?;
+    let text = crate::source::read_text(path, crate::source::Kind::Policy)
+        .map_err(|e| PolicyError::from(PolicyErrorKind::Read(e)))?;
     parse_policy(&text, &path.display().to_string())
+}
+
+/// The policies of a run, and every file that could not be one.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The policies that loaded, in path order.
+    pub policies: Vec<Policy>,
+    /// One error per path or file that could not be read or has bad metadata, and one
+    /// per policy whose id an earlier one has.
+    pub errors: Vec<PolicyError>,
+}
+
+/// Every policy under `paths`: never stops at the first bad file. Errs only when
+/// nothing at all is found.
+pub fn load_policies(paths: &[PathBuf]) -> Result<Loaded, PolicyError> {
+    let (files, mut errors) = find_policy_files(paths)?;
+    let mut policies: Vec<Policy> = Vec::new();
+    for f in &files {
+        match load_policy_file(f) {
+            Ok(p) => {
+                if let Some(first) = policies.iter().find(|q| q.meta.id == p.meta.id) {
+                    errors.push(
+                        PolicyErrorKind::DuplicateId {
+                            id: crate::text::clip(&p.meta.id, 120),
+                            first: first.origin.clone(),
+                            second: p.origin.clone(),
+                        }
+                        .into(),
+                    );
+                } else {
+                    policies.push(p);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok(Loaded { policies, errors })
 }
 
 #[cfg(test)]
@@ -512,6 +578,47 @@ mod tests {
     fn metadata_stops_at_the_rule() {
         let p = parse_policy("# id: a\n# title: t\nA should have b\n# id: other\n", "x").unwrap();
         assert_eq!(p.meta.id, "a");
+    }
+
+    #[test]
+    fn loading_goes_on_past_bad_files_and_refuses_duplicate_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |n: &str, t: &[u8]| std::fs::write(dir.path().join(n), t).unwrap();
+        w("a.gsl", b"# id: A\n# title: t\nA should have b\n");
+        w("b.gsl", b"# id: B\n# titel: t\nA should have b\n");
+        w("c.gsl", b"# id: A\n# title: again\nA should have b\n");
+        w("d.gsl", b"# id: D\n# title: t\xff\nA should have b\n");
+        w("e.gsl", b"# title: no id\nA should have b\n");
+        w("f.gsl", b"# id: F\n# title: fine\nA should have b\n");
+        w("notes.txt", b"not a policy");
+        #[cfg(unix)]
+        {
+            let l = dir.path().join("loop.gsl");
+            std::os::unix::fs::symlink(&l, &l).unwrap();
+            assert!(std::process::Command::new("mkfifo")
+                .arg(dir.path().join("pipe.gsl"))
+                .status()
+                .is_ok_and(|s| s.success()));
+        }
+        let loaded = load_policies(&[dir.path().to_path_buf()]).unwrap();
+        let ids: Vec<_> = loaded.policies.iter().map(|p| p.meta.id.as_str()).collect();
+        assert_eq!(ids, ["A", "F"]);
+        let msgs: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+        let n = if cfg!(unix) { 6 } else { 4 };
+        assert_eq!(msgs.len(), n, "{msgs:#?}");
+        let all = msgs.join("\n");
+        assert!(all.contains("unknown metadata key `titel`"), "{all}");
+        assert!(
+            all.contains("two policies have the id `A`") && all.contains("c.gsl"),
+            "{all}"
+        );
+        assert!(all.contains("line 2, column 11"), "{all}");
+        assert!(all.contains("no `id:` line"), "{all}");
+        #[cfg(unix)]
+        {
+            assert!(all.contains("symbolic link loop"), "{all}");
+            assert!(all.contains("FIFO"), "{all}");
+        }
     }
 
     #[test]

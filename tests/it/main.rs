@@ -17,6 +17,7 @@ mod eval_proptest;
 mod eval_sample;
 mod examples_table;
 mod facade;
+mod hostile;
 mod org_scale;
 mod parse_corpus;
 mod parse_docs;

@@ -221,6 +221,8 @@ mod streamed {
         // A type only one account has, and an error for an account of a later batch.
         let mut bucket = snap.accounts[3].entities["SnsTopic"][0].clone();
         bucket["type"] = "Bucket".into();
+        // Entity ids are unique in a snapshot (the loader rejects a repeated one).
+        bucket["id"] = "arn:aws:s3:::generated-bucket".into();
         snap.accounts[3]
             .entities
             .insert("Bucket".into(), vec![bucket]);

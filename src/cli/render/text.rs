@@ -200,10 +200,10 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         );
         let _ = writeln!(
             out,
-            "{label} {:<id_width$}  {:<8} {}",
-            r.meta.id,
+            "{label} {}  {:<8} {}",
+            gsl::text::pad(&gsl::text::escape_hidden(&r.meta.id), id_width),
             r.meta.severity.as_str(),
-            r.meta.title
+            gsl::text::escape_hidden(&r.meta.title)
         );
         if let Some(err) = &r.error {
             for line in err.lines() {

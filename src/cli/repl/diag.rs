@@ -54,16 +54,6 @@ pub enum ReplError {
         #[help]
         usage: String,
     },
-    /// `:load` of a file that cannot be read.
-    #[error("cannot read {path}")]
-    #[diagnostic(code(gsl::repl::io))]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 /// "did you mean `x`?" for the closest candidate, if any is close enough.

@@ -122,12 +122,33 @@ fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
 pub(crate) fn scan_unquoted<T>(
     s: &str,
     quotes: &[char],
+    f: impl FnMut(usize, char) -> Option<T>,
+) -> (Option<T>, bool) {
+    scan(s, quotes, false, f)
+}
+
+/// [`scan_unquoted`], and with `comments` also skipping GSL comments (`#` or `//` to the
+/// end of the line, outside quotes): an apostrophe or a bracket in a comment opens
+/// nothing.
+fn scan<T>(
+    s: &str,
+    quotes: &[char],
+    comments: bool,
     mut f: impl FnMut(usize, char) -> Option<T>,
 ) -> (Option<T>, bool) {
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if let Some(q) = quote {
+    let mut in_comment = false;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if in_comment {
+            in_comment = c != '\n';
+        } else if comments
+            && quote.is_none()
+            && (c == '#' || (c == '/' && chars.peek().is_some_and(|(_, n)| *n == '/')))
+        {
+            in_comment = true;
+        } else if let Some(q) = quote {
             if escaped {
                 escaped = false;
             } else if c == '\\' {
@@ -190,7 +211,7 @@ fn matching_bracket(s: &str) -> Option<usize> {
 /// were never opened do not count: the parser reports them.)
 pub fn is_open(src: &str) -> bool {
     let mut depth = 0usize;
-    let (_, in_quote) = scan_unquoted(src, &['\'', '"'], |_, c| {
+    let (_, in_quote) = scan(src, &['\'', '"'], true, |_, c| {
         match c {
             '[' | '(' | '{' => depth += 1,
             ']' | ')' | '}' => depth = depth.saturating_sub(1),
@@ -204,6 +225,15 @@ pub fn is_open(src: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_open_no_quote_or_bracket() {
+        assert!(!is_open("# don't [ worry"));
+        assert!(!is_open("CloudTrail should have name // it's ("));
+        assert!(is_open("CloudTrail should have name = '# not a comment"));
+        assert!(!is_open("CloudTrail should have name = '#x' # it's"));
+        assert!(is_open("# it's\nCloudTrail should have ["));
+    }
 
     #[test]
     fn classifies_commands_paths_and_rules() {

@@ -58,10 +58,11 @@ pub fn run_piped(
 ) -> Exit {
     let mut failed = false;
     let mut buf = String::new();
-    let mut line = String::new();
+    let mut raw = Vec::new();
+    let mut number = 0usize;
     loop {
-        line.clear();
-        let eof = match input.read_line(&mut line) {
+        raw.clear();
+        let eof = match input.read_until(b'\n', &mut raw) {
             Ok(0) => true,
             Ok(_) => false,
             Err(e) => {
@@ -69,8 +70,15 @@ pub fn run_piped(
                 return Exit::Failed;
             }
         };
+        number += 1;
         if !eof {
-            buf.push_str(&line);
+            // A line that is not UTF-8 is reported and skipped; the script goes on.
+            let Ok(line) = std::str::from_utf8(&raw) else {
+                let _ = writeln!(err, "error: input line {number} is not UTF-8; skipped");
+                failed = true;
+                continue;
+            };
+            buf.push_str(line);
             if complete::needs_more(&buf) {
                 continue;
             }

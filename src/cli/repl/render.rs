@@ -14,11 +14,7 @@ pub fn diagnostic(diag: &dyn Diagnostic, color: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     // As the CLI's miette hook (`cli::install_miette_hook`).
-    let handler = GraphicalReportHandler::new_themed(theme);
-    let mut s = String::new();
-    if handler.render_report(&mut s, diag).is_err() {
-        s = format!("error: {diag}\n");
-    }
+    let mut s = crate::cli::render_with(&GraphicalReportHandler::new_themed(theme), diag);
     if !s.ends_with('\n') {
         s.push('\n');
     }

@@ -424,7 +424,8 @@ impl Session {
             .max()
             .unwrap_or(0);
         for (t, n) in &self.knowledge.types {
-            s.push_str(&format!("  {t:<width$}  {n}\n"));
+            let t = gsl::text::pad(&gsl::text::escape_hidden(t), width);
+            s.push_str(&format!("  {t}  {n}\n"));
         }
         if !snap.errors.is_empty() {
             s.push_str(&format!("  {} collection error(s)\n", snap.errors.len()));
@@ -483,12 +484,8 @@ impl Session {
         if args.is_empty() {
             return Err(usage("load", "`:load` needs a file"));
         }
-        let text = std::fs::read_to_string(args).map_err(|source| {
-            Box::new(ReplError::Io {
-                path: args.to_string(),
-                source,
-            }) as Box<dyn Diagnostic + Send + Sync>
-        })?;
+        let text = gsl::source::read_text(std::path::Path::new(args), gsl::source::Kind::Snapshot)
+            .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
         let snapshot = gsl::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
         self.opts = gsl::run::eval_options(&snapshot, None);

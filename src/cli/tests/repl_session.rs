@@ -237,7 +237,7 @@ fn load_reports_unreadable_files() {
     let mut s = session();
     let err = fails(&mut s, ":load /nonexistent/snapshot.json");
     assert!(
-        err.contains("cannot read /nonexistent/snapshot.json"),
+        err.contains("cannot read snapshot /nonexistent/snapshot.json"),
         "{err}"
     );
     assert!(fails(&mut s, ":load").contains("usage: :load"));

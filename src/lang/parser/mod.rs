@@ -486,6 +486,19 @@ impl Builder {
                 LiteralKind::String(unescape_string(body))
             }
             R::number => match pair.as_str().parse::<f64>() {
+                // A mantissa with a non-zero digit that reads as 0 underflowed.
+                Ok(n)
+                    if n == 0.0
+                        && pair
+                            .as_str()
+                            .split(['e', 'E'])
+                            .next()
+                            .is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b))) =>
+                {
+                    self.errors
+                        .push(ParseError::NumberUnderflow { span: span.into() });
+                    LiteralKind::Number(0.0)
+                }
                 Ok(n) if n.is_finite() => LiteralKind::Number(n),
                 _ => {
                     self.errors
