@@ -67,6 +67,27 @@ impl CheckRun {
         crate::report::Document::new(&self.snapshot, &self.policies)
     }
 
+    /// Report policy files that could not be loaded as policies with status `error`
+    /// (after the others, in the order given), so every format lists them: a broken file
+    /// must not vanish from a report. The policy id is the file's path.
+    pub fn add_unloadable(&mut self, errors: &[crate::policy::PolicyError]) {
+        for e in errors {
+            let origin = e.origin();
+            let mut meta = adhoc_metadata(&format!("policy file could not be loaded: {e}"));
+            meta.id = origin.clone();
+            self.policies.push(PolicyReport {
+                meta,
+                origin,
+                status: RuleStatus::Error,
+                entities: Vec::new(),
+                error: Some(e.to_string()),
+                diagnostics: Problem::all(e),
+                waived: Vec::new(),
+            });
+        }
+        self.summary = Summary::of(&self.policies);
+    }
+
     /// Mark the findings that `waivers` accept as waived, and recount.
     pub fn apply_waivers(&mut self, waivers: &crate::report::waiver::Waivers) {
         for p in &mut self.policies {

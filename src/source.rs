@@ -122,6 +122,19 @@ pub enum ReadError {
     },
 }
 
+impl ReadError {
+    /// The path that could not be read.
+    pub fn path(&self) -> &str {
+        match self {
+            ReadError::NotAFile { path, .. }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::NotUtf8 { path, .. }
+            | ReadError::SymlinkLoop { path, .. }
+            | ReadError::Io { path, .. } => path,
+        }
+    }
+}
+
 impl Diagnostic for ReadError {
     /// `gsl::<policy|snapshot|events>::<io|not_a_file|too_large|not_utf8|symlink_loop>`.
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {

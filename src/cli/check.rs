@@ -275,6 +275,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     });
     progress.finish();
     let mut run = run?;
+    run.add_unloadable(&load_errors);
     if let Some(w) = &waivers {
         run.apply_waivers(w);
     }

@@ -120,6 +120,20 @@ impl PolicyError {
     pub fn kind(&self) -> &PolicyErrorKind {
         &self.0
     }
+
+    /// The policy file the error is about (for a duplicate id, the second file, which
+    /// does not run), or the paths searched.
+    pub fn origin(&self) -> String {
+        match &*self.0 {
+            PolicyErrorKind::UnknownKey { src, .. }
+            | PolicyErrorKind::BadSeverity { src, .. }
+            | PolicyErrorKind::MissingKey { src, .. }
+            | PolicyErrorKind::DuplicateKey { src, .. } => src.name().to_string(),
+            PolicyErrorKind::Read(e) => e.path().to_string(),
+            PolicyErrorKind::DuplicateId { second, .. } => second.clone(),
+            PolicyErrorKind::NoneFound { paths } => paths.clone(),
+        }
+    }
 }
 
 impl From<PolicyErrorKind> for PolicyError {

@@ -255,6 +255,35 @@ fn a_policy_directory_with_bad_files_runs_the_good_ones_and_reports_every_bad_on
         assert!(err.contains(needle), "{needle}: {err}");
     }
     assert_eq!(err.matches("symbolic link loop").count(), 1, "{err}");
+
+    // Every report format lists the broken files as policies with status `error`.
+    let out = gsl()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = doc["results"].as_array().unwrap();
+    let broken: Vec<&serde_json::Value> =
+        results.iter().filter(|r| r["status"] == "error").collect();
+    assert_eq!(broken.len(), 5, "{doc:#}");
+    assert_eq!(doc["summary"]["errors"], 5);
+    for (file, code) in [
+        ("b.gsl", "gsl::policy::unknown_key"),
+        ("d.gsl", "gsl::policy::duplicate_id"),
+        ("e.gsl", "gsl::policy::not_a_file"),
+        ("f.gsl", "gsl::policy::symlink_loop"),
+    ] {
+        let r = broken
+            .iter()
+            .find(|r| r["origin"].as_str().unwrap().ends_with(file))
+            .unwrap_or_else(|| panic!("{file} not reported: {doc:#}"));
+        assert_eq!(r["diagnostics"][0]["code"], code, "{r:#}");
+    }
+    assert!(results
+        .iter()
+        .any(|r| r["id"] == "GOOD.1" && r["status"] != "error"));
 }
 
 #[test]
