@@ -17,6 +17,16 @@ fn org_error(operation: &str, f: Failure) -> CollectError {
     }
 }
 
+/// The ids of the active accounts of one page.
+fn active_ids(
+    accounts: &[aws_sdk_organizations::types::Account],
+) -> impl Iterator<Item = String> + '_ {
+    accounts
+        .iter()
+        .filter(|a| is_active(a))
+        .filter_map(|a| a.id().map(str::to_string))
+}
+
 fn is_active(a: &aws_sdk_organizations::types::Account) -> bool {
     match a.state() {
         Some(state) => *state == AccountState::Active,
@@ -40,12 +50,7 @@ pub(crate) async fn list_accounts(
             "ListAccounts",
             |token| client.list_accounts().set_next_token(token).send(),
             |p| {
-                out.extend(
-                    p.accounts()
-                        .iter()
-                        .filter(|a| is_active(a))
-                        .filter_map(|a| a.id().map(str::to_string)),
-                );
+                out.extend(active_ids(p.accounts()));
                 p.next_token().map(str::to_string)
             },
         )
@@ -70,12 +75,7 @@ pub(crate) async fn list_accounts(
                     .send()
             },
             |p| {
-                out.extend(
-                    p.accounts()
-                        .iter()
-                        .filter(|a| is_active(a))
-                        .filter_map(|a| a.id().map(str::to_string)),
-                );
+                out.extend(active_ids(p.accounts()));
                 p.next_token().map(str::to_string)
             },
         )
