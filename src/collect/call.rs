@@ -83,11 +83,8 @@ impl Session {
         Fut: Future<Output = Result<T, SdkError<E>>>,
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let result = self.bounded(fut).await;
-        self.shared
-            .stats
-            .record(&self.account, service, operation, result.is_err());
-        result
+        self.call_counted_as(service, operation, fut, |_| self.account.clone())
+            .await
     }
 
     /// One call counted for the account `counted_as` returns from its result (the

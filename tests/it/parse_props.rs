@@ -103,16 +103,13 @@ fn any_literal() -> impl Strategy<Value = Literal> {
 }
 
 fn test_part() -> impl Strategy<Value = Test> {
-    let cmp = proptest::sample::select(vec![
-        CmpOp::Eq,
-        CmpOp::Ne,
-        CmpOp::Lt,
-        CmpOp::Gt,
-        CmpOp::Le,
-        CmpOp::Ge,
-        CmpOp::Like,
-        CmpOp::Unlike,
-    ]);
+    // Every operator that takes a scalar (`in` takes a tuple, `regex` a regex).
+    let cmp = proptest::sample::select(
+        CmpOp::ALL
+            .into_iter()
+            .filter(|op| !matches!(op, CmpOp::In | CmpOp::RegexMatch))
+            .collect::<Vec<_>>(),
+    );
     prop_oneof![
         4 => (cmp, scalar()).prop_map(|(op, value)| Test { op, value, span: sp() }),
         1 => tuple().prop_map(|value| Test { op: CmpOp::In, value, span: sp() }),
