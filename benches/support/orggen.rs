@@ -185,12 +185,19 @@ pub fn collected(spec: &OrgSpec, index: usize) -> Collected {
                     _ if rng.chance(0.03) => vec![format!("arn:aws:sns:{region}:{acct}:deleted")],
                     ts => vec![rng.pick(ts).arn.clone()],
                 };
+                // Alarm names are unique per account and region; filter names only
+                // per log group, and a region may hold two trails' groups.
+                let alarm_name = if t == 0 {
+                    filter_name.clone()
+                } else {
+                    format!("{filter_name}-t{t}")
+                };
                 c.alarms.push(AlarmRecord {
                     region: region.clone(),
-                    name: filter_name.clone(),
                     arn: Some(format!(
-                        "arn:aws:cloudwatch:{region}:{acct}:alarm:{filter_name}"
+                        "arn:aws:cloudwatch:{region}:{acct}:alarm:{alarm_name}"
                     )),
+                    name: alarm_name,
                     description: Some(format!("alarm on {filter_name}")),
                     metric_name: Some(metric),
                     namespace: Some(namespace.into()),

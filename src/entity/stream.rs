@@ -74,6 +74,20 @@ pub enum StreamError {
         /// The file, as named in messages.
         name: String,
     },
+    /// `--account` named an account the snapshot does not hold.
+    #[error("account {account} is not in the snapshot{}", suggestion.as_deref().map(|s| format!(" ({s})")).unwrap_or_default())]
+    #[diagnostic(
+        code(gsl::snapshot::unknown_account),
+        help("the snapshot holds: {known}")
+    )]
+    UnknownAccount {
+        /// The account asked for.
+        account: String,
+        /// "did you mean `...`?", when an account number is close.
+        suggestion: Option<String>,
+        /// The accounts the snapshot holds (a clipped list).
+        known: String,
+    },
 }
 
 /// A snapshot to evaluate batch by batch: a validated file, or a snapshot in memory
@@ -174,6 +188,40 @@ impl SnapshotSource {
                 .map(|a| a.account_number.clone())
                 .collect(),
         }
+    }
+
+    /// Keep only the accounts numbered in `wanted` (and their collection errors), in
+    /// snapshot order. An account the snapshot does not hold is an error with the
+    /// closest account number, never an empty run that passes.
+    pub fn retain_accounts(mut self, wanted: &[String]) -> Result<Self, StreamError> {
+        if wanted.is_empty() {
+            return Ok(self);
+        }
+        let numbers = self.account_numbers();
+        if let Some(missing) = wanted.iter().find(|w| !numbers.contains(w)) {
+            let known = crate::text::clip(&numbers.join(", "), 300);
+            return Err(StreamError::UnknownAccount {
+                account: missing.clone(),
+                suggestion: crate::text::did_you_mean(missing, numbers.iter().map(String::as_str)),
+                known: if known.is_empty() {
+                    "no accounts".to_string()
+                } else {
+                    known
+                },
+            });
+        }
+        let keep = |n: &str| wanted.iter().any(|w| w == n);
+        match &mut self {
+            SnapshotSource::File(f) => {
+                f.accounts.retain(|a| keep(&a.number));
+                f.header.errors.retain(|e| keep(&e.account_number));
+            }
+            SnapshotSource::Whole(s) => {
+                s.accounts.retain(|a| keep(&a.account_number));
+                s.errors.retain(|e| keep(&e.account_number));
+            }
+        }
+        Ok(self)
     }
 
     /// An entity graph with no entities that knows the entity types of the whole
@@ -314,17 +362,33 @@ fn index(text: &str) -> Option<(Snapshot, Vec<AccountSpan>, TypeCensus)> {
     if shell.schema_version != super::SCHEMA_VERSION {
         return None;
     }
+    // What the loader rejects, this pass sends to it: a repeated key at any depth, a
+    // collection time that is not RFC 3339, an account listed twice, an entity id
+    // used twice.
+    if super::strict::first_duplicate_key(text).is_some() {
+        return None;
+    }
+    if let Some(t) = &shell.collected_at {
+        chrono::DateTime::parse_from_rfc3339(t).ok()?;
+    }
     let base = text.as_ptr() as usize;
     let mut census = TypeCensus::default();
     let mut spans = Vec::with_capacity(shell.accounts.len());
+    let mut numbers: HashSet<String> = HashSet::with_capacity(shell.accounts.len());
+    let mut ids: HashSet<String> = HashSet::new();
     for raw in &shell.accounts {
         let json = raw.get();
         let account: AccountShell = serde_json::from_str(json).ok()?;
-        for (ty, entities) in &account.entities {
-            if entities.iter().any(|e| e.type_name != *ty) {
-                return None;
+        if !numbers.insert(account.account_number.clone()) {
+            return None;
+        }
+        for (ty, entities) in account.entities {
+            census.add(&ty, entities.len());
+            for e in entities {
+                if e.type_name != ty || !ids.insert(e.id) {
+                    return None;
+                }
             }
-            census.add(ty, entities.len());
         }
         let start = (json.as_ptr() as usize).checked_sub(base)? as u64;
         spans.push(AccountSpan {
@@ -370,10 +434,11 @@ struct AccountShell {
     entities: BTreeMap<String, Vec<EntityShell>>,
 }
 
-/// An entity: an object with a string `id` and a string `type` (kept); everything
+/// An entity: an object with a string `id` and a string `type` (both kept); everything
 /// else is skipped. Duplicate keys: the last one counts, as when the loader reads
 /// the entity into a `Value`.
 struct EntityShell {
+    id: String,
     type_name: String,
 }
 
@@ -397,8 +462,8 @@ impl<'de> Deserialize<'de> for EntityShell {
                     }
                 }
                 match (id, ty) {
-                    (Some(Json::String(_)), Some(Json::String(type_name))) => {
-                        Ok(EntityShell { type_name })
+                    (Some(Json::String(id)), Some(Json::String(type_name))) => {
+                        Ok(EntityShell { id, type_name })
                     }
                     _ => Err(de::Error::custom("entity without a string id and type")),
                 }
