@@ -58,6 +58,10 @@ pub struct CheckArgs {
     /// Leave out these policies: ids or globs (repeatable, or a comma list).
     #[arg(long = "exclude-id", value_name = "ID", value_delimiter = ',')]
     pub exclude_ids: Vec<String>,
+    /// Check only these accounts of the snapshot (12-digit ids; repeatable, or a comma
+    /// list). An id the snapshot does not hold is an error.
+    #[arg(long = "account", value_name = "ID", value_delimiter = ',')]
+    pub accounts: Vec<String>,
     /// Run only policies of at least this severity.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub severity: Option<SeverityArg>,
@@ -268,6 +272,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     }
     let waivers = load_waivers(args)?;
     let (source, name) = acquire_snapshot(args, io.err)?;
+    let source = source.retain_accounts(&args.accounts)?;
     let opts = gsl::run::eval_options_at(source.collected_at(), args.now);
     let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
     let run = gsl::run::check_source(&policies, source, &name, &opts, &mut |n| {

@@ -101,6 +101,39 @@ pub struct PolicyReport {
 }
 
 impl PolicyReport {
+    /// The status of this policy over one account's objects alone, by the same rule as
+    /// the whole report's: a policy that cannot run is an error in every account, and
+    /// an account whose failing objects are all waived is waived.
+    pub fn status_in(&self, account: &str) -> RuleStatus {
+        if self.error.is_some() {
+            return RuleStatus::Error;
+        }
+        let mine = RuleResult {
+            entities: self
+                .entities
+                .iter()
+                .filter(|e| e.account == account)
+                .cloned()
+                .collect(),
+        };
+        let waived = |e: &EntityResult| self.waiver_of(&e.id).is_some();
+        if mine.entities.iter().any(waived) {
+            let rest = RuleResult {
+                entities: mine
+                    .entities
+                    .iter()
+                    .filter(|e| !waived(e))
+                    .cloned()
+                    .collect(),
+            };
+            return match RuleStatus::of(&rest) {
+                RuleStatus::Passed | RuleStatus::NotApplicable => RuleStatus::Waived,
+                other => other,
+            };
+        }
+        RuleStatus::of(&mine)
+    }
+
     /// The waiver of one of this policy's objects, if it is waived.
     pub fn waiver_of(&self, entity_id: &str) -> Option<&Waived> {
         self.waived.iter().find(|w| w.entity == entity_id)
@@ -191,12 +224,15 @@ pub struct Summary {
 impl Summary {
     /// Count the statuses of `reports`.
     pub fn of(reports: &[PolicyReport]) -> Summary {
-        let mut s = Summary {
-            rules: reports.len(),
-            ..Summary::default()
-        };
-        for r in reports {
-            match r.status {
+        Summary::count(reports.iter().map(|r| r.status))
+    }
+
+    /// Count statuses.
+    pub fn count(statuses: impl IntoIterator<Item = RuleStatus>) -> Summary {
+        let mut s = Summary::default();
+        for status in statuses {
+            s.rules += 1;
+            match status {
                 RuleStatus::Passed => s.passed += 1,
                 RuleStatus::Failed => s.failed += 1,
                 RuleStatus::Unknown => s.unknown += 1,
@@ -206,6 +242,31 @@ impl Summary {
             }
         }
         s
+    }
+}
+
+/// One account's counts: the status of each policy over that account's objects
+/// ([`PolicyReport::status_in`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    /// The account number.
+    pub account: String,
+    /// The counts of policy statuses in this account.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+impl AccountSummary {
+    /// The counts of every account of `accounts`, in that order.
+    pub fn all(accounts: &[String], reports: &[PolicyReport]) -> Vec<AccountSummary> {
+        accounts
+            .iter()
+            .map(|a| AccountSummary {
+                account: a.clone(),
+                summary: Summary::count(reports.iter().map(|r| r.status_in(a))),
+            })
+            .collect()
     }
 }
 
@@ -285,6 +346,9 @@ pub struct Document<'a> {
     pub snapshot: &'a SnapshotInfo,
     /// Counts.
     pub summary: Summary,
+    /// Counts per account, in snapshot order: each policy's status over the account's
+    /// objects alone.
+    pub accounts: Vec<AccountSummary>,
     /// Per policy (for `gsl eval`, one: the rule, with id `rule`).
     pub results: &'a [PolicyReport],
 }
@@ -309,6 +373,7 @@ impl<'a> Document<'a> {
             },
             snapshot,
             summary: Summary::of(results),
+            accounts: AccountSummary::all(&snapshot.accounts, results),
             results,
         }
     }

@@ -284,6 +284,29 @@ mod streamed {
             good.replacen("\"type\": \"LogGroup\"", "\"type\": 3", 1),
             "[]".to_string(),
             String::new(),
+            // What only the loader's checks catch: a repeated key, a collection time
+            // that is not RFC 3339, an account listed twice, an entity id used twice.
+            good.replacen(
+                "\"schemaVersion\": 1",
+                "\"schemaVersion\": 1, \"schemaVersion\": 1",
+                1,
+            ),
+            good.replacen(orggen::COLLECTED_AT, "yesterday", 1),
+            {
+                let mut snap = parse_snapshot(&good, "good").unwrap();
+                snap.accounts.push(snap.accounts[0].clone());
+                serde_json::to_string_pretty(&snap).unwrap()
+            },
+            {
+                let mut snap = parse_snapshot(&good, "good").unwrap();
+                let trail = snap.accounts[0].entities["CloudTrail"][0].clone();
+                snap.accounts[1]
+                    .entities
+                    .get_mut("CloudTrail")
+                    .unwrap()
+                    .push(trail);
+                serde_json::to_string_pretty(&snap).unwrap()
+            },
         ];
         for (i, text) in bad.iter().enumerate() {
             assert_ne!(text, &good);
@@ -333,5 +356,151 @@ mod streamed {
             err.code().map(|c| c.to_string()).as_deref(),
             Some("gsl::snapshot::changed")
         );
+    }
+}
+
+/// Reports over an organization: counts per account in text and JSON, `--account`
+/// to check some accounts only, and the exit status over all of them.
+mod by_account {
+    use super::org;
+    use assert_cmd::Command;
+    use serde_json::Value;
+
+    fn check(path: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+        let out = Command::cargo_bin("gsl")
+            .unwrap()
+            .env("NO_COLOR", "1")
+            .args(["check", "--pack", "cis-aws", "--snapshot"])
+            .arg(path)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn json(path: &std::path::Path, args: &[&str]) -> Value {
+        let mut all = vec!["-f", "json"];
+        all.extend_from_slice(args);
+        let (_, out, err) = check(path, &all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"))
+    }
+
+    #[test]
+    fn counts_per_account_filter_and_exit_status() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org.json");
+        std::fs::write(&path, org(4, 11)).unwrap();
+        let whole = json(&path, &[]);
+        let accounts: Vec<String> = whole["snapshot"]["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(accounts.len(), 4);
+        let per: Vec<&Value> = whole["accounts"].as_array().unwrap().iter().collect();
+        assert_eq!(per.len(), 4, "{}", whole["accounts"]);
+        let results = whole["results"].as_array().unwrap();
+        for (a, counts) in accounts.iter().zip(&per) {
+            assert_eq!(counts["account"], a.as_str());
+            assert_eq!(counts["rules"], results.len());
+            // An account's status of a policy is that of its own objects.
+            let failed_here = results
+                .iter()
+                .filter(|r| {
+                    r["entities"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|e| e["account"] == a.as_str() && e["outcome"] == "failed")
+                })
+                .count();
+            assert_eq!(counts["failed"], failed_here, "{a}");
+            // `--account A` gives exactly A's counts, and A's objects only.
+            let only = json(&path, &["--account", a]);
+            assert_eq!(only["snapshot"]["accounts"], serde_json::json!([a]));
+            for key in [
+                "rules",
+                "passed",
+                "failed",
+                "unknown",
+                "errors",
+                "notApplicable",
+            ] {
+                assert_eq!(only["summary"][key], counts[key], "{a} {key}");
+            }
+            assert!(only["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["entities"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|e| e["account"] == a.as_str())));
+        }
+        // The organization fails where some account fails; the whole run's failed count
+        // is the number of policies failing in at least one account.
+        assert!(per.iter().any(|c| c["failed"].as_u64().unwrap() > 0));
+        let max_failed = per
+            .iter()
+            .map(|c| c["failed"].as_u64().unwrap())
+            .max()
+            .unwrap();
+        assert!(whole["summary"]["failed"].as_u64().unwrap() >= max_failed);
+
+        // Text: one line per account after the breakdowns.
+        let (code, text, _) = check(&path, &[]);
+        assert_eq!(code, Some(1));
+        let section = text.split("by account:\n").nth(1).expect(&text);
+        for a in &accounts {
+            assert!(section.contains(a.as_str()), "{section}");
+        }
+        // A comma list of two accounts: two lines; one account: no section.
+        let two = format!("{},{}", accounts[0], accounts[2]);
+        let (_, text, _) = check(&path, &["--account", &two]);
+        assert!(
+            text.contains(&format!(
+                "over {} (accounts {}, {})",
+                path.display(),
+                accounts[0],
+                accounts[2]
+            )),
+            "{text}"
+        );
+        assert_eq!(
+            text.split("by account:\n")
+                .nth(1)
+                .unwrap()
+                .lines()
+                .take_while(|l| l.starts_with("  "))
+                .count(),
+            2
+        );
+        let (_, text, _) = check(&path, &["--account", &accounts[1]]);
+        assert!(!text.contains("by account:"), "{text}");
+    }
+
+    #[test]
+    fn an_account_not_in_the_snapshot_is_an_error_with_a_suggestion() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("org.json");
+        std::fs::write(&path, org(3, 11)).unwrap();
+        let whole = json(&path, &[]);
+        let first = whole["snapshot"]["accounts"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let last = if first.ends_with('9') { '8' } else { '9' };
+        let typo = format!("{}{last}", &first[..11]);
+        let (code, out, err) = check(&path, &["--account", &typo]);
+        assert_eq!(code, Some(2), "{out}");
+        assert!(err.contains("gsl::snapshot::unknown_account"), "{err}");
+        assert!(err.contains(&format!("did you mean `{first}`")), "{err}");
+        assert!(err.contains("the snapshot holds:"), "{err}");
     }
 }

@@ -265,6 +265,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         }
     );
     write_breakdown(&mut out, reports);
+    write_accounts(&mut out, &info.accounts, reports);
     if let Some(hint) = &report.hint {
         let _ = writeln!(out, "\n{hint}");
     }
@@ -273,11 +274,14 @@ pub fn render_check(report: &super::Report<'_>) -> String {
 
 /// "passed/decided (pct%)": decided policies are those that passed or failed
 /// (unknown and errors count against; not applicable and waived are left out).
-fn pass_rate(rs: &[&PolicyReport]) -> String {
-    let passed = rs.iter().filter(|r| r.status == RuleStatus::Passed).count();
-    let decided = rs
+fn pass_rate(statuses: &[RuleStatus]) -> String {
+    let passed = statuses
         .iter()
-        .filter(|r| !matches!(r.status, RuleStatus::NotApplicable | RuleStatus::Waived))
+        .filter(|s| **s == RuleStatus::Passed)
+        .count();
+    let decided = statuses
+        .iter()
+        .filter(|s| !matches!(s, RuleStatus::NotApplicable | RuleStatus::Waived))
         .count();
     if decided == 0 {
         return "-".to_string();
@@ -286,14 +290,46 @@ fn pass_rate(rs: &[&PolicyReport]) -> String {
 }
 
 fn count_line(rs: &[&PolicyReport]) -> String {
-    let n = |st| rs.iter().filter(|r| r.status == st).count();
+    count_statuses(&rs.iter().map(|r| r.status).collect::<Vec<_>>())
+}
+
+fn count_statuses(statuses: &[RuleStatus]) -> String {
+    let n = |st| statuses.iter().filter(|s| **s == st).count();
     format!(
         "{:>3} fail {:>3} unknown {:>3} error  {}",
         n(RuleStatus::Failed),
         n(RuleStatus::Unknown),
         n(RuleStatus::Error),
-        pass_rate(rs)
+        pass_rate(statuses)
     )
+}
+
+/// Counts per account (each policy's status over the account's objects), when the
+/// run covers more than one account.
+fn write_accounts(out: &mut String, accounts: &[String], reports: &[PolicyReport]) {
+    if accounts.len() < 2 {
+        return;
+    }
+    let _ = writeln!(out, "by account:");
+    for a in accounts {
+        let statuses: Vec<RuleStatus> = reports.iter().map(|r| r.status_in(a)).collect();
+        let na = statuses
+            .iter()
+            .filter(|s| **s == RuleStatus::NotApplicable)
+            .count();
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>3} policies {}{}",
+            gsl::text::escape_hidden(a),
+            statuses.len(),
+            count_statuses(&statuses),
+            if na > 0 {
+                format!(", {na} with nothing to check")
+            } else {
+                String::new()
+            }
+        );
+    }
 }
 
 /// Counts per severity (highest first) and per framework (without the control
