@@ -8,10 +8,13 @@
 //! ```
 //!
 //! Benchmarks per size `n`: `org_n/load` (parse and validate the text, index the
-//! graph) and `org_n/check_cis` (the 15 CIS rules over the loaded graph, the way
-//! `benches/check.rs` runs a pack). At the end it prints, per size, the ratio
-//! check / load (target: <= 1) and the time per account of each (target: flat from
-//! 10 to 1,000 accounts), from the iterations criterion ran.
+//! graph), `org_n/check_cis` (the 15 CIS rules over the loaded graph on one core, one
+//! rule after the other) and `org_n/check_cis_parallel` (the same through
+//! `gsl::check`, the policies of a batch in parallel with rayon). Each iteration is
+//! one run with its own decision cache (`EvalOptions` per run), as `gsl check` has:
+//! nothing is carried over from earlier iterations. At the end it prints, per size,
+//! the ratio check / load (target: <= 1 on one core) and the time per account of each
+//! (target: flat from 10 to 1,000 accounts), from the iterations criterion ran.
 
 #[path = "support/orggen.rs"]
 mod orggen;
@@ -41,13 +44,19 @@ fn record(n: usize, what: &'static str, d: Duration, iters: u64) {
     }
 }
 
-fn cis_rules() -> Vec<CheckedRule> {
+fn cis_policies() -> Vec<gsl::policy::Policy> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws");
     find_policy_files(&[root])
         .expect("policy files")
         .0
         .iter()
         .map(|p| load_policy_file(p).expect("policy"))
+        .collect()
+}
+
+fn cis_rules(policies: &[gsl::policy::Policy]) -> Vec<CheckedRule> {
+    policies
+        .iter()
         .map(|p| {
             check_rule(&parse_rule_named(&p.source, &p.origin).expect("policy parses"))
                 .expect("policy checks")
@@ -64,8 +73,9 @@ fn sizes() -> Vec<usize> {
 }
 
 fn bench(c: &mut Criterion) {
-    let rules = cis_rules();
-    let opts = EvalOptions::default();
+    let policies = cis_policies();
+    let rules = cis_rules(&policies);
+    let now = EvalOptions::default().now;
     for n in sizes() {
         let text = orggen::org_json(&orggen::OrgSpec {
             accounts: n,
@@ -90,12 +100,25 @@ fn bench(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let start = Instant::now();
                 for _ in 0..iters {
+                    let opts = EvalOptions::at(now);
                     for r in &rules {
                         black_box(evaluate(r, &graph, &opts).entities.len());
                     }
                 }
                 let d = start.elapsed();
                 record(n, "check_cis", d, iters);
+                d
+            })
+        });
+        g.bench_function("check_cis_parallel", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let opts = EvalOptions::at(now);
+                    black_box(gsl::check(&policies, &graph, &opts).summary);
+                }
+                let d = start.elapsed();
+                record(n, "check_cis_parallel", d, iters);
                 d
             })
         });
@@ -112,13 +135,20 @@ fn report() {
     };
     println!("\norganization scale (mean of the iterations run, this machine, this run):");
     println!(
-        "{:>8} {:>10} {:>12} {:>12} {:>16} {:>16}",
-        "accounts", "load_s", "check_s", "check/load", "load_ms/account", "check_ms/account"
+        "{:>8} {:>10} {:>12} {:>12} {:>14} {:>16} {:>16}",
+        "accounts",
+        "load_s",
+        "check_s",
+        "check/load",
+        "parallel/load",
+        "load_ms/account",
+        "check_ms/account"
     );
     for n in sizes() {
         if let (Some(l), Some(c)) = (mean(n, "load"), mean(n, "check_cis")) {
+            let par = mean(n, "check_cis_parallel").map_or(f64::NAN, |p| p / l);
             println!(
-                "{n:>8} {l:>10.4} {c:>12.4} {:>12.1} {:>16.3} {:>16.3}",
+                "{n:>8} {l:>10.4} {c:>12.4} {:>12.2} {par:>14.2} {:>16.3} {:>16.3}",
                 c / l,
                 l * 1e3 / n as f64,
                 c * 1e3 / n as f64

@@ -100,6 +100,7 @@ service_client!(aws_sdk_cloudwatch, Service::CloudWatch);
 service_client!(aws_sdk_sns, Service::Sns);
 service_client!(aws_sdk_sts, Service::Sts);
 service_client!(aws_sdk_organizations, Service::Organizations);
+service_client!(aws_sdk_account, Service::Account);
 
 /// Builds clients from one SDK configuration (credentials, retries, timeouts) and
 /// the run's endpoint overrides.

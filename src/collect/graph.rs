@@ -146,6 +146,8 @@ pub fn affected_entity_types(service: Service, operation: &str, on_chain: bool) 
             &["CloudTrail", "CloudWatchAlarm", "MetricFilter", "SnsTopic"]
         }
         (Service::Sns, _) => &["SnsTopic"],
+        // The region list: without it the static list is probed, nothing is missing.
+        (Service::Account, _) => &[],
         _ => &ENTITY_TYPES,
     };
     types.iter().map(|t| t.to_string()).collect()

@@ -1,8 +1,9 @@
-//! Region lists for `--all-regions`. The SDK ships no region list, and an EC2 or
-//! Account client only for DescribeRegions would double the build; regions that need
-//! an opt-in are probed instead: a region that rejects the account's credentials as
-//! unknown is treated as not enabled. The lists can lag behind new AWS regions: name a
-//! new region with `--region`.
+//! Region lists for `--all-regions`. Each account is first asked which regions it has
+//! enabled (Account `ListRegions`, `src/collect/fetch/account.rs`); these lists are
+//! the fallback when that call is not permitted: the partition's regions, with the
+//! opt-in ones probed (a region that rejects the account's credentials as unknown is
+//! treated as not enabled). The lists can lag behind new AWS regions: name a new
+//! region with `--region`.
 
 /// Regions enabled in every account, by partition.
 pub fn default_regions(partition: &str) -> &'static [&'static str] {
@@ -28,6 +29,15 @@ pub fn default_regions(partition: &str) -> &'static [&'static str] {
             "eu-north-1",
             "sa-east-1",
         ],
+    }
+}
+
+/// The region global services of a partition answer in (the Account API).
+pub fn home_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-northwest-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
     }
 }
 

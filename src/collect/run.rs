@@ -3,7 +3,7 @@
 
 use super::call::{Session, Shared};
 use super::client::Clients;
-use super::fetch::sts;
+use super::fetch::{self, sts};
 use super::graph::{self, build_snapshot};
 use super::model::Collected;
 use super::plan::Issue;
@@ -99,12 +99,66 @@ pub fn plan_regions(
     Ok((out, probe))
 }
 
+/// The regions of a run, before each account's own list.
+struct RegionPlan {
+    /// The regions to collect (the static list under `--all-regions`).
+    regions: Vec<String>,
+    /// Those of `regions` that may be disabled for an account (probed).
+    probe: HashSet<String>,
+    /// `--all-regions` without `--region`: ask each account which regions it has
+    /// enabled (Account `ListRegions`).
+    discover: bool,
+    /// Where to send the Account API call: the partition's home region.
+    home: String,
+}
+
+/// Walk the account of `s` in the regions enabled for it. Under `--all-regions` the
+/// account's own list (`ListRegions`: regions enabled by default and opted-in
+/// regions) decides; when that call fails (not permitted, not served), the static
+/// list of the partition is walked with opt-in regions probed, and the failure is
+/// recorded (it makes nothing unknown: the probe finds the enabled regions).
+async fn walk_account(s: &Session, plan: &RegionPlan) -> Collected {
+    if plan.discover {
+        let why = match fetch::account::list_regions(s, &plan.home).await {
+            Ok(list) if !list.is_empty() => {
+                return walk::walk(s, &list, &HashSet::new()).await;
+            }
+            Ok(_) => (
+                "NoRegions".to_string(),
+                "listed no enabled region".to_string(),
+            ),
+            Err(f) => (f.code, f.message),
+        };
+        s.issue(Issue {
+            region: None,
+            service: Service::Account,
+            operation: "ListRegions",
+            code: why.0,
+            message: format!(
+                "{}; collected the partition's region list instead, opt-in regions probed",
+                why.1
+            ),
+            on_chain: false,
+        });
+    }
+    walk::walk(s, &plan.regions, &plan.probe).await
+}
+
 /// Collect one account: the account of `config`'s credentials.
 pub async fn collect(
     config: &SdkConfig,
     options: &CollectOptions,
 ) -> Result<Collection, CollectError> {
     let (regions, probe) = plan_regions(config, options)?;
+    let plan = RegionPlan {
+        discover: options.all_regions && options.regions.is_empty(),
+        home: config.region().map_or_else(
+            || "us-east-1".to_string(),
+            |r| regions::home_region(graph::partition_of(r.as_ref())).to_string(),
+        ),
+        regions,
+        probe,
+    };
     let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let concurrency = if options.concurrency == 0 {
         DEFAULT_CONCURRENCY
@@ -117,8 +171,8 @@ pub async fn collect(
     let sts_region = config
         .region()
         .map(|r| r.to_string())
-        .filter(|r| regions.contains(r))
-        .or_else(|| regions.first().cloned())
+        .filter(|r| plan.regions.contains(r))
+        .or_else(|| plan.regions.first().cloned())
         .unwrap_or_default();
     match sts::identify(&session, &sts_region).await {
         Ok(account) => session.account = account,
@@ -128,16 +182,14 @@ pub async fn collect(
         }
     }
     let collected = match &options.accounts {
-        None => vec![walk::walk(&session, &regions, &probe).await],
-        Some(accounts) => {
-            match collect_accounts(&session, &sts_region, accounts, &regions, &probe).await {
-                Ok(c) => c,
-                Err(e) => {
-                    shared.progress.finish();
-                    return Err(e);
-                }
+        None => vec![walk_account(&session, &plan).await],
+        Some(accounts) => match collect_accounts(&session, &sts_region, accounts, &plan).await {
+            Ok(c) => c,
+            Err(e) => {
+                shared.progress.finish();
+                return Err(e);
             }
-        }
+        },
     };
     shared.progress.finish();
     let snapshot = build_snapshot(&collected, Some(started.clone()));
@@ -157,8 +209,7 @@ async fn collect_accounts(
     caller: &Session,
     sts_region: &str,
     options: &AccountsOptions,
-    regions: &[String],
-    probe: &HashSet<String>,
+    plan: &RegionPlan,
 ) -> Result<Vec<Collected>, CollectError> {
     let listed = if options.org {
         org::list_accounts(caller, sts_region, &options.ous).await?
@@ -168,7 +219,7 @@ async fn collect_accounts(
     let targets = targets::select(listed, &options.accounts, &options.exclude);
     let runs = targets.iter().map(|t| async move {
         if t.account == caller.account && t.role_arn.is_none() {
-            return walk::walk(caller, regions, probe).await;
+            return walk_account(caller, plan).await;
         }
         let role = org::role_of(t, options, sts_region);
         match org::assume_role(caller, sts_region, &role, options).await {
@@ -178,7 +229,7 @@ async fn collect_accounts(
                     t.account.clone(),
                     caller.shared.clone(),
                 );
-                walk::walk(&member, regions, probe).await
+                walk_account(&member, plan).await
             }
             Err(f) => Collected {
                 account_number: t.account.clone(),

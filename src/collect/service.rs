@@ -19,17 +19,20 @@ pub enum Service {
     Sts,
     /// AWS Organizations (`--org`).
     Organizations,
+    /// AWS Account Management (`--all-regions`: the regions enabled for an account).
+    Account,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 7] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
         Service::Sns,
         Service::Sts,
         Service::Organizations,
+        Service::Account,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -42,6 +45,7 @@ impl Service {
             Service::Sns => "sns",
             Service::Sts => "sts",
             Service::Organizations => "organizations",
+            Service::Account => "account",
         }
     }
 

@@ -8,6 +8,7 @@ mod collect_cli;
 mod collect_graph;
 mod collect_moto;
 mod collect_org;
+mod collect_regions;
 mod collect_run;
 mod conformance;
 mod eval_diagnostics;
