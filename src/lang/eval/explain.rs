@@ -159,6 +159,34 @@ pub(crate) fn explanation(lead: String, ev: Vec<Ev<'_>>, cache: &DecisionCache) 
     }
 }
 
+/// The explanation of an undecided verdict: `lead`, then the engine's reasons (each
+/// undecided builtin's words, at most three), then every piece of evidence.
+pub(crate) fn undecided(lead: String, ev: Vec<Ev<'_>>, cache: &DecisionCache) -> Explanation {
+    let mut reasons: Vec<String> = Vec::new();
+    for e in &ev {
+        for n in &e.trace.notes {
+            if let Note::Call { parts, .. } = n {
+                for p in parts.iter().filter(|p| p.is_undecided()) {
+                    let w = p.words(cache);
+                    if !reasons.contains(&w) {
+                        reasons.push(w);
+                    }
+                }
+            }
+        }
+    }
+    let mut ex = explanation(lead.clone(), ev, cache);
+    ex.summary = if reasons.is_empty() {
+        lead
+    } else {
+        format!(
+            "{lead}: {}",
+            reasons.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )
+    };
+    ex
+}
+
 /// The explanation of a runtime error.
 pub(crate) fn error(e: &EvalError) -> Explanation {
     let message = e.to_string();
