@@ -344,12 +344,17 @@ fn prove(
                 Decision::No,
                 Some(format!(
                     "{}, e.g. {}",
-                    clip(&explanation.replace("this event, which", "events that"), 240),
+                    clip(
+                        &explanation.replace("this event, which", "events that"),
+                        240
+                    ),
                     clip(&event, 200)
                 )),
                 None,
             ),
-            Monitoring::Unknown { reason } => undecided("whether the filter monitors the pattern", &reason),
+            Monitoring::Unknown { reason } => {
+                undecided("whether the filter monitors the pattern", &reason)
+            }
         },
     }
 }
@@ -430,8 +435,14 @@ mod tests {
         let b = cache
             .data_pattern(r#"{($.eventName="ConsoleLogin")}"#)
             .unwrap();
-        assert_eq!(cache.decide(PatternCheck::Covers, &a, &required), Decision::Yes);
-        assert_eq!(cache.decide(PatternCheck::Covers, &b, &required), Decision::Yes);
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &a, &required),
+            Decision::Yes
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &b, &required),
+            Decision::Yes
+        );
         let s = cache.stats();
         assert_eq!((s.proofs, s.hits), (1, 1), "{s:?}");
     }
@@ -443,9 +454,18 @@ mod tests {
         let unrelated = cache
             .data_pattern(r#"{ $.errorCode = "AccessDenied" }"#)
             .unwrap();
-        assert_eq!(cache.decide(PatternCheck::Covers, &unrelated, &required), Decision::No);
-        assert_eq!(cache.decide(PatternCheck::Equal, &unrelated, &required), Decision::No);
-        assert_eq!(cache.decide(PatternCheck::Monitors, &unrelated, &required), Decision::No);
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &unrelated, &required),
+            Decision::No
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Equal, &unrelated, &required),
+            Decision::No
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Monitors, &unrelated, &required),
+            Decision::No
+        );
         let s = cache.stats();
         assert_eq!((s.proofs, s.fast_rejects), (0, 3), "{s:?}");
         // The words still come from a proof of the pattern as written.
@@ -459,7 +479,10 @@ mod tests {
         let half = cache
             .data_pattern(r#"{ $.eventName = ConsoleLogin }"#)
             .unwrap();
-        assert_eq!(cache.decide(PatternCheck::Covers, &half, &required), Decision::No);
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &half, &required),
+            Decision::No
+        );
         assert_eq!(cache.stats().proofs, 0);
     }
 
@@ -470,10 +493,19 @@ mod tests {
         let wider = cache
             .data_pattern(r#"{ $.eventName = ConsoleLogin }"#)
             .unwrap();
-        assert_eq!(cache.decide(PatternCheck::Covers, &wider, &required), Decision::Yes);
-        assert_eq!(cache.decide(PatternCheck::Equal, &wider, &required), Decision::No);
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &wider, &required),
+            Decision::Yes
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Equal, &wider, &required),
+            Decision::No
+        );
         // Wider on the very events the rule is about: it does not monitor them.
-        assert_eq!(cache.decide(PatternCheck::Monitors, &wider, &required), Decision::No);
+        assert_eq!(
+            cache.decide(PatternCheck::Monitors, &wider, &required),
+            Decision::No
+        );
         let why = cache.why_not(PatternCheck::Monitors, &wider.text, &required);
         assert!(why.contains("wider"), "{why}");
         assert_eq!(cache.stats().proofs, 3);
@@ -492,7 +524,10 @@ mod tests {
                 s.spawn(move || {
                     let spaced = format!("{{{} $.eventName = ConsoleLogin }}", " ".repeat(i));
                     let p = cache.data_pattern(&spaced).unwrap();
-                    assert_eq!(cache.decide(PatternCheck::Covers, &p, &required), Decision::Yes);
+                    assert_eq!(
+                        cache.decide(PatternCheck::Covers, &p, &required),
+                        Decision::Yes
+                    );
                 });
             }
         });

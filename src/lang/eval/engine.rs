@@ -31,6 +31,10 @@ pub(crate) struct TermTrace<'c> {
     pub seen: Json,
     pub result: bool,
     pub notes: Vec<Note<'c>>,
+    /// The list element the term looked at, by name and position
+    /// (`filter "cis-4.3-root" (items[0].metricFilters[7])`), inside list predicates,
+    /// and the element's path (which the words then leave out).
+    pub owner: Option<(String, String)>,
 }
 
 /// One fact of a term's trace, in the order it is told.
@@ -59,6 +63,9 @@ pub(crate) enum Note<'c> {
         missing: bool,
         hint: Option<String>,
     },
+    /// Why a derived flag has its value, from the sibling `<flag>Reason` property the
+    /// collectors write (`hasSNSSubscriberReason`: the broken link of the alarm chain).
+    Because(String),
     /// A builtin's own note.
     Call {
         builtin: &'static str,
@@ -448,6 +455,20 @@ impl<'o> Engine<'o> {
             }
         };
         notes.append(&mut call_notes);
+        let owner = match ctx {
+            Ctx::Item(it) if depth > 0 => {
+                owner_label(it.v, &it.path).map(|l| (l, format!("{}.", it.path)))
+            }
+            _ => None,
+        };
+        if value != want {
+            if let (Ctx::Item(it), Some(p)) = (ctx, subject_path.as_deref()) {
+                let key = p.rsplit('.').next().unwrap_or(p);
+                if let Some(Json::String(why)) = it.v.get(format!("{key}Reason")) {
+                    notes.push(Note::Because(why.clone()));
+                }
+            }
+        }
         let mut ev = vec![Ev {
             depth,
             trace: TermTrace {
@@ -456,6 +477,7 @@ impl<'o> Engine<'o> {
                 seen,
                 result: value,
                 notes,
+                owner,
             },
         }];
         ev.extend(sub);
@@ -474,6 +496,44 @@ impl<'o> Engine<'o> {
             u,
         ))
     }
+}
+
+/// A list element named by what it is and its name, with its position:
+/// `filter "cis-4.3-root" (items[0].metricFilters[7])`, `alarm "root-usage" (…)`,
+/// `topic arn:aws:sns:… (…)`, `trail "main" (items[1])`. `None` for an element
+/// without a name.
+fn owner_label(v: &Json, path: &str) -> Option<String> {
+    let s = |k: &str| v.get(k).and_then(Json::as_str);
+    let named = if let Some(f) = s("filterName") {
+        format!("filter \"{f}\"")
+    } else if let Some(a) = s("action") {
+        format!("topic {a}")
+    } else if let Some(a) = s("alarmName") {
+        format!("alarm \"{a}\"")
+    } else if let Some(n) = s("name") {
+        let arn = s("arn").or(s("id")).or(s("trailARN")).unwrap_or_default();
+        let kind = if arn.contains(":cloudwatch:") || v.get("metricName").is_some() {
+            "alarm"
+        } else if arn.contains(":cloudtrail:") || v.get("isMultiRegionTrail").is_some() {
+            "trail"
+        } else if arn.contains(":sns:") {
+            "topic"
+        } else {
+            ""
+        };
+        if kind.is_empty() {
+            format!("\"{n}\"")
+        } else {
+            format!("{kind} \"{n}\"")
+        }
+    } else if let Some(arn) = s("subscriptionArn").filter(|a| a.starts_with("arn:")) {
+        format!("subscription {arn}")
+    } else if let Some(endpoint) = s("endpoint") {
+        format!("subscription of {endpoint}")
+    } else {
+        return None;
+    };
+    Some(format!("{named} ({path})"))
 }
 
 /// Whether a term met undecided parts, and whether its value can change other than

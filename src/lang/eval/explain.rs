@@ -91,6 +91,7 @@ fn words(note: &Note<'_>, cache: &DecisionCache) -> String {
             }
             note
         }
+        Note::Because(why) => format!("because {why}"),
         Note::Call { builtin, parts } => format!("{builtin}(): {}", join_parts(parts, cache)),
     }
 }
@@ -108,14 +109,18 @@ fn note(trace: &TermTrace<'_>, cache: &DecisionCache) -> Option<String> {
     if trace.notes.is_empty() {
         None
     } else {
-        Some(
-            trace
-                .notes
-                .iter()
-                .map(|n| words(n, cache))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
+        let words = trace
+            .notes
+            .iter()
+            .map(|n| words(n, cache))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some(match &trace.owner {
+            // The element is named once, with its position; the words then use paths
+            // relative to it.
+            Some((owner, prefix)) => format!("{owner}: {}", words.replace(prefix.as_str(), "")),
+            None => words,
+        })
     }
 }
 
