@@ -367,6 +367,82 @@ impl Ctx<'_> {
         })
     }
 
+    /// Why an alarm notifies no confirmed subscriber, naming the broken link; `None`
+    /// when it does.
+    fn alarm_gap(&self, alarm: &AlarmRecord) -> Option<String> {
+        if self.alarm_notifies(alarm) {
+            return None;
+        }
+        let name = &alarm.name;
+        if alarm.alarm_actions.is_empty() {
+            return Some(format!("alarm \"{name}\" has no actions"));
+        }
+        if alarm.actions_enabled != Some(true) {
+            return Some(format!("alarm \"{name}\" has its actions disabled"));
+        }
+        let topics: Vec<String> = alarm
+            .alarm_actions
+            .iter()
+            .map(|action| match self.topics.get(action.as_str()) {
+                None if arn_service(action) == Some("sns") => {
+                    format!("topic {action}, which does not exist")
+                }
+                None => format!("{action}, which is not an SNS topic"),
+                Some(t) if t.subscriptions.is_empty() => {
+                    format!("topic {action}, which has no subscription")
+                }
+                Some(t) if t.subscriptions.iter().all(Subscription::is_pending) => format!(
+                    "topic {action}, which has only pending subscriptions ({})",
+                    t.subscriptions.len()
+                ),
+                Some(_) => format!("topic {action}, which has no confirmed subscription"),
+            })
+            .collect();
+        Some(format!(
+            "alarm \"{name}\" notifies {}",
+            topics.join(" and ")
+        ))
+    }
+
+    /// Why a metric filter's alarms notify no confirmed subscriber, naming the broken
+    /// link of each metric it publishes; `None` when one does.
+    fn filter_gap(&self, filter: &MetricFilterRecord) -> Option<String> {
+        if self.filter_notifies(filter) {
+            return None;
+        }
+        if filter.metric_transformations.is_empty() {
+            return Some("the filter publishes no metric".to_string());
+        }
+        let gaps: Vec<String> = filter
+            .metric_transformations
+            .iter()
+            .map(|t| {
+                let alarms = self.alarms.on_metric(&filter.region, t);
+                if alarms.is_empty() {
+                    let dims = if t.dimensions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " with dimensions {}",
+                            t.dimensions.keys().cloned().collect::<Vec<_>>().join(", ")
+                        )
+                    };
+                    format!(
+                        "no alarm watches metric \"{}\" in namespace \"{}\"{dims} ({})",
+                        t.metric_name, t.metric_namespace, filter.region
+                    )
+                } else {
+                    alarms
+                        .iter()
+                        .filter_map(|a| self.alarm_gap(a))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }
+            })
+            .collect();
+        Some(gaps.join("; "))
+    }
+
     fn subscription_json(&self, s: &Subscription) -> Json {
         let mut m = object(s);
         m.insert("pendingConfirmation".into(), Json::Bool(s.is_pending()));
@@ -397,6 +473,9 @@ impl Ctx<'_> {
         m.insert("stateValue".into(), json!(a.state_value));
         m.insert("actions".into(), Json::Array(actions));
         m.insert("hasSNSSubscriber".into(), flag(self.alarm_notifies(a)));
+        if let Some(gap) = self.alarm_gap(a) {
+            m.insert("hasSNSSubscriberReason".into(), json!(gap));
+        }
         m
     }
 
@@ -422,6 +501,9 @@ impl Ctx<'_> {
         m.insert("logGroupName".into(), json!(f.log_group_name));
         m.insert("creationTime".into(), json!(f.creation_time));
         m.insert("hasSNSSubscriber".into(), flag(self.filter_notifies(f)));
+        if let Some(gap) = self.filter_gap(f) {
+            m.insert("hasSNSSubscriberReason".into(), json!(gap));
+        }
         m.insert("metricTransformations".into(), Json::Array(transformations));
         m
     }

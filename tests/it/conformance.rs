@@ -282,11 +282,25 @@ fn conformance_yaml() {
     );
 }
 
-/// Every ```yaml case block of docs/language.md is a conformance case.
+/// Every ```yaml case block of docs/language.md (and of docs/filter-patterns.md) is a
+/// conformance case.
 #[test]
 fn language_doc_examples() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md");
-    let text = std::fs::read_to_string(&path).expect("docs/language.md exists");
+    let mut blocks = doc_cases("docs/language.md");
+    assert!(
+        blocks.len() >= 20,
+        "expected doc examples, found {}",
+        blocks.len()
+    );
+    let patterns = doc_cases("docs/filter-patterns.md");
+    assert!(patterns.len() >= 3, "expected filter-pattern doc examples");
+    blocks.extend(patterns);
+    run_doc_cases(&blocks);
+}
+
+fn doc_cases(doc: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{doc}: {e}"));
     let mut blocks = Vec::new();
     let mut cur: Option<String> = None;
     for line in text.lines() {
@@ -303,11 +317,10 @@ fn language_doc_examples() {
             None => {}
         }
     }
-    assert!(
-        blocks.len() >= 20,
-        "expected doc examples, found {}",
-        blocks.len()
-    );
+    blocks
+}
+
+fn run_doc_cases(blocks: &[String]) {
     let mut failures = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
         let case: Case = match serde_yaml::from_str(b) {

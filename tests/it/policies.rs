@@ -86,12 +86,10 @@ fn advanced_event_selectors_for_management_events_count() {
 }
 
 #[test]
-fn cis_4_1_accepts_every_printed_spelling_and_rejects_a_narrower_filter() {
+fn cis_4_1_accepts_the_printed_spellings_and_rejects_the_erratum_and_a_narrower_filter() {
     for pattern in [
         // v1.2 (and Security Hub CloudWatch.2, whitespace-free)
         r#"{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}"#,
-        // v1.4/v1.5, with the OR erratum
-        r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress!="delivery.logs.amazonaws.com") || ($.eventName!="HeadBucket") }"#,
         // v2.0/v3.0, no grouping parentheses
         r#"{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }"#,
         // the intended reading, clauses reordered, quotes dropped where legal
@@ -108,6 +106,17 @@ fn cis_4_1_accepts_every_printed_spelling_and_rejects_a_narrower_filter() {
         outcome(
             "CIS-AWS-4.1",
             &with_41_pattern(r#"{ $.errorCode = "*UnauthorizedOperation" }"#)
+        ),
+        Outcome::Failed
+    );
+    // v1.4/v1.5 verbatim, with the OR erratum: it counts almost every event (any event
+    // not from delivery.logs), so its alarm does not monitor unauthorized calls.
+    assert_eq!(
+        outcome(
+            "CIS-AWS-4.1",
+            &with_41_pattern(
+                r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress!="delivery.logs.amazonaws.com") || ($.eventName!="HeadBucket") }"#
+            )
         ),
         Outcome::Failed
     );

@@ -288,7 +288,11 @@ fn completes_properties_in_context() {
     // Inside a list operator the element is the context.
     assert_eq!(
         cands(&s, "CloudTrail should have metricFilters with [ filterP").1,
-        ["filterPattern", "filterPatternCovers("]
+        [
+            "filterPattern",
+            "filterPatternCovers(",
+            "filterPatternMonitors("
+        ]
     );
     assert_eq!(
         cands(&s, "CloudTrail should have metricFilters contain [ metricTransformations contain-any [ alarms with [ actionsE").1,

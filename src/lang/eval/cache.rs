@@ -16,7 +16,7 @@
 
 use super::builtins::{PatternCheck, RulePattern};
 use crate::pattern::ast::{JsonExpr, Pattern};
-use crate::pattern::{Coverage, Difference, FilterPattern};
+use crate::pattern::{monitors, Comparison, Coverage, FilterPattern, Monitoring};
 use serde_json::Value as Json;
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -55,6 +55,19 @@ impl DataPattern {
             _ => self.pattern.matches(&w.text),
         }
     }
+}
+
+/// A decision of a filter-pattern builtin: proven yes, proven no (by a verified
+/// event), or undecided with the precise reason. An undecided call makes the
+/// entity's outcome `unknown`, never a pass and never a plain failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Proven.
+    Yes,
+    /// Disproven by a verified event.
+    No,
+    /// The engine could not decide; why.
+    Unknown(Arc<str>),
 }
 
 /// How often each path was taken (for benchmarks and tests).
@@ -109,7 +122,7 @@ struct Inner {
     ids: Sharded<Arc<str>, u32>,
     next_id: AtomicU64,
     data: Sharded<Arc<str>, Result<Arc<DataPattern>, String>>,
-    decisions: Sharded<(PatternCheck, u32, u32), bool>,
+    decisions: Sharded<(PatternCheck, u32, u32), Decision>,
     witnesses: Sharded<u32, Arc<RwLock<Vec<Arc<Witness>>>>>,
     closeness: Sharded<(u32, u32), f64>,
     why: Sharded<(PatternCheck, u32, u32), Arc<str>>,
@@ -198,7 +211,7 @@ impl DecisionCache {
     }
 
     /// Does the data's pattern satisfy the rule's (`check`)? Cached by canonical forms.
-    pub fn decide(&self, check: PatternCheck, data: &DataPattern, rule: &RulePattern) -> bool {
+    pub fn decide(&self, check: PatternCheck, data: &DataPattern, rule: &RulePattern) -> Decision {
         let key = (check, data.canon_id, self.id(&rule.canonical));
         if let Some(v) = self.inner.decisions.get(&key) {
             self.inner.hits.fetch_add(1, Ordering::Relaxed);
@@ -209,9 +222,9 @@ impl DecisionCache {
             witnesses.read().unwrap_or_else(|p| p.into_inner()).clone();
         if snapshot.iter().any(|w| !data.matches(w)) {
             // The rule's pattern matches this event and the data's does not: the data's
-            // pattern neither covers nor equals it.
+            // pattern neither covers, nor monitors, nor equals it.
             self.inner.fast_rejects.fetch_add(1, Ordering::Relaxed);
-            return self.inner.decisions.insert(key, false);
+            return self.inner.decisions.insert(key, Decision::No);
         }
         self.inner.proofs.fetch_add(1, Ordering::Relaxed);
         let (value, why, learned) = prove(check, data, rule);
@@ -263,18 +276,23 @@ impl DecisionCache {
     }
 }
 
-/// Prove `check`: the verdict, the words when false, and an event the rule's pattern
-/// matches and the data's does not (a new witness), when the proof found one.
+/// Prove `check`: the decision, the words when it is not `Yes`, and an event the
+/// rule's pattern matches and the data's does not (a new witness), when the proof
+/// found one.
 fn prove(
     check: PatternCheck,
     data: &DataPattern,
     rule: &RulePattern,
-) -> (bool, Option<String>, Option<String>) {
+) -> (Decision, Option<String>, Option<String>) {
+    let undecided = |what: &str, reason: &str| {
+        let why = format!("cannot decide {what}: {}", clip(reason, 240));
+        (Decision::Unknown(Arc::from(why.as_str())), Some(why), None)
+    };
     match check {
-        PatternCheck::Equal => match data.pattern.equivalent(&rule.pattern) {
-            Difference::Equal => (true, None, None),
-            Difference::Different {
-                witness: Some((event, data_matches)),
+        PatternCheck::Equal => match data.pattern.compare(&rule.pattern) {
+            Comparison::Equal => (Decision::Yes, None, None),
+            Comparison::Different {
+                witness: (event, data_matches),
                 ..
             } => {
                 let why = if data_matches {
@@ -288,35 +306,55 @@ fn prove(
                         clip(&event, 200)
                     )
                 };
-                (false, Some(why), (!data_matches).then_some(event))
+                (Decision::No, Some(why), (!data_matches).then_some(event))
             }
-            Difference::Different { explanation, .. } => (
-                false,
-                Some(format!(
-                    "differs: {}",
-                    clip(&explanation.replace('\n', " "), 200)
-                )),
-                None,
-            ),
+            Comparison::Unknown { reason } => undecided("equality", &reason),
         },
         PatternCheck::Covers => match data.pattern.covers(&rule.pattern) {
-            Coverage::Covered => (true, None, None),
+            Coverage::Covered => (Decision::Yes, None, None),
             Coverage::NotCovered { counterexample } => (
-                false,
+                Decision::No,
                 Some(format!(
                     "misses events the rule requires, e.g. {}",
                     clip(&counterexample, 200)
                 )),
                 Some(counterexample),
             ),
-            Coverage::Unknown { reason } => (
-                false,
+            Coverage::Unknown { reason } => undecided("coverage", &reason),
+        },
+        PatternCheck::Monitors => match monitors(&data.pattern, &rule.pattern) {
+            Monitoring::Yes => (Decision::Yes, None, None),
+            Monitoring::No {
+                event,
+                missed: true,
+                ..
+            } => (
+                Decision::No,
                 Some(format!(
-                    "could not decide coverage, counted as not covering: {}",
-                    clip(&reason, 160)
+                    "misses events the rule requires, e.g. {}",
+                    clip(&event, 200)
+                )),
+                Some(event),
+            ),
+            Monitoring::No {
+                event,
+                missed: false,
+                explanation,
+            } => (
+                Decision::No,
+                Some(format!(
+                    "{}, e.g. {}",
+                    clip(
+                        &explanation.replace("this event, which", "events that"),
+                        240
+                    ),
+                    clip(&event, 200)
                 )),
                 None,
             ),
+            Monitoring::Unknown { reason } => {
+                undecided("whether the filter monitors the pattern", &reason)
+            }
         },
     }
 }
@@ -397,8 +435,14 @@ mod tests {
         let b = cache
             .data_pattern(r#"{($.eventName="ConsoleLogin")}"#)
             .unwrap();
-        assert!(cache.decide(PatternCheck::Covers, &a, &required));
-        assert!(cache.decide(PatternCheck::Covers, &b, &required));
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &a, &required),
+            Decision::Yes
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &b, &required),
+            Decision::Yes
+        );
         let s = cache.stats();
         assert_eq!((s.proofs, s.hits), (1, 1), "{s:?}");
     }
@@ -410,10 +454,20 @@ mod tests {
         let unrelated = cache
             .data_pattern(r#"{ $.errorCode = "AccessDenied" }"#)
             .unwrap();
-        assert!(!cache.decide(PatternCheck::Covers, &unrelated, &required));
-        assert!(!cache.decide(PatternCheck::Equal, &unrelated, &required));
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &unrelated, &required),
+            Decision::No
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Equal, &unrelated, &required),
+            Decision::No
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Monitors, &unrelated, &required),
+            Decision::No
+        );
         let s = cache.stats();
-        assert_eq!((s.proofs, s.fast_rejects), (0, 2), "{s:?}");
+        assert_eq!((s.proofs, s.fast_rejects), (0, 3), "{s:?}");
         // The words still come from a proof of the pattern as written.
         let why = cache.why_not(PatternCheck::Covers, &unrelated.text, &required);
         assert!(
@@ -425,7 +479,10 @@ mod tests {
         let half = cache
             .data_pattern(r#"{ $.eventName = ConsoleLogin }"#)
             .unwrap();
-        assert!(!cache.decide(PatternCheck::Covers, &half, &required));
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &half, &required),
+            Decision::No
+        );
         assert_eq!(cache.stats().proofs, 0);
     }
 
@@ -436,9 +493,22 @@ mod tests {
         let wider = cache
             .data_pattern(r#"{ $.eventName = ConsoleLogin }"#)
             .unwrap();
-        assert!(cache.decide(PatternCheck::Covers, &wider, &required));
-        assert!(!cache.decide(PatternCheck::Equal, &wider, &required));
-        assert_eq!(cache.stats().proofs, 2);
+        assert_eq!(
+            cache.decide(PatternCheck::Covers, &wider, &required),
+            Decision::Yes
+        );
+        assert_eq!(
+            cache.decide(PatternCheck::Equal, &wider, &required),
+            Decision::No
+        );
+        // Wider on the very events the rule is about: it does not monitor them.
+        assert_eq!(
+            cache.decide(PatternCheck::Monitors, &wider, &required),
+            Decision::No
+        );
+        let why = cache.why_not(PatternCheck::Monitors, &wider.text, &required);
+        assert!(why.contains("wider"), "{why}");
+        assert_eq!(cache.stats().proofs, 3);
     }
 
     #[test]
@@ -454,7 +524,10 @@ mod tests {
                 s.spawn(move || {
                     let spaced = format!("{{{} $.eventName = ConsoleLogin }}", " ".repeat(i));
                     let p = cache.data_pattern(&spaced).unwrap();
-                    assert!(cache.decide(PatternCheck::Covers, &p, &required));
+                    assert_eq!(
+                        cache.decide(PatternCheck::Covers, &p, &required),
+                        Decision::Yes
+                    );
                 });
             }
         });

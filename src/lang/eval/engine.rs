@@ -31,6 +31,10 @@ pub(crate) struct TermTrace<'c> {
     pub seen: Json,
     pub result: bool,
     pub notes: Vec<Note<'c>>,
+    /// The list element the term looked at, by name and position
+    /// (`filter "cis-4.3-root" (items[0].metricFilters[7])`), inside list predicates,
+    /// and the element's path (which the words then leave out).
+    pub owner: Option<(String, String)>,
 }
 
 /// One fact of a term's trace, in the order it is told.
@@ -59,6 +63,9 @@ pub(crate) enum Note<'c> {
         missing: bool,
         hint: Option<String>,
     },
+    /// Why a derived flag has its value, from the sibling `<flag>Reason` property the
+    /// collectors write (`hasSNSSubscriberReason`: the broken link of the alarm chain).
+    Because(String),
     /// A builtin's own note.
     Call {
         builtin: &'static str,
@@ -78,6 +85,11 @@ pub(crate) struct Ev<'c> {
 #[derive(Debug, Clone)]
 pub(crate) struct Res<'c> {
     pub value: bool,
+    /// The value is not decided (a builtin could not decide, e.g. a filter-pattern
+    /// question the engine cannot answer): `value` is then the pessimistic reading
+    /// and means nothing. Three-valued: `false and ?` is false, `true or ?` is true,
+    /// anything else with an undecided part is undecided.
+    pub unknown: bool,
     pub ev: Vec<Ev<'c>>,
     /// How far the expression got: satisfied conditions count 1 each, a failed one
     /// counts its partial progress (below 1). Only used to show the nearest misses of
@@ -104,11 +116,11 @@ impl<'o> Engine<'o> {
         match &e.kind {
             CExprKind::Or(a, b) => {
                 let ra = self.expr(a, ctx, depth, want)?;
-                if ra.value {
+                if ra.value && !ra.unknown {
                     return Ok(ra);
                 }
                 let rb = self.expr(b, ctx, depth, want)?;
-                if rb.value {
+                if rb.value && !rb.unknown {
                     return Ok(rb);
                 }
                 // Show the alternative that came closer first.
@@ -120,36 +132,56 @@ impl<'o> Engine<'o> {
                 };
                 Ok(Res {
                     value: false,
+                    unknown: ra.unknown || rb.unknown,
                     ev: cap(ev),
                     progress,
                 })
             }
             CExprKind::And(a, b) => {
                 let ra = self.expr(a, ctx, depth, want)?;
-                if !ra.value {
-                    // The verdict is decided. Inside a list predicate (depth > 0), score
-                    // the other conjuncts anyway so the nearest misses can be ranked
-                    // (errors and evidence of this extra evaluation are ignored); at the
-                    // top level nothing is ranked, so skip the work.
-                    let rest = if depth > 0 {
-                        self.expr(b, ctx, depth, want).map_or(0.0, |r| r.progress)
-                    } else {
-                        0.0
-                    };
-                    return Ok(Res {
-                        progress: ra.progress + rest,
-                        ..ra
+                let fails = |r: &Res<'_>| !r.value && !r.unknown;
+                if fails(&ra) {
+                    // The verdict is decided. The other conjuncts are evaluated anyway:
+                    // every failing condition is reported, not only the first, and
+                    // inside a list predicate the nearest misses are ranked by all of
+                    // them (errors of this extra evaluation are ignored).
+                    return Ok(match self.expr(b, ctx, depth, want) {
+                        Ok(rb) if fails(&rb) => Res {
+                            progress: ra.progress + rb.progress,
+                            ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
+                            ..ra
+                        },
+                        Ok(rb) => Res {
+                            progress: ra.progress + rb.progress,
+                            ..ra
+                        },
+                        Err(_) => ra,
                     });
                 }
                 let rb = self.expr(b, ctx, depth, want)?;
-                if !rb.value {
+                if fails(&rb) {
                     return Ok(Res {
                         progress: ra.progress + rb.progress,
                         ..rb
                     });
                 }
+                if ra.unknown || rb.unknown {
+                    // Nothing failed, something is undecided: show the undecided part.
+                    let ev = [&ra, &rb]
+                        .into_iter()
+                        .filter(|r| r.unknown)
+                        .flat_map(|r| r.ev.iter().cloned())
+                        .collect();
+                    return Ok(Res {
+                        value: false,
+                        unknown: true,
+                        ev: cap(ev),
+                        progress: ra.progress + rb.progress,
+                    });
+                }
                 Ok(Res {
                     value: true,
+                    unknown: false,
                     ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
                     progress: ra.progress + rb.progress,
                 })
@@ -158,6 +190,7 @@ impl<'o> Engine<'o> {
                 let r = self.expr(a, ctx, depth, !want)?;
                 Ok(Res {
                     value: !r.value,
+                    unknown: r.unknown,
                     ev: r.ev,
                     progress: if r.value { 0.0 } else { 1.0 },
                 })
@@ -181,6 +214,10 @@ impl<'o> Engine<'o> {
         }
     }
 
+    /// A term, three-valued: when a list predicate or a builtin inside it is
+    /// undecided, the term is evaluated at both extremes (every undecided part false,
+    /// then true); it is decided only when both agree (and the term is monotone in
+    /// its undecided parts: `contain-single` and `=`/`!=` on a count are not).
     fn term<'c>(
         &self,
         t: &'c CTerm,
@@ -188,6 +225,32 @@ impl<'o> Engine<'o> {
         depth: u32,
         want: bool,
     ) -> Result<Res<'c>, EvalError> {
+        let (mut r, u) = self.term_at(t, ctx, depth, want, false)?;
+        if u.uncertain {
+            let high = if u.non_monotone {
+                None
+            } else {
+                self.term_at(t, ctx, depth, want, true)
+                    .ok()
+                    .map(|(h, _)| h.value)
+            };
+            if high != Some(r.value) {
+                r.unknown = true;
+            }
+        }
+        Ok(r)
+    }
+
+    /// A term with each undecided part read as `optimistic`.
+    fn term_at<'c>(
+        &self,
+        t: &'c CTerm,
+        ctx: &Ctx<'_>,
+        depth: u32,
+        want: bool,
+        optimistic: bool,
+    ) -> Result<(Res<'c>, Uncertainty), EvalError> {
+        let mut u = Uncertainty::default();
         let mut val = Self::subject(t, ctx);
         let subject_path = val.path().map(str::to_string);
         let mut notes: Vec<Note<'c>> = Vec::new();
@@ -232,9 +295,22 @@ impl<'o> Engine<'o> {
                     let mut matched = Vec::new();
                     let mut matched_ev: Vec<Vec<Ev<'c>>> = Vec::new();
                     let mut unmatched_ev: Vec<(f64, Vec<Ev<'c>>)> = Vec::new();
+                    let mut undecided_ev: Vec<Vec<Ev<'c>>> = Vec::new();
+                    if *op == ListOp::ContainSingle {
+                        u.non_monotone = true;
+                    }
                     for el in elems {
                         let r =
                             self.expr(predicate, &Ctx::Item(el.clone()), depth + 1, pred_want)?;
+                        if r.unknown {
+                            u.uncertain = true;
+                            if optimistic {
+                                matched.push(el);
+                            } else if undecided_ev.len() < MAX_ELEMENTS {
+                                undecided_ev.push(r.ev);
+                            }
+                            continue;
+                        }
                         if r.value {
                             if matched_ev.len() < MAX_ELEMENTS {
                                 matched_ev.push(r.ev);
@@ -270,6 +346,7 @@ impl<'o> Engine<'o> {
                     if keep_matched {
                         sub.extend(matched_ev.into_iter().flatten());
                     } else {
+                        sub.extend(undecided_ev.into_iter().flatten());
                         sub.extend(
                             unmatched_ev
                                 .into_iter()
@@ -304,6 +381,10 @@ impl<'o> Engine<'o> {
                         },
                         &val,
                     )?;
+                    let undecided = applied.note.iter().any(NotePart::is_undecided);
+                    if undecided {
+                        u.uncertain = true;
+                    }
                     if !applied.note.is_empty() {
                         call_notes.push(Note::Call {
                             builtin: builtin.name,
@@ -316,7 +397,7 @@ impl<'o> Engine<'o> {
                     }
                     val = match applied.value {
                         Computed::Num(n) => Val::Num(n),
-                        Computed::Bool(x) => Val::Bool(x),
+                        Computed::Bool(x) => Val::Bool(x || (undecided && optimistic)),
                     };
                 }
             }
@@ -343,6 +424,12 @@ impl<'o> Engine<'o> {
                 b
             }
             Some(test) => {
+                if u.uncertain
+                    && matches!(val, Val::Num(_))
+                    && !matches!(test.op, CmpOp::Lt | CmpOp::Gt | CmpOp::Le | CmpOp::Ge)
+                {
+                    u.non_monotone = true;
+                }
                 let b = compare(&val, test);
                 let shown = if val.is_many() {
                     format!("{what} has {}", count_values(&val))
@@ -368,6 +455,20 @@ impl<'o> Engine<'o> {
             }
         };
         notes.append(&mut call_notes);
+        let owner = match ctx {
+            Ctx::Item(it) if depth > 0 => {
+                owner_label(it.v, &it.path).map(|l| (l, format!("{}.", it.path)))
+            }
+            _ => None,
+        };
+        if value != want {
+            if let (Ctx::Item(it), Some(p)) = (ctx, subject_path.as_deref()) {
+                let key = p.rsplit('.').next().unwrap_or(p);
+                if let Some(Json::String(why)) = it.v.get(format!("{key}Reason")) {
+                    notes.push(Note::Because(why.clone()));
+                }
+            }
+        }
         let mut ev = vec![Ev {
             depth,
             trace: TermTrace {
@@ -376,20 +477,71 @@ impl<'o> Engine<'o> {
                 seen,
                 result: value,
                 notes,
+                owner,
             },
         }];
         ev.extend(sub);
-        Ok(Res {
-            value,
-            ev: cap(ev),
-            progress: weight
-                * if value {
-                    1.0
-                } else {
-                    nested_progress.min(0.99)
-                },
-        })
+        Ok((
+            Res {
+                value,
+                unknown: false,
+                ev: cap(ev),
+                progress: weight
+                    * if value {
+                        1.0
+                    } else {
+                        nested_progress.min(0.99)
+                    },
+            },
+            u,
+        ))
     }
+}
+
+/// A list element named by what it is and its name, with its position:
+/// `filter "cis-4.3-root" (items[0].metricFilters[7])`, `alarm "root-usage" (…)`,
+/// `topic arn:aws:sns:… (…)`, `trail "main" (items[1])`. `None` for an element
+/// without a name.
+fn owner_label(v: &Json, path: &str) -> Option<String> {
+    let s = |k: &str| v.get(k).and_then(Json::as_str);
+    let named = if let Some(f) = s("filterName") {
+        format!("filter \"{f}\"")
+    } else if let Some(a) = s("action") {
+        format!("topic {a}")
+    } else if let Some(a) = s("alarmName") {
+        format!("alarm \"{a}\"")
+    } else if let Some(n) = s("name") {
+        let arn = s("arn").or(s("id")).or(s("trailARN")).unwrap_or_default();
+        let kind = if arn.contains(":cloudwatch:") || v.get("metricName").is_some() {
+            "alarm"
+        } else if arn.contains(":cloudtrail:") || v.get("isMultiRegionTrail").is_some() {
+            "trail"
+        } else if arn.contains(":sns:") {
+            "topic"
+        } else {
+            ""
+        };
+        if kind.is_empty() {
+            format!("\"{n}\"")
+        } else {
+            format!("{kind} \"{n}\"")
+        }
+    } else if let Some(arn) = s("subscriptionArn").filter(|a| a.starts_with("arn:")) {
+        format!("subscription {arn}")
+    } else if let Some(endpoint) = s("endpoint") {
+        format!("subscription of {endpoint}")
+    } else {
+        return None;
+    };
+    Some(format!("{named} ({path})"))
+}
+
+/// Whether a term met undecided parts, and whether its value can change other than
+/// monotonically with them.
+#[derive(Debug, Default, Clone, Copy)]
+struct Uncertainty {
+    uncertain: bool,
+    non_monotone: bool,
 }
 
 /// The final comparison of a term (the checker compiled its regex and checked its

@@ -91,6 +91,7 @@ fn words(note: &Note<'_>, cache: &DecisionCache) -> String {
             }
             note
         }
+        Note::Because(why) => format!("because {why}"),
         Note::Call { builtin, parts } => format!("{builtin}(): {}", join_parts(parts, cache)),
     }
 }
@@ -108,14 +109,18 @@ fn note(trace: &TermTrace<'_>, cache: &DecisionCache) -> Option<String> {
     if trace.notes.is_empty() {
         None
     } else {
-        Some(
-            trace
-                .notes
-                .iter()
-                .map(|n| words(n, cache))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
+        let words = trace
+            .notes
+            .iter()
+            .map(|n| words(n, cache))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some(match &trace.owner {
+            // The element is named once, with its position; the words then use paths
+            // relative to it.
+            Some((owner, prefix)) => format!("{owner}: {}", words.replace(prefix.as_str(), "")),
+            None => words,
+        })
     }
 }
 
@@ -157,6 +162,34 @@ pub(crate) fn explanation(lead: String, ev: Vec<Ev<'_>>, cache: &DecisionCache) 
         summary,
         evidence: evidence.into_iter().map(|(_, e)| e).collect(),
     }
+}
+
+/// The explanation of an undecided verdict: `lead`, then the engine's reasons (each
+/// undecided builtin's words, at most three), then every piece of evidence.
+pub(crate) fn undecided(lead: String, ev: Vec<Ev<'_>>, cache: &DecisionCache) -> Explanation {
+    let mut reasons: Vec<String> = Vec::new();
+    for e in &ev {
+        for n in &e.trace.notes {
+            if let Note::Call { parts, .. } = n {
+                for p in parts.iter().filter(|p| p.is_undecided()) {
+                    let w = p.words(cache);
+                    if !reasons.contains(&w) {
+                        reasons.push(w);
+                    }
+                }
+            }
+        }
+    }
+    let mut ex = explanation(lead.clone(), ev, cache);
+    ex.summary = if reasons.is_empty() {
+        lead
+    } else {
+        format!(
+            "{lead}: {}",
+            reasons.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )
+    };
+    ex
 }
 
 /// The explanation of a runtime error.

@@ -21,7 +21,7 @@ mod explain;
 pub mod path;
 pub mod value;
 
-pub use cache::{CacheStats, DecisionCache};
+pub use cache::{CacheStats, Decision, DecisionCache};
 pub use check::{codes, CheckError, CheckErrors};
 pub use checked::CheckedRule;
 pub use error::EvalError;
@@ -72,7 +72,9 @@ pub enum Outcome {
     Failed,
     /// The `where` filter was false: the rule does not apply.
     NotRelevant,
-    /// Data the rule needs could not be collected (see the snapshot's `errors`).
+    /// Data the rule needs could not be collected (see the snapshot's `errors`), or
+    /// the verdict depends on a question the engine could not decide (a filter-pattern
+    /// comparison; the explanation says which and why).
     Unknown,
     /// The rule could not be evaluated on this object (e.g. a bad builtin argument).
     Error,
@@ -311,6 +313,16 @@ fn decide(engine: &Engine<'_>, rule: &CheckedRule, ctx: &Ctx<'_>) -> (Outcome, E
     if let Some(filter) = &rule.filter_expr {
         match engine.expr(filter, ctx, 0, true) {
             Err(e) => return (Outcome::Error, explain::error(&e)),
+            Ok(r) if r.unknown => {
+                return (
+                    Outcome::Unknown,
+                    explain::undecided(
+                        format!("cannot decide whether `where {}` holds", filter.text),
+                        r.ev,
+                        cache,
+                    ),
+                );
+            }
             Ok(r) if !r.value => {
                 return (
                     Outcome::NotRelevant,
@@ -333,6 +345,10 @@ fn decide(engine: &Engine<'_>, rule: &CheckedRule, ctx: &Ctx<'_>) -> (Outcome, E
     };
     match engine.expr(&verdict.condition, ctx, 0, !verdict.negated) {
         Err(e) => (Outcome::Error, explain::error(&e)),
+        Ok(r) if r.unknown => (
+            Outcome::Unknown,
+            explain::undecided("cannot decide the condition".to_string(), r.ev, cache),
+        ),
         Ok(r) => {
             let pass = r.value != verdict.negated;
             let lead = match (pass, verdict.negated) {

@@ -103,6 +103,10 @@ pub enum NotePart {
         /// The rule's pattern.
         rule: Arc<RulePattern>,
     },
+    /// The builtin could not decide (a filter-pattern question the engine cannot
+    /// answer), and why. The term holding it is undecided, and an entity whose
+    /// verdict depends on it is `unknown`.
+    Undecided(Arc<str>),
 }
 
 impl NotePart {
@@ -111,7 +115,13 @@ impl NotePart {
         match self {
             NotePart::Text(t) => t.clone(),
             NotePart::Pattern { check, data, rule } => cache.why_not(*check, data, rule),
+            NotePart::Undecided(why) => why.to_string(),
         }
+    }
+
+    /// Does this part mark an undecided result?
+    pub fn is_undecided(&self) -> bool {
+        matches!(self, NotePart::Undecided(_))
     }
 }
 
@@ -374,7 +384,8 @@ pub(crate) fn any_value(
 
 /// Apply `f` to the value, or to each element of a list: true if any element is.
 /// On false, the note and closeness of the closest element are kept, after the
-/// notes of the values `f` could not read.
+/// notes of the values `f` could not read; the [`NotePart::Undecided`] parts of
+/// every element are kept (the result is then undecided, not false).
 pub(crate) fn any_verdict(
     cx: &CallCx<'_>,
     v: &Val<'_>,
@@ -384,6 +395,7 @@ pub(crate) fn any_verdict(
         json_values(v).ok_or_else(|| cx.bad_value("applied to a computed value".into()))?;
     let mut notes = Vec::new();
     let mut best: Option<Verdict> = None;
+    let mut undecided: Vec<NotePart> = Vec::new();
     for j in values {
         match f(j) {
             Ok(v) if v.value => {
@@ -394,7 +406,12 @@ pub(crate) fn any_verdict(
             }
             Ok(v) => {
                 if best.as_ref().is_none_or(|b| v.closeness > b.closeness) {
+                    if let Some(b) = best.take() {
+                        undecided.extend(b.note.into_iter().filter(NotePart::is_undecided));
+                    }
                     best = Some(v);
+                } else {
+                    undecided.extend(v.note.into_iter().filter(NotePart::is_undecided));
                 }
             }
             Err(n) => notes.push(NotePart::Text(n)),
@@ -405,6 +422,7 @@ pub(crate) fn any_verdict(
         notes.extend(b.note);
         closeness = Some(b.closeness);
     }
+    notes.extend(undecided);
     Ok(Applied {
         value: Computed::Bool(false),
         note: notes,
@@ -430,7 +448,8 @@ mod tests {
                 "before",
                 "after",
                 "isFilterPatternEqual",
-                "filterPatternCovers"
+                "filterPatternCovers",
+                "filterPatternMonitors"
             ]
         );
     }

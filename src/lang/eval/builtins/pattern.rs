@@ -1,4 +1,7 @@
-//! Filter-pattern builtins: `isFilterPatternEqual(p)`, `filterPatternCovers(p)`.
+//! Filter-pattern builtins: `isFilterPatternEqual(p)`, `filterPatternCovers(p)`,
+//! `filterPatternMonitors(p)`. Each decides three ways ([`Decision`]): a proven yes,
+//! a no shown by a verified event, or undecided with the engine's reason, which
+//! makes the entity's outcome `unknown` (never a pass, never a plain failure).
 //!
 //! The rule's pattern is parsed and canonicalized once, by the checker
 //! ([`RulePattern`]); the decisions are made and cached by the run's
@@ -6,6 +9,7 @@
 
 use super::{any_verdict, Applied, ArgKind, ArgValue, Builtin, CallCx, NotePart, Param};
 use super::{ResultKind, Verdict};
+use crate::lang::eval::cache::Decision;
 use crate::lang::eval::error::EvalError;
 use crate::lang::eval::value::{display_json, Val};
 use crate::pattern::{FilterPattern, PatternError};
@@ -35,6 +39,14 @@ pub(super) const BUILTINS: &[Builtin] = &[
         example: "filterPattern filterPatternCovers('{ $.eventName = ConsoleLogin }')",
         func: filter_pattern_covers,
     },
+    Builtin {
+        name: "filterPatternMonitors",
+        params: PATTERN,
+        returns: ResultKind::Bool,
+        doc: "the property's filter pattern catches every event of the argument, and none of its clauses that overlaps the argument is wider than it",
+        example: "filterPattern filterPatternMonitors('{ ($.eventName = ConsoleLogin) && ($.errorMessage = \"Failed authentication\") }')",
+        func: filter_pattern_monitors,
+    },
 ];
 
 /// How a filter-pattern builtin compares the data's pattern with the rule's.
@@ -44,6 +56,9 @@ pub enum PatternCheck {
     Equal,
     /// The data's pattern matches every event the rule's does (`filterPatternCovers`).
     Covers,
+    /// Covers, and no clause of the data's pattern that overlaps the rule's is wider
+    /// than it (`filterPatternMonitors`, [`crate::pattern::monitors`]).
+    Monitors,
 }
 
 /// A filter pattern written in a rule, parsed and canonicalized once.
@@ -82,22 +97,21 @@ fn pattern_call(cx: &CallCx<'_>, v: &Val<'_>, check: PatternCheck) -> Result<App
                     display_json(j)
                 )
             })?;
-            let value = cx.cache.decide(check, &data, rule);
-            Ok(Verdict {
-                value,
-                note: if value {
-                    Vec::new()
-                } else {
-                    vec![NotePart::Pattern {
+            Ok(match cx.cache.decide(check, &data, rule) {
+                Decision::Yes => Verdict::from(true),
+                Decision::No => Verdict {
+                    value: false,
+                    note: vec![NotePart::Pattern {
                         check,
                         data: Arc::clone(&data.text),
                         rule: Arc::clone(rule),
-                    }]
+                    }],
+                    closeness: cx.cache.closeness(&data, rule),
                 },
-                closeness: if value {
-                    1.0
-                } else {
-                    cx.cache.closeness(&data, rule)
+                Decision::Unknown(why) => Verdict {
+                    value: false,
+                    note: vec![NotePart::Undecided(why)],
+                    closeness: cx.cache.closeness(&data, rule),
                 },
             })
         }
@@ -115,4 +129,9 @@ fn filter_pattern_equal(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalErr
 fn filter_pattern_covers(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
     // The rule's argument is the required pattern; the property is the actual one.
     pattern_call(cx, v, PatternCheck::Covers)
+}
+
+fn filter_pattern_monitors(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
+    // The rule's argument is the required pattern; the property is the actual one.
+    pattern_call(cx, v, PatternCheck::Monitors)
 }
