@@ -27,6 +27,10 @@ use std::sync::{Arc, RwLock};
 
 /// Most witness events kept per required pattern.
 const MAX_WITNESSES: usize = 16;
+/// Why a spelling is judged different when its canonical form's decision was made on
+/// another spelling.
+const SAME_CANON: &str =
+    "equal as written here; another spelling with the same canonical form is not";
 /// Lock shards of each map.
 const SHARDS: usize = 16;
 
@@ -130,6 +134,8 @@ struct Inner {
     fast_rejects: AtomicU64,
     proofs: AtomicU64,
     explained: AtomicU64,
+    /// The reference evaluator: every question proved afresh, as written.
+    reference: bool,
 }
 
 /// The run-wide, thread-safe cache of filter-pattern work. Cloning shares it.
@@ -155,6 +161,18 @@ impl fmt::Debug for DecisionCache {
 impl DecisionCache {
     /// An empty cache (one per run).
     pub fn new() -> Self {
+        DecisionCache::with_reference(false)
+    }
+
+    /// The reference evaluator's "cache", which keeps nothing: every decision is a
+    /// proof of the pattern as written (no canonical-form sharing, no witness fast
+    /// path, no memo). Slow; for tests that check the fast path gives the same
+    /// verdicts and explanations.
+    pub fn reference() -> Self {
+        DecisionCache::with_reference(true)
+    }
+
+    fn with_reference(reference: bool) -> Self {
         DecisionCache {
             inner: Arc::new(Inner {
                 ids: Sharded::new(),
@@ -168,6 +186,7 @@ impl DecisionCache {
                 fast_rejects: AtomicU64::new(0),
                 proofs: AtomicU64::new(0),
                 explained: AtomicU64::new(0),
+                reference,
             }),
         }
     }
@@ -212,6 +231,10 @@ impl DecisionCache {
 
     /// Does the data's pattern satisfy the rule's (`check`)? Cached by canonical forms.
     pub fn decide(&self, check: PatternCheck, data: &DataPattern, rule: &RulePattern) -> Decision {
+        if self.inner.reference {
+            self.inner.proofs.fetch_add(1, Ordering::Relaxed);
+            return prove(check, data, rule).0;
+        }
         let key = (check, data.canon_id, self.id(&rule.canonical));
         if let Some(v) = self.inner.decisions.get(&key) {
             self.inner.hits.fetch_add(1, Ordering::Relaxed);
@@ -241,6 +264,9 @@ impl DecisionCache {
 
     /// How close the data's pattern comes to the rule's (0.0 to 1.0), for ranking.
     pub fn closeness(&self, data: &DataPattern, rule: &RulePattern) -> f64 {
+        if self.inner.reference {
+            return data.pattern.similarity_to(&rule.pattern);
+        }
         let key = (data.text_id, self.id(rule.text()));
         if let Some(c) = self.inner.closeness.get(&key) {
             return c;
@@ -256,13 +282,18 @@ impl DecisionCache {
             Err(e) => return format!("the filter pattern in the data is invalid: {e}"),
         };
         let key = (check, parsed.text_id, self.id(rule.text()));
+        if self.inner.reference {
+            return prove(check, &parsed, rule)
+                .1
+                .unwrap_or_else(|| SAME_CANON.into());
+        }
         if let Some(w) = self.inner.why.get(&key) {
             return w.to_string();
         }
         self.inner.explained.fetch_add(1, Ordering::Relaxed);
-        let why = prove(check, &parsed, rule).1.unwrap_or_else(|| {
-            "equal as written here; another spelling with the same canonical form is not".into()
-        });
+        let why = prove(check, &parsed, rule)
+            .1
+            .unwrap_or_else(|| SAME_CANON.into());
         self.inner.why.insert(key, Arc::from(why)).to_string()
     }
 
