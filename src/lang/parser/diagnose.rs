@@ -35,7 +35,7 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         R::op_not => (6, "`not`", &["not"]),
         R::kw_have => (7, "`have`", &["have"]),
         R::expr | R::term | R::paren_expr | R::expression => (8, "a condition", &["not"]),
-        R::path | R::ident => (9, "a property path", &[]),
+        R::path | R::ident | R::segment => (9, "a property path", &[]),
         R::element => (10, "`$`", &[]),
         R::test
         | R::op_eq
@@ -48,7 +48,7 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         | R::op_unlike
         | R::op_in
         | R::op_regex_match => (11, "a comparison operator", &CmpOp::WORDS),
-        R::list_op | R::list_kw => (
+        R::list_op | R::list_kw | R::element_value => (
             12,
             "a list operator (`with [..]`, `contain [..]`, ...)",
             &ListOp::KEYWORDS,

@@ -394,7 +394,7 @@ impl Builder {
                     let pspan = span_of(&p);
                     let segments = p
                         .into_inner()
-                        .filter(|x| x.as_rule() == R::ident)
+                        .filter(|x| x.as_rule() == R::segment)
                         .map(|x| ident(&x))
                         .collect();
                     subject = Subject::Path(Path {
@@ -429,6 +429,9 @@ impl Builder {
                         .unwrap_or(ListOp::With);
                 }
                 R::expr => predicate = Some(self.expr(p)),
+                R::element_value => {
+                    predicate = p.into_inner().next().map(|v| element_test(self.literal(v)))
+                }
                 _ => {}
             }
         }
@@ -634,6 +637,25 @@ fn balance(c: Connective, mut items: Vec<Expr>) -> Expr {
     let l = balance(c, items);
     let r = balance(c, right);
     c.join(l, r)
+}
+
+/// `['x']`: a lone value as a list predicate is the element test `$ = 'x'`, or
+/// `$ like 'x'` when the string holds a `%` wildcard (`['%*%']`).
+fn element_test(value: Literal) -> Expr {
+    let span = value.span;
+    let op = match &value.kind {
+        LiteralKind::String(s) if s.contains('%') => CmpOp::Like,
+        _ => CmpOp::Eq,
+    };
+    Expr {
+        kind: ExprKind::Term(Term {
+            subject: Subject::Element(span),
+            postfix: Vec::new(),
+            test: Some(Test { op, value, span }),
+            span,
+        }),
+        span,
+    }
 }
 
 fn empty_expr(span: Span) -> Expr {
