@@ -70,8 +70,9 @@ use grammar::{GslParser, Rule as R};
 /// The source name used by [`parse_rule`].
 pub const DEFAULT_SOURCE_NAME: &str = "<rule>";
 
-/// How many times a repaired text is parsed again to find further errors.
-const MAX_REPAIRS: usize = 8;
+/// How many times a repaired (or resynchronised) text is parsed again to find further
+/// errors.
+const MAX_REPAIRS: usize = 16;
 
 /// A chain of more operands than this (of one connective, at one level) is built as a
 /// balanced tree rather than a left-leaning one, so that no pass over the tree recurses
@@ -156,7 +157,7 @@ fn parse_with<T>(
                 if !errors.iter().any(|x: &ParseError| x.span().offset() == at) {
                     errors.push(e);
                 }
-                match d.fix {
+                match d.fix.or(d.resync) {
                     Some(fix) if last_fix.is_none_or(|l| fix.start > l) => {
                         last_fix = Some(fix.start);
                         log.apply(&mut text, fix);
