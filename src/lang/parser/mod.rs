@@ -568,12 +568,12 @@ impl Connective {
     }
 
     /// The operands of `e` when it is this connective.
-    fn split(self, e: Expr) -> Result<(Expr, Expr), Expr> {
+    fn split(self, e: Expr) -> Split {
         match (self, e.kind) {
             (Connective::And, ExprKind::And(l, r)) | (Connective::Or, ExprKind::Or(l, r)) => {
-                Ok((*l, *r))
+                Split::Pair(*l, *r)
             }
-            (_, kind) => Err(Expr { kind, span: e.span }),
+            (_, kind) => Split::Leaf(Expr { kind, span: e.span }),
         }
     }
 
@@ -583,6 +583,14 @@ impl Connective {
             (Connective::And, ExprKind::And(..)) | (Connective::Or, ExprKind::Or(..))
         )
     }
+}
+
+/// An expression taken apart by [`Connective::split`].
+enum Split {
+    /// The two operands of the connective.
+    Pair(Expr, Expr),
+    /// Another expression.
+    Leaf(Expr),
 }
 
 /// The operands `c` joins along the left edge of `e` (1 when `e` is not a `c`).
@@ -618,11 +626,11 @@ fn chain(c: Connective, items: Vec<Expr>) -> Expr {
         let mut stack = vec![item];
         while let Some(e) = stack.pop() {
             match c.split(e) {
-                Ok((l, r)) => {
+                Split::Pair(l, r) => {
                     stack.push(r);
                     stack.push(l);
                 }
-                Err(leaf) => leaves.push(leaf),
+                Split::Leaf(leaf) => leaves.push(leaf),
             }
         }
     }
