@@ -178,24 +178,29 @@ pub enum ListOp {
     ContainNone,
     /// `contain-single [p]`: exactly one element satisfies `p`.
     ContainSingle,
+    /// `groupBy [key]`: the elements grouped by the value of the path `key`; each group
+    /// exposes its `key` and its `values` (our reading: the vendor does not publish
+    /// the semantics).
+    GroupBy,
 }
 
 impl ListOp {
     /// Every list operator, in keyword order.
-    pub const ALL: [ListOp; 6] = [
+    pub const ALL: [ListOp; 7] = [
         ListOp::With,
         ListOp::Contain,
         ListOp::ContainAny,
         ListOp::ContainAll,
         ListOp::ContainNone,
         ListOp::ContainSingle,
+        ListOp::GroupBy,
     ];
 
     /// Every list operator keyword, in [`ListOp::ALL`] order.
-    pub const KEYWORDS: [&'static str; 6] = {
-        let mut out = [""; 6];
+    pub const KEYWORDS: [&'static str; Self::ALL.len()] = {
+        let mut out = [""; Self::ALL.len()];
         let mut i = 0;
-        while i < 6 {
+        while i < Self::ALL.len() {
             out[i] = Self::ALL[i].keyword();
             i += 1;
         }
@@ -211,6 +216,7 @@ impl ListOp {
             ListOp::ContainAll => "contain-all",
             ListOp::ContainNone => "contain-none",
             ListOp::ContainSingle => "contain-single",
+            ListOp::GroupBy => "groupBy",
         }
     }
 }

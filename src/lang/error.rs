@@ -278,6 +278,20 @@ pub enum ParseError {
         #[label("too deep")]
         span: SourceSpan,
     },
+
+    /// More `and` / `or` connectives than one rule may hold.
+    #[error("rule has too many conditions")]
+    #[diagnostic(
+        code(gsl::parse::too_many_conditions),
+        help("split the rule into several policies (the limit is {limit} `and` / `or` connectives per rule)")
+    )]
+    TooManyConditions {
+        /// The limit.
+        limit: usize,
+        /// Where the limit was crossed.
+        #[label("one too many")]
+        span: SourceSpan,
+    },
 }
 
 impl ParseError {
@@ -302,7 +316,8 @@ impl ParseError {
             | ParseError::BadRegexFlag { span, .. }
             | ParseError::BadNumber { span }
             | ParseError::NumberUnderflow { span }
-            | ParseError::TooDeep { span, .. } => *span,
+            | ParseError::TooDeep { span, .. }
+            | ParseError::TooManyConditions { span, .. } => *span,
         }
     }
 
@@ -350,7 +365,8 @@ impl ParseError {
             | ParseError::BadRegexFlag { span, .. }
             | ParseError::BadNumber { span }
             | ParseError::NumberUnderflow { span }
-            | ParseError::TooDeep { span, .. } => remap(span),
+            | ParseError::TooDeep { span, .. }
+            | ParseError::TooManyConditions { span, .. } => remap(span),
         }
     }
 }

@@ -340,3 +340,44 @@ fn run_doc_cases(blocks: &[String]) {
         failures.join("\n  ")
     );
 }
+
+/// Every builtin of the table has a row in docs/language.md §6, and every row of the
+/// table there names a builtin (the table is the one source; the docs must agree).
+#[test]
+fn every_builtin_has_a_docs_row() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md");
+    let text = std::fs::read_to_string(&path).expect("docs/language.md exists");
+    let start = text.find("## 6. Builtin functions").expect("§6");
+    let section = &text[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let rows: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split(['(', '`']).next())
+        .collect();
+    let names: Vec<&str> = gsl::lang::eval::builtins::names().collect();
+    for n in &names {
+        assert!(
+            rows.contains(n),
+            "builtin `{n}` has no row in docs/language.md §6"
+        );
+    }
+    for r in &rows {
+        assert!(
+            names.contains(r),
+            "docs/language.md §6 documents `{r}`, not a builtin"
+        );
+    }
+    // Each builtin's conformance cases exist.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let all: String = std::fs::read_dir(&dir)
+        .expect("tests/conformance")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect();
+    for n in &names {
+        assert!(
+            all.contains(&format!("{n}(")),
+            "builtin `{n}` has no conformance case"
+        );
+    }
+}

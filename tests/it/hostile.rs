@@ -446,3 +446,84 @@ fn no_credentials_in_any_output() {
         assert_no_secrets(&p.display().to_string(), &std::fs::read(&p).unwrap());
     }
 }
+
+/// `n` tests `a<i> = <i>` joined by `join`.
+fn flat_chain(join: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("a{i} = {i}"))
+        .collect::<Vec<_>>()
+        .join(join)
+}
+
+#[test]
+fn flat_chains_of_thousands_of_ors_and_ands_are_accepted_and_evaluated() {
+    use gsl::lang::ast::SameShape;
+    use gsl::lang::eval::{check_rule, evaluate_value, EvalOptions, Outcome};
+    use gsl::lang::parser::parse_rule;
+    use gsl::lang::printer::print_rule;
+    for n in [1_001, 5_000] {
+        // Only a777 matches: the `or` chain holds, the `and` chain does not.
+        let entity = serde_json::json!({ "a777": 777 });
+        for (join, want) in [(" or ", Outcome::Passed), (" and ", Outcome::Failed)] {
+            let src = format!("X should have {}", flat_chain(join, n));
+            let rule = parse_rule(&src).unwrap_or_else(|e| panic!("{n}{join}: {e:?}"));
+            let printed = print_rule(&rule);
+            let again = parse_rule(&printed).expect("the printed chain parses");
+            assert!(again.same_shape(&rule), "{n}{join}: round trip");
+            assert_eq!(print_rule(&again), printed, "printing is idempotent");
+            let checked = check_rule(&rule).expect("checks");
+            let (outcome, _) = evaluate_value(&checked, &entity, &EvalOptions::default());
+            assert_eq!(outcome, want, "{n}{join}");
+        }
+    }
+    // Mixed: `and` binds tighter than `or` in a long flat text too.
+    let src = format!(
+        "X should have {} or b = 1 and c = 2",
+        flat_chain(" or ", 2_000)
+    );
+    let checked = check_rule(&parse_rule(&src).expect("parses")).expect("checks");
+    let pass = serde_json::json!({ "b": 1, "c": 2 });
+    let fail = serde_json::json!({ "b": 1 });
+    let opts = EvalOptions::default();
+    assert_eq!(evaluate_value(&checked, &pass, &opts).0, Outcome::Passed);
+    assert_eq!(evaluate_value(&checked, &fail, &opts).0, Outcome::Failed);
+}
+
+#[test]
+fn a_flat_chain_of_1001_ors_runs_end_to_end() {
+    let rule = format!(
+        "CloudTrail should have {} or isMultiRegionTrail = true",
+        (0..1_001)
+            .map(|i| format!("name = 'nope{i}'"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    );
+    let out = gsl().args(["eval", &rule]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("too_deep"), "{err}");
+    assert_ne!(out.status.code(), Some(2), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
+}
+
+#[test]
+fn the_real_nesting_limits_still_give_clear_errors() {
+    use gsl::lang::parser::parse_rule;
+    let codes = |src: &str| {
+        parse_rule(src)
+            .map(|_| Vec::new())
+            .unwrap_or_else(|e| e.codes())
+    };
+    let parens = format!("X should have {}a{}", "(".repeat(65), ")".repeat(65));
+    assert_eq!(codes(&parens), ["gsl::parse::too_deep"]);
+    let nots = format!("X should have {}a", "not ".repeat(1_001));
+    assert_eq!(codes(&nots), ["gsl::parse::too_deep"]);
+    let withs = format!("X should have {}b{}", "a with [".repeat(65), "]".repeat(65));
+    assert_eq!(codes(&withs), ["gsl::parse::too_deep"]);
+    // At the limits they parse.
+    let nots = format!("X should have {}a", "not ".repeat(1_000));
+    assert!(parse_rule(&nots).is_ok());
+    // A chain past the connective limit is refused as too many conditions, not as
+    // too deep.
+    let huge = format!("X should have a{}", " or a".repeat(100_001));
+    assert_eq!(codes(&huge), ["gsl::parse::too_many_conditions"]);
+}

@@ -172,3 +172,33 @@ fn one_line_summary() {
     );
     assert_eq!(e.to_string(), "invalid rule in a.gsl");
 }
+
+#[test]
+fn after_an_unrepairable_error_parsing_resynchronises_and_reports_the_later_ones() {
+    // A policy file whose rule has four mistakes with no likely repair, on two lines.
+    let src =
+        "# id: X\nX should have a ~ 1 and b = = 2\n  and c ? 3 or tags with [d ! 4] or e = 5\n";
+    let e = parse_rule(src).expect_err("four errors");
+    assert_eq!(
+        e.codes(),
+        [
+            "gsl::parse::syntax",
+            "gsl::parse::syntax",
+            "gsl::parse::syntax",
+            "gsl::parse::syntax"
+        ]
+    );
+    let at: Vec<&str> = e
+        .errors()
+        .iter()
+        .map(|x| &src[x.span().offset()..x.span().offset() + x.span().len().max(1)])
+        .collect();
+    assert_eq!(at, ["~", "=", "?", "!"]);
+    // An error in a rule's head is not resynchronised: one error, no invented ones.
+    let e = parse_rule("EC2 should x\n  y = 1\n").expect_err("one error");
+    assert_eq!(e.codes(), ["gsl::parse::syntax"]);
+    // A bracket opened after the error is skipped whole.
+    let e =
+        parse_rule("S3Bucket should have tags [key='env'] and x ~ 1 and y = 2").expect_err("two");
+    assert_eq!(e.codes(), ["gsl::parse::syntax", "gsl::parse::syntax"]);
+}

@@ -57,6 +57,9 @@ pub mod codes {
     pub const TYPE_MISMATCH: &str = "gsl::eval::type_mismatch";
     /// A `List<X>` rule reading a property other than `items` of the list object.
     pub const LIST_PROPERTY: &str = "gsl::eval::list_property";
+    /// A `groupBy` key that is not a property path, or groups used other than by a
+    /// list operator, `length()` or `isEmpty()`.
+    pub const GROUP_BY: &str = "gsl::eval::group_by";
     /// The checker could not build the checked form (a defect, never expected).
     pub const INTERNAL: &str = "gsl::eval::internal";
 }
@@ -167,6 +170,8 @@ enum Kind {
     Number,
     /// A computed boolean.
     Bool,
+    /// The groups of `groupBy [..]` (for a list operator, `length()` or `isEmpty()`).
+    Groups,
 }
 
 struct Checker {
@@ -244,6 +249,9 @@ impl Checker {
                             "apply list operators to a property holding a list".into(),
                         );
                     }
+                    if *op == ListOp::GroupBy {
+                        self.group_key(predicate, kind);
+                    }
                     if let Some(p) = self.expr(predicate, false) {
                         ops.push(COp::List {
                             op: *op,
@@ -252,14 +260,24 @@ impl Checker {
                             span: *span,
                         });
                     }
-                    kind = if *op == ListOp::With {
-                        Kind::List
-                    } else {
-                        Kind::Bool
+                    kind = match op {
+                        ListOp::GroupBy => Kind::Groups,
+                        ListOp::With if kind == Kind::Groups => Kind::Groups,
+                        ListOp::With => Kind::List,
+                        _ => Kind::Bool,
                     };
                     last_call = Some(format!("`{}`", op.keyword()));
                 }
                 Postfix::Call { name, args, span } => {
+                    if kind == Kind::Groups && !GROUP_COUNTS.contains(&name.name.as_str()) {
+                        self.err(
+                            codes::GROUP_BY,
+                            name.span,
+                            format!("`{}()` applied to the groups of `groupBy`", name.name),
+                            "not applicable to groups",
+                            group_help(),
+                        );
+                    }
                     if let Some(op) = self.call(
                         &name.name,
                         name.span,
@@ -279,6 +297,16 @@ impl Checker {
                 }
             }
         }
+        if let (Kind::Groups, Some(test)) = (kind, &t.test) {
+            self.err(
+                codes::GROUP_BY,
+                test.span,
+                "a comparison applied to the groups of `groupBy`".into(),
+                "groups are not a value",
+                group_help(),
+            );
+            return None;
+        }
         let test = match &t.test {
             Some(test) => Some(self.test(test.op, &test.value, kind, last_call.as_deref())?),
             None => None,
@@ -297,6 +325,30 @@ impl Checker {
             text: print_term(t),
             chain: chain(&t.postfix),
         })
+    }
+
+    /// The key of `groupBy [key]` must be a property path or `$`, applied to a list.
+    fn group_key(&mut self, key: &Expr, kind: Kind) {
+        let plain =
+            matches!(&key.kind, ExprKind::Term(t) if t.postfix.is_empty() && t.test.is_none());
+        if !plain {
+            self.err(
+                codes::GROUP_BY,
+                key.span,
+                "`groupBy` takes a property path".into(),
+                "not a property path",
+                "group by the value of a path: `items groupBy [properties.category] contain-all [values length() > 1]`".into(),
+            );
+        }
+        if kind == Kind::Groups {
+            self.err(
+                codes::GROUP_BY,
+                key.span,
+                "`groupBy` applied to groups".into(),
+                "already grouped",
+                "group a list once; inside the groups' predicate, `values groupBy [..]` groups a group's elements".into(),
+            );
+        }
     }
 
     fn call(
@@ -618,8 +670,16 @@ fn chain(postfix: &[Postfix]) -> String {
     out
 }
 
+/// The builtins that apply to the groups of `groupBy` (they count them).
+const GROUP_COUNTS: [&str; 2] = ["length", "isEmpty"];
+
+fn group_help() -> String {
+    "after `groupBy [..]` write a list operator over the groups (`contain-all [values length() > 1]`, `with [key = 'x']`), `length()` or `isEmpty()`; inside the brackets a group has `key` and `values`".into()
+}
+
 fn kind_name(k: Kind) -> &'static str {
     match k {
+        Kind::Groups => "groups",
         Kind::Data => "value",
         Kind::List => "list",
         Kind::Number => "number",

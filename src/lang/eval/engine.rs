@@ -6,7 +6,7 @@ use super::builtins::{CallCx, Computed, NotePart};
 use super::cache::DecisionCache;
 use super::checked::{CExpr, CExprKind, COp, CTerm, CTest};
 use super::error::EvalError;
-use super::path::{index, resolve, Ctx, Item};
+use super::path::{index, resolve, Ctx, Group, Item};
 use super::value::{display_json, equals, order, truthy, Val};
 use crate::lang::ast::{CmpOp, ListOp, LiteralKind};
 use chrono::{DateTime, Utc};
@@ -205,6 +205,11 @@ impl<'o> Engine<'o> {
             Some(segments) => resolve(ctx, segments),
             None => match ctx {
                 Ctx::Item(it) => Val::Json(it.clone()),
+                Ctx::Group(g) => Val::List {
+                    items: g.values.clone(),
+                    path: format!("{}.values", g.path),
+                    projection: false,
+                },
                 Ctx::Items(items) => Val::List {
                     items: items.clone(),
                     path: "items".into(),
@@ -269,6 +274,9 @@ impl<'o> Engine<'o> {
         let mut weight: f64 = 1.0;
         // Builtin notes follow the statement of the term's result.
         let mut call_notes: Vec<Note<'c>> = Vec::new();
+        // The groups of a `groupBy` awaiting the next list operator (`val` then holds
+        // one representative element per group, for `length()`).
+        let mut groups: Option<Vec<Group<'_>>> = None;
         let seen = val.evidence();
         for op in &t.ops {
             match op {
@@ -279,13 +287,42 @@ impl<'o> Engine<'o> {
                     span,
                 } => {
                     let what = val.path().unwrap_or("value").to_string();
-                    let Some(elems) = val.elements() else {
-                        return Err(EvalError::NotAList {
-                            op: op.keyword(),
-                            found: val.display(),
-                            span: *span,
-                        });
+                    // The predicate runs on each element, or on each group of a
+                    // preceding `groupBy`.
+                    let elems = match groups.take() {
+                        Some(g) => Elems::Groups(g),
+                        None => match val.elements() {
+                            Some(items) => Elems::Items(items),
+                            None => {
+                                return Err(EvalError::NotAList {
+                                    op: op.keyword(),
+                                    found: val.display(),
+                                    span: *span,
+                                })
+                            }
+                        },
                     };
+                    if *op == ListOp::GroupBy {
+                        let Elems::Items(items) = elems else {
+                            return Err(EvalError::NotAList {
+                                op: op.keyword(),
+                                found: "groups".into(),
+                                span: *span,
+                            });
+                        };
+                        let n = items.len();
+                        let made = group_by(predicate, items, &what);
+                        notes.push(Note::List {
+                            op: *op,
+                            what: what.clone(),
+                            n,
+                            k: made.len(),
+                            pred: shown,
+                        });
+                        val = representatives(&made, format!("{what} groupBy [..]"));
+                        groups = Some(made);
+                        continue;
+                    }
                     let pred_want = if *op == ListOp::ContainNone {
                         !want
                     } else {
@@ -299,13 +336,12 @@ impl<'o> Engine<'o> {
                     if *op == ListOp::ContainSingle {
                         u.non_monotone = true;
                     }
-                    for el in elems {
-                        let r =
-                            self.expr(predicate, &Ctx::Item(el.clone()), depth + 1, pred_want)?;
+                    for i in 0..n {
+                        let r = self.expr(predicate, &elems.ctx(i), depth + 1, pred_want)?;
                         if r.unknown {
                             u.uncertain = true;
                             if optimistic {
-                                matched.push(el);
+                                matched.push(i);
                             } else if undecided_ev.len() < MAX_ELEMENTS {
                                 undecided_ev.push(r.ev);
                             }
@@ -315,7 +351,7 @@ impl<'o> Engine<'o> {
                             if matched_ev.len() < MAX_ELEMENTS {
                                 matched_ev.push(r.ev);
                             }
-                            matched.push(el);
+                            matched.push(i);
                         } else {
                             unmatched_ev.push((r.progress, r.ev));
                         }
@@ -333,7 +369,8 @@ impl<'o> Engine<'o> {
                         | ListOp::Contain
                         | ListOp::ContainAny
                         | ListOp::ContainNone
-                        | ListOp::ContainSingle => k > 0,
+                        | ListOp::ContainSingle
+                        | ListOp::GroupBy => k > 0,
                         ListOp::ContainAll => k == n,
                     };
                     notes.push(Note::List {
@@ -355,10 +392,19 @@ impl<'o> Engine<'o> {
                         );
                     }
                     val = match op {
-                        ListOp::With => Val::List {
-                            items: matched,
-                            path: format!("{what} with [..]"),
-                            projection: false,
+                        ListOp::With | ListOp::GroupBy => match elems {
+                            Elems::Items(items) => Val::List {
+                                items: matched.into_iter().map(|i| items[i].clone()).collect(),
+                                path: format!("{what} with [..]"),
+                                projection: false,
+                            },
+                            Elems::Groups(g) => {
+                                let kept: Vec<Group<'_>> =
+                                    matched.into_iter().map(|i| g[i].clone()).collect();
+                                let v = representatives(&kept, format!("{what} with [..]"));
+                                groups = Some(kept);
+                                v
+                            }
                         },
                         ListOp::Contain | ListOp::ContainAny => Val::Bool(k > 0),
                         ListOp::ContainAll => Val::Bool(k == n),
@@ -371,6 +417,7 @@ impl<'o> Engine<'o> {
                     args,
                     span,
                 } => {
+                    groups = None;
                     let applied = (builtin.func)(
                         &CallCx {
                             builtin,
@@ -601,6 +648,75 @@ fn count_values(v: &Val<'_>) -> String {
 fn cap(mut ev: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
     ev.truncate(MAX_EVIDENCE);
     ev
+}
+
+/// What a list operator iterates over.
+enum Elems<'a> {
+    Items(Vec<Item<'a>>),
+    Groups(Vec<Group<'a>>),
+}
+
+impl<'a> Elems<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Elems::Items(v) => v.len(),
+            Elems::Groups(v) => v.len(),
+        }
+    }
+
+    fn ctx(&self, i: usize) -> Ctx<'a> {
+        match self {
+            Elems::Items(v) => Ctx::Item(v[i].clone()),
+            Elems::Groups(v) => Ctx::Group(v[i].clone()),
+        }
+    }
+}
+
+/// `groupBy [key]`: the elements grouped by the JSON value of `key` (a path or `$`;
+/// a missing key is null, a path through a list is the list of its values), in the
+/// order the groups first occur.
+fn group_by<'a>(key: &CExpr, items: Vec<Item<'a>>, what: &str) -> Vec<Group<'a>> {
+    let segs = match &key.kind {
+        CExprKind::Term(t) => t.path.as_deref(),
+        _ => None,
+    };
+    let mut keys: Vec<Json> = Vec::new();
+    let mut out: Vec<Group<'a>> = Vec::new();
+    for it in items {
+        let k = match segs {
+            Some(segs) => resolve(&Ctx::Item(it.clone()), segs),
+            None => Val::Json(it.clone()),
+        };
+        let kj = match &k {
+            Val::Json(x) => x.v.clone(),
+            Val::List { items, .. } => Json::Array(items.iter().map(|x| x.v.clone()).collect()),
+            _ => Json::Null,
+        };
+        match keys.iter().position(|x| *x == kj) {
+            Some(g) => out[g].values.push(it),
+            None => {
+                keys.push(kj);
+                out.push(Group {
+                    key: k,
+                    values: vec![it],
+                    path: format!("{what} groupBy [..][{}]", out.len()),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One element per group, so that `length()` and `isEmpty()` count groups.
+fn representatives<'a>(groups: &[Group<'a>], path: String) -> Val<'a> {
+    Val::List {
+        items: groups
+            .iter()
+            .filter_map(|g| g.values.first().cloned())
+            .collect(),
+        path,
+        projection: false,
+    }
 }
 
 /// Plain items for a `List<X>` test object.

@@ -53,6 +53,7 @@ fn words(note: &Note<'_>, cache: &DecisionCache) -> String {
                         format!("{k} of {n} {what} matched [{pred}] (contain-none expects none)")
                     }
                 }
+                ListOp::GroupBy => format!("{n} {what} form {k} group(s) by [{pred}]"),
                 ListOp::ContainSingle => format!(
                     "{k} of {n} {what} matched [{pred}] ({} expects exactly one)",
                     op.keyword()

@@ -25,7 +25,24 @@ pub enum Ctx<'a> {
     Item(Item<'a>),
     /// The test object of a `List<X>` rule: `{ "items": [..] }` without building it.
     Items(Vec<Item<'a>>),
+    /// One group made by `groupBy [..]`: `{ "key": .., "values": [..] }` without
+    /// building it.
+    Group(Group<'a>),
 }
+
+/// One group of `groupBy [key]`: the elements whose key has the same value.
+#[derive(Debug, Clone)]
+pub struct Group<'a> {
+    /// The key's value (as read from the group's first element).
+    pub key: Val<'a>,
+    /// The elements of the group, in list order, each with its own path.
+    pub values: Vec<Item<'a>>,
+    /// How the group is named in evidence (`items groupBy [..][0]`).
+    pub path: String,
+}
+
+/// The names a group context exposes.
+pub const GROUP_FIELDS: [&str; 2] = ["key", "values"];
 
 pub(crate) fn join(base: &str, seg: &str) -> String {
     if base.is_empty() {
@@ -71,6 +88,7 @@ pub(crate) fn near_key<'k>(name: &str, keys: impl Iterator<Item = &'k String>) -
 /// [`Val::List`]. A miss on an object is [`Val::Missing`] with a near-miss hint.
 pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
     let (mut cur, mut projected, mut desc, rest) = match ctx {
+        Ctx::Group(g) => return resolve_group(g, segs),
         Ctx::Item(it) => (vec![it.clone()], false, it.path.clone(), segs),
         Ctx::Items(items) => match segs.first() {
             Some(first) if first.name == "items" => {
@@ -155,6 +173,37 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
                 hint: None,
             },
         }
+    }
+}
+
+/// A path inside a group of `groupBy`: `key[.more]` or `values[.more]`.
+fn resolve_group<'a>(g: &Group<'a>, segs: &[Ident]) -> Val<'a> {
+    let Some((first, rest)) = segs.split_first() else {
+        return Val::List {
+            items: g.values.clone(),
+            path: join(&g.path, "values"),
+            projection: false,
+        };
+    };
+    let base = match first.name.as_str() {
+        "key" => g.key.clone(),
+        "values" => Val::List {
+            items: g.values.clone(),
+            path: join(&g.path, "values"),
+            projection: false,
+        },
+        other => {
+            let names = GROUP_FIELDS.map(String::from);
+            return Val::Missing {
+                path: join(&g.path, other),
+                hint: near_key(other, names.iter()).or(Some("values".into())),
+            };
+        }
+    };
+    if rest.is_empty() {
+        base
+    } else {
+        keys(base, rest)
     }
 }
 

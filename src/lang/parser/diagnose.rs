@@ -15,6 +15,10 @@ pub(crate) struct Diagnosis {
     pub fix: Option<Edit>,
     /// The failure is at the end of the text.
     pub at_end: bool,
+    /// Without a likely repair: an edit that skips to the next `and` / `or` / `]` /
+    /// line (putting a placeholder where a condition or value was expected), so that
+    /// parsing goes on to report later errors too.
+    pub resync: Option<Edit>,
 }
 
 use super::KEYWORDS;
@@ -35,7 +39,7 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         R::op_not => (6, "`not`", &["not"]),
         R::kw_have => (7, "`have`", &["have"]),
         R::expr | R::term | R::paren_expr | R::expression => (8, "a condition", &["not"]),
-        R::path | R::ident => (9, "a property path", &[]),
+        R::path | R::ident | R::segment => (9, "a property path", &[]),
         R::element => (10, "`$`", &[]),
         R::test
         | R::op_eq
@@ -48,7 +52,7 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
         | R::op_unlike
         | R::op_in
         | R::op_regex_match => (11, "a comparison operator", &CmpOp::WORDS),
-        R::list_op | R::list_kw => (
+        R::list_op | R::list_kw | R::element_value => (
             12,
             "a list operator (`with [..]`, `contain [..]`, ...)",
             &ListOp::KEYWORDS,
@@ -161,6 +165,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                 },
                 fix: None,
                 at_end: false,
+                resync: None,
             };
         }
     };
@@ -189,6 +194,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
             },
             fix: None,
             at_end,
+            resync: None,
         };
     }
 
@@ -203,6 +209,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
             },
             fix: None,
             at_end,
+            resync: None,
         };
     }
 
@@ -229,6 +236,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                     text: " ".into(),
                 }),
                 at_end,
+                resync: None,
             };
         }
     }
@@ -255,6 +263,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                     text: " ".into(),
                 }),
                 at_end,
+                resync: None,
             };
         }
     }
@@ -287,6 +296,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                 text: format!("{f}()"),
             }),
             at_end,
+            resync: None,
         };
     }
 
@@ -309,6 +319,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                     text: "List".into(),
                 }),
                 at_end,
+                resync: None,
             };
         }
     }
@@ -337,6 +348,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                 text: s.to_string(),
             }),
             at_end,
+            resync: None,
         };
     }
 
@@ -361,6 +373,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                 text: q,
             }),
             at_end,
+            resync: None,
         };
     }
 
@@ -375,6 +388,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
             },
             fix: None,
             at_end,
+            resync: None,
         };
     }
     let (found, len) = found_at(text, pos);
@@ -399,6 +413,7 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
                 text: String::new(),
             }),
             at_end,
+            resync: None,
         };
     }
     let label = if words.len() <= 3 {
@@ -416,7 +431,87 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
         },
         fix: None,
         at_end,
+        resync: resync(text, pos, &positives),
     }
+}
+
+/// Where parsing can go on after an error at `pos`: the next `and` / `or` keyword, `]`,
+/// `)` or line break (outside strings). The text in between is replaced by a
+/// placeholder for what the grammar expected there (a value `null`, a condition `_`),
+/// or dropped when the grammar expected the rest of a term.
+fn resync(text: &str, pos: usize, positives: &[R]) -> Option<Edit> {
+    let has = |r: R| positives.contains(&r);
+    // Only inside a condition: a broken rule head has nothing to resynchronise on.
+    let in_condition = [
+        R::expr,
+        R::term,
+        R::path,
+        R::test,
+        R::op_and,
+        R::op_or,
+        R::list_kw,
+        R::call_head,
+        R::string,
+        R::number,
+        R::tuple,
+        R::regex,
+    ]
+    .iter()
+    .any(|r| has(*r));
+    if !in_condition {
+        return None;
+    }
+    let rest = text.get(pos..)?;
+    let mut quote = None;
+    let mut depth = 0usize;
+    let mut end = None;
+    let mut prev_word = false;
+    for (i, c) in rest.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' => quote = Some(c),
+            None if matches!(c, '[' | '(') => depth += 1,
+            // A bracket opened after the error closes here; one opened before it ends
+            // the broken part.
+            None if matches!(c, ']' | ')') && depth > 0 => depth -= 1,
+            None if matches!(c, ']' | ')' | '\n') && depth == 0 => {
+                end = Some(i);
+                break;
+            }
+            None if depth == 0 && !prev_word && is_word_char(c) => {
+                let w = word_at(rest, i);
+                if w == "and" || w == "or" {
+                    end = Some(i);
+                    break;
+                }
+            }
+            None => {}
+        }
+        prev_word = is_word_char(c);
+    }
+    let end = pos + end?;
+    // Something must follow, or there is nothing more to find.
+    if text[end..]
+        .trim_start_matches(['\n', ' ', '\t', '\r'])
+        .is_empty()
+    {
+        return None;
+    }
+    let placeholder = if has(R::string) || has(R::number) {
+        "null "
+    } else if has(R::expr) || has(R::term) || has(R::path) {
+        "_ "
+    } else if end > pos {
+        ""
+    } else {
+        return None;
+    };
+    Some(Edit {
+        start: pos,
+        end,
+        text: placeholder.into(),
+    })
 }
 
 fn only_comments(text: &str) -> bool {

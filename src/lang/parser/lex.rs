@@ -11,8 +11,11 @@ use miette::SourceSpan;
 
 /// Deepest bracket nesting accepted.
 pub(crate) const MAX_DEPTH: usize = 64;
-/// Most `and` / `or` / `not` keywords accepted in one rule.
-pub(crate) const MAX_OPERATORS: usize = 1000;
+/// Most `not` keywords accepted in one rule (each nests the rest of its operand).
+pub(crate) const MAX_NOTS: usize = 1000;
+/// Most `and` / `or` keywords accepted in one rule. Flat chains do not nest (the parser
+/// balances long ones), so this only bounds the work a rule asks for.
+pub(crate) const MAX_CONNECTIVES: usize = 100_000;
 
 /// A textual repair: replace `start..end` with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +67,8 @@ pub(crate) fn scan(src: &str) -> Scan {
     let at = |i: usize| chars.get(i).map(|&(_, c)| c);
     let pos = |i: usize| chars.get(i).map(|&(p, _)| p).unwrap_or(src.len());
     let mut stack: Vec<(char, usize)> = Vec::new();
-    let mut operators = 0usize;
+    let mut nots = 0usize;
+    let mut connectives = 0usize;
     let mut i = 0;
     while i < chars.len() {
         let (p, c) = chars[i];
@@ -222,12 +226,24 @@ pub(crate) fn scan(src: &str) -> Scan {
                     j += 1;
                 }
                 let word = substr(src, p, pos(j));
-                if matches!(word.as_str(), "and" | "or" | "not") {
-                    operators += 1;
-                    if operators > MAX_OPERATORS {
-                        out.errors.push(ParseError::TooDeep {
-                            limit: MAX_OPERATORS,
-                            span: span(p, pos(j)),
+                let count = match word.as_str() {
+                    "not" => Some((&mut nots, MAX_NOTS)),
+                    "and" | "or" => Some((&mut connectives, MAX_CONNECTIVES)),
+                    _ => None,
+                };
+                if let Some((n, limit)) = count {
+                    *n += 1;
+                    if *n > limit {
+                        out.errors.push(if limit == MAX_NOTS {
+                            ParseError::TooDeep {
+                                limit,
+                                span: span(p, pos(j)),
+                            }
+                        } else {
+                            ParseError::TooManyConditions {
+                                limit,
+                                span: span(p, pos(j)),
+                            }
                         });
                         out.fatal = true;
                         return out;

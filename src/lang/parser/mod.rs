@@ -55,9 +55,7 @@ use crate::lang::ast::{
 use crate::lang::error::{ParseError, ParseErrors};
 use crate::span::Span;
 use pest::iterators::{Pair, Pairs};
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
-use std::sync::LazyLock;
 
 mod grammar {
     #![allow(missing_docs)]
@@ -72,15 +70,14 @@ use grammar::{GslParser, Rule as R};
 /// The source name used by [`parse_rule`].
 pub const DEFAULT_SOURCE_NAME: &str = "<rule>";
 
-/// How many times a repaired text is parsed again to find further errors.
-const MAX_REPAIRS: usize = 8;
+/// How many times a repaired (or resynchronised) text is parsed again to find further
+/// errors.
+const MAX_REPAIRS: usize = 16;
 
-static PRATT: LazyLock<PrattParser<R>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(R::op_or, Assoc::Left))
-        .op(Op::infix(R::op_and, Assoc::Left))
-        .op(Op::prefix(R::op_not))
-});
+/// A chain of more operands than this (of one connective, at one level) is built as a
+/// balanced tree rather than a left-leaning one, so that no pass over the tree recurses
+/// deeply. Shorter chains lean left, as `and` and `or` associate.
+pub const LEFT_CHAIN: usize = 64;
 
 /// Parse one rule (or query). Spans index into `src`.
 pub fn parse_rule(src: &str) -> Result<Rule, ParseErrors> {
@@ -160,7 +157,7 @@ fn parse_with<T>(
                 if !errors.iter().any(|x: &ParseError| x.span().offset() == at) {
                     errors.push(e);
                 }
-                match d.fix {
+                match d.fix.or(d.resync) {
                     Some(fix) if last_fix.is_none_or(|l| fix.start > l) => {
                         last_fix = Some(fix.start);
                         log.apply(&mut text, fix);
@@ -332,23 +329,41 @@ impl Builder {
         self.expr_pairs(pair.into_inner())
     }
 
+    /// `not* primary ((and | or) not* primary)*` → a tree: `not` binds tightest, then
+    /// `and`, then `or`. A flat chain of one connective is built without recursion
+    /// (see [`chain`]), so a rule of thousands of `or`s is fine.
     fn expr_pairs(&mut self, pairs: Pairs<'_, R>) -> Expr {
-        PRATT
-            .map_primary(|p| self.primary(p))
-            .map_prefix(|op, rhs| Expr {
-                span: span_of(&op).join(rhs.span),
-                kind: ExprKind::Not(Box::new(rhs)),
-            })
-            .map_infix(|lhs, op, rhs| {
-                let span = lhs.span.join(rhs.span);
-                let kind = if op.as_rule() == R::op_and {
-                    ExprKind::And(Box::new(lhs), Box::new(rhs))
-                } else {
-                    ExprKind::Or(Box::new(lhs), Box::new(rhs))
-                };
-                Expr { kind, span }
-            })
-            .parse(pairs)
+        // The `or` groups, each a list of `and` operands.
+        let mut ors: Vec<Vec<Expr>> = vec![Vec::new()];
+        let mut nots: Vec<Span> = Vec::new();
+        for p in pairs {
+            match p.as_rule() {
+                R::op_not => nots.push(span_of(&p)),
+                R::op_and => {}
+                R::op_or => ors.push(Vec::new()),
+                _ => {
+                    let mut e = self.primary(p);
+                    for s in nots.drain(..).rev() {
+                        e = Expr {
+                            span: s.join(e.span),
+                            kind: ExprKind::Not(Box::new(e)),
+                        };
+                    }
+                    if let Some(group) = ors.last_mut() {
+                        group.push(e);
+                    }
+                }
+            }
+        }
+        let ands: Vec<Expr> = ors
+            .into_iter()
+            .filter(|g| !g.is_empty())
+            .map(|g| chain(Connective::And, g))
+            .collect();
+        if ands.is_empty() {
+            return empty_expr(Span::default());
+        }
+        chain(Connective::Or, ands)
     }
 
     fn primary(&mut self, pair: Pair<'_, R>) -> Expr {
@@ -380,7 +395,7 @@ impl Builder {
                     let pspan = span_of(&p);
                     let segments = p
                         .into_inner()
-                        .filter(|x| x.as_rule() == R::ident)
+                        .filter(|x| x.as_rule() == R::segment)
                         .map(|x| ident(&x))
                         .collect();
                     subject = Subject::Path(Path {
@@ -415,6 +430,9 @@ impl Builder {
                         .unwrap_or(ListOp::With);
                 }
                 R::expr => predicate = Some(self.expr(p)),
+                R::element_value => {
+                    predicate = p.into_inner().next().map(|v| element_test(self.literal(v)))
+                }
                 _ => {}
             }
         }
@@ -529,6 +547,123 @@ impl Builder {
             _ => LiteralKind::Null,
         };
         Literal { kind, span }
+    }
+}
+
+/// `and` or `or`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Connective {
+    And,
+    Or,
+}
+
+impl Connective {
+    fn join(self, l: Expr, r: Expr) -> Expr {
+        let span = l.span.join(r.span);
+        let kind = match self {
+            Connective::And => ExprKind::And(Box::new(l), Box::new(r)),
+            Connective::Or => ExprKind::Or(Box::new(l), Box::new(r)),
+        };
+        Expr { kind, span }
+    }
+
+    /// The operands of `e` when it is this connective.
+    fn split(self, e: Expr) -> Split {
+        match (self, e.kind) {
+            (Connective::And, ExprKind::And(l, r)) | (Connective::Or, ExprKind::Or(l, r)) => {
+                Split::Pair(*l, *r)
+            }
+            (_, kind) => Split::Leaf(Expr { kind, span: e.span }),
+        }
+    }
+
+    fn is(self, e: &Expr) -> bool {
+        matches!(
+            (self, &e.kind),
+            (Connective::And, ExprKind::And(..)) | (Connective::Or, ExprKind::Or(..))
+        )
+    }
+}
+
+/// An expression taken apart by [`Connective::split`].
+enum Split {
+    /// The two operands of the connective.
+    Pair(Expr, Expr),
+    /// Another expression.
+    Leaf(Expr),
+}
+
+/// The operands `c` joins along the left edge of `e` (1 when `e` is not a `c`).
+fn spine_len(c: Connective, e: &Expr) -> usize {
+    let mut n = 1;
+    let mut cur = e;
+    while let (true, ExprKind::And(l, _) | ExprKind::Or(l, _)) = (c.is(cur), &cur.kind) {
+        n += 1;
+        cur = l;
+    }
+    n
+}
+
+/// Join `items` with `c`. Up to [`LEFT_CHAIN`] operands (counting those along the left
+/// edge of a parenthesised first operand of the same connective, which print as part of
+/// the chain) lean left: `((a or b) or c)`. Longer chains are balanced over all their
+/// operands (parenthesised groups of the same connective flattened: `and` and `or` are
+/// associative), so their depth is logarithmic; the printer parenthesises their right
+/// halves, and parsing the printed text gives the same tree back.
+fn chain(c: Connective, items: Vec<Expr>) -> Expr {
+    let total = items.first().map_or(0, |f| spine_len(c, f)) + items.len().saturating_sub(1);
+    let mut it = items.into_iter();
+    let Some(first) = it.next() else {
+        return empty_expr(Span::default());
+    };
+    if total <= LEFT_CHAIN {
+        return it.fold(first, |l, r| c.join(l, r));
+    }
+    // Every operand of this connective, parenthesised groups of it included (so that
+    // the leaves of the balanced tree print and parse back the same), in order.
+    let mut leaves = Vec::new();
+    for item in std::iter::once(first).chain(it) {
+        let mut stack = vec![item];
+        while let Some(e) = stack.pop() {
+            match c.split(e) {
+                Split::Pair(l, r) => {
+                    stack.push(r);
+                    stack.push(l);
+                }
+                Split::Leaf(leaf) => leaves.push(leaf),
+            }
+        }
+    }
+    balance(c, leaves)
+}
+
+/// A balanced tree over `items` (in order): the left half joined with the right half.
+fn balance(c: Connective, mut items: Vec<Expr>) -> Expr {
+    if items.len() <= 1 {
+        return items.pop().unwrap_or_else(|| empty_expr(Span::default()));
+    }
+    let right = items.split_off(items.len().div_ceil(2));
+    let l = balance(c, items);
+    let r = balance(c, right);
+    c.join(l, r)
+}
+
+/// `['x']`: a lone value as a list predicate is the element test `$ = 'x'`, or
+/// `$ like 'x'` when the string holds a `%` wildcard (`['%*%']`).
+fn element_test(value: Literal) -> Expr {
+    let span = value.span;
+    let op = match &value.kind {
+        LiteralKind::String(s) if s.contains('%') => CmpOp::Like,
+        _ => CmpOp::Eq,
+    };
+    Expr {
+        kind: ExprKind::Term(Term {
+            subject: Subject::Element(span),
+            postfix: Vec::new(),
+            test: Some(Test { op, value, span }),
+            span,
+        }),
+        span,
     }
 }
 

@@ -1,10 +1,11 @@
-//! The builtin function registry. Each domain file (`collections`, `time`, `pattern`)
+//! The builtin function registry. Each domain file (`collections`, `time`, `pattern`, `net`)
 //! declares its builtins in a `BUILTINS` table: name, parameters (with the literal kind
 //! each accepts), result kind, a doc line, an example and the function. Adding a
 //! builtin is one entry in one of those tables; [`BUILTINS`] joins them, and a name
 //! defined twice does not compile (see [`names_distinct`]).
 
 mod collections;
+mod net;
 mod pattern;
 mod time;
 
@@ -226,7 +227,12 @@ impl Builtin {
 }
 
 /// The domain tables, in the order builtins are listed.
-const DOMAINS: &[&[Builtin]] = &[collections::BUILTINS, time::BUILTINS, pattern::BUILTINS];
+const DOMAINS: &[&[Builtin]] = &[
+    collections::BUILTINS,
+    time::BUILTINS,
+    pattern::BUILTINS,
+    net::BUILTINS,
+];
 
 /// True when no name appears twice across `tables` (a `const fn`, so a duplicate
 /// registration is a compile error below).
@@ -449,7 +455,10 @@ mod tests {
                 "after",
                 "isFilterPatternEqual",
                 "filterPatternCovers",
-                "filterPatternMonitors"
+                "filterPatternMonitors",
+                "isPublic",
+                "allowedHostsForPort",
+                "allowedPublicHostsForPort"
             ]
         );
     }
