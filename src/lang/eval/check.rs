@@ -57,6 +57,10 @@ pub mod codes {
     pub const TYPE_MISMATCH: &str = "gsl::eval::type_mismatch";
     /// A `List<X>` rule reading a property other than `items` of the list object.
     pub const LIST_PROPERTY: &str = "gsl::eval::list_property";
+    /// A type name that is not a known entity type but close to one (`CloudTrial`).
+    pub const UNKNOWN_TYPE: &str = "gsl::eval::unknown_type";
+    /// A property path that the schema of a known entity type does not have.
+    pub const UNKNOWN_PROPERTY: &str = "gsl::eval::unknown_property";
     /// The checker could not build the checked form (a defect, never expected).
     pub const INTERNAL: &str = "gsl::eval::internal";
 }
@@ -650,6 +654,9 @@ pub fn check(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
             condition,
         })
     });
+    // The entity type and its properties (`props.rs`): known types are checked against
+    // their schema.
+    c.errors.extend(super::props::check_errors(rule));
     match (filter, verdict) {
         (f, v) if c.errors.is_empty() => match (built(f), built(v)) {
             (Some(filter), Some(verdict)) => Ok(CheckedRule {

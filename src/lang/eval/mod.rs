@@ -19,6 +19,7 @@ mod engine;
 pub mod error;
 mod explain;
 pub mod path;
+pub mod props;
 pub mod value;
 
 pub use cache::{CacheStats, DecisionCache};
