@@ -18,6 +18,7 @@ mod eval_sample;
 mod examples_table;
 mod facade;
 mod hostile;
+mod never_silent;
 mod org_scale;
 mod parse_corpus;
 mod parse_docs;

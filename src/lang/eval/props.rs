@@ -347,6 +347,39 @@ pub fn unseen_properties(rule: &Rule, paths: &BTreeSet<String>) -> Vec<Unresolve
     )
 }
 
+/// A property path of a rule over a type of one's own that no entity of the type has
+/// in the snapshot: a warning of the run (an error with `--strict`).
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("no `{entity}` entity in the snapshot has `{path}`")]
+#[diagnostic(code(gsl::eval::unseen_property), severity(Warning))]
+pub struct UnseenProperty {
+    /// The entity type as written in the rule.
+    pub entity: String,
+    /// The path (schema notation).
+    pub path: String,
+    #[help]
+    help: String,
+    #[label("on no entity of the snapshot")]
+    span: miette::SourceSpan,
+    #[source_code]
+    src: miette::NamedSource<String>,
+}
+
+impl UnseenProperty {
+    /// The warning for `u`, a path of the rule `source` (named `origin`) over `entity`.
+    pub fn new(u: &Unresolved, entity: &str, source: &str, origin: &str) -> Self {
+        UnseenProperty {
+            entity: entity.to_string(),
+            path: u.path.clone(),
+            help: u.help(&format!(
+                "seen on the snapshot's {entity} entities; `:schema {entity}` in `gsl repl` lists them"
+            )),
+            span: u.span.into(),
+            src: miette::NamedSource::new(origin, source.to_string()),
+        }
+    }
+}
+
 /// The static errors of a rule's entity type and properties: a name that is not a
 /// known type but close to one (`CloudTrial`), and, over a known type, every property
 /// path its schema does not have.
