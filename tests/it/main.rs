@@ -5,6 +5,7 @@ mod cli;
 mod cli_live;
 mod cli_snapshots;
 mod collect_cli;
+mod collect_faults;
 mod collect_graph;
 mod collect_moto;
 mod collect_org;
