@@ -83,6 +83,7 @@ impl CheckRun {
                 error: Some(e.to_string()),
                 diagnostics: Problem::all(e),
                 waived: Vec::new(),
+                accounts_without_entities: Vec::new(),
             });
         }
         self.summary = Summary::of(&self.policies);
@@ -154,6 +155,7 @@ where
         .map(|p| prepare(&p.source, &p.origin, &p.meta))
         .collect();
     let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
+    let mut coverage: Vec<Coverage> = vec![Coverage::default(); policies.len()];
     for graph in graphs {
         let graph = graph?;
         let graph = graph.borrow();
@@ -167,15 +169,24 @@ where
         for (all, more) in entities.iter_mut().zip(batch) {
             all.extend(more);
         }
+        survey(&prepared, graph, &mut coverage);
         on_batch(graph.accounts().len());
     }
     let mut diagnostics = Vec::new();
     let reports: Vec<PolicyReport> = policies
         .iter()
         .zip(prepared)
-        .zip(entities)
-        .map(|((p, prepared), entities)| match prepared {
-            Prepared::Ready(rule) => finish(&p.meta, &p.origin, &rule, entities, census),
+        .zip(entities.into_iter().zip(coverage))
+        .map(|((p, prepared), (entities, coverage))| match prepared {
+            Prepared::Ready(rule) => {
+                let mut report = finish(&p.meta, &p.origin, &rule, entities, census);
+                if let Some(diag) =
+                    coverage.report(&p.source, &p.origin, &rule, &mut report, opts.strict)
+                {
+                    diagnostics.push(diag);
+                }
+                report
+            }
             Prepared::Failed(report, diag) => {
                 diagnostics.push(diag);
                 *report
@@ -188,6 +199,139 @@ where
         policies: reports,
         diagnostics,
     })
+}
+
+/// What a rule found over the snapshot beyond its results: the accounts without an
+/// entity of its type, and (for a type the collectors do not build) the property paths
+/// no entity of the type has. Gathered a batch of accounts at a time.
+#[derive(Debug, Clone, Default)]
+struct Coverage {
+    /// Accounts holding no entity of the rule's type (rules over single entities).
+    empty_accounts: Vec<String>,
+    /// Whether any account holds an entity of the type.
+    any_entities: bool,
+    /// The paths no entity of the batches seen so far has; `None` before the first
+    /// batch holding an entity of the type.
+    unseen: Option<Vec<eval::props::Unresolved>>,
+}
+
+/// Add what `graph` (one batch) says to the coverage of each rule.
+fn survey(prepared: &[Prepared], graph: &EntityGraph, coverage: &mut [Coverage]) {
+    let mut paths: std::collections::HashMap<String, std::collections::BTreeSet<String>> =
+        std::collections::HashMap::new();
+    for (p, c) in prepared.iter().zip(coverage.iter_mut()) {
+        let Prepared::Ready(rule) = p else { continue };
+        let ty = rule.entity();
+        let mut batch_has = false;
+        for account in graph.accounts() {
+            if graph
+                .entities_in(ty, &account.account_number, None)
+                .is_empty()
+            {
+                if !rule.is_list() && !c.empty_accounts.contains(&account.account_number) {
+                    c.empty_accounts.push(account.account_number.clone());
+                }
+            } else {
+                batch_has = true;
+            }
+        }
+        c.any_entities |= batch_has;
+        if !batch_has || crate::entity::schema::entity_schema(ty).is_some() {
+            continue;
+        }
+        let seen = paths
+            .entry(ty.to_lowercase())
+            .or_insert_with(|| eval::props::seen_paths(graph, ty));
+        let unseen = eval::props::unseen_properties(rule, seen);
+        c.unseen = Some(match c.unseen.take() {
+            None => unseen,
+            // Unseen in the whole snapshot: in every batch that has the type.
+            Some(before) => before.into_iter().filter(|u| unseen.contains(u)).collect(),
+        });
+    }
+}
+
+impl Coverage {
+    /// Write the coverage into the policy's report: a note naming the accounts without
+    /// entities, a warning per unseen path (with `strict`, an error: the policy's status
+    /// becomes `error`, and the diagnostic to print is returned).
+    fn report(
+        self,
+        source: &str,
+        origin: &str,
+        rule: &CheckedRule,
+        report: &mut PolicyReport,
+        strict: bool,
+    ) -> Option<miette::Report> {
+        if self.any_entities && !self.empty_accounts.is_empty() {
+            let n = self.empty_accounts.len();
+            let shown: Vec<&str> = self
+                .empty_accounts
+                .iter()
+                .take(10)
+                .map(String::as_str)
+                .collect();
+            let more = if n > 10 {
+                format!(" and {} more", n - 10)
+            } else {
+                String::new()
+            };
+            report.diagnostics.push(Problem {
+                level: crate::report::Level::Note,
+                code: "gsl::eval::no_entities_in_account".into(),
+                message: format!(
+                    "nothing to check in {n} account(s) without a `{}` entity: {}{more}",
+                    rule.entity(),
+                    shown.join(", ")
+                ),
+                help: Some(
+                    "nothing passed there; a control that needs the resource to exist is written as a List<..> rule (docs/policies.md)"
+                        .into(),
+                ),
+                span: None,
+            });
+            report.accounts_without_entities = self.empty_accounts;
+        }
+        let unseen = self.unseen.unwrap_or_default();
+        if unseen.is_empty() {
+            return None;
+        }
+        let warnings: Vec<eval::props::UnseenProperty> = unseen
+            .iter()
+            .map(|u| eval::props::UnseenProperty::new(u, rule.entity(), source, origin))
+            .collect();
+        let mut problems: Vec<Problem> = warnings.iter().map(|w| Problem::of(w)).collect();
+        if !strict {
+            report.diagnostics.extend(problems);
+            return None;
+        }
+        for p in &mut problems {
+            p.level = crate::report::Level::Error;
+        }
+        report.status = RuleStatus::Error;
+        report.error = Some(format!("{} (an error with --strict)", warnings[0]));
+        report.diagnostics.extend(problems);
+        Some(miette::Report::new(StrictErrors(warnings)))
+    }
+}
+
+/// The unseen properties of one rule under `--strict`, as one diagnostic.
+#[derive(Debug, thiserror::Error)]
+#[error("rule cannot be evaluated with --strict: a property no entity has")]
+struct StrictErrors(Vec<eval::props::UnseenProperty>);
+
+impl Diagnostic for StrictErrors {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("gsl::eval::strict"))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(
+            "fix the path, or run without --strict to get a warning instead",
+        ))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.0.iter().map(|w| w as &dyn Diagnostic)))
+    }
 }
 
 /// A policy parsed and checked, or the report and diagnostic of why it cannot run.
@@ -206,6 +350,7 @@ fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
             error: Some(summary),
             diagnostics: Problem::all(diag),
             waived: Vec::new(),
+            accounts_without_entities: Vec::new(),
         })
     };
     let rule = match parser::parse_rule_named(source, origin) {
@@ -236,10 +381,12 @@ fn finish(
         error: None,
         diagnostics: Vec::new(),
         waived: Vec::new(),
+        accounts_without_entities: Vec::new(),
     };
     if report.status == RuleStatus::NotApplicable {
         if let Err(missing) = census.check_type(rule.entity()) {
             let mut note = Problem::of(&missing);
+            note.level = crate::report::Level::Note;
             note.message = format!("no entities of type `{}` in the snapshot", missing.name);
             report.diagnostics = vec![note];
         }
@@ -302,9 +449,18 @@ fn run_source(
 ) -> (PolicyReport, Option<miette::Report>) {
     match prepare(source, origin, meta) {
         Prepared::Failed(report, diag) => (*report, Some(diag)),
-        Prepared::Ready(rule) => {
+        ready @ Prepared::Ready(_) => {
+            let prepared = [ready];
+            let mut coverage = [Coverage::default()];
+            survey(&prepared, graph, &mut coverage);
+            let [Prepared::Ready(rule)] = prepared else {
+                unreachable!("matched as ready above")
+            };
             let entities = eval::evaluate(&rule, graph, opts).entities;
-            (finish(meta, origin, &rule, entities, graph), None)
+            let mut report = finish(meta, origin, &rule, entities, graph);
+            let [coverage] = coverage;
+            let diag = coverage.report(source, origin, &rule, &mut report, opts.strict);
+            (report, diag)
         }
     }
 }

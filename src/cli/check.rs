@@ -79,6 +79,10 @@ pub struct CheckArgs {
     /// Do not count unknown results (missing data) as failures for the exit status.
     #[arg(long)]
     pub unknown_ok: bool,
+    /// A property that no entity of its type has in the snapshot (types gsl does not
+    /// collect) stops the policy with an error instead of a warning.
+    #[arg(long)]
+    pub strict: bool,
     /// Waiver file (default: .gslignore.yaml in the current directory, if present).
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
@@ -273,7 +277,8 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let waivers = load_waivers(args)?;
     let (source, name) = acquire_snapshot(args, io.err)?;
     let source = source.retain_accounts(&args.accounts)?;
-    let opts = gsl::run::eval_options_at(source.collected_at(), args.now);
+    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now);
+    opts.strict = args.strict;
     let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
     let run = gsl::run::check_source(&policies, source, &name, &opts, &mut |n| {
         progress.accounts_done(n as u64)
@@ -290,7 +295,13 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     for r in &run.policies {
         if r.error.is_none() {
             for note in &r.diagnostics {
-                let _ = writeln!(io.err, "{}: note: {}", r.origin, super::note_text(note));
+                let _ = writeln!(
+                    io.err,
+                    "{}: {}: {}",
+                    r.origin,
+                    note.level.as_str(),
+                    super::note_text(note)
+                );
             }
         }
     }

@@ -22,6 +22,10 @@ pub struct EvalArgs {
     /// Explain passing objects too.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// A property that no entity of its type has in the snapshot (types gsl does not
+    /// collect) is an error instead of a warning.
+    #[arg(long)]
+    pub strict: bool,
     /// "Now" for before()/after() (RFC 3339). Default: the snapshot's collection time,
     /// so re-checking an old snapshot gives the answer it had when collected.
     #[arg(long, value_name = "RFC3339")]
@@ -50,11 +54,17 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     }
     gsl::run::check_rule_text(&args.rule, "rule")?;
     let (snapshot, name) = load_snapshot(&args.source)?;
-    let opts = gsl::run::eval_options(&snapshot, args.now);
+    let mut opts = gsl::run::eval_options(&snapshot, args.now);
+    opts.strict = args.strict;
     let graph = EntityGraph::named(snapshot, &name);
     let report = gsl::run::eval_rule(&args.rule, &graph, &opts)?;
     for note in &report.diagnostics {
-        let _ = writeln!(io.err, "note: {}", super::note_text(note));
+        let _ = writeln!(
+            io.err,
+            "{}: {}",
+            note.level.as_str(),
+            super::note_text(note)
+        );
     }
     match args.format {
         Format::Text => {

@@ -4,6 +4,17 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
+/// What to check when sts:GetCallerIdentity failed with `code`: the network for a call
+/// that never got an answer (no credentials were tried), the credentials otherwise.
+pub fn identity_help(code: &str) -> String {
+    match code {
+        "Unreachable" | "Timeout" => "the STS endpoint did not answer, so the credentials were never tried: check the network, DNS, a proxy (HTTPS_PROXY), the region name and any endpoint override (AWS_ENDPOINT_URL)".into(),
+        "InvalidResponse" | "RequestFailed" => "the reply of STS could not be read: check a proxy or endpoint override between gsl and AWS".into(),
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => "STS throttled the call (after retries): try again later".into(),
+        _ => "check the credentials: AWS_PROFILE or --profile, `aws sso login`, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; `aws sts get-caller-identity` should work with the same settings".into(),
+    }
+}
+
 /// Why a collection could not run at all.
 #[derive(Debug, Error, Diagnostic)]
 pub enum CollectError {
@@ -19,10 +30,7 @@ pub enum CollectError {
     #[error(
         "cannot identify the AWS account (sts:GetCallerIdentity in {region}): {code}: {message}"
     )]
-    #[diagnostic(
-        code(gsl::collect::identity),
-        help("check the credentials: AWS_PROFILE or --profile, `aws sso login`, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; `aws sts get-caller-identity` should work with the same settings")
-    )]
+    #[diagnostic(code(gsl::collect::identity))]
     Identity {
         /// Region of the STS call.
         region: String,
@@ -30,6 +38,9 @@ pub enum CollectError {
         code: String,
         /// Error message.
         message: String,
+        /// What to check, for this code ([`identity_help`]).
+        #[help]
+        help: String,
     },
 
     /// A region name that cannot be right.

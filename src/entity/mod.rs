@@ -17,5 +17,6 @@ pub const SAMPLE_SNAPSHOT_NAME: &str = "examples/sample-account.json (built in)"
 
 pub mod graph;
 pub mod load;
+pub mod schema;
 pub mod stream;
 mod strict;

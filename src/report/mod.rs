@@ -98,6 +98,10 @@ pub struct PolicyReport {
     /// The objects whose finding is waived, and by which waiver.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived: Vec<Waived>,
+    /// The accounts of the snapshot in which the rule found nothing to check (no entity
+    /// of its type), for a rule that found entities elsewhere: nothing passed there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts_without_entities: Vec<String>,
 }
 
 impl PolicyReport {
@@ -154,10 +158,42 @@ pub struct Waived {
     pub file: String,
 }
 
+/// How serious a [`Problem`] is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The policy could not run (or, with `--strict`, a warning that stops it).
+    #[default]
+    Error,
+    /// The policy ran, but its answer may not mean what was intended (a property no
+    /// entity has).
+    Warning,
+    /// Worth knowing (no entity of the type in the snapshot, or in some accounts).
+    Note,
+}
+
+impl Level {
+    /// `error`, `warning`, `note`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+
+    fn is_error(&self) -> bool {
+        *self == Level::Error
+    }
+}
+
 /// One diagnostic in machine form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
+    /// `warning` or `note`; absent for errors.
+    #[serde(skip_serializing_if = "Level::is_error")]
+    pub level: Level,
     /// The stable code, e.g. `gsl::parse::syntax` (empty if the diagnostic has none).
     pub code: String,
     /// The message.
@@ -174,6 +210,11 @@ impl Problem {
     /// One diagnostic (without its related ones).
     pub fn of(d: &dyn Diagnostic) -> Problem {
         Problem {
+            level: match d.severity() {
+                Some(miette::Severity::Warning) => Level::Warning,
+                Some(miette::Severity::Advice) => Level::Note,
+                Some(miette::Severity::Error) | None => Level::Error,
+            },
             code: d.code().map(|c| c.to_string()).unwrap_or_default(),
             message: d.to_string(),
             help: d.help().map(|h| h.to_string()),

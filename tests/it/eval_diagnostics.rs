@@ -36,7 +36,7 @@ fn check_several_errors_at_once() {
 #[test]
 fn check_argument_types() {
     insta::assert_snapshot!(check(
-        "CloudTrail should have t after(1, 2) and u before('x', 'days')"
+        "CloudTrail should have status.latestDeliveryTime after(1, 2) and status.stopLoggingTime before('x', 'days')"
     ));
 }
 
@@ -50,8 +50,25 @@ fn check_bad_filter_pattern() {
 #[test]
 fn check_type_mismatch() {
     insta::assert_snapshot!(check(
-        "CloudTrail should have metricFilters length() > 'x' and subscriptions isEmpty() = 1"
+        "CloudTrail should have metricFilters length() > 'x' and tags isEmpty() = 1"
     ));
+}
+
+#[test]
+fn check_unknown_property_of_a_known_type() {
+    insta::assert_snapshot!(check("CloudTrail should not have status.isloging = false"));
+}
+
+#[test]
+fn check_unknown_property_inside_brackets() {
+    insta::assert_snapshot!(check(
+        "CloudTrail should have metricFilters with [filterPatern like '%'] length() > 0"
+    ));
+}
+
+#[test]
+fn check_misspelt_entity_type() {
+    insta::assert_snapshot!(check("CloudTrial should have isMultiRegionTrail=true"));
 }
 
 #[test]

@@ -80,7 +80,7 @@ fn and_reports_the_failing_conjunct_only() {
 
 #[test]
 fn or_reports_every_false_disjunct() {
-    let (o, ex) = explain("CloudTrail should have a = 1 or b = 2", json!({"a": 0}));
+    let (o, ex) = explain("Trail should have a = 1 or b = 2", json!({"a": 0}));
     assert_eq!(o, Outcome::Failed);
     assert_eq!(ex.summary, "a is 0 (expected 1); b is missing (expected 2)");
 }

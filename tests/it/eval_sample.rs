@@ -139,7 +139,10 @@ fn unknown_entity_type_lists_the_types_present() {
     assert!(help.contains("did you mean `CloudTrail`?"), "{help}");
     assert!(help.contains("SnsTopic (3)"), "{help}");
     assert_eq!(g.check_type("cloudtrail").unwrap(), "CloudTrail");
-    let rule = check_rule(&parse_rule("CloudTrial should have name").unwrap()).unwrap();
+    // A near miss of a known type is a check error; another absent type finds nothing.
+    let err = check_rule(&parse_rule("CloudTrial should have name").unwrap()).unwrap_err();
+    assert_eq!(err.codes(), ["gsl::eval::unknown_type"]);
+    let rule = check_rule(&parse_rule("Trial should have name").unwrap()).unwrap();
     assert!(evaluate(&rule, &g, &opts()).entities.is_empty());
 }
 

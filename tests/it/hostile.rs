@@ -80,13 +80,13 @@ fn a_duplicate_entity_type_key_does_not_hide_a_failing_trail() {
         &dir,
         "dup.json",
         br#"{"schemaVersion": 1, "accounts": [{"accountNumber": "1", "entities": {
-  "CloudTrail": [{"id": "bad", "type": "CloudTrail", "isLogging": false}],
-  "CloudTrail": [{"id": "good", "type": "CloudTrail", "isLogging": true}]}}]}"#,
+  "CloudTrail": [{"id": "bad", "type": "CloudTrail", "status": {"isLogging": false}}],
+  "CloudTrail": [{"id": "good", "type": "CloudTrail", "status": {"isLogging": true}}]}}]}"#,
     );
     let out = gsl()
         .args([
             "eval",
-            "CloudTrail should have isLogging = true",
+            "CloudTrail should have status.isLogging = true",
             "--snapshot",
         ])
         .arg(&snap)

@@ -522,8 +522,8 @@ fn fast_run_equals_the_reference_evaluator_on_a_generated_org() {
     let stats = fast_opts.cache.stats();
     assert!(stats.hits > 0 && stats.fast_rejects > 0, "{stats:?}");
     let reference = EvalOptions {
-        now,
         cache: DecisionCache::reference(),
+        ..EvalOptions::at(now)
     };
     assert_eq!(fast.policies.len(), policies.len());
     let mut failed = 0;

@@ -69,6 +69,11 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
             tail(&mut w, &head)?;
             continue;
         }
+        for note in super::notes(p) {
+            let mut head = policy_cols.to_vec();
+            head.extend(["", "", "", "", "", "", "", note.as_str()]);
+            tail(&mut w, &head)?;
+        }
         for e in &p.entities {
             let explanation = explanation_text(e);
             let waived = p

@@ -167,8 +167,8 @@ fn policy_section(out: &mut String, p: &PolicyReport) {
     if let Some(err) = &p.error {
         let _ = write!(out, "<p>The policy could not run: {}</p>", esc(err));
     }
-    for d in p.diagnostics.iter().filter(|_| p.error.is_none()) {
-        let _ = write!(out, "<p class=\"meta\">note: {}</p>", esc(&d.message));
+    for note in super::notes(p) {
+        let _ = write!(out, "<p class=\"meta\">{}</p>", esc(&note));
     }
     for e in &p.entities {
         if matches!(e.outcome, Outcome::NotRelevant) {

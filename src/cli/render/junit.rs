@@ -205,6 +205,17 @@ fn write(report: &Report<'_>) -> std::io::Result<Vec<u8>> {
         if info.sample {
             text_el(&mut w, "system-out", &[], SAMPLE_BANNER)?;
         }
+        let notes: Vec<String> = members
+            .iter()
+            .flat_map(|(p, _)| {
+                super::notes(p)
+                    .into_iter()
+                    .map(|n| format!("{}: {n}", p.meta.id))
+            })
+            .collect();
+        if !notes.is_empty() {
+            text_el(&mut w, "system-err", &[], &notes.join("\n"))?;
+        }
         end(&mut w, "testsuite")?;
     }
     end(&mut w, "testsuites")?;

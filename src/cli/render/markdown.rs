@@ -40,7 +40,11 @@ fn row(out: &mut String, p: &PolicyReport) {
         .collect();
     let detail = match &p.error {
         Some(err) => cell(err),
-        None => findings.join("<br>"),
+        None => findings
+            .into_iter()
+            .chain(super::notes(p).iter().map(|n| format!("⚠ {}", cell(n))))
+            .collect::<Vec<_>>()
+            .join("<br>"),
     };
     let _ = writeln!(
         out,

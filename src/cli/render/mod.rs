@@ -106,6 +106,33 @@ pub fn is_finding(outcome: Outcome) -> bool {
 }
 
 /// The pack a policy belongs to (see `gsl::policy::select::pack_of`).
+/// The warnings and notes of a policy that ran (a property no entity has, accounts
+/// without an entity of its type), one line each: `warning: <message>; <help>
+/// [<code>]`. Every format shows them; a policy that could not run shows its error
+/// instead.
+pub fn notes(r: &PolicyReport) -> Vec<String> {
+    if r.error.is_some() {
+        return Vec::new();
+    }
+    r.diagnostics
+        .iter()
+        .map(|d| {
+            let help = d
+                .help
+                .as_deref()
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            gsl::text::escape_hidden(&format!(
+                "{}: {}{help} [{}]",
+                d.level.as_str(),
+                d.message,
+                d.code
+            ))
+            .into_owned()
+        })
+        .collect()
+}
+
 pub fn pack(r: &PolicyReport) -> &str {
     gsl::policy::select::pack_of(&r.origin)
 }

@@ -68,7 +68,7 @@ impl super::Reporter for Ocsf {
                 } else {
                     (1, "New")
                 };
-                let line = json!({
+                let mut line = json!({
                     "class_uid": 2004,
                     "class_name": "Detection Finding",
                     "category_uid": 2,
@@ -119,6 +119,10 @@ impl super::Reporter for Ocsf {
                         "waiver": waiver.map(|w| json!({ "reason": w.reason, "expires": w.expires, "file": w.file })),
                     },
                 });
+                let notes = super::notes(p);
+                if !notes.is_empty() {
+                    line["unmapped"]["notes"] = json!(notes);
+                }
                 out.push_str(&line.to_string());
                 out.push('\n');
             }

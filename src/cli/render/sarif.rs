@@ -136,6 +136,20 @@ impl super::Reporter for Sarif {
         for e in &info.collection_errors {
             notifications.push(json!({ "level": "warning", "message": { "text": format!("collection error: {e}") } }));
         }
+        for p in &run.policies {
+            for d in p.diagnostics.iter().filter(|_| p.error.is_none()) {
+                let level = match d.level {
+                    gsl::report::Level::Note => "note",
+                    _ => "warning",
+                };
+                notifications.push(json!({
+                    "level": level,
+                    "descriptor": { "id": d.code },
+                    "associatedRule": { "id": p.meta.id },
+                    "message": { "text": format!("{}: {}", p.meta.id, d.message) },
+                }));
+            }
+        }
         let doc = json!({
             "$schema": SCHEMA,
             "version": "2.1.0",

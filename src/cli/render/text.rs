@@ -211,6 +211,9 @@ pub fn render_check(report: &super::Report<'_>) -> String {
             }
             continue;
         }
+        for note in super::notes(r) {
+            let _ = writeln!(out, "        {note}");
+        }
         for e in &r.entities {
             let waiver = r.waiver_of(&e.id);
             let show = match e.outcome {

@@ -22,6 +22,7 @@ pub(crate) async fn identify(s: &Session, region: &str) -> Result<String, Collec
         .await
         .map_err(|f| CollectError::Identity {
             region: region.to_string(),
+            help: crate::collect::error::identity_help(&f.code),
             code: f.code,
             message: f.message,
         })?;
@@ -31,6 +32,7 @@ pub(crate) async fn identify(s: &Session, region: &str) -> Result<String, Collec
             region: region.to_string(),
             code: "NoAccount".into(),
             message: "the reply carries no account id".into(),
+            help: crate::collect::error::identity_help("NoAccount"),
         }),
     }
 }

@@ -60,6 +60,10 @@ pub mod codes {
     /// A `groupBy` key that is not a property path, or groups used other than by a
     /// list operator, `length()` or `isEmpty()`.
     pub const GROUP_BY: &str = "gsl::eval::group_by";
+    /// A type name that is not a known entity type but close to one (`CloudTrial`).
+    pub const UNKNOWN_TYPE: &str = "gsl::eval::unknown_type";
+    /// A property path that the schema of a known entity type does not have.
+    pub const UNKNOWN_PROPERTY: &str = "gsl::eval::unknown_property";
     /// The checker could not build the checked form (a defect, never expected).
     pub const INTERNAL: &str = "gsl::eval::internal";
 }
@@ -710,6 +714,9 @@ pub fn check(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
             condition,
         })
     });
+    // The entity type and its properties (`props.rs`): known types are checked against
+    // their schema.
+    c.errors.extend(super::props::check_errors(rule));
     match (filter, verdict) {
         (f, v) if c.errors.is_empty() => match (built(f), built(v)) {
             (Some(filter), Some(verdict)) => Ok(CheckedRule {

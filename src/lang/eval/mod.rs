@@ -19,6 +19,7 @@ mod engine;
 pub mod error;
 mod explain;
 pub mod path;
+pub mod props;
 pub mod value;
 
 pub use cache::{CacheStats, Decision, DecisionCache};
@@ -43,6 +44,9 @@ pub struct EvalOptions {
     /// The run's filter-pattern decisions. Create the options once per run and share
     /// them (clones share the cache) across policies, accounts and threads.
     pub cache: DecisionCache,
+    /// `--strict`: a property no entity of a type has in the snapshot (for a type the
+    /// collectors do not build) stops the rule with an error instead of a warning.
+    pub strict: bool,
 }
 
 impl EvalOptions {
@@ -51,6 +55,7 @@ impl EvalOptions {
         EvalOptions {
             now,
             cache: DecisionCache::new(),
+            strict: false,
         }
     }
 }

@@ -1,0 +1,245 @@
+//! Collection faults from a small local server standing in for CloudWatch Logs (the
+//! rest is moto): throttling that outlasts the retries, and a response cut off
+//! mid-body. The failed calls are recorded with a code naming the cause, and the rules
+//! over the affected data are `unknown`, never `passed`.
+#![cfg(feature = "aws")]
+
+use crate::support;
+
+use gsl::collect::{self, CollectOptions, Collection, EndpointOverride, Service};
+use gsl::entity::graph::EntityGraph;
+use gsl::report::RuleStatus;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use support::fixture::{compliant, Fixture};
+use support::Moto;
+
+/// A server answering every request with `reply`; counts the requests per
+/// `X-Amz-Target` operation.
+struct FaultServer {
+    url: String,
+    metric_filter_calls: Arc<AtomicUsize>,
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<(String, String)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).ok()?;
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            let body = String::from_utf8_lossy(&buf[end + 4..]).to_string();
+            return Some((head, body));
+        }
+    }
+}
+
+impl FaultServer {
+    fn start(reply: &'static str) -> FaultServer {
+        FaultServer::serve(move |_, _| reply.to_string())
+    }
+
+    /// A server answering with `reply(head, body)`.
+    fn serve(reply: impl Fn(&str, &str) -> String + Send + Sync + 'static) -> FaultServer {
+        let reply = Arc::new(reply);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let counter = counter.clone();
+                let reply = reply.clone();
+                std::thread::spawn(move || {
+                    while let Some((head, body)) = read_request(&mut stream) {
+                        if head.contains("DescribeMetricFilters") {
+                            counter.fetch_add(1, Ordering::SeqCst);
+                        }
+                        let reply = reply(&head, &body);
+                        if stream.write_all(reply.as_bytes()).is_err() {
+                            return;
+                        }
+                        // A cut-off reply ends the connection mid-body.
+                        if !reply.contains("Connection: keep-alive") {
+                            let _ = stream.shutdown(std::net::Shutdown::Both);
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        FaultServer {
+            url,
+            metric_filter_calls: calls,
+        }
+    }
+}
+
+const THROTTLED: &str = "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: 1\r\nContent-Length: 61\r\nConnection: keep-alive\r\n\r\n{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded...\"}";
+
+const CUT_OFF: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: 1\r\nContent-Length: 4000\r\n\r\n{\"metricFilters\": [{\"filterName\": \"a\", ";
+
+async fn collect_with_logs_at(moto: &Moto, url: &str) -> Collection {
+    let config = moto.sdk_config("us-east-1").await;
+    let mut endpoints = moto.endpoints();
+    endpoints.push(EndpointOverride {
+        service: Some(Service::Logs),
+        region: None,
+        url: url.to_string(),
+    });
+    let options = CollectOptions {
+        regions: vec!["us-east-1".into()],
+        endpoints,
+        ..Default::default()
+    };
+    collect::collect(&config, &options)
+        .await
+        .expect("collection runs")
+}
+
+/// The CIS pack over the collection: every policy over the trail chain is unknown.
+fn assert_chain_unknown(c: &Collection) {
+    let graph = EntityGraph::named(c.snapshot.clone(), "faulty");
+    let opts = gsl::run::eval_options(graph.snapshot(), None);
+    let policies = gsl::policy::select::builtin_pack("cis-aws")
+        .unwrap()
+        .policies()
+        .unwrap();
+    let run = gsl::check(&policies, &graph, &opts);
+    for p in &run.policies {
+        assert_eq!(
+            p.status,
+            RuleStatus::Unknown,
+            "{} is {:?} with the metric filters missing",
+            p.meta.id,
+            p.status
+        );
+    }
+}
+
+fn json_reply(body: &serde_json::Value) -> String {
+    let body = body.to_string();
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: 1\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// CloudWatch Logs with the trail's log group and `n` metric filters on it, served
+/// `page` at a time with `nextToken`.
+fn paging_logs(n: usize, page: usize) -> impl Fn(&str, &str) -> String {
+    move |head, body| {
+        let request: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        if head.contains("DescribeLogGroups") {
+            return json_reply(&serde_json::json!({"logGroups": [{
+                "logGroupName": "CloudTrail/DefaultLogGroup",
+                "arn": format!("arn:aws:logs:us-east-1:{}:log-group:CloudTrail/DefaultLogGroup:*", support::fixture::ACCOUNT),
+                "creationTime": 1_700_000_000_000_i64,
+                "storedBytes": 0
+            }]}));
+        }
+        let start: usize = request["nextToken"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let end = (start + page).min(n);
+        let filters: Vec<serde_json::Value> = (start..end)
+            .map(|i| {
+                serde_json::json!({
+                    "filterName": format!("filter-{i:05}"),
+                    "filterPattern": format!("{{ $.eventName = Event{i} }}"),
+                    "logGroupName": "CloudTrail/DefaultLogGroup",
+                    "creationTime": 1_700_000_000_000_i64,
+                    "metricTransformations": [{"metricName": format!("M{i}"), "metricNamespace": "NS", "metricValue": "1"}]
+                })
+            })
+            .collect();
+        let mut out = serde_json::json!({ "metricFilters": filters });
+        if end < n {
+            out["nextToken"] = serde_json::json!(end.to_string());
+        }
+        json_reply(&out)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_metric_filters_are_followed_page_by_page() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    compliant(&f).await;
+    let server = FaultServer::serve(paging_logs(2_500, 50));
+    let c = collect_with_logs_at(&moto, &server.url).await;
+    assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
+    let account = &c.snapshot.accounts[0];
+    assert_eq!(account.entities["MetricFilter"].len(), 2_500);
+    let trail = &account.entities["CloudTrail"][0];
+    assert_eq!(
+        trail["metricFilters"].as_array().map(Vec::len),
+        Some(2_500),
+        "every page joined to the trail"
+    );
+    assert_eq!(server.metric_filter_calls.load(Ordering::SeqCst), 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_is_retried_then_recorded_and_the_chain_is_unknown() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    compliant(&f).await;
+    let server = FaultServer::start(THROTTLED);
+    let c = collect_with_logs_at(&moto, &server.url).await;
+    let e = c
+        .snapshot
+        .errors
+        .iter()
+        .find(|e| e.operation == "DescribeMetricFilters")
+        .unwrap_or_else(|| panic!("not recorded: {:#?}", c.snapshot.errors));
+    assert_eq!(e.code, "ThrottlingException", "{e:?}");
+    assert!(e.message.contains("Rate exceeded"), "{e:?}");
+    assert!(e.entity_types.contains(&"CloudTrail".to_string()), "{e:?}");
+    // The test SDK config allows 2 attempts: the call was retried once.
+    assert_eq!(server.metric_filter_calls.load(Ordering::SeqCst), 2);
+    assert_chain_unknown(&c);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_cut_off_mid_body_is_recorded_and_the_chain_is_unknown() {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    compliant(&f).await;
+    let server = FaultServer::start(CUT_OFF);
+    let c = collect_with_logs_at(&moto, &server.url).await;
+    let e = c
+        .snapshot
+        .errors
+        .iter()
+        .find(|e| e.operation == "DescribeMetricFilters")
+        .unwrap_or_else(|| panic!("not recorded: {:#?}", c.snapshot.errors));
+    // The cause is named: the reply, not the network or the credentials.
+    assert_eq!(e.code, "InvalidResponse", "{e:?}");
+    assert!(e.message.contains("body"), "{e:?}");
+    assert!(server.metric_filter_calls.load(Ordering::SeqCst) >= 1);
+    assert_chain_unknown(&c);
+}
