@@ -10,6 +10,7 @@
 //! - [`report`]: the result model and its versioned JSON document.
 //! - [`collect`]: the collectors' records, graph joins and call plan (always); the
 //!   AWS SDK collectors themselves with the feature `aws`.
+//! - [`complete`]: the completion engine and hover of the REPL and the language server.
 //! - [`text`]: "did you mean", clipping and escaping, shared by every diagnostic.
 //! - [`source`]: reading input files (regular files only, size limits, UTF-8 with
 //!   positions).
@@ -23,6 +24,7 @@
 
 pub mod authoring;
 pub mod collect;
+pub mod complete;
 pub mod entity;
 pub mod lang;
 pub mod pattern;
