@@ -852,6 +852,129 @@ fn walk_term(
     }
 }
 
+/// The code of [`unknown_properties`]' warnings.
+pub const UNKNOWN_PROPERTY: &str = "gsl::snapshot::unknown_property";
+
+/// Property paths of `rule` that no entity of its type has in the snapshot `k` knows,
+/// each a warning ([`UNKNOWN_PROPERTY`]) on the first segment not seen, with the names
+/// that are seen there as the suggestion. Types the snapshot does not hold, and paths
+/// under a property whose elements were never seen, are not judged.
+pub fn unknown_properties(k: &Knowledge, rule: &Rule) -> Vec<crate::report::Problem> {
+    let ty = rule.target.entity.name.as_str();
+    let Some(props) = k.schema_of(ty).filter(|p| !p.is_empty()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut visit = |e: &Expr| {
+        paths_of(e, &[], rule.target.list, &mut |ctx, path| {
+            let mut full: Vec<String> = ctx.to_vec();
+            for seg in &path.segments {
+                let options = children(props, &full);
+                if options.is_empty() {
+                    return;
+                }
+                if !options.contains(&seg.name) {
+                    let suggestion =
+                        crate::text::did_you_mean(&seg.name, options.iter().map(String::as_str))
+                            .unwrap_or_else(|| {
+                                format!(
+                                    "properties seen here: {}",
+                                    crate::text::clip(&options.join(", "), 200)
+                                )
+                            });
+                    out.push(crate::report::Problem {
+                        code: UNKNOWN_PROPERTY.to_string(),
+                        message: format!(
+                            "no `{ty}` in the snapshot has the property `{}`",
+                            seg.name
+                        ),
+                        help: Some(suggestion),
+                        span: Some([seg.span.start, seg.span.len()]),
+                    });
+                    return;
+                }
+                full.push(seg.name.clone());
+            }
+        })
+    };
+    if let Some(f) = &rule.target.filter {
+        visit(f);
+    }
+    if let Some(v) = &rule.verdict {
+        visit(&v.condition);
+    }
+    out
+}
+
+/// Call `f(context, path)` for every property path of `e`; `context` is the path
+/// (relative to the entity) whose elements a list operator walks.
+fn paths_of(
+    e: &Expr,
+    ctx: &[String],
+    list: bool,
+    f: &mut dyn FnMut(&[String], &crate::lang::ast::Path),
+) {
+    match &e.kind {
+        ExprKind::Or(l, r) | ExprKind::And(l, r) => {
+            paths_of(l, ctx, list, f);
+            paths_of(r, ctx, list, f);
+        }
+        ExprKind::Not(x) => paths_of(x, ctx, list, f),
+        ExprKind::Term(t) => {
+            let mut inner: Vec<String> = ctx.to_vec();
+            if let Subject::Path(p) = &t.subject {
+                let names: Vec<String> = p.segments.iter().map(|s| s.name.clone()).collect();
+                // `List<T>`: `items` at the top is the list of entities.
+                if list && ctx.is_empty() && names.first().map(String::as_str) == Some("items") {
+                    let rest = crate::lang::ast::Path {
+                        segments: p.segments[1..].to_vec(),
+                        span: p.span,
+                    };
+                    if !rest.segments.is_empty() {
+                        f(ctx, &rest);
+                    }
+                    inner.extend(names.into_iter().skip(1));
+                } else {
+                    f(ctx, p);
+                    inner.extend(names);
+                }
+            }
+            for p in &t.postfix {
+                if let Postfix::ListOp { predicate, .. } = p {
+                    paths_of(predicate, &inner, list, f);
+                }
+            }
+        }
+    }
+}
+
+/// [`hover`] over a document's text: parsed here; when it does not parse, a builtin's
+/// doc for the function name under the cursor.
+pub fn hover_document(k: &Knowledge, doc: &str, cursor: usize) -> Option<Hover> {
+    if let Ok(rule) = crate::lang::parser::parse_rule(doc) {
+        return hover(k, &rule, cursor);
+    }
+    let cursor = floor_boundary(doc, cursor);
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let start = doc[..cursor]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_name(*c))
+        .last()
+        .map(|(i, _)| i)
+        .unwrap_or(cursor);
+    let end = doc[cursor..]
+        .char_indices()
+        .find(|(_, c)| !is_name(*c))
+        .map(|(i, _)| cursor + i)
+        .unwrap_or(doc.len());
+    let b = builtins::lookup(&doc[start..end])?;
+    Some(Hover {
+        text: builtin_doc(b),
+        span: crate::span::Span::new(start, end),
+    })
+}
+
 /// A builtin's documentation as Markdown: signature, what it returns, doc line, example.
 pub fn builtin_doc(b: &Builtin) -> String {
     let returns = match b.returns {

@@ -3,7 +3,6 @@
 //! Completion is computed by [`complete`] (a pure function, tested directly); the
 //! rustyline [`ReplHelper`] only adapts it.
 
-use super::input::{self, Input};
 use super::session::COMMANDS;
 use gsl::complete::Knowledge;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
@@ -15,8 +14,11 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Does the input need more lines? True when a bracket or quote is still open and
-/// the parser agrees that the text ends too early.
+/// the parser agrees that the text ends too early. The whole-text reference of what
+/// [`input::Pending`] computes line by line (its tests compare the two).
+#[cfg(test)]
 pub fn needs_more(src: &str) -> bool {
+    use super::input::{self, Input};
     if !input::is_open(src) {
         return false;
     }

@@ -252,6 +252,7 @@ impl Pending {
     }
 
     /// Bytes scanned and parsed since the last [`Pending::take`].
+    #[cfg(test)]
     pub fn work(&self) -> usize {
         self.work
     }
@@ -300,7 +301,9 @@ fn matching_bracket(s: &str) -> Option<usize> {
 }
 
 /// Is a bracket or a quote still open at the end of `src`? (Closing brackets that
-/// were never opened do not count: the parser reports them.)
+/// were never opened do not count: the parser reports them.) The whole-text form of
+/// [`Pending`]'s scan.
+#[cfg(test)]
 pub fn is_open(src: &str) -> bool {
     let mut depth = 0usize;
     let (_, in_quote) = scan(src, &['\'', '"'], true, |_, c| {
