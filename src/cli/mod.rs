@@ -220,6 +220,15 @@ pub struct ReplArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     install_miette_hook(cli.color.for_stream(std::io::stderr().is_terminal()));
+    // The language server owns stdin and stdout (its reader and writer threads lock them).
+    if let Command::Lsp(args) = &cli.command {
+        return lsp::run(args)
+            .unwrap_or_else(|report| {
+                let _ = writeln!(std::io::stderr(), "{report:?}");
+                Exit::Error
+            })
+            .into();
+    }
     let stdin = std::io::stdin();
     let mut stdin = stdin.lock();
     let mut out = std::io::stdout().lock();
@@ -260,6 +269,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         Command::Policies(args) => policies::run(&args, io),
         Command::Test(args) => test::run(&args, io),
         Command::Fmt(args) => fmt::run(&args, io),
+        // Normally started by `main` before the streams are locked.
         Command::Lsp(args) => lsp::run(&args),
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
