@@ -744,7 +744,6 @@ pub fn hover(k: &Knowledge, rule: &Rule, cursor: usize) -> Option<Hover> {
     found
 }
 
-#[expect(clippy::too_many_arguments, reason = "a private recursive walk")]
 fn walk_expr(
     k: &Knowledge,
     ty: &str,
@@ -767,7 +766,6 @@ fn walk_expr(
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "a private recursive walk")]
 fn walk_term(
     k: &Knowledge,
     ty: &str,

@@ -18,6 +18,7 @@ mod eval_proptest;
 mod eval_sample;
 mod examples_table;
 mod facade;
+mod format;
 mod hostile;
 mod lsp;
 mod org_scale;

@@ -59,7 +59,7 @@ fn completion_history_multiline_and_control_keys() {
 
     // A keyword completes with a space after it.
     p.send(format!(
-        "CloudTrail should ha{TAB}isMultiRegionTrail = true{ENTER}"
+        "CloudTrail should hav{TAB}isMultiRegionTrail = true{ENTER}"
     ))
     .unwrap();
     p.expect("2 objects: 1 passed, 1 failed")
