@@ -1032,7 +1032,7 @@ mod tests {
     #[test]
     fn comments_and_regexes_open_nothing() {
         let l = lex("# it's [\nx with [ a regexMatch /[(']/ and b = 'c");
-        assert_eq!(l.open_quote, Some(41));
+        assert_eq!(l.open_quote, Some(46));
         assert!(!l.in_comment);
         assert_eq!(
             l.toks.iter().filter(|t| matches!(t, Tok::Open(_))).count(),
