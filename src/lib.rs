@@ -10,6 +10,8 @@
 //! - [`report`]: the result model and its versioned JSON document.
 //! - [`collect`]: the collectors' records, graph joins and call plan (always); the
 //!   AWS SDK collectors themselves with the feature `aws`.
+//! - [`complete`]: the completion engine and hover of the REPL and the language server.
+//! - [`format`]: policy files formatted (`gsl fmt`): the canonical printer, comments kept.
 //! - [`text`]: "did you mean", clipping and escaping, shared by every diagnostic.
 //! - [`source`]: reading input files (regular files only, size limits, UTF-8 with
 //!   positions).
@@ -23,7 +25,9 @@
 
 pub mod authoring;
 pub mod collect;
+pub mod complete;
 pub mod entity;
+pub mod format;
 pub mod lang;
 pub mod pattern;
 pub mod policy;

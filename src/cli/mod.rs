@@ -6,8 +6,10 @@
 pub mod check;
 pub mod config;
 pub mod eval;
+pub mod fmt;
 #[cfg(feature = "aws")]
 pub mod live;
+pub mod lsp;
 pub mod pattern;
 pub mod policies;
 pub mod progress;
@@ -164,6 +166,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `gsl man > gsl.1`.
     Man,
+    /// Format policy files: the canonical rule text, the metadata header and comments kept.
+    Fmt(fmt::FmtArgs),
+    /// The language server for .gsl files (LSP over stdin and stdout), for editors.
+    Lsp(lsp::LspArgs),
     /// List policies: the built-in packs, or the files and directories given.
     Policies(policies::PoliciesArgs),
 }
@@ -214,6 +220,15 @@ pub struct ReplArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     install_miette_hook(cli.color.for_stream(std::io::stderr().is_terminal()));
+    // The language server owns stdin and stdout (its reader and writer threads lock them).
+    if let Command::Lsp(args) = &cli.command {
+        return lsp::run(args)
+            .unwrap_or_else(|report| {
+                let _ = writeln!(std::io::stderr(), "{report:?}");
+                Exit::Error
+            })
+            .into();
+    }
     let stdin = std::io::stdin();
     let mut stdin = stdin.lock();
     let mut out = std::io::stdout().lock();
@@ -253,6 +268,9 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         Command::Repl(args) => run_repl(&args, io),
         Command::Policies(args) => policies::run(&args, io),
         Command::Test(args) => test::run(&args, io),
+        Command::Fmt(args) => fmt::run(&args, io),
+        // Normally started by `main` before the streams are locked.
+        Command::Lsp(args) => lsp::run(&args),
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut cmd, "gsl", io.out);

@@ -63,3 +63,23 @@ fn a_snapshot_file() {
         format!("{} (account 123456789012)\n  LogGroup  1\n", file.display())
     );
 }
+
+/// An apostrophe or a bracket inside a `#` or `//` comment opens nothing: the later
+/// lines of a script still run on their own (issue 15).
+#[test]
+fn comments_with_quotes_and_brackets_swallow_no_lines() {
+    let script = "# don't [ stop here\n\
+                  SnsTopic.name\n\
+                  CloudTrail should have metricFilters with [ // it's ( open?\n\
+                  filterName like '%root%'\n\
+                  ]\n\
+                  # a comment's last word [\n\
+                  CloudTrail.name\n";
+    let out = gsl().arg("repl").write_stdin(script).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("orphan-topic: name"), "{stdout}");
+    assert!(stdout.contains("2 objects: 1 passed, 1 failed"), "{stdout}");
+    assert!(stdout.contains("org-main: name = \"org-main\""), "{stdout}");
+}

@@ -57,6 +57,15 @@ fn completion_history_multiline_and_control_keys() {
         .expect(":ent<Tab> ran :entities");
     p.expect("gsl> ").unwrap();
 
+    // A keyword completes with a space after it.
+    p.send(format!(
+        "CloudTrail should hav{TAB}isMultiRegionTrail = true{ENTER}"
+    ))
+    .unwrap();
+    p.expect("2 objects: 1 passed, 1 failed")
+        .expect("keyword completed with a space");
+    p.expect("gsl> ").unwrap();
+
     // A property path completed segment by segment.
     p.send(format!("CloudTrail.stat{TAB}.isLo{TAB}{ENTER}"))
         .unwrap();
@@ -89,6 +98,7 @@ fn completion_history_multiline_and_control_keys() {
     // An open bracket continues the input on the next line.
     p.send(format!("CloudTrail[name = 'org-main'{ENTER}"))
         .unwrap();
+    p.expect("...> ").expect("continuation prompt");
     p.send(format!("].name{ENTER}")).unwrap();
     let got = p
         .expect("org-main: name = \"org-main\"")

@@ -134,35 +134,128 @@ fn scan<T>(
     s: &str,
     quotes: &[char],
     comments: bool,
-    mut f: impl FnMut(usize, char) -> Option<T>,
+    f: impl FnMut(usize, char) -> Option<T>,
 ) -> (Option<T>, bool) {
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut in_comment = false;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if in_comment {
-            in_comment = c != '\n';
-        } else if comments
-            && quote.is_none()
-            && (c == '#' || (c == '/' && chars.peek().is_some_and(|(_, n)| *n == '/')))
-        {
-            in_comment = true;
-        } else if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
+    let mut state = ScanState::default();
+    let found = state.feed(s, quotes, comments, f);
+    (found, state.quote.is_some())
+}
+
+/// Where a scan stands after some text: inside a quote, an escape or a comment. Text
+/// fed in pieces gives what the whole text gives, when a piece ends at a line end.
+#[derive(Debug, Clone, Copy, Default)]
+struct ScanState {
+    quote: Option<char>,
+    escaped: bool,
+    in_comment: bool,
+}
+
+impl ScanState {
+    /// Scan `s` on from this state, calling `f` for every character outside quotes
+    /// (and comments); stop at its first `Some`.
+    fn feed<T>(
+        &mut self,
+        s: &str,
+        quotes: &[char],
+        comments: bool,
+        mut f: impl FnMut(usize, char) -> Option<T>,
+    ) -> Option<T> {
+        let mut chars = s.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if self.in_comment {
+                self.in_comment = c != '\n';
+            } else if comments
+                && self.quote.is_none()
+                && (c == '#' || (c == '/' && chars.peek().is_some_and(|(_, n)| *n == '/')))
+            {
+                self.in_comment = true;
+            } else if let Some(q) = self.quote {
+                if self.escaped {
+                    self.escaped = false;
+                } else if c == '\\' {
+                    self.escaped = true;
+                } else if c == q {
+                    self.quote = None;
+                }
+            } else if quotes.contains(&c) {
+                self.quote = Some(c);
+            } else if let Some(r) = f(i, c) {
+                return Some(r);
             }
-        } else if quotes.contains(&c) {
-            quote = Some(c);
-        } else if let Some(r) = f(i, c) {
-            return (Some(r), false);
+        }
+        None
+    }
+}
+
+/// Below this size an open input is parsed after every line; above it, each time it has
+/// doubled since the last parse, so reading a long open input costs time in proportion
+/// to its length, not to its square.
+const PARSE_EVERY_LINE: usize = 4096;
+
+/// An input read line by line until it is complete (the piped and the interactive
+/// REPL). Each line is scanned once: the bracket depth and quote state carry over.
+#[derive(Debug, Default)]
+pub struct Pending {
+    text: String,
+    state: ScanState,
+    depth: usize,
+    /// The length of the text when the parser last looked at it.
+    parsed_len: usize,
+    /// Bytes looked at so far (by the scan and the parser), for tests of the cost.
+    work: usize,
+}
+
+impl Pending {
+    /// Append a line (with its line end).
+    pub fn push(&mut self, line: &str) {
+        let depth = &mut self.depth;
+        self.state.feed(line, &['\'', '"'], true, |_, c| {
+            match c {
+                '[' | '(' | '{' => *depth += 1,
+                ']' | ')' | '}' => *depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            None::<()>
+        });
+        self.work += line.len();
+        self.text.push_str(line);
+    }
+
+    /// Does the input need more lines? As [`super::complete::needs_more`] on the whole
+    /// text, but the parser is asked only while the text is short or has doubled.
+    pub fn needs_more(&mut self) -> bool {
+        if self.depth == 0 && self.state.quote.is_none() {
+            return false;
+        }
+        let len = self.text.len();
+        if len > PARSE_EVERY_LINE && len < 2 * self.parsed_len {
+            return true;
+        }
+        self.parsed_len = len;
+        self.work += len;
+        match classify(&self.text) {
+            Input::Rule(rule) => super::complete::parser_wants_more(rule),
+            _ => true,
         }
     }
-    (None, quote.is_some())
+
+    /// Is nothing pending?
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The input so far, without its last line end; the state starts afresh.
+    pub fn take(&mut self) -> String {
+        let text = std::mem::take(&mut self.text);
+        *self = Pending::default();
+        text.trim_end_matches(['\n', '\r']).to_string()
+    }
+
+    /// Bytes scanned and parsed since the last [`Pending::take`].
+    #[cfg(test)]
+    pub fn work(&self) -> usize {
+        self.work
+    }
 }
 
 /// The byte index of the `close` matching the `open` that `s` starts with, skipping
@@ -208,7 +301,9 @@ fn matching_bracket(s: &str) -> Option<usize> {
 }
 
 /// Is a bracket or a quote still open at the end of `src`? (Closing brackets that
-/// were never opened do not count: the parser reports them.)
+/// were never opened do not count: the parser reports them.) The whole-text form of
+/// [`Pending`]'s scan.
+#[cfg(test)]
 pub fn is_open(src: &str) -> bool {
     let mut depth = 0usize;
     let (_, in_quote) = scan(src, &['\'', '"'], true, |_, c| {
@@ -225,6 +320,64 @@ pub fn is_open(src: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text is complete (per line-by-line reading) exactly when `needs_more` on the
+    /// whole text says so.
+    #[test]
+    fn pending_agrees_with_needs_more() {
+        let inputs = [
+            "CloudTrail should have metricFilters with [\n  filterName like '%root%'\n]\n",
+            "CloudTrail where name = 'a\nb'\n",
+            "# it's\nCloudTrail should have [\n",
+            "CloudTrail should have name regexMatch /[a-z/\n",
+            "x with [ # don't ]\n]\n",
+            ":pattern test { $.a = 1 } {\"a\":\n1}\n",
+        ];
+        for input in inputs {
+            let mut p = Pending::default();
+            let mut whole = String::new();
+            for line in input.split_inclusive('\n') {
+                p.push(line);
+                whole.push_str(line);
+                assert_eq!(
+                    p.needs_more(),
+                    super::super::complete::needs_more(&whole),
+                    "{whole:?}"
+                );
+            }
+        }
+    }
+
+    /// Reading a long open input line by line costs time in proportion to its length:
+    /// thousands of lines after an open quote or inside an open bracket.
+    #[test]
+    fn pending_work_grows_linearly() {
+        for (first, line) in [
+            (
+                "CloudTrail where name = 'open\n",
+                "more text of the string\n",
+            ),
+            ("CloudTrail where name in (\n", "  'some-trail-name',\n"),
+        ] {
+            let mut work = Vec::new();
+            for n in [8000, 32000] {
+                let mut p = Pending::default();
+                p.push(first);
+                for _ in 0..n {
+                    assert!(p.needs_more());
+                    p.push(line);
+                }
+                let len = first.len() + n * line.len();
+                // Each line scanned once, the parses at doubling sizes, and the parses of
+                // every line while the text is short.
+                let short = PARSE_EVERY_LINE * PARSE_EVERY_LINE / line.len();
+                assert!(p.work() <= 4 * len + short, "{} for {len}", p.work());
+                work.push(p.work());
+            }
+            // Four times the lines, about four times the work (not sixteen).
+            assert!(work[1] < 6 * work[0], "{work:?}");
+        }
+    }
 
     #[test]
     fn comments_open_no_quote_or_bracket() {

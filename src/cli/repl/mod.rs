@@ -31,6 +31,9 @@ use std::path::PathBuf;
 /// The prompt of the interactive REPL.
 pub const PROMPT: &str = "gsl> ";
 
+/// The prompt of a continuation line (a bracket or quote is still open).
+pub const CONTINUATION: &str = "...> ";
+
 /// Run the REPL over a snapshot. `name` names the snapshot in messages.
 /// Interactive with line editing on a terminal; line by line when stdin is piped.
 pub fn run(snapshot: Snapshot, name: &str, io: &mut Io<'_>) -> miette::Result<Exit> {
@@ -57,7 +60,7 @@ pub fn run_piped(
     err: &mut dyn Write,
 ) -> Exit {
     let mut failed = false;
-    let mut buf = String::new();
+    let mut pending = input::Pending::default();
     let mut raw = Vec::new();
     let mut number = 0usize;
     loop {
@@ -78,13 +81,12 @@ pub fn run_piped(
                 failed = true;
                 continue;
             };
-            buf.push_str(line);
-            if complete::needs_more(&buf) {
+            pending.push(line);
+            if pending.needs_more() {
                 continue;
             }
         }
-        let text = buf.trim_end_matches(['\n', '\r']).to_string();
-        buf.clear();
+        let text = pending.take();
         match session.handle_line(&text, out, err) {
             Control::Quit => break,
             Control::Failed => failed = true,
@@ -111,7 +113,8 @@ pub fn history_path() -> Option<PathBuf> {
 
 fn interactive_loop(session: &mut Session) -> miette::Result<Exit> {
     let config = Config::builder()
-        .auto_add_history(true)
+        // Added by hand: a multi-line input is one entry.
+        .auto_add_history(false)
         .history_ignore_dups(true)
         .map_err(|e| miette::miette!("cannot set up line editing: {e}"))?
         .history_ignore_space(true)
@@ -143,10 +146,23 @@ fn interactive_loop(session: &mut Session) -> miette::Result<Exit> {
     );
     let mut stdout = std::io::stdout();
     let mut stderr = std::io::stderr();
+    let mut pending = input::Pending::default();
     loop {
-        match rl.readline(PROMPT) {
+        let prompt = if pending.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        };
+        match rl.readline(prompt) {
             Ok(line) => {
-                let control = session.handle_line(&line, &mut stdout, &mut stderr);
+                pending.push(&line);
+                pending.push("\n");
+                if pending.needs_more() {
+                    continue;
+                }
+                let text = pending.take();
+                let _ = rl.add_history_entry(text.as_str());
+                let control = session.handle_line(&text, &mut stdout, &mut stderr);
                 if let Some(h) = &history {
                     let _ = rl.append_history(h);
                 }
@@ -159,8 +175,10 @@ fn interactive_loop(session: &mut Session) -> miette::Result<Exit> {
                     break;
                 }
             }
-            // Ctrl-C: the line is dropped; start a fresh one.
-            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-C: the input is dropped (all its lines); start a fresh one.
+            Err(ReadlineError::Interrupted) => {
+                pending = input::Pending::default();
+            }
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(miette::miette!("cannot read input: {e}")),
         }

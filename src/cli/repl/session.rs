@@ -16,7 +16,6 @@ use gsl::lang::parser::{parse_expr, parse_rule_named};
 use gsl::pattern::FilterPattern;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -41,98 +40,9 @@ pub enum Control {
     Quit,
 }
 
-/// What completion knows about the loaded snapshot; rebuilt on `:load`.
-#[derive(Debug, Clone, Default)]
-pub struct Knowledge {
-    /// Entity types with counts, sorted.
-    pub types: Vec<(String, usize)>,
-    /// Properties seen per type.
-    pub schemas: BTreeMap<String, Vec<PropertyInfo>>,
-    /// String values seen per type and dotted path (lists are transparent:
-    /// `metricFilters.filterName`), for completing `name = '..`.
-    pub values: BTreeMap<String, BTreeMap<String, Vec<String>>>,
-}
-
-/// At most this many distinct values are kept per path.
-const MAX_VALUES: usize = 200;
-
-fn collect_values(
-    v: &Json,
-    path: &mut Vec<String>,
-    out: &mut BTreeMap<String, Vec<String>>,
-    depth: usize,
-) {
-    if depth > 32 {
-        return;
-    }
-    match v {
-        Json::String(s) if s.len() <= 200 && !path.is_empty() => {
-            let list = out.entry(path.join(".")).or_default();
-            if list.len() < MAX_VALUES && !list.contains(s) {
-                list.push(s.clone());
-            }
-        }
-        Json::Array(items) => {
-            for item in items {
-                collect_values(item, path, out, depth + 1);
-            }
-        }
-        Json::Object(map) => {
-            for (k, child) in map {
-                path.push(k.clone());
-                collect_values(child, path, out, depth + 1);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-impl Knowledge {
-    fn of(graph: &EntityGraph) -> Self {
-        let types = graph.types();
-        let schemas = types
-            .iter()
-            .map(|(t, _)| (t.clone(), graph.schema(t)))
-            .collect();
-        let values = types
-            .iter()
-            .map(|(t, _)| {
-                let mut per_path = BTreeMap::new();
-                for e in graph.entities(t) {
-                    collect_values(e.value, &mut Vec::new(), &mut per_path, 0);
-                }
-                for list in per_path.values_mut() {
-                    list.sort();
-                }
-                (t.clone(), per_path)
-            })
-            .collect();
-        Knowledge {
-            types,
-            schemas,
-            values,
-        }
-    }
-
-    /// String values seen at a dotted path of a type as written.
-    pub fn values_of(&self, written: &str, path: &str) -> &[String] {
-        self.values
-            .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(written))
-            .and_then(|(_, m)| m.get(path))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-    }
-
-    /// The schema of a type as written (case-insensitive).
-    pub fn schema_of(&self, written: &str) -> Option<&[PropertyInfo]> {
-        self.schemas
-            .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(written))
-            .map(|(_, p)| p.as_slice())
-    }
-}
+/// What completion knows about the loaded snapshot (the library's engine); rebuilt on
+/// `:load`.
+pub use gsl::complete::Knowledge;
 
 /// The REPL commands: name, argument synopsis, one-line description.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
@@ -589,7 +499,7 @@ impl Session {
                 let has = |t: &str| {
                     self.knowledge
                         .schema_of(t)
-                        .is_some_and(|p| schema::children(p, &[]).contains(&first))
+                        .is_some_and(|p| gsl::complete::children(p, &[]).contains(&first))
                 };
                 let types = &self.knowledge.types;
                 let ty = types
@@ -731,14 +641,14 @@ impl Session {
             .collect();
         let mut depth = 0;
         while depth < names.len()
-            && schema::children(props, &names[..depth]).contains(&names[depth])
+            && gsl::complete::children(props, &names[..depth]).contains(&names[depth])
         {
             depth += 1;
         }
         let help = if depth == names.len() {
             "the property exists, but no entity has an element at that index".to_string()
         } else {
-            let options = schema::children(props, &names[..depth]);
+            let options = gsl::complete::children(props, &names[..depth]);
             match did_you_mean(&names[depth], options.iter().map(String::as_str)) {
                 Some(d) => d,
                 None if options.is_empty() => {

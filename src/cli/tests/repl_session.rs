@@ -347,6 +347,54 @@ fn completes_properties_in_context() {
 }
 
 #[test]
+fn completes_after_an_index_and_inserts_a_space_after_keywords() {
+    let s = session();
+    // After an index the element is the context: the start is that of the segment.
+    assert_eq!(
+        cands(&s, "CloudTrail.metricFilters[0].fil"),
+        (
+            28,
+            vec!["filterName".to_string(), "filterPattern".to_string()]
+        )
+    );
+    assert_eq!(
+        cands(
+            &s,
+            "CloudTrail.metricFilters[1].metricTransformations[0].metricN"
+        )
+        .1,
+        ["metricName", "metricNamespace"]
+    );
+    // Right after the index there is no word to complete.
+    assert!(cands(&s, "CloudTrail.metricFilters[0]").1.is_empty());
+    // A keyword is inserted with a space after it; a property and a function are not.
+    let line = "CloudTrail should ha";
+    let c = complete(&s.knowledge(), line, line.len()).unwrap();
+    let have = c.items.iter().find(|i| i.label == "have").unwrap();
+    assert_eq!(have.insert, "have ");
+    let line = "CloudTrail should have metricFilters with [ filterP";
+    let c = complete(&s.knowledge(), line, line.len()).unwrap();
+    let inserts: Vec<&str> = c.items.iter().map(|i| i.insert.as_str()).collect();
+    assert_eq!(
+        inserts,
+        [
+            "filterPattern",
+            "filterPatternCovers(",
+            "filterPatternMonitors("
+        ]
+    );
+    // A `#` comment with brackets and quotes does not change the context.
+    assert_eq!(
+        cands(
+            &s,
+            "CloudTrail should have metricFilters with [ # it's ]\n filterN"
+        )
+        .1,
+        ["filterName"]
+    );
+}
+
+#[test]
 fn completes_string_values_seen_in_the_snapshot() {
     let s = session();
     assert_eq!(

@@ -1,0 +1,250 @@
+//! `editors/vscode/`: the extension's manifest is valid and its TextMate grammar gives
+//! GSL's tokens the intended scopes (a small TextMate tokenizer: the earliest match
+//! wins, ties go to the first pattern; `begin`/`end` regions; `captures`).
+
+use regex::Regex;
+use serde_json::Value;
+
+const DIR: &str = "editors/vscode";
+
+fn json(path: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{DIR}/{path}")).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_manifest_is_loadable() {
+    let pkg = json("package.json");
+    for key in ["name", "version", "publisher", "main"] {
+        assert!(pkg[key].is_string(), "package.json has no {key}");
+    }
+    assert!(pkg["engines"]["vscode"].is_string());
+    let main = pkg["main"].as_str().unwrap();
+    assert!(std::path::Path::new(DIR).join(main).is_file(), "{main}");
+    let lang = &pkg["contributes"]["languages"][0];
+    assert_eq!(lang["id"], "gsl");
+    assert_eq!(lang["extensions"][0], ".gsl");
+    let conf = json(lang["configuration"].as_str().unwrap());
+    assert_eq!(conf["comments"]["lineComment"], "#");
+    let grammar = &pkg["contributes"]["grammars"][0];
+    assert_eq!(grammar["language"], "gsl");
+    let g = json(grammar["path"].as_str().unwrap());
+    assert_eq!(g["scopeName"], grammar["scopeName"]);
+    let props = &pkg["contributes"]["configuration"]["properties"];
+    assert!(props["gsl.snapshot"].is_object() && props["gsl.path"].is_object());
+    // The client starts the server.
+    let ext = std::fs::read_to_string(format!("{DIR}/{main}")).unwrap();
+    assert!(ext.contains("args: [\"lsp\"]"), "{ext}");
+}
+
+/// A pattern of the grammar, compiled.
+enum Pat {
+    Match {
+        re: Regex,
+        name: Option<String>,
+        captures: Vec<(usize, String)>,
+    },
+    Region {
+        begin: Regex,
+        end: Regex,
+        name: String,
+    },
+}
+
+fn compile(re: &str) -> Regex {
+    Regex::new(re).unwrap_or_else(|e| panic!("grammar regex {re:?} does not compile: {e}"))
+}
+
+fn patterns(g: &Value, list: &Value, out: &mut Vec<Pat>) {
+    for p in list.as_array().unwrap() {
+        if let Some(inc) = p["include"].as_str() {
+            let key = inc.strip_prefix('#').unwrap();
+            let entry = &g["repository"][key];
+            assert!(entry.is_object(), "include {inc} not in the repository");
+            if entry["patterns"].is_array() {
+                patterns(g, &entry["patterns"], out);
+            } else {
+                patterns(g, &Value::Array(vec![entry.clone()]), out);
+            }
+        } else if let Some(m) = p["match"].as_str() {
+            let captures = p["captures"]
+                .as_object()
+                .map(|c| {
+                    c.iter()
+                        .map(|(k, v)| (k.parse().unwrap(), v["name"].as_str().unwrap().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Pat::Match {
+                re: compile(m),
+                name: p["name"].as_str().map(str::to_string),
+                captures,
+            });
+        } else {
+            if let Some(inner) = p.get("patterns") {
+                // Inner patterns must compile too.
+                patterns(g, inner, &mut Vec::new());
+            }
+            out.push(Pat::Region {
+                begin: compile(p["begin"].as_str().unwrap()),
+                end: compile(p["end"].as_str().unwrap()),
+                name: p["name"].as_str().unwrap().to_string(),
+            });
+        }
+    }
+}
+
+/// The scope of every token of `line`: (text, scope), unscoped text left out.
+fn tokenize(pats: &[Pat], line: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < line.len() {
+        let mut best: Option<(usize, usize)> = None; // (start, pattern index)
+        for (i, p) in pats.iter().enumerate() {
+            let re = match p {
+                Pat::Match { re, .. } => re,
+                Pat::Region { begin, .. } => begin,
+            };
+            if let Some(m) = re.find_at(line, pos) {
+                if best.is_none_or(|(s, _)| m.start() < s) {
+                    best = Some((m.start(), i));
+                }
+            }
+        }
+        let Some((_, i)) = best else { break };
+        match &pats[i] {
+            Pat::Match { re, name, captures } => {
+                let c = re.captures_at(line, pos).unwrap();
+                let whole = c.get(0).unwrap();
+                if let Some(n) = name {
+                    out.push((whole.as_str().to_string(), n.clone()));
+                }
+                for (k, n) in captures {
+                    if let Some(g) = c.get(*k) {
+                        out.push((g.as_str().to_string(), n.clone()));
+                    }
+                }
+                pos = whole.end().max(pos + 1);
+            }
+            Pat::Region { begin, end, name } => {
+                let b = begin.find_at(line, pos).unwrap();
+                // The end is searched after the begin, skipping escapes.
+                let mut at = b.end();
+                let stop = loop {
+                    match end.find_at(line, at) {
+                        Some(e)
+                            if line[..e.start()].ends_with('\\')
+                                && !line[..e.start()].ends_with("\\\\") =>
+                        {
+                            at = e.end()
+                        }
+                        Some(e) => break e.end(),
+                        None => break line.len(),
+                    }
+                };
+                out.push((line[b.start()..stop].to_string(), name.clone()));
+                pos = stop;
+            }
+        }
+    }
+    out
+}
+
+fn scope_of<'a>(tokens: &'a [(String, String)], text: &str) -> Option<&'a str> {
+    tokens
+        .iter()
+        .find(|(t, _)| t == text)
+        .map(|(_, s)| s.as_str())
+}
+
+#[test]
+fn the_grammar_scopes_gsl_tokens() {
+    let g = json("syntaxes/gsl.tmLanguage.json");
+    let mut pats = Vec::new();
+    patterns(&g, &g["patterns"], &mut pats);
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "# id: CIS-AWS-4.3",
+            &[
+                ("id", "keyword.other.metadata.gsl"),
+                ("CIS-AWS-4.3", "string.unquoted.metadata.gsl"),
+            ],
+        ),
+        (
+            "List<CloudTrail> should have items with [",
+            &[
+                ("List", "storage.type.list.gsl"),
+                ("CloudTrail", "entity.name.type.gsl"),
+                ("should", "keyword.control.gsl"),
+                ("have", "keyword.control.gsl"),
+                ("with", "keyword.operator.list.gsl"),
+            ],
+        ),
+        (
+            "  and fieldSelectors contain-none [field = 'it\\'s # not a comment']",
+            &[
+                ("and", "keyword.control.gsl"),
+                ("contain-none", "keyword.operator.list.gsl"),
+                ("=", "keyword.operator.comparison.gsl"),
+                ("'it\\'s # not a comment'", "string.quoted.single.gsl"),
+            ],
+        ),
+        (
+            "CloudTrail where name regexMatch /^a\\/b/i // trails",
+            &[
+                ("CloudTrail", "entity.name.type.gsl"),
+                ("regexMatch", "keyword.operator.word.gsl"),
+                ("/^a\\/b/i", "string.regexp.gsl"),
+                ("// trails", "comment.line.double-slash.gsl"),
+            ],
+        ),
+        (
+            "filterPattern isFilterPatternEqual('{ $.a = 1 }') and length() >= 2 and x != null",
+            &[
+                ("isFilterPatternEqual", "support.function.gsl"),
+                ("'{ $.a = 1 }'", "string.quoted.single.gsl"),
+                ("length", "support.function.gsl"),
+                (">=", "keyword.operator.comparison.gsl"),
+                ("2", "constant.numeric.gsl"),
+                ("!=", "keyword.operator.comparison.gsl"),
+                ("null", "constant.language.gsl"),
+            ],
+        ),
+        (
+            "  # a comment with 'quotes' and [",
+            &[(
+                "# a comment with 'quotes' and [",
+                "comment.line.number-sign.gsl",
+            )],
+        ),
+    ];
+    for (line, want) in cases {
+        let tokens = tokenize(&pats, line);
+        for (text, scope) in *want {
+            assert_eq!(
+                scope_of(&tokens, text),
+                Some(*scope),
+                "{text:?} in {line:?}: {tokens:?}"
+            );
+        }
+    }
+    // Every keyword of the language and every builtin is highlighted.
+    for k in gsl::lang::parser::KEYWORDS.iter().filter(|k| **k != "List") {
+        let line = format!("x {k} y");
+        let tokens = tokenize(&pats, &line);
+        let scope = scope_of(&tokens, k).unwrap_or_else(|| panic!("keyword {k}: {tokens:?}"));
+        assert!(
+            scope.starts_with("keyword.") || scope.starts_with("constant.language"),
+            "{k}: {scope}"
+        );
+    }
+    for b in gsl::lang::eval::builtins::BUILTINS {
+        let line = format!("x {}()", b.name);
+        assert_eq!(
+            scope_of(&tokenize(&pats, &line), b.name),
+            Some("support.function.gsl"),
+            "{}",
+            b.name
+        );
+    }
+}
