@@ -5,9 +5,9 @@
 //! `metricFilters with [` the element of `metricFilters` is the context); keywords and
 //! operators come from the AST's enums ([`KEYWORDS`](crate::lang::parser::KEYWORDS),
 //! [`CmpOp::ALL`]), functions from the builtin table, entity types and property paths
-//! from a [`Knowledge`] (today the schema of a snapshot,
-//! [`EntityGraph::schema`]; a static entity model can be added to it with
-//! [`Knowledge::add_type`]). [`hover`] answers what is under the cursor from the same
+//! from a [`Knowledge`]: the schema of a snapshot ([`EntityGraph::schema`]) plus the
+//! collectors' entity model ([`crate::entity::schema`], added by
+//! [`Knowledge::add_entity_model`]). [`hover`] answers what is under the cursor from the same
 //! sources.
 //!
 //! Positions are byte offsets into the text handed in; callers convert (the language
@@ -96,6 +96,9 @@ impl Completion {
 pub struct Knowledge {
     /// Entity types with entity counts, sorted.
     pub types: Vec<(String, usize)>,
+    /// The collected types of the entity model that the snapshot does not hold (they
+    /// complete too; their properties are in `schemas`).
+    pub model: Vec<String>,
     /// Properties per type.
     pub schemas: BTreeMap<String, Vec<PropertyInfo>>,
     /// String values seen per type and dotted path (lists are transparent:
@@ -159,10 +162,48 @@ impl Knowledge {
                 (t.clone(), per_path)
             })
             .collect();
-        Knowledge {
+        let mut k = Knowledge {
             types,
+            model: Vec::new(),
             schemas,
             values,
+        };
+        k.add_entity_model();
+        k
+    }
+
+    /// Add the collectors' entity model (`gsl::entity::schema`, `docs/entities.md`):
+    /// every collected type and property path completes even when the snapshot has no
+    /// such entity (its `entities` count is then 0 and it has no example).
+    pub fn add_entity_model(&mut self) {
+        use crate::entity::schema::{known_types, PropType};
+        let json_type = |t: PropType| match t {
+            PropType::String | PropType::Time => "string",
+            PropType::Number => "number",
+            PropType::Boolean => "boolean",
+            PropType::List(_) => "array",
+            PropType::Object(_) | PropType::Map(_) => "object",
+        };
+        for schema in known_types() {
+            let props: Vec<PropertyInfo> = schema
+                .paths()
+                .into_iter()
+                .map(|(path, ty)| PropertyInfo {
+                    path,
+                    types: [json_type(ty)].into_iter().collect(),
+                    example: Json::Null,
+                    entities: 0,
+                })
+                .collect();
+            if !self.types.iter().any(|(t, _)| t == schema.name) {
+                self.model.push(schema.name.to_string());
+            }
+            let known = self.schemas.entry(schema.name.to_string()).or_default();
+            for p in props {
+                if !known.iter().any(|k| k.path == p.path) {
+                    known.push(p);
+                }
+            }
         }
     }
 
@@ -375,6 +416,15 @@ fn types_starting(k: &Knowledge, w: &str) -> Vec<Item> {
             detail: Some(format!("entity type ({n} in the snapshot)")),
             ..Item::new(t.clone(), Kind::Type)
         })
+        .chain(
+            k.model
+                .iter()
+                .filter(|t| t.to_ascii_lowercase().starts_with(&lw))
+                .map(|t| Item {
+                    detail: Some("entity type (collected by gsl; none in the snapshot)".into()),
+                    ..Item::new(t.clone(), Kind::Type)
+                }),
+        )
         .collect()
 }
 
@@ -657,6 +707,9 @@ fn path_completion(
 /// `string, number` and an example value.
 fn describe_property(p: &PropertyInfo) -> String {
     let types: Vec<&str> = p.types.iter().copied().collect();
+    if p.entities == 0 {
+        return format!("{} (entity model)", types.join(" | "));
+    }
     format!(
         "{} (e.g. {})",
         types.join(" | "),
@@ -790,6 +843,10 @@ fn walk_term(
                     .collect::<Vec<_>>()
                     .join(".");
                 let text = match k.property(ty, &rel) {
+                    Some(info) if info.entities == 0 => format!(
+                        "`{written}` of `{ty}`: {} (the collectors' entity model, docs/entities.md; no entity of the snapshot has it)",
+                        info.types.iter().copied().collect::<Vec<_>>().join(" | "),
+                    ),
                     Some(info) => format!(
                         "`{written}` of `{ty}`: {}\n\nexample: `{}` ({} of the snapshot's entities have it)",
                         info.types.iter().copied().collect::<Vec<_>>().join(" | "),
@@ -923,6 +980,32 @@ mod tests {
         assert_eq!(children(&props, &[]), vec!["a", "e"]);
         assert_eq!(children(&props, &["a".into()]), vec!["b", "c"]);
         assert_eq!(children(&props, &["a".into(), "c".into()]), vec!["d"]);
+    }
+
+    /// Over a snapshot without any collected entity, the collectors' model still
+    /// completes their types and properties, nested ones included.
+    #[test]
+    fn the_entity_model_completes_without_a_snapshot() {
+        let graph = EntityGraph::new(crate::entity::Snapshot::default());
+        let k = Knowledge::of(&graph);
+        let labels = |text: &str| -> Vec<String> {
+            complete_rule(&k, text, text.len(), None)
+                .items
+                .into_iter()
+                .map(|i| i.label)
+                .collect()
+        };
+        assert!(labels("CloudTr").contains(&"CloudTrail".to_string()));
+        let inner =
+            labels("CloudTrail should have metricFilters with [ metricTransformations with [ ala");
+        assert_eq!(inner, ["alarms"]);
+        let status = labels("CloudTrail should have status.isL");
+        assert_eq!(status, ["isLogging"]);
+        let rule =
+            crate::lang::parser::parse_rule("SnsTopic should have subscriptionsConfirmed > 0")
+                .unwrap();
+        let h = hover(&k, &rule, 24).unwrap();
+        assert!(h.text.contains("entity model"), "{}", h.text);
     }
 
     #[test]
