@@ -164,10 +164,7 @@ impl From<StatusArg> for RuleStatus {
 /// The policies to run, and the files that could not be loaded (reported; the others
 /// still run).
 fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::PolicyError>)> {
-    let mut policies = Vec::new();
-    for spec in &args.pack {
-        policies.extend(select::builtin_pack(spec)?.policies()?);
-    }
+    let mut policies = select::pack_policies(&args.pack)?;
     let mut errors = Vec::new();
     if !args.paths.is_empty() {
         let loaded = policy::load_policies(&args.paths)?;
@@ -175,7 +172,8 @@ fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::P
         errors = loaded.errors;
     }
     if args.pack.is_empty() && args.paths.is_empty() {
-        policies = policy::builtin_policies()?;
+        // One version of each pack: the latest, or the one --framework names.
+        policies = select::default_policies(&args.framework)?;
     }
     let selection = Selection {
         ids: args.ids.clone(),
