@@ -29,6 +29,11 @@ pub struct CheckArgs {
     /// Run a built-in pack, NAME or NAME@VERSION (repeatable; `gsl policies` lists them).
     #[arg(long, value_name = "NAME[@VERSION]")]
     pub pack: Vec<String>,
+    /// Strict chain: a CIS filter's alarm must also fire on one matching event
+    /// (statistic Sum or SampleCount, a threshold a count of 1 breaches, 1 evaluation
+    /// period, a period of at most 300 s).
+    #[arg(long)]
+    pub strict_chain: bool,
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
@@ -181,7 +186,11 @@ fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::P
         min_severity: args.severity.map(Severity::from),
         frameworks: args.framework.clone(),
     };
-    Ok((selection.apply(policies)?, errors))
+    let mut policies = selection.apply(policies)?;
+    if args.strict_chain {
+        select::strict_chain(&mut policies)?;
+    }
+    Ok((policies, errors))
 }
 
 /// The exit status of a run under `--fail-on` and `--unknown-ok`.

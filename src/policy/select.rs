@@ -78,6 +78,13 @@ pub enum SelectError {
         /// The second spec.
         second: String,
     },
+    /// `--strict-chain` over policies none of which has a strict chain.
+    #[error("--strict-chain: none of the selected policies has a chain to make strict")]
+    #[diagnostic(
+        code(gsl::select::no_strict_chain),
+        help("the CIS packs have one (`gsl check --pack cis-aws --strict-chain`); a policy opts in by ending the line that tests `hasSNSSubscriber` with `// strict-chain`")
+    )]
+    NoStrictChain,
     /// The filters together leave nothing to run.
     #[error("the selection leaves no policy to run")]
     #[diagnostic(
@@ -291,6 +298,39 @@ fn version_key(v: &Option<String>) -> Vec<u64> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The comment that opts a line of a policy into `--strict-chain`.
+pub const STRICT_CHAIN_MARK: &str = "// strict-chain";
+
+/// `--strict-chain`: on every line of a policy that ends with [`STRICT_CHAIN_MARK`],
+/// the test of `hasSNSSubscriber` becomes a test of `hasStrictSNSSubscriber` (the chain
+/// also fires on one matching event: `gsl::collect::graph::fires_on_one_event`). Errs
+/// when no policy has such a line (a strict run that checks nothing stricter would be a
+/// silent pass); returns how many policies changed.
+pub fn strict_chain(policies: &mut [Policy]) -> Result<usize, SelectError> {
+    let mut changed = 0;
+    for p in policies.iter_mut() {
+        let mut out = String::with_capacity(p.source.len() + 16);
+        let mut any = false;
+        for line in p.source.split_inclusive('\n') {
+            let code = line.trim_end();
+            if code.ends_with(STRICT_CHAIN_MARK) && code.contains("hasSNSSubscriber") {
+                out.push_str(&line.replacen("hasSNSSubscriber", "hasStrictSNSSubscriber", 1));
+                any = true;
+            } else {
+                out.push_str(line);
+            }
+        }
+        if any {
+            p.source = out;
+            changed += 1;
+        }
+    }
+    if changed == 0 {
+        return Err(SelectError::NoStrictChain);
+    }
+    Ok(changed)
 }
 
 /// The packs a run with no path and no `--pack` checks: one version of each built-in

@@ -12,7 +12,7 @@
 use crate::support;
 
 use serde_json::Value as Json;
-use support::fixture::Fixture;
+use support::fixture::{AlarmSettings, Fixture};
 use support::Moto;
 
 const GROUP: &str = "CloudTrail/main";
@@ -34,6 +34,8 @@ enum Alarm {
     Disabled,
     /// Notifies the topic nobody subscribed to.
     Silent,
+    /// Good, but would not fire on one event (the strict chain fails): these settings.
+    Slow(AlarmSettings),
 }
 
 /// (control topic, filter name, log group, pattern, alarm). One chain per twist.
@@ -44,9 +46,10 @@ fn chains() -> Vec<(&'static str, &'static str, &'static str, String, Alarm)> {
         // 4.1 (3.1): the v1.2 and the v1.4 spelling, both with good chains.
         ("4.1", "unauthorized-v12", GROUP, s(V12_41), Good),
         ("4.1", "unauthorized-v14", GROUP, s(V14_41), Good),
-        // 4.2: clauses reordered.
+        // 4.2: clauses reordered; its alarm averages (strict: fails).
         ("4.2", "console-no-mfa", GROUP,
-         s(r#"{ ($.additionalEventData.MFAUsed != "Yes") && ($.eventName = "ConsoleLogin") }"#), Good),
+         s(r#"{ ($.additionalEventData.MFAUsed != "Yes") && ($.eventName = "ConsoleLogin") }"#),
+         Slow(AlarmSettings { statistic: "Average", ..AlarmSettings::CIS })),
         // 4.3: exact; moto's subscription is confirmed (the pending twist: see the fixture test).
         ("4.3", "root-usage", GROUP,
          s(r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#), Good),
@@ -74,15 +77,17 @@ fn chains() -> Vec<(&'static str, &'static str, &'static str, String, Alarm)> {
         // 4.11: the alarm's actions are disabled.
         ("4.11", "nacl-changes", GROUP,
          s("{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"), Disabled),
-        // 4.12: newlines and quotes.
+        // 4.12: newlines and quotes; its alarm needs 5 events (strict: fails).
         ("4.12", "gateway-changes", GROUP,
-         s("{\n  ($.eventName = \"CreateCustomerGateway\") ||\n  ($.eventName = \"DeleteCustomerGateway\") ||\n  ($.eventName = \"AttachInternetGateway\") ||\n  ($.eventName = \"CreateInternetGateway\") ||\n  ($.eventName = \"DeleteInternetGateway\") ||\n  ($.eventName = \"DetachInternetGateway\")\n}"), Good),
+         s("{\n  ($.eventName = \"CreateCustomerGateway\") ||\n  ($.eventName = \"DeleteCustomerGateway\") ||\n  ($.eventName = \"AttachInternetGateway\") ||\n  ($.eventName = \"CreateInternetGateway\") ||\n  ($.eventName = \"DeleteInternetGateway\") ||\n  ($.eventName = \"DetachInternetGateway\")\n}"),
+         Slow(AlarmSettings { threshold: 5.0, ..AlarmSettings::CIS })),
         // 4.13: exact v1.4 (Prowler 5.46 fails it: it demands an eventSource).
         ("4.13", "route-table-changes", GROUP,
          s("{($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"), Good),
-        // 4.14: exact.
+        // 4.14: exact; its alarm needs 3 periods in breach (strict: fails).
         ("4.14", "vpc-changes", GROUP,
-         s("{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"), Good),
+         s("{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"),
+         Slow(AlarmSettings { evaluation_periods: 3, ..AlarmSettings::CIS })),
         // 4.15: exact v1.4 (Prowler 5.46 fails it: it demands three more events).
         ("4.15", "organizations-changes", GROUP,
          s(r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#), Good),
@@ -107,6 +112,10 @@ async fn seed(moto: &Moto) {
             Alarm::NoActions => f.alarm(&alarm_name, &metric, &[], true).await,
             Alarm::Disabled => f.alarm(&alarm_name, &metric, &[&alerts], false).await,
             Alarm::Silent => f.alarm(&alarm_name, &metric, &[&silent], true).await,
+            Alarm::Slow(settings) => {
+                f.alarm_with(&alarm_name, &metric, &[&alerts], true, settings)
+                    .await
+            }
         }
     }
 }
@@ -137,7 +146,7 @@ fn check(
     snapshot: &std::path::Path,
 ) -> Vec<(String, String, String)> {
     let out = cmd
-        .args(["check", "--pack", spec, "-f", "json", "--snapshot"])
+        .args(["--pack", spec, "-f", "json", "--snapshot"])
         .arg(snapshot)
         .output()
         .expect("gsl check runs");
@@ -264,7 +273,7 @@ fn one_chain_per_twist_collected_then_checked_per_cis_version() {
     };
     for version in ["1.2.0", "1.4.0", "1.5.0", "2.0.0", "3.0.0", "5.0.0"] {
         let spec = format!("cis-aws@{version}");
-        let results = check(&mut gsl(&moto), &spec, &snap);
+        let results = check(gsl(&moto).arg("check"), &spec, &snap);
         let expected_fails = fails(version);
         let mut want: Vec<(String, &str)> = Vec::new();
         for n in 1..=15 {
@@ -292,6 +301,37 @@ fn one_chain_per_twist_collected_then_checked_per_cis_version() {
                     "{spec} {id}: no {part:?} in\n{text}"
                 );
             }
+        }
+    }
+
+    // --strict-chain: the alarm must also fire on one matching event. The alarms of
+    // 4.2, 4.12 and 4.14 notify a confirmed subscriber but would not.
+    let results = check(
+        gsl(&moto).args(["check", "--strict-chain"]),
+        "cis-aws@2.0.0",
+        &snap,
+    );
+    let strict_fails: Vec<(&str, &str)> = vec![
+        ("4.2", "alarm \"console-no-mfa-alarm\" uses statistic Average"),
+        ("4.12", "alarm \"gateway-changes-alarm\" fires when the count is >= 5: one event (1) does not breach it"),
+        ("4.14", "alarm \"vpc-changes-alarm\" needs 3 evaluation periods in breach"),
+    ];
+    let lenient: Vec<String> = fails("2.0.0").iter().map(|(c, _)| c.to_string()).collect();
+    for (id, status, text) in &results {
+        let control = id.trim_start_matches("CIS-AWS-");
+        let strict = strict_fails.iter().find(|(c, _)| *c == control);
+        let want = if strict.is_some() || lenient.iter().any(|c| c == control) {
+            "failed"
+        } else {
+            "passed"
+        };
+        assert_eq!(status, want, "strict {id}: {text}");
+        if let Some((_, says)) = strict {
+            assert!(
+                text.contains("hasStrictSNSSubscriber is 'false'"),
+                "{id}: {text}"
+            );
+            assert!(text.contains(says), "{id}: {says}\n{text}");
         }
     }
 }

@@ -418,3 +418,39 @@ fn the_v5_security_group_control_requires_modify_security_group_rules() {
     assert_eq!(got, Outcome::Failed, "{text}");
     assert!(text.contains("ModifySecurityGroupRules"), "{text}");
 }
+
+#[test]
+fn every_cis_policy_has_one_strict_chain_line_and_its_strict_variant_checks() {
+    for pack in gsl::policy::select::builtin_packs()
+        .into_iter()
+        .filter(|p| p.name == "cis-aws")
+    {
+        let mut policies = pack.policies().expect("policies");
+        for p in &policies {
+            let marked = p
+                .source
+                .lines()
+                .filter(|l| {
+                    l.trim_end()
+                        .ends_with(gsl::policy::select::STRICT_CHAIN_MARK)
+                })
+                .count();
+            assert_eq!(marked, 1, "{}", p.origin);
+        }
+        let n = gsl::policy::select::strict_chain(&mut policies).expect("strict");
+        assert_eq!(n, policies.len());
+        for p in &policies {
+            assert!(
+                p.source
+                    .contains("and hasStrictSNSSubscriber = 'true' // strict-chain"),
+                "{}",
+                p.origin
+            );
+            let rule = parse_rule_named(&p.source, &p.origin).expect("parses");
+            check_rule_src(&rule, &p.source, &p.origin).expect("checks");
+        }
+    }
+    // CloudGuard's rules keep CloudGuard's logic: no strict chain to apply.
+    let mut cg = builtin_pack("cloudguard").unwrap().policies().unwrap();
+    assert!(gsl::policy::select::strict_chain(&mut cg).is_err());
+}
