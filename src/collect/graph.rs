@@ -71,22 +71,75 @@ pub fn build_account(c: &Collected) -> Account {
 
     let mut trails: Vec<&TrailData> = c.trails.iter().collect();
     trails.sort_by(|a, b| a.trail.trail_arn.cmp(&b.trail.trail_arn));
+    // Only this account's log groups were collected.
+    let group_of = |t: &TrailData| {
+        t.trail
+            .cloud_watch_logs_log_group_arn
+            .as_deref()
+            .filter(|arn| arn_account(arn).is_none_or(|a| a == c.account_number))
+            .and_then(parse_log_group_arn)
+    };
+    // The filters on log groups no multi-region, logging trail delivers to (on every
+    // trail, so a CIS chain can name a filter with the right pattern in the wrong place).
+    let counts = |t: &TrailData| {
+        t.trail.is_multi_region_trail == Some(true)
+            && t.status.as_ref().and_then(|s| s.is_logging) == Some(true)
+    };
+    let undelivered: Vec<Json> = filters
+        .iter()
+        .filter_map(|f| {
+            let here = |t: &&&TrailData| {
+                group_of(t).is_some_and(|(r, n)| r == f.region && n == f.log_group_name)
+            };
+            if trails.iter().filter(here).any(|t| counts(t)) {
+                return None;
+            }
+            let others: Vec<String> = trails
+                .iter()
+                .filter(here)
+                .map(|t| {
+                    let name = t.trail.name.as_deref().unwrap_or_default();
+                    let mut not = Vec::new();
+                    if t.trail.is_multi_region_trail != Some(true) {
+                        not.push("not multi-region");
+                    }
+                    if t.status.as_ref().and_then(|s| s.is_logging) != Some(true) {
+                        not.push("not logging");
+                    }
+                    format!("trail \"{name}\" does, but is {}", not.join(" and "))
+                })
+                .collect();
+            let mut reason = format!(
+                "no multi-region logging trail delivers to log group \"{}\" ({})",
+                f.log_group_name, f.region
+            );
+            if !others.is_empty() {
+                reason = format!("{reason}: {}", others.join("; "));
+            }
+            let mut m = ctx.metric_filter_core(f);
+            m.insert("region".into(), json!(f.region));
+            m.insert("deliveredByMultiRegionTrail".into(), flag(false));
+            m.insert("deliveredByMultiRegionTrailReason".into(), json!(reason));
+            Some(Json::Object(m))
+        })
+        .collect();
     let trail_entities: Vec<Json> = trails
         .iter()
         .map(|t| {
-            // Only this account's log groups were collected.
-            let group = t
-                .trail
-                .cloud_watch_logs_log_group_arn
-                .as_deref()
-                .filter(|arn| arn_account(arn).is_none_or(|a| a == c.account_number))
-                .and_then(parse_log_group_arn);
+            let group = group_of(t);
             let group_filters = group
                 .as_ref()
                 .and_then(|(region, name)| filters_by_group.get(&(region.as_str(), name.as_str())))
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            ctx.trail_entity(t, group_filters)
+            let mut trail = ctx.trail_entity(t, group_filters);
+            if let Some(m) = trail.as_object_mut() {
+                m.insert(
+                    "undeliveredMetricFilters".into(),
+                    Json::Array(undelivered.clone()),
+                );
+            }
+            trail
         })
         .collect();
 

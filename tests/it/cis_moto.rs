@@ -245,7 +245,15 @@ fn one_chain_per_twist_collected_then_checked_per_cis_version() {
                     "alarm \"nacl-changes-alarm\" has its actions disabled".into(),
                 ],
             ),
-            ("4.4", vec!["length() is 0".into()]),
+            (
+                "4.4",
+                vec![
+                    q("iam-policy-changes"),
+                    "deliveredByMultiRegionTrail is 'false'".into(),
+                    "no multi-region logging trail delivers to log group \"app-logs\" (us-east-1)"
+                        .into(),
+                ],
+            ),
         ];
         if version == "5.0.0" {
             // v5.0 adds ModifySecurityGroupRules: the filter itself falls short first.
