@@ -6,8 +6,8 @@ use aws_config::{Region, SdkConfig};
 
 /// The account moto uses.
 pub const ACCOUNT: &str = "123456789012";
-pub const UNAUTHORIZED: &str =
-    r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#;
+/// CIS 4.1 as v2.0.0 and later print it (with the exclusions the latest packs require).
+pub const UNAUTHORIZED: &str = r#"{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }"#;
 pub const ROOT_USAGE: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
 pub const CONSOLE_FAILURES: &str =
     r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
