@@ -1,5 +1,5 @@
 //! Organization scale: loading a generated organization's snapshot versus checking the
-//! CIS pack (`policies/cis-aws`) over it, measured in the same run, for 10 and 100
+//! CIS pack (`policies/cis-aws@5.0.0`) over it, measured in the same run, for 10 and 100
 //! accounts (`benches/support/orggen.rs`, seed 7).
 //!
 //! ```text
@@ -45,7 +45,7 @@ fn record(n: usize, what: &'static str, d: Duration, iters: u64) {
 }
 
 fn cis_policies() -> Vec<gsl::policy::Policy> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws@5.0.0");
     find_policy_files(&[root])
         .expect("policy files")
         .0

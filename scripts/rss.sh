@@ -18,7 +18,7 @@ cd "$root"
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(10 100 1000)
 SEED="${SEED:-7}"
-POLICIES="${POLICIES:-policies/cis-aws}"
+POLICIES="${POLICIES:-policies/cis-aws@5.0.0}"
 ORG_DIR="${ORG_DIR:-${TMPDIR:-/tmp}/gsl-orgs}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 

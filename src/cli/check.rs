@@ -29,6 +29,11 @@ pub struct CheckArgs {
     /// Run a built-in pack, NAME or NAME@VERSION (repeatable; `gsl policies` lists them).
     #[arg(long, value_name = "NAME[@VERSION]")]
     pub pack: Vec<String>,
+    /// Strict chain: a CIS filter's alarm must also fire on one matching event
+    /// (statistic Sum or SampleCount, a threshold a count of 1 breaches, 1 evaluation
+    /// period, a period of at most 300 s).
+    #[arg(long)]
+    pub strict_chain: bool,
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
@@ -168,10 +173,7 @@ impl From<StatusArg> for RuleStatus {
 /// The policies to run, and the files that could not be loaded (reported; the others
 /// still run).
 fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::PolicyError>)> {
-    let mut policies = Vec::new();
-    for spec in &args.pack {
-        policies.extend(select::builtin_pack(spec)?.policies()?);
-    }
+    let mut policies = select::pack_policies(&args.pack)?;
     let mut errors = Vec::new();
     if !args.paths.is_empty() {
         let loaded = policy::load_policies(&args.paths)?;
@@ -179,7 +181,8 @@ fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::P
         errors = loaded.errors;
     }
     if args.pack.is_empty() && args.paths.is_empty() {
-        policies = policy::builtin_policies()?;
+        // One version of each pack: the latest, or the one --framework names.
+        policies = select::default_policies(&args.framework)?;
     }
     let selection = Selection {
         ids: args.ids.clone(),
@@ -187,7 +190,11 @@ fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::P
         min_severity: args.severity.map(Severity::from),
         frameworks: args.framework.clone(),
     };
-    Ok((selection.apply(policies)?, errors))
+    let mut policies = selection.apply(policies)?;
+    if args.strict_chain {
+        select::strict_chain(&mut policies)?;
+    }
+    Ok((policies, errors))
 }
 
 /// The exit status of a run under `--fail-on` and `--unknown-ok`.

@@ -71,22 +71,75 @@ pub fn build_account(c: &Collected) -> Account {
 
     let mut trails: Vec<&TrailData> = c.trails.iter().collect();
     trails.sort_by(|a, b| a.trail.trail_arn.cmp(&b.trail.trail_arn));
+    // Only this account's log groups were collected.
+    let group_of = |t: &TrailData| {
+        t.trail
+            .cloud_watch_logs_log_group_arn
+            .as_deref()
+            .filter(|arn| arn_account(arn).is_none_or(|a| a == c.account_number))
+            .and_then(parse_log_group_arn)
+    };
+    // The filters on log groups no multi-region, logging trail delivers to (on every
+    // trail, so a CIS chain can name a filter with the right pattern in the wrong place).
+    let counts = |t: &TrailData| {
+        t.trail.is_multi_region_trail == Some(true)
+            && t.status.as_ref().and_then(|s| s.is_logging) == Some(true)
+    };
+    let undelivered: Vec<Json> = filters
+        .iter()
+        .filter_map(|f| {
+            let here = |t: &&&TrailData| {
+                group_of(t).is_some_and(|(r, n)| r == f.region && n == f.log_group_name)
+            };
+            if trails.iter().filter(here).any(|t| counts(t)) {
+                return None;
+            }
+            let others: Vec<String> = trails
+                .iter()
+                .filter(here)
+                .map(|t| {
+                    let name = t.trail.name.as_deref().unwrap_or_default();
+                    let mut not = Vec::new();
+                    if t.trail.is_multi_region_trail != Some(true) {
+                        not.push("not multi-region");
+                    }
+                    if t.status.as_ref().and_then(|s| s.is_logging) != Some(true) {
+                        not.push("not logging");
+                    }
+                    format!("trail \"{name}\" does, but is {}", not.join(" and "))
+                })
+                .collect();
+            let mut reason = format!(
+                "no multi-region logging trail delivers to log group \"{}\" ({})",
+                f.log_group_name, f.region
+            );
+            if !others.is_empty() {
+                reason = format!("{reason}: {}", others.join("; "));
+            }
+            let mut m = ctx.metric_filter_core(f);
+            m.insert("region".into(), json!(f.region));
+            m.insert("deliveredByMultiRegionTrail".into(), flag(false));
+            m.insert("deliveredByMultiRegionTrailReason".into(), json!(reason));
+            Some(Json::Object(m))
+        })
+        .collect();
     let trail_entities: Vec<Json> = trails
         .iter()
         .map(|t| {
-            // Only this account's log groups were collected.
-            let group = t
-                .trail
-                .cloud_watch_logs_log_group_arn
-                .as_deref()
-                .filter(|arn| arn_account(arn).is_none_or(|a| a == c.account_number))
-                .and_then(parse_log_group_arn);
+            let group = group_of(t);
             let group_filters = group
                 .as_ref()
                 .and_then(|(region, name)| filters_by_group.get(&(region.as_str(), name.as_str())))
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            ctx.trail_entity(t, group_filters)
+            let mut trail = ctx.trail_entity(t, group_filters);
+            if let Some(m) = trail.as_object_mut() {
+                m.insert(
+                    "undeliveredMetricFilters".into(),
+                    Json::Array(undelivered.clone()),
+                );
+            }
+            trail
         })
         .collect();
 
@@ -300,6 +353,94 @@ struct AlarmIndex<'a> {
     by_metric: HashMap<String, Vec<&'a AlarmRecord>>,
 }
 
+/// The period the CIS remediation prints (`--period 300`), in seconds.
+pub const CIS_PERIOD: i32 = 300;
+
+/// Whether one matching event makes `alarm` fire, with the settings the CIS remediation
+/// prints (`--statistic Sum --period 300 --threshold 1 --comparison-operator
+/// GreaterThanOrEqualToThreshold --evaluation-periods 1`): a statistic that counts the
+/// event (`Sum`, or `SampleCount`), a threshold and comparison that the count of one
+/// event breaches, one evaluation period, and a period of at most 300 s. `value` is what
+/// one event adds to the metric (the filter's `metricValue`; `None` when it is a
+/// `$.field` selector, whose value is not known). `Err` names the setting that prevents
+/// it.
+pub fn fires_on_one_event(alarm: &AlarmRecord, value: Option<f64>) -> Result<(), String> {
+    let name = &alarm.name;
+    if alarm.metric_name.is_none() && !alarm.metrics.is_empty() {
+        return Err(format!(
+            "alarm \"{name}\" is a metric-math alarm: whether one event breaches it is not checked"
+        ));
+    }
+    let count = match alarm.statistic.as_deref() {
+        Some("SampleCount") => 1.0,
+        Some("Sum") => match value {
+            Some(v) => v,
+            None => {
+                return Err(format!(
+                    "alarm \"{name}\" sums a metric whose value is read from the event, so what one event adds is not known"
+                ))
+            }
+        },
+        Some(other) => {
+            return Err(format!(
+                "alarm \"{name}\" uses statistic {other}: one event is counted only by Sum or SampleCount (CIS: Sum)"
+            ))
+        }
+        None => {
+            return Err(format!(
+                "alarm \"{name}\" has no statistic (an extended statistic?): one event is counted only by Sum or SampleCount"
+            ))
+        }
+    };
+    let (Some(op), Some(threshold)) = (alarm.comparison_operator.as_deref(), alarm.threshold)
+    else {
+        return Err(format!(
+            "alarm \"{name}\" has no threshold and comparison operator"
+        ));
+    };
+    let breaches = match op {
+        "GreaterThanOrEqualToThreshold" => count >= threshold,
+        "GreaterThanThreshold" => count > threshold,
+        other => {
+            return Err(format!(
+                "alarm \"{name}\" compares with {other}: it does not fire when events occur (CIS: GreaterThanOrEqualToThreshold 1)"
+            ))
+        }
+    };
+    if !breaches {
+        let sign = if op == "GreaterThanThreshold" {
+            ">"
+        } else {
+            ">="
+        };
+        return Err(format!(
+            "alarm \"{name}\" fires when the count is {sign} {threshold}: one event ({count}) does not breach it (CIS: >= 1)"
+        ));
+    }
+    match alarm.evaluation_periods {
+        Some(1) => {}
+        Some(n) => {
+            return Err(format!(
+                "alarm \"{name}\" needs {n} evaluation periods in breach: one event breaches one (CIS: 1)"
+            ))
+        }
+        None => return Err(format!("alarm \"{name}\" has no evaluation periods")),
+    }
+    match alarm.period {
+        Some(p) if p <= CIS_PERIOD => Ok(()),
+        Some(p) => Err(format!(
+            "alarm \"{name}\" has a period of {p} s: it fires up to {p} s after the event (CIS: {CIS_PERIOD})"
+        )),
+        None => Err(format!("alarm \"{name}\" has no period")),
+    }
+}
+
+/// What one event adds to the metric a transformation publishes: its `metricValue`
+/// when that is a number, `None` for a `$.field` selector.
+fn event_value(t: &MetricTransformation) -> Option<f64> {
+    t.metric_value.trim().parse::<f64>().ok()
+}
+
 fn metric_key(region: &str, namespace: &str, metric: &str) -> String {
     format!("{region}\u{0}{namespace}\u{0}{metric}")
 }
@@ -365,6 +506,41 @@ impl Ctx<'_> {
                 .iter()
                 .any(|a| self.alarm_notifies(a))
         })
+    }
+
+    /// The strict chain: an alarm on one of the filter's metrics notifies a confirmed
+    /// subscriber and fires on one matching event ([`fires_on_one_event`]).
+    fn filter_notifies_strictly(&self, filter: &MetricFilterRecord) -> bool {
+        filter.metric_transformations.iter().any(|t| {
+            self.alarms
+                .on_metric(&filter.region, t)
+                .iter()
+                .any(|a| self.alarm_notifies(a) && fires_on_one_event(a, event_value(t)).is_ok())
+        })
+    }
+
+    /// Why the filter's strict chain is broken: the lenient gap when no alarm notifies
+    /// a confirmed subscriber, else the setting of each notifying alarm that prevents it
+    /// from firing on one event. `None` when the strict chain holds.
+    fn filter_strict_gap(&self, filter: &MetricFilterRecord) -> Option<String> {
+        if self.filter_notifies_strictly(filter) {
+            return None;
+        }
+        if let Some(gap) = self.filter_gap(filter) {
+            return Some(gap);
+        }
+        let gaps: Vec<String> = filter
+            .metric_transformations
+            .iter()
+            .flat_map(|t| {
+                self.alarms
+                    .on_metric(&filter.region, t)
+                    .into_iter()
+                    .filter(|a| self.alarm_notifies(a))
+                    .filter_map(move |a| fires_on_one_event(a, event_value(t)).err())
+            })
+            .collect();
+        Some(gaps.join("; "))
     }
 
     /// Why an alarm notifies no confirmed subscriber, naming the broken link; `None`
@@ -476,6 +652,11 @@ impl Ctx<'_> {
         if let Some(gap) = self.alarm_gap(a) {
             m.insert("hasSNSSubscriberReason".into(), json!(gap));
         }
+        let fires = fires_on_one_event(a, Some(1.0));
+        m.insert("firesOnOneEvent".into(), flag(fires.is_ok()));
+        if let Err(why) = fires {
+            m.insert("firesOnOneEventReason".into(), json!(why));
+        }
         m
     }
 
@@ -503,6 +684,13 @@ impl Ctx<'_> {
         m.insert("hasSNSSubscriber".into(), flag(self.filter_notifies(f)));
         if let Some(gap) = self.filter_gap(f) {
             m.insert("hasSNSSubscriberReason".into(), json!(gap));
+        }
+        m.insert(
+            "hasStrictSNSSubscriber".into(),
+            flag(self.filter_notifies_strictly(f)),
+        );
+        if let Some(gap) = self.filter_strict_gap(f) {
+            m.insert("hasStrictSNSSubscriberReason".into(), json!(gap));
         }
         m.insert("metricTransformations".into(), Json::Array(transformations));
         m
@@ -766,6 +954,80 @@ mod tests {
             actions_enabled: Some(enabled),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn one_event_fires_only_the_alarm_the_cis_remediation_prints() {
+        let cis = AlarmRecord {
+            statistic: Some("Sum".into()),
+            period: Some(300),
+            evaluation_periods: Some(1),
+            threshold: Some(1.0),
+            comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
+            ..alarm("a", "CISBenchmark", true)
+        };
+        assert_eq!(fires_on_one_event(&cis, Some(1.0)), Ok(()));
+        let with = |edit: fn(&mut AlarmRecord)| {
+            let mut a = cis.clone();
+            edit(&mut a);
+            a
+        };
+        let fine = [
+            with(|a| a.statistic = Some("SampleCount".into())),
+            with(|a| a.period = Some(60)),
+            with(|a| {
+                a.threshold = Some(0.0);
+                a.comparison_operator = Some("GreaterThanThreshold".into())
+            }),
+        ];
+        for a in &fine {
+            assert_eq!(fires_on_one_event(a, Some(1.0)), Ok(()), "{a:?}");
+        }
+        let cases: [(AlarmRecord, Option<f64>, &str); 9] = [
+            (
+                with(|a| a.statistic = Some("Average".into())),
+                Some(1.0),
+                "uses statistic Average",
+            ),
+            (with(|a| a.statistic = None), Some(1.0), "has no statistic"),
+            (
+                with(|a| a.threshold = Some(5.0)),
+                Some(1.0),
+                "fires when the count is >= 5: one event (1) does not breach it",
+            ),
+            (
+                with(|a| a.comparison_operator = Some("GreaterThanThreshold".into())),
+                Some(1.0),
+                "is > 1",
+            ),
+            (
+                with(|a| a.comparison_operator = Some("LessThanThreshold".into())),
+                Some(1.0),
+                "compares with LessThanThreshold",
+            ),
+            (
+                with(|a| a.evaluation_periods = Some(3)),
+                Some(1.0),
+                "needs 3 evaluation periods",
+            ),
+            (
+                with(|a| a.period = Some(3600)),
+                Some(1.0),
+                "has a period of 3600 s",
+            ),
+            (cis.clone(), None, "value is read from the event"),
+            (cis.clone(), Some(0.0), "one event (0) does not breach it"),
+        ];
+        for (a, value, says) in cases {
+            let why = fires_on_one_event(&a, value).expect_err(says);
+            assert!(
+                why.starts_with("alarm \"a\" ") && why.contains(says),
+                "{why}"
+            );
+        }
+        // SampleCount counts one event whatever the filter publishes.
+        let count = with(|a| a.statistic = Some("SampleCount".into()));
+        assert_eq!(fires_on_one_event(&count, None), Ok(()));
     }
 
     #[test]

@@ -251,6 +251,8 @@ const ALARM_CORE: &[Property] = &[
     p("actions", PropType::List(&PropType::Object(ACTION))),
     p("hasSNSSubscriber", S),
     n("hasSNSSubscriberReason", S),
+    p("firesOnOneEvent", S),
+    n("firesOnOneEventReason", S),
 ];
 
 const TRANSFORMATION: &[Property] = &[
@@ -272,10 +274,33 @@ const FILTER_CORE: &[Property] = &[
     n("creationTime", T),
     p("hasSNSSubscriber", S),
     n("hasSNSSubscriberReason", S),
+    p("hasStrictSNSSubscriber", S),
+    n("hasStrictSNSSubscriberReason", S),
     p(
         "metricTransformations",
         PropType::List(&PropType::Object(TRANSFORMATION)),
     ),
+];
+
+/// A metric filter on a log group no multi-region logging trail delivers to, as listed
+/// in every trail's `undeliveredMetricFilters[]`: the filter core plus where it is and
+/// why it is not delivered.
+const UNDELIVERED_FILTER: &[Property] = &[
+    p("filterName", S),
+    n("filterPattern", S),
+    p("logGroupName", S),
+    n("creationTime", T),
+    p("hasSNSSubscriber", S),
+    n("hasSNSSubscriberReason", S),
+    p("hasStrictSNSSubscriber", S),
+    n("hasStrictSNSSubscriberReason", S),
+    p(
+        "metricTransformations",
+        PropType::List(&PropType::Object(TRANSFORMATION)),
+    ),
+    p("region", S),
+    p("deliveredByMultiRegionTrail", S),
+    p("deliveredByMultiRegionTrailReason", S),
 ];
 
 const TRAIL_STATUS: &[Property] = &[
@@ -369,6 +394,10 @@ const CLOUD_TRAIL: &[Property] = &[
         "metricFilters",
         PropType::List(&PropType::Object(FILTER_CORE)),
     ),
+    p(
+        "undeliveredMetricFilters",
+        PropType::List(&PropType::Object(UNDELIVERED_FILTER)),
+    ),
     p("hasSNSSubscriber", S),
     n("tags", PropType::List(&PropType::Object(TAG))),
 ];
@@ -385,6 +414,8 @@ const METRIC_FILTER: &[Property] = &[
     n("creationTime", T),
     p("hasSNSSubscriber", S),
     n("hasSNSSubscriberReason", S),
+    p("hasStrictSNSSubscriber", S),
+    n("hasStrictSNSSubscriberReason", S),
     p(
         "metricTransformations",
         PropType::List(&PropType::Object(TRANSFORMATION)),
@@ -407,6 +438,8 @@ const CLOUD_WATCH_ALARM: &[Property] = &[
     p("actions", PropType::List(&PropType::Object(ACTION))),
     p("hasSNSSubscriber", S),
     n("hasSNSSubscriberReason", S),
+    p("firesOnOneEvent", S),
+    n("firesOnOneEventReason", S),
     p("alarmActions", STRINGS),
     p("okActions", STRINGS),
     p("insufficientDataActions", STRINGS),
@@ -590,8 +623,9 @@ mod tests {
 
     /// Every field of the collector model filled in, joined so that every nested piece
     /// (alarms under transformations, subscriptions under actions) appears; a second
-    /// filter without an alarm and a second alarm without actions carry the derived
-    /// `hasSNSSubscriberReason`.
+    /// filter without an alarm and a second alarm without actions (which would not fire
+    /// on one event) carry the derived reasons; a third filter is on a log group no
+    /// trail delivers to (`undeliveredMetricFilters`), with an alarm of its own.
     const FULL: &str = r#"{
       "accountNumber": "111111111111", "regions": ["us-east-1"],
       "trails": [{
@@ -626,6 +660,14 @@ mod tests {
         {"region": "us-east-1", "filterName": "f2", "filterPattern": "{ $.b = 1 }",
         "logGroupName": "g", "creationTime": "2026-01-01T00:00:00Z",
         "metricTransformations": [{"metricName": "M2", "metricNamespace": "NS", "metricValue": "1",
+          "defaultValue": 0.0, "unit": "Count", "dimensions": {}}]},
+        {"region": "us-east-1", "filterName": "f3", "filterPattern": "{ $.c = 1 }",
+        "logGroupName": "elsewhere", "creationTime": "2026-01-01T00:00:00Z",
+        "metricTransformations": [{"metricName": "M3", "metricNamespace": "NS", "metricValue": "1",
+          "defaultValue": 0.0, "unit": "Count", "dimensions": {}}]},
+        {"region": "us-east-1", "filterName": "f4", "filterPattern": "{ $.d = 1 }",
+        "logGroupName": "elsewhere", "creationTime": "2026-01-01T00:00:00Z",
+        "metricTransformations": [{"metricName": "M4", "metricNamespace": "NS", "metricValue": "1",
           "defaultValue": 0.0, "unit": "Count", "dimensions": {}}]}],
       "alarms": [{"region": "us-east-1", "name": "a", "arn": "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a",
         "description": "d", "metricName": "M", "namespace": "NS", "actionsEnabled": true, "stateValue": "OK",
@@ -639,8 +681,22 @@ mod tests {
         "description": "no actions", "metricName": "M", "namespace": "NS", "actionsEnabled": true, "stateValue": "OK",
         "stateUpdatedTimestamp": "2026-01-01T00:00:00Z", "alarmActions": [], "okActions": [],
         "insufficientDataActions": [], "statistic": "Sum", "period": 300, "evaluationPeriods": 1,
-        "threshold": 1.0, "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
-        "dimensions": [{"name": "who", "value": "x"}], "metrics": []}],
+        "threshold": 5.0, "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
+        "dimensions": [{"name": "who", "value": "x"}], "metrics": []},
+        {"region": "us-east-1", "name": "a3", "arn": "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a3",
+        "description": "on the undelivered filter", "metricName": "M3", "namespace": "NS", "actionsEnabled": true,
+        "stateValue": "OK", "stateUpdatedTimestamp": "2026-01-01T00:00:00Z",
+        "alarmActions": ["arn:aws:sns:us-east-1:111111111111:n"], "okActions": [], "insufficientDataActions": [],
+        "statistic": "Average", "period": 300, "evaluationPeriods": 1, "threshold": 1.0,
+        "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
+        "dimensions": [], "metrics": []},
+        {"region": "us-east-1", "name": "a4", "arn": "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a4",
+        "description": "no actions", "metricName": "M3", "namespace": "NS", "actionsEnabled": true,
+        "stateValue": "OK", "stateUpdatedTimestamp": "2026-01-01T00:00:00Z",
+        "alarmActions": [], "okActions": [], "insufficientDataActions": [],
+        "statistic": "Sum", "period": 300, "evaluationPeriods": 1, "threshold": 1.0,
+        "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
+        "dimensions": [], "metrics": []}],
       "topics": [{"region": "us-east-1", "arn": "arn:aws:sns:us-east-1:111111111111:n",
         "subscriptions": [{"subscriptionArn": "arn:aws:sns:us-east-1:111111111111:n:1",
           "topicArn": "arn:aws:sns:us-east-1:111111111111:n", "owner": "111111111111",

@@ -427,12 +427,11 @@ pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
     builtin::BUILTIN_POLICIES
 }
 
-/// Parse the metadata of every built-in policy.
+/// The built-in policies a run with no path and no `--pack` checks: every built-in pack
+/// in its latest version ([`select::default_packs`]), so policy ids are unique. Every
+/// version of every pack: [`select::builtin_packs`].
 pub fn builtin_policies() -> Result<Vec<Policy>, PolicyError> {
-    builtin_sources()
-        .iter()
-        .map(|(path, text)| parse_policy(text, path))
-        .collect()
+    select::default_policies(&[])
 }
 
 /// Every `.gsl` file under `paths` (files as given, directories recursively), sorted.

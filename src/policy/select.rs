@@ -64,6 +64,27 @@ pub enum SelectError {
         /// A suggestion and the known packs.
         help: String,
     },
+    /// Two versions of one pack in one run (their policy ids would clash).
+    #[error("two versions of pack `{name}` selected: {first} and {second}")]
+    #[diagnostic(
+        code(gsl::select::two_versions),
+        help("a run checks one version of a pack (the versions share policy ids); run `gsl check` once per version")
+    )]
+    TwoVersions {
+        /// The pack.
+        name: String,
+        /// The first spec.
+        first: String,
+        /// The second spec.
+        second: String,
+    },
+    /// `--strict-chain` over policies none of which has a strict chain.
+    #[error("--strict-chain: none of the selected policies has a chain to make strict")]
+    #[diagnostic(
+        code(gsl::select::no_strict_chain),
+        help("the CIS packs have one (`gsl check --pack cis-aws --strict-chain`); a policy opts in by ending the line that tests `hasSNSSubscriber` with `// strict-chain`")
+    )]
+    NoStrictChain,
     /// The filters together leave nothing to run.
     #[error("the selection leaves no policy to run")]
     #[diagnostic(
@@ -279,6 +300,106 @@ fn version_key(v: &Option<String>) -> Vec<u64> {
         .unwrap_or_default()
 }
 
+/// The comment that opts a line of a policy into `--strict-chain`.
+pub const STRICT_CHAIN_MARK: &str = "// strict-chain";
+
+/// `--strict-chain`: on every line of a policy that ends with [`STRICT_CHAIN_MARK`],
+/// the test of `hasSNSSubscriber` becomes a test of `hasStrictSNSSubscriber` (the chain
+/// also fires on one matching event: `gsl::collect::graph::fires_on_one_event`). Errs
+/// when no policy has such a line (a strict run that checks nothing stricter would be a
+/// silent pass); returns how many policies changed.
+pub fn strict_chain(policies: &mut [Policy]) -> Result<usize, SelectError> {
+    let mut changed = 0;
+    for p in policies.iter_mut() {
+        let mut out = String::with_capacity(p.source.len() + 16);
+        let mut any = false;
+        for line in p.source.split_inclusive('\n') {
+            let code = line.trim_end();
+            if code.ends_with(STRICT_CHAIN_MARK) && code.contains("hasSNSSubscriber") {
+                out.push_str(&line.replacen("hasSNSSubscriber", "hasStrictSNSSubscriber", 1));
+                any = true;
+            } else {
+                out.push_str(line);
+            }
+        }
+        if any {
+            p.source = out;
+            changed += 1;
+        }
+    }
+    if changed == 0 {
+        return Err(SelectError::NoStrictChain);
+    }
+    Ok(changed)
+}
+
+/// The packs a run with no path and no `--pack` checks: one version of each built-in
+/// pack, the latest, or, when `frameworks` are given, the latest version with a policy
+/// mapped to one of them (so `--framework "CIS AWS Foundations v1.2.0"` runs
+/// `cis-aws@1.2.0`). One version per pack keeps the policy ids of a run unique.
+pub fn default_packs(frameworks: &[String]) -> Result<Vec<Pack>, PolicyError> {
+    let packs = builtin_packs();
+    let mut out: Vec<Pack> = Vec::new();
+    for pack in &packs {
+        if out.iter().any(|p| p.name == pack.name) {
+            continue;
+        }
+        let versions: Vec<&Pack> = packs.iter().filter(|p| p.name == pack.name).collect();
+        let mut chosen = None;
+        if !frameworks.is_empty() {
+            for v in versions.iter().rev() {
+                let policies = v.policies()?;
+                if policies
+                    .iter()
+                    .any(|p| frameworks.iter().any(|f| has_framework(p, f)))
+                {
+                    chosen = Some(*v);
+                    break;
+                }
+            }
+        }
+        if let Some(latest) = chosen.or(versions.last().copied()) {
+            out.push(latest.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The policies of [`default_packs`], pack by pack, each pack's files in path order.
+pub fn default_policies(frameworks: &[String]) -> Result<Vec<Policy>, PolicyError> {
+    let mut out = Vec::new();
+    for pack in default_packs(frameworks)? {
+        out.extend(pack.policies()?);
+    }
+    Ok(out)
+}
+
+/// The policies of the built-in packs `specs` (`NAME` or `NAME@VERSION`, see
+/// [`builtin_pack`]); a pack named twice runs once, two versions of one pack are an
+/// error.
+pub fn pack_policies(specs: &[String]) -> Result<Vec<Policy>, SelectError> {
+    let mut chosen: Vec<Pack> = Vec::new();
+    for spec in specs {
+        let pack = builtin_pack(spec)?;
+        match chosen.iter().find(|p| p.name == pack.name) {
+            Some(p) if p.version == pack.version => {}
+            Some(p) => {
+                return Err(SelectError::TwoVersions {
+                    name: pack.name.clone(),
+                    first: p.spec(),
+                    second: pack.spec(),
+                })
+            }
+            None => chosen.push(pack),
+        }
+    }
+    let mut out = Vec::new();
+    for pack in chosen {
+        out.extend(pack.policies()?);
+    }
+    Ok(out)
+}
+
 /// The built-in pack `NAME` (its latest version) or `NAME@VERSION`.
 pub fn builtin_pack(spec: &str) -> Result<Pack, SelectError> {
     let (name, version) = match spec.split_once('@') {
@@ -378,11 +499,32 @@ mod tests {
             ..Default::default()
         });
         assert!(!got.is_empty() && got.len() < all().len());
-        let got = ids(Selection {
-            frameworks: vec!["cis aws foundations v2.0.0".into()],
+        // A framework picks the pack version that maps to it.
+        let v2 = vec!["cis aws foundations v2.0.0".to_string()];
+        let got = Selection {
+            frameworks: v2.clone(),
             ..Default::default()
-        });
-        assert!(got.contains(&"CIS-AWS-4.3".to_string()), "{got:?}");
+        }
+        .apply(default_policies(&v2).unwrap())
+        .unwrap();
+        assert_eq!(got.len(), 15);
+        assert!(
+            got.iter()
+                .all(|p| p.origin.starts_with("policies/cis-aws@2.0.0/")),
+            "{got:?}"
+        );
+        let v12 = vec!["CIS AWS Foundations v1.2.0".to_string()];
+        let got: Vec<String> = Selection {
+            frameworks: v12.clone(),
+            ..Default::default()
+        }
+        .apply(default_policies(&v12).unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|p| p.meta.id)
+        .collect();
+        assert_eq!(got.len(), 14);
+        assert!(got.contains(&"CIS-AWS-3.3".to_string()), "{got:?}");
         let err = Selection {
             frameworks: vec!["CIS AWS Foundation v2.0.0".into()],
             ..Default::default()
@@ -398,12 +540,43 @@ mod tests {
     #[test]
     fn packs_come_from_the_directories() {
         let specs: Vec<String> = builtin_packs().iter().map(Pack::spec).collect();
+        assert_eq!(
+            specs,
+            [
+                "cis-aws@1.2.0",
+                "cis-aws@1.4.0",
+                "cis-aws@1.5.0",
+                "cis-aws@2.0.0",
+                "cis-aws@3.0.0",
+                "cis-aws@5.0.0",
+                "cloudguard"
+            ]
+        );
+        // No version: the latest.
+        let latest = builtin_pack("cis-aws").unwrap();
+        assert_eq!(latest.spec(), "cis-aws@5.0.0");
+        assert_eq!(latest.policies().unwrap().len(), 15);
+        assert_eq!(
+            builtin_pack("cis-aws@v1.2.0")
+                .unwrap()
+                .policies()
+                .unwrap()
+                .len(),
+            14
+        );
+        // The default run: one version of each pack.
+        let default: Vec<String> = default_packs(&[]).unwrap().iter().map(Pack::spec).collect();
+        assert_eq!(default, ["cis-aws@5.0.0", "cloudguard"]);
+        // Two versions of one pack in a run would clash on ids.
+        let err = pack_policies(&["cis-aws@1.4.0".into(), "cis-aws@2.0.0".into()]).unwrap_err();
         assert!(
-            specs.contains(&"cis-aws".to_string()) && specs.contains(&"cloudguard".to_string()),
-            "{specs:?}"
+            matches!(&err, SelectError::TwoVersions { first, second, .. } if first == "cis-aws@1.4.0" && second == "cis-aws@2.0.0"),
+            "{err:?}"
         );
         assert_eq!(
-            builtin_pack("cis-aws").unwrap().policies().unwrap().len(),
+            pack_policies(&["cis-aws".into(), "cis-aws@5.0.0".into()])
+                .unwrap()
+                .len(),
             15
         );
         let err = builtin_pack("cis-aw").unwrap_err();

@@ -38,16 +38,25 @@ fn ids_globs_exclusions_severity_framework_and_packs_select() {
     assert!(ids(&["--severity", "high"]).contains(&"CIS-AWS-4.3".to_string()));
     assert_eq!(ids(&["--pack", "cis-aws"]).len(), 15);
     assert_eq!(ids(&["--pack", "cloudguard"]).len(), 6);
-    assert_eq!(
-        ids(&[
-            "--framework",
-            "CIS AWS Foundations v1.2.0",
+    // A framework with no --pack picks the pack version mapped to it; one version of
+    // a pack per run.
+    let v12 = ids(&["--framework", "CIS AWS Foundations v1.2.0"]);
+    assert_eq!(v12.len(), 14, "{v12:?}");
+    assert!(v12.contains(&"CIS-AWS-3.3".to_string()), "{v12:?}");
+    assert_eq!(ids(&["--pack", "cis-aws@1.2.0"]), v12);
+    gsl()
+        .args([
+            "check",
             "--pack",
-            "cis-aws"
+            "cis-aws@1.4.0",
+            "--pack",
+            "cis-aws@2.0.0",
         ])
-        .len(),
-        14
-    );
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "two versions of pack `cis-aws` selected: cis-aws@1.4.0 and cis-aws@2.0.0",
+        ));
     gsl()
         .args(["check", "--id", "CIS-AWS-4.3x"])
         .assert()
@@ -58,7 +67,7 @@ fn ids_globs_exclusions_severity_framework_and_packs_select() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "built-in packs: cis-aws, cloudguard",
+            "built-in packs: cis-aws@1.2.0, cis-aws@1.4.0, cis-aws@1.5.0, cis-aws@2.0.0, cis-aws@3.0.0, cis-aws@5.0.0, cloudguard",
         ));
     gsl()
         .args(["check", "--framework", "CIS AWS Foundations v2.0"])
@@ -87,7 +96,15 @@ fn text_report_shows_remediation_breakdown_and_the_next_step() {
     );
     assert!(text.contains("by severity:\n  high "), "{text}");
     assert!(text.contains("by framework:"), "{text}");
-    assert!(text.contains("CIS AWS Foundations v2.0.0"), "{text}");
+    // The default run checks the latest CIS version, and says so.
+    assert!(text.contains("CIS AWS Foundations v5.0.0"), "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("(packs cis-aws@5.0.0, cloudguard)"),
+        "{text}"
+    );
     assert!(text.contains("passed ("), "{text}");
     let last = text.trim_end().lines().last().unwrap();
     assert!(
@@ -186,8 +203,12 @@ fn policies_lists_packs_and_the_users_directories_as_text_and_json() {
     let out = gsl().args(["policies", "-f", "json"]).output().unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let items = doc["policies"].as_array().unwrap();
-    assert_eq!(items.len(), 21);
-    let cis = items.iter().find(|p| p["id"] == "CIS-AWS-4.3").unwrap();
+    // Every version of every pack: 6 CloudGuard, 14 CIS v1.2.0, 15 per later version.
+    assert_eq!(items.len(), 6 + 14 + 5 * 15);
+    let cis = items
+        .iter()
+        .find(|p| p["id"] == "CIS-AWS-4.3" && p["version"] == "2.0.0")
+        .unwrap();
     assert_eq!(cis["pack"], "cis-aws");
     assert_eq!(cis["severity"], "high");
     assert!(cis["frameworks"]

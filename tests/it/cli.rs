@@ -285,9 +285,20 @@ fn parse_prints_canonical_text_and_ast() {
 fn policies_lists_the_builtin_pack() {
     let out = gsl().arg("policies").assert().code(0).get_output().clone();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 21, "{text}");
+    assert_eq!(text.lines().count(), 6 + 14 + 5 * 15, "{text}");
     assert!(text.contains("D9.AWS.MON.21"));
     assert!(text.contains("CIS-AWS-4.15"));
+    for version in ["1.2.0", "1.4.0", "1.5.0", "2.0.0", "3.0.0", "5.0.0"] {
+        assert!(
+            text.contains(&format!("cis-aws@{version}")),
+            "{version}\n{text}"
+        );
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("CIS-AWS-3.1 ") && l.contains("cis-aws@1.2.0")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -151,3 +151,49 @@ fn the_collected_format_round_trips() {
     let back: Collected = serde_json::from_str(&text).expect("parse");
     assert_eq!(back, collected);
 }
+
+#[test]
+fn filters_on_log_groups_no_multi_region_logging_trail_delivers_to_are_listed_on_every_trail() {
+    let account = build_account(&fixture());
+    let trails = &account.entities["CloudTrail"];
+    let listed = |t: &Json| -> Vec<(String, String)> {
+        t["undeliveredMetricFilters"]
+            .as_array()
+            .expect("undeliveredMetricFilters")
+            .iter()
+            .map(|f| {
+                assert_eq!(f["deliveredByMultiRegionTrail"], "false");
+                (
+                    f["filterName"].as_str().unwrap().to_string(),
+                    f["deliveredByMultiRegionTrailReason"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    // The same list on every trail; the main trail's own filters are not in it.
+    let main = listed(trail(trails, "main"));
+    assert_eq!(main, listed(trail(trails, "pending-only")));
+    let own: Vec<&str> = trail(trails, "main")["metricFilters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["filterName"].as_str().unwrap())
+        .collect();
+    assert!(!own.is_empty());
+    let pending_group = trail(trails, "pending-only")["cloudWatchLogsLogGroupArn"].clone();
+    assert!(!main.is_empty(), "{main:?}");
+    for (name, reason) in &main {
+        assert!(
+            reason.starts_with("no multi-region logging trail delivers to log group \""),
+            "{name}: {reason}"
+        );
+        // The only other trail delivers there, but its status was not collected.
+        assert!(
+            reason.contains("trail \"pending-only\" does, but is not logging"),
+            "{name}: {reason} ({pending_group})"
+        );
+    }
+}

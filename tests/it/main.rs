@@ -1,6 +1,8 @@
 //! The integration tests: one binary, a module per area (see docs/architecture.md).
 
 mod check_options;
+mod cis_moto;
+mod cis_packs;
 mod cis_twists;
 mod cli;
 mod cli_live;

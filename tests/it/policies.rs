@@ -86,10 +86,10 @@ fn advanced_event_selectors_for_management_events_count() {
 }
 
 #[test]
-fn cis_4_1_accepts_the_printed_spellings_and_rejects_the_erratum_and_a_narrower_filter() {
+fn cis_4_1_accepts_the_v2_spellings_and_rejects_v1_2_the_erratum_and_a_narrower_filter() {
+    // The default run checks the latest CIS version (cis-aws@5.0.0); each version's
+    // own 4.1 is tested in tests/it/cis_packs.rs.
     for pattern in [
-        // v1.2 (and Security Hub CloudWatch.2, whitespace-free)
-        r#"{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}"#,
         // v2.0/v3.0, no grouping parentheses
         r#"{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }"#,
         // the intended reading, clauses reordered, quotes dropped where legal
@@ -101,6 +101,17 @@ fn cis_4_1_accepts_the_printed_spellings_and_rejects_the_erratum_and_a_narrower_
             "{pattern}"
         );
     }
+    // v1.2 (and Security Hub CloudWatch.2, whitespace-free): no exclusions, which the
+    // latest versions require, so it counts events from delivery.logs.amazonaws.com.
+    assert_eq!(
+        outcome(
+            "CIS-AWS-4.1",
+            &with_41_pattern(
+                r#"{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}"#
+            )
+        ),
+        Outcome::Failed
+    );
     // Misses AccessDenied*: a narrower filter fails.
     assert_eq!(
         outcome(

@@ -100,7 +100,7 @@ fn junit_is_a_suite_per_pack_with_failures_carrying_the_explanation() {
             _ => {}
         }
     }
-    assert_eq!(suites, ["cis-aws", "cloudguard"]);
+    assert_eq!(suites, ["cis-aws@5.0.0", "cloudguard"]);
     assert!(failures > 0);
     assert!(xml.contains("legacy-eu"), "the failing trail is named");
 }

@@ -163,15 +163,24 @@ pub fn render_rule(result: &RuleResult, opts: TextOptions) -> String {
 pub fn render_check(report: &super::Report<'_>) -> String {
     let (info, reports, opts) = (&report.run.snapshot, &report.run.policies[..], report.opts);
     let mut out = String::new();
+    // The packs (with their versions: `cis-aws@5.0.0` says which CIS version is checked).
+    let mut packs: Vec<&str> = Vec::new();
+    for r in reports {
+        let p = super::pack(r);
+        if !packs.contains(&p) {
+            packs.push(p);
+        }
+    }
     let _ = writeln!(
         out,
-        "gsl check: {} {} over {} (account{} {})",
+        "gsl check: {} {} ({}) over {} (account{} {})",
         reports.len(),
         if reports.len() == 1 {
             "policy"
         } else {
             "policies"
         },
+        if packs.len() == 1 { "pack " } else { "packs " }.to_string() + &packs.join(", "),
         info.name,
         if info.accounts.len() == 1 { "" } else { "s" },
         if info.accounts.is_empty() {

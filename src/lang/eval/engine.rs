@@ -18,8 +18,11 @@ const MAX_EVIDENCE: usize = 12;
 /// Most list elements whose evidence is kept per list operator.
 const MAX_ELEMENTS: usize = 3;
 /// Ranking weight of a term whose builtin reports closeness (filter-pattern
-/// comparisons) against 1 for any other term.
-const IDENTIFYING_WEIGHT: f64 = 2.0;
+/// comparisons) against 1 for any other term. It outweighs the other conditions of a
+/// CIS chain together (the filter's subscriber, its alarm), so the filter that
+/// watches nearly the right events is shown rather than one with a good alarm on
+/// unrelated events.
+const IDENTIFYING_WEIGHT: f64 = 4.0;
 
 /// What one term saw and decided, before it is put into words.
 #[derive(Debug, Clone)]

@@ -6,8 +6,8 @@ use aws_config::{Region, SdkConfig};
 
 /// The account moto uses.
 pub const ACCOUNT: &str = "123456789012";
-pub const UNAUTHORIZED: &str =
-    r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#;
+/// CIS 4.1 as v2.0.0 and later print it (with the exclusions the latest packs require).
+pub const UNAUTHORIZED: &str = r#"{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }"#;
 pub const ROOT_USAGE: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
 pub const CONSOLE_FAILURES: &str =
     r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
@@ -176,6 +176,19 @@ impl<'a> Fixture<'a> {
     }
 
     pub async fn alarm(&self, name: &str, metric: &str, actions: &[&str], enabled: bool) {
+        self.alarm_with(name, metric, actions, enabled, AlarmSettings::CIS)
+            .await
+    }
+
+    /// An alarm with other statistic, threshold, period or evaluation periods.
+    pub async fn alarm_with(
+        &self,
+        name: &str,
+        metric: &str,
+        actions: &[&str],
+        enabled: bool,
+        settings: AlarmSettings,
+    ) {
         use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
         let mut req = self
             .cloudwatch()
@@ -184,10 +197,10 @@ impl<'a> Fixture<'a> {
             .alarm_description(format!("CIS alarm {name}"))
             .metric_name(metric)
             .namespace("CISBenchmark")
-            .statistic(Statistic::Sum)
-            .period(300)
-            .evaluation_periods(1)
-            .threshold(1.0)
+            .statistic(Statistic::from(settings.statistic))
+            .period(settings.period)
+            .evaluation_periods(settings.evaluation_periods)
+            .threshold(settings.threshold)
             .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
             .actions_enabled(enabled);
         for a in actions {
@@ -220,6 +233,25 @@ impl<'a> Fixture<'a> {
         }
         arn
     }
+}
+
+/// An alarm's statistic, threshold, period and evaluation periods.
+#[derive(Clone, Copy)]
+pub struct AlarmSettings {
+    pub statistic: &'static str,
+    pub threshold: f64,
+    pub period: i32,
+    pub evaluation_periods: i32,
+}
+
+impl AlarmSettings {
+    /// As the CIS remediation prints them: Sum, >= 1, 300 s, 1 period.
+    pub const CIS: AlarmSettings = AlarmSettings {
+        statistic: "Sum",
+        threshold: 1.0,
+        period: 300,
+        evaluation_periods: 1,
+    };
 }
 
 /// The CIS setup: a logging multi-region trail with all management events, three
