@@ -126,16 +126,24 @@ impl<'o> Engine<'o> {
                 if rb.value && !rb.unknown {
                     return Ok(rb);
                 }
-                // Show the alternative that came closer first.
+                // Show the alternative that came closer first. One that got nowhere
+                // (a missing or empty list, a first condition false) says nothing the
+                // closer one does not, unless neither got anywhere.
                 let progress = ra.progress.max(rb.progress);
-                let ev = if rb.progress > ra.progress {
-                    rb.ev.into_iter().chain(ra.ev).collect()
+                let unknown = ra.unknown || rb.unknown;
+                let (near, far) = if rb.progress > ra.progress {
+                    (rb, ra)
                 } else {
-                    ra.ev.into_iter().chain(rb.ev).collect()
+                    (ra, rb)
+                };
+                let ev = if near.progress > 0.0 && far.progress == 0.0 && !far.unknown {
+                    near.ev
+                } else {
+                    near.ev.into_iter().chain(far.ev).collect()
                 };
                 Ok(Res {
                     value: false,
-                    unknown: ra.unknown || rb.unknown,
+                    unknown,
                     ev: cap(ev),
                     progress,
                 })
