@@ -219,6 +219,24 @@ const fn n(name: &'static str, ty: PropType) -> Property {
 
 use PropType::{Boolean as B, Number as N, String as S, Time as T};
 
+/// `a` then `b` as one array: a `const` slice cannot be concatenated otherwise, and one
+/// list of properties must not be written twice.
+const fn join<const N: usize>(a: &[Property], b: &[Property]) -> [Property; N] {
+    let mut out = [p("", S); N];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < b.len() {
+        out[i + j] = b[j];
+        j += 1;
+    }
+    assert!(i + j == N, "join: N is not the sum of the lengths");
+    out
+}
+
 const STRINGS: PropType = PropType::List(&S);
 
 const SUBSCRIPTION: &[Property] = &[
@@ -285,19 +303,11 @@ const FILTER_CORE: &[Property] = &[
 /// A metric filter on a log group no multi-region logging trail delivers to, as listed
 /// in every trail's `undeliveredMetricFilters[]`: the filter core plus where it is and
 /// why it is not delivered.
-const UNDELIVERED_FILTER: &[Property] = &[
-    p("filterName", S),
-    n("filterPattern", S),
-    p("logGroupName", S),
-    n("creationTime", T),
-    p("hasSNSSubscriber", S),
-    n("hasSNSSubscriberReason", S),
-    p("hasStrictSNSSubscriber", S),
-    n("hasStrictSNSSubscriberReason", S),
-    p(
-        "metricTransformations",
-        PropType::List(&PropType::Object(TRANSFORMATION)),
-    ),
+const UNDELIVERED_FILTER: &[Property] =
+    &join::<{ FILTER_CORE.len() + UNDELIVERED.len() }>(FILTER_CORE, UNDELIVERED);
+
+/// What `undeliveredMetricFilters[]` adds to the filter core.
+const UNDELIVERED: &[Property] = &[
     p("region", S),
     p("deliveredByMultiRegionTrail", S),
     p("deliveredByMultiRegionTrailReason", S),
@@ -402,25 +412,17 @@ const CLOUD_TRAIL: &[Property] = &[
     n("tags", PropType::List(&PropType::Object(TAG))),
 ];
 
-const METRIC_FILTER: &[Property] = &[
+/// The identity every standalone entity starts with.
+const IDENTITY: &[Property] = &[
     p("id", S),
     p("type", S),
     p("name", S),
     p("accountNumber", S),
     p("region", S),
-    p("filterName", S),
-    n("filterPattern", S),
-    p("logGroupName", S),
-    n("creationTime", T),
-    p("hasSNSSubscriber", S),
-    n("hasSNSSubscriberReason", S),
-    p("hasStrictSNSSubscriber", S),
-    n("hasStrictSNSSubscriberReason", S),
-    p(
-        "metricTransformations",
-        PropType::List(&PropType::Object(TRANSFORMATION)),
-    ),
 ];
+
+const METRIC_FILTER: &[Property] =
+    &join::<{ IDENTITY.len() + FILTER_CORE.len() }>(IDENTITY, FILTER_CORE);
 
 const CLOUD_WATCH_ALARM: &[Property] = &[
     p("id", S),
