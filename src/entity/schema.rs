@@ -368,12 +368,11 @@ const ALARM_METRIC: &[Property] = &[
     p("dimensions", PropType::List(&PropType::Object(DIMENSION))),
 ];
 
-const CLOUD_TRAIL: &[Property] = &[
-    p("id", S),
-    p("type", S),
-    p("name", S),
-    p("accountNumber", S),
-    p("region", S),
+const CLOUD_TRAIL: &[Property] =
+    &join::<{ IDENTITY.len() + CLOUD_TRAIL_OWN.len() }>(IDENTITY, CLOUD_TRAIL_OWN);
+
+/// What a `CloudTrail` has besides its identity.
+const CLOUD_TRAIL_OWN: &[Property] = &[
     n("trailArn", S),
     n("homeRegion", S),
     n("isMultiRegionTrail", B),
@@ -424,12 +423,11 @@ const IDENTITY: &[Property] = &[
 const METRIC_FILTER: &[Property] =
     &join::<{ IDENTITY.len() + FILTER_CORE.len() }>(IDENTITY, FILTER_CORE);
 
-const CLOUD_WATCH_ALARM: &[Property] = &[
-    p("id", S),
-    p("type", S),
-    p("name", S),
-    p("accountNumber", S),
-    p("region", S),
+const CLOUD_WATCH_ALARM: &[Property] =
+    &join::<{ IDENTITY.len() + CLOUD_WATCH_ALARM_OWN.len() }>(IDENTITY, CLOUD_WATCH_ALARM_OWN);
+
+/// What a `CloudWatchAlarm` has besides its identity.
+const CLOUD_WATCH_ALARM_OWN: &[Property] = &[
     p("arn", S),
     n("description", S),
     n("metricName", S),
@@ -455,12 +453,11 @@ const CLOUD_WATCH_ALARM: &[Property] = &[
     p("metrics", PropType::List(&PropType::Object(ALARM_METRIC))),
 ];
 
-const LOG_GROUP: &[Property] = &[
-    p("id", S),
-    p("type", S),
-    p("name", S),
-    p("accountNumber", S),
-    p("region", S),
+const LOG_GROUP: &[Property] =
+    &join::<{ IDENTITY.len() + LOG_GROUP_OWN.len() }>(IDENTITY, LOG_GROUP_OWN);
+
+/// What a `LogGroup` has besides its identity.
+const LOG_GROUP_OWN: &[Property] = &[
     p("arn", S),
     n("retentionInDays", N),
     n("kmsKeyId", S),
@@ -476,12 +473,11 @@ const LOG_GROUP: &[Property] = &[
 
 const FILTER_BRIEF: &[Property] = &[p("filterName", S), n("filterPattern", S)];
 
-const SNS_TOPIC: &[Property] = &[
-    p("id", S),
-    p("type", S),
-    p("name", S),
-    p("accountNumber", S),
-    p("region", S),
+const SNS_TOPIC: &[Property] =
+    &join::<{ IDENTITY.len() + SNS_TOPIC_OWN.len() }>(IDENTITY, SNS_TOPIC_OWN);
+
+/// What a `SnsTopic` has besides its identity.
+const SNS_TOPIC_OWN: &[Property] = &[
     p("arn", S),
     p(
         "subscriptions",
