@@ -4,6 +4,10 @@
 # The corpus of each target is seeded from tests/data on every run (fuzz/corpus/<target>;
 # new inputs found are kept there). Crashes land in fuzz/artifacts/<target>/: turn each into
 # a regression test before fixing it.
+#
+# The sanitizer is `none` by default (FUZZ_SANITIZER=address to change it): gsl has no
+# `unsafe` code, so AddressSanitizer finds nothing the panic hook does not, and the
+# targets run about 5x faster without it (~700 against ~3,000-5,000 execs/s here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget="${1:-120}"
@@ -44,7 +48,7 @@ seed() {
 for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t (${budget}s)"
-  (cd fuzz && cargo +nightly fuzz run "$t" "corpus/$t" -- \
+  (cd fuzz && cargo +nightly fuzz run -s "${FUZZ_SANITIZER:-none}" "$t" "corpus/$t" -- \
     -max_total_time="$budget" -jobs=1 -timeout=1 -rss_limit_mb=2048 -print_final_stats=1) 2>&1 |
     grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' || true
 done

@@ -22,6 +22,7 @@
 //! `src/cli/`, and uses only this library. Map of the pipeline: `docs/architecture.md`.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod authoring;
 pub mod collect;

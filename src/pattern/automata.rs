@@ -3,7 +3,7 @@
 //! construction: which combinations of tests some string satisfies, each with
 //! the shortest such string.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use regex_automata::dfa::{dense, Automaton};
 use regex_automata::util::primitives::StateID;

@@ -2,7 +2,7 @@
 //! with a node and time budget: past it every operation fails with
 //! [`Exceeded`] instead of growing without bound.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::time::{Duration, Instant};
 
 /// A BDD node id. `FALSE` and `TRUE` are the terminals.

@@ -3,7 +3,7 @@
 //! `sem`); every distinguishing event is checked with the matcher before it is
 //! shown.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::{Map, Value as Json};
 

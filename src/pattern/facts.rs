@@ -5,7 +5,7 @@
 //! other, `!= "x" || != "y"` is `= *`, `>= 10 && <= 10` is `= 10`; wildcard
 //! and regex tests are decided exactly with automata (see `automata`).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use serde_json::{Map, Value as Json};
 

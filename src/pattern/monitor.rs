@@ -7,7 +7,7 @@
 //! matter), and a clause that does not overlap the required pattern at all
 //! (another event name) is allowed.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::ast::{CmpOp, StrMatch};
 use super::bdd::{Exceeded, Node, FALSE};

@@ -9,7 +9,7 @@
 //! functions agree on every assignment that satisfies the facts; every fact is
 //! true of every event, so "equal" is never said wrongly.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::ast::*;
 use super::bdd::{Bdd, Exceeded, Node, FALSE, TRUE};

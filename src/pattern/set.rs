@@ -1,7 +1,7 @@
 //! Many patterns matched against the same events: each distinct selector is
 //! resolved once per event and shared by every pattern that names it.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;

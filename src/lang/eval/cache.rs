@@ -17,9 +17,9 @@
 use super::builtins::{PatternCheck, RulePattern};
 use crate::pattern::ast::{JsonExpr, Pattern};
 use crate::pattern::{monitors, Comparison, Coverage, FilterPattern, Monitoring};
+use foldhash::fast::RandomState;
+use foldhash::{HashMap, HashMapExt};
 use serde_json::Value as Json;
-use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -96,7 +96,7 @@ struct Sharded<K, V> {
 impl<K: Hash + Eq, V: Clone> Sharded<K, V> {
     fn new() -> Self {
         Sharded {
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
         }
     }

@@ -6,7 +6,7 @@ use super::builtins::{CallCx, Computed, NotePart};
 use super::cache::DecisionCache;
 use super::checked::{CExpr, CExprKind, COp, CTerm, CTest};
 use super::error::EvalError;
-use super::path::{index, resolve, Ctx, Group, Item};
+use super::path::{index, resolve, resolve_hinted, Ctx, Group, Item};
 use super::value::{display_json, equals, order, truthy, Val};
 use crate::lang::ast::{CmpOp, ListOp, LiteralKind};
 use chrono::{DateTime, Utc};
@@ -100,13 +100,26 @@ pub(crate) struct Res<'c> {
     pub progress: f64,
 }
 
-/// Evaluation state: "now" and the run's decision cache.
+/// Evaluation state: "now", the run's decision cache, and whether evidence is wanted.
+#[derive(Clone, Copy)]
 pub(crate) struct Engine<'o> {
     pub now: DateTime<Utc>,
     pub cache: &'o DecisionCache,
+    /// The verdict-only pass: values, undecidedness and progress exactly as with
+    /// evidence, but no evidence (`ev` empty, no words formatted, no hints looked up).
+    /// A list operator runs its predicate quietly on every element and again, with
+    /// evidence, only on the elements whose evidence it keeps.
+    pub quiet: bool,
 }
 
 impl<'o> Engine<'o> {
+    fn quietly(&self) -> Engine<'o> {
+        Engine {
+            quiet: true,
+            ..*self
+        }
+    }
+
     /// Evaluate an expression. `want` is the value that makes the object pass (it only
     /// shapes the wording of notes).
     pub fn expr<'c>(
@@ -211,9 +224,9 @@ impl<'o> Engine<'o> {
     }
 
     /// The subject's value.
-    fn subject<'a>(t: &CTerm, ctx: &Ctx<'a>) -> Val<'a> {
+    fn subject<'a>(&self, t: &CTerm, ctx: &Ctx<'a>) -> Val<'a> {
         match &t.path {
-            Some(segments) => resolve(ctx, segments),
+            Some(segments) => resolve_hinted(ctx, segments, !self.quiet),
             None => match ctx {
                 Ctx::Item(it) => Val::Json(it.clone()),
                 Ctx::Group(g) => Val::List {
@@ -246,7 +259,8 @@ impl<'o> Engine<'o> {
             let high = if u.non_monotone {
                 None
             } else {
-                self.term_at(t, ctx, depth, want, true)
+                self.quietly()
+                    .term_at(t, ctx, depth, want, true)
                     .ok()
                     .map(|(h, _)| h.value)
             };
@@ -267,10 +281,10 @@ impl<'o> Engine<'o> {
         optimistic: bool,
     ) -> Result<(Res<'c>, Uncertainty), EvalError> {
         let mut u = Uncertainty::default();
-        let mut val = Self::subject(t, ctx);
-        let subject_path = val.path().map(str::to_string);
+        let mut val = self.subject(t, ctx);
+        let subject_path = val.path().filter(|_| !self.quiet).map(str::to_string);
         let mut notes: Vec<Note<'c>> = Vec::new();
-        if let Val::Missing { path, hint } = &val {
+        if let (Val::Missing { path, hint }, false) = (&val, self.quiet) {
             notes.push(Note::Missing {
                 path: path.clone(),
                 hint: hint.clone(),
@@ -288,7 +302,11 @@ impl<'o> Engine<'o> {
         // The groups of a `groupBy` awaiting the next list operator (`val` then holds
         // one representative element per group, for `length()`).
         let mut groups: Option<Vec<Group<'_>>> = None;
-        let seen = val.evidence();
+        let seen = if self.quiet {
+            Json::Null
+        } else {
+            val.evidence()
+        };
         for op in &t.ops {
             match op {
                 COp::List {
@@ -323,13 +341,15 @@ impl<'o> Engine<'o> {
                         };
                         let n = items.len();
                         let made = group_by(predicate, items, &what);
-                        notes.push(Note::List {
-                            op: *op,
-                            what: what.clone(),
-                            n,
-                            k: made.len(),
-                            pred: shown,
-                        });
+                        if !self.quiet {
+                            notes.push(Note::List {
+                                op: *op,
+                                what: what.clone(),
+                                n,
+                                k: made.len(),
+                                pred: shown,
+                            });
+                        }
                         val = representatives(&made, format!("{what} groupBy [..]"));
                         groups = Some(made);
                         continue;
@@ -341,39 +361,50 @@ impl<'o> Engine<'o> {
                     };
                     let n = elems.len();
                     let mut matched = Vec::new();
-                    let mut matched_ev: Vec<Vec<Ev<'c>>> = Vec::new();
-                    let mut unmatched_ev: Vec<(f64, Vec<Ev<'c>>)> = Vec::new();
-                    let mut undecided_ev: Vec<Vec<Ev<'c>>> = Vec::new();
+                    // The elements whose evidence may be told, by position.
+                    let mut matched_at: Vec<usize> = Vec::new();
+                    let mut unmatched: Vec<(f64, usize)> = Vec::new();
+                    let mut undecided_at: Vec<usize> = Vec::new();
                     if *op == ListOp::ContainSingle {
                         u.non_monotone = true;
                     }
-                    for i in 0..n {
-                        let r = self.expr(predicate, &elems.ctx(i), depth + 1, pred_want)?;
-                        if r.unknown {
-                            u.uncertain = true;
-                            if optimistic {
-                                matched.push(i);
-                            } else if undecided_ev.len() < MAX_ELEMENTS {
-                                undecided_ev.push(r.ev);
-                            }
-                            continue;
-                        }
-                        if r.value {
-                            if matched_ev.len() < MAX_ELEMENTS {
-                                matched_ev.push(r.ev);
-                            }
-                            matched.push(i);
-                        } else {
-                            unmatched_ev.push((r.progress, r.ev));
-                        }
-                    }
-                    // The nearest misses first (stable: ties keep document order).
-                    unmatched_ev.sort_by(|a, b| b.0.total_cmp(&a.0));
-                    let best_miss = unmatched_ev.first().map_or(0.0, |(p, _)| *p);
-                    nested_progress = nested_progress.max(best_miss / (best_miss + 1.0));
                     // Inside a predicate, the nearest miss says what is missing; every
                     // item of a `List<X>` rule (depth 0) gets its own reason.
                     let shown_misses = if depth == 0 { MAX_ELEMENTS } else { 1 };
+                    // A list this short is evaluated with evidence at once (all of it
+                    // may be told); a longer one quietly, then again with evidence for
+                    // the elements told (the same values: only the words are added).
+                    let direct = !self.quiet && n <= shown_misses;
+                    let pass = if direct { *self } else { self.quietly() };
+                    let mut direct_ev: Vec<Vec<Ev<'c>>> = Vec::new();
+                    for i in 0..n {
+                        let r = pass.expr(predicate, &elems.ctx(i), depth + 1, pred_want)?;
+                        let (value, unknown, progress) = (r.value, r.unknown, r.progress);
+                        if direct {
+                            direct_ev.push(r.ev);
+                        }
+                        if unknown {
+                            u.uncertain = true;
+                            if optimistic {
+                                matched.push(i);
+                            } else if undecided_at.len() < MAX_ELEMENTS {
+                                undecided_at.push(i);
+                            }
+                            continue;
+                        }
+                        if value {
+                            if matched_at.len() < MAX_ELEMENTS {
+                                matched_at.push(i);
+                            }
+                            matched.push(i);
+                        } else {
+                            unmatched.push((progress, i));
+                        }
+                    }
+                    // The nearest misses first (stable: ties keep document order).
+                    unmatched.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    let best_miss = unmatched.first().map_or(0.0, |(p, _)| *p);
+                    nested_progress = nested_progress.max(best_miss / (best_miss + 1.0));
                     let k = matched.len();
                     let keep_matched = match op {
                         ListOp::With
@@ -384,23 +415,32 @@ impl<'o> Engine<'o> {
                         | ListOp::GroupBy => k > 0,
                         ListOp::ContainAll => k == n,
                     };
-                    notes.push(Note::List {
-                        op: *op,
-                        what: what.clone(),
-                        n,
-                        k,
-                        pred: shown,
-                    });
-                    if keep_matched {
-                        sub.extend(matched_ev.into_iter().flatten());
-                    } else {
-                        sub.extend(undecided_ev.into_iter().flatten());
-                        sub.extend(
-                            unmatched_ev
+                    if !self.quiet {
+                        notes.push(Note::List {
+                            op: *op,
+                            what: what.clone(),
+                            n,
+                            k,
+                            pred: shown,
+                        });
+                        let told: Vec<usize> = if keep_matched {
+                            matched_at
+                        } else {
+                            undecided_at
                                 .into_iter()
-                                .take(shown_misses)
-                                .flat_map(|(_, ev)| ev),
-                        );
+                                .chain(unmatched.iter().take(shown_misses).map(|(_, i)| *i))
+                                .collect()
+                        };
+                        for i in told {
+                            let ev = match direct_ev.get_mut(i) {
+                                Some(ev) => std::mem::take(ev),
+                                None => {
+                                    self.expr(predicate, &elems.ctx(i), depth + 1, pred_want)?
+                                        .ev
+                                }
+                            };
+                            sub.extend(ev);
+                        }
                     }
                     val = match op {
                         ListOp::With | ListOp::GroupBy => match elems {
@@ -443,7 +483,7 @@ impl<'o> Engine<'o> {
                     if undecided {
                         u.uncertain = true;
                     }
-                    if !applied.note.is_empty() {
+                    if !applied.note.is_empty() && !self.quiet {
                         call_notes.push(Note::Call {
                             builtin: builtin.name,
                             parts: applied.note,
@@ -460,15 +500,90 @@ impl<'o> Engine<'o> {
                 }
             }
         }
+        if let Some(test) = &t.test {
+            if u.uncertain
+                && matches!(val, Val::Num(_))
+                && !matches!(test.op, CmpOp::Lt | CmpOp::Gt | CmpOp::Le | CmpOp::Ge)
+            {
+                u.non_monotone = true;
+            }
+        }
+        let value = match &t.test {
+            None => truthy(&val),
+            Some(test) => compare(&val, test),
+        };
+        let ev = if self.quiet {
+            Vec::new()
+        } else {
+            let told = Told {
+                t,
+                ctx,
+                depth,
+                want,
+                val: &val,
+                value,
+                subject_path,
+                seen,
+                notes,
+                call_notes,
+            };
+            let mut ev = vec![told.ev()];
+            ev.extend(sub);
+            ev
+        };
+        Ok((
+            Res {
+                value,
+                unknown: false,
+                ev: cap(ev),
+                progress: weight
+                    * if value {
+                        1.0
+                    } else {
+                        nested_progress.min(0.99)
+                    },
+            },
+            u,
+        ))
+    }
+}
+
+/// What a term saw, to be put into its evidence entry (the pass with evidence only).
+struct Told<'t, 'c, 'a> {
+    t: &'c CTerm,
+    ctx: &'t Ctx<'a>,
+    depth: u32,
+    want: bool,
+    val: &'t Val<'a>,
+    value: bool,
+    subject_path: Option<String>,
+    seen: Json,
+    notes: Vec<Note<'c>>,
+    call_notes: Vec<Note<'c>>,
+}
+
+impl<'c> Told<'_, 'c, '_> {
+    fn ev(self) -> Ev<'c> {
+        let Told {
+            t,
+            ctx,
+            depth,
+            want,
+            val,
+            value,
+            subject_path,
+            seen,
+            mut notes,
+            mut call_notes,
+        } = self;
         let what = if t.ops.is_empty() {
             val.path().unwrap_or("value").to_string()
         } else {
             format!("{}{}", subject_path.as_deref().unwrap_or("$"), t.chain)
         };
-        let ends_in_list_op = matches!(t.ops.last(), Some(COp::List { .. }));
-        let value = match &t.test {
+        match &t.test {
             None => {
-                let b = truthy(&val);
+                let ends_in_list_op = matches!(t.ops.last(), Some(COp::List { .. }));
                 let plain = t.ops.is_empty() && !matches!(val, Val::Missing { .. });
                 let computed = !t.ops.is_empty()
                     && !ends_in_list_op
@@ -479,18 +594,10 @@ impl<'o> Engine<'o> {
                         value: val.display(),
                     });
                 }
-                b
             }
             Some(test) => {
-                if u.uncertain
-                    && matches!(val, Val::Num(_))
-                    && !matches!(test.op, CmpOp::Lt | CmpOp::Gt | CmpOp::Le | CmpOp::Ge)
-                {
-                    u.non_monotone = true;
-                }
-                let b = compare(&val, test);
                 let shown = if val.is_many() {
-                    format!("{what} has {}", count_values(&val))
+                    format!("{what} has {}", count_values(val))
                 } else {
                     format!("{what} is {}", val.display())
                 };
@@ -501,17 +608,16 @@ impl<'o> Engine<'o> {
                 notes.push(Note::Test {
                     shown,
                     test,
-                    as_wanted: b == want,
+                    as_wanted: value == want,
                     want,
                     missing,
-                    hint: match &val {
+                    hint: match val {
                         Val::Missing { hint, .. } => hint.clone(),
                         _ => None,
                     },
                 });
-                b
             }
-        };
+        }
         notes.append(&mut call_notes);
         let owner = match ctx {
             Ctx::Item(it) if depth > 0 => {
@@ -527,7 +633,7 @@ impl<'o> Engine<'o> {
                 }
             }
         }
-        let mut ev = vec![Ev {
+        Ev {
             depth,
             trace: TermTrace {
                 term: t,
@@ -537,22 +643,7 @@ impl<'o> Engine<'o> {
                 notes,
                 owner,
             },
-        }];
-        ev.extend(sub);
-        Ok((
-            Res {
-                value,
-                unknown: false,
-                ev: cap(ev),
-                progress: weight
-                    * if value {
-                        1.0
-                    } else {
-                        nested_progress.min(0.99)
-                    },
-            },
-            u,
-        ))
+        }
     }
 }
 

@@ -230,6 +230,7 @@ fn engine_for(opts: &EvalOptions) -> Engine<'_> {
     Engine {
         now: opts.now,
         cache: &opts.cache,
+        quiet: false,
     }
 }
 

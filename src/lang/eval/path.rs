@@ -87,8 +87,21 @@ pub(crate) fn near_key<'k>(name: &str, keys: impl Iterator<Item = &'k String>) -
 /// elements (flattening list-valued properties, skipping elements without it), giving a
 /// [`Val::List`]. A miss on an object is [`Val::Missing`] with a near-miss hint.
 pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
+    resolve_hinted(ctx, segs, true)
+}
+
+/// [`resolve`], with the "did you mean" hints of a miss left out unless `hints` (the
+/// evaluator's verdict-only pass: the value is the same, only the words differ).
+pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> Val<'a> {
+    let hint_of = |name: &str, keys: &mut dyn Iterator<Item = &String>| {
+        if hints {
+            near_key(name, keys)
+        } else {
+            None
+        }
+    };
     let (mut cur, mut projected, mut desc, rest) = match ctx {
-        Ctx::Group(g) => return resolve_group(g, segs),
+        Ctx::Group(g) => return resolve_group(g, segs, hints),
         Ctx::Item(it) => (vec![it.clone()], false, it.path.clone(), segs),
         Ctx::Items(items) => match segs.first() {
             Some(first) if first.name == "items" => {
@@ -98,7 +111,7 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
                 let hint = ["items".to_string()];
                 return Val::Missing {
                     path: first.name.clone(),
-                    hint: near_key(&first.name, hint.iter()).or(Some("items".into())),
+                    hint: hint_of(&first.name, &mut hint.iter()).or(Some("items".into())),
                 };
             }
             None => (items.clone(), true, "items[]".to_string(), segs),
@@ -133,7 +146,7 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
                     None => {
                         return Val::Missing {
                             path,
-                            hint: near_key(name, o.keys()),
+                            hint: hint_of(name, &mut o.keys()),
                         }
                     }
                 },
@@ -177,7 +190,7 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
 }
 
 /// A path inside a group of `groupBy`: `key[.more]` or `values[.more]`.
-fn resolve_group<'a>(g: &Group<'a>, segs: &[Ident]) -> Val<'a> {
+fn resolve_group<'a>(g: &Group<'a>, segs: &[Ident], hints: bool) -> Val<'a> {
     let Some((first, rest)) = segs.split_first() else {
         return Val::List {
             items: g.values.clone(),
@@ -196,7 +209,10 @@ fn resolve_group<'a>(g: &Group<'a>, segs: &[Ident]) -> Val<'a> {
             let names = GROUP_FIELDS.map(String::from);
             return Val::Missing {
                 path: join(&g.path, other),
-                hint: near_key(other, names.iter()).or(Some("values".into())),
+                hint: hints
+                    .then(|| near_key(other, names.iter()))
+                    .flatten()
+                    .or(Some("values".into())),
             };
         }
     };
