@@ -31,8 +31,15 @@ pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
             best = Some((0, 1.0, c));
             continue;
         }
-        let d = strsim::damerau_levenshtein(&normal, &lower);
         let jw = strsim::jaro_winkler(&normal, &lower);
+        // The edit distance is at least the difference in length: past the limit, and
+        // without a shared prefix, the candidate cannot qualify (and the distance,
+        // which allocates, is not needed).
+        let (n, m) = (lower.chars().count(), normal.chars().count());
+        if jw < 0.85 && n.abs_diff(m) > limit {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(&normal, &lower);
         let near = (d <= limit && d < c.chars().count().min(word.chars().count())) || jw >= 0.85;
         if near && best.is_none_or(|(bd, bj, _)| d < bd || (d == bd && jw > bj)) {
             best = Some((d, jw, c));

@@ -28,7 +28,7 @@ mod set;
 mod similar;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value as Json};
 
@@ -45,6 +45,8 @@ pub struct FilterPattern {
     text: String,
     ast: Pattern,
     program: Option<Arc<set::Program>>,
+    /// What [`FilterPattern::similarity_to`] compares, worked out on first use.
+    features: OnceLock<similar::Features>,
 }
 
 /// One matching event, as `TestMetricFilter` reports it.
@@ -83,6 +85,7 @@ impl FilterPattern {
             text: text.to_string(),
             ast,
             program,
+            features: OnceLock::new(),
         })
     }
 
@@ -100,6 +103,7 @@ impl FilterPattern {
             text: text.to_string(),
             ast,
             program,
+            features: OnceLock::new(),
         })
     }
 
@@ -208,7 +212,11 @@ impl FilterPattern {
     /// How close `self` is to `required` (0.0 to 1.0): shared conditions and fields.
     /// A heuristic for ranking near-misses in explanations, never a verdict.
     pub fn similarity_to(&self, required: &FilterPattern) -> f64 {
-        similar::similarity(required.ast(), self.ast())
+        similar::score(required.features(), self.features())
+    }
+
+    fn features(&self) -> &similar::Features {
+        self.features.get_or_init(|| similar::features(&self.ast))
     }
 }
 

@@ -9,8 +9,8 @@ use super::ast::{Condition, FieldExpr, JsonExpr, Pattern, Slot, Step, Term};
 use std::collections::BTreeSet;
 
 /// Features of a pattern: its conditions and the fields they read.
-#[derive(Default)]
-struct Features {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Features {
     atoms: BTreeSet<String>,
     fields: BTreeSet<String>,
 }
@@ -40,7 +40,7 @@ fn field_expr(name: usize, e: &FieldExpr, f: &mut Features) {
     }
 }
 
-fn features(p: &Pattern) -> Features {
+pub(crate) fn features(p: &Pattern) -> Features {
     let mut f = Features::default();
     match p {
         Pattern::MatchAll(_) => {}
@@ -73,8 +73,8 @@ fn overlap(required: &BTreeSet<String>, actual: &BTreeSet<String>) -> f64 {
 
 /// A score in `0.0..=1.0`: half for the required pattern's conditions that `actual`
 /// also has, half for the fields both read. 1.0 for the same conditions.
-pub fn similarity(required: &Pattern, actual: &Pattern) -> f64 {
-    let (r, a) = (features(required), features(actual));
+pub(crate) fn score(required: &Features, actual: &Features) -> f64 {
+    let (r, a) = (required, actual);
     0.5 * overlap(&r.atoms, &a.atoms) + 0.5 * overlap(&r.fields, &a.fields)
 }
 
@@ -86,7 +86,7 @@ mod tests {
     fn sim(a: &str, b: &str) -> f64 {
         let a = FilterPattern::parse(a).unwrap();
         let b = FilterPattern::parse(b).unwrap();
-        similarity(a.ast(), b.ast())
+        score(&features(a.ast()), &features(b.ast()))
     }
 
     #[test]
