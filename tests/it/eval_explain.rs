@@ -148,3 +148,26 @@ fn evidence_is_compact() {
     let shown = ex.evidence[0].value.as_ref().unwrap().as_str().unwrap();
     assert!(shown.chars().count() <= 200);
 }
+
+#[test]
+fn an_error_inside_a_long_list_names_the_element_it_happened_on() {
+    // The elements of a list are first evaluated without words; an error there is
+    // reported as the pass with words gives it: with the element's path.
+    let entity = json!({
+        "id": "t",
+        "parts": [
+            { "name": "a", "n": [1] },
+            { "name": "b", "n": [1] },
+            { "name": "c", "n": [1] },
+            { "name": "d", "n": [1] },
+            { "name": "e", "n": 7 }
+        ]
+    });
+    let (o, ex) = explain("Widget should have parts contain [n length() > 1]", entity);
+    assert_eq!(o, Outcome::Error);
+    assert!(
+        ex.summary.contains("parts[4].n"),
+        "the error names the element: {}",
+        ex.summary
+    );
+}

@@ -320,7 +320,7 @@ impl<'o> Engine<'o> {
                     // preceding `groupBy`.
                     let elems = match groups.take() {
                         Some(g) => Elems::Groups(g),
-                        None => match val.elements() {
+                        None => match val.elements_with(!self.quiet) {
                             Some(items) => Elems::Items(items),
                             None => {
                                 return Err(EvalError::NotAList {
@@ -378,7 +378,17 @@ impl<'o> Engine<'o> {
                     let pass = if direct { *self } else { self.quietly() };
                     let mut direct_ev: Vec<Vec<Ev<'c>>> = Vec::new();
                     for i in 0..n {
-                        let r = pass.expr(predicate, &elems.ctx(i), depth + 1, pred_want)?;
+                        let r = match pass.expr(predicate, &elems.ctx(i), depth + 1, pred_want) {
+                            Ok(r) => r,
+                            // The error as the pass with words gives it (its paths).
+                            Err(e) if pass.quiet && !self.quiet => {
+                                return Err(self
+                                    .expr(predicate, &elems.ctx(i), depth + 1, pred_want)
+                                    .err()
+                                    .unwrap_or(e))
+                            }
+                            Err(e) => return Err(e),
+                        };
                         let (value, unknown, progress) = (r.value, r.unknown, r.progress);
                         if direct {
                             direct_ev.push(r.ev);

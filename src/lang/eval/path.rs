@@ -58,7 +58,7 @@ pub(crate) fn index(base: &str, i: usize) -> String {
 
 /// Push `v` (reached at `path`) onto a projection: arrays are flattened one level,
 /// nulls are skipped.
-fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String) {
+fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String, paths: bool) {
     match v {
         Json::Null => {}
         Json::Array(a) => {
@@ -66,7 +66,11 @@ fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String) {
                 if !e.is_null() {
                     out.push(Item {
                         v: e,
-                        path: index(&path, i),
+                        path: if paths {
+                            index(&path, i)
+                        } else {
+                            String::new()
+                        },
                     });
                 }
             }
@@ -77,8 +81,52 @@ fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String) {
 
 /// A property name close to `name` among `keys`: first a case-insensitive match,
 /// then a small edit distance.
-pub(crate) fn near_key<'k>(name: &str, keys: impl Iterator<Item = &'k String>) -> Option<String> {
-    crate::text::closest(name, keys.map(String::as_str)).map(str::to_string)
+///
+/// Remembered per thread for the last [`HINTS_KEPT`] questions: the same miss on
+/// objects with the same keys (one per account in an organization) is answered once.
+pub(crate) fn near_key<'k>(
+    name: &str,
+    keys: impl Iterator<Item = &'k String> + Clone,
+) -> Option<String> {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = HINT_SEED.build_hasher();
+    name.hash(&mut h);
+    keys.clone().for_each(|k| k.hash(&mut h));
+    let fingerprint = h.finish();
+    let same = |(n, ks, _): &(String, Vec<String>, Option<String>)| {
+        n == name && ks.iter().eq(keys.clone())
+    };
+    if let Some(hit) = HINTS.with(|m| {
+        m.borrow()
+            .get(&fingerprint)
+            .filter(|e| same(e))
+            .map(|e| e.2.clone())
+    }) {
+        return hit;
+    }
+    let hint = crate::text::closest(name, keys.clone().map(String::as_str)).map(str::to_string);
+    HINTS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= HINTS_KEPT {
+            m.clear();
+        }
+        m.insert(
+            fingerprint,
+            (name.to_string(), keys.cloned().collect(), hint.clone()),
+        );
+    });
+    hint
+}
+
+/// How many near-miss answers each thread remembers.
+const HINTS_KEPT: usize = 4096;
+/// The fingerprint of a question (name and keys); any collision is checked.
+const HINT_SEED: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x9e37);
+
+type HintMemo = foldhash::HashMap<u64, (String, Vec<String>, Option<String>)>;
+
+thread_local! {
+    static HINTS: std::cell::RefCell<HintMemo> = std::cell::RefCell::default();
 }
 
 /// Resolve a dotted path against a context.
@@ -90,14 +138,15 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
     resolve_hinted(ctx, segs, true)
 }
 
-/// [`resolve`], with the "did you mean" hints of a miss left out unless `hints` (the
-/// evaluator's verdict-only pass: the value is the same, only the words differ).
+/// [`resolve`], with the words left out unless `hints`: the "did you mean" of a miss
+/// and the paths of what is reached (empty). The evaluator's verdict-only pass: the
+/// value is the same, only the words differ.
 pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> Val<'a> {
-    let hint_of = |name: &str, keys: &mut dyn Iterator<Item = &String>| {
+    let join = |base: &str, seg: &str| {
         if hints {
-            near_key(name, keys)
+            join(base, seg)
         } else {
-            None
+            String::new()
         }
     };
     let (mut cur, mut projected, mut desc, rest) = match ctx {
@@ -111,7 +160,10 @@ pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> 
                 let hint = ["items".to_string()];
                 return Val::Missing {
                     path: first.name.clone(),
-                    hint: hint_of(&first.name, &mut hint.iter()).or(Some("items".into())),
+                    hint: hints
+                        .then(|| near_key(&first.name, hint.iter()))
+                        .flatten()
+                        .or(Some("items".into())),
                 };
             }
             None => (items.clone(), true, "items[]".to_string(), segs),
@@ -129,7 +181,7 @@ pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> 
         if !projected && cur.len() == 1 && cur[0].v.is_array() {
             let it = cur.remove(0);
             let mut next = Vec::new();
-            push_flat(&mut next, it.v, it.path);
+            push_flat(&mut next, it.v, it.path, hints);
             cur = next;
             projected = true;
             desc.push_str("[]");
@@ -146,7 +198,7 @@ pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> 
                     None => {
                         return Val::Missing {
                             path,
-                            hint: hint_of(name, &mut o.keys()),
+                            hint: hints.then(|| near_key(name, o.keys())).flatten(),
                         }
                     }
                 },
@@ -156,7 +208,7 @@ pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> 
             let mut next = Vec::new();
             for it in &cur {
                 if let Some(v) = it.v.as_object().and_then(|o| o.get(name)) {
-                    push_flat(&mut next, v, join(&it.path, name));
+                    push_flat(&mut next, v, join(&it.path, name), hints);
                 }
             }
             desc = join(&desc, name);
@@ -313,7 +365,7 @@ fn keys<'a>(val: Val<'a>, segs: &[Ident]) -> Val<'a> {
             let mut hint = None;
             for it in items {
                 match resolve(&Ctx::Item(it), segs) {
-                    Val::Json(x) => push_flat(&mut out, x.v, x.path),
+                    Val::Json(x) => push_flat(&mut out, x.v, x.path, true),
                     Val::List { items, .. } => out.extend(items),
                     Val::Missing { hint: h, .. } => hint = hint.or(h),
                     Val::Num(_) | Val::Bool(_) => {}

@@ -49,6 +49,11 @@ impl<'a> Val<'a> {
     /// missing or null value; any other JSON value is a one-element list. `None` for a
     /// computed number or boolean.
     pub fn elements(&self) -> Option<Vec<Item<'a>>> {
+        self.elements_with(true)
+    }
+
+    /// [`Val::elements`]; each element's path left empty unless `paths`.
+    pub(crate) fn elements_with(&self, paths: bool) -> Option<Vec<Item<'a>>> {
         match self {
             Val::Missing { .. } => Some(Vec::new()),
             Val::Json(it) => Some(match it.v {
@@ -58,7 +63,11 @@ impl<'a> Val<'a> {
                     .enumerate()
                     .map(|(i, v)| Item {
                         v,
-                        path: index(&it.path, i),
+                        path: if paths {
+                            index(&it.path, i)
+                        } else {
+                            String::new()
+                        },
                     })
                     .collect(),
                 _ => vec![it.clone()],
