@@ -14,6 +14,10 @@ use super::ast::StrMatch;
 
 /// Most product states explored for one field before giving up.
 const MAX_PRODUCT_STATES: usize = 50_000;
+/// Most automaton transitions taken for one field before giving up (a product state
+/// costs one per byte class and automaton): a bound on work, not time, so the answer
+/// is the same on every machine; about 100 ms of a release build here.
+const MAX_TRANSITIONS: usize = 10_000_000;
 /// Memory bound for one DFA (bytes).
 const DFA_LIMIT: usize = 8 << 20;
 
@@ -127,6 +131,7 @@ pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, Stri
     let mut found: HashMap<Vec<bool>, usize> = HashMap::new();
     let mut order: Vec<Vec<bool>> = Vec::new();
     let mut i = 0;
+    let mut transitions = 0usize;
     while i < states.len() {
         let cur = states[i].0.clone();
         if domain.accepts_at(cur[0]) {
@@ -139,6 +144,12 @@ pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, Stri
                 found.insert(v.clone(), i);
                 order.push(v);
             }
+        }
+        transitions += sigma.len() * all.len();
+        if transitions > MAX_TRANSITIONS {
+            return Err(format!(
+                "the combined automaton needs more than {MAX_TRANSITIONS} transitions"
+            ));
         }
         for &b in &sigma {
             let next: Vec<StateID> = all
