@@ -11,6 +11,8 @@
 //! snapshot = "acct.json"      # with no --snapshot (and no --live)
 //! fail-on = "high"
 //! unknown-ok = false
+//! strict = true               # unseen properties are errors, as --strict
+//! strict-chain = false        # as --strict-chain
 //! ```
 
 use super::check::{CheckArgs, SeverityArg};
@@ -40,6 +42,8 @@ struct CheckDefaults {
     snapshot: Option<PathBuf>,
     fail_on: Option<SeverityArg>,
     unknown_ok: Option<bool>,
+    strict: Option<bool>,
+    strict_chain: Option<bool>,
 }
 
 /// The configuration file in effect, if any: `gsl.toml` here, else the user's.
@@ -64,7 +68,7 @@ fn load(path: &Path) -> miette::Result<Config> {
     toml::from_str(&text).map_err(|e| {
         miette::miette!(
             code = "gsl::config::syntax",
-            help = "the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok (docs/reports.md)",
+            help = "the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok, strict, strict-chain (docs/reports.md)",
             "{}: {e}",
             path.display()
         )
@@ -109,6 +113,12 @@ pub fn apply_check_from(args: &mut CheckArgs, path: &Path) -> miette::Result<()>
     }
     if !args.unknown_ok {
         args.unknown_ok = c.unknown_ok.unwrap_or(false);
+    }
+    if !args.strict {
+        args.strict = c.strict.unwrap_or(false);
+    }
+    if !args.strict_chain {
+        args.strict_chain = c.strict_chain.unwrap_or(false);
     }
     Ok(())
 }

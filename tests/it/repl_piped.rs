@@ -83,3 +83,24 @@ fn comments_with_quotes_and_brackets_swallow_no_lines() {
     assert!(stdout.contains("2 objects: 1 passed, 1 failed"), "{stdout}");
     assert!(stdout.contains("org-main: name = \"org-main\""), "{stdout}");
 }
+
+#[test]
+fn a_property_no_entity_has_is_warned_as_gsl_check_warns() {
+    // A type gsl does not collect: its properties are learnt from the snapshot.
+    let out = gsl()
+        .args(["repl", "--snapshot", "tests/data/report/multi-account.json"])
+        .write_stdin("Bucket should have versioning.enabld = true\nBucket should have versioning.enabled = true\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let warnings: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "only the misspelt rule: {stdout}");
+    assert!(
+        warnings[0].contains("no `Bucket` entity in the snapshot has `versioning.enabld`")
+            && warnings[0].contains("did you mean `enabled`?"),
+        "{stdout}"
+    );
+}

@@ -524,6 +524,18 @@ impl Session {
             }
             note = format!("note: {e}\n");
         }
+        // As `gsl check` warns: a property no entity of the type has (for types gsl
+        // does not collect; a known type's properties were checked above).
+        for u in gsl::lang::eval::props::unseen_in(&rule, &self.graph) {
+            let w = gsl::lang::eval::props::UnseenProperty::new(
+                &u,
+                &rule.target.entity.name,
+                src,
+                INPUT_NAME,
+            );
+            let p = gsl::report::Problem::of(&w);
+            note.push_str(&format!("warning: {}\n", crate::cli::note_text(&p)));
+        }
         let result = evaluate(&rule, &self.graph, &self.opts);
         let query = rule.verdict.is_none();
         match self.format {
