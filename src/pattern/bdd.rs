@@ -13,10 +13,10 @@ pub(crate) const TRUE: Node = 1;
 const TERMINAL_VAR: u32 = u32::MAX;
 
 /// Most nodes one decision may build.
-pub(crate) const MAX_NODES: usize = 1 << 20;
+pub(crate) const MAX_NODES: usize = 1 << 18;
 /// Most steps (operations that are not answered from a memo) one decision may take:
 /// about 100 ms of a release build on this project's 2-core machine.
-pub(crate) const MAX_STEPS: u64 = 2_000_000;
+pub(crate) const MAX_STEPS: u64 = 500_000;
 
 /// The budget of a decision ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -379,6 +379,49 @@ fn many_independent_pairs_are_decided() {
     }
 }
 
+/// Crossed pairs (`($.a0=1||$.b17=1)&&...`, 48 of them, within the length limit): the
+/// hardest shape found for the decision diagram. The answer is never wrong, and when the
+/// budget runs out it says so; the budget counts work, so the answer is the same on
+/// every call (and in every build). Its time (about 0.1 s) is measured in
+/// `benches/pattern.rs`, not here.
+#[test]
+fn crossed_pairs_answer_the_same_every_time_and_never_wrongly() {
+    let n = 48;
+    // A fixed permutation of 0..n.
+    let perm: Vec<usize> = (0..n).map(|i| (i * 17 + 5) % n).collect();
+    let ands: Vec<String> = (0..n).map(|i| format!("($.a{i}=1||$.b{i}=1)")).collect();
+    let crossed: Vec<String> = (0..n)
+        .map(|i| format!("($.a{i}=1||$.b{}=1)", perm[i]))
+        .collect();
+    let a = FilterPattern::parse(&format!("{{{}}}", ands.join("&&"))).expect("valid");
+    let b = FilterPattern::parse(&format!("{{{}}}", crossed.join("&&"))).expect("valid");
+    assert!(a.as_str().len() <= 1024 && b.as_str().len() <= 1024);
+    let first = format!("{:?}", a.compare(&b));
+    match a.compare(&b) {
+        Comparison::Equal => panic!("they differ: an event with a0 and b0 only matches the first"),
+        Comparison::Different {
+            witness: (event, a_matches),
+            ..
+        } => {
+            assert_eq!(a.matches(&event), a_matches);
+            assert_eq!(b.matches(&event), !a_matches);
+        }
+        Comparison::Unknown { reason } => {
+            assert!(reason.contains("needs more than"), "{reason}")
+        }
+    }
+    assert_eq!(first, format!("{:?}", a.compare(&b)), "deterministic");
+    match b.covers(&a) {
+        Coverage::Covered => {}
+        Coverage::NotCovered { counterexample } => {
+            assert!(a.matches(&counterexample) && !b.matches(&counterexample))
+        }
+        Coverage::Unknown { reason } => {
+            assert!(reason.contains("needs more than"), "{reason}")
+        }
+    }
+}
+
 #[test]
 fn canonical_text_round_trips_beyond_the_length_limit() {
     // Under 1024 characters that canonicalize to more than 1024.
