@@ -412,13 +412,19 @@ impl EntityGraph {
     /// Every property path seen on entities of a type, with the JSON types seen there
     /// and an example value, sorted by path.
     pub fn schema(&self, type_name: &str) -> Vec<PropertyInfo> {
-        let mut map: BTreeMap<String, PropertyInfo> = BTreeMap::new();
-        for e in self.entities(type_name) {
-            let mut seen = BTreeSet::new();
-            collect_paths(e.value, "", &mut map, &mut seen, 0);
-        }
-        map.into_values().collect()
+        schema_of(self.entities(type_name).into_iter().map(|e| e.value))
     }
+}
+
+/// The paths (schema notation) of some entity values, with what was seen at each: the
+/// one walk behind [`EntityGraph::schema`] and the schema's own tests.
+pub(crate) fn schema_of<'a>(values: impl IntoIterator<Item = &'a Json>) -> Vec<PropertyInfo> {
+    let mut map: BTreeMap<String, PropertyInfo> = BTreeMap::new();
+    for v in values {
+        let mut seen = BTreeSet::new();
+        collect_paths(v, "", &mut map, &mut seen, 0);
+    }
+    map.into_values().collect()
 }
 
 fn json_type(v: &Json) -> &'static str {

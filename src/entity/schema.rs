@@ -517,44 +517,6 @@ mod tests {
     use serde_json::Value as Json;
     use std::collections::{BTreeMap, BTreeSet};
 
-    /// Every path of `v` (schema notation) with the JSON type seen there.
-    fn json_paths(v: &Json, prefix: &str, out: &mut BTreeMap<String, BTreeSet<&'static str>>) {
-        match v {
-            Json::Object(o) => {
-                for (k, child) in o {
-                    let path = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    out.entry(path.clone()).or_default().insert(kind(child));
-                    json_paths(child, &path, out);
-                }
-            }
-            Json::Array(a) => {
-                let path = format!("{prefix}[]");
-                for child in a {
-                    if !child.is_object() && !child.is_array() {
-                        out.entry(path.clone()).or_default().insert(kind(child));
-                    }
-                    json_paths(child, &path, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn kind(v: &Json) -> &'static str {
-        match v {
-            Json::Null => "null",
-            Json::Bool(_) => "boolean",
-            Json::Number(_) => "number",
-            Json::String(_) => "string",
-            Json::Array(_) => "array",
-            Json::Object(_) => "object",
-        }
-    }
-
     fn accepts(p: &Property, json: &str) -> bool {
         match (json, p.ty) {
             ("null", _) => p.nullable,
@@ -571,10 +533,11 @@ mod tests {
         entities: &[Json],
         complete: bool,
     ) -> Result<(), String> {
-        let mut seen = BTreeMap::new();
-        for e in entities {
-            json_paths(e, "", &mut seen);
-        }
+        let seen: BTreeMap<String, BTreeSet<&'static str>> =
+            crate::entity::graph::schema_of(entities)
+                .into_iter()
+                .map(|p| (p.path, p.types))
+                .collect();
         let declared: BTreeMap<String, PropType> = schema.paths().into_iter().collect();
         for (path, kinds) in &seen {
             let segs: Vec<&str> = path.split('.').map(|s| s.trim_end_matches("[]")).collect();
