@@ -119,6 +119,31 @@ async fn collect_with_logs_at(moto: &Moto, url: &str) -> Collection {
         .expect("collection runs")
 }
 
+/// A compliant chain collected with CloudWatch Logs answered by a server that gives
+/// `reply`: the collection, the server (its call count) and the recorded error of
+/// `DescribeMetricFilters`.
+async fn collect_with_faulty_logs(
+    reply: &'static str,
+) -> (
+    Collection,
+    FaultServer,
+    gsl::entity::snapshot::CollectionError,
+) {
+    let moto = Moto::start();
+    let f = Fixture::new(&moto, "us-east-1").await;
+    compliant(&f).await;
+    let server = FaultServer::start(reply);
+    let c = collect_with_logs_at(&moto, &server.url).await;
+    let e = c
+        .snapshot
+        .errors
+        .iter()
+        .find(|e| e.operation == "DescribeMetricFilters")
+        .cloned()
+        .unwrap_or_else(|| panic!("not recorded: {:#?}", c.snapshot.errors));
+    (c, server, e)
+}
+
 /// The CIS pack over the collection: every policy over the trail chain is unknown.
 fn assert_chain_unknown(c: &Collection) {
     let graph = EntityGraph::named(c.snapshot.clone(), "faulty");
@@ -205,17 +230,7 @@ async fn thousands_of_metric_filters_are_followed_page_by_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_is_retried_then_recorded_and_the_chain_is_unknown() {
-    let moto = Moto::start();
-    let f = Fixture::new(&moto, "us-east-1").await;
-    compliant(&f).await;
-    let server = FaultServer::start(THROTTLED);
-    let c = collect_with_logs_at(&moto, &server.url).await;
-    let e = c
-        .snapshot
-        .errors
-        .iter()
-        .find(|e| e.operation == "DescribeMetricFilters")
-        .unwrap_or_else(|| panic!("not recorded: {:#?}", c.snapshot.errors));
+    let (c, server, e) = collect_with_faulty_logs(THROTTLED).await;
     assert_eq!(e.code, "ThrottlingException", "{e:?}");
     assert!(e.message.contains("Rate exceeded"), "{e:?}");
     assert!(e.entity_types.contains(&"CloudTrail".to_string()), "{e:?}");
@@ -226,17 +241,7 @@ async fn throttling_is_retried_then_recorded_and_the_chain_is_unknown() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_response_cut_off_mid_body_is_recorded_and_the_chain_is_unknown() {
-    let moto = Moto::start();
-    let f = Fixture::new(&moto, "us-east-1").await;
-    compliant(&f).await;
-    let server = FaultServer::start(CUT_OFF);
-    let c = collect_with_logs_at(&moto, &server.url).await;
-    let e = c
-        .snapshot
-        .errors
-        .iter()
-        .find(|e| e.operation == "DescribeMetricFilters")
-        .unwrap_or_else(|| panic!("not recorded: {:#?}", c.snapshot.errors));
+    let (c, server, e) = collect_with_faulty_logs(CUT_OFF).await;
     // The cause is named: the reply, not the network or the credentials.
     assert_eq!(e.code, "InvalidResponse", "{e:?}");
     assert!(e.message.contains("body"), "{e:?}");

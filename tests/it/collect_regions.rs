@@ -78,18 +78,23 @@ impl RegionsFixture {
     }
 }
 
+/// `collect --all-regions` with the Account service answered by `fixture`.
+async fn collect_all_regions(moto: &Moto, fixture: &RegionsFixture) -> collect::Collection {
+    let options = CollectOptions {
+        all_regions: true,
+        endpoints: fixture.endpoints(moto),
+        ..Default::default()
+    };
+    let config = moto.sdk_config("us-east-1").await;
+    collect::collect(&config, &options).await.expect("runs")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_regions_collects_the_regions_the_account_has_enabled() {
     let moto = Moto::start();
     compliant(&Fixture::new(&moto, "us-east-1").await).await;
     let fixture = RegionsFixture::start("200 OK", RECORDED);
-    let options = CollectOptions {
-        all_regions: true,
-        endpoints: fixture.endpoints(&moto),
-        ..Default::default()
-    };
-    let config = moto.sdk_config("us-east-1").await;
-    let c = collect::collect(&config, &options).await.expect("runs");
+    let c = collect_all_regions(&moto, &fixture).await;
     let account = &c.snapshot.accounts[0];
     assert_eq!(account.account_number, ACCOUNT);
     // Enabled by default and opted in, in AWS's order; not the disabled one, not the
@@ -127,13 +132,7 @@ async fn without_list_regions_the_static_list_is_probed_and_the_refusal_recorded
         "403 Forbidden",
         r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: account:ListRegions"}"#,
     );
-    let options = CollectOptions {
-        all_regions: true,
-        endpoints: fixture.endpoints(&moto),
-        ..Default::default()
-    };
-    let config = moto.sdk_config("us-east-1").await;
-    let c = collect::collect(&config, &options).await.expect("runs");
+    let c = collect_all_regions(&moto, &fixture).await;
     let errors = &c.snapshot.errors;
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
