@@ -63,10 +63,9 @@ fn parse_with(text: &str, name: &str, limit: bool) -> Result<Pattern, PatternErr
     }
     check_balance(text, &src)?;
 
-    pest::set_error_detail(true);
     let mut pairs = match Grammar::parse(Rule::pattern, text) {
         Ok(p) => p,
-        Err(e) => return Err(convert_pest_error(e, text, &src)),
+        Err(_) => return Err(convert_pest_error(detailed_error(text), text, &src)),
     };
     let mut b = Builder {
         text,
@@ -107,6 +106,33 @@ fn parse_with(text: &str, name: &str, limit: bool) -> Result<Pattern, PatternErr
             .with_help("name the array index or property instead of `[*]` / `.*`"));
     }
     Ok(pattern)
+}
+
+/// The parse error of `text` with pest's error detail (the tokens expected at the
+/// furthest position), which the diagnostic lists.
+///
+/// Collecting the detail makes every parse several times slower (an allocation per
+/// rule attempt), so a pattern is first parsed without it, and only a pattern that
+/// fails is parsed again, here, with it. pest's switch is process-wide and read when a
+/// parse starts: the switch is turned on only under [`DETAIL`], so a detailed parse
+/// always sees it on; a plain parse that starts meanwhile collects the detail too
+/// (slower, same result).
+fn detailed_error(text: &str) -> pest::error::Error<Rule> {
+    static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _held = DETAIL.lock().unwrap_or_else(|p| p.into_inner());
+    pest::set_error_detail(true);
+    let result = Grammar::parse(Rule::pattern, text);
+    pest::set_error_detail(false);
+    match result {
+        Err(e) => e,
+        // Unreachable (the same text failed a moment ago); an error all the same.
+        Ok(_) => pest::error::Error::new_from_pos(
+            pest::error::ErrorVariant::CustomError {
+                message: "the pattern could not be parsed".into(),
+            },
+            pest::Position::from_start(text),
+        ),
+    }
 }
 
 fn span_of(p: &Pair<'_, Rule>) -> Span {

@@ -48,3 +48,40 @@ fn spans_point_at_the_offending_text() {
         );
     }
 }
+
+/// A pattern is parsed without pest's error detail, and parsed again with it only when
+/// it fails (the detail is what lists the expected tokens). The switch is process-wide:
+/// the words of an error must not depend on what other threads parse meanwhile.
+#[test]
+fn an_error_lists_the_same_expected_tokens_while_other_threads_parse() {
+    let bad = [
+        "{ $.a = 1 && }",
+        "{ $.eventName = ConsoleLogin || }",
+        "[a, b = ]",
+        "{ $.a = 1 ) }",
+    ];
+    let alone: Vec<String> = bad
+        .iter()
+        .map(|p| render(&FilterPattern::parse(p).expect_err(p)))
+        .collect();
+    assert!(
+        alone.iter().any(|r| r.contains("expected")),
+        "the errors list what was expected: {alone:?}"
+    );
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let alone = &alone;
+            s.spawn(move || {
+                for round in 0..50 {
+                    // Valid patterns in between, parsed without the detail.
+                    let good = format!("{{ $.eventName = Event{t}x{round} }}");
+                    assert!(FilterPattern::parse(&good).is_ok());
+                    for (p, want) in bad.iter().zip(alone) {
+                        let got = render(&FilterPattern::parse(p).expect_err(p));
+                        assert_eq!(&got, want, "{p}");
+                    }
+                }
+            });
+        }
+    });
+}
