@@ -3,6 +3,8 @@
 //! construction: which combinations of tests some string satisfies, each with
 //! the shortest such string.
 
+use std::sync::{Arc, LazyLock, Mutex};
+
 use foldhash::{HashMap, HashMapExt};
 
 use regex_automata::dfa::{dense, Automaton};
@@ -83,6 +85,7 @@ impl Lang {
 }
 
 /// One realizable combination: which languages accept, and a shortest string.
+#[derive(Debug, Clone)]
 pub(crate) struct Combo {
     pub accepts: Vec<bool>,
     pub witness: String,
@@ -113,6 +116,40 @@ fn alphabet(langs: &[&Lang]) -> Vec<u8> {
         }
     }
     reps
+}
+
+/// Most answers [`combos`] remembers; past it, it starts afresh.
+const COMBOS_KEPT: usize = 4096;
+
+type CombosMemo = HashMap<Vec<String>, Arc<Result<Vec<Combo>, String>>>;
+
+/// [`explore`] of the languages of `sources` (full-match regex sources) on valid UTF-8
+/// text ([`UTF8_SOURCE`]): every realizable acceptance vector, with a shortest string.
+///
+/// A pure function of `sources`, remembered process-wide: every proof that tests a
+/// field the same way (the required pattern's values and the filter's, an
+/// organization's worth of times) asks it again, and compiling the automata is most
+/// of its cost. The answer is the same remembered or not.
+pub(crate) fn combos(sources: &[String]) -> Arc<Result<Vec<Combo>, String>> {
+    static MEMO: LazyLock<Mutex<CombosMemo>> = LazyLock::new(Mutex::default);
+    if let Some(hit) = MEMO.lock().unwrap_or_else(|p| p.into_inner()).get(sources) {
+        return Arc::clone(hit);
+    }
+    let answer = Arc::new(explore_sources(sources));
+    let mut memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
+    if memo.len() >= COMBOS_KEPT {
+        memo.clear();
+    }
+    Arc::clone(memo.entry(sources.to_vec()).or_insert(answer))
+}
+
+fn explore_sources(sources: &[String]) -> Result<Vec<Combo>, String> {
+    let langs: Vec<Lang> = sources
+        .iter()
+        .map(|s| Lang::new(s))
+        .collect::<Result<_, _>>()?;
+    let refs: Vec<&Lang> = langs.iter().collect();
+    explore(&Lang::new(UTF8_SOURCE)?, &refs)
 }
 
 /// Explore the product of `langs` (the first one is the domain: only strings
@@ -191,4 +228,45 @@ pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, Stri
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(texts: &[&str]) -> Vec<String> {
+        texts
+            .iter()
+            .map(|t| str_lang_source(&StrMatch::from_text(t)))
+            .collect()
+    }
+
+    #[test]
+    fn a_remembered_answer_is_the_answer() {
+        let s = sources(&["*UnauthorizedOperation", "AccessDenied*", "Access*Denied"]);
+        let fresh = explore_sources(&s).expect("explores");
+        for _ in 0..2 {
+            let memo = combos(&s);
+            let memo = memo.as_ref().as_ref().expect("explores");
+            let pairs = |v: &[Combo]| -> Vec<(Vec<bool>, String)> {
+                v.iter()
+                    .map(|c| (c.accepts.clone(), c.witness.clone()))
+                    .collect()
+            };
+            assert_eq!(pairs(memo), pairs(&fresh));
+        }
+        // Neither, each alone (`Access*Denied` is exact: an inner `*` is literal), and
+        // both wildcards at once.
+        assert_eq!(fresh.len(), 5, "{fresh:?}");
+    }
+
+    #[test]
+    fn order_of_the_sources_is_part_of_the_question() {
+        let ab = combos(&sources(&["a*", "*b"]));
+        let ba = combos(&sources(&["*b", "a*"]));
+        let first = |c: &Arc<Result<Vec<Combo>, String>>| {
+            c.as_ref().as_ref().expect("explores")[1].accepts.clone()
+        };
+        assert_ne!(first(&ab), first(&ba));
+    }
 }

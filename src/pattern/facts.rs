@@ -10,7 +10,7 @@ use foldhash::{HashMap, HashSet, HashSetExt};
 use serde_json::{Map, Value as Json};
 
 use super::ast::*;
-use super::automata::{self, Lang};
+use super::automata;
 use super::eval::{compare_text, text_number};
 use super::sem::{ATest, AVal};
 
@@ -252,15 +252,11 @@ pub(crate) fn cells(tests: &[DTest<'_>], json: bool, rx: &Regexes) -> Result<Vec
             },
         ]
     } else {
-        let mut langs: Vec<Lang> = sources
-            .iter()
-            .map(|s| Lang::new(s))
-            .collect::<Result<_, _>>()?;
+        let mut all = sources.clone();
         if has_num {
-            langs.push(Lang::new(automata::NUMERIC_SOURCE)?);
+            all.push(automata::NUMERIC_SOURCE.to_string());
         }
-        let refs: Vec<&Lang> = langs.iter().collect();
-        automata::explore(&Lang::new(automata::UTF8_SOURCE)?, &refs)?
+        automata::combos(&all).as_ref().clone()?
     };
     candidates.extend(combos.iter().map(|c| c.witness.clone()));
     if has_num {
