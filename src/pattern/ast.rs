@@ -1,5 +1,6 @@
 //! The syntax tree of a filter pattern. Independent of the parser library;
-//! every node carries the [`Span`] it was written at (ignored by `==`).
+//! every node carries the [`Span`] it was written at (compared by `==`; see
+//! [`Pattern::shape`] for a comparison that ignores where nodes were written).
 
 use std::fmt;
 
@@ -16,6 +17,58 @@ pub enum Pattern {
     Json(JsonExpr),
     /// `[ ... ]`.
     Delimited(Vec<Slot>),
+}
+
+impl Pattern {
+    /// The tree as written, without the spans, as text: equal for two texts that
+    /// differ only in layout (blanks, line breaks) or in what the tree does not keep,
+    /// different whenever the trees differ in anything else, order included.
+    /// Whatever is computed from the tree alone (the proofs and their
+    /// counterexamples) is the same for texts with the same shape.
+    pub(crate) fn shape(&self) -> String {
+        let mut p = self.clone();
+        p.clear_spans();
+        format!("{p:?}")
+    }
+
+    fn clear_spans(&mut self) {
+        fn json(e: &mut JsonExpr) {
+            match e {
+                JsonExpr::And(v, s) | JsonExpr::Or(v, s) => {
+                    *s = Span::default();
+                    v.iter_mut().for_each(json);
+                }
+                JsonExpr::Cond(c) => {
+                    c.span = Span::default();
+                    c.selector.span = Span::default();
+                }
+            }
+        }
+        fn field(e: &mut FieldExpr) {
+            match e {
+                FieldExpr::And(v) | FieldExpr::Or(v) => v.iter_mut().for_each(field),
+                FieldExpr::Cmp(_, _, s) => *s = Span::default(),
+            }
+        }
+        match self {
+            Pattern::MatchAll(s) => *s = Span::default(),
+            Pattern::Terms(t) => t.iter_mut().for_each(|t| t.span = Span::default()),
+            Pattern::Json(e) => json(e),
+            Pattern::Delimited(slots) => {
+                for slot in slots {
+                    match slot {
+                        Slot::Ellipsis(s) | Slot::Blank(s) => *s = Span::default(),
+                        Slot::Field(f) => {
+                            f.span = Span::default();
+                            if let Some(c) = &mut f.cond {
+                                field(c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// How a term takes part in an unstructured pattern.
@@ -368,4 +421,38 @@ pub enum FieldExpr {
     Or(Vec<FieldExpr>),
     /// `name op value`.
     Cmp(CmpOp, Value, Span),
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::pattern::FilterPattern;
+
+    fn shape(text: &str) -> String {
+        FilterPattern::parse(text).expect("valid").ast().shape()
+    }
+
+    #[test]
+    fn shape_ignores_layout_and_keeps_everything_else() {
+        let a = shape(r#"{ $.eventName = "CreateTrail" || $.eventName = "DeleteTrail" }"#);
+        assert_eq!(
+            a,
+            shape(r#"{$.eventName="CreateTrail"||$.eventName="DeleteTrail"}"#)
+        );
+        assert_eq!(
+            a,
+            shape("{\n  $.eventName = \"CreateTrail\"\n  || $.eventName = \"DeleteTrail\"\n}")
+        );
+        assert!(!a.replace("0..0", "").contains(".."), "no spans left: {a}");
+        for other in [
+            r#"{ $.eventName = "DeleteTrail" || $.eventName = "CreateTrail" }"#,
+            r#"{ $.eventName = "CreateTrail" && $.eventName = "DeleteTrail" }"#,
+            r#"{ $.eventName = "CreateTrail*" || $.eventName = "DeleteTrail" }"#,
+            r#"{ $.eventSource = "CreateTrail" || $.eventName = "DeleteTrail" }"#,
+        ] {
+            assert_ne!(a, shape(other), "{other}");
+        }
+        assert_eq!(shape("ERROR  -DEBUG"), shape("ERROR -DEBUG"));
+        assert_ne!(shape("ERROR -DEBUG"), shape("-DEBUG ERROR"));
+        assert_eq!(shape("[ip, user = bob , ...]"), shape("[ip,user=bob,...]"));
+    }
 }

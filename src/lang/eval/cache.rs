@@ -9,7 +9,8 @@
 //!   top-level clause, computed once, plus the counterexamples later proofs find).
 //!   Unrelated filters cost one match per witness.
 //! - The words of a failed comparison (a counterexample, a difference) are computed
-//!   only when an explanation shows them, from the pattern as written, and cached.
+//!   only when an explanation shows them, from the pattern as written, and cached by
+//!   its shape (the tree as written, without layout: a proof reads nothing else).
 //!
 //! Create one [`DecisionCache`] per run ([`EvalOptions::default`](super::EvalOptions)
 //! does) and clone the options: clones share the cache.
@@ -23,7 +24,7 @@ use serde_json::Value as Json;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Most witness events kept per required pattern.
 const MAX_WITNESSES: usize = 16;
@@ -31,6 +32,9 @@ const MAX_WITNESSES: usize = 16;
 /// another spelling.
 const SAME_CANON: &str =
     "equal as written here; another spelling with the same canonical form is not";
+/// Most answers remembered on one pattern of the data (per kind); past it, it starts
+/// afresh (a long REPL session asks new rule patterns).
+const MEMO_KEPT: usize = 64;
 /// Lock shards of each map.
 const SHARDS: usize = 16;
 
@@ -43,6 +47,21 @@ pub struct DataPattern {
     pub pattern: FilterPattern,
     text_id: u32,
     canon_id: u32,
+    /// The id of [`Pattern::shape`] (worked out when first needed): the words of a
+    /// failure are a proof's, and a proof reads only the tree, so texts of one shape
+    /// share them.
+    shape_id: OnceLock<u32>,
+    /// The answers about this text, by rule pattern ([`RulePattern::serial`]): each
+    /// filter is asked the same questions by every policy, and a scan of these few
+    /// is cheaper than hashing the texts again.
+    memo: Mutex<Memo>,
+}
+
+/// What one pattern of the data has been told, by rule pattern.
+#[derive(Debug, Default)]
+struct Memo {
+    decisions: Vec<(u64, PatternCheck, Decision)>,
+    closeness: Vec<(u64, f64)>,
 }
 
 /// An event a required pattern matches.
@@ -136,6 +155,28 @@ struct Inner {
     explained: AtomicU64,
     /// The reference evaluator: every question proved afresh, as written.
     reference: bool,
+    /// Unique in the process (never reused): which cache an entry of [`FRONT`] is of.
+    serial: u64,
+}
+
+/// A pattern of the data as last looked up on this thread, by the address of the
+/// text in the snapshot: each filter is looked up by every policy, and comparing the
+/// text once is cheaper than hashing it again. An entry counts only for its cache and
+/// only when the text there is the same (an address is reused once a batch of
+/// accounts is dropped).
+struct Front {
+    cache: u64,
+    at: usize,
+    text: Arc<str>,
+    pattern: Result<Arc<DataPattern>, String>,
+}
+
+/// Entries of [`FRONT`] per thread.
+const FRONT_SLOTS: usize = 1024;
+
+thread_local! {
+    static FRONT: std::cell::RefCell<Vec<Option<Front>>> =
+        std::cell::RefCell::new((0..FRONT_SLOTS).map(|_| None).collect());
 }
 
 /// The run-wide, thread-safe cache of filter-pattern work. Cloning shares it.
@@ -187,6 +228,10 @@ impl DecisionCache {
                 proofs: AtomicU64::new(0),
                 explained: AtomicU64::new(0),
                 reference,
+                serial: {
+                    static SERIAL: AtomicU64 = AtomicU64::new(0);
+                    SERIAL.fetch_add(1, Ordering::Relaxed)
+                },
             }),
         }
     }
@@ -211,8 +256,45 @@ impl DecisionCache {
         self.inner.ids.insert(Arc::from(text), fresh)
     }
 
+    /// The id of the shape of a pattern of the data.
+    fn shape_id(&self, data: &DataPattern) -> u32 {
+        *data
+            .shape_id
+            .get_or_init(|| self.id(&data.pattern.ast().shape()))
+    }
+
     /// A pattern of the data, parsed once per run; `Err` holds the parse error's words.
     pub fn data_pattern(&self, text: &str) -> Result<Arc<DataPattern>, String> {
+        let at = text.as_ptr() as usize;
+        let slot =
+            ((at as u64 >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize % FRONT_SLOTS;
+        let serial = self.inner.serial;
+        let front = FRONT.with(|f| {
+            f.borrow()[slot]
+                .as_ref()
+                .filter(|e| e.cache == serial && e.at == at && *e.text == *text)
+                .map(|e| e.pattern.clone())
+        });
+        if let Some(p) = front {
+            return p;
+        }
+        let p = self.data_pattern_shared(text);
+        FRONT.with(|f| {
+            f.borrow_mut()[slot] = Some(Front {
+                cache: serial,
+                at,
+                text: match &p {
+                    Ok(d) => Arc::clone(&d.text),
+                    Err(_) => Arc::from(text),
+                },
+                pattern: p.clone(),
+            })
+        });
+        p
+    }
+
+    /// [`DecisionCache::data_pattern`] without the per-thread front.
+    fn data_pattern_shared(&self, text: &str) -> Result<Arc<DataPattern>, String> {
         if let Some(p) = self.inner.data.get(text) {
             return p;
         }
@@ -223,6 +305,8 @@ impl DecisionCache {
                     text_id: self.id(text),
                     canon_id: self.id(&pattern.canonical()),
                     pattern,
+                    shape_id: OnceLock::new(),
+                    memo: Mutex::default(),
                 })
             })
             .map_err(|e| e.to_string());
@@ -235,10 +319,29 @@ impl DecisionCache {
             self.inner.proofs.fetch_add(1, Ordering::Relaxed);
             return prove(check, data, rule).0;
         }
+        let told = |v: Decision| {
+            let mut memo = data.memo.lock().unwrap_or_else(|p| p.into_inner());
+            if memo.decisions.len() >= MEMO_KEPT {
+                memo.decisions.clear();
+            }
+            memo.decisions.push((rule.serial, check, v.clone()));
+            v
+        };
+        let known = {
+            let memo = data.memo.lock().unwrap_or_else(|p| p.into_inner());
+            memo.decisions
+                .iter()
+                .find(|(r, c, _)| *r == rule.serial && *c == check)
+                .map(|(_, _, v)| v.clone())
+        };
+        if let Some(v) = known {
+            self.inner.hits.fetch_add(1, Ordering::Relaxed);
+            return v;
+        }
         let key = (check, data.canon_id, self.id(&rule.canonical));
         if let Some(v) = self.inner.decisions.get(&key) {
             self.inner.hits.fetch_add(1, Ordering::Relaxed);
-            return v;
+            return told(v);
         }
         let witnesses = self.witnesses(key.2, rule);
         let snapshot: Vec<Arc<Witness>> =
@@ -247,7 +350,7 @@ impl DecisionCache {
             // The rule's pattern matches this event and the data's does not: the data's
             // pattern neither covers, nor monitors, nor equals it.
             self.inner.fast_rejects.fetch_add(1, Ordering::Relaxed);
-            return self.inner.decisions.insert(key, Decision::No);
+            return told(self.inner.decisions.insert(key, Decision::No));
         }
         self.inner.proofs.fetch_add(1, Ordering::Relaxed);
         let (value, why, learned) = prove(check, data, rule);
@@ -255,11 +358,12 @@ impl DecisionCache {
             learn(&witnesses, rule, event);
         }
         if let Some(why) = why {
-            self.inner
-                .why
-                .insert((check, data.text_id, self.id(rule.text())), Arc::from(why));
+            self.inner.why.insert(
+                (check, self.shape_id(data), self.id(rule.text())),
+                Arc::from(why),
+            );
         }
-        self.inner.decisions.insert(key, value)
+        told(self.inner.decisions.insert(key, value))
     }
 
     /// How close the data's pattern comes to the rule's (0.0 to 1.0), for ranking.
@@ -267,12 +371,30 @@ impl DecisionCache {
         if self.inner.reference {
             return data.pattern.similarity_to(&rule.pattern);
         }
-        let key = (data.text_id, self.id(rule.text()));
-        if let Some(c) = self.inner.closeness.get(&key) {
+        let known = {
+            let memo = data.memo.lock().unwrap_or_else(|p| p.into_inner());
+            memo.closeness
+                .iter()
+                .find(|(r, _)| *r == rule.serial)
+                .map(|(_, c)| *c)
+        };
+        if let Some(c) = known {
             return c;
         }
-        let c = data.pattern.similarity_to(&rule.pattern);
-        self.inner.closeness.insert(key, c)
+        let key = (data.text_id, self.id(rule.text()));
+        let c = match self.inner.closeness.get(&key) {
+            Some(c) => c,
+            None => {
+                let c = data.pattern.similarity_to(&rule.pattern);
+                self.inner.closeness.insert(key, c)
+            }
+        };
+        let mut memo = data.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.closeness.len() >= MEMO_KEPT {
+            memo.closeness.clear();
+        }
+        memo.closeness.push((rule.serial, c));
+        c
     }
 
     /// Why the data's pattern (as written) does not satisfy the rule's, in words.
@@ -281,12 +403,12 @@ impl DecisionCache {
             Ok(p) => p,
             Err(e) => return format!("the filter pattern in the data is invalid: {e}"),
         };
-        let key = (check, parsed.text_id, self.id(rule.text()));
         if self.inner.reference {
             return prove(check, &parsed, rule)
                 .1
                 .unwrap_or_else(|| SAME_CANON.into());
         }
+        let key = (check, self.shape_id(&parsed), self.id(rule.text()));
         if let Some(w) = self.inner.why.get(&key) {
             return w.to_string();
         }
@@ -564,5 +686,91 @@ mod tests {
         });
         let s = cache.stats();
         assert_eq!(s.hits + s.proofs, 4, "{s:?}");
+    }
+
+    #[test]
+    fn a_text_read_again_at_a_reused_address_is_the_new_text() {
+        // The per-thread front is keyed by where the text is; a text freed and another
+        // allocated in its place must not get the old one's pattern.
+        let cache = DecisionCache::new();
+        for i in 0..200 {
+            let text = format!("{{ $.eventName = Event{i} }}");
+            let p = cache.data_pattern(&text).expect("valid");
+            assert_eq!(&*p.text, text.as_str());
+            assert!(p.pattern.matches(&format!(r#"{{"eventName":"Event{i}"}}"#)));
+        }
+    }
+
+    #[test]
+    fn each_cache_has_its_own_patterns() {
+        let text = String::from("{ $.eventName = ConsoleLogin }");
+        let (a, b) = (DecisionCache::new(), DecisionCache::new());
+        let in_a = a.data_pattern(&text).expect("valid");
+        let in_b = b.data_pattern(&text).expect("valid");
+        assert!(
+            !Arc::ptr_eq(&in_a, &in_b),
+            "a pattern of one run leaked into another"
+        );
+        assert!(Arc::ptr_eq(&in_a, &a.data_pattern(&text).expect("valid")));
+    }
+
+    #[test]
+    fn words_are_shared_by_texts_of_one_shape_only() {
+        let cache = DecisionCache::new();
+        let required = rule(r#"{ ($.eventName = ConsoleLogin) || ($.eventName = "CreateUser") }"#);
+        let words = |text: &str| cache.why_not(PatternCheck::Covers, text, &required);
+        let first = words(r#"{ $.eventName = "DeleteUser" || $.errorCode = "x" }"#);
+        // Layout only: the same tree, the same proof.
+        let respaced = words(r#"{$.eventName="DeleteUser"   ||   $.errorCode="x"}"#);
+        assert_eq!(first, respaced);
+        assert_eq!(cache.stats().explained, 1);
+        // Another order is another tree: proved afresh (its words may differ).
+        words(r#"{ $.errorCode = "x" || $.eventName = "DeleteUser" }"#);
+        assert_eq!(cache.stats().explained, 2);
+        // Every answer equals the reference's, which proves each text as written.
+        let reference = DecisionCache::reference();
+        for text in [
+            r#"{$.eventName="DeleteUser"   ||   $.errorCode="x"}"#,
+            r#"{ $.errorCode = "x" || $.eventName = "DeleteUser" }"#,
+        ] {
+            assert_eq!(
+                words(text),
+                reference.why_not(PatternCheck::Covers, text, &required)
+            );
+        }
+    }
+
+    #[test]
+    fn remembered_answers_are_the_answers() {
+        let cache = DecisionCache::new();
+        let rules = [
+            rule(r#"{ $.eventName = ConsoleLogin }"#),
+            rule(r#"{ $.eventName = ConsoleLogin || $.eventName = CreateUser }"#),
+        ];
+        let data = cache
+            .data_pattern(r#"{ $.eventName = "ConsoleLogin" }"#)
+            .expect("valid");
+        let checks = [
+            PatternCheck::Equal,
+            PatternCheck::Covers,
+            PatternCheck::Monitors,
+        ];
+        let first: Vec<(Decision, f64)> = rules
+            .iter()
+            .flat_map(|r| checks.map(|c| (cache.decide(c, &data, r), cache.closeness(&data, r))))
+            .collect();
+        let again: Vec<(Decision, f64)> = rules
+            .iter()
+            .flat_map(|r| checks.map(|c| (cache.decide(c, &data, r), cache.closeness(&data, r))))
+            .collect();
+        assert_eq!(first, again);
+        assert_eq!(first[0].0, Decision::Yes);
+        assert_eq!(
+            first[3].0,
+            Decision::No,
+            "one alternative is not equal to two"
+        );
+        assert_eq!(first[4].0, Decision::No, "nor covers them");
+        assert_eq!(cache.stats().hits, 6, "{:?}", cache.stats());
     }
 }

@@ -14,6 +14,7 @@ use crate::lang::eval::error::EvalError;
 use crate::lang::eval::value::{display_json, Val};
 use crate::pattern::{FilterPattern, PatternError};
 use serde_json::Value as Json;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 const PATTERN: &[Param] = &[Param {
@@ -68,6 +69,9 @@ pub struct RulePattern {
     pub pattern: FilterPattern,
     /// Its canonical text (the key of the run's decisions).
     pub canonical: String,
+    /// Unique in the process (never reused): what the decisions remembered on each
+    /// pattern of the data are keyed by, without hashing the text.
+    pub(crate) serial: u64,
 }
 
 impl RulePattern {
@@ -76,7 +80,12 @@ impl RulePattern {
         // The diagnostics' source name is the one the rule-check snapshots record.
         let pattern = FilterPattern::parse_named(text, "first pattern")?;
         let canonical = pattern.canonical();
-        Ok(RulePattern { pattern, canonical })
+        static SERIAL: AtomicU64 = AtomicU64::new(0);
+        Ok(RulePattern {
+            pattern,
+            canonical,
+            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+        })
     }
 
     /// The text as written in the rule.
