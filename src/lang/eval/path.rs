@@ -52,6 +52,19 @@ pub(crate) fn join(base: &str, seg: &str) -> String {
     }
 }
 
+/// The property `name` of an object. Entity objects are small, and a scan of their
+/// keys (lengths first) is cheaper than hashing the name with serde_json's SipHash;
+/// large objects are looked up by hash.
+fn field<'a>(o: &'a serde_json::Map<String, Json>, name: &str) -> Option<&'a Json> {
+    const SCAN: usize = 16;
+    if o.len() > SCAN {
+        return o.get(name);
+    }
+    o.iter()
+        .find(|(k, _)| k.len() == name.len() && k.as_str() == name)
+        .map(|(_, v)| v)
+}
+
 pub(crate) fn index(base: &str, i: usize) -> String {
     format!("{base}[{i}]")
 }
@@ -190,7 +203,7 @@ pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> 
             let it = &cur[0];
             let path = join(&it.path, name);
             match it.v.as_object() {
-                Some(o) => match o.get(name) {
+                Some(o) => match field(o, name) {
                     Some(v) => {
                         cur = vec![Item { v, path }];
                         desc = cur[0].path.clone();
@@ -207,7 +220,7 @@ pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> 
         } else {
             let mut next = Vec::new();
             for it in &cur {
-                if let Some(v) = it.v.as_object().and_then(|o| o.get(name)) {
+                if let Some(v) = it.v.as_object().and_then(|o| field(o, name)) {
                     push_flat(&mut next, v, join(&it.path, name), hints);
                 }
             }
