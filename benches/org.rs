@@ -8,13 +8,15 @@
 //! ```
 //!
 //! Benchmarks per size `n`: `org_n/load` (parse and validate the text, index the
-//! graph), `org_n/check_cis` (the 15 CIS rules over the loaded graph on one core, one
-//! rule after the other) and `org_n/check_cis_parallel` (the same through
-//! `gsl::check`, the policies of a batch in parallel with rayon). Each iteration is
-//! one run with its own decision cache (`EvalOptions` per run), as `gsl check` has:
-//! nothing is carried over from earlier iterations. At the end it prints, per size,
-//! the ratio check / load (target: <= 1 on one core) and the time per account of each
-//! (target: flat from 10 to 1,000 accounts), from the iterations criterion ran.
+//! graph), `org_n/check_cis` (`gsl::check` of the 15 CIS policies over the loaded
+//! graph on one core: a one-thread rayon pool), `org_n/check_cis_parallel` (the same
+//! on every core) and `org_n/rules_one_by_one` (each rule over the whole graph with
+//! `evaluate`, one after the other: the order before a run went account by account).
+//! Each iteration is one run with its own decision cache (`EvalOptions` per run), as
+//! `gsl check` has: nothing is carried over from earlier iterations. At the end it
+//! prints, per size, the ratio check / load (target: <= 1 on one core) and the time
+//! per account of each (target: flat from 10 to 1,000 accounts), from the iterations
+//! criterion ran.
 
 #[path = "support/orggen.rs"]
 mod orggen;
@@ -76,6 +78,10 @@ fn bench(c: &mut Criterion) {
     let policies = cis_policies();
     let rules = cis_rules(&policies);
     let now = EvalOptions::default().now;
+    let one_core = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
     for n in sizes() {
         let text = orggen::org_json(&orggen::OrgSpec {
             accounts: n,
@@ -101,12 +107,24 @@ fn bench(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iters {
                     let opts = EvalOptions::at(now);
+                    black_box(one_core.install(|| gsl::check(&policies, &graph, &opts).summary));
+                }
+                let d = start.elapsed();
+                record(n, "check_cis", d, iters);
+                d
+            })
+        });
+        g.bench_function("rules_one_by_one", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let opts = EvalOptions::at(now);
                     for r in &rules {
                         black_box(evaluate(r, &graph, &opts).entities.len());
                     }
                 }
                 let d = start.elapsed();
-                record(n, "check_cis", d, iters);
+                record(n, "rules_one_by_one", d, iters);
                 d
             })
         });
@@ -135,20 +153,22 @@ fn report() {
     };
     println!("\norganization scale (mean of the iterations run, this machine, this run):");
     println!(
-        "{:>8} {:>10} {:>12} {:>12} {:>14} {:>16} {:>16}",
+        "{:>8} {:>10} {:>12} {:>12} {:>14} {:>14} {:>16} {:>16}",
         "accounts",
         "load_s",
         "check_s",
         "check/load",
         "parallel/load",
+        "by_rule/load",
         "load_ms/account",
         "check_ms/account"
     );
     for n in sizes() {
         if let (Some(l), Some(c)) = (mean(n, "load"), mean(n, "check_cis")) {
             let par = mean(n, "check_cis_parallel").map_or(f64::NAN, |p| p / l);
+            let by_rule = mean(n, "rules_one_by_one").map_or(f64::NAN, |p| p / l);
             println!(
-                "{n:>8} {l:>10.4} {c:>12.4} {:>12.2} {par:>14.2} {:>16.3} {:>16.3}",
+                "{n:>8} {l:>10.4} {c:>12.4} {:>12.2} {par:>14.2} {by_rule:>14.2} {:>16.3} {:>16.3}",
                 c / l,
                 l * 1e3 / n as f64,
                 c * 1e3 / n as f64

@@ -137,8 +137,8 @@ pub fn check_source(
 }
 
 /// The one loop of a run: each policy is parsed and checked once, evaluated on every
-/// graph (a batch of accounts; the policies of a batch in parallel), and its results
-/// concatenated in order. `census` answers which entity types the whole snapshot holds.
+/// graph (a batch of accounts; the accounts and policies of a batch in parallel,
+/// account by account), and its results concatenated in order. `census` answers which entity types the whole snapshot holds.
 pub fn check_batches<G, E>(
     policies: &[Policy],
     graphs: impl IntoIterator<Item = Result<G, E>>,
@@ -159,15 +159,22 @@ where
     for graph in graphs {
         let graph = graph?;
         let graph = graph.borrow();
-        let batch: Vec<Vec<EntityResult>> = prepared
-            .par_iter()
-            .map(|p| match p {
-                Prepared::Ready(rule) => eval::evaluate(rule, graph, opts).entities,
+        // Every (account, policy) pair, account after account: a thread takes a run of
+        // consecutive pairs, so it reads one account's entities for all the policies
+        // while they are in the processor's caches (one pass over the batch, not one
+        // per policy). The results go to their policies in account order, as
+        // `evaluate` would give them.
+        let m = prepared.len();
+        let pairs = graph.accounts().len() * m;
+        let batch: Vec<Vec<EntityResult>> = (0..pairs)
+            .into_par_iter()
+            .map(|k| match &prepared[k % m] {
+                Prepared::Ready(rule) => eval::evaluate_account(rule, graph, k / m, opts),
                 Prepared::Failed(..) => Vec::new(),
             })
             .collect();
-        for (all, more) in entities.iter_mut().zip(batch) {
-            all.extend(more);
+        for (k, more) in batch.into_iter().enumerate() {
+            entities[k % m].extend(more);
         }
         survey(&prepared, graph, &mut coverage);
         on_batch(graph.accounts().len());

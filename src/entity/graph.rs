@@ -329,6 +329,22 @@ impl EntityGraph {
         }
     }
 
+    /// The entities of a type in one entry of [`EntityGraph::accounts`] (by index), in
+    /// snapshot order: [`EntityGraph::entities`] is these, account after account.
+    pub fn entities_of_account(&self, type_name: &str, account: usize) -> Vec<EntityRef<'_>> {
+        match self.types.get(&type_name.to_lowercase()) {
+            Some(t) => t
+                .by_account
+                .get(account)
+                .and_then(|r| t.members.get(r.clone()))
+                .unwrap_or_default()
+                .iter()
+                .map(|m| self.get(t, m))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// The entities of a type in one account (and, when given, one region).
     pub fn entities_in(
         &self,

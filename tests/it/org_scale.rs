@@ -160,6 +160,58 @@ fn per_account_index_agrees_with_a_scan() {
         graph.entities_in("CLOUDTRAIL", &acct, None).len(),
         graph.accounts()[2].entities["CloudTrail"].len() + 1
     );
+    // One entry of the account list at a time, end to end, is every entity in order.
+    for ty in ["CloudTrail", "cloudtrail", "MetricFilter", "NoSuchType"] {
+        let by_entry: Vec<(String, usize)> = (0..graph.accounts().len() + 1)
+            .flat_map(|ai| graph.entities_of_account(ty, ai))
+            .map(|e| (e.id().to_string(), e.index))
+            .collect();
+        let all: Vec<(String, usize)> = graph
+            .entities(ty)
+            .iter()
+            .map(|e| (e.id().to_string(), e.index))
+            .collect();
+        assert_eq!(by_entry, all, "{ty}");
+    }
+}
+
+/// A run goes account by account, every policy on one account before the next; each
+/// policy's results are still those of `evaluate` (rule by rule over the whole graph),
+/// in the same order, for entity rules and `List<X>` rules, with an account listed twice.
+#[test]
+fn a_run_account_by_account_gives_each_policy_its_results_in_order() {
+    use gsl::lang::eval::{check_rule, evaluate, EvalOptions};
+    use gsl::lang::parser::parse_rule_named;
+    let mut snap = parse_snapshot(&org(5, 9), "org").unwrap();
+    let dup = snap.accounts[3].clone();
+    snap.accounts.push(dup);
+    let graph = EntityGraph::new(snap);
+    let mut policies = gsl::policy::builtin_policies().unwrap();
+    let entity_rule = "MetricFilter should have filterPattern isFilterPatternEqual('{ $.eventName = ConsoleLogin }') or metricTransformations length() > 1";
+    policies.push(gsl::policy::Policy {
+        source: entity_rule.to_string(),
+        origin: "entity-rule".into(),
+        meta: gsl::run::adhoc_metadata(entity_rule),
+    });
+    let now = EvalOptions::default().now;
+    let run = gsl::check(&policies, &graph, &EvalOptions::at(now));
+    let by_rule = EvalOptions::at(now);
+    let mut entity_results = 0;
+    for (p, report) in policies.iter().zip(&run.policies) {
+        let rule = check_rule(&parse_rule_named(&p.source, &p.origin).unwrap()).unwrap();
+        let alone = evaluate(&rule, &graph, &by_rule);
+        assert_eq!(
+            serde_json::to_value(&report.entities).unwrap(),
+            serde_json::to_value(&alone.entities).unwrap(),
+            "{}",
+            p.meta.id
+        );
+        if p.origin == "entity-rule" {
+            entity_results = alone.entities.len();
+        }
+    }
+    assert_eq!(entity_results, graph.entities("MetricFilter").len());
+    assert!(entity_results > 100, "{entity_results}");
 }
 
 #[test]

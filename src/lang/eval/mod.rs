@@ -185,34 +185,53 @@ pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<CheckedRule,
 /// [`EntityGraph::check_type`] to report it), but `List<X>` rules still yield one
 /// result per account, with empty `items`.
 pub fn evaluate(rule: &CheckedRule, graph: &EntityGraph, opts: &EvalOptions) -> RuleResult {
+    let entities = (0..graph.accounts().len())
+        .flat_map(|account| evaluate_account(rule, graph, account, opts))
+        .collect();
+    RuleResult { entities }
+}
+
+/// The results of [`evaluate`] that belong to one entry of [`EntityGraph::accounts`]
+/// (by index), in the same order: [`evaluate`] is these, account after account.
+///
+/// A run evaluates every rule on one account before going on to the next
+/// ([`crate::check`]), so that the account's entities are read from memory once per run
+/// instead of once per rule.
+pub fn evaluate_account(
+    rule: &CheckedRule,
+    graph: &EntityGraph,
+    account: usize,
+    opts: &EvalOptions,
+) -> Vec<EntityResult> {
+    let Some(entry) = graph.accounts().get(account) else {
+        return Vec::new();
+    };
     let engine = engine_for(opts);
     let written = rule.entity();
     let type_name = graph.type_name(written).unwrap_or(written).to_string();
-    let mut out = Vec::new();
     if rule.is_list() {
-        for account in graph.accounts() {
-            let acct = account.account_number.as_str();
-            let ents = graph.entities_in(&type_name, acct, None);
-            let items = engine::list_items(ents.iter().map(|e| e.value));
-            let ctx = Ctx::Items(items);
-            let errors = graph.errors_affecting(acct, None, &type_name);
-            let (outcome, explanation) = judge(&engine, rule, &ctx, &errors);
-            out.push(EntityResult {
-                id: format!("List<{type_name}>@{acct}"),
-                name: None,
-                entity_type: type_name.clone(),
-                account: acct.to_string(),
-                region: None,
-                outcome,
-                explanation,
-            });
-        }
+        let acct = entry.account_number.as_str();
+        let ents = graph.entities_in(&type_name, acct, None);
+        let items = engine::list_items(ents.iter().map(|e| e.value));
+        let ctx = Ctx::Items(items);
+        let errors = graph.errors_affecting(acct, None, &type_name);
+        let (outcome, explanation) = judge(&engine, rule, &ctx, &errors);
+        vec![EntityResult {
+            id: format!("List<{type_name}>@{acct}"),
+            name: None,
+            entity_type: type_name.clone(),
+            account: acct.to_string(),
+            region: None,
+            outcome,
+            explanation,
+        }]
     } else {
-        for e in graph.entities(&type_name) {
-            out.push(entity_result(&engine, rule, graph, e));
-        }
+        graph
+            .entities_of_account(&type_name, account)
+            .into_iter()
+            .map(|e| entity_result(&engine, rule, graph, e))
+            .collect()
     }
-    RuleResult { entities: out }
 }
 
 /// Evaluate a rule on one entity of the graph, whatever the rule's entity type (the
