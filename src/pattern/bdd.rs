@@ -46,6 +46,7 @@ pub(crate) struct Bdd {
     nodes: Vec<(u32, Node, Node)>,
     unique: HashMap<(u32, Node, Node), Node>,
     and_cache: HashMap<(Node, Node), Node>,
+    or_cache: HashMap<(Node, Node), Node>,
     not_cache: HashMap<Node, Node>,
     max_nodes: usize,
     max_steps: u64,
@@ -62,6 +63,7 @@ impl Bdd {
             nodes: vec![(TERMINAL_VAR, FALSE, FALSE), (TERMINAL_VAR, TRUE, TRUE)],
             unique: HashMap::new(),
             and_cache: HashMap::new(),
+            or_cache: HashMap::new(),
             not_cache: HashMap::new(),
             max_nodes,
             max_steps,
@@ -120,6 +122,20 @@ impl Bdd {
         Ok(r)
     }
 
+    /// The top variable of `a` and `b` and the cofactors of each on it.
+    fn split(&self, a: Node, b: Node) -> (u32, (Node, Node), (Node, Node)) {
+        let (va, vb) = (self.top(a), self.top(b));
+        let v = va.min(vb);
+        let cof = |n: Node, vn: u32| {
+            if vn == v {
+                (self.nodes[n as usize].1, self.nodes[n as usize].2)
+            } else {
+                (n, n)
+            }
+        };
+        (v, cof(a, va), cof(b, vb))
+    }
+
     pub(crate) fn and(&mut self, a: Node, b: Node) -> R {
         if a == FALSE || b == FALSE {
             return Ok(FALSE);
@@ -135,18 +151,7 @@ impl Bdd {
             return Ok(r);
         }
         self.tick()?;
-        let (va, vb) = (self.top(a), self.top(b));
-        let v = va.min(vb);
-        let (alo, ahi) = if va == v {
-            (self.nodes[a as usize].1, self.nodes[a as usize].2)
-        } else {
-            (a, a)
-        };
-        let (blo, bhi) = if vb == v {
-            (self.nodes[b as usize].1, self.nodes[b as usize].2)
-        } else {
-            (b, b)
-        };
+        let (v, (alo, ahi), (blo, bhi)) = self.split(a, b);
         let lo = self.and(alo, blo)?;
         let hi = self.and(ahi, bhi)?;
         let r = self.mk(v, lo, hi)?;
@@ -154,11 +159,29 @@ impl Bdd {
         Ok(r)
     }
 
+    /// `a ∨ b`, applied directly (the same diagram as `¬(¬a ∧ ¬b)`, without building
+    /// the negations).
     pub(crate) fn or(&mut self, a: Node, b: Node) -> R {
-        let na = self.not(a)?;
-        let nb = self.not(b)?;
-        let n = self.and(na, nb)?;
-        self.not(n)
+        if a == TRUE || b == TRUE {
+            return Ok(TRUE);
+        }
+        if a == FALSE {
+            return Ok(b);
+        }
+        if b == FALSE || a == b {
+            return Ok(a);
+        }
+        let key = if a < b { (a, b) } else { (b, a) };
+        if let Some(&r) = self.or_cache.get(&key) {
+            return Ok(r);
+        }
+        self.tick()?;
+        let (v, (alo, ahi), (blo, bhi)) = self.split(a, b);
+        let lo = self.or(alo, blo)?;
+        let hi = self.or(ahi, bhi)?;
+        let r = self.mk(v, lo, hi)?;
+        self.or_cache.insert(key, r);
+        Ok(r)
     }
 
     pub(crate) fn implies(&mut self, a: Node, b: Node) -> R {
@@ -222,6 +245,68 @@ impl Bdd {
             cur.push((v, value));
             self.walk(if value { hi } else { lo }, cur, out, limit, prefer);
             cur.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pseudo-random function of 6 variables, built from literals with `and`/`not`.
+    fn random(bdd: &mut Bdd, seed: &mut u64, depth: u32) -> Node {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let pick = (*seed >> 33) % 4;
+        if depth == 0 || pick == 0 {
+            let v = ((*seed >> 40) % 6) as u32;
+            let n = bdd.var(v).expect("small");
+            return if (*seed >> 50) & 1 == 1 {
+                bdd.not(n).expect("small")
+            } else {
+                n
+            };
+        }
+        let a = random(bdd, seed, depth - 1);
+        let b = random(bdd, seed, depth - 1);
+        match pick {
+            1 => bdd.and(a, b).expect("small"),
+            2 => bdd.diff(a, b).expect("small"),
+            _ => {
+                let n = bdd.and(a, b).expect("small");
+                bdd.not(n).expect("small")
+            }
+        }
+    }
+
+    /// Evaluate a diagram on an assignment of the 6 variables.
+    fn value(bdd: &Bdd, mut n: Node, bits: u32) -> bool {
+        while n != TRUE && n != FALSE {
+            let (v, lo, hi) = bdd.nodes[n as usize];
+            n = if bits >> v & 1 == 1 { hi } else { lo };
+        }
+        n == TRUE
+    }
+
+    #[test]
+    fn or_is_the_diagram_of_de_morgan_and_of_the_truth_table() {
+        let mut bdd = Bdd::new();
+        let mut seed = 7;
+        for _ in 0..300 {
+            let a = random(&mut bdd, &mut seed, 4);
+            let b = random(&mut bdd, &mut seed, 4);
+            let or = bdd.or(a, b).expect("small");
+            let (na, nb) = (bdd.not(a).expect("small"), bdd.not(b).expect("small"));
+            let n = bdd.and(na, nb).expect("small");
+            // Reduced and ordered: one function, one node.
+            assert_eq!(or, bdd.not(n).expect("small"));
+            for bits in 0..64 {
+                assert_eq!(
+                    value(&bdd, or, bits),
+                    value(&bdd, a, bits) || value(&bdd, b, bits)
+                );
+            }
         }
     }
 }
