@@ -318,10 +318,26 @@ impl<'o> Engine<'o> {
                     let what = val.path().unwrap_or("value").to_string();
                     // The predicate runs on each element, or on each group of a
                     // preceding `groupBy`.
+                    // Inside a predicate, the nearest miss says what is missing; every
+                    // item of a `List<X>` rule (depth 0) gets its own reason.
+                    let shown_misses = if depth == 0 { MAX_ELEMENTS } else { 1 };
+                    // The elements of a long JSON array are evaluated quietly, and only
+                    // those told (or kept) get their path (`metricFilters[7]`).
+                    let later = match &val {
+                        Val::Json(it) if !self.quiet => {
+                            it.v.as_array()
+                                .filter(|a| a.len() > shown_misses)
+                                .map(|_| it.path.clone())
+                        }
+                        _ => None,
+                    };
                     let elems = match groups.take() {
                         Some(g) => Elems::Groups(g),
-                        None => match val.elements_with(!self.quiet) {
-                            Some(items) => Elems::Items(items),
+                        None => match val.elements_with(!self.quiet && later.is_none()) {
+                            Some(items) => match later {
+                                Some(base) => Elems::Indexed(items, base),
+                                None => Elems::Items(items),
+                            },
                             None => {
                                 return Err(EvalError::NotAList {
                                     op: op.keyword(),
@@ -332,7 +348,7 @@ impl<'o> Engine<'o> {
                         },
                     };
                     if *op == ListOp::GroupBy {
-                        let Elems::Items(items) = elems else {
+                        let (Elems::Items(items) | Elems::Indexed(items, _)) = elems.told() else {
                             return Err(EvalError::NotAList {
                                 op: op.keyword(),
                                 found: "groups".into(),
@@ -368,9 +384,6 @@ impl<'o> Engine<'o> {
                     if *op == ListOp::ContainSingle {
                         u.non_monotone = true;
                     }
-                    // Inside a predicate, the nearest miss says what is missing; every
-                    // item of a `List<X>` rule (depth 0) gets its own reason.
-                    let shown_misses = if depth == 0 { MAX_ELEMENTS } else { 1 };
                     // A list this short is evaluated with evidence at once (all of it
                     // may be told); a longer one quietly, then again with evidence for
                     // the elements told (the same values: only the words are added).
@@ -383,7 +396,7 @@ impl<'o> Engine<'o> {
                             // The error as the pass with words gives it (its paths).
                             Err(e) if pass.quiet && !self.quiet => {
                                 return Err(self
-                                    .expr(predicate, &elems.ctx(i), depth + 1, pred_want)
+                                    .expr(predicate, &elems.told_ctx(i), depth + 1, pred_want)
                                     .err()
                                     .unwrap_or(e))
                             }
@@ -445,7 +458,7 @@ impl<'o> Engine<'o> {
                             let ev = match direct_ev.get_mut(i) {
                                 Some(ev) => std::mem::take(ev),
                                 None => {
-                                    self.expr(predicate, &elems.ctx(i), depth + 1, pred_want)?
+                                    self.expr(predicate, &elems.told_ctx(i), depth + 1, pred_want)?
                                         .ev
                                 }
                             };
@@ -456,6 +469,14 @@ impl<'o> Engine<'o> {
                         ListOp::With | ListOp::GroupBy => match elems {
                             Elems::Items(items) => Val::List {
                                 items: matched.into_iter().map(|i| items[i].clone()).collect(),
+                                path: format!("{what} with [..]"),
+                                projection: false,
+                            },
+                            Elems::Indexed(items, base) => Val::List {
+                                items: matched
+                                    .into_iter()
+                                    .map(|i| indexed(&items, &base, i))
+                                    .collect(),
                                 path: format!("{what} with [..]"),
                                 projection: false,
                             },
@@ -765,22 +786,53 @@ fn cap(mut ev: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
 /// What a list operator iterates over.
 enum Elems<'a> {
     Items(Vec<Item<'a>>),
+    /// The elements of a JSON array at the path given, without their paths yet: the
+    /// quiet pass does not need them, and only the elements told get one.
+    Indexed(Vec<Item<'a>>, String),
     Groups(Vec<Group<'a>>),
 }
 
 impl<'a> Elems<'a> {
     fn len(&self) -> usize {
         match self {
-            Elems::Items(v) => v.len(),
+            Elems::Items(v) | Elems::Indexed(v, _) => v.len(),
             Elems::Groups(v) => v.len(),
         }
     }
 
+    /// Element `i` as the quiet pass reads it (its path may be left out).
     fn ctx(&self, i: usize) -> Ctx<'a> {
         match self {
-            Elems::Items(v) => Ctx::Item(v[i].clone()),
+            Elems::Items(v) | Elems::Indexed(v, _) => Ctx::Item(v[i].clone()),
             Elems::Groups(v) => Ctx::Group(v[i].clone()),
         }
+    }
+
+    /// Element `i` with its path, for evidence.
+    fn told_ctx(&self, i: usize) -> Ctx<'a> {
+        match self {
+            Elems::Items(v) => Ctx::Item(v[i].clone()),
+            Elems::Indexed(v, base) => Ctx::Item(indexed(v, base, i)),
+            Elems::Groups(v) => Ctx::Group(v[i].clone()),
+        }
+    }
+
+    /// Every element with its path.
+    fn told(self) -> Elems<'a> {
+        match self {
+            Elems::Indexed(v, base) => {
+                Elems::Items((0..v.len()).map(|i| indexed(&v, &base, i)).collect())
+            }
+            other => other,
+        }
+    }
+}
+
+/// Element `i` of the array at `base`, with its path.
+fn indexed<'a>(items: &[Item<'a>], base: &str, i: usize) -> Item<'a> {
+    Item {
+        v: items[i].v,
+        path: crate::lang::eval::path::index(base, i),
     }
 }
 
