@@ -155,6 +155,30 @@ pub fn resolve<'a>(ctx: &Ctx<'a>, segs: &[Ident]) -> Val<'a> {
 /// and the paths of what is reached (empty). The evaluator's verdict-only pass: the
 /// value is the same, only the words differ.
 pub(crate) fn resolve_hinted<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> Val<'a> {
+    if let Ctx::Item(it) = ctx {
+        if let Some(v) = through_objects(it.v, segs) {
+            let path = if hints {
+                segs.iter()
+                    .fold(it.path.clone(), |base, seg| join(&base, &seg.name))
+            } else {
+                String::new()
+            };
+            return Val::Json(Item { v, path });
+        }
+    }
+    resolve_general(ctx, segs, hints)
+}
+
+/// The common case of a path, without building anything: every segment names a
+/// property present on an object (no list on the way). `None` otherwise.
+fn through_objects<'a>(mut v: &'a Json, segs: &[Ident]) -> Option<&'a Json> {
+    for seg in segs {
+        v = field(v.as_object()?, &seg.name)?;
+    }
+    Some(v)
+}
+
+fn resolve_general<'a>(ctx: &Ctx<'a>, segs: &[Ident], hints: bool) -> Val<'a> {
     let join = |base: &str, seg: &str| {
         if hints {
             join(base, seg)
