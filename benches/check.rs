@@ -107,7 +107,9 @@ fn organization(n: usize, unrelated: usize) -> String {
 }
 
 fn check_all(rules: &[CheckedRule], graph: &EntityGraph) -> usize {
-    // One run: one set of options (one decision cache) for every policy.
+    // One run: one set of options (one decision cache) for every policy, and nothing
+    // remembered from earlier iterations (`gsl::memo`).
+    gsl::memo::forget();
     let opts = EvalOptions::default();
     rules
         .iter()

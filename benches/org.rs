@@ -12,8 +12,9 @@
 //! graph on one core: a one-thread rayon pool), `org_n/check_cis_parallel` (the same
 //! on every core) and `org_n/rules_one_by_one` (each rule over the whole graph with
 //! `evaluate`, one after the other: the order before a run went account by account).
-//! Each iteration is one run with its own decision cache (`EvalOptions` per run), as
-//! `gsl check` has: nothing is carried over from earlier iterations. At the end it
+//! Each iteration is one run with its own decision cache (`EvalOptions` per run) and
+//! the process-wide memos forgotten (`gsl::memo::forget`), as a fresh `gsl check`
+//! process has: nothing is carried over from earlier iterations. At the end it
 //! prints, per size, the ratio check / load (target: <= 1 on one core) and the time
 //! per account of each (target: flat from 10 to 1,000 accounts), from the iterations
 //! criterion ran.
@@ -107,6 +108,7 @@ fn bench(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iters {
                     let opts = EvalOptions::at(now);
+                    gsl::memo::forget();
                     black_box(one_core.install(|| gsl::check(&policies, &graph, &opts).summary));
                 }
                 let d = start.elapsed();
@@ -119,6 +121,7 @@ fn bench(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iters {
                     let opts = EvalOptions::at(now);
+                    gsl::memo::forget();
                     for r in &rules {
                         black_box(evaluate(r, &graph, &opts).entities.len());
                     }
@@ -133,6 +136,7 @@ fn bench(c: &mut Criterion) {
                 let start = Instant::now();
                 for _ in 0..iters {
                     let opts = EvalOptions::at(now);
+                    gsl::memo::forget();
                     black_box(gsl::check(&policies, &graph, &opts).summary);
                 }
                 let d = start.elapsed();

@@ -30,6 +30,7 @@ pub mod complete;
 pub mod entity;
 pub mod format;
 pub mod lang;
+pub mod memo;
 pub mod pattern;
 pub mod policy;
 pub mod report;

@@ -121,26 +121,33 @@ fn alphabet(langs: &[&Lang]) -> Vec<u8> {
 /// Most answers [`combos`] remembers; past it, it starts afresh.
 const COMBOS_KEPT: usize = 4096;
 
-type CombosMemo = HashMap<Vec<String>, Arc<Result<Vec<Combo>, String>>>;
+/// The generation filled in ([`crate::memo`]) and the answers.
+type CombosMemo = (u64, HashMap<Vec<String>, Arc<Result<Vec<Combo>, String>>>);
 
 /// [`explore`] of the languages of `sources` (full-match regex sources) on valid UTF-8
 /// text ([`UTF8_SOURCE`]): every realizable acceptance vector, with a shortest string.
 ///
-/// A pure function of `sources`, remembered process-wide: every proof that tests a
+/// A pure function of `sources`, remembered process-wide ([`crate::memo`]): every proof that tests a
 /// field the same way (the required pattern's values and the filter's, an
 /// organization's worth of times) asks it again, and compiling the automata is most
 /// of its cost. The answer is the same remembered or not.
 pub(crate) fn combos(sources: &[String]) -> Arc<Result<Vec<Combo>, String>> {
     static MEMO: LazyLock<Mutex<CombosMemo>> = LazyLock::new(Mutex::default);
-    if let Some(hit) = MEMO.lock().unwrap_or_else(|p| p.into_inner()).get(sources) {
-        return Arc::clone(hit);
+    let generation = crate::memo::generation();
+    {
+        let memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.0 == generation {
+            if let Some(hit) = memo.1.get(sources) {
+                return Arc::clone(hit);
+            }
+        }
     }
     let answer = Arc::new(explore_sources(sources));
     let mut memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
-    if memo.len() >= COMBOS_KEPT {
-        memo.clear();
+    if memo.0 != generation || memo.1.len() >= COMBOS_KEPT {
+        *memo = (generation, HashMap::new());
     }
-    Arc::clone(memo.entry(sources.to_vec()).or_insert(answer))
+    Arc::clone(memo.1.entry(sources.to_vec()).or_insert(answer))
 }
 
 fn explore_sources(sources: &[String]) -> Result<Vec<Combo>, String> {
@@ -258,6 +265,18 @@ mod tests {
         // Neither, each alone (`Access*Denied` is exact: an inner `*` is literal), and
         // both wildcards at once.
         assert_eq!(fresh.len(), 5, "{fresh:?}");
+    }
+
+    #[test]
+    fn forgetting_empties_the_memo_and_keeps_the_answer() {
+        let s = sources(&["gslForgetProbe*", "*Denied"]);
+        let first = combos(&s);
+        assert!(Arc::ptr_eq(&first, &combos(&s)), "remembered");
+        crate::memo::forget();
+        let again = combos(&s);
+        assert!(!Arc::ptr_eq(&first, &again), "worked out afresh");
+        let words = |c: &Arc<Result<Vec<Combo>, String>>| format!("{c:?}");
+        assert_eq!(words(&first), words(&again));
     }
 
     #[test]

@@ -95,8 +95,9 @@ fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String, paths: bool
 /// A property name close to `name` among `keys`: first a case-insensitive match,
 /// then a small edit distance.
 ///
-/// Remembered per thread for the last [`HINTS_KEPT`] questions: the same miss on
-/// objects with the same keys (one per account in an organization) is answered once.
+/// Remembered per thread for the last [`HINTS_KEPT`] questions ([`crate::memo`]): the
+/// same miss on objects with the same keys (one per account in an organization) is
+/// answered once.
 pub(crate) fn near_key<'k>(
     name: &str,
     keys: impl Iterator<Item = &'k String> + Clone,
@@ -109,21 +110,26 @@ pub(crate) fn near_key<'k>(
     let same = |(n, ks, _): &(String, Vec<String>, Option<String>)| {
         n == name && ks.iter().eq(keys.clone())
     };
+    let generation = crate::memo::generation();
     if let Some(hit) = HINTS.with(|m| {
-        m.borrow()
-            .get(&fingerprint)
-            .filter(|e| same(e))
-            .map(|e| e.2.clone())
+        let m = m.borrow();
+        (m.0 == generation)
+            .then(|| {
+                m.1.get(&fingerprint)
+                    .filter(|e| same(e))
+                    .map(|e| e.2.clone())
+            })
+            .flatten()
     }) {
         return hit;
     }
     let hint = crate::text::closest(name, keys.clone().map(String::as_str)).map(str::to_string);
     HINTS.with(|m| {
         let mut m = m.borrow_mut();
-        if m.len() >= HINTS_KEPT {
-            m.clear();
+        if m.0 != generation || m.1.len() >= HINTS_KEPT {
+            *m = (generation, HintMemo::default());
         }
-        m.insert(
+        m.1.insert(
             fingerprint,
             (name.to_string(), keys.cloned().collect(), hint.clone()),
         );
@@ -139,7 +145,8 @@ const HINT_SEED: foldhash::fast::FixedState = foldhash::fast::FixedState::with_s
 type HintMemo = foldhash::HashMap<u64, (String, Vec<String>, Option<String>)>;
 
 thread_local! {
-    static HINTS: std::cell::RefCell<HintMemo> = std::cell::RefCell::default();
+    /// The generation filled in ([`crate::memo`]) and the answers.
+    static HINTS: std::cell::RefCell<(u64, HintMemo)> = std::cell::RefCell::default();
 }
 
 /// Resolve a dotted path against a context.
