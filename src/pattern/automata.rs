@@ -118,7 +118,8 @@ fn alphabet(langs: &[&Lang]) -> Vec<u8> {
     reps
 }
 
-/// Most answers [`combos`] remembers; past it, it starts afresh.
+/// Most answers [`combos`] (and automata [`compiled`]) remembers; past it, it starts
+/// afresh.
 const COMBOS_KEPT: usize = 4096;
 
 /// The generation filled in ([`crate::memo`]) and the answers.
@@ -151,12 +152,36 @@ pub(crate) fn combos(sources: &[String]) -> Arc<Result<Vec<Combo>, String>> {
 }
 
 fn explore_sources(sources: &[String]) -> Result<Vec<Combo>, String> {
-    let langs: Vec<Lang> = sources
+    let langs: Vec<Arc<Lang>> = sources
         .iter()
-        .map(|s| Lang::new(s))
+        .map(|s| compiled(s))
         .collect::<Result<_, _>>()?;
-    let refs: Vec<&Lang> = langs.iter().collect();
-    explore(&Lang::new(UTF8_SOURCE)?, &refs)
+    let refs: Vec<&Lang> = langs.iter().map(|l| l.as_ref()).collect();
+    explore(compiled(UTF8_SOURCE)?.as_ref(), &refs)
+}
+
+/// The generation filled in ([`crate::memo`]) and the automata by source.
+type LangMemo = (u64, HashMap<String, Result<Arc<Lang>, String>>);
+
+/// [`Lang::new`], remembered process-wide ([`crate::memo`]) by source: the domain of
+/// text values and the required patterns' values come back in every combination.
+fn compiled(source: &str) -> Result<Arc<Lang>, String> {
+    static MEMO: LazyLock<Mutex<LangMemo>> = LazyLock::new(Mutex::default);
+    let generation = crate::memo::generation();
+    {
+        let memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.0 == generation {
+            if let Some(hit) = memo.1.get(source) {
+                return hit.clone();
+            }
+        }
+    }
+    let lang = Lang::new(source).map(Arc::new);
+    let mut memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
+    if memo.0 != generation || memo.1.len() >= COMBOS_KEPT {
+        *memo = (generation, HashMap::new());
+    }
+    memo.1.entry(source.to_string()).or_insert(lang).clone()
 }
 
 /// Explore the product of `langs` (the first one is the domain: only strings
