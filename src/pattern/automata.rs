@@ -160,8 +160,12 @@ fn explore_sources(sources: &[String]) -> Result<Vec<Combo>, String> {
     explore(compiled(UTF8_SOURCE)?.as_ref(), &refs)
 }
 
-/// The generation filled in ([`crate::memo`]) and the automata by source.
-type LangMemo = (u64, HashMap<String, Result<Arc<Lang>, String>>);
+/// The generation filled in ([`crate::memo`]), the bytes kept and the automata by source.
+type LangMemo = (u64, usize, HashMap<String, Result<Arc<Lang>, String>>);
+
+/// Most bytes of automata [`compiled`] keeps (a regex may compile to megabytes); past
+/// it, it starts afresh.
+const LANGS_BYTES: usize = 64 << 20;
 
 /// [`Lang::new`], remembered process-wide ([`crate::memo`]) by source: the domain of
 /// text values and the required patterns' values come back in every combination.
@@ -171,17 +175,19 @@ fn compiled(source: &str) -> Result<Arc<Lang>, String> {
     {
         let memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
         if memo.0 == generation {
-            if let Some(hit) = memo.1.get(source) {
+            if let Some(hit) = memo.2.get(source) {
                 return hit.clone();
             }
         }
     }
     let lang = Lang::new(source).map(Arc::new);
+    let bytes = lang.as_ref().map_or(0, |l| l.dfa.memory_usage()) + source.len();
     let mut memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
-    if memo.0 != generation || memo.1.len() >= COMBOS_KEPT {
-        *memo = (generation, HashMap::new());
+    if memo.0 != generation || memo.2.len() >= COMBOS_KEPT || memo.1 + bytes > LANGS_BYTES {
+        *memo = (generation, 0, HashMap::new());
     }
-    memo.1.entry(source.to_string()).or_insert(lang).clone()
+    memo.1 += bytes;
+    memo.2.entry(source.to_string()).or_insert(lang).clone()
 }
 
 /// Explore the product of `langs` (the first one is the domain: only strings
