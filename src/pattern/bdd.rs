@@ -42,6 +42,13 @@ impl Exceeded {
 
 pub(crate) type R = Result<Node, Exceeded>;
 
+/// A binary operator [`Bdd::apply`] builds.
+#[derive(Clone, Copy)]
+enum Op {
+    And,
+    Or,
+}
+
 pub(crate) struct Bdd {
     nodes: Vec<(u32, Node, Node)>,
     unique: HashMap<(u32, Node, Node), Node>,
@@ -137,50 +144,47 @@ impl Bdd {
     }
 
     pub(crate) fn and(&mut self, a: Node, b: Node) -> R {
-        if a == FALSE || b == FALSE {
-            return Ok(FALSE);
-        }
-        if a == TRUE {
-            return Ok(b);
-        }
-        if b == TRUE || a == b {
-            return Ok(a);
-        }
-        let key = if a < b { (a, b) } else { (b, a) };
-        if let Some(&r) = self.and_cache.get(&key) {
-            return Ok(r);
-        }
-        self.tick()?;
-        let (v, (alo, ahi), (blo, bhi)) = self.split(a, b);
-        let lo = self.and(alo, blo)?;
-        let hi = self.and(ahi, bhi)?;
-        let r = self.mk(v, lo, hi)?;
-        self.and_cache.insert(key, r);
-        Ok(r)
+        self.apply(Op::And, a, b)
     }
 
     /// `a ∨ b`, applied directly (the same diagram as `¬(¬a ∧ ¬b)`, without building
     /// the negations).
     pub(crate) fn or(&mut self, a: Node, b: Node) -> R {
-        if a == TRUE || b == TRUE {
-            return Ok(TRUE);
+        self.apply(Op::Or, a, b)
+    }
+
+    /// `a op b`, by Shannon expansion on the top variable, memoized per operator.
+    fn apply(&mut self, op: Op, a: Node, b: Node) -> R {
+        let (absorbing, neutral) = match op {
+            Op::And => (FALSE, TRUE),
+            Op::Or => (TRUE, FALSE),
+        };
+        if a == absorbing || b == absorbing {
+            return Ok(absorbing);
         }
-        if a == FALSE {
+        if a == neutral {
             return Ok(b);
         }
-        if b == FALSE || a == b {
+        if b == neutral || a == b {
             return Ok(a);
         }
         let key = if a < b { (a, b) } else { (b, a) };
-        if let Some(&r) = self.or_cache.get(&key) {
+        let memo = match op {
+            Op::And => &self.and_cache,
+            Op::Or => &self.or_cache,
+        };
+        if let Some(&r) = memo.get(&key) {
             return Ok(r);
         }
         self.tick()?;
         let (v, (alo, ahi), (blo, bhi)) = self.split(a, b);
-        let lo = self.or(alo, blo)?;
-        let hi = self.or(ahi, bhi)?;
+        let lo = self.apply(op, alo, blo)?;
+        let hi = self.apply(op, ahi, bhi)?;
         let r = self.mk(v, lo, hi)?;
-        self.or_cache.insert(key, r);
+        match op {
+            Op::And => self.and_cache.insert(key, r),
+            Op::Or => self.or_cache.insert(key, r),
+        };
         Ok(r)
     }
 
