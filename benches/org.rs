@@ -47,6 +47,17 @@ fn record(n: usize, what: &'static str, d: Duration, iters: u64) {
     }
 }
 
+/// Run `f` `iters` times; the time taken, also recorded for the final report.
+fn timed(n: usize, what: &'static str, iters: u64, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    let d = start.elapsed();
+    record(n, what, d, iters);
+    d
+}
+
 fn cis_policies() -> Vec<gsl::policy::Policy> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws@5.0.0");
     find_policy_files(&[root])
@@ -93,55 +104,41 @@ fn bench(c: &mut Criterion) {
         g.sample_size(10);
         g.bench_function("load", |b| {
             b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
+                timed(n, "load", iters, || {
                     let s = parse_snapshot(black_box(&text), "org").expect("snapshot");
                     black_box(EntityGraph::new(s));
-                }
-                let d = start.elapsed();
-                record(n, "load", d, iters);
-                d
+                })
             })
         });
+        // Each run: its own options (decision cache), nothing remembered (`gsl::memo`).
+        let run = || {
+            gsl::memo::forget();
+            EvalOptions::at(now)
+        };
         g.bench_function("check_cis", |b| {
             b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let opts = EvalOptions::at(now);
-                    gsl::memo::forget();
+                timed(n, "check_cis", iters, || {
+                    let opts = run();
                     black_box(one_core.install(|| gsl::check(&policies, &graph, &opts).summary));
-                }
-                let d = start.elapsed();
-                record(n, "check_cis", d, iters);
-                d
+                })
             })
         });
         g.bench_function("rules_one_by_one", |b| {
             b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let opts = EvalOptions::at(now);
-                    gsl::memo::forget();
+                timed(n, "rules_one_by_one", iters, || {
+                    let opts = run();
                     for r in &rules {
                         black_box(evaluate(r, &graph, &opts).entities.len());
                     }
-                }
-                let d = start.elapsed();
-                record(n, "rules_one_by_one", d, iters);
-                d
+                })
             })
         });
         g.bench_function("check_cis_parallel", |b| {
             b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let opts = EvalOptions::at(now);
-                    gsl::memo::forget();
+                timed(n, "check_cis_parallel", iters, || {
+                    let opts = run();
                     black_box(gsl::check(&policies, &graph, &opts).summary);
-                }
-                let d = start.elapsed();
-                record(n, "check_cis_parallel", d, iters);
-                d
+                })
             })
         });
         g.finish();
