@@ -12,6 +12,34 @@ fn org(accounts: usize, seed: u64) -> String {
     orggen::org_json(&OrgSpec { accounts, seed })
 }
 
+/// Each policy's results in `run` are what `evaluate` gives for its rule over the whole
+/// graph with `opts` (one rule after the other), in the same order; those results.
+fn same_as_rule_by_rule(
+    policies: &[gsl::policy::Policy],
+    run: &gsl::run::CheckRun,
+    graph: &EntityGraph,
+    opts: &gsl::lang::eval::EvalOptions,
+) -> Vec<gsl::lang::eval::RuleResult> {
+    use gsl::lang::eval::{check_rule, evaluate};
+    use gsl::lang::parser::parse_rule_named;
+    assert_eq!(run.policies.len(), policies.len());
+    policies
+        .iter()
+        .zip(&run.policies)
+        .map(|(p, report)| {
+            let rule = check_rule(&parse_rule_named(&p.source, &p.origin).unwrap()).unwrap();
+            let alone = evaluate(&rule, graph, opts);
+            assert_eq!(
+                serde_json::to_value(&report.entities).unwrap(),
+                serde_json::to_value(&alone.entities).unwrap(),
+                "{}",
+                p.meta.id
+            );
+            alone
+        })
+        .collect()
+}
+
 #[test]
 fn same_seed_same_bytes_other_seed_other_org() {
     let a = org(3, 7);
@@ -180,8 +208,7 @@ fn per_account_index_agrees_with_a_scan() {
 /// in the same order, for entity rules and `List<X>` rules, with an account listed twice.
 #[test]
 fn a_run_account_by_account_gives_each_policy_its_results_in_order() {
-    use gsl::lang::eval::{check_rule, evaluate, EvalOptions};
-    use gsl::lang::parser::parse_rule_named;
+    use gsl::lang::eval::EvalOptions;
     let mut snap = parse_snapshot(&org(5, 9), "org").unwrap();
     let dup = snap.accounts[3].clone();
     snap.accounts.push(dup);
@@ -195,21 +222,8 @@ fn a_run_account_by_account_gives_each_policy_its_results_in_order() {
     });
     let now = EvalOptions::default().now;
     let run = gsl::check(&policies, &graph, &EvalOptions::at(now));
-    let by_rule = EvalOptions::at(now);
-    let mut entity_results = 0;
-    for (p, report) in policies.iter().zip(&run.policies) {
-        let rule = check_rule(&parse_rule_named(&p.source, &p.origin).unwrap()).unwrap();
-        let alone = evaluate(&rule, &graph, &by_rule);
-        assert_eq!(
-            serde_json::to_value(&report.entities).unwrap(),
-            serde_json::to_value(&alone.entities).unwrap(),
-            "{}",
-            p.meta.id
-        );
-        if p.origin == "entity-rule" {
-            entity_results = alone.entities.len();
-        }
-    }
+    let alone = same_as_rule_by_rule(&policies, &run, &graph, &EvalOptions::at(now));
+    let entity_results = alone.last().map_or(0, |r| r.entities.len());
     assert_eq!(entity_results, graph.entities("MetricFilter").len());
     assert!(entity_results > 100, "{entity_results}");
 }
@@ -563,9 +577,7 @@ mod by_account {
 /// policy at a time.
 #[test]
 fn fast_run_equals_the_reference_evaluator_on_a_generated_org() {
-    use gsl::lang::eval::DecisionCache;
-    use gsl::lang::eval::{check_rule, evaluate, EvalOptions};
-    use gsl::lang::parser::parse_rule_named;
+    use gsl::lang::eval::{DecisionCache, EvalOptions};
     let graph = EntityGraph::new(parse_snapshot(&org(3, 5), "org").unwrap());
     let policies = gsl::policy::builtin_policies().unwrap();
     let now = EvalOptions::default().now;
@@ -577,23 +589,11 @@ fn fast_run_equals_the_reference_evaluator_on_a_generated_org() {
         cache: DecisionCache::reference(),
         ..EvalOptions::at(now)
     };
-    assert_eq!(fast.policies.len(), policies.len());
-    let mut failed = 0;
-    for (p, report) in policies.iter().zip(&fast.policies) {
-        let rule = check_rule(&parse_rule_named(&p.source, &p.origin).unwrap()).unwrap();
-        let slow = evaluate(&rule, &graph, &reference);
-        assert_eq!(
-            serde_json::to_value(&report.entities).unwrap(),
-            serde_json::to_value(&slow.entities).unwrap(),
-            "{}",
-            p.meta.id
-        );
-        failed += slow
-            .entities
-            .iter()
-            .filter(|e| e.outcome == gsl::lang::eval::Outcome::Failed)
-            .count();
-    }
+    let failed: usize = same_as_rule_by_rule(&policies, &fast, &graph, &reference)
+        .iter()
+        .flat_map(|r| &r.entities)
+        .filter(|e| e.outcome == gsl::lang::eval::Outcome::Failed)
+        .count();
     assert!(failed > 0, "the generated org fails some controls");
     assert_eq!(reference.cache.stats().hits, 0);
 }
