@@ -138,7 +138,8 @@ pub fn check_source(
 
 /// The one loop of a run: each policy is parsed and checked once, evaluated on every
 /// graph (a batch of accounts; the accounts and policies of a batch in parallel,
-/// account by account), and its results concatenated in order. `census` answers which entity types the whole snapshot holds.
+/// account by account), and its results concatenated in order. `census` answers which
+/// entity types the whole snapshot holds.
 pub fn check_batches<G, E>(
     policies: &[Policy],
     graphs: impl IntoIterator<Item = Result<G, E>>,

@@ -348,7 +348,7 @@ impl<'o> Engine<'o> {
                         },
                     };
                     if *op == ListOp::GroupBy {
-                        let (Elems::Items(items) | Elems::Indexed(items, _)) = elems.told() else {
+                        let Elems::Items(items) = elems.told() else {
                             return Err(EvalError::NotAList {
                                 op: op.keyword(),
                                 found: "groups".into(),
