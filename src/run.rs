@@ -236,7 +236,15 @@ fn survey(prepared: &[Prepared], graph: &EntityGraph, coverage: &mut [Coverage])
                 .entities_in(ty, &account.account_number, None)
                 .is_empty()
             {
-                if !rule.is_list() && !c.empty_accounts.contains(&account.account_number) {
+                // An account is surveyed once (accounts are unique in a snapshot, and
+                // a batch holds each once), so no search of the list: that search was
+                // quadratic over an organization. An account whose data of the type
+                // could not be collected has `unknown` results instead.
+                if !rule.is_list()
+                    && graph
+                        .errors_affecting(&account.account_number, None, ty)
+                        .is_empty()
+                {
                     c.empty_accounts.push(account.account_number.clone());
                 }
             } else {
