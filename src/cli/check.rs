@@ -295,6 +295,9 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     run.add_unloadable(&load_errors);
     if let Some(w) = &waivers {
         run.apply_waivers(w);
+        for warning in w.warnings(&run.policies) {
+            let _ = writeln!(io.err, "{}", super::render_diagnostic(&warning));
+        }
     }
     for d in &run.diagnostics {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(d.as_ref()));
