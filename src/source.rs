@@ -244,15 +244,31 @@ pub fn read_bytes(path: &Path, kind: Kind) -> Result<Vec<u8>, ReadError> {
 
 /// The text of the regular file at `path` (see the module documentation).
 pub fn read_text(path: &Path, kind: Kind) -> Result<String, ReadError> {
+    read_text_at(path, kind).map(|(text, _)| text)
+}
+
+/// The UTF-8 byte order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// [`read_text`], and the byte offset in the file at which the text starts: 3 when a
+/// byte order mark was dropped, else 0. A reader that goes back to the file by byte
+/// offsets (`gsl::entity::stream`) adds it.
+pub fn read_text_at(path: &Path, kind: Kind) -> Result<(String, u64), ReadError> {
     let bytes = read_bytes(path, kind)?;
-    decode(bytes).map_err(|bad| ReadError::NotUtf8 {
+    let start = if bytes.starts_with(BOM) {
+        BOM.len() as u64
+    } else {
+        0
+    };
+    let text = decode(bytes).map_err(|bad| ReadError::NotUtf8 {
         kind,
         path: path.display().to_string(),
         byte: bad.byte,
         line: bad.line,
         column: bad.column,
         offset: bad.offset,
-    })
+    })?;
+    Ok((text, start))
 }
 
 /// Where text stops being UTF-8.
@@ -270,8 +286,8 @@ pub struct BadUtf8 {
 
 /// `bytes` as text, a leading byte order mark dropped, or where it is not UTF-8.
 pub fn decode(mut bytes: Vec<u8>) -> Result<String, BadUtf8> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
     }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
