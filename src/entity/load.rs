@@ -649,6 +649,21 @@ fn load_dir(
         let file_name = file.display().to_string();
         let text = crate::source::read_text(file, crate::source::Kind::Snapshot)?;
         let snapshot = parse_snapshot(&text, &file_name)?;
+        for a in &snapshot.accounts {
+            if let Some(first) = owner.insert(a.account_number.clone(), file_name.clone()) {
+                return Err(LoadError::new(
+                    LoadErrorKind::DuplicateAccount,
+                    "",
+                    &name,
+                    format!(
+                        "account {} is in both {first} and {file_name}",
+                        a.account_number
+                    ),
+                )
+                .help("keep one snapshot per account in the directory (`gsl collect --split` writes <account>.json)")
+                .into());
+            }
+        }
         for entity in snapshot
             .accounts
             .iter()
@@ -667,21 +682,6 @@ fn load_dir(
                     ),
                 )
                 .help("an entity id (usually the ARN) is unique in a snapshot, a directory of snapshots included: a waiver or a report naming it would not tell them apart; remove the repeated entity or give each its own id")
-                .into());
-            }
-        }
-        for a in &snapshot.accounts {
-            if let Some(first) = owner.insert(a.account_number.clone(), file_name.clone()) {
-                return Err(LoadError::new(
-                    LoadErrorKind::DuplicateAccount,
-                    "",
-                    &name,
-                    format!(
-                        "account {} is in both {first} and {file_name}",
-                        a.account_number
-                    ),
-                )
-                .help("keep one snapshot per account in the directory (`gsl collect --split` writes <account>.json)")
                 .into());
             }
         }
