@@ -159,8 +159,7 @@ impl PolicyReport {
     /// [`PolicyReport::status_in`]), in one pass over the objects; an account not in
     /// the map is `notApplicable` there (or `error`, when the policy could not run).
     pub fn statuses_by_account(&self) -> std::collections::HashMap<&str, RuleStatus> {
-        let mut tallies: std::collections::HashMap<&str, Tally> =
-            std::collections::HashMap::new();
+        let mut tallies: std::collections::HashMap<&str, Tally> = std::collections::HashMap::new();
         for e in &self.entities {
             let tally = tallies.entry(e.account.as_str()).or_default();
             if self.waiver_of(&e.id).is_some() {
@@ -532,6 +531,88 @@ mod tests {
             outcome,
             explanation: Explanation::default(),
         }
+    }
+
+    #[test]
+    fn statuses_by_account_are_status_in_each_account() {
+        let mut entities = Vec::new();
+        let outcomes = [
+            Outcome::Passed,
+            Outcome::Failed,
+            Outcome::Unknown,
+            Outcome::NotRelevant,
+            Outcome::Error,
+        ];
+        for a in 0..12 {
+            for k in 0..(a % 4) {
+                let mut e = ent(outcomes[(a * 7 + k * 3) % outcomes.len()]);
+                e.account = format!("{a:012}");
+                e.id = format!("id-{a}-{k}");
+                entities.push(e);
+            }
+        }
+        // An account whose only failure is waived.
+        for (id, outcome) in [("w-1", Outcome::Failed), ("w-2", Outcome::Passed)] {
+            let mut e = ent(outcome);
+            e.account = format!("{:012}", 12);
+            e.id = id.into();
+            entities.push(e);
+        }
+        let waived: Vec<Waived> = entities
+            .iter()
+            .filter(|e| {
+                e.outcome == Outcome::Failed && (e.account.ends_with(['1', '5']) || e.id == "w-1")
+            })
+            .map(|e| Waived {
+                entity: e.id.clone(),
+                reason: "r".into(),
+                expires: "2099-01-01".into(),
+                file: "w".into(),
+            })
+            .collect();
+        let mut report = PolicyReport {
+            meta: crate::run::adhoc_metadata("r"),
+            origin: "o".into(),
+            status: RuleStatus::Passed,
+            entities,
+            error: None,
+            diagnostics: Vec::new(),
+            waived,
+            accounts_without_entities: Vec::new(),
+        };
+        report.waived.sort_by(|a, b| a.entity.cmp(&b.entity));
+        let accounts: Vec<String> = (0..14).map(|a| format!("{a:012}")).collect();
+        // The per-account rule, written out for one account at a time.
+        let one = |a: &str| {
+            let mine: Vec<&EntityResult> =
+                report.entities.iter().filter(|e| e.account == a).collect();
+            let rest = RuleResult {
+                entities: mine
+                    .iter()
+                    .filter(|e| report.waiver_of(&e.id).is_none())
+                    .map(|e| (*e).clone())
+                    .collect(),
+            };
+            match RuleStatus::of(&rest) {
+                RuleStatus::Passed | RuleStatus::NotApplicable
+                    if rest.entities.len() < mine.len() =>
+                {
+                    RuleStatus::Waived
+                }
+                other => other,
+            }
+        };
+        let expected: Vec<RuleStatus> = accounts.iter().map(|a| one(a)).collect();
+        assert_eq!(report.statuses_in(&accounts), expected);
+        assert!(expected.contains(&RuleStatus::Waived), "{expected:?}");
+        for (a, s) in accounts.iter().zip(&expected) {
+            assert_eq!(report.status_in(a), *s, "{a}");
+        }
+        report.error = Some("broken".into());
+        assert!(report
+            .statuses_in(&accounts)
+            .iter()
+            .all(|s| *s == RuleStatus::Error));
     }
 
     #[test]

@@ -86,7 +86,9 @@ pub enum WaiverError {
     #[error("{path}: collections nested more than {max} deep at line {line}, column {column}")]
     #[diagnostic(
         code(gsl::waiver::too_deep),
-        help("a waiver file is a flat list of waivers; nothing in it nests more than a few levels")
+        help(
+            "a waiver file is a flat list of waivers; nothing in it nests more than a few levels"
+        )
     )]
     TooDeep {
         /// The file.
@@ -201,7 +203,10 @@ impl Waiver {
     pub fn covers(&self, policy: &str, entity: &str, account: &str) -> bool {
         self.policy_glob.is_match(policy)
             && self.entity_glob.is_match(entity)
-            && self.account_glob.as_ref().is_none_or(|g| g.is_match(account))
+            && self
+                .account_glob
+                .as_ref()
+                .is_none_or(|g| g.is_match(account))
     }
 
     fn covers_result(&self, policy: &str, e: &EntityResult) -> bool {
@@ -262,8 +267,7 @@ impl Waivers {
         let mut expired = Vec::new();
         for (i, w) in form.waivers.into_iter().enumerate() {
             let index = i + 1;
-            if w
-                .reason
+            if w.reason
                 .chars()
                 .all(|c| c.is_whitespace() || crate::text::is_hidden(c) || is_invisible(c))
             {
@@ -483,7 +487,8 @@ fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
                         ']' | '}' => depth = depth.saturating_sub(1),
                         _ => {}
                     }
-                    token_start = c.is_whitespace() || matches!(c, '[' | '{' | ',' | ':' | '-' | '?');
+                    token_start =
+                        c.is_whitespace() || matches!(c, '[' | '{' | ',' | ':' | '-' | '?');
                 }
             }
             i += 1;
@@ -529,6 +534,55 @@ mod tests {
             err.to_string().contains("A/* (expired 2026-01-01)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_parsing() {
+        let n = 100_000;
+        for text in [
+            format!("waivers: {}{}", "[".repeat(n), "]".repeat(n)),
+            format!("waivers:\n{}x\n", "- ".repeat(n)),
+            format!("waivers: [\n{}", "{a: ".repeat(n)),
+        ] {
+            let started = std::time::Instant::now();
+            let err = Waivers::parse(&text, "w.yaml", day("2026-12-01")).unwrap_err();
+            assert!(matches!(err, WaiverError::TooDeep { .. }), "{err}");
+            // Not a timing test: a sanity bound far above the scan's cost.
+            assert!(started.elapsed().as_secs() < 30);
+        }
+        // Brackets in quotes and comments are text; globs in plain scalars nest one.
+        let ok = format!(
+            "waivers:\n  - policy: '{}'\n    entity: \"{}\" # {}\n    reason: \"it's [fine]\"\n    expires: 2027-01-01\n",
+            "[".repeat(40),
+            "{".repeat(40),
+            "[".repeat(40)
+        );
+        assert_eq!(too_deep(&ok, MAX_DEPTH), None);
+        assert_eq!(too_deep("a: [[[x]]]", 3), None);
+        assert_eq!(too_deep("a: [[[[x]]]]", 3), Some((1, 7)));
+    }
+
+    #[test]
+    fn a_reason_of_invisible_characters_is_no_reason() {
+        for reason in [
+            "' '",
+            "\"\\u200B\"",
+            "\"\\u00AD\\u2060\\uFEFF\"",
+            "\"\\u3164\"",
+        ] {
+            let err = Waivers::parse(
+                &format!(
+                    "waivers:\n  - policy: A\n    reason: {reason}\n    expires: 2027-01-01\n"
+                ),
+                "w.yaml",
+                day("2026-12-01"),
+            )
+            .unwrap_err();
+            assert!(
+                matches!(err, WaiverError::NoReason { .. }),
+                "{reason}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -397,4 +397,54 @@ mod tests {
         );
         assert_eq!(order(Sc::Bool(true), &LiteralKind::Number(1.0)), None);
     }
+
+    #[test]
+    fn numeric_strings_are_exact_decimals() {
+        for (s, n) in [
+            ("14", Some(14.0)),
+            (" 2.5 ", Some(2.5)),
+            ("-3e2", Some(-300.0)),
+            ("0", Some(0.0)),
+            ("0.5", Some(0.5)),
+            ("123456789012345", Some(123_456_789_012_345.0)),
+            ("1.500000000000000000", Some(1.5)),
+            ("012", None),
+            ("012345678901", None),
+            ("1234567890123456", None),
+            ("12345678901234567890", None),
+            (".5", None),
+            ("5.", None),
+            ("1e", None),
+            ("0x10", None),
+            ("inf", None),
+            ("NaN", None),
+            ("", None),
+            ("1e400", None),
+        ] {
+            assert_eq!(numeric(s), n, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn distinct_strings_are_not_equal_as_numbers() {
+        let s = |t: &str| LiteralKind::String(t.into());
+        assert!(!equals(
+            Sc::Str("12345678901234567890"),
+            &s("12345678901234567891")
+        ));
+        assert!(!equals(Sc::Str("012345678901"), &s("12345678901")));
+        assert!(!equals(Sc::Str("1.10"), &s("1.1")));
+        assert!(!equals(
+            Sc::Str("012345678901"),
+            &LiteralKind::Number(12_345_678_901.0)
+        ));
+        assert!(equals(Sc::Str("1.10"), &LiteralKind::Number(1.1)));
+        let big: Json = serde_json::from_str("12345678901234567891").unwrap();
+        assert!(!equals(
+            Sc::of(&big),
+            &LiteralKind::Number(12_345_678_901_234_567_890.0)
+        ));
+        assert_eq!(Sc::of(&big).text().as_deref(), Some("12345678901234567891"));
+        assert_eq!(order(Sc::Str("9"), &s("10")), Some(Ordering::Greater));
+    }
 }
