@@ -182,7 +182,8 @@ fn where_filters_and_list_rules_are_unknown_where_collection_failed() {
             &["eval", rule, "--snapshot", "org.json", "--format", "json"],
             &[],
         );
-        let doc: Value = serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{rule}: {e}: {}{}", o.stdout, o.stderr));
+        let doc: Value = serde_json::from_str(&o.stdout)
+            .unwrap_or_else(|e| panic!("{rule}: {e}: {}{}", o.stdout, o.stderr));
         let r = &doc["results"][0];
         assert_eq!(r["status"], "unknown", "{rule}: {}", o.stdout);
         let unknown: Vec<&str> = r["entities"]
@@ -339,7 +340,8 @@ fn log01() -> String {
 #[test]
 fn a_snapshot_directory_refuses_json_entries_it_cannot_read() {
     use std::os::unix::fs::symlink;
-    let cases: [(&str, &dyn Fn(&Path)); 4] = [
+    type Make<'a> = &'a dyn Fn(&Path);
+    let cases: [(&str, Make<'_>); 4] = [
         ("dangling link", &|d: &Path| {
             symlink(d.join("gone.json"), d.join("222222222222.json")).unwrap()
         }),
@@ -399,7 +401,10 @@ fn a_snapshot_directory_reads_json_in_any_case() {
     );
     assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
     let doc: Value = serde_json::from_str(&o.stdout).unwrap();
-    assert_eq!(doc["snapshot"]["accounts"], json!(["111111111111", "222222222222"]));
+    assert_eq!(
+        doc["snapshot"]["accounts"],
+        json!(["111111111111", "222222222222"])
+    );
 }
 
 #[test]
@@ -420,7 +425,11 @@ fn entity_ids_are_unique_across_a_snapshot_directory() {
     std::fs::write(snaps.join("b.json"), same_id("222222222222", false)).unwrap();
     let o = run_in(dir.path(), &["check", &log01(), "--snapshot", "snaps"], &[]);
     assert_eq!(o.code, Some(2), "{}{}", o.stdout, o.stderr);
-    assert!(o.stderr.contains("gsl::snapshot::duplicate_id"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("gsl::snapshot::duplicate_id"),
+        "{}",
+        o.stderr
+    );
     assert!(
         o.stderr.contains("a.json") && o.stderr.contains("b.json"),
         "{}",
@@ -446,7 +455,14 @@ fn a_waiver_naming_an_account_waives_only_there() {
     let o = run_in(
         dir.path(),
         &[
-            "check", &log01(), "--snapshot", "org.json", "--waivers", "w.yaml", "--format", "json",
+            "check",
+            &log01(),
+            "--snapshot",
+            "org.json",
+            "--waivers",
+            "w.yaml",
+            "--format",
+            "json",
         ],
         &[],
     );
@@ -481,11 +497,22 @@ fn waivers_that_match_nothing_or_name_no_policy_are_warned_about() {
     .unwrap();
     let o = run_in(
         dir.path(),
-        &["check", &log01(), "--snapshot", "org.json", "--waivers", "w.yaml"],
+        &[
+            "check",
+            &log01(),
+            "--snapshot",
+            "org.json",
+            "--waivers",
+            "w.yaml",
+        ],
         &[],
     );
     assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
-    assert!(o.stderr.contains("gsl::waiver::unknown_policy"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("gsl::waiver::unknown_policy"),
+        "{}",
+        o.stderr
+    );
     assert!(
         o.stderr.contains("did you mean `D9.AWS.LOG.01`?"),
         "{}",
@@ -503,7 +530,11 @@ fn a_waiver_reason_of_invisible_characters_is_refused() {
         one_account("111111111111", "main", false),
     )
     .unwrap();
-    for reason in ["\"\\u200B\\u200D\"", "\"\\u00A0\\u2060 \\uFEFF\"", "\"\\u00AD\""] {
+    for reason in [
+        "\"\\u200B\\u200D\"",
+        "\"\\u00A0\\u2060 \\uFEFF\"",
+        "\"\\u00AD\"",
+    ] {
         std::fs::write(
             dir.path().join("w.yaml"),
             format!("waivers:\n  - policy: D9.AWS.LOG.01\n    reason: {reason}\n    expires: 2099-01-01\n"),
@@ -511,11 +542,22 @@ fn a_waiver_reason_of_invisible_characters_is_refused() {
         .unwrap();
         let o = run_in(
             dir.path(),
-            &["check", &log01(), "--snapshot", "org.json", "--waivers", "w.yaml"],
+            &[
+                "check",
+                &log01(),
+                "--snapshot",
+                "org.json",
+                "--waivers",
+                "w.yaml",
+            ],
             &[],
         );
         assert_eq!(o.code, Some(2), "{reason}: {}{}", o.stdout, o.stderr);
-        assert!(o.stderr.contains("gsl::waiver::no_reason"), "{reason}: {}", o.stderr);
+        assert!(
+            o.stderr.contains("gsl::waiver::no_reason"),
+            "{reason}: {}",
+            o.stderr
+        );
     }
 }
 
@@ -529,15 +571,29 @@ fn a_deeply_nested_waiver_file_is_refused_at_once() {
     .unwrap();
     let n = 20_000;
     for (name, text) in [
-        ("brackets", format!("waivers: {}{}\n", "[".repeat(n), "]".repeat(n))),
-        ("braces", format!("waivers: {}\n", "{a: ".repeat(n) + &"}".repeat(n))),
+        (
+            "brackets",
+            format!("waivers: {}{}\n", "[".repeat(n), "]".repeat(n)),
+        ),
+        (
+            "braces",
+            format!("waivers: {}\n", "{a: ".repeat(n) + &"}".repeat(n)),
+        ),
         ("dashes", format!("waivers:\n{}x\n", "- ".repeat(n))),
     ] {
         // Read automatically from the current directory.
         std::fs::write(dir.path().join(".gslignore.yaml"), text).unwrap();
-        let o = run_in(dir.path(), &["check", &log01(), "--snapshot", "org.json"], &[]);
+        let o = run_in(
+            dir.path(),
+            &["check", &log01(), "--snapshot", "org.json"],
+            &[],
+        );
         assert_eq!(o.code, Some(2), "{name}: {}{}", o.stdout, o.stderr);
-        assert!(o.stderr.contains("gsl::waiver::too_deep"), "{name}: {}", o.stderr);
+        assert!(
+            o.stderr.contains("gsl::waiver::too_deep"),
+            "{name}: {}",
+            o.stderr
+        );
         assert!(o.stderr.contains("line "), "{name}: {}", o.stderr);
     }
 }
@@ -549,7 +605,14 @@ fn a_snapshot_with_a_byte_order_mark_is_checked() {
     std::fs::write(dir.path().join("bom.json"), text).unwrap();
     let o = run_in(
         dir.path(),
-        &["check", &log01(), "--snapshot", "bom.json", "--format", "json"],
+        &[
+            "check",
+            &log01(),
+            "--snapshot",
+            "bom.json",
+            "--format",
+            "json",
+        ],
         &[],
     );
     assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
@@ -590,7 +653,10 @@ fn a_snapshot_rewritten_at_the_same_length_between_reads_is_noticed() {
     // A change that leaves the file valid is noticed too.
     std::fs::write(&path, &original).unwrap();
     let source = SnapshotSource::open(&path, "s.json").unwrap();
-    let flipped = original.replace("\"isMultiRegionTrail\": false", "\"isMultiRegionTrail\": true ");
+    let flipped = original.replace(
+        "\"isMultiRegionTrail\": false",
+        "\"isMultiRegionTrail\": true ",
+    );
     assert_eq!(flipped.len(), original.len());
     assert_ne!(flipped, original);
     std::fs::write(&path, &flipped).unwrap();
@@ -598,5 +664,8 @@ fn a_snapshot_rewritten_at_the_same_length_between_reads_is_noticed() {
         .into_graphs()
         .find_map(Result::err)
         .expect("the change is noticed");
-    assert!(format!("{err}").contains("changed while it was being read"), "{err}");
+    assert!(
+        format!("{err}").contains("changed while it was being read"),
+        "{err}"
+    );
 }
