@@ -32,8 +32,8 @@ use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashSet};
-use std::hash::BuildHasher;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -131,8 +131,7 @@ impl SnapshotSource {
     /// Read and validate the snapshot file at `path` (named `name` in messages),
     /// keeping only what is needed to read its accounts again in batches.
     pub fn open(path: &Path, name: &str) -> Result<Self, StreamError> {
-        let (text, text_start) =
-            crate::source::read_text_at(path, crate::source::Kind::Snapshot)?;
+        let (text, text_start) = crate::source::read_text_at(path, crate::source::Kind::Snapshot)?;
         let hasher = RandomState::new();
         match index(&text, text_start, &hasher) {
             Some((header, accounts, census)) => {
