@@ -482,20 +482,16 @@ fn a_waiver_naming_an_account_waives_only_there() {
     );
 }
 
-#[test]
-fn waivers_that_match_nothing_or_name_no_policy_are_warned_about() {
+/// `gsl check` of LOG.01 over one account whose trail fails, with this waiver file.
+fn check_with_waivers(yaml: &str) -> Out {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("org.json"),
         one_account("111111111111", "main", false),
     )
     .unwrap();
-    std::fs::write(
-        dir.path().join("w.yaml"),
-        "waivers:\n  - policy: D9.AWS.LOG.1\n    reason: typo\n    expires: 2099-01-01\n  - policy: D9.AWS.LOG.01\n    entity: 'arn:aws:cloudtrail:*:999999999999:*'\n    reason: another account\n    expires: 2099-01-01\n",
-    )
-    .unwrap();
-    let o = run_in(
+    std::fs::write(dir.path().join("w.yaml"), yaml).unwrap();
+    run_in(
         dir.path(),
         &[
             "check",
@@ -506,6 +502,13 @@ fn waivers_that_match_nothing_or_name_no_policy_are_warned_about() {
             "w.yaml",
         ],
         &[],
+    )
+}
+
+#[test]
+fn waivers_that_match_nothing_or_name_no_policy_are_warned_about() {
+    let o = check_with_waivers(
+        "waivers:\n  - policy: D9.AWS.LOG.1\n    reason: typo\n    expires: 2099-01-01\n  - policy: D9.AWS.LOG.01\n    entity: 'arn:aws:cloudtrail:*:999999999999:*'\n    reason: another account\n    expires: 2099-01-01\n",
     );
     assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
     assert!(
@@ -524,34 +527,14 @@ fn waivers_that_match_nothing_or_name_no_policy_are_warned_about() {
 
 #[test]
 fn a_waiver_reason_of_invisible_characters_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("org.json"),
-        one_account("111111111111", "main", false),
-    )
-    .unwrap();
     for reason in [
         "\"\\u200B\\u200D\"",
         "\"\\u00A0\\u2060 \\uFEFF\"",
         "\"\\u00AD\"",
     ] {
-        std::fs::write(
-            dir.path().join("w.yaml"),
-            format!("waivers:\n  - policy: D9.AWS.LOG.01\n    reason: {reason}\n    expires: 2099-01-01\n"),
-        )
-        .unwrap();
-        let o = run_in(
-            dir.path(),
-            &[
-                "check",
-                &log01(),
-                "--snapshot",
-                "org.json",
-                "--waivers",
-                "w.yaml",
-            ],
-            &[],
-        );
+        let o = check_with_waivers(&format!(
+            "waivers:\n  - policy: D9.AWS.LOG.01\n    reason: {reason}\n    expires: 2099-01-01\n"
+        ));
         assert_eq!(o.code, Some(2), "{reason}: {}{}", o.stdout, o.stderr);
         assert!(
             o.stderr.contains("gsl::waiver::no_reason"),

@@ -244,22 +244,23 @@ pub const MAX_NUMERIC_DIGITS: usize = 15;
 pub fn numeric(s: &str) -> Option<f64> {
     let t = s.trim();
     let b = t.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let int_start = i;
-    while b.get(i).is_some_and(u8::is_ascii_digit) {
-        i += 1;
-    }
+    // The end of the run of digits from `i`.
+    let digits_from = |i: usize| {
+        i + b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let int_start = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let mut i = digits_from(int_start);
     let int = &b[int_start..i];
     if int.is_empty() || (int.len() > 1 && int[0] == b'0') {
         return None;
     }
     let mut digits: Vec<u8> = int.to_vec();
     if b.get(i) == Some(&b'.') {
-        i += 1;
-        let frac_start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
+        let frac_start = i + 1;
+        i = digits_from(frac_start);
         if i == frac_start {
             return None;
         }
@@ -271,9 +272,7 @@ pub fn numeric(s: &str) -> Option<f64> {
             i += 1;
         }
         let exp_start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
+        i = digits_from(exp_start);
         if i == exp_start {
             return None;
         }
