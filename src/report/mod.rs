@@ -561,7 +561,8 @@ mod tests {
             fail_on: None,
             unknown_ok: true,
         };
-        let cases: &[(FailPolicy, &[(RuleStatus, Severity)], Verdict)] = &[
+        type Case<'a> = (FailPolicy, &'a [(RuleStatus, Severity)], Verdict);
+        let cases: &[Case<'_>] = &[
             (any, &[], Verdict::Passed),
             (
                 any,
