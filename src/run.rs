@@ -22,6 +22,7 @@ use crate::entity::stream::{SnapshotSource, StreamError};
 use crate::entity::Snapshot;
 use crate::lang::eval::{self, CheckedRule, EntityResult, EvalOptions, RuleResult};
 use crate::lang::parser;
+use crate::params::Params;
 use crate::policy::{Metadata, Policy, Severity};
 use crate::report::{PolicyReport, Problem, RuleStatus, SnapshotInfo, Summary};
 use chrono::{DateTime, Utc};
@@ -153,7 +154,7 @@ where
 {
     let prepared: Vec<Prepared> = policies
         .iter()
-        .map(|p| prepare(&p.source, &p.origin, &p.meta))
+        .map(|p| prepare(&p.source, &p.origin, &p.meta, &opts.params))
         .collect();
     let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
     let mut coverage: Vec<Coverage> = vec![Coverage::default(); policies.len()];
@@ -348,7 +349,7 @@ enum Prepared {
     Failed(Box<PolicyReport>, miette::Report),
 }
 
-fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
+fn prepare(source: &str, origin: &str, meta: &Metadata, params: &Params) -> Prepared {
     let failed = |summary: String, diag: &dyn Diagnostic| {
         Box::new(PolicyReport {
             meta: meta.clone(),
@@ -365,7 +366,7 @@ fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
         Ok(rule) => rule,
         Err(e) => return Prepared::Failed(failed(e.summary(), &e), e.into()),
     };
-    match eval::check_rule_src(&rule, source, origin) {
+    match eval::check_rule_src_with(&rule, source, origin, params) {
         Ok(checked) => Prepared::Ready(Box::new(checked)),
         Err(e) => Prepared::Failed(failed(e.to_string(), &e), e.into()),
     }
@@ -429,9 +430,15 @@ pub fn eval_rule(
 
 /// Parse and statically check a rule text without a snapshot: the first half of
 /// [`eval_rule`], for callers that want to reject a bad rule before loading data.
+/// `$Name` parameters take gsl's defaults.
 pub fn check_rule_text(rule: &str, name: &str) -> Result<(), miette::Report> {
+    check_rule_text_with(rule, name, &Params::defaults())
+}
+
+/// [`check_rule_text`] with the given parameters.
+pub fn check_rule_text_with(rule: &str, name: &str, params: &Params) -> Result<(), miette::Report> {
     let parsed = parser::parse_rule_named(rule, name)?;
-    eval::check_rule_src(&parsed, rule, name)?;
+    eval::check_rule_src_with(&parsed, rule, name, params)?;
     Ok(())
 }
 
@@ -455,7 +462,7 @@ fn run_source(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> (PolicyReport, Option<miette::Report>) {
-    match prepare(source, origin, meta) {
+    match prepare(source, origin, meta, &opts.params) {
         Prepared::Failed(report, diag) => (*report, Some(diag)),
         ready @ Prepared::Ready(_) => {
             let prepared = [ready];

@@ -192,6 +192,22 @@ pub struct SnapshotArgs {
     pub snapshot: Option<PathBuf>,
 }
 
+/// Where the values of the rules' `$Name` parameters come from.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ParamsArgs {
+    /// Parameters file (TOML, `Name = value` lines): the values of `$Name` in rules,
+    /// over gsl's defaults and the `[params]` table of gsl.toml (docs/params.md).
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+}
+
+impl ParamsArgs {
+    /// The parameters in effect: defaults, gsl.toml's `[params]`, then `--params`.
+    pub fn load(&self) -> miette::Result<std::sync::Arc<gsl::params::Params>> {
+        config::params(self.params.as_deref())
+    }
+}
+
 /// `gsl completions` arguments.
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
@@ -206,6 +222,9 @@ pub struct ReplArgs {
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
+    /// The values of `$Name` parameters.
+    #[command(flatten)]
+    pub params: ParamsArgs,
     /// Collect from a live AWS account instead of reading a snapshot.
     #[cfg(feature = "aws")]
     #[arg(long, conflicts_with = "snapshot")]
