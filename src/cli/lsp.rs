@@ -414,6 +414,7 @@ impl<'c> Server<'c> {
                     complete::Kind::Function => lsp::CompletionItemKind::FUNCTION,
                     complete::Kind::Value => lsp::CompletionItemKind::VALUE,
                     complete::Kind::MetadataKey => lsp::CompletionItemKind::PROPERTY,
+                    complete::Kind::Parameter => lsp::CompletionItemKind::VARIABLE,
                 }),
                 detail: i.detail,
                 text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
