@@ -259,13 +259,14 @@ fn syntax(text: &str, name: &str, e: &toml::de::Error) -> ParamsError {
         .span()
         .map(|r| SourceSpan::from(r.start..r.end.max(r.start)));
     let line = e.span().map_or(1, |r| line_of(text, r.start));
-    ParamsError::Syntax {
+    ParamsErrorKind::Syntax {
         file: name.to_string(),
         line,
         message: e.message().to_string(),
         src: NamedSource::new(name, text.to_string()),
         span,
     }
+    .into()
 }
 
 fn from_entries(
@@ -277,15 +278,18 @@ fn from_entries(
     for (key, value) in entries {
         let range = value.span();
         let line = line_of(text, range.start);
-        let at = |problem: String, label: &'static str, help: String| ParamsError::Value {
-            file: name.to_string(),
-            line,
-            param: key.clone(),
-            problem,
-            help,
-            label,
-            src: NamedSource::new(name, text.to_string()),
-            span: (range.start..range.end).into(),
+        let at = |problem: String, label: &'static str, help: String| -> ParamsError {
+            ParamsErrorKind::Value {
+                file: name.to_string(),
+                line,
+                param: key.clone(),
+                problem,
+                help,
+                label,
+                src: NamedSource::new(name, text.to_string()),
+                span: (range.start..range.end).into(),
+            }
+            .into()
         };
         if !is_name(&key) {
             return Err(at(
@@ -359,13 +363,38 @@ pub fn is_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// A parameters file that cannot be used.
+/// A parameters file that cannot be used (see [`ParamsErrorKind`]).
 #[derive(Debug, Error, Diagnostic)]
-pub enum ParamsError {
+#[error(transparent)]
+#[diagnostic(transparent)]
+pub struct ParamsError(Box<ParamsErrorKind>);
+
+impl ParamsError {
+    /// What went wrong.
+    pub fn kind(&self) -> &ParamsErrorKind {
+        &self.0
+    }
+}
+
+impl From<ParamsErrorKind> for ParamsError {
+    fn from(kind: ParamsErrorKind) -> Self {
+        ParamsError(Box::new(kind))
+    }
+}
+
+impl From<ReadError> for ParamsError {
+    fn from(e: ReadError) -> Self {
+        ParamsErrorKind::Read(e).into()
+    }
+}
+
+/// The kinds of [`ParamsError`].
+#[derive(Debug, Error, Diagnostic)]
+pub enum ParamsErrorKind {
     /// The file cannot be read.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Read(#[from] ReadError),
+    Read(ReadError),
     /// Not valid TOML (or a key defined twice).
     #[error("{file}:{line}: not a valid parameters file: {message}")]
     #[diagnostic(

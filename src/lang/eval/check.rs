@@ -392,7 +392,7 @@ impl Checker<'_> {
                         (None, _) => ok = false,
                     }
                 }
-                ok.then(|| Literal {
+                ok.then_some(Literal {
                     kind: LiteralKind::Tuple(out),
                     span: lit.span,
                 })
@@ -465,9 +465,7 @@ impl Checker<'_> {
         }
         let written = args;
         let resolved: Vec<Option<Literal>> = written.iter().map(|a| self.resolve(a)).collect();
-        let Some(args) = resolved.into_iter().collect::<Option<Vec<Literal>>>() else {
-            return None;
-        };
+        let args = resolved.into_iter().collect::<Option<Vec<Literal>>>()?;
         let args = args.as_slice();
         if args.len() != b.params.len() {
             self.err(
