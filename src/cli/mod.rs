@@ -364,13 +364,14 @@ pub fn load_snapshot(args: &SnapshotArgs) -> miette::Result<(Snapshot, String)> 
 }
 
 fn run_repl(args: &ReplArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    let params = args.params.load()?;
     #[cfg(feature = "aws")]
     if args.live {
         let snapshot = live::collect_snapshot(&args.live_args, io.err)?;
-        return repl::run(snapshot, "live account", io);
+        return repl::run(snapshot, "live account", params, io);
     }
     let (snapshot, name) = load_snapshot(&args.source)?;
-    repl::run(snapshot, &name, io)
+    repl::run(snapshot, &name, params, io)
 }
 
 /// A diagnostic rendered for a terminal (unicode, no colour: stderr may be a file).

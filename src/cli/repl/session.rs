@@ -10,9 +10,10 @@ use gsl::entity::graph::{EntityGraph, EntityRef};
 use gsl::entity::Snapshot;
 use gsl::lang::eval::builtins::BUILTINS;
 use gsl::lang::eval::{
-    check_rule_src, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
+    check_rule_src_with, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
 };
 use gsl::lang::parser::{parse_expr, parse_rule_named};
+use gsl::params::Params;
 use gsl::pattern::FilterPattern;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
@@ -78,6 +79,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "evaluate a rule and print every piece of evidence",
     ),
     ("format", "json|text", "how results are printed"),
+    (
+        "params",
+        "",
+        "the ruleset parameters ($Name) in effect: values and where they come from",
+    ),
     ("quit", "", "leave (also Ctrl-D)"),
 ];
 
@@ -120,6 +126,20 @@ impl Session {
             knowledge,
             opts,
         }
+    }
+
+    /// Use `params` for the rules' `$Name` parameters (gsl's defaults until set): rules
+    /// are checked with them, and completion and `:params` show them.
+    pub fn set_params(&mut self, params: Arc<Params>) {
+        self.opts.params = params;
+        self.refresh_knowledge();
+    }
+
+    /// What completion knows of the graph, with the session's parameters.
+    fn refresh_knowledge(&mut self) {
+        let mut k = Knowledge::of(&self.graph);
+        k.params = self.opts.params.clone();
+        self.knowledge = Arc::new(k);
     }
 
     /// Use ANSI colours in results and diagnostics (only on a terminal without
@@ -199,6 +219,7 @@ impl Session {
             }
             "schema" => self.schema(args),
             "load" => self.load(args),
+            "params" => Ok(self.params()),
             "pattern" => self.pattern(args),
             "explain" => {
                 if args.is_empty() {
@@ -398,9 +419,10 @@ impl Session {
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
         let snapshot = gsl::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
-        self.opts = gsl::run::eval_options(&snapshot, None);
+        let params = self.opts.params.clone();
+        self.opts = gsl::run::eval_options(&snapshot, None).with_params(params);
         self.graph = EntityGraph::new(snapshot);
-        self.knowledge = Arc::new(Knowledge::of(&self.graph));
+        self.refresh_knowledge();
         self.name = args.to_string();
         let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
         let t = self.knowledge.types.len();
@@ -409,6 +431,30 @@ impl Session {
             plural(n, "entity", "entities"),
             plural(t, "type", "types")
         ))
+    }
+
+    /// `:params`: every parameter, its value and where it comes from.
+    fn params(&self) -> String {
+        let params = &self.opts.params;
+        match self.format {
+            Format::Json => pretty(&json!({
+                "params": params
+                    .iter()
+                    .map(|p| json!({
+                        "name": p.name,
+                        "value": p.value.to_string(),
+                        "origin": p.origin.to_string(),
+                    }))
+                    .collect::<Vec<_>>()
+            })),
+            Format::Text if params.is_empty() => {
+                "no parameters (define them in a parameters file: --params FILE)\n".to_string()
+            }
+            Format::Text => params
+                .iter()
+                .map(|p| format!("${} = {}  ({})\n", p.name, p.value, p.origin))
+                .collect(),
+        }
     }
 
     fn pattern(&self, args: &str) -> Reply {
@@ -460,6 +506,7 @@ impl Session {
     /// Parse and check `src` as a rule; diagnostics are shown against `shown`, where
     /// `src[from..]` was typed at `shown[to..]` (for REPL syntax rewritten to GSL).
     fn parse_checked(
+        &self,
         src: &str,
         shown: &str,
         from: usize,
@@ -476,7 +523,7 @@ impl Session {
                 rehome(&e)
             }
         })?;
-        check_rule_src(&rule, src, INPUT_NAME).map_err(|e| {
+        check_rule_src_with(&rule, src, INPUT_NAME, &self.opts.params).map_err(|e| {
             if same {
                 Box::new(e) as Box<dyn Diagnostic + Send + Sync>
             } else {
@@ -486,7 +533,7 @@ impl Session {
     }
 
     fn rule(&self, src: &str, explain: bool) -> Reply {
-        let rule = match Self::parse_checked(src, src, 0, 0) {
+        let rule = match self.parse_checked(src, src, 0, 0) {
             Ok(rule) => rule,
             // A lone condition: say how to use it rather than why it is not a rule.
             Err(_) if parse_expr(src).is_ok() => {
@@ -567,7 +614,7 @@ impl Session {
             Some((filter, at)) => {
                 let src = format!("{} where {filter}", p.ty);
                 let from = p.ty.len() + " where ".len();
-                let rule = Self::parse_checked(&src, line, from, at)?;
+                let rule = self.parse_checked(&src, line, from, at)?;
                 let mut keep = Vec::new();
                 for e in all {
                     let r = evaluate_entity(&rule, &self.graph, e, &self.opts);
