@@ -12,6 +12,7 @@
 use gsl::complete::{self, Knowledge};
 use gsl::entity::graph::EntityGraph;
 use gsl::entity::{self, Snapshot};
+use gsl::params::Params;
 use gsl::report::Problem;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
@@ -20,6 +21,7 @@ use lsp_types::request::Request as _;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// `gsl lsp` arguments.
 #[derive(Debug, clap::Args)]
@@ -28,6 +30,9 @@ pub struct LspArgs {
     /// pass it).
     #[arg(long)]
     pub stdio: bool,
+    /// The values of `$Name` parameters (completion, hover and diagnostics use them).
+    #[command(flatten)]
+    pub params: super::ParamsArgs,
 }
 
 /// The command of the "Evaluate on snapshot" code lens; its argument is the document URI.
@@ -37,9 +42,10 @@ pub const EVALUATE: &str = "gsl.evaluate";
 const MAX_WORKSPACE_FILES: usize = 2000;
 
 /// Run the server until the client shuts it down.
-pub fn run(_args: &LspArgs) -> miette::Result<super::Exit> {
+pub fn run(args: &LspArgs) -> miette::Result<super::Exit> {
+    let params = args.params.load()?;
     let (connection, threads) = Connection::stdio();
-    let result = serve(&connection);
+    let result = serve(&connection, params);
     drop(connection);
     threads
         .join()
@@ -55,7 +61,7 @@ fn protocol(e: impl std::fmt::Display) -> miette::Report {
     )
 }
 
-fn serve(connection: &Connection) -> miette::Result<()> {
+fn serve(connection: &Connection, rule_params: Arc<Params>) -> miette::Result<()> {
     let (id, params) = connection.initialize_start().map_err(protocol)?;
     let init: lsp::InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let capabilities = lsp::ServerCapabilities {
@@ -63,7 +69,13 @@ fn serve(connection: &Connection) -> miette::Result<()> {
             lsp::TextDocumentSyncKind::FULL,
         )),
         completion_provider: Some(lsp::CompletionOptions {
-            trigger_characters: Some(vec![".".into(), "[".into(), "'".into(), "<".into()]),
+            trigger_characters: Some(vec![
+                ".".into(),
+                "[".into(),
+                "'".into(),
+                "<".into(),
+                "$".into(),
+            ]),
             ..Default::default()
         }),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
@@ -82,7 +94,7 @@ fn serve(connection: &Connection) -> miette::Result<()> {
         "serverInfo": {"name": "gsl", "version": env!("GSL_VERSION")},
     });
     connection.initialize_finish(id, result).map_err(protocol)?;
-    let mut server = Server::new(connection);
+    let mut server = Server::new(connection, rule_params);
     server.configure(init.initialization_options.as_ref());
     #[allow(deprecated, reason = "root_uri is what older clients send")]
     let mut roots: Vec<lsp::Uri> = init
@@ -131,13 +143,13 @@ fn sample() -> Snapshot {
 }
 
 impl<'c> Server<'c> {
-    fn new(connection: &'c Connection) -> Self {
+    fn new(connection: &'c Connection, params: Arc<Params>) -> Self {
         let mut s = Server {
             connection,
             docs: BTreeMap::new(),
             snapshot_path: None,
             graph: EntityGraph::named(Snapshot::default(), entity::SAMPLE_SNAPSHOT_NAME),
-            opts: gsl::EvalOptions::default(),
+            opts: gsl::EvalOptions::default().with_params(params),
             knowledge: Knowledge::default(),
             evaluated: BTreeMap::new(),
         };
@@ -146,9 +158,11 @@ impl<'c> Server<'c> {
     }
 
     fn load(&mut self, snapshot: Snapshot, name: &str) {
-        self.opts = gsl::run::eval_options(&snapshot, None);
+        let params = self.opts.params.clone();
+        self.opts = gsl::run::eval_options(&snapshot, None).with_params(params);
         self.graph = EntityGraph::named(snapshot, name);
         self.knowledge = Knowledge::of(&self.graph);
+        self.knowledge.params = self.opts.params.clone();
     }
 
     /// Apply settings: `{"snapshot": PATH}` or `{"gsl": {"snapshot": PATH}}`.
@@ -318,7 +332,7 @@ impl<'c> Server<'c> {
                     .map(|p| (lsp::DiagnosticSeverity::ERROR, p)),
             );
         }
-        match gsl::run::check_rule_text(text, &name) {
+        match gsl::run::check_rule_text_with(text, &name, &self.opts.params) {
             Err(report) => problems.extend(
                 Problem::all(report.as_ref())
                     .into_iter()
