@@ -174,27 +174,8 @@ fn number_of_hosts(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
         }
     }
     let nets = IpNet::aggregate(&nets);
-    let count: f64 = nets.iter().map(size).sum();
-    if !nets.is_empty() {
-        let shown: Vec<String> = nets.iter().take(4).map(ToString::to_string).collect();
-        let more = match nets.len().saturating_sub(4) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
-        notes.insert(
-            0,
-            format!(
-                "{} address(es) in {}{more}",
-                number(count),
-                shown.join(", ")
-            ),
-        );
-    }
-    Ok(Applied {
-        value: Computed::Num(count),
-        note: notes.into_iter().map(NotePart::Text).collect(),
-        closeness: None,
-    })
+    let count = nets.iter().map(size).sum();
+    Ok(counted(count, &nets, notes, "no address"))
 }
 
 /// A port or a port range as written in rules: a number, `"22"`, `"20-25"`, `"*"`.
@@ -316,12 +297,14 @@ fn allowed_sources(cx: &CallCx<'_>, v: &Val<'_>) -> Result<(Vec<IpNet>, Vec<Stri
     Ok((IpNet::aggregate(&nets), notes))
 }
 
-fn counted(count: f64, nets: &[IpNet], mut notes: Vec<String>) -> Applied {
+/// A count of addresses, noted with the networks counted (or `none` when there are
+/// none) before `notes`.
+fn counted(count: f64, nets: &[IpNet], mut notes: Vec<String>, none: &str) -> Applied {
     let shown: Vec<String> = nets.iter().take(4).map(ToString::to_string).collect();
     let more = nets.len().saturating_sub(4);
     let mut what = format!("{} address(es) from {}", number(count), shown.join(", "));
     if nets.is_empty() {
-        what = "no source allowed".into();
+        what = none.into();
     } else if more > 0 {
         what.push_str(&format!(" and {more} more"));
     }
@@ -337,13 +320,13 @@ fn counted(count: f64, nets: &[IpNet], mut notes: Vec<String>) -> Applied {
 fn allowed_hosts(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
     let (nets, notes) = allowed_sources(cx, v)?;
     let count = nets.iter().map(size).sum();
-    Ok(counted(count, &nets, notes))
+    Ok(counted(count, &nets, notes, "no source allowed"))
 }
 
 fn allowed_public_hosts(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
     let (nets, notes) = allowed_sources(cx, v)?;
     let count = nets.iter().map(public_size).sum();
-    Ok(counted(count, &nets, notes))
+    Ok(counted(count, &nets, notes, "no source allowed"))
 }
 
 #[cfg(test)]
