@@ -17,8 +17,10 @@ use crate::entity::graph::{EntityGraph, PropertyInfo};
 use crate::lang::ast::{CmpOp, Expr, ExprKind, ListOp, LiteralKind, Postfix, Rule, Subject, Term};
 use crate::lang::eval::builtins::{self, ArgKind, Builtin, BUILTINS};
 use crate::lang::parser::KEYWORDS;
+use crate::params::Params;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What a completion candidate is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,6 +39,8 @@ pub enum Kind {
     Value,
     /// A policy metadata key (`id:`, `title:`, ...).
     MetadataKey,
+    /// A ruleset parameter (`$Name`).
+    Parameter,
 }
 
 /// One candidate.
@@ -104,6 +108,9 @@ pub struct Knowledge {
     /// String values seen per type and dotted path (lists are transparent:
     /// `metricFilters.filterName`), for completing `name = '..`.
     pub values: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// The ruleset parameters in effect (`$Name` completes to them; hover shows their
+    /// values). [`Knowledge::of`] starts from gsl's defaults.
+    pub params: Arc<Params>,
 }
 
 /// At most this many distinct values are kept per path.
@@ -167,6 +174,7 @@ impl Knowledge {
             model: Vec::new(),
             schemas,
             values,
+            params: Params::defaults(),
         };
         k.add_entity_model();
         k
@@ -595,6 +603,12 @@ fn complete_expr(
         }
         return c;
     }
+    // A ruleset parameter: `$` and the start of its name.
+    if let Some(name) = word.strip_prefix('$') {
+        let mut c = path_completion(props, &ctx, word, start, true);
+        c.items.extend(param_items(&k.params, name));
+        return Completion::new(c.start, c.items);
+    }
     // After the filter of a bare path: `Type[..].a.b`.
     let after_filter = matches!(toks.last(), Some(Tok::Close)) && word.starts_with('.');
     if after_filter && stack == 0 {
@@ -616,6 +630,59 @@ fn complete_expr(
         }
     }
     c
+}
+
+/// The parameters whose name starts with `prefix`, as `$Name` items with their values.
+fn param_items<'a>(params: &'a Params, prefix: &'a str) -> impl Iterator<Item = Item> + 'a {
+    params
+        .iter()
+        .filter(move |p| p.name.starts_with(prefix))
+        .map(|p| Item {
+            detail: Some(format!(
+                "parameter = {} ({})",
+                crate::text::clip(&p.value.to_string(), 80),
+                p.origin
+            )),
+            ..Item::new(format!("${}", p.name), Kind::Parameter)
+        })
+}
+
+/// What a hover over `$name` says: its value, where it comes from, what it is for.
+pub fn param_doc(params: &Params, name: &str) -> String {
+    match params.get(name) {
+        Some(p) => {
+            let mut text = format!("parameter `${name}` = `{}`\n\nfrom {}", p.value, p.origin);
+            if let Some(doc) = p.doc {
+                text.push_str(&format!("\n\n{doc}"));
+            }
+            text
+        }
+        None => {
+            let near = params
+                .suggest(name)
+                .map(|n| format!(" (did you mean `${n}`?)"))
+                .unwrap_or_default();
+            format!("parameter `${name}`: not defined{near}; define it in a parameters file (`--params FILE`, or `[params]` in gsl.toml)")
+        }
+    }
+}
+
+/// The `$Name` literal under `cursor` among `lits` (tuples searched inside), if any.
+fn param_at(
+    lits: &[crate::lang::ast::Literal],
+    cursor: usize,
+) -> Option<(&str, crate::span::Span)> {
+    let mut stack: Vec<&crate::lang::ast::Literal> = lits.iter().collect();
+    while let Some(l) = stack.pop() {
+        match &l.kind {
+            LiteralKind::Param(n) if l.span.start <= cursor && cursor <= l.span.end => {
+                return Some((n, l.span))
+            }
+            LiteralKind::Tuple(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The list context of `toks`: how many `[ ]` are open, and the property path (relative
@@ -876,6 +943,13 @@ fn walk_term(
                 }
             }
             Postfix::Call { name, args, .. } => {
+                if let Some((n, span)) = param_at(args, cursor) {
+                    *found = Some(Hover {
+                        text: param_doc(&k.params, n),
+                        span,
+                    });
+                    return;
+                }
                 let Some(b) = builtins::lookup(&name.name) else {
                     continue;
                 };
@@ -905,10 +979,20 @@ fn walk_term(
             }
         }
     }
+    if let Some((n, span)) = t
+        .test
+        .as_ref()
+        .and_then(|test| param_at(std::slice::from_ref(&test.value), cursor))
+    {
+        *found = Some(Hover {
+            text: param_doc(&k.params, n),
+            span,
+        });
+    }
 }
 
 /// [`hover`] over a document's text: parsed here; when it does not parse, a builtin's
-/// doc for the function name under the cursor.
+/// doc for the function name (or a parameter's value for the `$Name`) under the cursor.
 pub fn hover_document(k: &Knowledge, doc: &str, cursor: usize) -> Option<Hover> {
     if let Ok(rule) = crate::lang::parser::parse_rule(doc) {
         return hover(k, &rule, cursor);
@@ -927,6 +1011,12 @@ pub fn hover_document(k: &Knowledge, doc: &str, cursor: usize) -> Option<Hover> 
         .find(|(_, c)| !is_name(*c))
         .map(|(i, _)| cursor + i)
         .unwrap_or(doc.len());
+    if start > 0 && doc[..start].ends_with('$') && end > start {
+        return Some(Hover {
+            text: param_doc(&k.params, &doc[start..end]),
+            span: crate::span::Span::new(start - 1, end),
+        });
+    }
     let b = builtins::lookup(&doc[start..end])?;
     Some(Hover {
         text: builtin_doc(b),
@@ -984,6 +1074,51 @@ mod tests {
 
     /// Over a snapshot without any collected entity, the collectors' model still
     /// completes their types and properties, nested ones included.
+    #[test]
+    fn parameters_complete_after_dollar_and_hover_shows_their_value() {
+        let graph = EntityGraph::new(crate::entity::Snapshot::default());
+        let mut k = Knowledge::of(&graph);
+        let mut params = (*Params::defaults()).clone();
+        params.extend(Params::parse("Admin_Ports = [22, 3389]\n", "p.toml").unwrap());
+        k.params = Arc::new(params);
+        let text = "SecurityGroup should not have inboundRules contain [port in ($";
+        let c = complete_rule(&k, text, text.len(), None);
+        assert_eq!(c.labels(), ["$Admin_Ports", "$CloudGuard_Known_UDP_Ports"]);
+        assert_eq!(c.start, text.len() - 1, "the `$` is replaced too");
+        assert_eq!(c.items[0].kind, Kind::Parameter);
+        assert_eq!(
+            c.items[0].detail.as_deref(),
+            Some("parameter = (22, 3389) (p.toml:1)")
+        );
+        let text = "SecurityGroup should have inboundRules contain [port = $Cl";
+        let c = complete_rule(&k, text, text.len(), None);
+        assert_eq!(c.labels(), ["$CloudGuard_Known_UDP_Ports"]);
+        // `$` alone inside brackets is still the element; nothing else is offered for it.
+        let text = "X should have a contain [$ = 1 and b = $";
+        assert!(complete_rule(&k, text, text.len(), None)
+            .labels()
+            .contains(&"$Admin_Ports".to_string()));
+
+        let src =
+            "SecurityGroup should have p in ($Admin_Ports, 1) and r allowedHostsForPort($Nope) > 1";
+        let rule = crate::lang::parser::parse_rule(src).unwrap();
+        let at = src.find("$Admin").unwrap() + 3;
+        let h = hover(&k, &rule, at).unwrap();
+        assert_eq!(
+            h.text,
+            "parameter `$Admin_Ports` = `(22, 3389)`\n\nfrom p.toml:1"
+        );
+        assert_eq!(&src[h.span.start..h.span.end], "$Admin_Ports");
+        let h = hover(&k, &rule, src.find("$Nope").unwrap() + 1).unwrap();
+        assert!(h.text.contains("not defined"), "{}", h.text);
+        let h = hover_document(&k, "X should have a in ($CloudGuard_Known_UDP_Ports", 25).unwrap();
+        assert!(
+            h.text.contains("gsl's default") && h.text.contains("(53, 67"),
+            "{}",
+            h.text
+        );
+    }
+
     #[test]
     fn the_entity_model_completes_without_a_snapshot() {
         let graph = EntityGraph::new(crate::entity::Snapshot::default());

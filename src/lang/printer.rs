@@ -179,6 +179,10 @@ fn write_literal(out: &mut String, lit: &Literal) {
             write_list(out, items);
             out.push(')');
         }
+        LiteralKind::Param(name) => {
+            out.push('$');
+            out.push_str(name);
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod cis_packs;
 mod cis_twists;
 mod cli;
 mod cli_live;
+mod cli_params;
 mod cli_snapshots;
 mod collect_cli;
 mod collect_faults;

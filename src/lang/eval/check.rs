@@ -9,6 +9,7 @@ use crate::lang::ast::{
     CmpOp, Expr, ExprKind, ListOp, Literal, LiteralKind, Postfix, Rule, Subject, Term,
 };
 use crate::lang::printer::{print_expr, print_literal, print_term, short};
+use crate::params::Params;
 use crate::span::Span;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use regex::Regex;
@@ -64,6 +65,8 @@ pub mod codes {
     pub const UNKNOWN_TYPE: &str = "gsl::eval::unknown_type";
     /// A property path that the schema of a known entity type does not have.
     pub const UNKNOWN_PROPERTY: &str = "gsl::eval::unknown_property";
+    /// A `$Name` that no parameter defines (gsl's defaults, `gsl.toml`, `--params`).
+    pub const UNKNOWN_PARAMETER: &str = "gsl::eval::unknown_parameter";
     /// The checker could not build the checked form (a defect, never expected).
     pub const INTERNAL: &str = "gsl::eval::internal";
 }
@@ -178,12 +181,13 @@ enum Kind {
     Groups,
 }
 
-struct Checker {
+struct Checker<'p> {
     errors: Vec<CheckError>,
     list_rule: bool,
+    params: &'p Params,
 }
 
-impl Checker {
+impl Checker<'_> {
     fn err(&mut self, code: &'static str, span: Span, message: String, label: &str, help: String) {
         self.errors.push(CheckError {
             code,
@@ -312,7 +316,10 @@ impl Checker {
             return None;
         }
         let test = match &t.test {
-            Some(test) => Some(self.test(test.op, &test.value, kind, last_call.as_deref())?),
+            Some(test) => {
+                let value = self.resolve(&test.value)?;
+                Some(self.test(test.op, &value, &test.value, kind, last_call.as_deref())?)
+            }
             None => None,
         };
         if self.errors.len() > before {
@@ -329,6 +336,69 @@ impl Checker {
             text: print_term(t),
             chain: chain(&t.postfix),
         })
+    }
+
+    /// The literal with every `$Name` replaced by its value (a list parameter inside a
+    /// tuple is spliced into it); `None` after reporting an unknown parameter.
+    fn resolve(&mut self, lit: &Literal) -> Option<Literal> {
+        match &lit.kind {
+            LiteralKind::Param(name) => match self.params.get(name) {
+                Some(p) => Some(p.value.literal(lit.span)),
+                None => {
+                    let known: Vec<&str> = self.params.names().collect();
+                    let listed = if known.is_empty() {
+                        "no parameters are defined".to_string()
+                    } else {
+                        let more = known.len().saturating_sub(8);
+                        let mut l = known
+                            .iter()
+                            .take(8)
+                            .map(|n| format!("${n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        if more > 0 {
+                            l.push_str(&format!(" and {more} more"));
+                        }
+                        format!("parameters: {l}")
+                    };
+                    let near = self
+                        .params
+                        .suggest(name)
+                        .map(|n| format!("did you mean `${n}`? "))
+                        .unwrap_or_default();
+                    self.err(
+                        codes::UNKNOWN_PARAMETER,
+                        lit.span,
+                        format!("unknown parameter `${name}`"),
+                        "not a defined parameter",
+                        format!("{near}{listed}; define it in a parameters file (`--params FILE`, or `[params]` in gsl.toml; docs/params.md)"),
+                    );
+                    None
+                }
+            },
+            LiteralKind::Tuple(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for it in items {
+                    match (self.resolve(it), &it.kind) {
+                        (
+                            Some(Literal {
+                                kind: LiteralKind::Tuple(values),
+                                ..
+                            }),
+                            LiteralKind::Param(_),
+                        ) => out.extend(values),
+                        (Some(v), _) => out.push(v),
+                        (None, _) => ok = false,
+                    }
+                }
+                ok.then_some(Literal {
+                    kind: LiteralKind::Tuple(out),
+                    span: lit.span,
+                })
+            }
+            _ => Some(lit.clone()),
+        }
     }
 
     /// The key of `groupBy [key]` must be a property path or `$`, applied to a list.
@@ -393,6 +463,10 @@ impl Checker {
                 format!("apply `{}()` to a property", b.name),
             );
         }
+        let written = args;
+        let resolved: Vec<Option<Literal>> = written.iter().map(|a| self.resolve(a)).collect();
+        let args = resolved.into_iter().collect::<Option<Vec<Literal>>>()?;
+        let args = args.as_slice();
         if args.len() != b.params.len() {
             self.err(
                 codes::ARITY,
@@ -410,7 +484,7 @@ impl Checker {
         }
         let mut count: Option<f64> = None;
         let mut checked = Vec::new();
-        for (arg, p) in args.iter().zip(b.params) {
+        for ((arg, p), as_written) in args.iter().zip(b.params).zip(written) {
             let mut push = |value: ArgValue| {
                 checked.push(Arg {
                     value,
@@ -471,10 +545,11 @@ impl Checker {
                     codes::ARGUMENT_TYPE,
                     arg.span,
                     format!(
-                        "argument `{}` of `{}` must be {}",
+                        "argument `{}` of `{}` must be {}{}",
                         p.name,
                         b.name,
-                        want.describe()
+                        want.describe(),
+                        param_value_note(as_written, arg)
                     ),
                     &format!("expected {}", want.describe()),
                     format!("usage: {}; e.g. {}", b.signature(), b.example),
@@ -488,7 +563,16 @@ impl Checker {
         })
     }
 
-    fn test(&mut self, op: CmpOp, lit: &Literal, kind: Kind, prev: Option<&str>) -> Option<CTest> {
+    /// The checked comparison with `lit` (the value `written` stands for, once its
+    /// parameters are resolved).
+    fn test(
+        &mut self,
+        op: CmpOp,
+        lit: &Literal,
+        written: &Literal,
+        kind: Kind,
+        prev: Option<&str>,
+    ) -> Option<CTest> {
         let before = self.errors.len();
         let mut regex = None;
         let mismatch = |c: &mut Checker, msg: String, help: &str| {
@@ -500,7 +584,11 @@ impl Checker {
                 help.to_string(),
             );
         };
-        let lit_text = print_literal(lit);
+        let lit_text = format!(
+            "{}{}",
+            print_literal(written),
+            param_value_note(written, lit)
+        );
         match op {
             CmpOp::Like | CmpOp::Unlike => match &lit.kind {
                 LiteralKind::String(s) => match like_regex(s) {
@@ -599,8 +687,17 @@ impl Checker {
                 ),
                 LiteralKind::Tuple(_) => mismatch(
                     self,
-                    format!("`{}` with a list of values", op.symbol()),
-                    "use `in ('a', 'b')` to test membership",
+                    format!(
+                        "`{}` with a list of values{}",
+                        op.symbol(),
+                        param_value_note(written, lit)
+                    ),
+                    &match &written.kind {
+                        LiteralKind::Param(name) => {
+                            format!("use `in (${name})` to test membership")
+                        }
+                        _ => "use `in ('a', 'b')` to test membership".to_string(),
+                    },
                 ),
                 LiteralKind::String(s)
                     if kind == Kind::Number && super::value::numeric(s).is_none() =>
@@ -648,7 +745,7 @@ impl Checker {
         (self.errors.len() == before).then(|| CTest {
             op,
             value: lit.clone(),
-            shown: print_literal(lit),
+            shown: shown_with_params(written, self.params),
             regex,
         })
     }
@@ -672,6 +769,41 @@ fn chain(postfix: &[Postfix]) -> String {
         }
     }
     out
+}
+
+/// `; $Name is (1, 2)` for a literal written as a parameter, else nothing.
+fn param_value_note(written: &Literal, value: &Literal) -> String {
+    match &written.kind {
+        LiteralKind::Param(name) => {
+            format!(" (`${name}` is {})", short(&print_literal(value), 60))
+        }
+        _ => String::new(),
+    }
+}
+
+/// The literal as explanations show it: as written, followed by the values of the
+/// parameters it names (`($Ports), where $Ports = (53, 123)`).
+fn shown_with_params(written: &Literal, params: &Params) -> String {
+    let mut shown = print_literal(written);
+    let mut names: Vec<&str> = Vec::new();
+    let mut stack = vec![written];
+    while let Some(l) = stack.pop() {
+        match &l.kind {
+            LiteralKind::Param(n) if !names.contains(&n.as_str()) => names.push(n),
+            LiteralKind::Tuple(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    let values: Vec<String> = names
+        .iter()
+        .filter_map(|n| params.get(n))
+        .map(|p| format!("${} = {}", p.name, short(&p.value.to_string(), 60)))
+        .collect();
+    if !values.is_empty() {
+        shown.push_str(", where ");
+        shown.push_str(&values.join(", "));
+    }
+    shown
 }
 
 /// The builtins that apply to the groups of `groupBy` (they count them).
@@ -701,11 +833,13 @@ fn built<T>(part: Option<Option<T>>) -> Option<Option<T>> {
     part.map_or(Some(None), |p| p.map(Some))
 }
 
-/// Run the static pass. Errors carry no source text; see [`CheckErrors::with_source`].
-pub fn check(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
+/// Run the static pass, with `params` giving the values of `$Name`. Errors carry no
+/// source text; see [`CheckErrors::with_source`].
+pub fn check(rule: &Rule, params: &Params) -> Result<CheckedRule, CheckErrors> {
     let mut c = Checker {
         errors: Vec::new(),
         list_rule: rule.target.list,
+        params,
     };
     let filter = rule.target.filter.as_ref().map(|f| c.expr(f, true));
     let verdict = rule.verdict.as_ref().map(|v| {

@@ -58,6 +58,8 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
             &ListOp::KEYWORDS,
         ),
         R::call | R::call_head => (13, "a function call such as `length()`", &[]),
+        // A parameter is a value (and after `in`, a list): the words for those say it.
+        R::param => return None,
         R::string | R::number | R::kw_true | R::kw_false | R::kw_null => {
             (14, "a value", &LITERAL_KEYWORDS)
         }
