@@ -5,7 +5,7 @@
 use super::grammar::Rule as R;
 use super::lex::{quote, Edit};
 use crate::lang::error::ParseError;
-use crate::lang::lexer::is_ident_char;
+use crate::lang::lexer::{is_ident_char, Lexer, TokenKind};
 use miette::SourceSpan;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
@@ -495,7 +495,7 @@ fn unexpected(f: &Failure<'_>) -> Diagnosis {
 }
 
 /// Where parsing can go on after an error at `pos`: the next `and` / `or` keyword, `]`,
-/// `)` or line break (outside strings). The text in between is replaced by a
+/// `)` or line break (outside strings, regular expressions and comments). The text in between is replaced by a
 /// placeholder for what the grammar expected there (a value `null`, a condition `_`),
 /// or dropped when the grammar expected the rest of a term.
 fn resync(text: &str, pos: usize, positives: &[R]) -> Option<Edit> {
@@ -521,33 +521,30 @@ fn resync(text: &str, pos: usize, positives: &[R]) -> Option<Edit> {
         return None;
     }
     let rest = text.get(pos..)?;
-    let mut quote = None;
     let mut depth = 0usize;
     let mut end = None;
-    let mut prev_word = false;
-    for (i, c) in rest.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' => quote = Some(c),
-            None if matches!(c, '[' | '(') => depth += 1,
+    for t in Lexer::new(rest) {
+        let at = match t.kind {
+            TokenKind::Open('[' | '(') => {
+                depth += 1;
+                continue;
+            }
             // A bracket opened after the error closes here; one opened before it ends
             // the broken part.
-            None if matches!(c, ']' | ')') && depth > 0 => depth -= 1,
-            None if matches!(c, ']' | ')' | '\n') && depth == 0 => {
-                end = Some(i);
-                break;
+            TokenKind::Close(']' | ')') if depth > 0 => {
+                depth -= 1;
+                continue;
             }
-            None if depth == 0 && !prev_word && is_ident_char(c) => {
-                let w = word_at(rest, i);
-                if w == "and" || w == "or" {
-                    end = Some(i);
-                    break;
-                }
-            }
-            None => {}
+            _ if depth > 0 => continue,
+            TokenKind::Close(']' | ')') => Some(t.start),
+            TokenKind::Space => t.text(rest).find('\n').map(|n| t.start + n),
+            TokenKind::Word => matches!(word_at(rest, t.start), "and" | "or").then_some(t.start),
+            _ => None,
+        };
+        if at.is_some() {
+            end = at;
+            break;
         }
-        prev_word = is_ident_char(c);
     }
     let end = pos + end?;
     // Something must follow, or there is nothing more to find.
