@@ -347,27 +347,7 @@ impl<'o> Engine<'o> {
         let shown_misses = if at.depth == 0 { MAX_ELEMENTS } else { 1 };
         let elems = self.elements(run, op, span, shown_misses)?;
         if op == ListOp::GroupBy {
-            let Elems::Items(items) = elems.told() else {
-                return Err(EvalError::NotAList {
-                    op: op.keyword(),
-                    found: "groups".into(),
-                    span,
-                });
-            };
-            let n = items.len();
-            let made = group_by(predicate, items, &what);
-            if !self.quiet {
-                run.notes.push(Note::List {
-                    op,
-                    what: what.clone(),
-                    n,
-                    k: made.len(),
-                    pred: shown,
-                });
-            }
-            run.val = representatives(&made, format!("{what} groupBy [..]"));
-            run.groups = Some(made);
-            return Ok(());
+            return self.group(run, elems, predicate, shown, span, what);
         }
         let pred_want = if op == ListOp::ContainNone {
             !at.want
@@ -427,35 +407,50 @@ impl<'o> Engine<'o> {
         }
         run.val = match op {
             ListOp::With | ListOp::GroupBy => {
-                let matched = tally.matched;
-                match elems {
-                    Elems::Items(items) => Val::List {
-                        items: matched.into_iter().map(|i| items[i].clone()).collect(),
-                        path: format!("{what} with [..]"),
-                        projection: false,
-                    },
-                    Elems::Indexed(items, base) => Val::List {
-                        items: matched
-                            .into_iter()
-                            .map(|i| indexed(&items, &base, i))
-                            .collect(),
-                        path: format!("{what} with [..]"),
-                        projection: false,
-                    },
-                    Elems::Groups(g) => {
-                        let kept: Vec<Group<'_>> =
-                            matched.into_iter().map(|i| g[i].clone()).collect();
-                        let v = representatives(&kept, format!("{what} with [..]"));
-                        run.groups = Some(kept);
-                        v
-                    }
-                }
+                let (val, groups) = kept(elems, tally.matched, &what);
+                run.groups = groups;
+                val
             }
             ListOp::Contain | ListOp::ContainAny => Val::Bool(k > 0),
             ListOp::ContainAll => Val::Bool(k == n),
             ListOp::ContainNone => Val::Bool(k == 0),
             ListOp::ContainSingle => Val::Bool(k == 1),
         };
+        Ok(())
+    }
+
+    /// `groupBy [key]`: the elements grouped by their key; the value is one
+    /// representative a group, the groups wait for the next list operator.
+    fn group<'c, 'a>(
+        &self,
+        run: &mut TermRun<'c, 'a>,
+        elems: Elems<'a>,
+        key: &CExpr,
+        shown: &'c str,
+        span: Span,
+        what: String,
+    ) -> Result<(), EvalError> {
+        let op = ListOp::GroupBy;
+        let Elems::Items(items) = elems.told() else {
+            return Err(EvalError::NotAList {
+                op: op.keyword(),
+                found: "groups".into(),
+                span,
+            });
+        };
+        let n = items.len();
+        let made = group_by(key, items, &what);
+        if !self.quiet {
+            run.notes.push(Note::List {
+                op,
+                what: what.clone(),
+                n,
+                k: made.len(),
+                pred: shown,
+            });
+        }
+        run.val = representatives(&made, format!("{what} groupBy [..]"));
+        run.groups = Some(made);
         Ok(())
     }
 
@@ -942,6 +937,41 @@ impl<'a> Elems<'a> {
                 Elems::Items((0..v.len()).map(|i| indexed(&v, &base, i)).collect())
             }
             other => other,
+        }
+    }
+}
+
+/// What `with [..]` (or a `groupBy` followed by a list operator) keeps: the matched
+/// elements, or the matched groups (their representatives, and the groups themselves).
+fn kept<'a>(
+    elems: Elems<'a>,
+    matched: Vec<usize>,
+    what: &str,
+) -> (Val<'a>, Option<Vec<Group<'a>>>) {
+    let path = format!("{what} with [..]");
+    match elems {
+        Elems::Items(items) => (
+            Val::List {
+                items: matched.into_iter().map(|i| items[i].clone()).collect(),
+                path,
+                projection: false,
+            },
+            None,
+        ),
+        Elems::Indexed(items, base) => (
+            Val::List {
+                items: matched
+                    .into_iter()
+                    .map(|i| indexed(&items, &base, i))
+                    .collect(),
+                path,
+                projection: false,
+            },
+            None,
+        ),
+        Elems::Groups(g) => {
+            let kept: Vec<Group<'_>> = matched.into_iter().map(|i| g[i].clone()).collect();
+            (representatives(&kept, path), Some(kept))
         }
     }
 }

@@ -1,4 +1,5 @@
-//! A lexical pre-scan of the source, run before the grammar.
+//! A lexical pre-scan of the source, run before the grammar, over the tokens of
+//! [`crate::lang::lexer`].
 //!
 //! It finds what a PEG parser reports badly or too late: unterminated strings and
 //! regular expressions, unbalanced brackets (pointing at the *opening* one),
