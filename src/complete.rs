@@ -14,8 +14,10 @@
 //! server to UTF-16).
 
 use crate::entity::graph::{EntityGraph, PropertyInfo};
+use crate::entity::schema::path_segments;
 use crate::lang::ast::{CmpOp, Expr, ExprKind, ListOp, LiteralKind, Postfix, Rule, Subject, Term};
 use crate::lang::eval::builtins::{self, ArgKind, Builtin, BUILTINS};
+use crate::lang::lexer::{self, Quote, TokenKind};
 use crate::lang::parser::KEYWORDS;
 use crate::params::Params;
 use serde_json::Value as Json;
@@ -252,14 +254,10 @@ impl Knowledge {
     /// lists are transparent).
     pub fn property(&self, ty: &str, dotted: &[String]) -> Option<&PropertyInfo> {
         self.schema_of(ty)?.iter().find(|p| {
-            let segs: Vec<&str> = segments(&p.path).collect();
+            let segs: Vec<&str> = path_segments(&p.path).collect();
             segs.len() == dotted.len() && segs.iter().zip(dotted).all(|(a, b)| *a == b)
         })
     }
-}
-
-fn segments(schema_path: &str) -> impl Iterator<Item = &str> {
-    schema_path.split('.').map(|s| s.trim_end_matches("[]"))
 }
 
 /// The property names that can follow `prefix` (dotted, relative to the entity; list
@@ -267,7 +265,7 @@ fn segments(schema_path: &str) -> impl Iterator<Item = &str> {
 pub fn children(props: &[PropertyInfo], prefix: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in props {
-        let segs: Vec<&str> = segments(&p.path).collect();
+        let segs: Vec<&str> = path_segments(&p.path).collect();
         if segs.len() == prefix.len() + 1 && segs.iter().zip(prefix).all(|(a, b)| *a == b) {
             let name = segs[prefix.len()].to_string();
             if !name.is_empty() && !out.contains(&name) {
@@ -300,7 +298,7 @@ pub fn signature_hint(before: &str) -> Option<String> {
     let start = name
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .take_while(|(_, c)| lexer::is_ident_char(*c))
         .last()
         .map(|(i, _)| i)?;
     let b = builtins::lookup(&name[start..]).filter(|b| !b.params.is_empty())?;
@@ -310,7 +308,7 @@ pub fn signature_hint(before: &str) -> Option<String> {
 
 /// Characters of a completed word: property paths (`a.b`), keywords with `-`, `$`.
 pub fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '$')
+    lexer::is_ident_char(c) || matches!(c, '.' | '-' | '$')
 }
 
 /// A crude token of the text before the cursor.
@@ -333,57 +331,48 @@ struct Lexed<'a> {
     in_comment: bool,
 }
 
-/// Tokenize as the parser's lexical scan does: `#` and `//` comments to the end of the
-/// line, `'..'` and `".."` strings with backslash escapes, `/../flags` regular
-/// expressions on one line.
+/// The tokens of `s` ([`crate::lang::lexer`]) as completion sees them: a word is a run
+/// of [`is_word_char`]s (a dotted path, a hyphenated keyword, `$`).
 fn lex(s: &str) -> Lexed<'_> {
     let mut toks = Vec::new();
     let mut open_quote = None;
     let mut in_comment = false;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if is_word_char(c) {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if !is_word_char(d) {
-                    break;
-                }
-                end = j + d.len_utf8();
-                chars.next();
+    // The start of the word being read, and where it ends so far.
+    let mut word: Option<(usize, usize)> = None;
+    for t in lexer::tokens(s) {
+        let part = match t.kind {
+            TokenKind::Word => true,
+            TokenKind::Punct(c) => is_word_char(c),
+            _ => false,
+        };
+        match word {
+            Some((start, end)) if part && end == t.start => {
+                word = Some((start, t.end));
+                continue;
             }
-            toks.push(Tok::Word(&s[i..end]));
-        } else if c == '#' || (c == '/' && chars.peek().is_some_and(|&(_, d)| d == '/')) {
-            in_comment = true;
-            for (_, d) in chars.by_ref() {
-                if d == '\n' {
-                    in_comment = false;
-                    break;
-                }
-            }
-        } else if c == '\'' || c == '"' || c == '/' {
-            let mut escaped = false;
-            let mut closed = false;
-            for (_, d) in chars.by_ref() {
-                if escaped {
-                    escaped = false;
-                } else if d == '\\' {
-                    escaped = true;
-                } else if d == c || (c == '/' && d == '\n') {
-                    closed = true;
-                    break;
-                }
-            }
-            if !closed && c == '\'' {
-                open_quote = Some(i);
-            }
-            toks.push(Tok::Literal);
-        } else if matches!(c, '[' | '(' | '{') {
-            toks.push(Tok::Open(c));
-        } else if matches!(c, ']' | ')' | '}') {
-            toks.push(Tok::Close);
-        } else if !c.is_whitespace() {
-            toks.push(Tok::Other);
+            Some((start, end)) => toks.push(Tok::Word(&s[start..end])),
+            None => {}
         }
+        word = part.then_some((t.start, t.end));
+        in_comment = false;
+        match t.kind {
+            _ if part => {}
+            TokenKind::Comment => in_comment = t.end == s.len(),
+            TokenKind::Str { quote, closed } => {
+                if quote == Quote::Single && !closed {
+                    open_quote = Some(t.start);
+                }
+                toks.push(Tok::Literal);
+            }
+            TokenKind::Regex { .. } => toks.push(Tok::Literal),
+            TokenKind::Open(c) => toks.push(Tok::Open(c)),
+            TokenKind::Close(_) => toks.push(Tok::Close),
+            TokenKind::Space => {}
+            TokenKind::Word | TokenKind::Punct(_) => toks.push(Tok::Other),
+        }
+    }
+    if let Some((start, end)) = word {
+        toks.push(Tok::Word(&s[start..end]));
     }
     Lexed {
         toks,
@@ -745,7 +734,7 @@ fn path_completion(
             full.push(n.clone());
             let detail = props
                 .iter()
-                .find(|p| segments(&p.path).eq(full.iter().map(String::as_str)))
+                .find(|p| path_segments(&p.path).eq(full.iter().map(String::as_str)))
                 .map(describe_property);
             Item {
                 detail,
@@ -998,7 +987,7 @@ pub fn hover_document(k: &Knowledge, doc: &str, cursor: usize) -> Option<Hover> 
         return hover(k, &rule, cursor);
     }
     let cursor = floor_boundary(doc, cursor);
-    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let is_name = lexer::is_ident_char;
     let start = doc[..cursor]
         .char_indices()
         .rev()

@@ -166,7 +166,7 @@ fn run_case(case: &Case) -> Result<(), String> {
                     case.check_errors,
                     errs.errors
                         .iter()
-                        .map(|e| e.message.clone())
+                        .map(|e| e.to_string())
                         .collect::<Vec<_>>()
                         .join(" | ")
                 ));

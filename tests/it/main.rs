@@ -27,6 +27,7 @@ mod facade;
 mod format;
 mod hostile;
 mod layering;
+mod lexer_props;
 mod lsp;
 mod never_silent;
 mod org_scale;

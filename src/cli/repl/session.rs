@@ -747,9 +747,7 @@ impl Session {
 pub fn split_pattern_event(args: &str) -> Option<(&str, &str)> {
     let first = args.chars().next()?;
     let end = match first {
-        '{' | '[' => {
-            super::input::closing_of(args, first, if first == '{' { '}' } else { ']' }, &['"'])?
-        }
+        '{' | '[' => super::input::closing_of(args, first, if first == '{' { '}' } else { ']' })?,
         '"' | '\'' => {
             let mut escaped = false;
             args.char_indices().skip(1).find_map(|(i, c)| {

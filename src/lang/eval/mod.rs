@@ -23,7 +23,7 @@ pub mod props;
 pub mod value;
 
 pub use cache::{CacheStats, Decision, DecisionCache};
-pub use check::{codes, CheckError, CheckErrors};
+pub use check::{codes, CheckError, CheckErrors, Detail, RegexError};
 pub use checked::CheckedRule;
 pub use error::EvalError;
 
