@@ -24,6 +24,8 @@ pub enum Kind {
     Snapshot,
     /// Log events, one per line (`gsl pattern test --events`).
     Events,
+    /// A parameters file (`--params`): the values of `$Name` in rules.
+    Params,
 }
 
 impl std::fmt::Display for Kind {
@@ -39,6 +41,7 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::Snapshot => "snapshot",
             Kind::Events => "events",
+            Kind::Params => "params",
         }
     }
 
@@ -48,14 +51,16 @@ impl Kind {
             Kind::Policy => "policy file",
             Kind::Snapshot => "snapshot",
             Kind::Events => "events file",
+            Kind::Params => "parameters file",
         }
     }
 
     /// The largest file of this kind read, in bytes: 4 MiB for a policy, 1 GiB for a
-    /// snapshot, 256 MiB of events.
+    /// snapshot, 256 MiB of events, 1 MiB of parameters.
     pub fn limit(self) -> u64 {
         match self {
             Kind::Policy => 4 << 20,
+            Kind::Params => 1 << 20,
             Kind::Snapshot => 1 << 30,
             Kind::Events => 256 << 20,
         }

@@ -23,18 +23,20 @@ pub mod props;
 pub mod value;
 
 pub use cache::{CacheStats, Decision, DecisionCache};
-pub use check::{codes, CheckError, CheckErrors};
+pub use check::{codes, CheckError, CheckErrors, Detail, RegexError};
 pub use checked::CheckedRule;
 pub use error::EvalError;
 
 use crate::entity::graph::{EntityGraph, EntityRef};
 use crate::entity::CollectionError;
 use crate::lang::ast::Rule;
+use crate::params::Params;
 use crate::span::Span;
 use chrono::{DateTime, Utc};
 use engine::Engine;
 use path::{Ctx, Item};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Options of one evaluation run.
 #[derive(Debug, Clone)]
@@ -47,16 +49,26 @@ pub struct EvalOptions {
     /// `--strict`: a property no entity of a type has in the snapshot (for a type the
     /// collectors do not build) stops the rule with an error instead of a warning.
     pub strict: bool,
+    /// The values of the rules' `$Name` parameters (gsl's defaults unless set): the
+    /// run checks every rule with them.
+    pub params: Arc<Params>,
 }
 
 impl EvalOptions {
-    /// Options for a run at `now`, with a fresh cache.
+    /// Options for a run at `now`, with a fresh cache and gsl's default parameters.
     pub fn at(now: DateTime<Utc>) -> Self {
         EvalOptions {
             now,
             cache: DecisionCache::new(),
             strict: false,
+            params: Params::defaults(),
         }
+    }
+
+    /// The same options with `params` as the rules' parameters.
+    pub fn with_params(mut self, params: Arc<Params>) -> Self {
+        self.params = params;
+        self
     }
 }
 
@@ -166,14 +178,30 @@ impl RuleResult {
 
 /// Check a parsed rule against the builtin registry (names, arity, literal argument
 /// types, regex syntax) without running it; the result is what [`evaluate`] runs.
+/// `$Name` parameters take gsl's defaults ([`Params::defaults`]).
 pub fn check_rule(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
-    check::check(rule)
+    check::check(rule, &Params::defaults())
+}
+
+/// [`check_rule`] with the given parameters.
+pub fn check_rule_with(rule: &Rule, params: &Params) -> Result<CheckedRule, CheckErrors> {
+    check::check(rule, params)
 }
 
 /// [`check_rule`], with the rule's source text and name attached to the errors so they
 /// render with the rule underlined.
 pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<CheckedRule, CheckErrors> {
-    check::check(rule).map_err(|e| e.with_source(src, name))
+    check_rule_src_with(rule, src, name, &Params::defaults())
+}
+
+/// [`check_rule_src`] with the given parameters.
+pub fn check_rule_src_with(
+    rule: &Rule,
+    src: &str,
+    name: &str,
+    params: &Params,
+) -> Result<CheckedRule, CheckErrors> {
+    check::check(rule, params).map_err(|e| e.with_source(src, name))
 }
 
 /// Evaluate a checked rule over every relevant object of the graph.

@@ -320,7 +320,8 @@ pub fn equals(a: Sc<'_>, lit: &LiteralKind) -> bool {
             Sc::Null | Sc::Inexact(_) | Sc::Other => false,
         },
         LiteralKind::Tuple(items) => items.iter().any(|l| equals(a, &l.kind)),
-        LiteralKind::Regex { .. } => false,
+        // The checker replaces parameters by their values: never compared.
+        LiteralKind::Regex { .. } | LiteralKind::Param(_) => false,
     }
 }
 
