@@ -52,7 +52,27 @@ impl CheckProgress {
     }
 
     /// Whether anything is drawn.
-    /// The spinner of `gsl collect` and `--live`: the phase and the number of API calls,
+    #[cfg(test)]
+    pub fn is_visible(&self) -> bool {
+        self.bar.is_some()
+    }
+
+    /// `n` more accounts checked.
+    pub fn accounts_done(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    /// Remove the bar (before the report is written).
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The spinner of `gsl collect` and `--live`: the phase and the number of API calls,
 /// drawn from the collectors' progress events (`gsl::collect::ProgressEvent`) on
 /// stderr when it is a terminal.
 #[derive(Debug)]
@@ -93,26 +113,6 @@ impl gsl::collect::ProgressSink for CollectSpinner {
             gsl::collect::ProgressEvent::Phase(message) => bar.set_message(message),
             gsl::collect::ProgressEvent::CallDone => bar.inc(1),
             gsl::collect::ProgressEvent::Finished => bar.finish_and_clear(),
-        }
-    }
-}
-
-#[cfg(test)]
-    pub fn is_visible(&self) -> bool {
-        self.bar.is_some()
-    }
-
-    /// `n` more accounts checked.
-    pub fn accounts_done(&self, n: u64) {
-        if let Some(bar) = &self.bar {
-            bar.inc(n);
-        }
-    }
-
-    /// Remove the bar (before the report is written).
-    pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
         }
     }
 }

@@ -162,16 +162,7 @@ mod tests {
         &a.entities["CloudTrail"][0]["hasSNSSubscriber"]
     }
 
-    fn alarm(name: &str, ns: &str, enabled: bool) -> AlarmRecord {
-        AlarmRecord {
-            region: "us-east-1".into(),
-            name: name.into(),
-            metric_name: Some("M".into()),
-            namespace: Some(ns.into()),
-            actions_enabled: Some(enabled),
-            ..Default::default()
-        }
-    }
+    use crate::collect::types::cloud_watch_alarm::test_alarm as alarm;
 
     #[test]
     fn join_needs_metric_namespace_and_region() {

@@ -6,9 +6,10 @@
 //! Its listing (`DescribeTrails` with shadow trails) is also the walk's region probe:
 //! a region that rejects it as not enabled is skipped.
 
-use super::cloud_watch_alarm::Chain;
+use super::cloud_watch_alarm::{self, Chain};
+use super::sns_topic;
 use super::metric_filter::{self, Filters, MetricFilterRecord};
-use super::{object, to_json, Call, Collected, EntityType, Read, Scope, When};
+use super::{object, to_json, Call, Collected, EntityType, Scope, When};
 use crate::collect::plan::Issue;
 use crate::collect::types::log_group::parse_log_group_arn;
 use crate::collect::{graph, Service};
@@ -23,12 +24,7 @@ pub const TYPE: EntityType = EntityType {
     name: "CloudTrail",
     about: "One entity per trail ARN; a multi-region trail seen in several regions (shadow trails) appears once, with\n`region` = its home region.",
     calls: &[
-        Call {
-            service: Service::CloudTrail,
-            operation: "DescribeTrails",
-            scope: Scope::Region,
-            paged: false,
-        },
+        DESCRIBE_TRAILS,
         Call {
             service: Service::CloudTrail,
             operation: "GetTrailStatus",
@@ -49,25 +45,21 @@ pub const TYPE: EntityType = EntityType {
         },
     ],
     reads: &[
-        Read {
-            service: Service::Logs,
-            operation: "DescribeMetricFilters",
-            when: When::Always,
-        },
-        Read {
-            service: Service::CloudWatch,
-            operation: "DescribeAlarms",
-            when: When::Always,
-        },
-        Read {
-            service: Service::Sns,
-            operation: "ListSubscriptionsByTopic",
-            when: When::OnChain,
-        },
+        metric_filter::DESCRIBE_METRIC_FILTERS.read(When::Always),
+        cloud_watch_alarm::DESCRIBE_ALARMS.read(When::Always),
+        sns_topic::LIST_SUBSCRIPTIONS.read(When::OnChain),
     ],
     properties: PROPERTIES,
     tables: &[("status", "`status` (`GetTrailStatus`):")],
     build,
+};
+
+/// The listing of each region (with shadow trails), also the walk's region probe.
+pub const DESCRIBE_TRAILS: Call = Call {
+    service: Service::CloudTrail,
+    operation: "DescribeTrails",
+    scope: Scope::Region,
+    paged: false,
 };
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(

@@ -4,8 +4,8 @@
 //! whether an alarm notifies a confirmed subscriber and fires on one event
 //! ([`Chain`]), and the alarm as nested under a metric transformation.
 
-use super::sns_topic::{Topics, SUBSCRIPTION};
-use super::{flag, object, Call, Collected, EntityType, Read, Scope, When};
+use super::sns_topic::{self, Topics, SUBSCRIPTION};
+use super::{flag, object, Call, Collected, EntityType, Scope, When};
 use crate::collect::types::metric_filter::{MetricFilterRecord, MetricTransformation};
 use crate::collect::{graph, Service};
 use crate::entity::schema::{identity, join, n, opt, p, PropType, Property, IDENTITY_LEN, STRINGS};
@@ -18,20 +18,19 @@ use PropType::{Boolean as B, Number as N, String as S, Time as T};
 pub const TYPE: EntityType = EntityType {
     name: "CloudWatchAlarm",
     about: "Every metric alarm of each collected region (`DescribeAlarms`, `AlarmTypes=MetricAlarm`), and of a\ntrail's log-group region if that region was not collected.",
-    calls: &[Call {
-        service: Service::CloudWatch,
-        operation: "DescribeAlarms",
-        scope: Scope::Region,
-        paged: true,
-    }],
-    reads: &[Read {
-        service: Service::Sns,
-        operation: "ListSubscriptionsByTopic",
-        when: When::OnChain,
-    }],
+    calls: &[DESCRIBE_ALARMS],
+    reads: &[sns_topic::LIST_SUBSCRIPTIONS.read(When::OnChain)],
     properties: PROPERTIES,
     tables: &[],
     build,
+};
+
+/// The metric alarms of a region, 100 a page.
+pub const DESCRIBE_ALARMS: Call = Call {
+    service: Service::CloudWatch,
+    operation: "DescribeAlarms",
+    scope: Scope::Region,
+    paged: true,
 };
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
@@ -661,6 +660,19 @@ pub(crate) const EXAMPLE: &str = r#"{
  ]
 }"#;
 
+/// An alarm on the metric `M` of namespace `ns` in us-east-1, for tests.
+#[cfg(test)]
+pub(crate) fn test_alarm(name: &str, ns: &str, enabled: bool) -> AlarmRecord {
+    AlarmRecord {
+        region: "us-east-1".into(),
+        name: name.into(),
+        metric_name: Some("M".into()),
+        namespace: Some(ns.into()),
+        actions_enabled: Some(enabled),
+        ..Default::default()
+    }
+}
+
 #[cfg(feature = "aws")]
 pub(crate) use fetch::Fetcher;
 
@@ -836,16 +848,7 @@ mod fetch {
 mod tests {
     use super::*;
 
-    fn alarm(name: &str, ns: &str, enabled: bool) -> AlarmRecord {
-        AlarmRecord {
-            region: "us-east-1".into(),
-            name: name.into(),
-            metric_name: Some("M".into()),
-            namespace: Some(ns.into()),
-            actions_enabled: Some(enabled),
-            ..Default::default()
-        }
-    }
+    use super::test_alarm as alarm;
 
     #[test]
     fn alarms_are_listed_where_trail_groups_live() {

@@ -1,9 +1,9 @@
 //! `LogGroup`: the CloudWatch Logs groups trails deliver to (`DescribeLogGroups` with
 //! the name as prefix, exact match kept), with the metric filters collected for them.
 
-use super::cloud_trail::PlannedTrail;
-use super::metric_filter::Filters;
-use super::{Call, Collected, EntityType, Read, Scope, When};
+use super::cloud_trail::{self, PlannedTrail};
+use super::metric_filter::{self, Filters};
+use super::{Call, Collected, EntityType, Scope, When};
 use crate::collect::plan::Issue;
 use crate::collect::{graph, Service};
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN};
@@ -23,16 +23,8 @@ pub const TYPE: EntityType = EntityType {
         paged: true,
     }],
     reads: &[
-        Read {
-            service: Service::CloudTrail,
-            operation: "DescribeTrails",
-            when: When::OnChain,
-        },
-        Read {
-            service: Service::Logs,
-            operation: "DescribeMetricFilters",
-            when: When::Always,
-        },
+        cloud_trail::DESCRIBE_TRAILS.read(When::OnChain),
+        metric_filter::DESCRIBE_METRIC_FILTERS.read(When::Always),
     ],
     properties: PROPERTIES,
     tables: &[],

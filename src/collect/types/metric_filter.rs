@@ -4,8 +4,9 @@
 //! (`metricFilters[]`) with its transformations joined to their alarms, and whether
 //! its chain notifies someone.
 
-use super::cloud_watch_alarm::{fires_on_one_event, Chain, CORE as ALARM_CORE};
-use super::{flag, object, Call, Collected, EntityType, Read, Scope, When};
+use super::cloud_watch_alarm::{self, fires_on_one_event, Chain, CORE as ALARM_CORE};
+use super::{cloud_trail, sns_topic};
+use super::{flag, object, Call, Collected, EntityType, Scope, When};
 use crate::collect::{graph, Service};
 use crate::entity::schema::{identity, join, n, opt, p, PropType, Property, IDENTITY_LEN};
 use serde::{Deserialize, Serialize};
@@ -17,32 +18,23 @@ use PropType::{Number as N, String as S, Time as T};
 pub const TYPE: EntityType = EntityType {
     name: "MetricFilter",
     about: "One per metric filter of **every** log group of a collected region (one `DescribeMetricFilters`\nwithout `logGroupName` per region), plus the filters of a trail's log group in a region that is not\ncollected (`DescribeMetricFilters` with `logGroupName`). A filter on a log group no trail delivers to is\na `MetricFilter` entity but is in no trail's `metricFilters[]`, so a rule can find it and say so.",
-    calls: &[Call {
-        service: Service::Logs,
-        operation: "DescribeMetricFilters",
-        scope: Scope::Region,
-        paged: true,
-    }],
+    calls: &[DESCRIBE_METRIC_FILTERS],
     reads: &[
-        Read {
-            service: Service::CloudTrail,
-            operation: "DescribeTrails",
-            when: When::OnChain,
-        },
-        Read {
-            service: Service::CloudWatch,
-            operation: "DescribeAlarms",
-            when: When::Always,
-        },
-        Read {
-            service: Service::Sns,
-            operation: "ListSubscriptionsByTopic",
-            when: When::OnChain,
-        },
+        cloud_trail::DESCRIBE_TRAILS.read(When::OnChain),
+        cloud_watch_alarm::DESCRIBE_ALARMS.read(When::Always),
+        sns_topic::LIST_SUBSCRIPTIONS.read(When::OnChain),
     ],
     properties: PROPERTIES,
     tables: &[],
     build,
+};
+
+/// Every filter of a region (without a log group), or of one log group.
+pub const DESCRIBE_METRIC_FILTERS: Call = Call {
+    service: Service::Logs,
+    operation: "DescribeMetricFilters",
+    scope: Scope::Region,
+    paged: true,
 };
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + CORE.len() }>(

@@ -51,6 +51,18 @@ pub struct Call {
     pub paged: bool,
 }
 
+impl Call {
+    /// This call as another type reads it (a join): its failure reaches that type
+    /// `when`.
+    pub const fn read(self, when: When) -> Read {
+        Read {
+            service: self.service,
+            operation: self.operation,
+            when,
+        }
+    }
+}
+
 /// When a failed call of another type leaves this type incomplete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {

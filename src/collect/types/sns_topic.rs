@@ -24,17 +24,20 @@ pub const TYPE: EntityType = EntityType {
             scope: Scope::Region,
             paged: true,
         },
-        Call {
-            service: Service::Sns,
-            operation: "ListSubscriptionsByTopic",
-            scope: Scope::Each("topic listed or notified by an alarm"),
-            paged: true,
-        },
+        LIST_SUBSCRIPTIONS,
     ],
     reads: &[] as &[Read],
     properties: PROPERTIES,
     tables: &[],
     build,
+};
+
+/// The subscriptions of a topic (listed, or notified by an alarm).
+pub const LIST_SUBSCRIPTIONS: Call = Call {
+    service: Service::Sns,
+    operation: "ListSubscriptionsByTopic",
+    scope: Scope::Each("topic listed or notified by an alarm"),
+    paged: true,
 };
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
