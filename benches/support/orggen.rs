@@ -26,11 +26,15 @@
 //! and written one at a time, in any number.
 #![allow(dead_code)]
 
-use gsl::collect::model::{
-    AdvancedEventSelector, AdvancedFieldSelector, AlarmRecord, Collected, EventSelector,
-    LogGroupRecord, MetricFilterRecord, MetricTransformation, Subscription, TopicRecord, TrailData,
-    TrailRecord, TrailStatus,
+use gsl::collect::types::cloud_trail::{
+    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, TrailData, TrailRecord,
+    TrailStatus,
 };
+use gsl::collect::types::cloud_watch_alarm::AlarmRecord;
+use gsl::collect::types::log_group::LogGroupRecord;
+use gsl::collect::types::metric_filter::{MetricFilterRecord, MetricTransformation};
+use gsl::collect::types::sns_topic::{Subscription, TopicRecord};
+use gsl::collect::Collected;
 use gsl::collect::{build_account, regions};
 use gsl::entity::{Account, CollectionError, Generator, SCHEMA_VERSION};
 use serde::ser::{SerializeSeq, SerializeStruct};

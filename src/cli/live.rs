@@ -167,7 +167,7 @@ impl LiveArgs {
                 .and_then(|c| usize::try_from(c).ok())
                 .unwrap_or(0),
             endpoints: Vec::new(),
-            progress: !self.no_progress,
+            progress: super::progress::CollectSpinner::progress(!self.no_progress),
             accounts: None,
         }
     }

@@ -1,6 +1,8 @@
-//! A progress bar for long `gsl check` runs: accounts checked out of the total, with
-//! the rate and the time left, drawn on stderr only when stderr is a terminal (silent
-//! when piped or redirected, so reports and logs stay clean).
+//! The command line's progress displays, drawn on stderr only when stderr is a
+//! terminal (silent when piped or redirected, so reports and logs stay clean): the bar
+//! of long `gsl check` runs (accounts checked out of the total, with the rate and the
+//! time left), and the spinner of `gsl collect` and `--live` ([`CollectSpinner`]),
+//! which draws the collectors' progress events (the library draws nothing).
 //!
 //! Use: create it with the number of accounts before evaluating, count the accounts of
 //! each batch (or each account) as it is done, and finish it before writing the report:
@@ -66,6 +68,51 @@ impl CheckProgress {
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+    }
+}
+
+/// The spinner of `gsl collect` and `--live`: the phase and the number of API calls,
+/// drawn from the collectors' progress events (`gsl::collect::ProgressEvent`) on
+/// stderr when it is a terminal.
+#[derive(Debug)]
+pub struct CollectSpinner {
+    bar: Option<ProgressBar>,
+}
+
+impl CollectSpinner {
+    /// The collectors' progress for a run: reported to a spinner when `wanted`
+    /// (which draws only when stderr is a terminal), else nowhere.
+    pub fn progress(wanted: bool) -> gsl::collect::Progress {
+        if wanted {
+            gsl::collect::Progress::to(std::sync::Arc::new(CollectSpinner::new()))
+        } else {
+            gsl::collect::Progress::none()
+        }
+    }
+
+    fn new() -> Self {
+        if !std::io::stderr().is_terminal() {
+            return CollectSpinner { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{spinner} collecting: {msg} ({pos} API calls, {elapsed})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        CollectSpinner { bar: Some(bar) }
+    }
+}
+
+impl gsl::collect::ProgressSink for CollectSpinner {
+    fn report(&self, event: gsl::collect::ProgressEvent) {
+        let Some(bar) = &self.bar else { return };
+        match event {
+            gsl::collect::ProgressEvent::Phase(message) => bar.set_message(message),
+            gsl::collect::ProgressEvent::CallDone => bar.inc(1),
+            gsl::collect::ProgressEvent::Finished => bar.finish_and_clear(),
         }
     }
 }

@@ -1,18 +1,19 @@
 //! AWS collectors: build the entity graph of live accounts with the AWS SDK for Rust.
 //! Documented in `docs/collect.md`; the entity model in `docs/entities.md`; the
-//! permissions in `docs/iam-policy.json`.
+//! permissions in `docs/iam-policy.json` (the last two generated from [`types`]).
 //!
-//! Always compiled (pure, no SDK, no I/O): the records ([`model`]), the graph joins
-//! ([`graph`]), the call plan ([`plan`]), the options, the service names and the call
-//! counters. With the `aws` feature, the SDK side:
+//! Always compiled (pure, no SDK, no I/O): the collected types' declarations, records
+//! and graph joins ([`types`], one module per type), the graph builder ([`graph`]),
+//! the run's issues ([`plan`]), the options, the service names, the call counters and
+//! the progress events. With the `aws` feature, the SDK side:
 //!
 //! - `client`: one client factory and the SDK error mapping;
 //! - `call`: one API call under the run's concurrency bound, counted, paginated,
 //!   failures recorded;
-//! - `fetch`: one module per service (CloudTrail, CloudWatch Logs, CloudWatch, SNS,
-//!   STS) that turns calls into [`model`] records through [`convert`];
-//! - `walk`: the phases of one account (trails → status, selectors, log groups,
-//!   metric filters → alarms → topic subscriptions), every decision taken by [`plan`];
+//! - each type's `Fetcher` (in its module): its calls, stage by stage;
+//! - `walk`: the stages of one account, the same for every type;
+//! - `fetch`: the run's own calls (STS identity, Account regions), `org`: the
+//!   organization's accounts and roles;
 //! - `run`: [`collect`], the SDK configuration and the regions.
 //!
 //! ```no_run
@@ -27,13 +28,14 @@
 
 pub mod error;
 pub mod graph;
-pub mod model;
 pub mod options;
 pub mod plan;
+pub mod progress;
 pub mod regions;
 pub mod service;
 pub mod stats;
 pub mod targets;
+pub mod types;
 
 #[cfg(feature = "aws")]
 mod call;
@@ -46,21 +48,18 @@ mod fetch;
 #[cfg(feature = "aws")]
 mod org;
 #[cfg(feature = "aws")]
-pub mod progress;
-#[cfg(feature = "aws")]
 mod run;
 #[cfg(feature = "aws")]
 mod walk;
 
 pub use error::CollectError;
 pub use graph::{build_account, build_snapshot};
-pub use model::Collected;
 pub use options::{CollectOptions, EndpointOverride, SdkOptions, DEFAULT_CONCURRENCY};
+pub use progress::{Progress, ProgressEvent, ProgressSink};
 pub use service::Service;
 pub use stats::Stats;
 pub use targets::{AccountTarget, AccountsOptions};
+pub use types::Collected;
 
-#[cfg(feature = "aws")]
-pub use progress::Progress;
 #[cfg(feature = "aws")]
 pub use run::{collect, load_sdk_config, plan_regions, Collection};

@@ -1,6 +1,7 @@
 //! What to collect and how to reach AWS: plain options, no SDK (the CLI fills them
 //! from flags; [`super::collect`] reads them).
 
+use super::progress::Progress;
 use super::targets::AccountsOptions;
 use super::Service;
 use std::time::Duration;
@@ -49,8 +50,8 @@ pub struct CollectOptions {
     pub concurrency: usize,
     /// Endpoint overrides by service and/or region.
     pub endpoints: Vec<EndpointOverride>,
-    /// Draw a progress spinner on stderr if it is a terminal.
-    pub progress: bool,
+    /// Where to report progress (default: nowhere; the command line draws a spinner).
+    pub progress: Progress,
     /// Other accounts through assumed roles (`None`: the credentials' own account).
     pub accounts: Option<AccountsOptions>,
 }

@@ -1,54 +1,115 @@
-//! The progress display: a spinner on stderr when it is a terminal, nothing otherwise.
+//! The progress of a collection, reported to whoever shows it: the library draws
+//! nothing (the binary's `src/cli/progress.rs` turns the events into a spinner on a
+//! terminal). Pure, no terminal code.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
-use std::time::Duration;
+use std::fmt;
+use std::sync::Arc;
 
-/// A spinner counting API calls, or nothing.
-#[derive(Debug, Clone)]
+/// What a collection reports as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgressEvent {
+    /// A new phase: what is being collected now.
+    Phase(String),
+    /// One API call answered (or failed).
+    CallDone,
+    /// The collection is over (also after an error).
+    Finished,
+}
+
+/// Receives a collection's progress. Any `Fn(ProgressEvent)` that is `Send + Sync`
+/// is one.
+pub trait ProgressSink: Send + Sync {
+    /// One event.
+    fn report(&self, event: ProgressEvent);
+}
+
+impl<F: Fn(ProgressEvent) + Send + Sync> ProgressSink for F {
+    fn report(&self, event: ProgressEvent) {
+        self(event)
+    }
+}
+
+/// Where a run reports its progress: a sink, or nowhere (the default).
+#[derive(Clone, Default)]
 pub struct Progress {
-    bar: Option<ProgressBar>,
+    sink: Option<Arc<dyn ProgressSink>>,
+}
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.sink.is_some() {
+            "Progress(reported)"
+        } else {
+            "Progress(none)"
+        })
+    }
 }
 
 impl Progress {
-    /// Draw on stderr if `wanted` and stderr is a terminal.
-    pub fn new(wanted: bool) -> Self {
-        if !wanted || !std::io::stderr().is_terminal() {
-            return Progress::hidden();
+    /// Report to `sink`.
+    pub fn to(sink: Arc<dyn ProgressSink>) -> Self {
+        Progress { sink: Some(sink) }
+    }
+
+    /// Report nowhere.
+    pub fn none() -> Self {
+        Progress { sink: None }
+    }
+
+    /// Whether anything receives the events.
+    pub fn is_reported(&self) -> bool {
+        self.sink.is_some()
+    }
+
+    fn send(&self, event: ProgressEvent) {
+        if let Some(sink) = &self.sink {
+            sink.report(event);
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{spinner} collecting: {msg} ({pos} API calls, {elapsed})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_spinner());
-        bar.set_style(style);
-        bar.enable_steady_tick(Duration::from_millis(120));
-        Progress { bar: Some(bar) }
     }
 
-    /// Draw nothing.
-    pub fn hidden() -> Self {
-        Progress { bar: None }
-    }
-
-    /// Show what is being collected.
+    /// Say what is being collected.
     pub fn phase(&self, message: impl Into<String>) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(message.into());
+        if self.sink.is_some() {
+            self.send(ProgressEvent::Phase(message.into()));
         }
     }
 
     /// One API call done.
     pub fn call_done(&self) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
+        self.send(ProgressEvent::CallDone);
     }
 
-    /// Remove the spinner.
+    /// The collection is over.
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
+        self.send(ProgressEvent::Finished);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn events_reach_the_sink_in_order() {
+        let seen: Arc<Mutex<Vec<ProgressEvent>>> = Arc::default();
+        let sink = Arc::clone(&seen);
+        let p = Progress::to(Arc::new(move |e: ProgressEvent| {
+            if let Ok(mut s) = sink.lock() {
+                s.push(e);
+            }
+        }));
+        p.phase("regions");
+        p.call_done();
+        p.finish();
+        Progress::none().call_done();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![
+                ProgressEvent::Phase("regions".into()),
+                ProgressEvent::CallDone,
+                ProgressEvent::Finished
+            ]
+        );
     }
 }

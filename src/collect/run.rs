@@ -5,11 +5,10 @@ use super::call::{Session, Shared};
 use super::client::Clients;
 use super::fetch::{self, sts};
 use super::graph::{self, build_snapshot};
-use super::model::Collected;
 use super::plan::Issue;
-use super::progress::Progress;
 use super::stats::Stats;
 use super::targets::AccountsOptions;
+use super::types::Collected;
 use super::{org, targets, Service};
 use super::{regions, walk, CollectError, CollectOptions, SdkOptions, DEFAULT_CONCURRENCY};
 use crate::entity::Snapshot;
@@ -165,7 +164,7 @@ pub async fn collect(
     } else {
         options.concurrency
     };
-    let shared = Shared::new(concurrency, Progress::new(options.progress));
+    let shared = Shared::new(concurrency, options.progress.clone());
     let clients = Clients::new(config.clone(), options.endpoints.clone());
     let mut session = Session::new(clients, String::new(), shared.clone());
     let sts_region = config

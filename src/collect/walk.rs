@@ -1,167 +1,201 @@
-//! The walk of one account: which calls, in which region, in which order. Every
-//! decision is [`super::plan`]'s; the calls are [`super::fetch`]'s; every failure is
-//! a recorded [`crate::entity::CollectionError`].
+//! The walk of one account, the same for every collected type: each type's
+//! `Fetcher` ([`Fetch`]) says what it calls at each stage, [`super::types`] lists
+//! them, and every failure is a recorded [`crate::entity::CollectionError`].
 //!
-//! Phases (each phase's calls run concurrently, bounded by the run's one semaphore):
-//! 1. per collected region: `cloudtrail:DescribeTrails` (with shadow trails),
-//!    `cloudwatch:DescribeAlarms` (metric alarms, paged), `sns:ListTopics` (paged);
-//! 2. per trail, in its home region: `GetTrailStatus`, `GetEventSelectors`; per home
-//!    region: `ListTags` (20 trails a call); per trail log group, in its region:
-//!    `logs:DescribeLogGroups` (name prefix); per collected region one
-//!    `logs:DescribeMetricFilters` without a group (every filter of the region), and
-//!    one with the group for a trail log group in a region not collected;
-//!    `DescribeAlarms` in a log group's region that is not collected;
-//! 3. per topic listed or notified by an alarm: `sns:ListSubscriptionsByTopic`.
+//! Stages (the calls of a stage run concurrently, bounded by the run's one semaphore):
+//! 1. **region**, in every region: first the probing type's listing (CloudTrail's
+//!    `DescribeTrails`); a probed region that rejects it as not enabled is dropped;
+//!    then every other type's region listing;
+//! 2. **account**, once: what needs every region's listing (per-resource calls in a
+//!    resource's region, global services);
+//! 3. **last**, once: what needs the account stage of other types (the topics alarms
+//!    notify).
+//!
+//! A type keeps what it learns between stages in the walk's per-type state
+//! ([`Walk::update`], [`Walk::take`]) and writes its records into [`Collected`]
+//! ([`Walk::write`]); another type reads them through the owning type's module.
 
 use super::call::Session;
-use super::fetch::cloudtrail::{self, Listing};
-use super::fetch::{cloudwatch, logs, sns};
-use super::model::{AlarmRecord, Collected, LogGroupRecord, MetricFilterRecord, Tag, TrailData};
-use super::plan;
-use futures::future::join_all;
+use super::types::{Collected, FETCHERS};
+use futures::future::{join_all, BoxFuture};
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 
-/// Phase 1 in one region.
-struct RegionPass {
-    region: String,
-    listing: Listing,
-    alarms: Option<Vec<AlarmRecord>>,
-    topics: Option<Vec<String>>,
+/// What one collected type fetches, stage by stage. Every stage does nothing unless
+/// the type says otherwise.
+pub(crate) trait Fetch: Sync {
+    /// The type's name (its declaration's).
+    fn name(&self) -> &'static str;
+
+    /// Its region listing decides whether a probed region is enabled.
+    fn probes(&self) -> bool {
+        false
+    }
+
+    /// Stage 1 in `region`. The probing type returns `false` for a region that is not
+    /// enabled; the others' answer is ignored.
+    fn region<'a>(&'a self, _w: &'a Walk<'a>, _region: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async { true })
+    }
+
+    /// Stage 2, once every region is listed.
+    fn account<'a>(&'a self, _w: &'a Walk<'a>) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
+
+    /// Stage 3, once every type's stage 2 is done.
+    fn last<'a>(&'a self, _w: &'a Walk<'a>) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
 }
 
-async fn region_pass(s: &Session, region: String, probe: bool) -> RegionPass {
-    let listing = cloudtrail::describe_trails(s, &region, probe).await;
-    if matches!(listing, Listing::Disabled) {
-        return RegionPass {
-            region,
-            listing,
-            alarms: None,
-            topics: None,
-        };
+/// One account's walk: the session, the regions, each type's state between stages,
+/// and the records collected so far.
+pub(crate) struct Walk<'a> {
+    /// The account's calls.
+    pub s: &'a Session,
+    asked: &'a [String],
+    probe: &'a HashSet<String>,
+    regions: OnceLock<Vec<String>>,
+    state: Mutex<HashMap<&'static str, Box<dyn Any + Send>>>,
+    records: Mutex<Collected>,
+}
+
+impl<'a> Walk<'a> {
+    /// Whether `region` may not be enabled for the account (probed).
+    pub fn probe(&self, region: &str) -> bool {
+        self.probe.contains(region)
     }
-    let (alarms, topics) = futures::join!(
-        cloudwatch::describe_alarms(s, &region),
-        sns::list_topics(s, &region)
-    );
-    RegionPass {
-        region,
-        listing,
-        alarms,
-        topics,
+
+    /// The regions collected (those the probe kept), in the order asked. Empty
+    /// during stage 1.
+    pub fn regions(&self) -> &[String] {
+        self.regions.get().map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Per-region results in the order the regions were asked.
+    pub fn in_region_order<T>(&self, mut by_region: HashMap<String, T>) -> Vec<(String, T)> {
+        self.asked
+            .iter()
+            .filter_map(|r| by_region.remove(r).map(|v| (r.clone(), v)))
+            .collect()
+    }
+
+    /// Change the state `key` (a type's name) of type `T`, created empty.
+    pub fn update<T: Any + Send + Default>(&self, key: &'static str, change: impl FnOnce(&mut T)) {
+        let mut state = match self.state.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let slot = state.entry(key).or_insert_with(|| Box::new(T::default()));
+        if let Some(value) = slot.downcast_mut::<T>() {
+            change(value);
+        }
+    }
+
+    /// A copy of the state `key` (empty if none).
+    pub fn cloned<T: Any + Send + Default + Clone>(&self, key: &'static str) -> T {
+        let state = match self.state.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        state
+            .get(key)
+            .and_then(|v| v.downcast_ref::<T>())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The state `key`, taken out (empty if none).
+    pub fn take<T: Any + Send + Default>(&self, key: &'static str) -> T {
+        let mut state = match self.state.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        state
+            .remove(key)
+            .and_then(|v| v.downcast::<T>().ok())
+            .map(|b| *b)
+            .unwrap_or_default()
+    }
+
+    /// Write records.
+    pub fn write(&self, change: impl FnOnce(&mut Collected)) {
+        let mut records = match self.records.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        change(&mut records);
+    }
+
+    /// Read the records written so far.
+    pub fn read<R>(&self, look: impl FnOnce(&Collected) -> R) -> R {
+        let records = match self.records.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        look(&records)
     }
 }
 
 /// Walk the account of `s`. `probe` lists regions that may be disabled for the
-/// account (opt-in regions under `--all-regions` without a region list): if
-/// DescribeTrails there fails as for a disabled region, the region is dropped
+/// account (opt-in regions under `--all-regions` without a region list): if the
+/// probing type's listing there fails as for a disabled region, the region is dropped
 /// without an error.
 pub(crate) async fn walk(s: &Session, regions: &[String], probe: &HashSet<String>) -> Collected {
+    let w = Walk {
+        s,
+        asked: regions,
+        probe,
+        regions: OnceLock::new(),
+        state: Mutex::new(HashMap::new()),
+        records: Mutex::new(Collected::default()),
+    };
     let progress = &s.shared.progress;
-    // Phase 1: per region.
+    let names = |list: Vec<&dyn Fetch>| -> String {
+        list.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+    };
+    let (probing, others): (Vec<&dyn Fetch>, Vec<&dyn Fetch>) =
+        FETCHERS.iter().copied().partition(|f| f.probes());
+
     progress.phase(format!(
-        "{} region(s): trails, alarms, topics",
-        regions.len()
+        "{} region(s): {}",
+        regions.len(),
+        names(FETCHERS.to_vec())
     ));
-    let passes = join_all(
-        regions
-            .iter()
-            .map(|r| region_pass(s, r.clone(), probe.contains(r))),
-    )
+    let enabled = join_all(regions.iter().map(|r| {
+        let (w, probing, others) = (&w, &probing, &others);
+        async move {
+            for p in probing {
+                if !p.region(w, r).await {
+                    return false;
+                }
+            }
+            join_all(others.iter().map(|f| f.region(w, r))).await;
+            true
+        }
+    }))
     .await;
-
-    let mut collected_regions = Vec::new();
-    let mut listed = Vec::new();
-    let mut alarms: Vec<AlarmRecord> = Vec::new();
-    let mut alarm_regions: HashSet<String> = HashSet::new();
-    let mut topic_lists: HashMap<String, Option<Vec<String>>> = HashMap::new();
-    for pass in passes {
-        match pass.listing {
-            Listing::Disabled => continue,
-            Listing::Trails(list) => listed.push((pass.region.clone(), list)),
-            Listing::Failed => {}
-        }
-        if let Some(list) = pass.alarms {
-            alarms.extend(list);
-        }
-        alarm_regions.insert(pass.region.clone());
-        topic_lists.insert(pass.region.clone(), pass.topics);
-        collected_regions.push(pass.region);
-    }
-
-    // Phase 2: per trail, per log group.
-    let (trails, issues) = plan::trails(&listed);
-    issues.into_iter().for_each(|i| s.issue(i));
-    progress.phase(format!(
-        "{} trail(s): status, selectors, log groups",
-        trails.len()
-    ));
-    let (groups, issues) = plan::log_groups(&trails, &s.account);
-    issues.into_iter().for_each(|i| s.issue(i));
-    let tag_batches = plan::tag_batches(&trails);
-    let extra_alarm_regions = plan::extra_alarm_regions(&groups, &alarm_regions);
-
-    let trail_details = join_all(trails.iter().map(|t| cloudtrail::trail_details(s, t)));
-    let tags = join_all(
-        tag_batches
-            .iter()
-            .map(|(region, arns)| cloudtrail::list_tags(s, region, arns)),
-    );
-    let filter_calls = plan::metric_filter_calls(&collected_regions, &groups);
-    let group_data = join_all(
-        groups
-            .iter()
-            .map(|(region, name)| logs::log_group(s, region, name)),
-    );
-    let filter_data = join_all(
-        filter_calls
-            .iter()
-            .map(|(region, group)| logs::metric_filters(s, region, group.as_deref())),
-    );
-    let more_alarms = join_all(
-        extra_alarm_regions
-            .iter()
-            .map(|r| cloudwatch::describe_alarms(s, r)),
-    );
-    let (trail_details, tags, group_data, filter_data, more_alarms) =
-        futures::join!(trail_details, tags, group_data, filter_data, more_alarms);
-
-    for list in more_alarms.into_iter().flatten() {
-        alarms.extend(list);
-    }
-    let tag_map: HashMap<String, Vec<Tag>> = tags.into_iter().flatten().collect();
-    let log_groups: Vec<LogGroupRecord> = group_data.into_iter().flatten().collect();
-    let metric_filters: Vec<MetricFilterRecord> =
-        filter_data.into_iter().flatten().flatten().collect();
-    let trails: Vec<TrailData> = trails
+    let kept: Vec<String> = regions
         .iter()
-        .zip(trail_details)
-        .map(|(t, mut data)| {
-            data.tags = tag_map.get(t.arn()).cloned().or_else(|| {
-                // ListTags answered but left this trail out: it has no tags.
-                s.answered(&t.home, "ListTags").then(Vec::new)
-            });
-            data
-        })
+        .zip(enabled)
+        .filter(|(_, on)| *on)
+        .map(|(r, _)| r.clone())
         .collect();
+    let _ = w.regions.set(kept.clone());
 
-    // Phase 3: subscriptions of listed topics and of topics alarms notify.
-    let (topics, issues) = plan::topics(&topic_lists, &alarms, &metric_filters, &s.account);
-    issues.into_iter().for_each(|i| s.issue(i));
-    progress.phase(format!("{} topic(s): subscriptions", topics.len()));
-    let topics = join_all(topics.iter().map(|t| sns::subscriptions(s, t)))
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
+    progress.phase(format!("per account: {}", names(FETCHERS.to_vec())));
+    join_all(FETCHERS.iter().map(|f| f.account(&w))).await;
+    progress.phase(format!("joins: {}", names(FETCHERS.to_vec())));
+    join_all(FETCHERS.iter().map(|f| f.last(&w))).await;
 
-    Collected {
-        account_number: s.account.clone(),
-        regions: collected_regions,
-        trails,
-        log_groups,
-        metric_filters,
-        alarms,
-        topics,
-        errors: s.take_errors(),
-    }
+    let mut collected = match w.records.into_inner() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    collected.account_number = s.account.clone();
+    collected.regions = kept;
+    collected.errors = s.take_errors();
+    collected
 }

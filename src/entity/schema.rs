@@ -1,8 +1,11 @@
 //! The shapes of the entity types the collectors build (`docs/entities.md`), as a tree:
 //! what the checker resolves a rule's property paths against, and what completion
-//! offers. One home: the unit tests below hold it against the graph builder
-//! (`crate::collect::graph::build_account` over every field of `crate::collect::model`), the
-//! sample snapshot and the tables of `docs/entities.md`, so the three cannot drift.
+//! offers. The types and their properties are declared by the collected types'
+//! modules (`crate::collect::types`, one module per type, no SDK); this module reads
+//! that list and gives the declarations their helpers (`p`, `n`, `opt`, `identity`,
+//! `join`). The unit tests below hold the declarations against the graph builder
+//! (`crate::collect::graph::build_account` over every field of the records) and the
+//! sample snapshot; `docs/entities.md` is generated from them.
 //!
 //! ```
 //! use gsl::entity::schema::{self, PropType};
@@ -104,6 +107,11 @@ pub struct Property {
     pub ty: PropType,
     /// Whether it may be `null` (AWS returned no value, or it could not be collected).
     pub nullable: bool,
+    /// Whether it may be absent (a derived reason, written only when it applies).
+    pub optional: bool,
+    /// Where it comes from: the AWS API field, or how it is derived (the "AWS source"
+    /// column of `docs/entities.md`).
+    pub source: &'static str,
 }
 
 /// An entity type the collectors build.
@@ -182,10 +190,29 @@ fn walk(props: &[Property], prefix: &str, out: &mut Vec<(String, PropType)>) {
     }
 }
 
-/// The entity types the collectors build, by name.
+/// The entity types the collectors build, in the order they are registered
+/// (`crate::collect::types::TYPES`).
 pub fn known_types() -> &'static [EntitySchema] {
     KNOWN
 }
+
+/// The schemas of the registered collected types.
+const KNOWN: &[EntitySchema] = &{
+    use crate::collect::types::TYPES;
+    let mut out = [EntitySchema {
+        name: "",
+        properties: &[],
+    }; TYPES.len()];
+    let mut i = 0;
+    while i < TYPES.len() {
+        out[i] = EntitySchema {
+            name: TYPES[i].name,
+            properties: TYPES[i].properties,
+        };
+        i += 1;
+    }
+    out
+};
 
 /// A known entity type by its exact name (`CloudTrail`). A case variant
 /// (`cloudtrail`) is not the known type: see [`near_type`].
@@ -207,29 +234,66 @@ pub fn near_type(name: &str) -> Option<&'static str> {
         .filter(|k| k.chars().count().abs_diff(name.chars().count()) <= 2)
 }
 
-const fn p(name: &'static str, ty: PropType) -> Property {
+/// A property that is always present, from `source`.
+pub const fn p(name: &'static str, ty: PropType, source: &'static str) -> Property {
     Property {
         name,
         ty,
         nullable: false,
+        optional: false,
+        source,
     }
 }
 
 /// A property that may be `null`.
-const fn n(name: &'static str, ty: PropType) -> Property {
+pub const fn n(name: &'static str, ty: PropType, source: &'static str) -> Property {
     Property {
-        name,
-        ty,
         nullable: true,
+        ..p(name, ty, source)
     }
 }
 
-use PropType::{Boolean as B, Number as N, String as S, Time as T};
+/// A property written only when it applies (absent otherwise).
+pub const fn opt(name: &'static str, ty: PropType, source: &'static str) -> Property {
+    Property {
+        optional: true,
+        ..p(name, ty, source)
+    }
+}
+
+/// A list of strings.
+pub const STRINGS: PropType = PropType::List(&PropType::String);
+
+/// How many properties [`identity`] gives.
+pub const IDENTITY_LEN: usize = 5;
+
+/// The identity every standalone entity starts with: `id`, `type`, `name`,
+/// `accountNumber` and `region`, with the sources of the id, the type name (as a
+/// literal), the name and the region.
+pub const fn identity(
+    id: &'static str,
+    ty: &'static str,
+    name: &'static str,
+    region: &'static str,
+) -> [Property; IDENTITY_LEN] {
+    use PropType::String as S;
+    [
+        p("id", S, id),
+        p("type", S, ty),
+        p("name", S, name),
+        p(
+            "accountNumber",
+            S,
+            "STS `GetCallerIdentity` `Account` (the collecting account)",
+        ),
+        p("region", S, region),
+    ]
+}
 
 /// `a` then `b` as one array: a `const` slice cannot be concatenated otherwise, and one
 /// list of properties must not be written twice.
-const fn join<const N: usize>(a: &[Property], b: &[Property]) -> [Property; N] {
-    let mut out = [p("", S); N];
+pub const fn join<const N: usize>(a: &[Property], b: &[Property]) -> [Property; N] {
+    let mut out = [p("", PropType::String, ""); N];
     let mut i = 0;
     while i < a.len() {
         out[i] = a[i];
@@ -244,283 +308,10 @@ const fn join<const N: usize>(a: &[Property], b: &[Property]) -> [Property; N] {
     out
 }
 
-const STRINGS: PropType = PropType::List(&S);
-
-const SUBSCRIPTION: &[Property] = &[
-    n("subscriptionArn", S),
-    n("topicArn", S),
-    n("owner", S),
-    n("endpoint", S),
-    n("protocol", S),
-    p("pendingConfirmation", B),
-];
-
-const ACTION: &[Property] = &[
-    p("action", S),
-    p(
-        "subscriptions",
-        PropType::List(&PropType::Object(SUBSCRIPTION)),
-    ),
-];
-
-/// An alarm as nested under a metric transformation (and the core of the
-/// `CloudWatchAlarm` entity).
-const ALARM_CORE: &[Property] = &[
-    p("name", S),
-    n("arn", S),
-    n("description", S),
-    n("metricName", S),
-    n("namespace", S),
-    n("actionsEnabled", B),
-    n("stateValue", S),
-    p("actions", PropType::List(&PropType::Object(ACTION))),
-    p("hasSNSSubscriber", S),
-    n("hasSNSSubscriberReason", S),
-    p("firesOnOneEvent", S),
-    n("firesOnOneEventReason", S),
-];
-
-const TRANSFORMATION: &[Property] = &[
-    p("metricName", S),
-    p("metricNamespace", S),
-    p("metricValue", S),
-    n("defaultValue", N),
-    n("unit", S),
-    p("dimensions", PropType::Map(&S)),
-    p("alarms", PropType::List(&PropType::Object(ALARM_CORE))),
-];
-
-/// A metric filter as nested in a trail's `metricFilters[]` (and the core of the
-/// `MetricFilter` entity).
-const FILTER_CORE: &[Property] = &[
-    p("filterName", S),
-    n("filterPattern", S),
-    p("logGroupName", S),
-    n("creationTime", T),
-    p("hasSNSSubscriber", S),
-    n("hasSNSSubscriberReason", S),
-    p("hasStrictSNSSubscriber", S),
-    n("hasStrictSNSSubscriberReason", S),
-    p(
-        "metricTransformations",
-        PropType::List(&PropType::Object(TRANSFORMATION)),
-    ),
-];
-
-/// A metric filter on a log group no multi-region logging trail delivers to, as listed
-/// in every trail's `undeliveredMetricFilters[]`: the filter core plus where it is and
-/// why it is not delivered.
-const UNDELIVERED_FILTER: &[Property] =
-    &join::<{ FILTER_CORE.len() + UNDELIVERED.len() }>(FILTER_CORE, UNDELIVERED);
-
-/// What `undeliveredMetricFilters[]` adds to the filter core.
-const UNDELIVERED: &[Property] = &[
-    p("region", S),
-    p("deliveredByMultiRegionTrail", S),
-    p("deliveredByMultiRegionTrailReason", S),
-];
-
-const TRAIL_STATUS: &[Property] = &[
-    n("isLogging", B),
-    n("latestDeliveryTime", T),
-    n("latestCloudWatchLogsDeliveryTime", T),
-    n("latestDeliveryError", S),
-    n("latestCloudWatchLogsDeliveryError", S),
-    n("startLoggingTime", T),
-    n("stopLoggingTime", T),
-    n("latestDigestDeliveryTime", T),
-    n("latestDigestDeliveryError", S),
-    n("latestNotificationTime", T),
-    n("latestNotificationError", S),
-];
-
-const DATA_RESOURCE: &[Property] = &[n("type", S), p("values", STRINGS)];
-
-const EVENT_SELECTOR: &[Property] = &[
-    n("readWriteType", S),
-    n("includeManagementEvents", B),
-    p(
-        "dataResources",
-        PropType::List(&PropType::Object(DATA_RESOURCE)),
-    ),
-    p("excludeManagementEventSources", STRINGS),
-];
-
-const FIELD_SELECTOR: &[Property] = &[
-    p("field", S),
-    p("equals", STRINGS),
-    p("startsWith", STRINGS),
-    p("endsWith", STRINGS),
-    p("notEquals", STRINGS),
-    p("notStartsWith", STRINGS),
-    p("notEndsWith", STRINGS),
-];
-
-const ADVANCED_SELECTOR: &[Property] = &[
-    n("name", S),
-    p(
-        "fieldSelectors",
-        PropType::List(&PropType::Object(FIELD_SELECTOR)),
-    ),
-];
-
-const TAG: &[Property] = &[p("key", S), n("value", S)];
-
-const DIMENSION: &[Property] = &[n("name", S), n("value", S)];
-
-const ALARM_METRIC: &[Property] = &[
-    n("id", S),
-    n("metricName", S),
-    n("namespace", S),
-    p("dimensions", PropType::List(&PropType::Object(DIMENSION))),
-];
-
-const CLOUD_TRAIL: &[Property] =
-    &join::<{ IDENTITY.len() + CLOUD_TRAIL_OWN.len() }>(IDENTITY, CLOUD_TRAIL_OWN);
-
-/// What a `CloudTrail` has besides its identity.
-const CLOUD_TRAIL_OWN: &[Property] = &[
-    n("trailArn", S),
-    n("homeRegion", S),
-    n("isMultiRegionTrail", B),
-    n("isOrganizationTrail", B),
-    p("ownerAccountNumber", S),
-    p("coversThisAccountFromOrganization", B),
-    n("includeGlobalServiceEvents", B),
-    n("logFileValidationEnabled", B),
-    n("kmsKeyId", S),
-    n("s3BucketName", S),
-    n("s3KeyPrefix", S),
-    n("snsTopicName", S),
-    n("snsTopicArn", S),
-    n("cloudWatchLogsLogGroupArn", S),
-    n("cloudWatchLogsRoleArn", S),
-    n("hasCustomEventSelectors", B),
-    n("hasInsightSelectors", B),
-    n("status", PropType::Object(TRAIL_STATUS)),
-    n(
-        "eventSelectors",
-        PropType::List(&PropType::Object(EVENT_SELECTOR)),
-    ),
-    n(
-        "advancedEventSelectors",
-        PropType::List(&PropType::Object(ADVANCED_SELECTOR)),
-    ),
-    p(
-        "metricFilters",
-        PropType::List(&PropType::Object(FILTER_CORE)),
-    ),
-    p(
-        "undeliveredMetricFilters",
-        PropType::List(&PropType::Object(UNDELIVERED_FILTER)),
-    ),
-    p("hasSNSSubscriber", S),
-    n("tags", PropType::List(&PropType::Object(TAG))),
-];
-
-/// The identity every standalone entity starts with.
-const IDENTITY: &[Property] = &[
-    p("id", S),
-    p("type", S),
-    p("name", S),
-    p("accountNumber", S),
-    p("region", S),
-];
-
-const METRIC_FILTER: &[Property] =
-    &join::<{ IDENTITY.len() + FILTER_CORE.len() }>(IDENTITY, FILTER_CORE);
-
-const CLOUD_WATCH_ALARM: &[Property] =
-    &join::<{ IDENTITY.len() + CLOUD_WATCH_ALARM_OWN.len() }>(IDENTITY, CLOUD_WATCH_ALARM_OWN);
-
-/// What a `CloudWatchAlarm` has besides its identity.
-const CLOUD_WATCH_ALARM_OWN: &[Property] = &[
-    p("arn", S),
-    n("description", S),
-    n("metricName", S),
-    n("namespace", S),
-    n("actionsEnabled", B),
-    n("stateValue", S),
-    n("stateUpdatedTimestamp", T),
-    p("actions", PropType::List(&PropType::Object(ACTION))),
-    p("hasSNSSubscriber", S),
-    n("hasSNSSubscriberReason", S),
-    p("firesOnOneEvent", S),
-    n("firesOnOneEventReason", S),
-    p("alarmActions", STRINGS),
-    p("okActions", STRINGS),
-    p("insufficientDataActions", STRINGS),
-    n("statistic", S),
-    n("period", N),
-    n("evaluationPeriods", N),
-    n("threshold", N),
-    n("comparisonOperator", S),
-    n("treatMissingData", S),
-    p("dimensions", PropType::List(&PropType::Object(DIMENSION))),
-    p("metrics", PropType::List(&PropType::Object(ALARM_METRIC))),
-];
-
-const LOG_GROUP: &[Property] =
-    &join::<{ IDENTITY.len() + LOG_GROUP_OWN.len() }>(IDENTITY, LOG_GROUP_OWN);
-
-/// What a `LogGroup` has besides its identity.
-const LOG_GROUP_OWN: &[Property] = &[
-    p("arn", S),
-    n("retentionInDays", N),
-    n("kmsKeyId", S),
-    n("storedBytes", N),
-    n("creationTime", T),
-    n("logGroupClass", S),
-    p("metricFilterCount", N),
-    p(
-        "metricFilters",
-        PropType::List(&PropType::Object(FILTER_BRIEF)),
-    ),
-];
-
-const FILTER_BRIEF: &[Property] = &[p("filterName", S), n("filterPattern", S)];
-
-const SNS_TOPIC: &[Property] =
-    &join::<{ IDENTITY.len() + SNS_TOPIC_OWN.len() }>(IDENTITY, SNS_TOPIC_OWN);
-
-/// What a `SnsTopic` has besides its identity.
-const SNS_TOPIC_OWN: &[Property] = &[
-    p("arn", S),
-    p(
-        "subscriptions",
-        PropType::List(&PropType::Object(SUBSCRIPTION)),
-    ),
-    p("subscriptionsConfirmed", N),
-    p("subscriptionsPending", N),
-];
-
-const KNOWN: &[EntitySchema] = &[
-    EntitySchema {
-        name: "CloudTrail",
-        properties: CLOUD_TRAIL,
-    },
-    EntitySchema {
-        name: "CloudWatchAlarm",
-        properties: CLOUD_WATCH_ALARM,
-    },
-    EntitySchema {
-        name: "LogGroup",
-        properties: LOG_GROUP,
-    },
-    EntitySchema {
-        name: "MetricFilter",
-        properties: METRIC_FILTER,
-    },
-    EntitySchema {
-        name: "SnsTopic",
-        properties: SNS_TOPIC,
-    },
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::model::Collected;
+    use crate::collect::types::Collected;
     use serde_json::Value as Json;
     use std::collections::{BTreeMap, BTreeSet};
 
@@ -589,92 +380,25 @@ mod tests {
         Ok(())
     }
 
-    /// Every field of the collector model filled in, joined so that every nested piece
-    /// (alarms under transformations, subscriptions under actions) appears; a second
-    /// filter without an alarm and a second alarm without actions (which would not fire
-    /// on one event) carry the derived reasons; a third filter is on a log group no
-    /// trail delivers to (`undeliveredMetricFilters`), with an alarm of its own.
-    const FULL: &str = r#"{
-      "accountNumber": "111111111111", "regions": ["us-east-1"],
-      "trails": [{
-        "trail": {"name": "t", "trailArn": "arn:aws:cloudtrail:us-east-1:111111111111:trail/t",
-          "homeRegion": "us-east-1", "isMultiRegionTrail": true, "isOrganizationTrail": false,
-          "includeGlobalServiceEvents": true, "logFileValidationEnabled": true, "kmsKeyId": "k",
-          "s3BucketName": "b", "s3KeyPrefix": "p", "snsTopicName": "n", "snsTopicArn": "arn:aws:sns:us-east-1:111111111111:n",
-          "cloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:111111111111:log-group:g:*",
-          "cloudWatchLogsRoleArn": "arn:aws:iam::111111111111:role/r",
-          "hasCustomEventSelectors": true, "hasInsightSelectors": false},
-        "status": {"isLogging": true, "latestDeliveryTime": "2026-01-01T00:00:00Z",
-          "latestCloudWatchLogsDeliveryTime": "2026-01-01T00:00:00Z", "latestDeliveryError": "e",
-          "latestCloudWatchLogsDeliveryError": "e", "startLoggingTime": "2026-01-01T00:00:00Z",
-          "stopLoggingTime": "2026-01-01T00:00:00Z", "latestDigestDeliveryTime": "2026-01-01T00:00:00Z",
-          "latestDigestDeliveryError": "e", "latestNotificationTime": "2026-01-01T00:00:00Z",
-          "latestNotificationError": "e"},
-        "eventSelectors": [{"readWriteType": "All", "includeManagementEvents": true,
-          "dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}],
-          "excludeManagementEventSources": ["kms.amazonaws.com"]}],
-        "advancedEventSelectors": [{"name": "a", "fieldSelectors": [{"field": "eventCategory",
-          "equals": ["Management"], "startsWith": ["x"], "endsWith": ["x"], "notEquals": ["x"],
-          "notStartsWith": ["x"], "notEndsWith": ["x"]}]}],
-        "tags": [{"key": "k", "value": "v"}]
-      }],
-      "logGroups": [{"region": "us-east-1", "name": "g", "arn": "arn:aws:logs:us-east-1:111111111111:log-group:g:*",
-        "retentionInDays": 90, "kmsKeyId": "k", "storedBytes": 1, "creationTime": "2026-01-01T00:00:00Z",
-        "logGroupClass": "STANDARD"}],
-      "metricFilters": [{"region": "us-east-1", "filterName": "f", "filterPattern": "{ $.a = 1 }",
-        "logGroupName": "g", "creationTime": "2026-01-01T00:00:00Z",
-        "metricTransformations": [{"metricName": "M", "metricNamespace": "NS", "metricValue": "1",
-          "defaultValue": 0.0, "unit": "Count", "dimensions": {"who": "$.user"}}]},
-        {"region": "us-east-1", "filterName": "f2", "filterPattern": "{ $.b = 1 }",
-        "logGroupName": "g", "creationTime": "2026-01-01T00:00:00Z",
-        "metricTransformations": [{"metricName": "M2", "metricNamespace": "NS", "metricValue": "1",
-          "defaultValue": 0.0, "unit": "Count", "dimensions": {}}]},
-        {"region": "us-east-1", "filterName": "f3", "filterPattern": "{ $.c = 1 }",
-        "logGroupName": "elsewhere", "creationTime": "2026-01-01T00:00:00Z",
-        "metricTransformations": [{"metricName": "M3", "metricNamespace": "NS", "metricValue": "1",
-          "defaultValue": 0.0, "unit": "Count", "dimensions": {}}]},
-        {"region": "us-east-1", "filterName": "f4", "filterPattern": "{ $.d = 1 }",
-        "logGroupName": "elsewhere", "creationTime": "2026-01-01T00:00:00Z",
-        "metricTransformations": [{"metricName": "M4", "metricNamespace": "NS", "metricValue": "1",
-          "defaultValue": 0.0, "unit": "Count", "dimensions": {}}]}],
-      "alarms": [{"region": "us-east-1", "name": "a", "arn": "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a",
-        "description": "d", "metricName": "M", "namespace": "NS", "actionsEnabled": true, "stateValue": "OK",
-        "stateUpdatedTimestamp": "2026-01-01T00:00:00Z",
-        "alarmActions": ["arn:aws:sns:us-east-1:111111111111:n"], "okActions": ["x"],
-        "insufficientDataActions": ["x"], "statistic": "Sum", "period": 300, "evaluationPeriods": 1,
-        "threshold": 1.0, "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
-        "dimensions": [{"name": "who", "value": "x"}],
-        "metrics": [{"id": "m1", "metricName": "M", "namespace": "NS", "dimensions": [{"name": "who", "value": "x"}]}]},
-        {"region": "us-east-1", "name": "a2", "arn": "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a2",
-        "description": "no actions", "metricName": "M", "namespace": "NS", "actionsEnabled": true, "stateValue": "OK",
-        "stateUpdatedTimestamp": "2026-01-01T00:00:00Z", "alarmActions": [], "okActions": [],
-        "insufficientDataActions": [], "statistic": "Sum", "period": 300, "evaluationPeriods": 1,
-        "threshold": 5.0, "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
-        "dimensions": [{"name": "who", "value": "x"}], "metrics": []},
-        {"region": "us-east-1", "name": "a3", "arn": "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a3",
-        "description": "on the undelivered filter", "metricName": "M3", "namespace": "NS", "actionsEnabled": true,
-        "stateValue": "OK", "stateUpdatedTimestamp": "2026-01-01T00:00:00Z",
-        "alarmActions": ["arn:aws:sns:us-east-1:111111111111:n"], "okActions": [], "insufficientDataActions": [],
-        "statistic": "Average", "period": 300, "evaluationPeriods": 1, "threshold": 1.0,
-        "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
-        "dimensions": [], "metrics": []},
-        {"region": "us-east-1", "name": "a4", "arn": "arn:aws:cloudwatch:us-east-1:111111111111:alarm:a4",
-        "description": "no actions", "metricName": "M3", "namespace": "NS", "actionsEnabled": true,
-        "stateValue": "OK", "stateUpdatedTimestamp": "2026-01-01T00:00:00Z",
-        "alarmActions": [], "okActions": [], "insufficientDataActions": [],
-        "statistic": "Sum", "period": 300, "evaluationPeriods": 1, "threshold": 1.0,
-        "comparisonOperator": "GreaterThanOrEqualToThreshold", "treatMissingData": "missing",
-        "dimensions": [], "metrics": []}],
-      "topics": [{"region": "us-east-1", "arn": "arn:aws:sns:us-east-1:111111111111:n",
-        "subscriptions": [{"subscriptionArn": "arn:aws:sns:us-east-1:111111111111:n:1",
-          "topicArn": "arn:aws:sns:us-east-1:111111111111:n", "owner": "111111111111",
-          "endpoint": "a@example.com", "protocol": "email"}]}]
-    }"#;
+    /// Every type's example records (`EXAMPLE` in its module under
+    /// `crate::collect::types`) in one account: every field of the records filled in,
+    /// joined so that every nested piece (alarms under transformations, subscriptions
+    /// under actions) appears, and the derived reasons are written.
+    fn full() -> Collected {
+        let mut doc =
+            serde_json::json!({"accountNumber": "111111111111", "regions": ["us-east-1"]});
+        for example in crate::collect::types::EXAMPLES {
+            let part: Json = serde_json::from_str(example).expect("an example is JSON");
+            for (key, value) in part.as_object().expect("an example is an object") {
+                doc[key] = value.clone();
+            }
+        }
+        serde_json::from_value(doc).expect("the examples are records")
+    }
 
     #[test]
     fn the_schema_is_what_the_graph_builder_writes() {
-        let collected: Collected = serde_json::from_str(FULL).unwrap();
-        let account = crate::collect::graph::build_account(&collected);
+        let account = crate::collect::graph::build_account(&full());
         for schema in known_types() {
             let entities = account
                 .entities
@@ -700,34 +424,13 @@ mod tests {
         }
     }
 
-    /// The property names of the tables of `docs/entities.md` under `## <Type>` (the
-    /// first table; for CloudTrail also the `status` table), and every name written in
-    /// backticks in the section.
-    fn doc_section(doc: &str, ty: &str) -> (Vec<Vec<String>>, BTreeSet<String>) {
+    /// Every name written in backticks in the section `## <Type>` of `docs/entities.md`.
+    fn doc_words(doc: &str, ty: &str) -> BTreeSet<String> {
         let start = doc
             .find(&format!("\n## {ty}\n"))
             .unwrap_or_else(|| panic!("docs/entities.md has no section {ty}"));
         let rest = &doc[start + 4..];
         let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
-        let mut tables: Vec<Vec<String>> = Vec::new();
-        let mut in_table = false;
-        for line in section.lines() {
-            if let Some(row) = line.strip_prefix("| `") {
-                if !in_table {
-                    tables.push(Vec::new());
-                    in_table = true;
-                }
-                let cell = format!("`{}", row.split(" |").next().unwrap_or(""));
-                for name in cell.split(',') {
-                    let name = name.trim().trim_matches('`').trim_end_matches("[]");
-                    if let Some(t) = tables.last_mut() {
-                        t.push(name.to_string());
-                    }
-                }
-            } else if !line.starts_with('|') {
-                in_table = false;
-            }
-        }
         let mut words = BTreeSet::new();
         for (i, chunk) in section.split('`').enumerate() {
             if i % 2 == 1 {
@@ -736,35 +439,27 @@ mod tests {
                 }
             }
         }
-        (tables, words)
+        words
     }
 
+    /// The tables of `docs/entities.md` are generated from the declarations
+    /// (`crate::collect::types::docs`); what they do not tabulate (nested lists) is
+    /// written in prose, where each name must appear in backticks.
     #[test]
-    fn the_schema_is_what_docs_entities_md_documents() {
+    fn every_property_is_documented() {
         let doc = include_str!("../../docs/entities.md");
         let mut all_words = BTreeSet::new();
         for schema in known_types() {
-            let (tables, words) = doc_section(doc, schema.name);
-            all_words.extend(words);
-            let documented: BTreeSet<&str> = tables[0].iter().map(String::as_str).collect();
-            let declared: BTreeSet<&str> = schema.properties.iter().map(|p| p.name).collect();
-            assert_eq!(
-                documented, declared,
-                "{}: the table of docs/entities.md",
-                schema.name
-            );
-            if schema.name == "CloudTrail" {
-                let status: BTreeSet<&str> = tables[1].iter().map(String::as_str).collect();
-                let declared: BTreeSet<&str> = schema
-                    .properties_at(&["status"])
-                    .unwrap()
-                    .iter()
-                    .map(|p| p.name)
-                    .collect();
-                assert_eq!(status, declared, "CloudTrail: the status table");
+            all_words.extend(doc_words(doc, schema.name));
+            for p in schema.properties {
+                assert!(
+                    !p.source.is_empty(),
+                    "{}: `{}` has no source",
+                    schema.name,
+                    p.name
+                );
             }
         }
-        // Nested properties are documented in prose: each name appears in backticks.
         for schema in known_types() {
             for (path, _) in schema.paths() {
                 let leaf = path

@@ -305,7 +305,7 @@ pub const STRICT_CHAIN_MARK: &str = "// strict-chain";
 
 /// `--strict-chain`: on every line of a policy that ends with [`STRICT_CHAIN_MARK`],
 /// the test of `hasSNSSubscriber` becomes a test of `hasStrictSNSSubscriber` (the chain
-/// also fires on one matching event: `gsl::collect::graph::fires_on_one_event`). Errs
+/// also fires on one matching event: `gsl::collect::types::cloud_watch_alarm::fires_on_one_event`). Errs
 /// when no policy has such a line (a strict run that checks nothing stricter would be a
 /// silent pass); returns how many policies changed.
 pub fn strict_chain(policies: &mut [Policy]) -> Result<usize, SelectError> {

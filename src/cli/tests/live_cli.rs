@@ -53,14 +53,14 @@ fn flags_map_to_options() {
     let opts = live.collect_options();
     assert_eq!(opts.regions, vec!["us-east-1", "eu-west-1"]);
     assert_eq!(opts.concurrency, 4);
-    assert!(!opts.progress);
+    assert!(!opts.progress.is_reported());
     assert!(!opts.all_regions);
 
     let defaults = parse(&[]).expect("no flags");
     assert_eq!(defaults.out, None);
     assert!(!defaults.pretty);
     assert_eq!(defaults.live.collect_options().concurrency, 0);
-    assert!(defaults.live.collect_options().progress);
+    assert!(defaults.live.collect_options().progress.is_reported());
 }
 
 #[test]

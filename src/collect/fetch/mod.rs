@@ -1,9 +1,6 @@
-//! One module per service: the calls the walk makes, as [`super::model`] records.
-//! A failed call is recorded in the session and returns `None` ("not collected").
+//! The run's own calls, which belong to no collected type: the account's identity
+//! (STS) and its enabled regions (Account). Each type's calls are in its module
+//! under [`super::types`].
 
 pub(crate) mod account;
-pub(crate) mod cloudtrail;
-pub(crate) mod cloudwatch;
-pub(crate) mod logs;
-pub(crate) mod sns;
 pub(crate) mod sts;

@@ -386,12 +386,18 @@ impl UnseenProperty {
 pub(super) fn check_errors(rule: &Rule) -> Vec<CheckError> {
     let entity = &rule.target.entity;
     if let Some(near) = schema::near_type(&entity.name) {
-        let known: Vec<&str> = schema::known_types().iter().map(|s| s.name).collect();
+        let mut known: Vec<&str> = schema::known_types().iter().map(|s| s.name).collect();
+        known.sort_unstable();
+        // A short list is named; a long one is counted (every type is in the docs).
+        let built = if known.len() <= 8 {
+            known.join(", ")
+        } else {
+            format!("{} types", known.len())
+        };
         return vec![CheckError::UnknownType(Detail {
             message: format!("unknown entity type `{}`", entity.name),
             help: format!(
-                "did you mean `{near}`? the collectors build {} (docs/entities.md); a type of your own must not be spelt this close to one of them",
-                known.join(", ")
+                "did you mean `{near}`? the collectors build {built} (docs/entities.md); a type of your own must not be spelt this close to one of them"
             ),
             span: entity.span,
             label: "not an entity type".into(),
