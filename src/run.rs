@@ -153,7 +153,7 @@ where
 {
     let prepared: Vec<Prepared> = policies
         .iter()
-        .map(|p| prepare(&p.source, &p.origin, &p.meta))
+        .map(|p| prepare(&p.source, &p.origin, &p.meta, census))
         .collect();
     let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
     let mut coverage: Vec<Coverage> = vec![Coverage::default(); policies.len()];
@@ -348,7 +348,9 @@ enum Prepared {
     Failed(Box<PolicyReport>, miette::Report),
 }
 
-fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
+/// `census` says which entity types the snapshot has: a rule over one of them is not
+/// taken for a misspelt known type.
+fn prepare(source: &str, origin: &str, meta: &Metadata, census: &EntityGraph) -> Prepared {
     let failed = |summary: String, diag: &dyn Diagnostic| {
         Box::new(PolicyReport {
             meta: meta.clone(),
@@ -365,7 +367,7 @@ fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
         Ok(rule) => rule,
         Err(e) => return Prepared::Failed(failed(e.summary(), &e), e.into()),
     };
-    match eval::check_rule_src(&rule, source, origin) {
+    match eval::check_rule_among(&rule, source, origin, &|ty| census.has_type(ty)) {
         Ok(checked) => Prepared::Ready(Box::new(checked)),
         Err(e) => Prepared::Failed(failed(e.to_string(), &e), e.into()),
     }
@@ -430,8 +432,19 @@ pub fn eval_rule(
 /// Parse and statically check a rule text without a snapshot: the first half of
 /// [`eval_rule`], for callers that want to reject a bad rule before loading data.
 pub fn check_rule_text(rule: &str, name: &str) -> Result<(), miette::Report> {
+    check_rule_text_among(rule, name, &|_| false)
+}
+
+/// [`check_rule_text`] for a snapshot that has the entity types `has_type` accepts
+/// (`|_| true` before the snapshot is loaded: whether a type name is a misspelling is
+/// then left to [`eval_rule`], which knows the snapshot's types).
+pub fn check_rule_text_among(
+    rule: &str,
+    name: &str,
+    has_type: &dyn Fn(&str) -> bool,
+) -> Result<(), miette::Report> {
     let parsed = parser::parse_rule_named(rule, name)?;
-    eval::check_rule_src(&parsed, rule, name)?;
+    eval::check_rule_among(&parsed, rule, name, has_type)?;
     Ok(())
 }
 
@@ -455,7 +468,7 @@ fn run_source(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> (PolicyReport, Option<miette::Report>) {
-    match prepare(source, origin, meta) {
+    match prepare(source, origin, meta, graph) {
         Prepared::Failed(report, diag) => (*report, Some(diag)),
         ready @ Prepared::Ready(_) => {
             let prepared = [ready];

@@ -52,7 +52,8 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             "`{path}` is a file, not a rule"
         ));
     }
-    gsl::run::check_rule_text(&args.rule, "rule")?;
+    // Before loading: whether the type is a misspelling needs the snapshot's types.
+    gsl::run::check_rule_text_among(&args.rule, "rule", &|_| true)?;
     let (snapshot, name) = load_snapshot(&args.source)?;
     let mut opts = gsl::run::eval_options(&snapshot, args.now);
     opts.strict = args.strict;

@@ -318,7 +318,7 @@ impl<'c> Server<'c> {
                     .map(|p| (lsp::DiagnosticSeverity::ERROR, p)),
             );
         }
-        match gsl::run::check_rule_text(text, &name) {
+        match gsl::run::check_rule_text_among(text, &name, &|ty| self.graph.has_type(ty)) {
             Err(report) => problems.extend(
                 Problem::all(report.as_ref())
                     .into_iter()

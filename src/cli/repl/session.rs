@@ -10,7 +10,7 @@ use gsl::entity::graph::{EntityGraph, EntityRef};
 use gsl::entity::Snapshot;
 use gsl::lang::eval::builtins::BUILTINS;
 use gsl::lang::eval::{
-    check_rule_src, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
+    check_rule_among, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
 };
 use gsl::lang::parser::{parse_expr, parse_rule_named};
 use gsl::pattern::FilterPattern;
@@ -460,6 +460,7 @@ impl Session {
     /// Parse and check `src` as a rule; diagnostics are shown against `shown`, where
     /// `src[from..]` was typed at `shown[to..]` (for REPL syntax rewritten to GSL).
     fn parse_checked(
+        &self,
         src: &str,
         shown: &str,
         from: usize,
@@ -476,7 +477,7 @@ impl Session {
                 rehome(&e)
             }
         })?;
-        check_rule_src(&rule, src, INPUT_NAME).map_err(|e| {
+        check_rule_among(&rule, src, INPUT_NAME, &|ty| self.graph.has_type(ty)).map_err(|e| {
             if same {
                 Box::new(e) as Box<dyn Diagnostic + Send + Sync>
             } else {
@@ -486,7 +487,7 @@ impl Session {
     }
 
     fn rule(&self, src: &str, explain: bool) -> Reply {
-        let rule = match Self::parse_checked(src, src, 0, 0) {
+        let rule = match self.parse_checked(src, src, 0, 0) {
             Ok(rule) => rule,
             // A lone condition: say how to use it rather than why it is not a rule.
             Err(_) if parse_expr(src).is_ok() => {
@@ -567,7 +568,7 @@ impl Session {
             Some((filter, at)) => {
                 let src = format!("{} where {filter}", p.ty);
                 let from = p.ty.len() + " where ".len();
-                let rule = Self::parse_checked(&src, line, from, at)?;
+                let rule = self.parse_checked(&src, line, from, at)?;
                 let mut keep = Vec::new();
                 for e in all {
                     let r = evaluate_entity(&rule, &self.graph, e, &self.opts);

@@ -176,6 +176,18 @@ pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<CheckedRule,
     check::check(rule).map_err(|e| e.with_source(src, name))
 }
 
+/// [`check_rule_src`] for a snapshot that has the entity types `has_type` accepts
+/// ([`EntityGraph::has_type`]): a type the snapshot has is never taken for a misspelt
+/// known type.
+pub fn check_rule_among(
+    rule: &Rule,
+    src: &str,
+    name: &str,
+    has_type: &dyn Fn(&str) -> bool,
+) -> Result<CheckedRule, CheckErrors> {
+    check::check_among(rule, has_type).map_err(|e| e.with_source(src, name))
+}
+
 /// Evaluate a checked rule over every relevant object of the graph.
 ///
 /// Entity rules yield one result per entity of the rule's type (matched
