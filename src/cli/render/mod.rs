@@ -141,7 +141,7 @@ pub fn pack(r: &PolicyReport) -> &str {
 pub fn explanation_text(e: &gsl::lang::eval::EntityResult) -> String {
     let mut lines = Vec::new();
     if !e.explanation.summary.is_empty() {
-        lines.push(e.explanation.summary.clone());
+        lines.push(gsl::text::escape_line(&e.explanation.summary).into_owned());
     }
     for ev in &e.explanation.evidence {
         if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
@@ -156,7 +156,7 @@ pub fn explanation_text(e: &gsl::lang::eval::EntityResult) -> String {
 /// ever does).
 pub fn pretty_json(v: &serde_json::Value) -> String {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => s + "\n",
+        Ok(s) => gsl::text::escape_hidden_json(s) + "\n",
         Err(e) => format!("{{\"error\":\"cannot encode the report: {e}\"}}\n"),
     }
 }
