@@ -211,6 +211,9 @@ fn render(table: &Table, v: &Resolved) -> Vec<(String, String)> {
         assert!(!text.contains("{{"), "{id}: a placeholder is left");
         let stem = format!("{}-{n:02}-{key}", v.section);
         let dir = format!("cis-aws@{}", v.version);
+        // Shipped in `gsl fmt` form (`.ci/run` checks `gsl fmt --check policies`).
+        let text = gsl::format::format_source(&text, &format!("{dir}/{stem}.gsl"))
+            .unwrap_or_else(|e| panic!("{id}: the generated policy does not parse: {e}"));
         let mut tests = format!(
             "# Tests of {stem}.gsl, generated with it from policies/cis-aws.src (run them with \
              `gsl test policies/{dir}/{stem}.gsl`).\ncases:\n"
