@@ -46,6 +46,7 @@ mod repl_piped;
 mod repl_pty;
 mod report_html;
 mod reports;
+mod silent_cli;
 mod snapshot_dir;
 #[cfg(feature = "aws")]
 mod support;
