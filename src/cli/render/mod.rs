@@ -94,6 +94,20 @@ impl ReportFormat {
         }
     }
 
+    /// Whether this format shows the explanation of an object that passed or is not
+    /// relevant (the text report: with `--verbose`); a run for formats that do not
+    /// drops those explanations as it goes (`EvalOptions::explain_passed`).
+    pub fn explains_passed(self, verbose: bool) -> bool {
+        match self {
+            ReportFormat::Json | ReportFormat::Csv | ReportFormat::Ocsf => true,
+            ReportFormat::Text => verbose,
+            ReportFormat::Sarif
+            | ReportFormat::Junit
+            | ReportFormat::Markdown
+            | ReportFormat::Html => false,
+        }
+    }
+
     /// Render `report` in this format.
     pub fn render(self, report: &Report<'_>) -> String {
         self.reporter().render(report)

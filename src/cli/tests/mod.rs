@@ -5,5 +5,6 @@
 #[cfg(feature = "aws")]
 mod live_cli;
 mod pattern_cli;
+mod render_retained;
 mod repl_docs;
 mod repl_session;

@@ -326,7 +326,7 @@ impl Checker {
             ops,
             test,
             span: t.span,
-            text: print_term(t),
+            text: print_term(t).into(),
             chain: chain(&t.postfix),
         })
     }
