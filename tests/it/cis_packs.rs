@@ -445,7 +445,7 @@ fn every_cis_policy_has_one_strict_chain_line_and_its_strict_variant_checks() {
         for p in &policies {
             assert!(
                 p.source
-                    .contains("and hasStrictSNSSubscriber = 'true' // strict-chain"),
+                    .contains("and hasStrictSNSSubscriber = 'true'  // strict-chain"),
                 "{}",
                 p.origin
             );

@@ -95,7 +95,7 @@ fn entity_rule_explains_with_path_and_value() {
     );
     let ev = find(&legacy.explanation.evidence, "status.isLogging");
     assert_eq!(ev.value, Some(serde_json::json!(false)));
-    assert_eq!(ev.expr, "status.isLogging = true");
+    assert_eq!(&*ev.expr, "status.isLogging = true");
     let src = "CloudTrail should have status.isLogging = true";
     assert_eq!(&src[ev.span.start..ev.span.end], "status.isLogging = true");
 }

@@ -63,8 +63,15 @@ fn every_shipped_policy_parses_and_checks() {
 
 #[test]
 fn mon_21_is_exactly_cloudguards_logic() {
+    use gsl::lang::ast::SameShape;
     let p = policy("D9.AWS.MON.21");
-    assert!(p.source.contains("List<CloudTrail> should have items with [hasSNSSubscriber='true' and metricFilters with [filterPattern isFilterPatternEqual('{($.eventName=CreateAccessKey)||($.eventName=CreateLoginProfile)||($.eventName=UpdateLoginProfile)}')] length() > 0]"));
+    // CloudGuard's rule as CloudGuard writes it; the shipped file is in `gsl fmt` form,
+    // the same rule laid out over lines.
+    let cloudguard = "List<CloudTrail> should have items with [hasSNSSubscriber='true' and metricFilters with [filterPattern isFilterPatternEqual('{($.eventName=CreateAccessKey)||($.eventName=CreateLoginProfile)||($.eventName=UpdateLoginProfile)}')] length() > 0]";
+    let theirs = parse_rule_named(cloudguard, "cloudguard").unwrap();
+    let ours = parse_rule_named(&p.source, &p.origin).unwrap();
+    assert!(ours.same_shape(&theirs), "{}", p.source);
+    assert!(p.source.contains("isFilterPatternEqual('{($.eventName=CreateAccessKey)||($.eventName=CreateLoginProfile)||($.eventName=UpdateLoginProfile)}')"));
 }
 
 #[test]
