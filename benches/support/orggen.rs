@@ -112,9 +112,10 @@ pub enum Shape {
     #[default]
     Flat,
     /// As CloudGuard exports it: metric filters only nested under their trails, two
-    /// trails per account (both delivering to a log group), and no top-level
-    /// `MetricFilter` or `LogGroup` entities. Each trail carries its filters, so the
-    /// file is mostly trails.
+    /// trails per account (both delivering to a log group), 10 to 25 filters per trail
+    /// (mostly the CIS ones), and no top-level `MetricFilter` or `LogGroup` entities.
+    /// The file is small for its number of accounts, so what a run keeps per account
+    /// weighs more against it than in the flat shape.
     Nested,
 }
 
@@ -190,7 +191,7 @@ pub fn collected_in(spec: &OrgSpec, shape: Shape, index: usize) -> Collected {
             log_group_class: Some("STANDARD".into()),
         });
         let topics_here: Vec<&TopicRecord> = topics.iter().filter(|t| t.region == region).collect();
-        for (fi, pattern) in filter_patterns(&mut rng, spec.seed).into_iter().enumerate() {
+        for (fi, pattern) in filter_patterns(&mut rng, spec.seed, shape).into_iter().enumerate() {
             let filter_name = format!("{}-{fi:03}", pattern.name);
             let metric = format!("{}{fi}", pattern.name.replace('-', ""));
             let namespace = if pattern.cis {
@@ -831,8 +832,12 @@ fn unrelated(rng: &mut Rng, seed: u64) -> Pattern {
 }
 
 /// The filter patterns of one log group: CIS spellings and unrelated filters, shuffled.
-fn filter_patterns(rng: &mut Rng, seed: u64) -> Vec<Pattern> {
-    let total = rng.range(40, 100);
+fn filter_patterns(rng: &mut Rng, seed: u64, shape: Shape) -> Vec<Pattern> {
+    // CloudGuard's export carries fewer filters per trail: mostly the CIS ones.
+    let total = match shape {
+        Shape::Flat => rng.range(40, 100),
+        Shape::Nested => rng.range(10, 25),
+    };
     let mut out = Vec::with_capacity(total);
     // A careful account has most CIS filters; a careless one few.
     let coverage = *rng.pick(&[0.95, 0.9, 0.8, 0.6, 0.3]);
