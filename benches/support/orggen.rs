@@ -191,7 +191,10 @@ pub fn collected_in(spec: &OrgSpec, shape: Shape, index: usize) -> Collected {
             log_group_class: Some("STANDARD".into()),
         });
         let topics_here: Vec<&TopicRecord> = topics.iter().filter(|t| t.region == region).collect();
-        for (fi, pattern) in filter_patterns(&mut rng, spec.seed, shape).into_iter().enumerate() {
+        for (fi, pattern) in filter_patterns(&mut rng, spec.seed, shape)
+            .into_iter()
+            .enumerate()
+        {
             let filter_name = format!("{}-{fi:03}", pattern.name);
             let metric = format!("{}{fi}", pattern.name.replace('-', ""));
             let namespace = if pattern.cis {

@@ -249,7 +249,6 @@ pub fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "{report:?}");
         Exit::Error
     });
-    drop(io);
     match out.finish() {
         Ok(()) => exit.into(),
         Err(e) => {
