@@ -35,14 +35,19 @@ fn a_report_written_to_a_full_disk_exits_2_with_a_message() {
             .write(true)
             .open("/dev/full")
             .unwrap();
-        let out = gsl().args(&args).stdout(full).output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(
-            err.contains("cannot write the results to standard output"),
-            "{args:?}: {err}"
-        );
+        exits_2_with_a_message(&args, full);
     }
+}
+
+/// `gsl ARGS > stdout` exits 2 and says the results could not be written.
+fn exits_2_with_a_message(args: &[&str], stdout: impl Into<Stdio>) {
+    let out = gsl().args(args).stdout(stdout).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        err.contains("cannot write the results to standard output"),
+        "{args:?}: {err}"
+    );
 }
 
 #[test]
@@ -50,13 +55,7 @@ fn a_report_written_to_a_closed_pipe_exits_2_with_a_message() {
     for args in printing_commands() {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = gsl().args(&args).stdout(writer).output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(
-            err.contains("cannot write the results to standard output"),
-            "{args:?}: {err}"
-        );
+        exits_2_with_a_message(&args, writer);
     }
 }
 
