@@ -28,6 +28,7 @@ use crate::entity::graph::EntityGraph;
 use crate::entity::stream::{SnapshotSource, StreamError};
 use crate::entity::Snapshot;
 use crate::lang::eval::{EntityResult, EvalOptions};
+use crate::params::Params;
 use crate::policy::{Metadata, Policy, Severity};
 use crate::report::{PolicyReport, Problem, RuleStatus, SnapshotInfo, Summary};
 use chrono::{DateTime, Utc};
@@ -160,7 +161,7 @@ where
     let has_type = |ty: &str| census.has_type(ty);
     let prepared: Vec<PreparedRule> = policies
         .iter()
-        .map(|p| PreparedRule::policy(p).among(&has_type))
+        .map(|p| PreparedRule::policy_with(p, &opts.params).among(&opts.params, &has_type))
         .collect();
     let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
     let mut coverage: Vec<Coverage> = vec![Coverage::default(); policies.len()];
@@ -212,8 +213,8 @@ pub fn check_policy(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> (PolicyReport, Option<miette::Report>) {
-    PreparedRule::policy(policy)
-        .among(&|ty| graph.has_type(ty))
+    PreparedRule::policy_with(policy, &opts.params)
+        .among(&opts.params, &|ty| graph.has_type(ty))
         .run(graph, opts)
 }
 
@@ -225,8 +226,8 @@ pub fn eval_rule(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> Result<PolicyReport, miette::Report> {
-    match PreparedRule::new(rule, "rule")
-        .among(&|ty| graph.has_type(ty))
+    match PreparedRule::new_with(rule, "rule", &opts.params)
+        .among(&opts.params, &|ty| graph.has_type(ty))
         .run(graph, opts)
     {
         (_, Some(diag)) => Err(diag),
@@ -236,19 +237,29 @@ pub fn eval_rule(
 
 /// Parse and statically check a rule text without a snapshot: the first half of
 /// [`eval_rule`], for callers that want to reject a bad rule before loading data.
+/// `$Name` parameters take gsl's defaults.
 pub fn check_rule_text(rule: &str, name: &str) -> Result<(), miette::Report> {
-    check_rule_text_among(rule, name, &|_| false)
+    check_rule_text_with(rule, name, &Params::defaults())
 }
 
-/// [`check_rule_text`] for a snapshot that has the entity types `has_type` accepts
+/// [`check_rule_text`] with the given parameters.
+pub fn check_rule_text_with(rule: &str, name: &str, params: &Params) -> Result<(), miette::Report> {
+    check_rule_text_among(rule, name, params, &|_| false)
+}
+
+/// [`check_rule_text_with`] for a snapshot that has the entity types `has_type` accepts
 /// (`|_| true` before the snapshot is loaded: whether a type name is a misspelling is
 /// then left to [`eval_rule`], which knows the snapshot's types).
 pub fn check_rule_text_among(
     rule: &str,
     name: &str,
+    params: &Params,
     has_type: &dyn Fn(&str) -> bool,
 ) -> Result<(), miette::Report> {
-    match PreparedRule::new(rule, name).among(has_type).ready() {
+    match PreparedRule::new_with(rule, name, params)
+        .among(params, has_type)
+        .ready()
+    {
         Ok(_) => Ok(()),
         Err(e) => Err(e.into_report()),
     }

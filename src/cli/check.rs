@@ -37,6 +37,9 @@ pub struct CheckArgs {
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
+    /// The values of `$Name` parameters.
+    #[command(flatten)]
+    pub params: super::ParamsArgs,
     /// Report format; repeat it (or give a comma list) with --output-dir for several.
     #[arg(
         long,
@@ -260,10 +263,11 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
     }
     let waivers = load_waivers(args)?;
+    let params = args.params.load()?;
     let (source, name) = acquire_snapshot(args, io.err)?;
     let source = source.retain_accounts(&args.accounts)?;
     let formats = formats_of(args);
-    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now);
+    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now).with_params(params);
     opts.strict = args.strict;
     // Hold what the formats render: no explanations of passing objects unless shown.
     opts.explain_passed = formats.iter().any(|f| f.explains_passed(args.verbose));
@@ -276,6 +280,9 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     run.add_unloadable(&load_errors);
     if let Some(w) = &waivers {
         run.apply_waivers(w);
+        for warning in w.warnings(&run.policies) {
+            let _ = writeln!(io.err, "{}", super::render_diagnostic(&warning));
+        }
     }
     for d in &run.diagnostics {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(d.as_ref()));

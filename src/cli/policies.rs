@@ -1,7 +1,9 @@
 //! `gsl policies [PATH...]`: the built-in packs, or the user's own policy files, with
-//! packs, versions, ids, severities and frameworks; `--format json` for tools.
+//! packs, versions, ids, severities, frameworks and the `$Name` parameters they use
+//! (with their values); `--format json` for tools.
 
 use super::{Exit, Format, Io};
+use gsl::params::referenced_in;
 use gsl::policy::select::{self, builtin_packs};
 use gsl::policy::{self, Policy};
 use serde_json::json;
@@ -15,12 +17,32 @@ pub struct PoliciesArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t)]
     pub format: Format,
+    /// The values of `$Name` parameters shown for the policies that use them.
+    #[command(flatten)]
+    pub params: super::ParamsArgs,
 }
 
 struct Listed {
     pack: String,
     version: Option<String>,
     policy: Policy,
+    /// The `$Name` parameters it uses.
+    params: Vec<String>,
+}
+
+/// Every parameter the listed policies use, in order of first use, with the ids of the
+/// policies using it.
+fn used_params(listed: &[Listed]) -> Vec<(&str, Vec<&str>)> {
+    let mut used: Vec<(&str, Vec<&str>)> = Vec::new();
+    for l in listed {
+        for p in &l.params {
+            match used.iter_mut().find(|(n, _)| n == p) {
+                Some((_, ids)) => ids.push(&l.policy.meta.id),
+                None => used.push((p, vec![&l.policy.meta.id])),
+            }
+        }
+    }
+    used
 }
 
 /// Run `gsl policies`.
@@ -33,6 +55,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                 listed.push(Listed {
                     pack: pack.name.clone(),
                     version: pack.version.clone(),
+                    params: referenced_in(&policy.source),
                     policy,
                 });
             }
@@ -49,6 +72,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                 Ok(policy) => listed.push(Listed {
                     pack: select::pack_of(&policy.origin).to_string(),
                     version: None,
+                    params: referenced_in(&policy.source),
                     policy,
                 }),
                 Err(e) => {
@@ -58,6 +82,8 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
+    let params = args.params.load()?;
+    let used = used_params(&listed);
     let text = match args.format {
         Format::Json => {
             let items: Vec<serde_json::Value> = listed
@@ -71,11 +97,26 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                         "title": m.title,
                         "severity": m.severity,
                         "frameworks": m.frameworks,
+                        "params": l.params,
                         "origin": l.policy.origin,
                     })
                 })
                 .collect();
-            super::render::pretty_json(&json!({ "policies": items, "broken": broken }))
+            let used: Vec<serde_json::Value> = used
+                .iter()
+                .map(|(name, ids)| {
+                    let p = params.get(name);
+                    json!({
+                        "name": name,
+                        "value": p.map(|p| p.value.to_string()),
+                        "origin": p.map(|p| p.origin.to_string()),
+                        "usedBy": ids,
+                    })
+                })
+                .collect();
+            super::render::pretty_json(
+                &json!({ "policies": items, "params": used, "broken": broken }),
+            )
         }
         Format::Text => {
             // One line per policy: id, severity, pack[@version], title, frameworks.
@@ -100,12 +141,31 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                 } else {
                     format!("  [{}]", m.frameworks.join(", "))
                 };
+                let uses = if l.params.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> = l.params.iter().map(|n| format!("${n}")).collect();
+                    format!("  (uses {})", names.join(", "))
+                };
                 out.push_str(&format!(
-                    "{:<width$}  {:<8} {pack:<pack_width$}  {}{frameworks}\n",
+                    "{:<width$}  {:<8} {pack:<pack_width$}  {}{frameworks}{uses}\n",
                     m.id,
                     m.severity.as_str(),
                     m.title
                 ));
+            }
+            if !used.is_empty() {
+                out.push_str("\nparameters:\n");
+                for (name, ids) in &used {
+                    let value = match params.get(name) {
+                        Some(p) => format!("{} ({})", p.value, p.origin),
+                        None => "not defined: these policies cannot run until a parameters file defines it (--params FILE, or [params] in gsl.toml)".to_string(),
+                    };
+                    out.push_str(&format!(
+                        "  ${name} = {value}\n    used by {}\n",
+                        ids.join(", ")
+                    ));
+                }
             }
             out
         }

@@ -11,6 +11,7 @@ use gsl::entity::Snapshot;
 use gsl::lang::eval::builtins::BUILTINS;
 use gsl::lang::eval::{EvalOptions, Outcome};
 use gsl::lang::parser::parse_expr;
+use gsl::params::Params;
 use gsl::pattern::FilterPattern;
 use gsl::run::PreparedRule;
 use miette::Diagnostic;
@@ -77,6 +78,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "evaluate a rule and print every piece of evidence",
     ),
     ("format", "json|text", "how results are printed"),
+    (
+        "params",
+        "",
+        "the ruleset parameters ($Name) in effect: values and where they come from",
+    ),
     ("quit", "", "leave (also Ctrl-D)"),
 ];
 
@@ -119,6 +125,20 @@ impl Session {
             knowledge,
             opts,
         }
+    }
+
+    /// Use `params` for the rules' `$Name` parameters (gsl's defaults until set): rules
+    /// are checked with them, and completion and `:params` show them.
+    pub fn set_params(&mut self, params: Arc<Params>) {
+        self.opts.params = params;
+        self.refresh_knowledge();
+    }
+
+    /// What completion knows of the graph, with the session's parameters.
+    fn refresh_knowledge(&mut self) {
+        let mut k = Knowledge::of(&self.graph);
+        k.params = self.opts.params.clone();
+        self.knowledge = Arc::new(k);
     }
 
     /// Use ANSI colours in results and diagnostics (only on a terminal without
@@ -198,6 +218,7 @@ impl Session {
             }
             "schema" => self.schema(args),
             "load" => self.load(args),
+            "params" => Ok(self.params()),
             "pattern" => self.pattern(args),
             "explain" => {
                 if args.is_empty() {
@@ -397,9 +418,10 @@ impl Session {
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
         let snapshot = gsl::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
-        self.opts = gsl::run::eval_options(&snapshot, None);
+        let params = self.opts.params.clone();
+        self.opts = gsl::run::eval_options(&snapshot, None).with_params(params);
         self.graph = EntityGraph::new(snapshot);
-        self.knowledge = Arc::new(Knowledge::of(&self.graph));
+        self.refresh_knowledge();
         self.name = args.to_string();
         let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
         let t = self.knowledge.types.len();
@@ -408,6 +430,30 @@ impl Session {
             plural(n, "entity", "entities"),
             plural(t, "type", "types")
         ))
+    }
+
+    /// `:params`: every parameter, its value and where it comes from.
+    fn params(&self) -> String {
+        let params = &self.opts.params;
+        match self.format {
+            Format::Json => pretty(&json!({
+                "params": params
+                    .iter()
+                    .map(|p| json!({
+                        "name": p.name,
+                        "value": p.value.to_string(),
+                        "origin": p.origin.to_string(),
+                    }))
+                    .collect::<Vec<_>>()
+            })),
+            Format::Text if params.is_empty() => {
+                "no parameters (define them in a parameters file: --params FILE)\n".to_string()
+            }
+            Format::Text => params
+                .iter()
+                .map(|p| format!("${} = {}  ({})\n", p.name, p.value, p.origin))
+                .collect(),
+        }
     }
 
     fn pattern(&self, args: &str) -> Reply {
@@ -465,8 +511,8 @@ impl Session {
         from: usize,
         to: usize,
     ) -> Result<PreparedRule, Box<dyn Diagnostic + Send + Sync>> {
-        PreparedRule::new(src, INPUT_NAME)
-            .among(&|ty| self.graph.has_type(ty))
+        PreparedRule::new_with(src, INPUT_NAME, &self.opts.params)
+            .among(&self.opts.params, &|ty| self.graph.has_type(ty))
             .ready()
             .map_err(|e| {
                 if src == shown {
@@ -702,9 +748,7 @@ impl Session {
 pub fn split_pattern_event(args: &str) -> Option<(&str, &str)> {
     let first = args.chars().next()?;
     let end = match first {
-        '{' | '[' => {
-            super::input::closing_of(args, first, if first == '{' { '}' } else { ']' }, &['"'])?
-        }
+        '{' | '[' => super::input::closing_of(args, first, if first == '{' { '}' } else { ']' })?,
         '"' | '\'' => {
             let mut escaped = false;
             args.char_indices().skip(1).find_map(|(i, c)| {
