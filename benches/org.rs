@@ -1,13 +1,16 @@
 //! Organization scale: loading a generated organization's snapshot versus checking the
 //! CIS pack (`policies/cis-aws@5.0.0`) over it, measured in the same run, for 10 and 100
-//! accounts (`benches/support/orggen.rs`, seed 7).
+//! accounts (`benches/support/orggen.rs`, seed 7), in both shapes: `flat` (as
+//! `gsl collect` writes it) and `nested` (CloudGuard's: metric filters only under their
+//! trails, two trails per account).
 //!
 //! ```text
 //! cargo bench --no-default-features --bench org -- --warm-up-time 1 --measurement-time 3
 //! GSL_ORG_SIZES=10 cargo bench --no-default-features --bench org   # sizes to run
+//! GSL_ORG_SHAPES=nested cargo bench --no-default-features --bench org   # shapes to run
 //! ```
 //!
-//! Benchmarks per size `n`: `org_n/load` (parse and validate the text, index the
+//! Benchmarks per size `n` (`org_n` flat, `org_nested_n` nested): `org_n/load` (parse and validate the text, index the
 //! graph), `org_n/check_cis` (`gsl::check` of the 15 CIS policies over the loaded
 //! graph on one core: a one-thread rayon pool), `org_n/check_cis_parallel` (the same
 //! on every core) and `org_n/rules_one_by_one` (each rule over the whole graph with
@@ -42,13 +45,17 @@ use gsl::lang::eval::{evaluate, EvalOptions};
 use gsl::lang::parser::parse_rule_named;
 use gsl::policy::{find_policy_files, load_policy_file};
 
-/// (size, bench) → (total time, iterations).
-type Times = BTreeMap<(usize, &'static str), (Duration, u64)>;
+/// (shape, size, bench) → (total time, iterations).
+type Times = BTreeMap<(&'static str, usize, &'static str), (Duration, u64)>;
 static TIMES: Mutex<Times> = Mutex::new(BTreeMap::new());
 
+/// The shape being measured (one at a time).
+static SHAPE: Mutex<&'static str> = Mutex::new("flat");
+
 fn record(n: usize, what: &'static str, d: Duration, iters: u64) {
+    let shape = SHAPE.lock().map(|s| *s).unwrap_or("flat");
     if let Ok(mut t) = TIMES.lock() {
-        let e = t.entry((n, what)).or_default();
+        let e = t.entry((shape, n, what)).or_default();
         e.0 += d;
         e.1 += iters;
     }
@@ -90,6 +97,17 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|_| "10,100".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn shapes() -> Vec<(&'static str, orggen::Shape)> {
+    let want = std::env::var("GSL_ORG_SHAPES").unwrap_or_else(|_| "flat,nested".into());
+    want.split(',')
+        .filter_map(|s| match s.trim() {
+            "flat" => Some(("flat", orggen::Shape::Flat)),
+            "nested" => Some(("nested", orggen::Shape::Nested)),
+            _ => None,
+        })
         .collect()
 }
 
@@ -147,13 +165,42 @@ fn bench(c: &mut Criterion) {
         .num_threads(1)
         .build()
         .expect("a one-thread pool");
-    for n in sizes() {
-        let text = orggen::org_json(&orggen::OrgSpec {
-            accounts: n,
-            seed: 7,
-        });
+    for (shape_name, shape) in shapes() {
+        if let Ok(mut s) = SHAPE.lock() {
+            *s = shape_name;
+        }
+        for n in sizes() {
+            bench_org(c, n, shape, &policies, &rules, now, &one_core);
+        }
+    }
+    if let Ok(mut s) = SHAPE.lock() {
+        *s = "small";
+    }
+    bench_small(c, &policies);
+}
+
+fn bench_org(
+    c: &mut Criterion,
+    n: usize,
+    shape: orggen::Shape,
+    policies: &[gsl::policy::Policy],
+    rules: &[CheckedRule],
+    now: chrono::DateTime<chrono::Utc>,
+    one_core: &rayon::ThreadPool,
+) {
+    {
+        let text = orggen::org_json_in(
+            &orggen::OrgSpec {
+                accounts: n,
+                seed: 7,
+            },
+            shape,
+        );
         let graph = EntityGraph::new(parse_snapshot(&text, "org").expect("snapshot"));
-        let mut g = c.benchmark_group(format!("org_{n}"));
+        let mut g = c.benchmark_group(match shape {
+            orggen::Shape::Flat => format!("org_{n}"),
+            orggen::Shape::Nested => format!("org_nested_{n}"),
+        });
         g.sample_size(10);
         g.bench_function("load", |b| {
             b.iter_custom(|iters| {
@@ -172,7 +219,7 @@ fn bench(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 timed(n, "check_cis", iters, || {
                     let opts = run();
-                    black_box(one_core.install(|| gsl::check(&policies, &graph, &opts).summary));
+                    black_box(one_core.install(|| gsl::check(policies, &graph, &opts).summary));
                 })
             })
         });
@@ -180,7 +227,7 @@ fn bench(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 timed(n, "rules_one_by_one", iters, || {
                     let opts = run();
-                    for r in &rules {
+                    for r in rules {
                         black_box(evaluate(r, &graph, &opts).entities.len());
                     }
                 })
@@ -190,25 +237,25 @@ fn bench(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 timed(n, "check_cis_parallel", iters, || {
                     let opts = run();
-                    black_box(gsl::check(&policies, &graph, &opts).summary);
+                    black_box(gsl::check(policies, &graph, &opts).summary);
                 })
             })
         });
         g.finish();
     }
-    bench_small(c, &policies);
 }
 
 fn report() {
     let Ok(t) = TIMES.lock() else { return };
-    let mean = |n: usize, what| {
-        t.get(&(n, what))
+    let mean = |shape: &'static str, n: usize, what| {
+        t.get(&(shape, n, what))
             .filter(|(_, i)| *i > 0)
             .map(|(d, i)| d.as_secs_f64() / *i as f64)
     };
     println!("\norganization scale (mean of the iterations run, this machine, this run):");
     println!(
-        "{:>8} {:>10} {:>12} {:>12} {:>14} {:>14} {:>16} {:>16}",
+        "{:>7} {:>8} {:>10} {:>12} {:>12} {:>14} {:>14} {:>16} {:>16}",
+        "shape",
         "accounts",
         "load_s",
         "check_s",
@@ -218,22 +265,24 @@ fn report() {
         "load_ms/account",
         "check_ms/account"
     );
-    for n in sizes() {
-        if let (Some(l), Some(c)) = (mean(n, "load"), mean(n, "check_cis")) {
-            let par = mean(n, "check_cis_parallel").map_or(f64::NAN, |p| p / l);
-            let by_rule = mean(n, "rules_one_by_one").map_or(f64::NAN, |p| p / l);
-            println!(
-                "{n:>8} {l:>10.4} {c:>12.4} {:>12.2} {par:>14.2} {by_rule:>14.2} {:>16.3} {:>16.3}",
-                c / l,
-                l * 1e3 / n as f64,
-                c * 1e3 / n as f64
-            );
+    for (shape, _) in shapes() {
+        for n in sizes() {
+            if let (Some(l), Some(c)) = (mean(shape, n, "load"), mean(shape, n, "check_cis")) {
+                let par = mean(shape, n, "check_cis_parallel").map_or(f64::NAN, |p| p / l);
+                let by_rule = mean(shape, n, "rules_one_by_one").map_or(f64::NAN, |p| p / l);
+                println!(
+                    "{shape:>7} {n:>8} {l:>10.4} {c:>12.4} {:>12.2} {par:>14.2} {by_rule:>14.2} {:>16.3} {:>16.3}",
+                    c / l,
+                    l * 1e3 / n as f64,
+                    c * 1e3 / n as f64
+                );
+            }
         }
     }
     println!("\nmany small accounts (load, check, JSON document):");
     println!("{:>8} {:>10} {:>16}", "accounts", "run_s", "run_ms/account");
     for n in small_sizes() {
-        if let Some(r) = mean(n, "small_run") {
+        if let Some(r) = mean("small", n, "small_run") {
             println!("{n:>8} {r:>10.4} {:>16.4}", r * 1e3 / n as f64);
         }
     }

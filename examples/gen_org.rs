@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --no-default-features --example gen_org -- --accounts 1000 --seed 7 --out /tmp/org1000.json
+//! cargo run --release --no-default-features --example gen_org -- --accounts 1000 --shape nested --out /tmp/nested1000.json
 //! ```
 //!
 //! The same `--accounts` and `--seed` always write the same bytes. Without `--out`, the
@@ -27,6 +28,10 @@ struct Args {
     /// Output file (default: stdout).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// The layout: `flat` (as `gsl collect` writes it) or `nested` (CloudGuard's: metric
+    /// filters only under their trails, two trails per account).
+    #[arg(long, default_value = "flat", value_parser = ["flat", "nested"])]
+    shape: String,
 }
 
 fn main() -> ExitCode {
@@ -35,11 +40,14 @@ fn main() -> ExitCode {
         accounts: args.accounts,
         seed: args.seed,
     };
+    let shape = orggen::Shape::parse(&args.shape).unwrap_or_default();
     let written = match &args.out {
         Some(path) => std::fs::File::create(path)
             .map_err(|e| format!("cannot create {}: {e}", path.display()))
-            .and_then(|f| orggen::write_org(&spec, f).map_err(|e| e.to_string())),
-        None => orggen::write_org(&spec, std::io::stdout().lock()).map_err(|e| e.to_string()),
+            .and_then(|f| orggen::write_org_in(&spec, shape, f).map_err(|e| e.to_string())),
+        None => {
+            orggen::write_org_in(&spec, shape, std::io::stdout().lock()).map_err(|e| e.to_string())
+        }
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,

@@ -344,7 +344,7 @@ fn explanation_of(e: &crate::lang::eval::EntityResult) -> String {
     for ev in &e.explanation.evidence {
         lines.push(match &ev.note {
             Some(n) => n.clone(),
-            None => ev.expr.clone(),
+            None => ev.expr.to_string(),
         });
     }
     lines.retain(|l| !l.is_empty());

@@ -158,9 +158,10 @@ pub fn check_batches<G, E>(
 where
     G: std::borrow::Borrow<EntityGraph>,
 {
+    let has_type = |ty: &str| census.has_type(ty);
     let prepared: Vec<PreparedRule> = policies
         .iter()
-        .map(|p| PreparedRule::policy_with(p, &opts.params))
+        .map(|p| PreparedRule::policy_with(p, &opts.params).among(&opts.params, &has_type))
         .collect();
     let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
     let mut coverage: Vec<Coverage> = vec![Coverage::default(); policies.len()];
@@ -212,7 +213,9 @@ pub fn check_policy(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> (PolicyReport, Option<miette::Report>) {
-    PreparedRule::policy_with(policy, &opts.params).run(graph, opts)
+    PreparedRule::policy_with(policy, &opts.params)
+        .among(&opts.params, &|ty| graph.has_type(ty))
+        .run(graph, opts)
 }
 
 /// Evaluate one rule text (`gsl eval`): the report of an ad-hoc policy whose id is
@@ -223,7 +226,10 @@ pub fn eval_rule(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> Result<PolicyReport, miette::Report> {
-    match PreparedRule::new_with(rule, "rule", &opts.params).run(graph, opts) {
+    match PreparedRule::new_with(rule, "rule", &opts.params)
+        .among(&opts.params, &|ty| graph.has_type(ty))
+        .run(graph, opts)
+    {
         (_, Some(diag)) => Err(diag),
         (report, None) => Ok(report),
     }
@@ -238,7 +244,22 @@ pub fn check_rule_text(rule: &str, name: &str) -> Result<(), miette::Report> {
 
 /// [`check_rule_text`] with the given parameters.
 pub fn check_rule_text_with(rule: &str, name: &str, params: &Params) -> Result<(), miette::Report> {
-    match PreparedRule::new_with(rule, name, params).ready() {
+    check_rule_text_among(rule, name, params, &|_| false)
+}
+
+/// [`check_rule_text_with`] for a snapshot that has the entity types `has_type` accepts
+/// (`|_| true` before the snapshot is loaded: whether a type name is a misspelling is
+/// then left to [`eval_rule`], which knows the snapshot's types).
+pub fn check_rule_text_among(
+    rule: &str,
+    name: &str,
+    params: &Params,
+    has_type: &dyn Fn(&str) -> bool,
+) -> Result<(), miette::Report> {
+    match PreparedRule::new_with(rule, name, params)
+        .among(params, has_type)
+        .ready()
+    {
         Ok(_) => Ok(()),
         Err(e) => Err(e.into_report()),
     }

@@ -100,13 +100,56 @@ pub fn escape_hidden(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// [`escape_hidden`] for text that must stay on one line (an entity's name or id, an
+/// account number in a header or a table cell): line breaks and tabs are escaped too
+/// (`\u{a}`), so a value cannot start a line of its own in a report.
+pub fn escape_line(s: &str) -> std::borrow::Cow<'_, str> {
+    let breaks = |c: char| matches!(c, '\n' | '\t');
+    if !s.chars().any(|c| is_hidden(c) || breaks(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if breaks(c) {
+            push_escape(&mut out, c);
+        } else {
+            push_visible(&mut out, c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON text (as serde_json writes it) with every [`is_hidden`] character written as a
+/// JSON escape (`\u202e`): the same data for a JSON reader, and nothing a terminal
+/// showing the file would hide or reorder. serde_json already escapes the control
+/// characters, and outside strings JSON text is ASCII, so only strings change.
+pub fn escape_hidden_json(json: String) -> String {
+    if !json.chars().any(is_hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_hidden(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Append `c` to `out`, escaped if it [`is_hidden`].
 pub fn push_visible(out: &mut String, c: char) {
     if is_hidden(c) {
-        out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        push_escape(out, c);
     } else {
         out.push(c);
     }
+}
+
+/// Append `c` to `out` as a visible escape (`\u{202e}`).
+fn push_escape(out: &mut String, c: char) {
+    out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
 }
 
 /// `s` padded with spaces to `width` characters, like `{:<width$}` but without its limit
@@ -159,6 +202,21 @@ mod tests {
             "x\\u{202e}y\\u{200b}z"
         );
         assert_eq!(escape_hidden("\u{feff}{"), "\\u{feff}{");
+    }
+
+    #[test]
+    fn escapes_hidden_characters_in_json_without_changing_the_data() {
+        let v = serde_json::json!({"name": "a\u{202e}b\u{1}c\u{feff}"});
+        let text = escape_hidden_json(v.to_string());
+        assert!(!text.chars().any(is_hidden), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
+    }
+
+    #[test]
+    fn escapes_line_breaks_in_one_line_text() {
+        assert_eq!(escape_line("trail-1"), "trail-1");
+        assert_eq!(escape_line("1111\n2222\tx"), "1111\\u{a}2222\\u{9}x");
+        assert_eq!(escape_line("a\x1b[2J\u{202e}b"), "a\\u{1b}[2J\\u{202e}b");
     }
 
     #[test]

@@ -21,6 +21,10 @@
 //!   with confirmed, pending or no subscriptions;
 //! - now and then a collection error (an alarm listing denied in one region).
 //!
+//! In the [`Shape::Nested`] shape (CloudGuard's export), every account has two
+//! delivering trails and the metric filters appear only nested under them: no
+//! top-level `MetricFilter` or `LogGroup` entities.
+//!
 //! The same [`OrgSpec`] always yields the same bytes ([`write_org`]): every account is
 //! drawn from its own random stream (seed, account index), so accounts can be generated
 //! and written one at a time, in any number.
@@ -103,8 +107,40 @@ pub fn account_number(index: usize) -> String {
     format!("{:012}", 210_000_000_000u64 + index as u64 * 7_919)
 }
 
+/// How the organization's accounts are laid out in the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// As `gsl collect` writes it: trails with their metric filters nested, and the
+    /// standalone `LogGroup`, `MetricFilter`, `CloudWatchAlarm` and `SnsTopic`
+    /// entities too.
+    #[default]
+    Flat,
+    /// As CloudGuard exports it: metric filters only nested under their trails, two
+    /// trails per account (both delivering to a log group), 10 to 25 filters per trail
+    /// (mostly the CIS ones), and no top-level `MetricFilter` or `LogGroup` entities.
+    /// The file is small for its number of accounts, so what a run keeps per account
+    /// weighs more against it than in the flat shape.
+    Nested,
+}
+
+impl Shape {
+    /// The shape named `flat` or `nested`.
+    pub fn parse(name: &str) -> Option<Shape> {
+        match name {
+            "flat" => Some(Shape::Flat),
+            "nested" => Some(Shape::Nested),
+            _ => None,
+        }
+    }
+}
+
 /// One account of the organization, as collected records.
 pub fn collected(spec: &OrgSpec, index: usize) -> Collected {
+    collected_in(spec, Shape::Flat, index)
+}
+
+/// One account of the organization in `shape`, as collected records.
+pub fn collected_in(spec: &OrgSpec, shape: Shape, index: usize) -> Collected {
     let mut rng = Rng::new(spec.seed, index as u64 + 1);
     let acct = account_number(index);
     let all = regions::default_regions("aws");
@@ -124,10 +160,11 @@ pub fn collected(spec: &OrgSpec, index: usize) -> Collected {
         ..Default::default()
     };
     let topics = topics(&mut rng, &acct, &regions);
-    let n_trails = match rng.range(0, 9) {
-        0..=5 => 1,
-        6..=8 => 2,
-        _ => 3,
+    let n_trails = match (shape, rng.range(0, 9)) {
+        (Shape::Nested, _) => 2,
+        (Shape::Flat, 0..=5) => 1,
+        (Shape::Flat, 6..=8) => 2,
+        (Shape::Flat, _) => 3,
     };
     for t in 0..n_trails {
         let region = if t == 0 {
@@ -141,7 +178,7 @@ pub fn collected(spec: &OrgSpec, index: usize) -> Collected {
             format!("trail-{t}")
         };
         let group = format!("CloudTrail/{name}");
-        let delivers = t == 0 || rng.chance(0.8);
+        let delivers = t == 0 || rng.chance(0.8) || shape == Shape::Nested;
         c.trails
             .push(trail(&mut rng, &acct, &region, &name, &group, t, delivers));
         if !delivers {
@@ -158,7 +195,10 @@ pub fn collected(spec: &OrgSpec, index: usize) -> Collected {
             log_group_class: Some("STANDARD".into()),
         });
         let topics_here: Vec<&TopicRecord> = topics.iter().filter(|t| t.region == region).collect();
-        for (fi, pattern) in filter_patterns(&mut rng, spec.seed).into_iter().enumerate() {
+        for (fi, pattern) in filter_patterns(&mut rng, spec.seed, shape)
+            .into_iter()
+            .enumerate()
+        {
             let filter_name = format!("{}-{fi:03}", pattern.name);
             let metric = format!("{}{fi}", pattern.name.replace('-', ""));
             let namespace = if pattern.cis {
@@ -252,28 +292,48 @@ pub fn errors(spec: &OrgSpec, index: usize) -> Vec<CollectionError> {
 
 /// One account of the organization, as snapshot entities.
 pub fn account(spec: &OrgSpec, index: usize) -> Account {
-    build_account(&collected(spec, index))
+    account_in(spec, Shape::Flat, index)
+}
+
+/// One account of the organization in `shape`, as snapshot entities.
+pub fn account_in(spec: &OrgSpec, shape: Shape, index: usize) -> Account {
+    let mut account = build_account(&collected_in(spec, shape, index));
+    if shape == Shape::Nested {
+        account.entities.remove("MetricFilter");
+        account.entities.remove("LogGroup");
+    }
+    account
 }
 
 /// Write the organization as a snapshot file (pretty JSON, like `gsl collect`), one
 /// account at a time: memory stays that of one account whatever the size.
 pub fn write_org(spec: &OrgSpec, out: impl Write) -> serde_json::Result<()> {
+    write_org_in(spec, Shape::Flat, out)
+}
+
+/// [`write_org`] in `shape`.
+pub fn write_org_in(spec: &OrgSpec, shape: Shape, out: impl Write) -> serde_json::Result<()> {
     let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &Org(*spec))?;
+    serde_json::to_writer_pretty(&mut out, &Org(*spec, shape))?;
     out.write_all(b"\n").map_err(serde_json::Error::io)?;
     out.flush().map_err(serde_json::Error::io)
 }
 
 /// The organization as snapshot text.
 pub fn org_json(spec: &OrgSpec) -> String {
+    org_json_in(spec, Shape::Flat)
+}
+
+/// The organization in `shape` as snapshot text.
+pub fn org_json_in(spec: &OrgSpec, shape: Shape) -> String {
     let mut buf = Vec::new();
     // Writing to a Vec cannot fail, and the serializer only fails on I/O.
-    let _ = write_org(spec, &mut buf);
+    let _ = write_org_in(spec, shape, &mut buf);
     String::from_utf8(buf).unwrap_or_default()
 }
 
-struct Org(OrgSpec);
-struct Accounts(OrgSpec);
+struct Org(OrgSpec, Shape);
+struct Accounts(OrgSpec, Shape);
 struct Errors(OrgSpec);
 
 impl Serialize for Org {
@@ -288,7 +348,7 @@ impl Serialize for Org {
             },
         )?;
         st.serialize_field("collectedAt", COLLECTED_AT)?;
-        st.serialize_field("accounts", &Accounts(self.0))?;
+        st.serialize_field("accounts", &Accounts(self.0, self.1))?;
         st.serialize_field("errors", &Errors(self.0))?;
         st.end()
     }
@@ -298,7 +358,7 @@ impl Serialize for Accounts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.accounts))?;
         for i in 0..self.0.accounts {
-            seq.serialize_element(&account(&self.0, i))?;
+            seq.serialize_element(&account_in(&self.0, self.1, i))?;
         }
         seq.end()
     }
@@ -779,8 +839,12 @@ fn unrelated(rng: &mut Rng, seed: u64) -> Pattern {
 }
 
 /// The filter patterns of one log group: CIS spellings and unrelated filters, shuffled.
-fn filter_patterns(rng: &mut Rng, seed: u64) -> Vec<Pattern> {
-    let total = rng.range(40, 100);
+fn filter_patterns(rng: &mut Rng, seed: u64, shape: Shape) -> Vec<Pattern> {
+    // CloudGuard's export carries fewer filters per trail: mostly the CIS ones.
+    let total = match shape {
+        Shape::Flat => rng.range(40, 100),
+        Shape::Nested => rng.range(10, 25),
+    };
     let mut out = Vec::with_capacity(total);
     // A careful account has most CIS filters; a careless one few.
     let coverage = *rng.pick(&[0.95, 0.9, 0.8, 0.6, 0.3]);

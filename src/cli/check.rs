@@ -266,8 +266,11 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let params = args.params.load()?;
     let (source, name) = acquire_snapshot(args, io.err)?;
     let source = source.retain_accounts(&args.accounts)?;
+    let formats = formats_of(args);
     let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now).with_params(params);
     opts.strict = args.strict;
+    // Hold what the formats render: no explanations of passing objects unless shown.
+    opts.explain_passed = formats.iter().any(|f| f.explains_passed(args.verbose));
     let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
     let run = gsl::run::check_source(&policies, source, &name, &opts, &mut |n| {
         progress.accounts_done(n as u64)
@@ -297,15 +300,6 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
-    let mut formats: Vec<ReportFormat> = Vec::new();
-    for f in &args.format {
-        if !formats.contains(f) {
-            formats.push(*f);
-        }
-    }
-    if formats.is_empty() {
-        formats.push(ReportFormat::Text);
-    }
     let to_file = args.output.is_some() || args.output_dir.is_some();
     let report = Report {
         run: &run,
@@ -330,6 +324,20 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         unknown_ok: args.unknown_ok,
     };
     Ok(fail.verdict(&run.policies).into())
+}
+
+/// The formats asked for, each once (text when none is).
+fn formats_of(args: &CheckArgs) -> Vec<ReportFormat> {
+    let mut formats: Vec<ReportFormat> = Vec::new();
+    for f in &args.format {
+        if !formats.contains(f) {
+            formats.push(*f);
+        }
+    }
+    if formats.is_empty() {
+        formats.push(ReportFormat::Text);
+    }
+    formats
 }
 
 /// Render each format and write it where the arguments say.

@@ -56,7 +56,8 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         ));
     }
     let params = args.params.load()?;
-    gsl::run::check_rule_text_with(&args.rule, "rule", &params)?;
+    // Before loading: whether the type is a misspelling needs the snapshot's types.
+    gsl::run::check_rule_text_among(&args.rule, "rule", &params, &|_| true)?;
     let (snapshot, name) = load_snapshot(&args.source)?;
     let mut opts = gsl::run::eval_options(&snapshot, args.now).with_params(params);
     opts.strict = args.strict;

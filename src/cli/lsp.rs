@@ -334,7 +334,8 @@ impl<'c> Server<'c> {
                     .map(|p| (lsp::DiagnosticSeverity::ERROR, p)),
             );
         }
-        let prepared = PreparedRule::new_with(text, &name, &self.opts.params);
+        let prepared = PreparedRule::new_with(text, &name, &self.opts.params)
+            .among(&self.opts.params, &|ty| self.graph.has_type(ty));
         match prepared.error() {
             Some(e) => problems.extend(
                 Problem::all(e.diagnostic())
@@ -526,7 +527,8 @@ impl<'c> Server<'c> {
                 source: text.clone(),
                 origin: name.clone(),
             });
-        let prepared = PreparedRule::policy_with(&policy, &self.opts.params);
+        let prepared = PreparedRule::policy_with(&policy, &self.opts.params)
+            .among(&self.opts.params, &|ty| self.graph.has_type(ty));
         let start = prepared.rule().map(|r| r.span.start).unwrap_or(0);
         let (report, diag) = prepared.run(&self.graph, &self.opts);
         if let Some(d) = diag {

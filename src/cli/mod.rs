@@ -10,6 +10,7 @@ pub mod fmt;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod lsp;
+pub mod output;
 pub mod pattern;
 pub mod policies;
 pub mod progress;
@@ -249,7 +250,8 @@ pub fn main() -> ExitCode {
     }
     let stdin = std::io::stdin();
     let mut stdin = stdin.lock();
-    let mut out = std::io::stdout().lock();
+    // A report that cannot be written (a full disk, a closed pipe) is an error, not a pass.
+    let mut out = output::Watched::new(std::io::stdout().lock());
     let mut stderr = std::io::stderr();
     let mut sink = std::io::sink();
     let err: &mut dyn Write = if cli.quiet { &mut sink } else { &mut stderr };
@@ -265,8 +267,13 @@ pub fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "{report:?}");
         Exit::Error
     });
-    let _ = io.out.flush();
-    exit.into()
+    match out.finish() {
+        Ok(()) => exit.into(),
+        Err(e) => {
+            let _ = write!(std::io::stderr(), "{}", output::failure_message(&e));
+            Exit::Error.into()
+        }
+    }
 }
 
 /// Run one subcommand.

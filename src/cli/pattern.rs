@@ -5,7 +5,7 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use gsl::pattern::{Comparison, Coverage, FilterPattern, PatternError};
+use gsl::pattern::{Comparison, Coverage, FilterPattern, PatternError, PatternErrorKind, MAX_LEN};
 
 /// `gsl pattern ...` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -54,13 +54,40 @@ fn render(e: &PatternError) -> String {
     )
 }
 
+/// Parse a pattern given on the command line. A text over CloudWatch's length limit is
+/// still accepted when it is gsl's own canonical form (what `gsl pattern canon` printed,
+/// which adds quotes and parentheses), with a note that CloudWatch would refuse it.
 fn parse(text: &str, name: &str, err: &mut dyn Write) -> Option<FilterPattern> {
     match FilterPattern::parse_named(text, name) {
         Ok(p) => Some(p),
         Err(e) => {
+            if e.kind() == PatternErrorKind::TooLong {
+                if let Ok(p) = FilterPattern::parse_canonical(text) {
+                    if p.canonical() == text {
+                        let _ = writeln!(
+                            err,
+                            "note: the {name} is {} characters, over CloudWatch's limit of {MAX_LEN}; read as gsl's canonical form",
+                            text.chars().count()
+                        );
+                        return Some(p);
+                    }
+                }
+            }
             let _ = write!(err, "{}", render(&e));
             None
         }
+    }
+}
+
+/// A note when a canonical form no longer fits CloudWatch (it can be longer than the
+/// text it came from).
+fn note_if_too_long(canonical: &str, err: &mut dyn Write) {
+    let n = canonical.chars().count();
+    if n > MAX_LEN {
+        let _ = writeln!(
+            err,
+            "note: the canonical form is {n} characters; CloudWatch allows at most {MAX_LEN}, so submit the original text to CloudWatch (gsl reads this form back)"
+        );
     }
 }
 
@@ -77,9 +104,11 @@ pub fn run(
             let Some(p) = parse(pattern, "pattern", err) else {
                 return 2;
             };
-            if writeln!(out, "{}", p.canonical()).is_err() {
+            let canonical = p.canonical();
+            if writeln!(out, "{canonical}").is_err() {
                 return 2;
             }
+            note_if_too_long(&canonical, err);
             0
         }
         PatternCmd::Eq { a, b } => {

@@ -251,6 +251,18 @@ impl EntityGraph {
         }
     }
 
+    /// Whether the snapshot has the entity type `name` (case-insensitively): it holds
+    /// entities of it, or one of its collection errors names it. A rule over such a type
+    /// is never taken for a misspelt known type.
+    pub fn has_type(&self, name: &str) -> bool {
+        self.type_name(name).is_some()
+            || self
+                .snapshot
+                .errors
+                .iter()
+                .any(|e| e.entity_types.iter().any(|t| t.eq_ignore_ascii_case(name)))
+    }
+
     /// Like [`type_name`](Self::type_name), but a miss is a diagnostic listing the types
     /// present and the closest one ("did you mean").
     pub fn check_type(&self, name: &str) -> Result<&str, UnknownEntityType> {

@@ -563,10 +563,11 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// Pretty JSON, ending with a newline.
+    /// Pretty JSON, ending with a newline; hidden characters of the snapshot's text as
+    /// JSON escapes ([`crate::text::escape_hidden_json`]).
     pub fn to_json(&self) -> String {
         match serde_json::to_string_pretty(self) {
-            Ok(s) => s + "\n",
+            Ok(s) => crate::text::escape_hidden_json(s) + "\n",
             // Serializing plain data to a string cannot fail; say so if it ever does.
             Err(e) => format!("{{\"error\":\"cannot encode the report: {e}\"}}\n"),
         }

@@ -166,6 +166,34 @@ impl PreparedRule {
         }
     }
 
+    /// This rule for a snapshot that has the entity types `has_type` accepts
+    /// ([`EntityGraph::has_type`]): a rule the checker rejected is checked again knowing
+    /// them, so a type the snapshot has is never taken for a misspelt known type
+    /// (`CloudFront` in a snapshot of CloudFront distributions).
+    pub fn among(self, params: &Params, has_type: &dyn Fn(&str) -> bool) -> Self {
+        let PreparedRule {
+            meta,
+            source,
+            origin,
+            state,
+        } = self;
+        let state = match state {
+            State::Rejected(rule, _) => {
+                match eval::check_rule_among(&rule, &source, &origin, params, has_type) {
+                    Ok(checked) => State::Ready(Box::new(checked)),
+                    Err(e) => State::Rejected(rule, RuleError::Check(e)),
+                }
+            }
+            other => other,
+        };
+        PreparedRule {
+            meta,
+            source,
+            origin,
+            state,
+        }
+    }
+
     /// The metadata its report is written with.
     pub fn meta(&self) -> &Metadata {
         &self.meta

@@ -49,6 +49,7 @@ mod repl_piped;
 mod repl_pty;
 mod report_html;
 mod reports;
+mod silent_cli;
 mod silent_round3;
 mod snapshot_dir;
 #[cfg(feature = "aws")]

@@ -56,7 +56,8 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
                 run.snapshot.name.as_str(),
                 sample,
             ]);
-            w.write_record(&row)
+            // Hidden characters (controls, bidirectional overrides) as visible escapes.
+            w.write_record(row.iter().map(|c| gsl::text::escape_hidden(c).into_owned()))
         };
         if p.entities.is_empty() {
             let why = p
@@ -81,12 +82,20 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
                 .map(|w| format!("{} (until {})", w.reason, w.expires))
                 .unwrap_or_default();
             let mut head = policy_cols.to_vec();
+            let line = gsl::text::escape_line;
+            let (id, name, ty, account, region) = (
+                line(&e.id),
+                line(e.name.as_deref().unwrap_or("")),
+                line(&e.entity_type),
+                line(&e.account),
+                line(e.region.as_deref().unwrap_or("")),
+            );
             head.extend([
-                e.id.as_str(),
-                e.name.as_deref().unwrap_or(""),
-                e.entity_type.as_str(),
-                e.account.as_str(),
-                e.region.as_deref().unwrap_or(""),
+                id.as_ref(),
+                name.as_ref(),
+                ty.as_ref(),
+                account.as_ref(),
+                region.as_ref(),
                 e.outcome.as_str(),
                 waived.as_str(),
                 explanation.as_str(),

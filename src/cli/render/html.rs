@@ -13,7 +13,8 @@ use std::fmt::Write as _;
 /// The HTML reporter.
 pub struct Html;
 
-/// Text escaped for HTML content and attribute values.
+/// Text escaped for HTML content and attribute values; hidden characters (controls,
+/// bidirectional overrides) written as visible escapes.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -23,7 +24,7 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+            c => gsl::text::push_visible(&mut out, c),
         }
     }
     out
@@ -239,7 +240,7 @@ impl super::Reporter for Html {
             esc(&if info.accounts.is_empty() {
                 "none".to_string()
             } else {
-                info.accounts.join(", ")
+                gsl::text::escape_line(&info.accounts.join(", ")).into_owned()
             }),
             esc(info.collected_at.as_deref().unwrap_or("unknown"))
         );

@@ -72,20 +72,24 @@ fn cases(p: &PolicyReport) -> Vec<Case> {
 
 type Xml = Writer<Vec<u8>>;
 
-fn start(w: &mut Xml, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
+/// An element with its attributes. Every value written goes through
+/// [`gsl::text::escape_hidden`]: XML 1.0 has no way to carry most control characters,
+/// even as references, and one in a snapshot's name would make the whole report
+/// unreadable to CI.
+fn element<'a>(name: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
     let mut el = BytesStart::new(name);
     for (k, v) in attrs {
-        el.push_attribute((*k, *v));
+        el.push_attribute((*k, gsl::text::escape_hidden(v).as_ref()));
     }
-    w.write_event(Event::Start(el))
+    el
+}
+
+fn start(w: &mut Xml, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
+    w.write_event(Event::Start(element(name, attrs)))
 }
 
 fn empty(w: &mut Xml, name: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
-    let mut el = BytesStart::new(name);
-    for (k, v) in attrs {
-        el.push_attribute((*k, *v));
-    }
-    w.write_event(Event::Empty(el))
+    w.write_event(Event::Empty(element(name, attrs)))
 }
 
 fn end(w: &mut Xml, name: &str) -> std::io::Result<()> {
@@ -94,7 +98,7 @@ fn end(w: &mut Xml, name: &str) -> std::io::Result<()> {
 
 fn text_el(w: &mut Xml, name: &str, attrs: &[(&str, &str)], text: &str) -> std::io::Result<()> {
     start(w, name, attrs)?;
-    w.write_event(Event::Text(BytesText::new(text)))?;
+    w.write_event(Event::Text(BytesText::new(&gsl::text::escape_hidden(text))))?;
     end(w, name)
 }
 

@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 /// The Markdown reporter.
 pub struct Markdown;
 
-/// Table-cell text: one line, `|` escaped.
+/// Table-cell text: one line, `|` and hidden characters escaped.
 fn cell(s: &str) -> String {
-    s.replace('\r', "").replace('\n', " ").replace('|', "\\|")
+    gsl::text::escape_hidden(&s.replace('\r', "").replace('\n', " ")).replace('|', "\\|")
 }
 
 fn icon(s: RuleStatus) -> &'static str {
@@ -71,7 +71,7 @@ impl super::Reporter for Markdown {
             "**{}** policies over `{}` (accounts: {}): **{} failed**, {} unknown, {} errors, {} passed, {} not applicable, {} waived\n",
             s.rules,
             cell(&info.name),
-            if info.accounts.is_empty() { "none".to_string() } else { info.accounts.join(", ") },
+            if info.accounts.is_empty() { "none".to_string() } else { cell(&info.accounts.join(", ")) },
             s.failed,
             s.unknown,
             s.errors,

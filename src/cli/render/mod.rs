@@ -94,6 +94,20 @@ impl ReportFormat {
         }
     }
 
+    /// Whether this format shows the explanation of an object that passed or is not
+    /// relevant (the text report: with `--verbose`); a run for formats that do not
+    /// drops those explanations as it goes (`EvalOptions::explain_passed`).
+    pub fn explains_passed(self, verbose: bool) -> bool {
+        match self {
+            ReportFormat::Json | ReportFormat::Csv | ReportFormat::Ocsf => true,
+            ReportFormat::Text => verbose,
+            ReportFormat::Sarif
+            | ReportFormat::Junit
+            | ReportFormat::Markdown
+            | ReportFormat::Html => false,
+        }
+    }
+
     /// Render `report` in this format.
     pub fn render(self, report: &Report<'_>) -> String {
         self.reporter().render(report)
@@ -136,7 +150,7 @@ pub fn pack(r: &PolicyReport) -> &str {
 pub fn explanation_text(e: &gsl::lang::eval::EntityResult) -> String {
     let mut lines = Vec::new();
     if !e.explanation.summary.is_empty() {
-        lines.push(e.explanation.summary.clone());
+        lines.push(gsl::text::escape_line(&e.explanation.summary).into_owned());
     }
     for ev in &e.explanation.evidence {
         if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
@@ -151,7 +165,7 @@ pub fn explanation_text(e: &gsl::lang::eval::EntityResult) -> String {
 /// ever does).
 pub fn pretty_json(v: &serde_json::Value) -> String {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => s + "\n",
+        Ok(s) => gsl::text::escape_hidden_json(s) + "\n",
         Err(e) => format!("{{\"error\":\"cannot encode the report: {e}\"}}\n"),
     }
 }

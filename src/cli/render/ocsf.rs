@@ -123,7 +123,7 @@ impl super::Reporter for Ocsf {
                 if !notes.is_empty() {
                     line["unmapped"]["notes"] = json!(notes);
                 }
-                out.push_str(&line.to_string());
+                out.push_str(&gsl::text::escape_hidden_json(line.to_string()));
                 out.push('\n');
             }
         }

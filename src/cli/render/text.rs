@@ -53,17 +53,23 @@ fn outcome_color(o: Outcome) -> &'static str {
     }
 }
 
-/// A short label for an object: `CloudTrail org-main (123456789012/us-east-1)`.
+/// A short label for an object: `CloudTrail org-main (123456789012/us-east-1)`. The
+/// snapshot's text in it is escaped ([`gsl::text::escape_line`]): a name cannot clear a
+/// terminal, reorder a line or start one.
 pub fn entity_label(e: &EntityResult) -> String {
+    let line = gsl::text::escape_line;
     let name = e.name.as_deref().unwrap_or(&e.id);
     let place = match &e.region {
-        Some(r) => format!("{}/{}", e.account, r),
-        None => e.account.clone(),
+        Some(r) => format!("{}/{}", line(&e.account), line(r)),
+        None => line(&e.account).into_owned(),
     };
     if e.id.starts_with("List<") {
-        format!("{} ({place})", e.id.split('@').next().unwrap_or(&e.id))
+        format!(
+            "{} ({place})",
+            line(e.id.split('@').next().unwrap_or(&e.id))
+        )
     } else {
-        format!("{} {name} ({place})", e.entity_type)
+        format!("{} {} ({place})", line(&e.entity_type), line(name))
     }
 }
 
@@ -75,7 +81,11 @@ pub fn write_entity(out: &mut String, e: &EntityResult, indent: &str, color: boo
         return;
     }
     if !e.explanation.summary.is_empty() {
-        let _ = writeln!(out, "{indent}        {}", e.explanation.summary);
+        let _ = writeln!(
+            out,
+            "{indent}        {}",
+            gsl::text::escape_line(&e.explanation.summary)
+        );
     }
     for ev in &e.explanation.evidence {
         if ev.note.as_deref() == Some(e.explanation.summary.as_str()) {
@@ -89,6 +99,10 @@ pub fn write_entity(out: &mut String, e: &EntityResult, indent: &str, color: boo
 /// saw), or the sub-expression with the path and value; plus the value itself when it
 /// is a scalar the note does not quote (e.g. the filter pattern that did not match).
 pub fn evidence_line(ev: &gsl::lang::eval::Evidence) -> String {
+    gsl::text::escape_line(&evidence_text(ev)).into_owned()
+}
+
+fn evidence_text(ev: &gsl::lang::eval::Evidence) -> String {
     let value = ev.value.as_ref().map(|v| compact(v, 120));
     match &ev.note {
         Some(note) => {
@@ -181,19 +195,19 @@ pub fn render_check(report: &super::Report<'_>) -> String {
             "policies"
         },
         if packs.len() == 1 { "pack " } else { "packs " }.to_string() + &packs.join(", "),
-        info.name,
+        gsl::text::escape_line(&info.name),
         if info.accounts.len() == 1 { "" } else { "s" },
         if info.accounts.is_empty() {
             "none".to_string()
         } else {
-            info.accounts.join(", ")
+            gsl::text::escape_line(&info.accounts.join(", ")).into_owned()
         }
     );
     if info.sample {
         let _ = writeln!(out, "{}", paint(opts.color, "1;33", super::SAMPLE_BANNER));
     }
     for e in &info.collection_errors {
-        let _ = writeln!(out, "  collection error: {e}");
+        let _ = writeln!(out, "  collection error: {}", gsl::text::escape_line(e));
     }
     out.push('\n');
     let listed: Vec<&PolicyReport> = reports
@@ -332,7 +346,7 @@ fn write_accounts(out: &mut String, accounts: &[String], reports: &[PolicyReport
         let _ = writeln!(
             out,
             "  {:<12} {:>3} policies {}{}",
-            gsl::text::escape_hidden(a),
+            gsl::text::escape_line(a),
             statuses.len(),
             count_statuses(&statuses),
             if na > 0 {

@@ -512,6 +512,7 @@ impl Session {
         to: usize,
     ) -> Result<PreparedRule, Box<dyn Diagnostic + Send + Sync>> {
         PreparedRule::new_with(src, INPUT_NAME, &self.opts.params)
+            .among(&self.opts.params, &|ty| self.graph.has_type(ty))
             .ready()
             .map_err(|e| {
                 if src == shown {

@@ -5,6 +5,7 @@
 #[cfg(feature = "aws")]
 mod live_cli;
 mod pattern_cli;
+mod render_retained;
 mod repl_docs;
 mod repl_lexer;
 mod repl_session;

@@ -74,8 +74,8 @@ pub(crate) struct CTerm {
     pub ops: Vec<COp>,
     pub test: Option<CTest>,
     pub span: Span,
-    /// The printed term (`Evidence::expr`).
-    pub text: String,
+    /// The printed term (`Evidence::expr`), shared by every result's evidence.
+    pub text: std::sync::Arc<str>,
     /// The operations with predicates elided (` with [..] length()`), shown after the
     /// subject's path.
     pub chain: String,

@@ -199,7 +199,7 @@ pub(crate) fn error(e: &EvalError) -> Explanation {
     Explanation {
         summary: format!("error: {message}"),
         evidence: vec![Evidence {
-            expr: String::new(),
+            expr: std::sync::Arc::from(""),
             span: e.span(),
             path: None,
             value: None,

@@ -49,6 +49,11 @@ pub struct EvalOptions {
     /// `--strict`: a property no entity of a type has in the snapshot (for a type the
     /// collectors do not build) stops the rule with an error instead of a warning.
     pub strict: bool,
+    /// Keep the explanations of objects that passed or are not relevant (the default).
+    /// A run whose report shows only the findings' explanations turns it off, so that
+    /// it holds what it renders: an organization's passing objects would otherwise
+    /// keep an explanation each until the end of the run. Outcomes are kept either way.
+    pub explain_passed: bool,
     /// The values of the rules' `$Name` parameters (gsl's defaults unless set): the
     /// run checks every rule with them.
     pub params: Arc<Params>,
@@ -61,6 +66,7 @@ impl EvalOptions {
             now,
             cache: DecisionCache::new(),
             strict: false,
+            explain_passed: true,
             params: Params::defaults(),
         }
     }
@@ -114,8 +120,10 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Evidence {
-    /// The sub-expression's source text.
-    pub expr: String,
+    /// The sub-expression's source text: one allocation shared by the evidence of
+    /// every object the rule explains (a run keeps many explanations, and a list
+    /// operator's text can run to a few thousand characters).
+    pub expr: std::sync::Arc<str>,
     /// Its span in the rule source.
     pub span: Span,
     /// The JSON path of the entity property it read, e.g. `metricFilters[2].filterPattern`.
@@ -204,6 +212,19 @@ pub fn check_rule_src_with(
     check::check(rule, params).map_err(|e| e.with_source(src, name))
 }
 
+/// [`check_rule_src`] for a snapshot that has the entity types `has_type` accepts
+/// ([`EntityGraph::has_type`]): a type the snapshot has is never taken for a misspelt
+/// known type.
+pub fn check_rule_among(
+    rule: &Rule,
+    src: &str,
+    name: &str,
+    params: &Params,
+    has_type: &dyn Fn(&str) -> bool,
+) -> Result<CheckedRule, CheckErrors> {
+    check::check_among(rule, params, has_type).map_err(|e| e.with_source(src, name))
+}
+
 /// Evaluate a checked rule over every relevant object of the graph.
 ///
 /// Entity rules yield one result per entity of the rule's type (matched
@@ -229,6 +250,23 @@ pub fn evaluate(rule: &CheckedRule, graph: &EntityGraph, opts: &EvalOptions) -> 
 /// ([`crate::check`]), so that the account's entities are read from memory once per run
 /// instead of once per rule.
 pub fn evaluate_account(
+    rule: &CheckedRule,
+    graph: &EntityGraph,
+    account: usize,
+    opts: &EvalOptions,
+) -> Vec<EntityResult> {
+    let mut results = account_results(rule, graph, account, opts);
+    if !opts.explain_passed {
+        for r in &mut results {
+            if matches!(r.outcome, Outcome::Passed | Outcome::NotRelevant) {
+                r.explanation = Explanation::default();
+            }
+        }
+    }
+    results
+}
+
+fn account_results(
     rule: &CheckedRule,
     graph: &EntityGraph,
     account: usize,

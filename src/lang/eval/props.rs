@@ -381,11 +381,13 @@ impl UnseenProperty {
 }
 
 /// The static errors of a rule's entity type and properties: a name that is not a
-/// known type but close to one (`CloudTrial`), and, over a known type, every property
-/// path its schema does not have.
-pub(super) fn check_errors(rule: &Rule) -> Vec<CheckError> {
+/// known type but close to one (`CloudTrial`), unless `has_type` says the snapshot has
+/// a type of that name (`CloudFront` is not a misspelt `CloudTrail` in a snapshot of
+/// CloudFront distributions), and, over a known type, every property path its schema
+/// does not have.
+pub(super) fn check_errors(rule: &Rule, has_type: &dyn Fn(&str) -> bool) -> Vec<CheckError> {
     let entity = &rule.target.entity;
-    if let Some(near) = schema::near_type(&entity.name) {
+    if let Some(near) = schema::near_type(&entity.name).filter(|_| !has_type(&entity.name)) {
         let mut known: Vec<&str> = schema::known_types().iter().map(|s| s.name).collect();
         known.sort_unstable();
         // A short list is named; a long one is counted (every type is in the docs).
