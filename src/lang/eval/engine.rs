@@ -2,7 +2,7 @@
 //! entity JSON, producing a boolean and a small trace of what decided it (the words
 //! are the explainer's job, see `explain`).
 
-use super::builtins::{CallCx, Computed, NotePart};
+use super::builtins::{ArgValue, CallCx, Computed, NotePart};
 use super::cache::DecisionCache;
 use super::checked::{CExpr, CExprKind, COp, CTerm, CTest};
 use super::error::EvalError;
@@ -52,6 +52,9 @@ pub(crate) enum Note<'c> {
         n: usize,
         k: usize,
         pred: &'c str,
+        /// Every element missed, and each compared a filter pattern about other
+        /// events than the rule's pattern (given): no element is a near miss.
+        unwatched: Option<&'c str>,
     },
     /// A term without comparison: what its value is.
     Is { what: String, value: String },
@@ -98,6 +101,42 @@ pub(crate) struct Res<'c> {
     /// counts its partial progress (below 1). Only used to show the nearest misses of
     /// a list operator first; never affects a verdict.
     pub progress: f64,
+    /// The nearest a filter-pattern comparison of the expression came to the
+    /// rule's pattern (`None`: the expression compares none). A list operator
+    /// whose every miss watches other events (closeness 0) names no element as
+    /// the near miss. Never affects a verdict.
+    pub watch: Option<Watch<'c>>,
+}
+
+/// How near a filter-pattern comparison came, and the rule's pattern it compared
+/// with (for the words "no filter watches these events").
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Watch<'c> {
+    pub closeness: f64,
+    pub required: &'c str,
+}
+
+/// The nearer of two comparisons (the first on a tie).
+fn nearer<'c>(a: Option<Watch<'c>>, b: Option<Watch<'c>>) -> Option<Watch<'c>> {
+    match (a, b) {
+        (Some(x), Some(y)) if y.closeness > x.closeness => Some(y),
+        (Some(x), _) => Some(x),
+        (None, y) => y,
+    }
+}
+
+/// Evidence that says only that the subject is missing (`undeliveredMetricFilters is
+/// missing`): an alternative whose data is not there, next to one whose data is.
+fn only_missing(r: &Res<'_>, depth: u32) -> bool {
+    let mut own = r.ev.iter().filter(|e| e.depth == depth).peekable();
+    own.peek().is_some() && own.all(|e| matches!(e.trace.notes.first(), Some(Note::Missing { .. })))
+}
+
+/// The JSON paths the evidence of `r` read.
+fn paths_read<'r>(r: &'r Res<'_>) -> Vec<&'r str> {
+    r.ev.iter()
+        .filter_map(|e| e.trace.path.as_deref())
+        .collect()
 }
 
 /// Evaluation state: "now", the run's decision cache, and whether evidence is wanted.
@@ -144,12 +183,29 @@ impl<'o> Engine<'o> {
                 // closer one does not, unless neither got anywhere.
                 let progress = ra.progress.max(rb.progress);
                 let unknown = ra.unknown || rb.unknown;
-                let (near, far) = if rb.progress > ra.progress {
+                let watch = nearer(ra.watch, rb.watch);
+                let (near, far) = if rb.progress > ra.progress
+                    || (rb.progress == ra.progress && only_missing(&ra, depth))
+                {
                     (rb, ra)
                 } else {
                     (ra, rb)
                 };
-                let ev = if near.progress > 0.0 && far.progress == 0.0 && !far.unknown {
+                // The farther alternative is left out when it says nothing the nearer
+                // one does not: it got nowhere while the nearer got somewhere; its
+                // data is missing while the nearer's is there (a property the
+                // collector did not build); or it compared the same filter pattern
+                // with another pattern of the rule (one line per broken link).
+                let says_nothing_new = !far.unknown
+                    && ((near.progress > 0.0 && far.progress == 0.0)
+                        || (only_missing(&far, depth) && !only_missing(&near, depth))
+                        || (near.watch.is_some()
+                            && far.watch.is_some()
+                            && near.progress > 0.0
+                            && paths_read(&far)
+                                .iter()
+                                .all(|p| paths_read(&near).contains(p))));
+                let ev = if says_nothing_new {
                     near.ev
                 } else {
                     near.ev.into_iter().chain(far.ev).collect()
@@ -159,6 +215,7 @@ impl<'o> Engine<'o> {
                     unknown,
                     ev: cap(ev),
                     progress,
+                    watch,
                 })
             }
             CExprKind::And(a, b) => {
@@ -172,11 +229,13 @@ impl<'o> Engine<'o> {
                     return Ok(match self.expr(b, ctx, depth, want) {
                         Ok(rb) if fails(&rb) => Res {
                             progress: ra.progress + rb.progress,
+                            watch: nearer(ra.watch, rb.watch),
                             ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
                             ..ra
                         },
                         Ok(rb) => Res {
                             progress: ra.progress + rb.progress,
+                            watch: nearer(ra.watch, rb.watch),
                             ..ra
                         },
                         Err(_) => ra,
@@ -186,6 +245,7 @@ impl<'o> Engine<'o> {
                 if fails(&rb) {
                     return Ok(Res {
                         progress: ra.progress + rb.progress,
+                        watch: nearer(ra.watch, rb.watch),
                         ..rb
                     });
                 }
@@ -201,6 +261,7 @@ impl<'o> Engine<'o> {
                         unknown: true,
                         ev: cap(ev),
                         progress: ra.progress + rb.progress,
+                        watch: nearer(ra.watch, rb.watch),
                     });
                 }
                 Ok(Res {
@@ -208,6 +269,7 @@ impl<'o> Engine<'o> {
                     unknown: false,
                     ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
                     progress: ra.progress + rb.progress,
+                    watch: nearer(ra.watch, rb.watch),
                 })
             }
             CExprKind::Not(a) => {
@@ -217,6 +279,7 @@ impl<'o> Engine<'o> {
                     unknown: r.unknown,
                     ev: r.ev,
                     progress: if r.value { 0.0 } else { 1.0 },
+                    watch: r.watch,
                 })
             }
             CExprKind::Term(t) => self.term(t, ctx, depth, want),
@@ -297,6 +360,8 @@ impl<'o> Engine<'o> {
         // Terms that compare filter patterns identify which element a person means,
         // so they weigh more when ranking near misses.
         let mut weight: f64 = 1.0;
+        // The term's filter-pattern comparison, when it makes one.
+        let mut watch: Option<Watch<'c>> = None;
         // Builtin notes follow the statement of the term's result.
         let mut call_notes: Vec<Note<'c>> = Vec::new();
         // The groups of a `groupBy` awaiting the next list operator (`val` then holds
@@ -364,6 +429,7 @@ impl<'o> Engine<'o> {
                                 n,
                                 k: made.len(),
                                 pred: shown,
+                                unwatched: None,
                             });
                         }
                         val = representatives(&made, format!("{what} groupBy [..]"));
@@ -380,6 +446,8 @@ impl<'o> Engine<'o> {
                     // The elements whose evidence may be told, by position.
                     let mut matched_at: Vec<usize> = Vec::new();
                     let mut unmatched: Vec<(f64, usize)> = Vec::new();
+                    // Each miss's filter-pattern comparison, when it made one.
+                    let mut missed_watch: Vec<Option<Watch<'c>>> = Vec::new();
                     let mut undecided_at: Vec<usize> = Vec::new();
                     if *op == ListOp::ContainSingle {
                         u.non_monotone = true;
@@ -402,7 +470,8 @@ impl<'o> Engine<'o> {
                             }
                             Err(e) => return Err(e),
                         };
-                        let (value, unknown, progress) = (r.value, r.unknown, r.progress);
+                        let (value, unknown, progress, watch) =
+                            (r.value, r.unknown, r.progress, r.watch);
                         if direct {
                             direct_ev.push(r.ev);
                         }
@@ -422,6 +491,7 @@ impl<'o> Engine<'o> {
                             matched.push(i);
                         } else {
                             unmatched.push((progress, i));
+                            missed_watch.push(watch);
                         }
                     }
                     // The nearest misses first (stable: ties keep document order).
@@ -439,15 +509,30 @@ impl<'o> Engine<'o> {
                         ListOp::ContainAll => k == n,
                     };
                     if !self.quiet {
+                        // No element is a near miss when each compared its filter
+                        // pattern and each is about other events: the words say so
+                        // and show the rule's pattern instead of blaming one.
+                        let unwatched = if keep_matched || !undecided_at.is_empty() {
+                            None
+                        } else {
+                            missed_watch
+                                .iter()
+                                .map(|w| w.filter(|w| w.closeness <= 0.0).map(|w| w.required))
+                                .collect::<Option<Vec<&str>>>()
+                                .and_then(|r| r.first().copied())
+                        };
                         notes.push(Note::List {
                             op: *op,
                             what: what.clone(),
                             n,
                             k,
                             pred: shown,
+                            unwatched,
                         });
                         let told: Vec<usize> = if keep_matched {
                             matched_at
+                        } else if unwatched.is_some() {
+                            Vec::new()
                         } else {
                             undecided_at
                                 .into_iter()
@@ -455,13 +540,14 @@ impl<'o> Engine<'o> {
                                 .collect()
                         };
                         for i in told {
-                            let ev = match direct_ev.get_mut(i) {
+                            let mut ev = match direct_ev.get_mut(i) {
                                 Some(ev) => std::mem::take(ev),
                                 None => {
                                     self.expr(predicate, &elems.told_ctx(i), depth + 1, pred_want)?
                                         .ev
                                 }
                             };
+                            name_the_owner(&mut ev, &elems.told_ctx(i));
                             sub.extend(ev);
                         }
                     }
@@ -523,6 +609,15 @@ impl<'o> Engine<'o> {
                     if let Some(c) = applied.closeness {
                         nested_progress = nested_progress.max(c.clamp(0.0, 1.0) * 0.99);
                         weight = IDENTIFYING_WEIGHT;
+                        if let Some(ArgValue::Pattern(rule)) = args.first().map(|a| &a.value) {
+                            watch = nearer(
+                                watch,
+                                Some(Watch {
+                                    closeness: c,
+                                    required: rule.text(),
+                                }),
+                            );
+                        }
                     }
                     val = match applied.value {
                         Computed::Num(n) => Val::Num(n),
@@ -573,6 +668,7 @@ impl<'o> Engine<'o> {
                     } else {
                         nested_progress.min(0.99)
                     },
+                watch,
             },
             u,
         ))
@@ -612,7 +708,16 @@ impl<'c> Told<'_, 'c, '_> {
         } else {
             format!("{}{}", subject_path.as_deref().unwrap_or("$"), t.chain)
         };
+        // A missing subject is the whole story: what its operators made of nothing
+        // (an empty list, a length of 0) would only repeat it.
+        let subject_missing =
+            !t.ops.is_empty() && matches!(notes.first(), Some(Note::Missing { .. }));
+        if subject_missing {
+            notes.truncate(1);
+            call_notes.clear();
+        }
         match &t.test {
+            _ if subject_missing => {}
             None => {
                 let ends_in_list_op = matches!(t.ops.last(), Some(COp::List { .. }));
                 let plain = t.ops.is_empty() && !matches!(val, Val::Missing { .. });
@@ -674,6 +779,30 @@ impl<'c> Told<'_, 'c, '_> {
                 notes,
                 owner,
             },
+        }
+    }
+}
+
+/// Evidence about an element of a list element that has no name of its own
+/// (`items[1].eventSelectors[0]`) is named after the nearest element that has one
+/// (`trail "legacy-eu" (items[1]): eventSelectors[0].readWriteType …`), so every line
+/// says which entity it is about.
+fn name_the_owner(ev: &mut [Ev<'_>], element: &Ctx<'_>) {
+    let Ctx::Item(it) = element else { return };
+    if it.path.is_empty() || !ev.iter().any(|e| e.trace.owner.is_none()) {
+        return;
+    }
+    let Some(label) = owner_label(it.v, &it.path) else {
+        return;
+    };
+    let prefix = format!("{}.", it.path);
+    for e in ev.iter_mut().filter(|e| e.trace.owner.is_none()) {
+        if e.trace
+            .path
+            .as_deref()
+            .is_some_and(|p| p.starts_with(&prefix))
+        {
+            e.trace.owner = Some((label.clone(), prefix.clone()));
         }
     }
 }
