@@ -45,6 +45,7 @@ mod policy_tests;
 mod repl_piped;
 mod repl_pty;
 mod report_html;
+mod report_ocsf;
 mod reports;
 mod snapshot_dir;
 #[cfg(feature = "aws")]

@@ -1,6 +1,7 @@
 //! Every report format of `gsl check`, on the built-in sample account: golden files
 //! (insta), determinism, SARIF against the OASIS 2.1.0 schema, JUnit and CSV parsed
-//! back, OCSF lines, the sample banner everywhere, --output and --output-dir.
+//! back, OCSF lines (validated against the OCSF schema in report_ocsf), the sample
+//! banner everywhere, --output and --output-dir.
 
 use assert_cmd::Command;
 use std::path::PathBuf;
@@ -125,13 +126,14 @@ fn csv_has_the_documented_header_and_a_row_per_policy_and_object() {
 }
 
 #[test]
-fn ocsf_is_one_detection_finding_per_line() {
+fn ocsf_is_one_compliance_finding_per_line() {
     let text = check("ocsf");
     let mut fails = 0;
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert_eq!(v["class_uid"], 2004);
-        assert_eq!(v["type_uid"], 200401);
+        // Validated against the OCSF 1.3.0 schema in report_ocsf.
+        assert_eq!(v["class_uid"], 2003);
+        assert_eq!(v["type_uid"], 200301);
         assert!(v["severity_id"].as_u64().unwrap() >= 1);
         assert!(v["finding_info"]["uid"]
             .as_str()

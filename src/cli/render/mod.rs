@@ -57,7 +57,7 @@ pub enum ReportFormat {
     Junit,
     /// CSV, one row per policy and object (columns: docs/reports.md).
     Csv,
-    /// OCSF Detection Finding (class 2004) JSON lines, one per policy and object.
+    /// OCSF 1.3 Compliance Finding (class 2003) JSON lines, one per policy and object.
     Ocsf,
     /// A Markdown summary table, for pull-request comments.
     Markdown,
