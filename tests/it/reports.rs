@@ -162,7 +162,8 @@ fn multitool(sarif: &str) -> Vec<(String, String, String)> {
 fn sarif_passes_microsofts_sarif_multitool_validation() {
     // The tool's home page: `informationUri` comes from Cargo.toml's homepage or
     // repository; without one the validator warns (SARIF2005) and this test says so.
-    let has_home = !env!("CARGO_PKG_HOMEPAGE").is_empty() || !env!("CARGO_PKG_REPOSITORY").is_empty();
+    let has_home =
+        !env!("CARGO_PKG_HOMEPAGE").is_empty() || !env!("CARGO_PKG_REPOSITORY").is_empty();
     let users = gsl()
         .current_dir(root())
         .args(["check", "tests/data/report/policies", "--format", "sarif"])
@@ -285,4 +286,66 @@ fn output_dir_writes_one_file_per_format_and_output_writes_one() {
     let out = gsl().args(["check", "-f", "json,csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--output-dir"));
+}
+
+/// The tables of a Markdown document as a CommonMark + GFM reader sees them: each a
+/// header and rows of cell texts.
+fn markdown_tables(md: &str) -> Vec<(Vec<String>, Vec<Vec<String>>)> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut tables = Vec::new();
+    let (mut header, mut rows, mut row, mut cell) = (
+        Vec::new(),
+        Vec::<Vec<String>>::new(),
+        Vec::new(),
+        String::new(),
+    );
+    let mut in_head = false;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                header = std::mem::take(&mut row);
+            }
+            Event::Start(Tag::TableCell) => cell.clear(),
+            Event::End(TagEnd::TableCell) => row.push(cell.trim().to_string()),
+            Event::End(TagEnd::TableRow) if !in_head => rows.push(std::mem::take(&mut row)),
+            Event::End(TagEnd::Table) => {
+                tables.push((std::mem::take(&mut header), std::mem::take(&mut rows)))
+            }
+            Event::Text(t) | Event::Code(t) => cell.push_str(&t),
+            _ => {}
+        }
+    }
+    tables
+}
+
+#[test]
+fn markdown_reads_back_as_tables_with_a_row_per_policy() {
+    let md = check("markdown");
+    let tables = markdown_tables(&md);
+    assert_eq!(tables.len(), 2, "{md}");
+    let mut ids = Vec::new();
+    for (header, rows) in &tables {
+        assert_eq!(
+            header,
+            &["Status", "Severity", "Policy", "Title", "Objects"]
+        );
+        for row in rows {
+            assert_eq!(row.len(), header.len(), "{row:?}");
+            ids.push(row[2].clone());
+        }
+    }
+    ids.sort();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!((n, ids.len()), (21, 21), "{ids:?}");
+    // The failing objects are named in the table of policies that need attention.
+    let (_, attention) = &tables[0];
+    let trail = attention
+        .iter()
+        .find(|r| r[2] == "D9.AWS.LOG.01")
+        .expect("D9.AWS.LOG.01");
+    assert_eq!(trail[0], "❌ fail");
+    assert!(trail[4].contains("legacy-eu"), "{trail:?}");
 }

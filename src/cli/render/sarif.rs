@@ -103,7 +103,10 @@ fn rule_name(title: &str, id: &str) -> String {
         })
         .collect();
     if name.is_empty() || name == id {
-        format!("Policy{}", id.replace(|c: char| !c.is_ascii_alphanumeric(), ""))
+        format!(
+            "Policy{}",
+            id.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        )
     } else {
         name
     }
