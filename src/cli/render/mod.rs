@@ -100,6 +100,26 @@ impl ReportFormat {
     }
 }
 
+/// How many accounts a run covers, with the first few ids (an organization has
+/// thousands): `account 123456789012`, `3 accounts: 1…, 2…, 3…`, `1000 accounts: 1…,
+/// 2…, 3…, … (997 more)`.
+pub fn accounts_line(accounts: &[String]) -> String {
+    const SHOWN: usize = 3;
+    match accounts {
+        [] => "no account".to_string(),
+        [one] => format!("account {one}"),
+        many => {
+            let first = many[..many.len().min(SHOWN)].join(", ");
+            let more = many.len().saturating_sub(SHOWN);
+            if more == 0 {
+                format!("{} accounts: {first}", many.len())
+            } else {
+                format!("{} accounts: {first}, … ({more} more)", many.len())
+            }
+        }
+    }
+}
+
 /// Whether an object's outcome is a finding (it failed, or could not be decided).
 pub fn is_finding(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::Failed | Outcome::Unknown | Outcome::Error)

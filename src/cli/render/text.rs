@@ -173,7 +173,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
     }
     let _ = writeln!(
         out,
-        "gsl check: {} {} ({}) over {} (account{} {})",
+        "gsl check: {} {} ({}) over {} ({})",
         reports.len(),
         if reports.len() == 1 {
             "policy"
@@ -182,12 +182,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         },
         if packs.len() == 1 { "pack " } else { "packs " }.to_string() + &packs.join(", "),
         info.name,
-        if info.accounts.len() == 1 { "" } else { "s" },
-        if info.accounts.is_empty() {
-            "none".to_string()
-        } else {
-            info.accounts.join(", ")
-        }
+        super::accounts_line(&info.accounts)
     );
     if info.sample {
         let _ = writeln!(out, "{}", paint(opts.color, "1;33", super::SAMPLE_BANNER));
