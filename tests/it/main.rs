@@ -26,6 +26,7 @@ mod facade;
 mod format;
 mod hostile;
 mod lsp;
+mod man_pages;
 mod never_silent;
 mod org_scale;
 mod parse_corpus;
