@@ -43,6 +43,7 @@ mod pattern_semantics;
 mod pattern_vectors;
 mod policies;
 mod policy_tests;
+mod readme;
 mod repl_piped;
 mod repl_pty;
 mod report_html;
