@@ -19,8 +19,15 @@ fn the_manifest_is_loadable() {
         assert!(pkg[key].is_string(), "package.json has no {key}");
     }
     assert!(pkg["engines"]["vscode"].is_string());
+    // The entry point is the bundle `vscode:prepublish` makes of the client (vsce runs
+    // it when packaging); the client's source is extension.js.
     let main = pkg["main"].as_str().unwrap();
-    assert!(std::path::Path::new(DIR).join(main).is_file(), "{main}");
+    assert_eq!(main, "./dist/extension.js");
+    let bundle = pkg["scripts"]["vscode:prepublish"].as_str().unwrap();
+    assert!(
+        bundle.contains("./extension.js") && bundle.contains("--outfile=dist/extension.js"),
+        "{bundle}"
+    );
     let lang = &pkg["contributes"]["languages"][0];
     assert_eq!(lang["id"], "gsl");
     assert_eq!(lang["extensions"][0], ".gsl");
@@ -33,8 +40,52 @@ fn the_manifest_is_loadable() {
     let props = &pkg["contributes"]["configuration"]["properties"];
     assert!(props["gsl.snapshot"].is_object() && props["gsl.path"].is_object());
     // The client starts the server.
-    let ext = std::fs::read_to_string(format!("{DIR}/{main}")).unwrap();
+    let ext = std::fs::read_to_string(format!("{DIR}/extension.js")).unwrap();
     assert!(ext.contains("args: [\"lsp\"]"), "{ext}");
+}
+
+/// `npm ci && npx @vscode/vsce package` runs without a question or a warning (`.ci/run`
+/// runs it, with the npm registry): what it needs is in the tree.
+#[test]
+fn the_package_has_what_vsce_asks_for() {
+    let pkg = json("package.json");
+    // vsce asks before packaging without a repository.
+    assert!(pkg["repository"]["url"].is_string(), "no repository");
+    assert!(std::path::Path::new(DIR).join("LICENSE").is_file());
+    // npm ci needs the lock file; npx finds vsce there instead of asking to install it.
+    assert!(std::path::Path::new(DIR)
+        .join("package-lock.json")
+        .is_file());
+    assert!(pkg["devDependencies"]["@vscode/vsce"].is_string());
+    assert!(pkg["devDependencies"]["esbuild"].is_string());
+    let lines = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(format!("{DIR}/{f}"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    };
+    // Only the bundle goes into the package (vsce warns about hundreds of files).
+    let ignored = lines(".vscodeignore");
+    for pattern in [
+        "node_modules/**",
+        "extension.js",
+        "package-lock.json",
+        "*.vsix",
+    ] {
+        assert!(
+            ignored.iter().any(|l| l == pattern),
+            ".vscodeignore lacks {pattern}"
+        );
+    }
+    // Nothing npm or vsce makes is committed.
+    let git = lines(".gitignore");
+    for pattern in ["node_modules/", "dist/", "*.vsix"] {
+        assert!(
+            git.iter().any(|l| l == pattern),
+            ".gitignore lacks {pattern}"
+        );
+    }
 }
 
 /// A pattern of the grammar, compiled.
