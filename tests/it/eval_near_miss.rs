@@ -170,9 +170,8 @@ fn on_the_sample_a_filter_about_other_events_is_never_blamed() {
             None => {
                 assert!(names.is_empty(), "{id} blames {names:?}:\n{text}");
                 assert!(
-                    text.contains(&format!(
-                        "trail \"org-main\" (items[0]): none of 8 metricFilters matched"
-                    )) && text.contains(NO_FILTER),
+                    text.contains("trail \"org-main\" (items[0]): none of 8 metricFilters matched")
+                        && text.contains(NO_FILTER),
                     "{id}:\n{text}"
                 );
             }

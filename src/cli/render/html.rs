@@ -279,14 +279,12 @@ impl<'a> Organization<'a> {
         for (a, st) in self.accounts.iter().zip(&self.statuses) {
             let s = Summary::count(st.iter().copied());
             let decided = s.passed + s.failed + s.unknown + s.errors;
-            let rate = if decided == 0 {
-                "–".to_string()
-            } else {
-                format!(
-                    "{}% <span class=\"of\">({}/{decided})</span>",
-                    s.passed * 100 / decided,
+            let rate = match (s.passed * 100).checked_div(decided) {
+                None => "–".to_string(),
+                Some(percent) => format!(
+                    "{percent}% <span class=\"of\">({}/{decided})</span>",
                     s.passed
-                )
+                ),
             };
             let _ = write!(
                 out,
