@@ -16,16 +16,22 @@
 //! [`check`] parses, checks and evaluates each policy; a policy that does not parse or
 //! check is reported with status `error` and its diagnostics (with stable codes), and
 //! the others still run. [`eval_rule`] does the same for one rule text (`gsl eval`).
+//! Both, and every other tool that runs a rule (`gsl test`, the REPL, the language
+//! server), go through [`PreparedRule`]: one rule parsed and checked once, its
+//! diagnostics, what a snapshot says about it, and its report.
+
+mod prepared;
+
+pub use prepared::{PreparedRule, RuleError, SnapshotWarnings};
 
 use crate::entity::graph::EntityGraph;
 use crate::entity::stream::{SnapshotSource, StreamError};
 use crate::entity::Snapshot;
-use crate::lang::eval::{self, CheckedRule, EntityResult, EvalOptions, RuleResult};
-use crate::lang::parser;
+use crate::lang::eval::{EntityResult, EvalOptions};
 use crate::policy::{Metadata, Policy, Severity};
 use crate::report::{PolicyReport, Problem, RuleStatus, SnapshotInfo, Summary};
 use chrono::{DateTime, Utc};
-use miette::Diagnostic;
+use prepared::{Coverage, SeenPaths};
 use rayon::prelude::*;
 
 /// The evaluation options for a snapshot: "now" for `before()`/`after()` is `now` if
@@ -136,8 +142,8 @@ pub fn check_source(
     )
 }
 
-/// The one loop of a run: each policy is parsed and checked once, evaluated on every
-/// graph (a batch of accounts; the accounts and policies of a batch in parallel,
+/// The one loop of a run: each policy is prepared once ([`PreparedRule`]), evaluated on
+/// every graph (a batch of accounts; the accounts and policies of a batch in parallel,
 /// account by account), and its results concatenated in order. `census` answers which
 /// entity types the whole snapshot holds.
 pub fn check_batches<G, E>(
@@ -151,10 +157,7 @@ pub fn check_batches<G, E>(
 where
     G: std::borrow::Borrow<EntityGraph>,
 {
-    let prepared: Vec<Prepared> = policies
-        .iter()
-        .map(|p| prepare(&p.source, &p.origin, &p.meta))
-        .collect();
+    let prepared: Vec<PreparedRule> = policies.iter().map(PreparedRule::policy).collect();
     let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
     let mut coverage: Vec<Coverage> = vec![Coverage::default(); policies.len()];
     for graph in graphs {
@@ -169,36 +172,25 @@ where
         let pairs = graph.accounts().len() * m;
         let batch: Vec<Vec<EntityResult>> = (0..pairs)
             .into_par_iter()
-            .map(|k| match &prepared[k % m] {
-                Prepared::Ready(rule) => eval::evaluate_account(rule, graph, k / m, opts),
-                Prepared::Failed(..) => Vec::new(),
-            })
+            .map(|k| prepared[k % m].evaluate_account(graph, k / m, opts))
             .collect();
         for (k, more) in batch.into_iter().enumerate() {
             entities[k % m].extend(more);
         }
-        survey(&prepared, graph, &mut coverage);
+        let mut seen = SeenPaths::new();
+        for (rule, c) in prepared.iter().zip(coverage.iter_mut()) {
+            c.survey(rule, graph, &mut seen);
+        }
         on_batch(graph.accounts().len());
     }
     let mut diagnostics = Vec::new();
-    let reports: Vec<PolicyReport> = policies
-        .iter()
-        .zip(prepared)
+    let reports: Vec<PolicyReport> = prepared
+        .into_iter()
         .zip(entities.into_iter().zip(coverage))
-        .map(|((p, prepared), (entities, coverage))| match prepared {
-            Prepared::Ready(rule) => {
-                let mut report = finish(&p.meta, &p.origin, &rule, entities, census);
-                if let Some(diag) =
-                    coverage.report(&p.source, &p.origin, &rule, &mut report, opts.strict)
-                {
-                    diagnostics.push(diag);
-                }
-                report
-            }
-            Prepared::Failed(report, diag) => {
-                diagnostics.push(diag);
-                *report
-            }
+        .map(|(rule, (entities, coverage))| {
+            let (report, diag) = rule.finish(entities, coverage, census, opts.strict);
+            diagnostics.extend(diag);
+            report
         })
         .collect();
     Ok(CheckRun {
@@ -209,207 +201,14 @@ where
     })
 }
 
-/// What a rule found over the snapshot beyond its results: the accounts without an
-/// entity of its type, and (for a type the collectors do not build) the property paths
-/// no entity of the type has. Gathered a batch of accounts at a time.
-#[derive(Debug, Clone, Default)]
-struct Coverage {
-    /// Accounts holding no entity of the rule's type (rules over single entities).
-    empty_accounts: Vec<String>,
-    /// Whether any account holds an entity of the type.
-    any_entities: bool,
-    /// The paths no entity of the batches seen so far has; `None` before the first
-    /// batch holding an entity of the type.
-    unseen: Option<Vec<eval::props::Unresolved>>,
-}
-
-/// Add what `graph` (one batch) says to the coverage of each rule.
-fn survey(prepared: &[Prepared], graph: &EntityGraph, coverage: &mut [Coverage]) {
-    let mut paths: std::collections::HashMap<String, std::collections::BTreeSet<String>> =
-        std::collections::HashMap::new();
-    for (p, c) in prepared.iter().zip(coverage.iter_mut()) {
-        let Prepared::Ready(rule) = p else { continue };
-        let ty = rule.entity();
-        let mut batch_has = false;
-        for account in graph.accounts() {
-            if graph
-                .entities_in(ty, &account.account_number, None)
-                .is_empty()
-            {
-                if !rule.is_list() && !c.empty_accounts.contains(&account.account_number) {
-                    c.empty_accounts.push(account.account_number.clone());
-                }
-            } else {
-                batch_has = true;
-            }
-        }
-        c.any_entities |= batch_has;
-        if !batch_has || crate::entity::schema::entity_schema(ty).is_some() {
-            continue;
-        }
-        let seen = paths
-            .entry(ty.to_lowercase())
-            .or_insert_with(|| eval::props::seen_paths(graph, ty));
-        let unseen = eval::props::unseen_properties(rule, seen);
-        c.unseen = Some(match c.unseen.take() {
-            None => unseen,
-            // Unseen in the whole snapshot: in every batch that has the type.
-            Some(before) => before.into_iter().filter(|u| unseen.contains(u)).collect(),
-        });
-    }
-}
-
-impl Coverage {
-    /// Write the coverage into the policy's report: a note naming the accounts without
-    /// entities, a warning per unseen path (with `strict`, an error: the policy's status
-    /// becomes `error`, and the diagnostic to print is returned).
-    fn report(
-        self,
-        source: &str,
-        origin: &str,
-        rule: &CheckedRule,
-        report: &mut PolicyReport,
-        strict: bool,
-    ) -> Option<miette::Report> {
-        if self.any_entities && !self.empty_accounts.is_empty() {
-            let n = self.empty_accounts.len();
-            let shown: Vec<&str> = self
-                .empty_accounts
-                .iter()
-                .take(10)
-                .map(String::as_str)
-                .collect();
-            let more = if n > 10 {
-                format!(" and {} more", n - 10)
-            } else {
-                String::new()
-            };
-            report.diagnostics.push(Problem {
-                level: crate::report::Level::Note,
-                code: "gsl::eval::no_entities_in_account".into(),
-                message: format!(
-                    "nothing to check in {n} account(s) without a `{}` entity: {}{more}",
-                    rule.entity(),
-                    shown.join(", ")
-                ),
-                help: Some(
-                    "nothing passed there; a control that needs the resource to exist is written as a List<..> rule (docs/policies.md)"
-                        .into(),
-                ),
-                span: None,
-            });
-            report.accounts_without_entities = self.empty_accounts;
-        }
-        let unseen = self.unseen.unwrap_or_default();
-        if unseen.is_empty() {
-            return None;
-        }
-        let warnings: Vec<eval::props::UnseenProperty> = unseen
-            .iter()
-            .map(|u| eval::props::UnseenProperty::new(u, rule.entity(), source, origin))
-            .collect();
-        let mut problems: Vec<Problem> = warnings.iter().map(|w| Problem::of(w)).collect();
-        if !strict {
-            report.diagnostics.extend(problems);
-            return None;
-        }
-        for p in &mut problems {
-            p.level = crate::report::Level::Error;
-        }
-        report.status = RuleStatus::Error;
-        report.error = Some(format!("{} (an error with --strict)", warnings[0]));
-        report.diagnostics.extend(problems);
-        Some(miette::Report::new(StrictErrors(warnings)))
-    }
-}
-
-/// The unseen properties of one rule under `--strict`, as one diagnostic.
-#[derive(Debug, thiserror::Error)]
-#[error("rule cannot be evaluated with --strict: a property no entity has")]
-struct StrictErrors(Vec<eval::props::UnseenProperty>);
-
-impl Diagnostic for StrictErrors {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new("gsl::eval::strict"))
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(
-            "fix the path, or run without --strict to get a warning instead",
-        ))
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.0.iter().map(|w| w as &dyn Diagnostic)))
-    }
-}
-
-/// A policy parsed and checked, or the report and diagnostic of why it cannot run.
-enum Prepared {
-    Ready(Box<CheckedRule>),
-    Failed(Box<PolicyReport>, miette::Report),
-}
-
-fn prepare(source: &str, origin: &str, meta: &Metadata) -> Prepared {
-    let failed = |summary: String, diag: &dyn Diagnostic| {
-        Box::new(PolicyReport {
-            meta: meta.clone(),
-            origin: origin.to_string(),
-            status: RuleStatus::Error,
-            entities: Vec::new(),
-            error: Some(summary),
-            diagnostics: Problem::all(diag),
-            waived: Vec::new(),
-            accounts_without_entities: Vec::new(),
-        })
-    };
-    let rule = match parser::parse_rule_named(source, origin) {
-        Ok(rule) => rule,
-        Err(e) => return Prepared::Failed(failed(e.summary(), &e), e.into()),
-    };
-    match eval::check_rule_src(&rule, source, origin) {
-        Ok(checked) => Prepared::Ready(Box::new(checked)),
-        Err(e) => Prepared::Failed(failed(e.to_string(), &e), e.into()),
-    }
-}
-
-/// The report of a policy from its results; a rule that found nothing to check because
-/// the snapshot holds no entity of its type gets a note saying so.
-fn finish(
-    meta: &Metadata,
-    origin: &str,
-    rule: &CheckedRule,
-    entities: Vec<EntityResult>,
-    census: &EntityGraph,
-) -> PolicyReport {
-    let result = RuleResult { entities };
-    let mut report = PolicyReport {
-        meta: meta.clone(),
-        origin: origin.to_string(),
-        status: RuleStatus::of(&result),
-        entities: result.entities,
-        error: None,
-        diagnostics: Vec::new(),
-        waived: Vec::new(),
-        accounts_without_entities: Vec::new(),
-    };
-    if report.status == RuleStatus::NotApplicable {
-        if let Err(missing) = census.check_type(rule.entity()) {
-            let mut note = Problem::of(&missing);
-            note.level = crate::report::Level::Note;
-            note.message = format!("no entities of type `{}` in the snapshot", missing.name);
-            report.diagnostics = vec![note];
-        }
-    }
-    report
-}
-
-/// Run one policy: parse, check, evaluate. A rule that cannot run gives an `error`
-/// report and its diagnostic.
+/// Run one policy: parse, check, evaluate ([`PreparedRule::run`]). A rule that cannot
+/// run gives an `error` report and its diagnostic.
 pub fn check_policy(
     policy: &Policy,
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> (PolicyReport, Option<miette::Report>) {
-    run_source(&policy.source, &policy.origin, &policy.meta, graph, opts)
+    PreparedRule::policy(policy).run(graph, opts)
 }
 
 /// Evaluate one rule text (`gsl eval`): the report of an ad-hoc policy whose id is
@@ -420,8 +219,7 @@ pub fn eval_rule(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> Result<PolicyReport, miette::Report> {
-    let meta = adhoc_metadata(rule);
-    match run_source(rule, "rule", &meta, graph, opts) {
+    match PreparedRule::new(rule, "rule").run(graph, opts) {
         (_, Some(diag)) => Err(diag),
         (report, None) => Ok(report),
     }
@@ -430,9 +228,10 @@ pub fn eval_rule(
 /// Parse and statically check a rule text without a snapshot: the first half of
 /// [`eval_rule`], for callers that want to reject a bad rule before loading data.
 pub fn check_rule_text(rule: &str, name: &str) -> Result<(), miette::Report> {
-    let parsed = parser::parse_rule_named(rule, name)?;
-    eval::check_rule_src(&parsed, rule, name)?;
-    Ok(())
+    match PreparedRule::new(rule, name).ready() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.into_report()),
+    }
 }
 
 /// The metadata of an ad-hoc rule (`gsl eval`).
@@ -445,30 +244,5 @@ pub fn adhoc_metadata(rule: &str) -> Metadata {
         remediation: String::new(),
         references: Vec::new(),
         frameworks: Vec::new(),
-    }
-}
-
-fn run_source(
-    source: &str,
-    origin: &str,
-    meta: &Metadata,
-    graph: &EntityGraph,
-    opts: &EvalOptions,
-) -> (PolicyReport, Option<miette::Report>) {
-    match prepare(source, origin, meta) {
-        Prepared::Failed(report, diag) => (*report, Some(diag)),
-        ready @ Prepared::Ready(_) => {
-            let prepared = [ready];
-            let mut coverage = [Coverage::default()];
-            survey(&prepared, graph, &mut coverage);
-            let [Prepared::Ready(rule)] = prepared else {
-                unreachable!("matched as ready above")
-            };
-            let entities = eval::evaluate(&rule, graph, opts).entities;
-            let mut report = finish(meta, origin, &rule, entities, graph);
-            let [coverage] = coverage;
-            let diag = coverage.report(source, origin, &rule, &mut report, opts.strict);
-            (report, diag)
-        }
     }
 }

@@ -8,7 +8,7 @@ use gsl::entity::stream::SnapshotSource;
 use gsl::policy::select::{self, Selection};
 use gsl::policy::{self, Policy, Severity};
 use gsl::report::waiver::Waivers;
-use gsl::report::{PolicyReport, RuleStatus};
+use gsl::report::{FailPolicy, RuleStatus};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -197,28 +197,6 @@ fn load_policies(args: &CheckArgs) -> miette::Result<(Vec<Policy>, Vec<policy::P
     Ok((policies, errors))
 }
 
-/// The exit status of a run under `--fail-on` and `--unknown-ok`.
-pub fn exit_of(policies: &[PolicyReport], fail_on: Option<Severity>, unknown_ok: bool) -> Exit {
-    let min = fail_on.unwrap_or(Severity::Info);
-    if policies.iter().any(|p| p.status == RuleStatus::Error) {
-        return Exit::Error;
-    }
-    let counts = |p: &&PolicyReport| match p.status {
-        RuleStatus::Failed => true,
-        RuleStatus::Unknown => !unknown_ok,
-        _ => false,
-    };
-    if policies
-        .iter()
-        .filter(counts)
-        .any(|p| p.meta.severity >= min)
-    {
-        Exit::Failed
-    } else {
-        Exit::Ok
-    }
-}
-
 fn load_waivers(args: &CheckArgs) -> miette::Result<Option<Waivers>> {
     let today = args.now.unwrap_or_else(Utc::now).date_naive();
     let path = match &args.waivers {
@@ -340,11 +318,11 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         );
         return Ok(Exit::Error);
     }
-    Ok(exit_of(
-        &run.policies,
-        args.fail_on.map(Severity::from),
-        args.unknown_ok,
-    ))
+    let fail = FailPolicy {
+        fail_on: args.fail_on.map(Severity::from),
+        unknown_ok: args.unknown_ok,
+    };
+    Ok(fail.verdict(&run.policies).into())
 }
 
 /// Render each format and write it where the arguments say.

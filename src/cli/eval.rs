@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use gsl::entity::graph::EntityGraph;
 use gsl::lang::eval::RuleResult;
 use gsl::lang::{parser, printer};
-use gsl::report::{Document, SnapshotInfo, Summary};
+use gsl::report::{Document, FailPolicy, SnapshotInfo};
 
 /// `gsl eval` arguments.
 #[derive(Debug, clap::Args)]
@@ -88,7 +88,9 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                 .write_all(Document::new(&info, &reports).to_json().as_bytes());
         }
     }
-    Ok(Exit::of(&Summary::of(std::slice::from_ref(&report))))
+    Ok(FailPolicy::default()
+        .verdict(std::slice::from_ref(&report))
+        .into())
 }
 
 /// The path named by a `gsl eval` argument that is an existing `.gsl` file or

@@ -1,9 +1,10 @@
 //! `gsl lsp`: the language server for `.gsl` policy files, over stdin and stdout
 //! (`lsp-server` for JSON-RPC, `lsp-types` for the protocol). A shell over the library:
-//! diagnostics from the policy loader, the parser and the checker
-//! ([`gsl::run::check_rule_text`]) plus the snapshot's property warnings, completion and
-//! hover from [`gsl::complete`], formatting from [`gsl::format`], "Evaluate on
-//! snapshot" from [`gsl::run::check_policy`]. Positions are UTF-16 as LSP requires.
+//! diagnostics from the policy loader and, through [`gsl::run::PreparedRule`] (the path
+//! `gsl check` takes), the parser's and the checker's plus the snapshot's property
+//! warnings; completion and hover from [`gsl::complete`], formatting from
+//! [`gsl::format`], "Evaluate on snapshot" from [`gsl::run::PreparedRule::run`].
+//! Positions are UTF-16 as LSP requires.
 //!
 //! Settings (`initializationOptions` or `workspace/didChangeConfiguration` under
 //! `gsl`): `snapshot`, the snapshot file completion, hover and evaluation use (default:
@@ -12,7 +13,8 @@
 use gsl::complete::{self, Knowledge};
 use gsl::entity::graph::EntityGraph;
 use gsl::entity::{self, Snapshot};
-use gsl::report::Problem;
+use gsl::report::{is_finding, Problem};
+use gsl::run::PreparedRule;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
 use lsp_types::notification::Notification as _;
@@ -303,8 +305,8 @@ impl<'c> Server<'c> {
     }
 
     /// The diagnostics of a policy file's text: its metadata, then the rule's parse or
-    /// check errors (as `gsl check` reports them), then properties the snapshot has not
-    /// seen.
+    /// check errors, else the properties no entity of the snapshot has (the warnings
+    /// `gsl check` gives: `gsl::eval::unseen_property`).
     fn diagnostics(&self, uri: &str, text: &str) -> Vec<lsp::Diagnostic> {
         let name = uri_path(uri)
             .map(|p| p.display().to_string())
@@ -318,21 +320,20 @@ impl<'c> Server<'c> {
                     .map(|p| (lsp::DiagnosticSeverity::ERROR, p)),
             );
         }
-        match gsl::run::check_rule_text(text, &name) {
-            Err(report) => problems.extend(
-                Problem::all(report.as_ref())
+        let prepared = PreparedRule::new(text, &name);
+        match prepared.error() {
+            Some(e) => problems.extend(
+                Problem::all(e.diagnostic())
                     .into_iter()
                     .map(|p| (lsp::DiagnosticSeverity::ERROR, p)),
             ),
-            Ok(()) => {
-                if let Ok(rule) = gsl::lang::parser::parse_rule_named(text, &name) {
-                    problems.extend(
-                        self.unseen(&rule, text, &name)
-                            .into_iter()
-                            .map(|p| (lsp::DiagnosticSeverity::WARNING, p)),
-                    );
-                }
-            }
+            None => problems.extend(
+                prepared
+                    .warnings(&self.graph)
+                    .unseen
+                    .iter()
+                    .map(|w| (lsp::DiagnosticSeverity::WARNING, Problem::of(w))),
+            ),
         }
         problems
             .into_iter()
@@ -351,22 +352,6 @@ impl<'c> Server<'c> {
                     ..Default::default()
                 }
             })
-            .collect()
-    }
-
-    /// The warnings `gsl check` gives this rule over the snapshot: paths no entity of
-    /// its type has (`gsl::eval::unseen_property`), for a type the snapshot holds and
-    /// the collectors' schema does not cover (that one is the checker's).
-    fn unseen(&self, rule: &gsl::lang::ast::Rule, text: &str, name: &str) -> Vec<Problem> {
-        use gsl::lang::eval::props;
-        let ty = rule.target.entity.name.as_str();
-        if gsl::entity::schema::entity_schema(ty).is_some() || self.graph.type_name(ty).is_none() {
-            return Vec::new();
-        }
-        let seen = props::seen_paths(&self.graph, ty);
-        props::unseen_properties(rule, &seen)
-            .iter()
-            .map(|u| Problem::of(&props::UnseenProperty::new(u, ty, text, name)))
             .collect()
     }
 
@@ -477,7 +462,8 @@ impl<'c> Server<'c> {
         let Some(text) = self.text(&uri) else {
             return Json::Null;
         };
-        let Ok(rule) = gsl::lang::parser::parse_rule(text) else {
+        let prepared = PreparedRule::new(text, uri.as_str());
+        let Some(rule) = prepared.rule() else {
             return json!([]);
         };
         let index = LineIndex::new(text);
@@ -525,7 +511,9 @@ impl<'c> Server<'c> {
                 source: text.clone(),
                 origin: name.clone(),
             });
-        let (report, diag) = gsl::run::check_policy(&policy, &self.graph, &self.opts);
+        let prepared = PreparedRule::policy(&policy);
+        let start = prepared.rule().map(|r| r.span.start).unwrap_or(0);
+        let (report, diag) = prepared.run(&self.graph, &self.opts);
         if let Some(d) = diag {
             let message = format!("cannot evaluate: {d}");
             self.show(lsp::MessageType::ERROR, message.clone());
@@ -545,12 +533,7 @@ impl<'c> Server<'c> {
             report.status.label(),
             self.graph.name()
         );
-        let first = report.entities.iter().find(|e| {
-            matches!(
-                e.outcome,
-                Outcome::Failed | Outcome::Unknown | Outcome::Error
-            )
-        });
+        let first = report.entities.iter().find(|e| is_finding(e.outcome));
         let explanation = first.map(|e| {
             let mut s = format!(
                 "{} {} {} ({}/{}): {}",
@@ -574,9 +557,6 @@ impl<'c> Server<'c> {
         });
         self.show(lsp::MessageType::INFO, summary.clone());
         let index = LineIndex::new(&text);
-        let start = gsl::lang::parser::parse_rule(&text)
-            .map(|r| r.span.start)
-            .unwrap_or(0);
         let line_end = text[start..]
             .find('\n')
             .map(|i| start + i)

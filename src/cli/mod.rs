@@ -41,18 +41,6 @@ pub enum Exit {
 }
 
 impl Exit {
-    /// The exit of a run with these counts: an error if any policy could not run, a
-    /// failure if any failed or is unknown, else success.
-    pub fn of(summary: &gsl::report::Summary) -> Exit {
-        if summary.errors > 0 {
-            Exit::Error
-        } else if summary.failed > 0 || summary.unknown > 0 {
-            Exit::Failed
-        } else {
-            Exit::Ok
-        }
-    }
-
     /// The exit for a numeric code (`pattern`'s 0/1/2/3).
     pub fn from_code(code: u8) -> Exit {
         match code {
@@ -60,6 +48,17 @@ impl Exit {
             1 => Exit::Failed,
             3 => Exit::Incomplete,
             _ => Exit::Error,
+        }
+    }
+}
+
+impl From<gsl::report::Verdict> for Exit {
+    /// The exit status of a run's verdict ([`gsl::report::FailPolicy`]).
+    fn from(v: gsl::report::Verdict) -> Exit {
+        match v {
+            gsl::report::Verdict::Passed => Exit::Ok,
+            gsl::report::Verdict::Failed => Exit::Failed,
+            gsl::report::Verdict::Error => Exit::Error,
         }
     }
 }

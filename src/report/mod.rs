@@ -6,7 +6,7 @@
 
 use crate::entity::graph::EntityGraph;
 use crate::lang::eval::{EntityResult, Outcome, RuleResult};
-use crate::policy::Metadata;
+use crate::policy::{Metadata, Severity};
 use miette::Diagnostic;
 use serde::Serialize;
 
@@ -141,6 +141,63 @@ impl PolicyReport {
     /// The waiver of one of this policy's objects, if it is waived.
     pub fn waiver_of(&self, entity_id: &str) -> Option<&Waived> {
         self.waived.iter().find(|w| w.entity == entity_id)
+    }
+}
+
+/// Whether an object's outcome is a finding: it failed, or could not be decided
+/// (unknown data, an evaluation error). Every report lists the findings; passing and
+/// not-relevant objects only on request.
+pub fn is_finding(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Failed | Outcome::Unknown | Outcome::Error)
+}
+
+/// What a run's reports add up to, for a caller that must answer yes or no (the exit
+/// status of `gsl check` and `gsl eval`, a CI gate): see [`FailPolicy::verdict`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing counts against the run: every policy passed, does not apply, is
+    /// waived, or fails only below the policy's threshold.
+    Passed,
+    /// A policy that counts failed, or is unknown (missing data) and unknown is not
+    /// allowed.
+    Failed,
+    /// A policy could not run (a parse or check error, an unseen property under
+    /// `--strict`, an unloadable file).
+    Error,
+}
+
+/// When a run fails (`gsl check --fail-on`, `--unknown-ok`). The default counts every
+/// failure and every unknown result, whatever the severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FailPolicy {
+    /// Count only failures of policies of at least this severity (`None`: all).
+    pub fail_on: Option<Severity>,
+    /// Do not count unknown results as failures.
+    pub unknown_ok: bool,
+}
+
+impl FailPolicy {
+    /// The verdict on `policies`: an error if any could not run, else a failure if any
+    /// that counts failed (or is unknown), else passed. Waived policies never count.
+    pub fn verdict(&self, policies: &[PolicyReport]) -> Verdict {
+        if policies.iter().any(|p| p.status == RuleStatus::Error) {
+            return Verdict::Error;
+        }
+        let min = self.fail_on.unwrap_or(Severity::Info);
+        let counts = |p: &&PolicyReport| match p.status {
+            RuleStatus::Failed => true,
+            RuleStatus::Unknown => !self.unknown_ok,
+            _ => false,
+        };
+        if policies
+            .iter()
+            .filter(counts)
+            .any(|p| p.meta.severity >= min)
+        {
+            Verdict::Failed
+        } else {
+            Verdict::Passed
+        }
     }
 }
 
@@ -468,5 +525,87 @@ mod tests {
             RuleStatus::of(&r(&[Outcome::Failed, Outcome::Error])),
             RuleStatus::Error
         );
+    }
+
+    fn policy(status: RuleStatus, severity: Severity) -> PolicyReport {
+        PolicyReport {
+            meta: Metadata {
+                id: "P".into(),
+                title: "p".into(),
+                severity,
+                description: String::new(),
+                remediation: String::new(),
+                references: Vec::new(),
+                frameworks: Vec::new(),
+            },
+            origin: "p.gsl".into(),
+            status,
+            entities: Vec::new(),
+            error: None,
+            diagnostics: Vec::new(),
+            waived: Vec::new(),
+            accounts_without_entities: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_fail_policy_decides_the_verdict() {
+        use RuleStatus::*;
+        use Severity::*;
+        let any = FailPolicy::default();
+        let high = FailPolicy {
+            fail_on: Some(High),
+            unknown_ok: false,
+        };
+        let unknown_ok = FailPolicy {
+            fail_on: None,
+            unknown_ok: true,
+        };
+        type Case<'a> = (FailPolicy, &'a [(RuleStatus, Severity)], Verdict);
+        let cases: &[Case<'_>] = &[
+            (any, &[], Verdict::Passed),
+            (
+                any,
+                &[(Passed, Critical), (NotApplicable, High), (Waived, High)],
+                Verdict::Passed,
+            ),
+            (any, &[(Passed, High), (Failed, Info)], Verdict::Failed),
+            (any, &[(Unknown, Low)], Verdict::Failed),
+            (any, &[(Failed, Critical), (Error, Info)], Verdict::Error),
+            (high, &[(Failed, Medium), (Unknown, Low)], Verdict::Passed),
+            (high, &[(Failed, High)], Verdict::Failed),
+            (high, &[(Unknown, Critical)], Verdict::Failed),
+            (high, &[(Error, Info)], Verdict::Error),
+            (
+                unknown_ok,
+                &[(Unknown, Critical), (Passed, Low)],
+                Verdict::Passed,
+            ),
+            (
+                unknown_ok,
+                &[(Unknown, Critical), (Failed, Low)],
+                Verdict::Failed,
+            ),
+        ];
+        for (fail, statuses, want) in cases {
+            let reports: Vec<PolicyReport> =
+                statuses.iter().map(|(st, sev)| policy(*st, *sev)).collect();
+            assert_eq!(fail.verdict(&reports), *want, "{fail:?} over {statuses:?}");
+        }
+    }
+
+    #[test]
+    fn findings_are_failed_unknown_and_error_outcomes() {
+        let found: Vec<Outcome> = [
+            Outcome::Passed,
+            Outcome::Failed,
+            Outcome::NotRelevant,
+            Outcome::Unknown,
+            Outcome::Error,
+        ]
+        .into_iter()
+        .filter(|o| is_finding(*o))
+        .collect();
+        assert_eq!(found, [Outcome::Failed, Outcome::Unknown, Outcome::Error]);
     }
 }

@@ -79,3 +79,106 @@ fn a_broken_policy_is_an_error_with_codes_and_the_rest_still_run() {
     assert_ne!(run.policies[1].status, RuleStatus::Error);
     assert_eq!(run.summary.errors, 1);
 }
+
+/// The multi-account snapshot of the report tests: Bucket (a type of its own) in two
+/// accounts, CloudTrail in two.
+fn multi_account() -> (EntityGraph, gsl::EvalOptions) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/report/multi-account.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let snapshot = parse_snapshot(&text, "multi-account.json").unwrap();
+    let opts = gsl::run::eval_options(&snapshot, None);
+    (EntityGraph::named(snapshot, "multi-account.json"), opts)
+}
+
+#[test]
+fn a_prepared_rule_carries_its_parse_and_check_diagnostics() {
+    use gsl::run::{PreparedRule, RuleError};
+    let unparsed = PreparedRule::new("CloudTrail should have", "a.gsl");
+    assert!(unparsed.rule().is_none());
+    let Some(RuleError::Parse(e)) = unparsed.error() else {
+        panic!("{:?}", unparsed.error())
+    };
+    assert!(
+        e.codes().iter().all(|c| c.starts_with("gsl::parse::")),
+        "{e:?}"
+    );
+
+    let rejected = PreparedRule::new("CloudTrail should have isMultiRegionTrial = true", "b.gsl");
+    assert_eq!(
+        rejected.rule().map(|r| r.target.entity.name.as_str()),
+        Some("CloudTrail")
+    );
+    let e = rejected.error().unwrap();
+    assert!(matches!(e, RuleError::Check(_)), "{e:?}");
+    let problems = gsl::report::Problem::all(e.diagnostic());
+    assert_eq!(problems[0].code, "gsl::eval::unknown_property");
+    assert!(
+        e.summary().contains("isMultiRegionTrial"),
+        "{}",
+        e.summary()
+    );
+
+    // A rule that cannot run says nothing about a snapshot and gives an error report.
+    let (graph, opts) = multi_account();
+    let w = rejected.warnings(&graph);
+    assert!(w.absent_type.is_none() && w.unseen.is_empty());
+    let (report, diag) = rejected.run(&graph, &opts);
+    assert_eq!(report.status, RuleStatus::Error);
+    assert_eq!(report.meta.id, "rule");
+    assert_eq!(report.origin, "b.gsl");
+    assert_eq!(
+        diag.unwrap().code().unwrap().to_string(),
+        "gsl::eval::check"
+    );
+}
+
+#[test]
+fn a_prepared_rule_knows_what_the_snapshot_says_about_it() {
+    use gsl::run::PreparedRule;
+    let (graph, opts) = multi_account();
+    // A type of one's own: the paths no entity has.
+    let bucket = PreparedRule::new("Bucket should not have versioning.enabeld = false", "<in>");
+    let w = bucket.warnings(&graph);
+    assert!(w.absent_type.is_none());
+    let paths: Vec<&str> = w.unseen.iter().map(|u| u.path.as_str()).collect();
+    assert_eq!(paths, ["versioning.enabeld"]);
+    // A type the snapshot does not hold.
+    let absent = PreparedRule::new("List<Queue> should have items length() > 0", "<in>");
+    let w = absent.warnings(&graph);
+    assert_eq!(w.absent_type.map(|e| e.name), Some("Queue".to_string()));
+    assert!(w.unseen.is_empty());
+    // A known type: its paths are the checker's, nothing to warn.
+    let trail = PreparedRule::new("CloudTrail should have isMultiRegionTrail = true", "<in>");
+    let w = trail.warnings(&graph);
+    assert!(w.absent_type.is_none() && w.unseen.is_empty());
+
+    // Its report is the one `gsl::check` gives the same policy.
+    let policy = gsl::policy::Policy {
+        meta: gsl::run::adhoc_metadata("Bucket"),
+        source: bucket.source().to_string(),
+        origin: bucket.origin().to_string(),
+    };
+    let run = gsl::check(std::slice::from_ref(&policy), &graph, &opts);
+    let by_entity: Vec<gsl::lang::eval::EntityResult> = graph
+        .entities("Bucket")
+        .into_iter()
+        .filter_map(|e| bucket.evaluate_entity(&graph, e, &opts))
+        .collect();
+    assert_eq!(by_entity, bucket.evaluate(&graph, &opts).entities);
+    let (report, diag) = PreparedRule::policy(&policy).run(&graph, &opts);
+    assert!(diag.is_none());
+    assert_eq!(
+        serde_json::to_value(&report).unwrap(),
+        serde_json::to_value(&run.policies[0]).unwrap()
+    );
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "gsl::eval::no_entities_in_account",
+            "gsl::eval::unseen_property"
+        ]
+    );
+    assert_eq!(report.entities, by_entity);
+}

@@ -25,6 +25,7 @@ mod examples_table;
 mod facade;
 mod format;
 mod hostile;
+mod layering;
 mod lsp;
 mod man_pages;
 mod never_silent;

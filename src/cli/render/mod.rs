@@ -16,7 +16,7 @@ pub mod text;
 
 pub use text::{entity_label, evidence_line, render_rule, write_entity, TextOptions};
 
-use gsl::lang::eval::Outcome;
+pub use gsl::report::is_finding;
 use gsl::report::PolicyReport;
 use gsl::CheckRun;
 
@@ -120,12 +120,6 @@ pub fn accounts_line(accounts: &[String]) -> String {
     }
 }
 
-/// Whether an object's outcome is a finding (it failed, or could not be decided).
-pub fn is_finding(outcome: Outcome) -> bool {
-    matches!(outcome, Outcome::Failed | Outcome::Unknown | Outcome::Error)
-}
-
-/// The pack a policy belongs to (see `gsl::policy::select::pack_of`).
 /// The warnings and notes of a policy that ran (a property no entity has, accounts
 /// without an entity of its type), one line each: `warning: <message>; <help>
 /// [<code>]`. Every format shows them; a policy that could not run shows its error
@@ -153,6 +147,7 @@ pub fn notes(r: &PolicyReport) -> Vec<String> {
         .collect()
 }
 
+/// The pack a policy belongs to (see `gsl::policy::select::pack_of`).
 pub fn pack(r: &PolicyReport) -> &str {
     gsl::policy::select::pack_of(&r.origin)
 }

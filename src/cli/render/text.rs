@@ -3,7 +3,7 @@
 //! snapshot-tested.
 
 use gsl::lang::eval::{EntityResult, Outcome, RuleResult};
-use gsl::report::{PolicyReport, RuleStatus, Summary};
+use gsl::report::{is_finding, PolicyReport, RuleStatus, Summary};
 use std::fmt::Write as _;
 
 /// Text rendering options.
@@ -133,7 +133,7 @@ pub fn render_rule(result: &RuleResult, opts: TextOptions) -> String {
         out.push_str("no objects of that type in the snapshot\n");
     }
     for e in &result.entities {
-        if !opts.verbose && matches!(e.outcome, Outcome::Passed | Outcome::NotRelevant) {
+        if !opts.verbose && !is_finding(e.outcome) {
             let mark = paint(
                 opts.color,
                 outcome_color(e.outcome),
@@ -220,10 +220,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         }
         for e in &r.entities {
             let waiver = r.waiver_of(&e.id);
-            let show = match e.outcome {
-                Outcome::Failed | Outcome::Unknown | Outcome::Error => true,
-                Outcome::Passed | Outcome::NotRelevant => opts.verbose,
-            };
+            let show = opts.verbose || is_finding(e.outcome);
             if let Some(w) = waiver {
                 let _ = writeln!(
                     out,

@@ -9,11 +9,10 @@ use gsl::entity::graph::PropertyInfo;
 use gsl::entity::graph::{EntityGraph, EntityRef};
 use gsl::entity::Snapshot;
 use gsl::lang::eval::builtins::BUILTINS;
-use gsl::lang::eval::{
-    check_rule_src, evaluate, evaluate_entity, CheckedRule, EvalOptions, Outcome,
-};
-use gsl::lang::parser::{parse_expr, parse_rule_named};
+use gsl::lang::eval::{EvalOptions, Outcome};
+use gsl::lang::parser::parse_expr;
 use gsl::pattern::FilterPattern;
+use gsl::run::PreparedRule;
 use miette::Diagnostic;
 use serde_json::{json, Value as Json};
 use std::io::Write;
@@ -457,37 +456,31 @@ impl Session {
         })
     }
 
-    /// Parse and check `src` as a rule; diagnostics are shown against `shown`, where
+    /// Prepare `src` as a rule; its diagnostics are shown against `shown`, where
     /// `src[from..]` was typed at `shown[to..]` (for REPL syntax rewritten to GSL).
-    fn parse_checked(
+    fn prepare(
         src: &str,
         shown: &str,
         from: usize,
         to: usize,
-    ) -> Result<CheckedRule, Box<dyn Diagnostic + Send + Sync>> {
-        let same = src == shown;
-        let rehome = |d: &dyn Diagnostic| -> Box<dyn Diagnostic + Send + Sync> {
-            Box::new(Rehomed::new(d, Arc::new(shown.to_string()), from, to))
-        };
-        let rule = parse_rule_named(src, INPUT_NAME).map_err(|e| {
-            if same {
-                Box::new(e) as Box<dyn Diagnostic + Send + Sync>
+    ) -> Result<PreparedRule, Box<dyn Diagnostic + Send + Sync>> {
+        PreparedRule::new(src, INPUT_NAME).ready().map_err(|e| {
+            if src == shown {
+                e.into_diagnostic()
             } else {
-                rehome(&e)
-            }
-        })?;
-        check_rule_src(&rule, src, INPUT_NAME).map_err(|e| {
-            if same {
-                Box::new(e) as Box<dyn Diagnostic + Send + Sync>
-            } else {
-                rehome(&e)
+                Box::new(Rehomed::new(
+                    e.diagnostic(),
+                    Arc::new(shown.to_string()),
+                    from,
+                    to,
+                ))
             }
         })
     }
 
     fn rule(&self, src: &str, explain: bool) -> Reply {
-        let rule = match Self::parse_checked(src, src, 0, 0) {
-            Ok(rule) => rule,
+        let prepared = match Self::prepare(src, src, 0, 0) {
+            Ok(prepared) => prepared,
             // A lone condition: say how to use it rather than why it is not a rule.
             Err(_) if parse_expr(src).is_ok() => {
                 // Prefer a type that has the condition's first property.
@@ -517,33 +510,32 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
+        let Some(rule) = prepared.rule() else {
+            // `prepare` lets only a rule that runs through: it has its syntax tree.
+            return Ok(String::new());
+        };
+        // What `gsl check` says about the rule over the snapshot: its type absent (an
+        // error here, but for a `List<..>` rule), properties no entity of it has.
+        let warnings = prepared.warnings(&self.graph);
         let mut note = String::new();
-        if let Err(e) = self.graph.check_type(&rule.target.entity.name) {
+        if let Some(e) = warnings.absent_type {
             if !rule.target.list {
                 return Err(Box::new(e));
             }
             note = format!("note: {e}\n");
         }
-        // As `gsl check` warns: a property no entity of the type has (for types gsl
-        // does not collect; a known type's properties were checked above).
-        for u in gsl::lang::eval::props::unseen_in(&rule, &self.graph) {
-            let w = gsl::lang::eval::props::UnseenProperty::new(
-                &u,
-                &rule.target.entity.name,
-                src,
-                INPUT_NAME,
-            );
-            let p = gsl::report::Problem::of(&w);
+        for w in &warnings.unseen {
+            let p = gsl::report::Problem::of(w);
             note.push_str(&format!("warning: {}\n", crate::cli::note_text(&p)));
         }
-        let result = evaluate(&rule, &self.graph, &self.opts);
+        let result = prepared.evaluate(&self.graph, &self.opts);
         let query = rule.verdict.is_none();
         match self.format {
             Format::Json => Ok(pretty(&serde_json::to_value(&result).unwrap_or(Json::Null))),
             Format::Text => {
                 let mut s = String::new();
                 if explain {
-                    let printed = gsl::lang::printer::print_rule(&rule);
+                    let printed = gsl::lang::printer::print_rule(rule);
                     if !printed.is_empty() {
                         s.push_str(&format!("{printed}\n"));
                     }
@@ -567,10 +559,13 @@ impl Session {
             Some((filter, at)) => {
                 let src = format!("{} where {filter}", p.ty);
                 let from = p.ty.len() + " where ".len();
-                let rule = Self::parse_checked(&src, line, from, at)?;
+                let rule = Self::prepare(&src, line, from, at)?;
                 let mut keep = Vec::new();
                 for e in all {
-                    let r = evaluate_entity(&rule, &self.graph, e, &self.opts);
+                    // `prepare` lets only a rule that runs through: it has a result.
+                    let Some(r) = rule.evaluate_entity(&self.graph, e, &self.opts) else {
+                        continue;
+                    };
                     match r.outcome {
                         Outcome::Passed => keep.push(e),
                         Outcome::NotRelevant => {}

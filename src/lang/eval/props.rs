@@ -336,17 +336,6 @@ pub fn seen_paths(graph: &EntityGraph, type_name: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The paths of `rule` that no entity of its type in `graph` has, for a type the
-/// collectors do not build (a known type's properties are checked statically); none
-/// when the graph has no entity of the type (nothing to learn the properties from).
-pub fn unseen_in(rule: &Rule, graph: &EntityGraph) -> Vec<Unresolved> {
-    let ty = rule.target.entity.name.as_str();
-    if crate::entity::schema::entity_schema(ty).is_some() || graph.entities(ty).is_empty() {
-        return Vec::new();
-    }
-    unseen_properties(rule, &seen_paths(graph, ty))
-}
-
 /// The paths of `rule` that no entity in `paths` (from [`seen_paths`]) has.
 pub fn unseen_properties(rule: &Rule, paths: &BTreeSet<String>) -> Vec<Unresolved> {
     walk(
