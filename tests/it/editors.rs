@@ -299,3 +299,116 @@ fn the_grammar_scopes_gsl_tokens() {
         );
     }
 }
+
+/// The Neovim setup of docs/editors.md (its first ```lua block: the one for 0.7 and
+/// later), driven in the distribution's headless Neovim against this gsl: the filetype
+/// is set, the server attaches, and diagnostics, completion, hover and formatting come
+/// back. `.ci/run` installs Debian's neovim (0.7).
+#[test]
+fn the_documented_neovim_setup_talks_to_the_server() {
+    let nvim = std::path::Path::new("/usr/bin/nvim");
+    assert!(
+        nvim.is_file(),
+        "Neovim is needed to test the documented setup, and /usr/bin/nvim is missing.\n\
+         Install it: apt-get update && apt-get install -y neovim   (.ci/run does this)"
+    );
+    let docs = std::fs::read_to_string("docs/editors.md").unwrap();
+    let section = docs.split("## Neovim").nth(1).unwrap();
+    let setup = section
+        .split("```lua\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let gsl = assert_cmd::cargo::cargo_bin("gsl");
+    assert!(setup.contains(r#"cmd = { "gsl", "lsp" }"#), "{setup}");
+    let setup = setup.replace(
+        r#"cmd = { "gsl", "lsp" }"#,
+        &format!(r#"cmd = {{ "{}", "lsp" }}"#, gsl.display()),
+    );
+    const DRIVER: &str = r#"
+local out = os.getenv("GSL_NVIM_OUT")
+vim.defer_fn(function()
+  local buf = vim.api.nvim_get_current_buf()
+  local r = { filetype = vim.bo[buf].filetype }
+  local function clients()
+    if vim.lsp.get_clients then return vim.lsp.get_clients({ bufnr = buf }) end
+    return vim.lsp.buf_get_clients(buf)
+  end
+  r.attached = vim.wait(20000, function() return next(clients()) ~= nil end, 50)
+  vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
+  r.diagnostics = {}
+  for _, d in ipairs(vim.diagnostic.get(buf)) do table.insert(r.diagnostics, d.message) end
+  local doc = { uri = vim.uri_from_bufnr(buf) }
+  local function req(method, params)
+    for _, v in pairs(vim.lsp.buf_request_sync(buf, method, params, 20000) or {}) do
+      if v.result then return v.result end
+    end
+  end
+  local c = req("textDocument/completion", { textDocument = doc, position = { line = 0, character = 25 } })
+  r.completion = {}
+  for _, i in ipairs(c and (c.items or c) or {}) do table.insert(r.completion, i.label) end
+  local line = vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1]
+  local h = req("textDocument/hover", { textDocument = doc, position = { line = 0, character = line:find("length") } })
+  r.hover = h and h.contents and (h.contents.value or h.contents) or ""
+  local f = req("textDocument/formatting", { textDocument = doc, options = { tabSize = 2, insertSpaces = true } })
+  r.formatted = f and f[1] and f[1].newText or ""
+  local file = io.open(out, "w")
+  file:write(vim.fn.json_encode(r))
+  file:close()
+  vim.cmd("qa!")
+end, 200)
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("init.lua");
+    std::fs::write(&config, format!("{setup}\n{DRIVER}")).unwrap();
+    let rule = dir.path().join("rule.gsl");
+    std::fs::write(
+        &rule,
+        "CloudTrail   should have statuz.isLogging = true and metricFilters length() > 0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("result.json");
+    let mut child = std::process::Command::new(nvim)
+        .args(["--headless", "-n", "-i", "NONE", "-u"])
+        .arg(&config)
+        .arg(&rule)
+        .current_dir(dir.path())
+        .env("GSL_NVIM_OUT", &out)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path())
+        .env("XDG_CACHE_HOME", dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("Neovim did not finish in 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let text = std::fs::read_to_string(&out).expect("the driver wrote its results");
+    let r: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(r["filetype"], "gsl", "{r}");
+    assert_eq!(r["attached"], true, "{r}");
+    let diagnostics = r["diagnostics"].to_string();
+    assert!(diagnostics.contains("statuz"), "{r}");
+    let completion: Vec<&str> = r["completion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(completion.contains(&"isMultiRegionTrail"), "{r}");
+    assert!(r["hover"].as_str().unwrap().contains("length"), "{r}");
+    assert!(
+        r["formatted"]
+            .as_str()
+            .unwrap()
+            .starts_with("CloudTrail should have statuz.isLogging = true"),
+        "{r}"
+    );
+}
