@@ -12,13 +12,18 @@ use gsl::report::{FailPolicy, RuleStatus};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// How `gsl check` ends, for `--help`.
+/// How `gsl check` ends, and the files it reads by default, for `--help`.
 pub const EXIT_CODES: &str = "Exit status:
   0  every selected policy passed, does not apply, or is waived
      (with --fail-on: no failure at or above that severity)
   1  a policy failed, or is unknown (missing data) unless --unknown-ok
   2  usage error, a policy or snapshot that cannot be loaded, a policy that cannot
-     run, or an expired or malformed waiver";
+     run, or an expired or malformed waiver
+
+Configuration: defaults for these options (pack, formats, output directory, waivers,
+snapshot, fail-on) are read from gsl.toml in the current directory, else from
+$XDG_CONFIG_HOME/gsl/config.toml (~/.config/gsl/config.toml); the options given win.
+Waivers: .gslignore.yaml in the current directory, unless --waivers names another.";
 
 /// `gsl check` arguments (defaults may come from `gsl.toml`: see `super::config`).
 #[derive(Debug, Default, clap::Args)]

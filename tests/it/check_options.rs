@@ -355,3 +355,21 @@ fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
         .code(2)
         .stderr(predicate::str::contains("formats"));
 }
+
+#[test]
+fn check_help_names_the_config_and_waiver_files() {
+    for flag in ["-h", "--help"] {
+        let out = gsl().args(["check", flag]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        for file in [
+            "gsl.toml",
+            "$XDG_CONFIG_HOME/gsl/config.toml",
+            ".gslignore.yaml",
+        ] {
+            assert!(
+                help.contains(file),
+                "`check {flag}` does not name {file}:\n{help}"
+            );
+        }
+    }
+}
