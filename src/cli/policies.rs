@@ -1,5 +1,7 @@
 //! `gsl policies [PATH...]`: the built-in packs, or the user's own policy files, with
-//! packs, versions, ids, severities and frameworks; `--format json` for tools.
+//! packs, versions, ids, severities and frameworks; `--format json` for tools. A policy
+//! whose rule does not parse or check is listed and marked broken (its diagnostics on
+//! standard error; exit 2), like a file whose metadata is bad.
 
 use super::{Exit, Format, Io};
 use gsl::policy::select::{self, builtin_packs};
@@ -21,6 +23,8 @@ struct Listed {
     pack: String,
     version: Option<String>,
     policy: Policy,
+    /// Why its rule cannot run, in one line; `None` when it can.
+    broken: Option<String>,
 }
 
 /// Run `gsl policies`.
@@ -34,6 +38,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                     pack: pack.name.clone(),
                     version: pack.version.clone(),
                     policy,
+                    broken: None,
                 });
             }
         }
@@ -46,11 +51,21 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         }
         for path in files {
             match policy::load_policy_file(&path) {
-                Ok(policy) => listed.push(Listed {
-                    pack: select::pack_of(&policy.origin).to_string(),
-                    version: None,
-                    policy,
-                }),
+                Ok(policy) => {
+                    // The rule too: a policy that cannot run is not one to list as fine.
+                    let prepared = gsl::run::PreparedRule::policy(&policy);
+                    let broken_rule = prepared.error().map(|e| {
+                        broken += 1;
+                        let _ = writeln!(io.err, "{}", super::render_diagnostic(e.diagnostic()));
+                        e.summary()
+                    });
+                    listed.push(Listed {
+                        pack: select::pack_of(&policy.origin).to_string(),
+                        version: None,
+                        policy,
+                        broken: broken_rule,
+                    })
+                }
                 Err(e) => {
                     broken += 1;
                     let _ = writeln!(io.err, "{}", super::render_diagnostic(&e));
@@ -72,6 +87,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                         "severity": m.severity,
                         "frameworks": m.frameworks,
                         "origin": l.policy.origin,
+                        "error": l.broken,
                     })
                 })
                 .collect();
@@ -106,6 +122,12 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                     m.severity.as_str(),
                     m.title
                 ));
+                if let Some(why) = &l.broken {
+                    out.push_str(&format!(
+                        "{:<width$}  BROKEN: the rule cannot run: {why}\n",
+                        ""
+                    ));
+                }
             }
             out
         }
