@@ -86,6 +86,12 @@ pub struct CheckArgs {
     /// Exit 1 only for failures of at least this severity (default: any failure).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
+    /// The configuration file whose defaults were applied (set by `config`, not an option).
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
+    /// The global `-q` (set by `gsl`'s main, not an option of `check`).
+    #[arg(skip)]
+    pub quiet: bool,
     /// Do not count unknown results (missing data) as failures for the exit status.
     #[arg(long)]
     pub unknown_ok: bool,
@@ -260,6 +266,13 @@ fn acquire_snapshot(
 
 /// Run `gsl check`.
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    if let Some(config) = &args.config {
+        let _ = writeln!(
+            io.err,
+            "config: {} (its defaults apply; the options given win)",
+            config.display()
+        );
+    }
     let (policies, load_errors) = load_policies(args)?;
     for e in &load_errors {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
@@ -310,15 +323,34 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         opts: TextOptions {
             verbose: args.verbose,
             color: io.color && !to_file,
+            quiet: args.quiet,
         },
         statuses: args.status.iter().map(|s| RuleStatus::from(*s)).collect(),
         hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
     };
     write_reports(args, &formats, &report, io)?;
+    // What it did, on standard error whatever the formats and outputs: the counts,
+    // the sample banner when the report did not go to the terminal, and why it exits
+    // as it does.
+    let s = &run.summary;
+    let _ = writeln!(
+        io.err,
+        "{} policies: {} passed, {} failed, {} unknown, {} errors, {} not applicable, {} waived",
+        s.rules, s.passed, s.failed, s.unknown, s.errors, s.not_applicable, s.waived
+    );
+    let text_to_terminal = !to_file && formats == [ReportFormat::Text];
+    if run.snapshot.sample && !text_to_terminal {
+        let _ = writeln!(io.err, "{}", super::render::SAMPLE_BANNER);
+    }
     if !load_errors.is_empty() {
         let _ = writeln!(
             io.err,
             "error: {} policy file(s) could not be loaded (shown above); the others ran",
+            load_errors.len()
+        );
+        let _ = writeln!(
+            io.err,
+            "exit 2: {} policy file(s) could not be loaded",
             load_errors.len()
         );
         return Ok(Exit::Error);
@@ -327,7 +359,64 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         fail_on: args.fail_on.map(Severity::from),
         unknown_ok: args.unknown_ok,
     };
-    Ok(fail.verdict(&run.policies).into())
+    let exit: Exit = fail.verdict(&run.policies).into();
+    let _ = writeln!(io.err, "{}", exit_reason(exit, &fail, &run.policies));
+    Ok(exit)
+}
+
+/// Why `gsl check` exits as it does, in one line: `exit 0: 14 failed, below --fail-on
+/// high`.
+fn exit_reason(exit: Exit, fail: &FailPolicy, policies: &[gsl::report::PolicyReport]) -> String {
+    let count = |st: RuleStatus| policies.iter().filter(|p| p.status == st).count();
+    let (failed, unknown, errors, waived) = (
+        count(RuleStatus::Failed),
+        count(RuleStatus::Unknown),
+        count(RuleStatus::Error),
+        count(RuleStatus::Waived),
+    );
+    let threshold = fail
+        .fail_on
+        .map(|s| format!(" --fail-on {}", s.as_str()))
+        .unwrap_or_default();
+    match exit {
+        Exit::Error => format!("exit 2: {errors} policies could not run"),
+        Exit::Failed => {
+            let mut why = Vec::new();
+            if failed > 0 {
+                why.push(format!("{failed} failed"));
+            }
+            if unknown > 0 && !fail.unknown_ok {
+                why.push(format!("{unknown} unknown (missing data)"));
+            }
+            let at = if threshold.is_empty() {
+                String::new()
+            } else {
+                format!(", at or above{threshold}")
+            };
+            format!("exit 1: {}{at}", why.join(", "))
+        }
+        _ => {
+            let mut why = Vec::new();
+            if failed > 0 {
+                why.push(format!("{failed} failed, below{threshold}"));
+            }
+            if unknown > 0 {
+                why.push(if fail.unknown_ok {
+                    format!("{unknown} unknown, not counted (--unknown-ok)")
+                } else {
+                    format!("{unknown} unknown, below{threshold}")
+                });
+            }
+            if waived > 0 {
+                why.push(format!("{waived} waived"));
+            }
+            if why.is_empty() {
+                "exit 0: every policy passed or does not apply".to_string()
+            } else {
+                format!("exit 0: {}", why.join("; "))
+            }
+        }
+    }
 }
 
 /// Render each format and write it where the arguments say.

@@ -242,7 +242,11 @@ pub fn main() -> ExitCode {
         err,
         color,
     };
-    let exit = run(cli.command, &mut io).unwrap_or_else(|report| {
+    let mut command = cli.command;
+    if let Command::Check(args) = &mut command {
+        args.quiet = cli.quiet;
+    }
+    let exit = run(command, &mut io).unwrap_or_else(|report| {
         // Errors are shown even with --quiet.
         let _ = writeln!(std::io::stderr(), "{report:?}");
         Exit::Error

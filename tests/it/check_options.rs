@@ -308,6 +308,14 @@ fn quiet_hides_notes_but_not_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("NOPE"));
+    // The text report: results only (the sample banner stays), no header, no hint.
+    let out = gsl().args(["-q", "check"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("gsl check:"), "{text}");
+    assert!(!text.contains("next: "), "{text}");
+    assert!(text.starts_with("SAMPLE DATA"), "{text}");
+    assert!(text.contains("FAIL    CIS-AWS-4.3"), "{text}");
+    assert!(out.stderr.is_empty());
 }
 
 #[test]
@@ -335,6 +343,17 @@ fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
         doc["results"].as_array().unwrap().len(),
         6,
         "the cloudguard pack"
+    );
+    // It says which file applied, what it found and why it exits 0, though the
+    // report (JSON) went elsewhere.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config: gsl.toml"), "{err}");
+    assert!(err.contains("6 policies: 2 passed, 4 failed"), "{err}");
+    assert!(err.contains("SAMPLE DATA"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l == "exit 0: 4 failed, below --fail-on critical"),
+        "{err}"
     );
     // The command line wins.
     gsl()

@@ -13,6 +13,9 @@ pub struct TextOptions {
     pub verbose: bool,
     /// Use ANSI colours.
     pub color: bool,
+    /// `-q`: results only (the `gsl check` report leaves out its header line and the
+    /// closing hint; the sample banner stays).
+    pub quiet: bool,
 }
 
 fn paint(color: bool, code: &str, text: &str) -> String {
@@ -171,8 +174,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
             packs.push(p);
         }
     }
-    let _ = writeln!(
-        out,
+    let header = format!(
         "gsl check: {} {} ({}) over {} ({})",
         reports.len(),
         if reports.len() == 1 {
@@ -184,6 +186,9 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         info.name,
         super::accounts_line(&info.accounts)
     );
+    if !opts.quiet {
+        let _ = writeln!(out, "{header}");
+    }
     if info.sample {
         let _ = writeln!(out, "{}", paint(opts.color, "1;33", super::SAMPLE_BANNER));
     }
@@ -270,7 +275,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
     );
     write_breakdown(&mut out, reports);
     write_accounts(&mut out, &info.accounts, reports);
-    if let Some(hint) = &report.hint {
+    if let Some(hint) = report.hint.as_ref().filter(|_| !opts.quiet) {
         let _ = writeln!(out, "\n{hint}");
     }
     out
