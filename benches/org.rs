@@ -18,6 +18,13 @@
 //! prints, per size, the ratio check / load (target: <= 1 on one core) and the time
 //! per account of each (target: flat from 10 to 1,000 accounts), from the iterations
 //! criterion ran.
+//!
+//! Many small accounts (`GSL_ORG_SMALL_SIZES`, default 2,000 and 20,000): each account
+//! one trail, the organization shape whose per-account bookkeeping once grew with the
+//! square of the accounts. `small_n/run` is what `gsl check -f json` does after
+//! reading the file: load, check the CIS pack, and the JSON document with its
+//! per-account counts. At the end it prints the time per account at each size: flat
+//! means linear.
 
 #[path = "support/orggen.rs"]
 mod orggen;
@@ -86,6 +93,52 @@ fn sizes() -> Vec<usize> {
         .collect()
 }
 
+fn small_sizes() -> Vec<usize> {
+    std::env::var("GSL_ORG_SMALL_SIZES")
+        .unwrap_or_else(|_| "2000,20000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// `n` accounts of one trail each (about 180 bytes of JSON per account).
+fn small_org(n: usize) -> String {
+    let accounts: Vec<String> = (0..n)
+        .map(|i| {
+            let a = format!("{:012}", 100_000_000_000u64 + i as u64);
+            format!(
+                r#"{{"accountNumber":"{a}","entities":{{"CloudTrail":[{{"id":"arn:aws:cloudtrail:us-east-1:{a}:trail/t","type":"CloudTrail","name":"t","region":"us-east-1","isMultiRegionTrail":{}}}]}}}}"#,
+                i % 3 != 0
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"schemaVersion":1,"collectedAt":"2026-11-20T10:00:00Z","accounts":[{}]}}"#,
+        accounts.join(",")
+    )
+}
+
+fn bench_small(c: &mut Criterion, policies: &[gsl::policy::Policy]) {
+    for n in small_sizes() {
+        let text = small_org(n);
+        let mut g = c.benchmark_group(format!("small_{n}"));
+        g.sample_size(10);
+        g.bench_function("run", |b| {
+            b.iter_custom(|iters| {
+                timed(n, "small_run", iters, || {
+                    gsl::memo::forget();
+                    let snapshot = parse_snapshot(black_box(&text), "org").expect("snapshot");
+                    let opts = gsl::run::eval_options(&snapshot, None);
+                    let graph = EntityGraph::new(snapshot);
+                    let run = gsl::check(policies, &graph, &opts);
+                    black_box(run.document().to_json().len());
+                })
+            })
+        });
+        g.finish();
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let policies = cis_policies();
     let rules = cis_rules(&policies);
@@ -143,6 +196,7 @@ fn bench(c: &mut Criterion) {
         });
         g.finish();
     }
+    bench_small(c, &policies);
 }
 
 fn report() {
@@ -174,6 +228,13 @@ fn report() {
                 l * 1e3 / n as f64,
                 c * 1e3 / n as f64
             );
+        }
+    }
+    println!("\nmany small accounts (load, check, JSON document):");
+    println!("{:>8} {:>10} {:>16}", "accounts", "run_s", "run_ms/account");
+    for n in small_sizes() {
+        if let Some(r) = mean(n, "small_run") {
+            println!("{n:>8} {r:>10.4} {:>16.4}", r * 1e3 / n as f64);
         }
     }
 }

@@ -174,8 +174,13 @@ pub fn untested(paths: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Run one test file.
+/// Run one test file, with gsl's default parameters.
 pub fn run_file(test: &Path) -> FileResult {
+    run_file_with(test, &crate::params::Params::defaults())
+}
+
+/// Run one test file, the policy's `$Name` parameters taking their values from `params`.
+pub fn run_file_with(test: &Path, params: &std::sync::Arc<crate::params::Params>) -> FileResult {
     let file = test.display().to_string();
     let policy_path = policy_of(test).unwrap_or_else(|| test.to_path_buf());
     let fail = |error: String| FileResult {
@@ -200,7 +205,7 @@ pub fn run_file(test: &Path) -> FileResult {
     let cases = form
         .cases
         .iter()
-        .map(|c| run_case(c, &policy, base))
+        .map(|c| run_case(c, &policy, base, params))
         .collect();
     FileResult {
         file,
@@ -210,7 +215,12 @@ pub fn run_file(test: &Path) -> FileResult {
     }
 }
 
-fn run_case(case: &CaseForm, policy: &Policy, base: &Path) -> CaseResult {
+fn run_case(
+    case: &CaseForm,
+    policy: &Policy,
+    base: &Path,
+    params: &std::sync::Arc<crate::params::Params>,
+) -> CaseResult {
     let error = |e: String| CaseResult {
         name: case.name.clone(),
         mismatches: Vec::new(),
@@ -255,7 +265,7 @@ fn run_case(case: &CaseForm, policy: &Policy, base: &Path) -> CaseResult {
         Ok(s) => s,
         Err(e) => return error(format!("{e}")),
     };
-    let opts = crate::run::eval_options(&snapshot, case.now);
+    let opts = crate::run::eval_options(&snapshot, case.now).with_params(params.clone());
     let graph = EntityGraph::named(snapshot, &name);
     let (report, diag) = crate::run::check_policy(policy, &graph, &opts);
     if let Some(d) = diag {

@@ -14,11 +14,15 @@
 //! server to UTF-16).
 
 use crate::entity::graph::{EntityGraph, PropertyInfo};
+use crate::entity::schema::path_segments;
 use crate::lang::ast::{CmpOp, Expr, ExprKind, ListOp, LiteralKind, Postfix, Rule, Subject, Term};
 use crate::lang::eval::builtins::{self, ArgKind, Builtin, BUILTINS};
+use crate::lang::lexer::{self, Quote, TokenKind};
 use crate::lang::parser::KEYWORDS;
+use crate::params::Params;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What a completion candidate is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,6 +41,8 @@ pub enum Kind {
     Value,
     /// A policy metadata key (`id:`, `title:`, ...).
     MetadataKey,
+    /// A ruleset parameter (`$Name`).
+    Parameter,
 }
 
 /// One candidate.
@@ -104,6 +110,9 @@ pub struct Knowledge {
     /// String values seen per type and dotted path (lists are transparent:
     /// `metricFilters.filterName`), for completing `name = '..`.
     pub values: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// The ruleset parameters in effect (`$Name` completes to them; hover shows their
+    /// values). [`Knowledge::of`] starts from gsl's defaults.
+    pub params: Arc<Params>,
 }
 
 /// At most this many distinct values are kept per path.
@@ -167,6 +176,7 @@ impl Knowledge {
             model: Vec::new(),
             schemas,
             values,
+            params: Params::defaults(),
         };
         k.add_entity_model();
         k
@@ -244,14 +254,10 @@ impl Knowledge {
     /// lists are transparent).
     pub fn property(&self, ty: &str, dotted: &[String]) -> Option<&PropertyInfo> {
         self.schema_of(ty)?.iter().find(|p| {
-            let segs: Vec<&str> = segments(&p.path).collect();
+            let segs: Vec<&str> = path_segments(&p.path).collect();
             segs.len() == dotted.len() && segs.iter().zip(dotted).all(|(a, b)| *a == b)
         })
     }
-}
-
-fn segments(schema_path: &str) -> impl Iterator<Item = &str> {
-    schema_path.split('.').map(|s| s.trim_end_matches("[]"))
 }
 
 /// The property names that can follow `prefix` (dotted, relative to the entity; list
@@ -259,7 +265,7 @@ fn segments(schema_path: &str) -> impl Iterator<Item = &str> {
 pub fn children(props: &[PropertyInfo], prefix: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in props {
-        let segs: Vec<&str> = segments(&p.path).collect();
+        let segs: Vec<&str> = path_segments(&p.path).collect();
         if segs.len() == prefix.len() + 1 && segs.iter().zip(prefix).all(|(a, b)| *a == b) {
             let name = segs[prefix.len()].to_string();
             if !name.is_empty() && !out.contains(&name) {
@@ -292,7 +298,7 @@ pub fn signature_hint(before: &str) -> Option<String> {
     let start = name
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .take_while(|(_, c)| lexer::is_ident_char(*c))
         .last()
         .map(|(i, _)| i)?;
     let b = builtins::lookup(&name[start..]).filter(|b| !b.params.is_empty())?;
@@ -302,7 +308,7 @@ pub fn signature_hint(before: &str) -> Option<String> {
 
 /// Characters of a completed word: property paths (`a.b`), keywords with `-`, `$`.
 pub fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '$')
+    lexer::is_ident_char(c) || matches!(c, '.' | '-' | '$')
 }
 
 /// A crude token of the text before the cursor.
@@ -325,57 +331,48 @@ struct Lexed<'a> {
     in_comment: bool,
 }
 
-/// Tokenize as the parser's lexical scan does: `#` and `//` comments to the end of the
-/// line, `'..'` and `".."` strings with backslash escapes, `/../flags` regular
-/// expressions on one line.
+/// The tokens of `s` ([`crate::lang::lexer`]) as completion sees them: a word is a run
+/// of [`is_word_char`]s (a dotted path, a hyphenated keyword, `$`).
 fn lex(s: &str) -> Lexed<'_> {
     let mut toks = Vec::new();
     let mut open_quote = None;
     let mut in_comment = false;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if is_word_char(c) {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if !is_word_char(d) {
-                    break;
-                }
-                end = j + d.len_utf8();
-                chars.next();
+    // The start of the word being read, and where it ends so far.
+    let mut word: Option<(usize, usize)> = None;
+    for t in lexer::tokens(s) {
+        let part = match t.kind {
+            TokenKind::Word => true,
+            TokenKind::Punct(c) => is_word_char(c),
+            _ => false,
+        };
+        match word {
+            Some((start, end)) if part && end == t.start => {
+                word = Some((start, t.end));
+                continue;
             }
-            toks.push(Tok::Word(&s[i..end]));
-        } else if c == '#' || (c == '/' && chars.peek().is_some_and(|&(_, d)| d == '/')) {
-            in_comment = true;
-            for (_, d) in chars.by_ref() {
-                if d == '\n' {
-                    in_comment = false;
-                    break;
-                }
-            }
-        } else if c == '\'' || c == '"' || c == '/' {
-            let mut escaped = false;
-            let mut closed = false;
-            for (_, d) in chars.by_ref() {
-                if escaped {
-                    escaped = false;
-                } else if d == '\\' {
-                    escaped = true;
-                } else if d == c || (c == '/' && d == '\n') {
-                    closed = true;
-                    break;
-                }
-            }
-            if !closed && c == '\'' {
-                open_quote = Some(i);
-            }
-            toks.push(Tok::Literal);
-        } else if matches!(c, '[' | '(' | '{') {
-            toks.push(Tok::Open(c));
-        } else if matches!(c, ']' | ')' | '}') {
-            toks.push(Tok::Close);
-        } else if !c.is_whitespace() {
-            toks.push(Tok::Other);
+            Some((start, end)) => toks.push(Tok::Word(&s[start..end])),
+            None => {}
         }
+        word = part.then_some((t.start, t.end));
+        in_comment = false;
+        match t.kind {
+            _ if part => {}
+            TokenKind::Comment => in_comment = t.end == s.len(),
+            TokenKind::Str { quote, closed } => {
+                if quote == Quote::Single && !closed {
+                    open_quote = Some(t.start);
+                }
+                toks.push(Tok::Literal);
+            }
+            TokenKind::Regex { .. } => toks.push(Tok::Literal),
+            TokenKind::Open(c) => toks.push(Tok::Open(c)),
+            TokenKind::Close(_) => toks.push(Tok::Close),
+            TokenKind::Space => {}
+            TokenKind::Word | TokenKind::Punct(_) => toks.push(Tok::Other),
+        }
+    }
+    if let Some((start, end)) = word {
+        toks.push(Tok::Word(&s[start..end]));
     }
     Lexed {
         toks,
@@ -595,6 +592,12 @@ fn complete_expr(
         }
         return c;
     }
+    // A ruleset parameter: `$` and the start of its name.
+    if let Some(name) = word.strip_prefix('$') {
+        let mut c = path_completion(props, &ctx, word, start, true);
+        c.items.extend(param_items(&k.params, name));
+        return Completion::new(c.start, c.items);
+    }
     // After the filter of a bare path: `Type[..].a.b`.
     let after_filter = matches!(toks.last(), Some(Tok::Close)) && word.starts_with('.');
     if after_filter && stack == 0 {
@@ -616,6 +619,59 @@ fn complete_expr(
         }
     }
     c
+}
+
+/// The parameters whose name starts with `prefix`, as `$Name` items with their values.
+fn param_items<'a>(params: &'a Params, prefix: &'a str) -> impl Iterator<Item = Item> + 'a {
+    params
+        .iter()
+        .filter(move |p| p.name.starts_with(prefix))
+        .map(|p| Item {
+            detail: Some(format!(
+                "parameter = {} ({})",
+                crate::text::clip(&p.value.to_string(), 80),
+                p.origin
+            )),
+            ..Item::new(format!("${}", p.name), Kind::Parameter)
+        })
+}
+
+/// What a hover over `$name` says: its value, where it comes from, what it is for.
+pub fn param_doc(params: &Params, name: &str) -> String {
+    match params.get(name) {
+        Some(p) => {
+            let mut text = format!("parameter `${name}` = `{}`\n\nfrom {}", p.value, p.origin);
+            if let Some(doc) = p.doc {
+                text.push_str(&format!("\n\n{doc}"));
+            }
+            text
+        }
+        None => {
+            let near = params
+                .suggest(name)
+                .map(|n| format!(" (did you mean `${n}`?)"))
+                .unwrap_or_default();
+            format!("parameter `${name}`: not defined{near}; define it in a parameters file (`--params FILE`, or `[params]` in gsl.toml)")
+        }
+    }
+}
+
+/// The `$Name` literal under `cursor` among `lits` (tuples searched inside), if any.
+fn param_at(
+    lits: &[crate::lang::ast::Literal],
+    cursor: usize,
+) -> Option<(&str, crate::span::Span)> {
+    let mut stack: Vec<&crate::lang::ast::Literal> = lits.iter().collect();
+    while let Some(l) = stack.pop() {
+        match &l.kind {
+            LiteralKind::Param(n) if l.span.start <= cursor && cursor <= l.span.end => {
+                return Some((n, l.span))
+            }
+            LiteralKind::Tuple(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The list context of `toks`: how many `[ ]` are open, and the property path (relative
@@ -678,7 +734,7 @@ fn path_completion(
             full.push(n.clone());
             let detail = props
                 .iter()
-                .find(|p| segments(&p.path).eq(full.iter().map(String::as_str)))
+                .find(|p| path_segments(&p.path).eq(full.iter().map(String::as_str)))
                 .map(describe_property);
             Item {
                 detail,
@@ -876,6 +932,13 @@ fn walk_term(
                 }
             }
             Postfix::Call { name, args, .. } => {
+                if let Some((n, span)) = param_at(args, cursor) {
+                    *found = Some(Hover {
+                        text: param_doc(&k.params, n),
+                        span,
+                    });
+                    return;
+                }
                 let Some(b) = builtins::lookup(&name.name) else {
                     continue;
                 };
@@ -905,16 +968,26 @@ fn walk_term(
             }
         }
     }
+    if let Some((n, span)) = t
+        .test
+        .as_ref()
+        .and_then(|test| param_at(std::slice::from_ref(&test.value), cursor))
+    {
+        *found = Some(Hover {
+            text: param_doc(&k.params, n),
+            span,
+        });
+    }
 }
 
 /// [`hover`] over a document's text: parsed here; when it does not parse, a builtin's
-/// doc for the function name under the cursor.
+/// doc for the function name (or a parameter's value for the `$Name`) under the cursor.
 pub fn hover_document(k: &Knowledge, doc: &str, cursor: usize) -> Option<Hover> {
     if let Ok(rule) = crate::lang::parser::parse_rule(doc) {
         return hover(k, &rule, cursor);
     }
     let cursor = floor_boundary(doc, cursor);
-    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let is_name = lexer::is_ident_char;
     let start = doc[..cursor]
         .char_indices()
         .rev()
@@ -927,6 +1000,12 @@ pub fn hover_document(k: &Knowledge, doc: &str, cursor: usize) -> Option<Hover> 
         .find(|(_, c)| !is_name(*c))
         .map(|(i, _)| cursor + i)
         .unwrap_or(doc.len());
+    if start > 0 && doc[..start].ends_with('$') && end > start {
+        return Some(Hover {
+            text: param_doc(&k.params, &doc[start..end]),
+            span: crate::span::Span::new(start - 1, end),
+        });
+    }
     let b = builtins::lookup(&doc[start..end])?;
     Some(Hover {
         text: builtin_doc(b),
@@ -984,6 +1063,51 @@ mod tests {
 
     /// Over a snapshot without any collected entity, the collectors' model still
     /// completes their types and properties, nested ones included.
+    #[test]
+    fn parameters_complete_after_dollar_and_hover_shows_their_value() {
+        let graph = EntityGraph::new(crate::entity::Snapshot::default());
+        let mut k = Knowledge::of(&graph);
+        let mut params = (*Params::defaults()).clone();
+        params.extend(Params::parse("Admin_Ports = [22, 3389]\n", "p.toml").unwrap());
+        k.params = Arc::new(params);
+        let text = "SecurityGroup should not have inboundRules contain [port in ($";
+        let c = complete_rule(&k, text, text.len(), None);
+        assert_eq!(c.labels(), ["$Admin_Ports", "$CloudGuard_Known_UDP_Ports"]);
+        assert_eq!(c.start, text.len() - 1, "the `$` is replaced too");
+        assert_eq!(c.items[0].kind, Kind::Parameter);
+        assert_eq!(
+            c.items[0].detail.as_deref(),
+            Some("parameter = (22, 3389) (p.toml:1)")
+        );
+        let text = "SecurityGroup should have inboundRules contain [port = $Cl";
+        let c = complete_rule(&k, text, text.len(), None);
+        assert_eq!(c.labels(), ["$CloudGuard_Known_UDP_Ports"]);
+        // `$` alone inside brackets is still the element; nothing else is offered for it.
+        let text = "X should have a contain [$ = 1 and b = $";
+        assert!(complete_rule(&k, text, text.len(), None)
+            .labels()
+            .contains(&"$Admin_Ports".to_string()));
+
+        let src =
+            "SecurityGroup should have p in ($Admin_Ports, 1) and r allowedHostsForPort($Nope) > 1";
+        let rule = crate::lang::parser::parse_rule(src).unwrap();
+        let at = src.find("$Admin").unwrap() + 3;
+        let h = hover(&k, &rule, at).unwrap();
+        assert_eq!(
+            h.text,
+            "parameter `$Admin_Ports` = `(22, 3389)`\n\nfrom p.toml:1"
+        );
+        assert_eq!(&src[h.span.start..h.span.end], "$Admin_Ports");
+        let h = hover(&k, &rule, src.find("$Nope").unwrap() + 1).unwrap();
+        assert!(h.text.contains("not defined"), "{}", h.text);
+        let h = hover_document(&k, "X should have a in ($CloudGuard_Known_UDP_Ports", 25).unwrap();
+        assert!(
+            h.text.contains("gsl's default") && h.text.contains("(53, 67"),
+            "{}",
+            h.text
+        );
+    }
+
     #[test]
     fn the_entity_model_completes_without_a_snapshot() {
         let graph = EntityGraph::new(crate::entity::Snapshot::default());

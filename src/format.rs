@@ -10,10 +10,11 @@
 //! own before what followed them. The result parses to the same tree as the input
 //! ([`SameShape`](crate::lang::ast::SameShape)), and formatting it again changes nothing.
 
-use crate::lang::ast::{Expr, ExprKind, Literal, LiteralKind, Postfix, Rule, Subject, Term, Test};
+use crate::lang::ast::{Expr, ExprKind, Postfix, Rule, Subject, Term, Test};
 use crate::lang::error::ParseErrors;
+use crate::lang::lexer::{Lexer, TokenKind};
 use crate::lang::parser::parse_rule_named;
-use crate::lang::printer::{print_expr, print_rule, print_term};
+use crate::lang::printer::{print_expr, print_rule, print_term, strength};
 use crate::span::Span;
 
 /// The width a formatted line aims to stay within.
@@ -54,7 +55,7 @@ pub fn format_rule(src: &str, rule: &Rule) -> String {
     }
     let mut f = Fmt {
         src,
-        comments: comments(src, start, rule),
+        comments: comments(src, start),
         next: 0,
         lines: vec![String::new()],
         last_end: start,
@@ -78,84 +79,18 @@ struct Comment {
     text: String,
 }
 
-/// The comments of `src` from `from` on: `#` or `//` to the end of the line, outside
-/// the rule's string and regular-expression literals.
-fn comments(src: &str, from: usize, rule: &Rule) -> Vec<Comment> {
-    let mut literals = Vec::new();
-    rule_literals(rule, &mut literals);
-    literals.sort_by_key(|s| s.start);
-    let bytes = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = from;
-    let mut lit = 0;
-    while i < bytes.len() {
-        while lit < literals.len() && literals[lit].end <= i {
-            lit += 1;
-        }
-        if lit < literals.len() && literals[lit].start <= i {
-            i = literals[lit].end;
-            continue;
-        }
-        let c = bytes[i];
-        if c == b'#' || (c == b'/' && bytes.get(i + 1) == Some(&b'/')) {
-            let end = src[i..].find('\n').map(|n| i + n).unwrap_or(src.len());
-            out.push(Comment {
-                at: i,
-                text: src[i..end].trim_end().to_string(),
-            });
-            i = end;
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-fn rule_literals(rule: &Rule, out: &mut Vec<Span>) {
-    if let Some(f) = &rule.target.filter {
-        expr_literals(f, out);
-    }
-    if let Some(v) = &rule.verdict {
-        expr_literals(&v.condition, out);
-    }
-}
-
-fn expr_literals(e: &Expr, out: &mut Vec<Span>) {
-    match &e.kind {
-        ExprKind::Or(l, r) | ExprKind::And(l, r) => {
-            expr_literals(l, out);
-            expr_literals(r, out);
-        }
-        ExprKind::Not(x) => expr_literals(x, out),
-        ExprKind::Term(t) => {
-            for p in &t.postfix {
-                match p {
-                    Postfix::ListOp { predicate, .. } => expr_literals(predicate, out),
-                    Postfix::Call { args, .. } => args.iter().for_each(|a| literal(a, out)),
-                }
-            }
-            if let Some(test) = &t.test {
-                literal(&test.value, out);
-            }
-        }
-    }
-}
-
-fn literal(l: &Literal, out: &mut Vec<Span>) {
-    match &l.kind {
-        LiteralKind::Tuple(items) => items.iter().for_each(|i| literal(i, out)),
-        _ => out.push(l.span),
-    }
-}
-
-/// Binding strength, as the printer parenthesises: or 1, and 2, not 3, term 4.
-fn strength(e: &Expr) -> u8 {
-    match e.kind {
-        ExprKind::Or(..) => 1,
-        ExprKind::And(..) => 2,
-        ExprKind::Not(..) => 3,
-        ExprKind::Term(_) => 4,
-    }
+/// The comments of `src` from `from` on (a token start): `#` or `//` to the end of the
+/// line, as [`crate::lang::lexer`] finds them.
+fn comments(src: &str, from: usize) -> Vec<Comment> {
+    let mut lexer = Lexer::new(src);
+    lexer.seek(from);
+    lexer
+        .filter(|t| t.kind == TokenKind::Comment)
+        .map(|t| Comment {
+            at: t.start,
+            text: t.text(src).trim_end().to_string(),
+        })
+        .collect()
 }
 
 struct Fmt<'a> {

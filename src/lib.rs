@@ -7,6 +7,8 @@
 //! - [`policy`]: policy files (`.gsl` with metadata) and the shipped policy packs.
 //! - [`run`]: the facade: [`check`] runs policies over a graph and returns a
 //!   [`CheckRun`] (the result model of [`report`]).
+//! - [`params`]: ruleset parameters (`$Name` in rules): gsl's defaults and
+//!   parameters files.
 //! - [`report`]: the result model and its versioned JSON document.
 //! - [`collect`]: the collectors' records, graph joins and call plan (always); the
 //!   AWS SDK collectors themselves with the feature `aws`.
@@ -31,6 +33,7 @@ pub mod entity;
 pub mod format;
 pub mod lang;
 pub mod memo;
+pub mod params;
 pub mod pattern;
 pub mod policy;
 pub mod report;

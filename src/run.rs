@@ -28,6 +28,7 @@ use crate::entity::graph::EntityGraph;
 use crate::entity::stream::{SnapshotSource, StreamError};
 use crate::entity::Snapshot;
 use crate::lang::eval::{EntityResult, EvalOptions};
+use crate::params::Params;
 use crate::policy::{Metadata, Policy, Severity};
 use crate::report::{PolicyReport, Problem, RuleStatus, SnapshotInfo, Summary};
 use chrono::{DateTime, Utc};
@@ -157,7 +158,10 @@ pub fn check_batches<G, E>(
 where
     G: std::borrow::Borrow<EntityGraph>,
 {
-    let prepared: Vec<PreparedRule> = policies.iter().map(PreparedRule::policy).collect();
+    let prepared: Vec<PreparedRule> = policies
+        .iter()
+        .map(|p| PreparedRule::policy_with(p, &opts.params))
+        .collect();
     let mut entities: Vec<Vec<EntityResult>> = vec![Vec::new(); policies.len()];
     let mut coverage: Vec<Coverage> = vec![Coverage::default(); policies.len()];
     for graph in graphs {
@@ -208,7 +212,7 @@ pub fn check_policy(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> (PolicyReport, Option<miette::Report>) {
-    PreparedRule::policy(policy).run(graph, opts)
+    PreparedRule::policy_with(policy, &opts.params).run(graph, opts)
 }
 
 /// Evaluate one rule text (`gsl eval`): the report of an ad-hoc policy whose id is
@@ -219,7 +223,7 @@ pub fn eval_rule(
     graph: &EntityGraph,
     opts: &EvalOptions,
 ) -> Result<PolicyReport, miette::Report> {
-    match PreparedRule::new(rule, "rule").run(graph, opts) {
+    match PreparedRule::new_with(rule, "rule", &opts.params).run(graph, opts) {
         (_, Some(diag)) => Err(diag),
         (report, None) => Ok(report),
     }
@@ -227,8 +231,14 @@ pub fn eval_rule(
 
 /// Parse and statically check a rule text without a snapshot: the first half of
 /// [`eval_rule`], for callers that want to reject a bad rule before loading data.
+/// `$Name` parameters take gsl's defaults.
 pub fn check_rule_text(rule: &str, name: &str) -> Result<(), miette::Report> {
-    match PreparedRule::new(rule, name).ready() {
+    check_rule_text_with(rule, name, &Params::defaults())
+}
+
+/// [`check_rule_text`] with the given parameters.
+pub fn check_rule_text_with(rule: &str, name: &str, params: &Params) -> Result<(), miette::Report> {
+    match PreparedRule::new_with(rule, name, params).ready() {
         Ok(_) => Ok(()),
         Err(e) => Err(e.into_report()),
     }

@@ -24,6 +24,8 @@ pub enum Kind {
     Snapshot,
     /// Log events, one per line (`gsl pattern test --events`).
     Events,
+    /// A parameters file (`--params`): the values of `$Name` in rules.
+    Params,
 }
 
 impl std::fmt::Display for Kind {
@@ -39,6 +41,7 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::Snapshot => "snapshot",
             Kind::Events => "events",
+            Kind::Params => "params",
         }
     }
 
@@ -48,14 +51,16 @@ impl Kind {
             Kind::Policy => "policy file",
             Kind::Snapshot => "snapshot",
             Kind::Events => "events file",
+            Kind::Params => "parameters file",
         }
     }
 
     /// The largest file of this kind read, in bytes: 4 MiB for a policy, 1 GiB for a
-    /// snapshot, 256 MiB of events.
+    /// snapshot, 256 MiB of events, 1 MiB of parameters.
     pub fn limit(self) -> u64 {
         match self {
             Kind::Policy => 4 << 20,
+            Kind::Params => 1 << 20,
             Kind::Snapshot => 1 << 30,
             Kind::Events => 256 << 20,
         }
@@ -244,15 +249,31 @@ pub fn read_bytes(path: &Path, kind: Kind) -> Result<Vec<u8>, ReadError> {
 
 /// The text of the regular file at `path` (see the module documentation).
 pub fn read_text(path: &Path, kind: Kind) -> Result<String, ReadError> {
+    read_text_at(path, kind).map(|(text, _)| text)
+}
+
+/// The UTF-8 byte order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// [`read_text`], and the byte offset in the file at which the text starts: 3 when a
+/// byte order mark was dropped, else 0. A reader that goes back to the file by byte
+/// offsets (`gsl::entity::stream`) adds it.
+pub fn read_text_at(path: &Path, kind: Kind) -> Result<(String, u64), ReadError> {
     let bytes = read_bytes(path, kind)?;
-    decode(bytes).map_err(|bad| ReadError::NotUtf8 {
+    let start = if bytes.starts_with(BOM) {
+        BOM.len() as u64
+    } else {
+        0
+    };
+    let text = decode(bytes).map_err(|bad| ReadError::NotUtf8 {
         kind,
         path: path.display().to_string(),
         byte: bad.byte,
         line: bad.line,
         column: bad.column,
         offset: bad.offset,
-    })
+    })?;
+    Ok((text, start))
 }
 
 /// Where text stops being UTF-8.
@@ -270,8 +291,8 @@ pub struct BadUtf8 {
 
 /// `bytes` as text, a leading byte order mark dropped, or where it is not UTF-8.
 pub fn decode(mut bytes: Vec<u8>) -> Result<String, BadUtf8> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
     }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();

@@ -42,6 +42,9 @@ pub struct CheckArgs {
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
+    /// The values of `$Name` parameters.
+    #[command(flatten)]
+    pub params: super::ParamsArgs,
     /// Report format; repeat it (or give a comma list) with --output-dir for several.
     #[arg(
         long,
@@ -278,9 +281,10 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
     }
     let waivers = load_waivers(args)?;
+    let params = args.params.load()?;
     let (source, name) = acquire_snapshot(args, io.err)?;
     let source = source.retain_accounts(&args.accounts)?;
-    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now);
+    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now).with_params(params);
     opts.strict = args.strict;
     let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
     let run = gsl::run::check_source(&policies, source, &name, &opts, &mut |n| {
@@ -291,6 +295,9 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     run.add_unloadable(&load_errors);
     if let Some(w) = &waivers {
         run.apply_waivers(w);
+        for warning in w.warnings(&run.policies) {
+            let _ = writeln!(io.err, "{}", super::render_diagnostic(&warning));
+        }
     }
     for d in &run.diagnostics {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(d.as_ref()));

@@ -13,12 +13,17 @@
 //! unknown-ok = false
 //! strict = true               # unseen properties are errors, as --strict
 //! strict-chain = false        # as --strict-chain
-//! ```
+//!
+//! [params]                    # values of the rules' `$Name` parameters (docs/params.md),
+//! Admin_Ports = [22, 3389]    # for check, eval, test, repl and lsp; `--params FILE`
+//! ```                         # replaces the names it defines
 
 use super::check::{CheckArgs, SeverityArg};
 use super::render::ReportFormat;
+use gsl::params::Params;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The file name looked for in the current directory.
 pub const PROJECT_FILE: &str = "gsl.toml";
@@ -28,6 +33,10 @@ pub const PROJECT_FILE: &str = "gsl.toml";
 struct Config {
     #[serde(default)]
     check: CheckDefaults,
+    /// Read again with its positions by [`params`] (`gsl::params::Params::parse_table`).
+    #[serde(default)]
+    #[allow(dead_code)]
+    params: Option<toml::Table>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,23 +65,52 @@ pub fn find() -> Option<PathBuf> {
     user.is_file().then_some(user)
 }
 
-fn load(path: &Path) -> miette::Result<Config> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+fn read(path: &Path) -> miette::Result<String> {
+    std::fs::read_to_string(path).map_err(|e| {
         miette::miette!(
             code = "gsl::config::io",
             help = "fix the file's permissions, or remove it",
             "cannot read {}: {e}",
             path.display()
         )
-    })?;
+    })
+}
+
+fn load(path: &Path) -> miette::Result<Config> {
+    let text = read(path)?;
     toml::from_str(&text).map_err(|e| {
         miette::miette!(
             code = "gsl::config::syntax",
-            help = "the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok, strict, strict-chain (docs/reports.md)",
+            help = "the tables are [check] and [params]; the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok, strict, strict-chain (docs/reports.md)",
             "{}: {e}",
             path.display()
         )
     })
+}
+
+/// The parameters of a run: gsl's defaults, then the `[params]` table of the
+/// configuration file (if there is one), then the parameters file `file` (`--params`),
+/// each replacing the names the one before defined.
+pub fn params(file: Option<&Path>) -> miette::Result<Arc<Params>> {
+    params_from(find().as_deref(), file)
+}
+
+/// [`params`] with a given configuration file.
+pub fn params_from(config: Option<&Path>, file: Option<&Path>) -> miette::Result<Arc<Params>> {
+    if config.is_none() && file.is_none() {
+        return Ok(Params::defaults());
+    }
+    let mut params = (*Params::defaults()).clone();
+    if let Some(path) = config {
+        // Checked as a whole by `load` first, so a bad file gets its usual message.
+        load(path)?;
+        let text = read(path)?;
+        params.extend(Params::parse_table(&text, &path.display().to_string())?);
+    }
+    if let Some(file) = file {
+        params.extend(Params::load(file)?);
+    }
+    Ok(Arc::new(params))
 }
 
 /// Fill the `gsl check` options the command line left unset from the configuration

@@ -1,7 +1,7 @@
 //! `gsl eval` and `gsl parse`.
 
 use super::render::{self, TextOptions};
-use super::{load_snapshot, Exit, Format, Io, SnapshotArgs};
+use super::{load_snapshot, Exit, Format, Io, ParamsArgs, SnapshotArgs};
 use chrono::{DateTime, Utc};
 use gsl::entity::graph::EntityGraph;
 use gsl::lang::eval::RuleResult;
@@ -16,6 +16,9 @@ pub struct EvalArgs {
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
+    /// The values of `$Name` parameters.
+    #[command(flatten)]
+    pub params: ParamsArgs,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t)]
     pub format: Format,
@@ -52,9 +55,10 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             "`{path}` is a file, not a rule"
         ));
     }
-    gsl::run::check_rule_text(&args.rule, "rule")?;
+    let params = args.params.load()?;
+    gsl::run::check_rule_text_with(&args.rule, "rule", &params)?;
     let (snapshot, name) = load_snapshot(&args.source)?;
-    let mut opts = gsl::run::eval_options(&snapshot, args.now);
+    let mut opts = gsl::run::eval_options(&snapshot, args.now).with_params(params);
     opts.strict = args.strict;
     let graph = EntityGraph::named(snapshot, &name);
     let report = gsl::run::eval_rule(&args.rule, &graph, &opts)?;

@@ -13,6 +13,7 @@
 use gsl::complete::{self, Knowledge};
 use gsl::entity::graph::EntityGraph;
 use gsl::entity::{self, Snapshot};
+use gsl::params::Params;
 use gsl::report::{is_finding, Problem};
 use gsl::run::PreparedRule;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -22,6 +23,7 @@ use lsp_types::request::Request as _;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// `gsl lsp` arguments.
 #[derive(Debug, clap::Args)]
@@ -30,6 +32,9 @@ pub struct LspArgs {
     /// pass it).
     #[arg(long)]
     pub stdio: bool,
+    /// The values of `$Name` parameters (completion, hover and diagnostics use them).
+    #[command(flatten)]
+    pub params: super::ParamsArgs,
 }
 
 /// The command of the "Evaluate on snapshot" code lens; its argument is the document URI.
@@ -39,9 +44,10 @@ pub const EVALUATE: &str = "gsl.evaluate";
 const MAX_WORKSPACE_FILES: usize = 2000;
 
 /// Run the server until the client shuts it down.
-pub fn run(_args: &LspArgs) -> miette::Result<super::Exit> {
+pub fn run(args: &LspArgs) -> miette::Result<super::Exit> {
+    let params = args.params.load()?;
     let (connection, threads) = Connection::stdio();
-    let result = serve(&connection);
+    let result = serve(&connection, params);
     drop(connection);
     threads
         .join()
@@ -57,7 +63,7 @@ fn protocol(e: impl std::fmt::Display) -> miette::Report {
     )
 }
 
-fn serve(connection: &Connection) -> miette::Result<()> {
+fn serve(connection: &Connection, rule_params: Arc<Params>) -> miette::Result<()> {
     let (id, params) = connection.initialize_start().map_err(protocol)?;
     let init: lsp::InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let capabilities = lsp::ServerCapabilities {
@@ -65,7 +71,13 @@ fn serve(connection: &Connection) -> miette::Result<()> {
             lsp::TextDocumentSyncKind::FULL,
         )),
         completion_provider: Some(lsp::CompletionOptions {
-            trigger_characters: Some(vec![".".into(), "[".into(), "'".into(), "<".into()]),
+            trigger_characters: Some(vec![
+                ".".into(),
+                "[".into(),
+                "'".into(),
+                "<".into(),
+                "$".into(),
+            ]),
             ..Default::default()
         }),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
@@ -84,7 +96,7 @@ fn serve(connection: &Connection) -> miette::Result<()> {
         "serverInfo": {"name": "gsl", "version": env!("GSL_VERSION")},
     });
     connection.initialize_finish(id, result).map_err(protocol)?;
-    let mut server = Server::new(connection);
+    let mut server = Server::new(connection, rule_params);
     server.configure(init.initialization_options.as_ref());
     #[allow(deprecated, reason = "root_uri is what older clients send")]
     let mut roots: Vec<lsp::Uri> = init
@@ -133,13 +145,13 @@ fn sample() -> Snapshot {
 }
 
 impl<'c> Server<'c> {
-    fn new(connection: &'c Connection) -> Self {
+    fn new(connection: &'c Connection, params: Arc<Params>) -> Self {
         let mut s = Server {
             connection,
             docs: BTreeMap::new(),
             snapshot_path: None,
             graph: EntityGraph::named(Snapshot::default(), entity::SAMPLE_SNAPSHOT_NAME),
-            opts: gsl::EvalOptions::default(),
+            opts: gsl::EvalOptions::default().with_params(params),
             knowledge: Knowledge::default(),
             evaluated: BTreeMap::new(),
         };
@@ -148,9 +160,11 @@ impl<'c> Server<'c> {
     }
 
     fn load(&mut self, snapshot: Snapshot, name: &str) {
-        self.opts = gsl::run::eval_options(&snapshot, None);
+        let params = self.opts.params.clone();
+        self.opts = gsl::run::eval_options(&snapshot, None).with_params(params);
         self.graph = EntityGraph::named(snapshot, name);
         self.knowledge = Knowledge::of(&self.graph);
+        self.knowledge.params = self.opts.params.clone();
     }
 
     /// Apply settings: `{"snapshot": PATH}` or `{"gsl": {"snapshot": PATH}}`.
@@ -320,7 +334,7 @@ impl<'c> Server<'c> {
                     .map(|p| (lsp::DiagnosticSeverity::ERROR, p)),
             );
         }
-        let prepared = PreparedRule::new(text, &name);
+        let prepared = PreparedRule::new_with(text, &name, &self.opts.params);
         match prepared.error() {
             Some(e) => problems.extend(
                 Problem::all(e.diagnostic())
@@ -399,6 +413,7 @@ impl<'c> Server<'c> {
                     complete::Kind::Function => lsp::CompletionItemKind::FUNCTION,
                     complete::Kind::Value => lsp::CompletionItemKind::VALUE,
                     complete::Kind::MetadataKey => lsp::CompletionItemKind::PROPERTY,
+                    complete::Kind::Parameter => lsp::CompletionItemKind::VARIABLE,
                 }),
                 detail: i.detail,
                 text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
@@ -462,7 +477,7 @@ impl<'c> Server<'c> {
         let Some(text) = self.text(&uri) else {
             return Json::Null;
         };
-        let prepared = PreparedRule::new(text, uri.as_str());
+        let prepared = PreparedRule::new_with(text, uri.as_str(), &self.opts.params);
         let Some(rule) = prepared.rule() else {
             return json!([]);
         };
@@ -511,7 +526,7 @@ impl<'c> Server<'c> {
                 source: text.clone(),
                 origin: name.clone(),
             });
-        let prepared = PreparedRule::policy(&policy);
+        let prepared = PreparedRule::policy_with(&policy, &self.opts.params);
         let start = prepared.rule().map(|r| r.span.start).unwrap_or(0);
         let (report, diag) = prepared.run(&self.graph, &self.opts);
         if let Some(d) = diag {

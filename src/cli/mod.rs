@@ -192,6 +192,22 @@ pub struct SnapshotArgs {
     pub snapshot: Option<PathBuf>,
 }
 
+/// Where the values of the rules' `$Name` parameters come from.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ParamsArgs {
+    /// Parameters file (TOML, `Name = value` lines): the values of `$Name` in rules,
+    /// over gsl's defaults and the `[params]` table of gsl.toml (docs/params.md).
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+}
+
+impl ParamsArgs {
+    /// The parameters in effect: defaults, gsl.toml's `[params]`, then `--params`.
+    pub fn load(&self) -> miette::Result<std::sync::Arc<gsl::params::Params>> {
+        config::params(self.params.as_deref())
+    }
+}
+
 /// `gsl completions` arguments.
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
@@ -206,6 +222,9 @@ pub struct ReplArgs {
     /// Where the entities come from.
     #[command(flatten)]
     pub source: SnapshotArgs,
+    /// The values of `$Name` parameters.
+    #[command(flatten)]
+    pub params: ParamsArgs,
     /// Collect from a live AWS account instead of reading a snapshot.
     #[cfg(feature = "aws")]
     #[arg(long, conflicts_with = "snapshot")]
@@ -343,13 +362,14 @@ pub fn load_snapshot(args: &SnapshotArgs) -> miette::Result<(Snapshot, String)> 
 }
 
 fn run_repl(args: &ReplArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    let params = args.params.load()?;
     #[cfg(feature = "aws")]
     if args.live {
         let snapshot = live::collect_snapshot(&args.live_args, io.err)?;
-        return repl::run(snapshot, "live account", io);
+        return repl::run(snapshot, "live account", params, io);
     }
     let (snapshot, name) = load_snapshot(&args.source)?;
-    repl::run(snapshot, &name, io)
+    repl::run(snapshot, &name, params, io)
 }
 
 /// A diagnostic rendered for a terminal (unicode, no colour: stderr may be a file).

@@ -1,9 +1,11 @@
 //! `gsl policies [PATH...]`: the built-in packs, or the user's own policy files, with
-//! packs, versions, ids, severities and frameworks; `--format json` for tools. A policy
-//! whose rule does not parse or check is listed and marked broken (its diagnostics on
-//! standard error; exit 2), like a file whose metadata is bad.
+//! packs, versions, ids, severities, frameworks and the `$Name` parameters they use
+//! (with their values); `--format json` for tools. A policy whose rule does not parse
+//! or check is listed and marked broken (its diagnostics on standard error; exit 2),
+//! like a file whose metadata is bad.
 
 use super::{Exit, Format, Io};
+use gsl::params::referenced_in;
 use gsl::policy::select::{self, builtin_packs};
 use gsl::policy::{self, Policy};
 use serde_json::json;
@@ -17,6 +19,9 @@ pub struct PoliciesArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t)]
     pub format: Format,
+    /// The values of `$Name` parameters shown for the policies that use them.
+    #[command(flatten)]
+    pub params: super::ParamsArgs,
 }
 
 struct Listed {
@@ -25,11 +30,29 @@ struct Listed {
     policy: Policy,
     /// Why its rule cannot run, in one line; `None` when it can.
     broken: Option<String>,
+    /// The `$Name` parameters it uses.
+    params: Vec<String>,
+}
+
+/// Every parameter the listed policies use, in order of first use, with the ids of the
+/// policies using it.
+fn used_params(listed: &[Listed]) -> Vec<(&str, Vec<&str>)> {
+    let mut used: Vec<(&str, Vec<&str>)> = Vec::new();
+    for l in listed {
+        for p in &l.params {
+            match used.iter_mut().find(|(n, _)| n == p) {
+                Some((_, ids)) => ids.push(&l.policy.meta.id),
+                None => used.push((p, vec![&l.policy.meta.id])),
+            }
+        }
+    }
+    used
 }
 
 /// Run `gsl policies`.
 pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let mut listed = Vec::new();
+    let params = args.params.load()?;
     let mut broken = 0;
     if args.paths.is_empty() {
         for pack in builtin_packs() {
@@ -37,6 +60,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                 listed.push(Listed {
                     pack: pack.name.clone(),
                     version: pack.version.clone(),
+                    params: referenced_in(&policy.source),
                     policy,
                     broken: None,
                 });
@@ -53,7 +77,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             match policy::load_policy_file(&path) {
                 Ok(policy) => {
                     // The rule too: a policy that cannot run is not one to list as fine.
-                    let prepared = gsl::run::PreparedRule::policy(&policy);
+                    let prepared = gsl::run::PreparedRule::policy_with(&policy, &params);
                     let broken_rule = prepared.error().map(|e| {
                         broken += 1;
                         let _ = writeln!(io.err, "{}", super::render_diagnostic(e.diagnostic()));
@@ -62,6 +86,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                     listed.push(Listed {
                         pack: select::pack_of(&policy.origin).to_string(),
                         version: None,
+                        params: referenced_in(&policy.source),
                         policy,
                         broken: broken_rule,
                     })
@@ -73,6 +98,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
+    let used = used_params(&listed);
     let text = match args.format {
         Format::Json => {
             let items: Vec<serde_json::Value> = listed
@@ -86,12 +112,27 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                         "title": m.title,
                         "severity": m.severity,
                         "frameworks": m.frameworks,
+                        "params": l.params,
                         "origin": l.policy.origin,
                         "error": l.broken,
                     })
                 })
                 .collect();
-            super::render::pretty_json(&json!({ "policies": items, "broken": broken }))
+            let used: Vec<serde_json::Value> = used
+                .iter()
+                .map(|(name, ids)| {
+                    let p = params.get(name);
+                    json!({
+                        "name": name,
+                        "value": p.map(|p| p.value.to_string()),
+                        "origin": p.map(|p| p.origin.to_string()),
+                        "usedBy": ids,
+                    })
+                })
+                .collect();
+            super::render::pretty_json(
+                &json!({ "policies": items, "params": used, "broken": broken }),
+            )
         }
         Format::Text => {
             // One line per policy: id, severity, pack[@version], title, frameworks.
@@ -116,8 +157,14 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                 } else {
                     format!("  [{}]", m.frameworks.join(", "))
                 };
+                let uses = if l.params.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> = l.params.iter().map(|n| format!("${n}")).collect();
+                    format!("  (uses {})", names.join(", "))
+                };
                 out.push_str(&format!(
-                    "{:<width$}  {:<8} {pack:<pack_width$}  {}{frameworks}\n",
+                    "{:<width$}  {:<8} {pack:<pack_width$}  {}{frameworks}{uses}\n",
                     m.id,
                     m.severity.as_str(),
                     m.title
@@ -126,6 +173,19 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                     out.push_str(&format!(
                         "{:<width$}  BROKEN: the rule cannot run: {why}\n",
                         ""
+                    ));
+                }
+            }
+            if !used.is_empty() {
+                out.push_str("\nparameters:\n");
+                for (name, ids) in &used {
+                    let value = match params.get(name) {
+                        Some(p) => format!("{} ({})", p.value, p.origin),
+                        None => "not defined: these policies cannot run until a parameters file defines it (--params FILE, or [params] in gsl.toml)".to_string(),
+                    };
+                    out.push_str(&format!(
+                        "  ${name} = {value}\n    used by {}\n",
+                        ids.join(", ")
                     ));
                 }
             }

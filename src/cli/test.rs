@@ -16,6 +16,9 @@ pub struct TestArgs {
     /// Also fail when a policy under PATH has no test file.
     #[arg(long)]
     pub require_tests: bool,
+    /// The values of `$Name` parameters.
+    #[command(flatten)]
+    pub params: super::ParamsArgs,
 }
 
 /// Run `gsl test`.
@@ -34,7 +37,11 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         ));
     }
-    let results: Vec<FileResult> = files.iter().map(|f| authoring::run_file(f)).collect();
+    let params = args.params.load()?;
+    let results: Vec<FileResult> = files
+        .iter()
+        .map(|f| authoring::run_file_with(f, &params))
+        .collect();
     let untested = if args.require_tests {
         authoring::untested(&paths)
     } else {

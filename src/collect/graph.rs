@@ -356,6 +356,94 @@ struct AlarmIndex<'a> {
 /// The period the CIS remediation prints (`--period 300`), in seconds.
 pub const CIS_PERIOD: i32 = 300;
 
+/// Why one matching event does not make an alarm fire: the setting of the CIS
+/// remediation it misses (see [`fires_on_one_event`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NoFire {
+    /// A metric-math alarm.
+    #[error(
+        "alarm \"{alarm}\" is a metric-math alarm: whether one event breaches it is not checked"
+    )]
+    MetricMath {
+        /// The alarm's name.
+        alarm: String,
+    },
+    /// `Sum` of a value read from the event.
+    #[error("alarm \"{alarm}\" sums a metric whose value is read from the event, so what one event adds is not known")]
+    ValueFromEvent {
+        /// The alarm's name.
+        alarm: String,
+    },
+    /// A statistic that does not count events.
+    #[error("alarm \"{alarm}\" uses statistic {statistic}: one event is counted only by Sum or SampleCount (CIS: Sum)")]
+    Statistic {
+        /// The alarm's name.
+        alarm: String,
+        /// The statistic.
+        statistic: String,
+    },
+    /// No statistic.
+    #[error("alarm \"{alarm}\" has no statistic (an extended statistic?): one event is counted only by Sum or SampleCount")]
+    NoStatistic {
+        /// The alarm's name.
+        alarm: String,
+    },
+    /// No threshold or comparison.
+    #[error("alarm \"{alarm}\" has no threshold and comparison operator")]
+    NoThreshold {
+        /// The alarm's name.
+        alarm: String,
+    },
+    /// A comparison that events do not breach.
+    #[error("alarm \"{alarm}\" compares with {operator}: it does not fire when events occur (CIS: GreaterThanOrEqualToThreshold 1)")]
+    Operator {
+        /// The alarm's name.
+        alarm: String,
+        /// The comparison operator.
+        operator: String,
+    },
+    /// A threshold one event does not breach.
+    #[error("alarm \"{alarm}\" fires when the count is {sign} {threshold}: one event ({count}) does not breach it (CIS: >= 1)")]
+    NotBreached {
+        /// The alarm's name.
+        alarm: String,
+        /// `>` or `>=`.
+        sign: &'static str,
+        /// The threshold.
+        threshold: f64,
+        /// What one event adds.
+        count: f64,
+    },
+    /// More than one evaluation period.
+    #[error("alarm \"{alarm}\" needs {periods} evaluation periods in breach: one event breaches one (CIS: 1)")]
+    EvaluationPeriods {
+        /// The alarm's name.
+        alarm: String,
+        /// The evaluation periods.
+        periods: i32,
+    },
+    /// No evaluation periods.
+    #[error("alarm \"{alarm}\" has no evaluation periods")]
+    NoEvaluationPeriods {
+        /// The alarm's name.
+        alarm: String,
+    },
+    /// A period longer than the CIS one.
+    #[error("alarm \"{alarm}\" has a period of {period} s: it fires up to {period} s after the event (CIS: {})", CIS_PERIOD)]
+    Period {
+        /// The alarm's name.
+        alarm: String,
+        /// The period, in seconds.
+        period: i32,
+    },
+    /// No period.
+    #[error("alarm \"{alarm}\" has no period")]
+    NoPeriod {
+        /// The alarm's name.
+        alarm: String,
+    },
+}
+
 /// Whether one matching event makes `alarm` fire, with the settings the CIS remediation
 /// prints (`--statistic Sum --period 300 --threshold 1 --comparison-operator
 /// GreaterThanOrEqualToThreshold --evaluation-periods 1`): a statistic that counts the
@@ -364,47 +452,37 @@ pub const CIS_PERIOD: i32 = 300;
 /// one event adds to the metric (the filter's `metricValue`; `None` when it is a
 /// `$.field` selector, whose value is not known). `Err` names the setting that prevents
 /// it.
-pub fn fires_on_one_event(alarm: &AlarmRecord, value: Option<f64>) -> Result<(), String> {
-    let name = &alarm.name;
+pub fn fires_on_one_event(alarm: &AlarmRecord, value: Option<f64>) -> Result<(), NoFire> {
+    let name = || alarm.name.clone();
     if alarm.metric_name.is_none() && !alarm.metrics.is_empty() {
-        return Err(format!(
-            "alarm \"{name}\" is a metric-math alarm: whether one event breaches it is not checked"
-        ));
+        return Err(NoFire::MetricMath { alarm: name() });
     }
     let count = match alarm.statistic.as_deref() {
         Some("SampleCount") => 1.0,
         Some("Sum") => match value {
             Some(v) => v,
-            None => {
-                return Err(format!(
-                    "alarm \"{name}\" sums a metric whose value is read from the event, so what one event adds is not known"
-                ))
-            }
+            None => return Err(NoFire::ValueFromEvent { alarm: name() }),
         },
         Some(other) => {
-            return Err(format!(
-                "alarm \"{name}\" uses statistic {other}: one event is counted only by Sum or SampleCount (CIS: Sum)"
-            ))
+            return Err(NoFire::Statistic {
+                alarm: name(),
+                statistic: other.to_string(),
+            })
         }
-        None => {
-            return Err(format!(
-                "alarm \"{name}\" has no statistic (an extended statistic?): one event is counted only by Sum or SampleCount"
-            ))
-        }
+        None => return Err(NoFire::NoStatistic { alarm: name() }),
     };
     let (Some(op), Some(threshold)) = (alarm.comparison_operator.as_deref(), alarm.threshold)
     else {
-        return Err(format!(
-            "alarm \"{name}\" has no threshold and comparison operator"
-        ));
+        return Err(NoFire::NoThreshold { alarm: name() });
     };
     let breaches = match op {
         "GreaterThanOrEqualToThreshold" => count >= threshold,
         "GreaterThanThreshold" => count > threshold,
         other => {
-            return Err(format!(
-                "alarm \"{name}\" compares with {other}: it does not fire when events occur (CIS: GreaterThanOrEqualToThreshold 1)"
-            ))
+            return Err(NoFire::Operator {
+                alarm: name(),
+                operator: other.to_string(),
+            })
         }
     };
     if !breaches {
@@ -413,25 +491,30 @@ pub fn fires_on_one_event(alarm: &AlarmRecord, value: Option<f64>) -> Result<(),
         } else {
             ">="
         };
-        return Err(format!(
-            "alarm \"{name}\" fires when the count is {sign} {threshold}: one event ({count}) does not breach it (CIS: >= 1)"
-        ));
+        return Err(NoFire::NotBreached {
+            alarm: name(),
+            sign,
+            threshold,
+            count,
+        });
     }
     match alarm.evaluation_periods {
         Some(1) => {}
-        Some(n) => {
-            return Err(format!(
-                "alarm \"{name}\" needs {n} evaluation periods in breach: one event breaches one (CIS: 1)"
-            ))
+        Some(periods) => {
+            return Err(NoFire::EvaluationPeriods {
+                alarm: name(),
+                periods,
+            })
         }
-        None => return Err(format!("alarm \"{name}\" has no evaluation periods")),
+        None => return Err(NoFire::NoEvaluationPeriods { alarm: name() }),
     }
     match alarm.period {
         Some(p) if p <= CIS_PERIOD => Ok(()),
-        Some(p) => Err(format!(
-            "alarm \"{name}\" has a period of {p} s: it fires up to {p} s after the event (CIS: {CIS_PERIOD})"
-        )),
-        None => Err(format!("alarm \"{name}\" has no period")),
+        Some(period) => Err(NoFire::Period {
+            alarm: name(),
+            period,
+        }),
+        None => Err(NoFire::NoPeriod { alarm: name() }),
     }
 }
 
@@ -538,6 +621,7 @@ impl Ctx<'_> {
                     .into_iter()
                     .filter(|a| self.alarm_notifies(a))
                     .filter_map(move |a| fires_on_one_event(a, event_value(t)).err())
+                    .map(|why| why.to_string())
             })
             .collect();
         Some(gaps.join("; "))
@@ -655,7 +739,7 @@ impl Ctx<'_> {
         let fires = fires_on_one_event(a, Some(1.0));
         m.insert("firesOnOneEvent".into(), flag(fires.is_ok()));
         if let Err(why) = fires {
-            m.insert("firesOnOneEventReason".into(), json!(why));
+            m.insert("firesOnOneEventReason".into(), json!(why.to_string()));
         }
         m
     }
@@ -1019,7 +1103,7 @@ mod tests {
             (cis.clone(), Some(0.0), "one event (0) does not breach it"),
         ];
         for (a, value, says) in cases {
-            let why = fires_on_one_event(&a, value).expect_err(says);
+            let why = fires_on_one_event(&a, value).expect_err(says).to_string();
             assert!(
                 why.starts_with("alarm \"a\" ") && why.contains(says),
                 "{why}"

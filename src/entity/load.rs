@@ -584,10 +584,14 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// Read a snapshot file, or a directory of snapshot files (`gsl collect --split DIR`):
-/// every `*.json` directly in it, in file-name order, merged into one snapshot. Each
-/// file is checked as [`parse_snapshot`] checks it. The merged snapshot has the
-/// accounts and errors of all files in that order, and the earliest `collectedAt`;
-/// an account in two files is an error (it would be counted twice).
+/// every entry directly in it whose name ends in `.json` (in any case: `.JSON` too),
+/// in file-name order, merged into one snapshot. Such an entry that is not a readable
+/// regular file (a dangling or looping link, a FIFO, a device, a directory named
+/// `x.json`) is an error, never skipped; entries with other names, subdirectories
+/// included, are not read (see `docs/snapshot.md`). Each file is checked as
+/// [`parse_snapshot`] checks it. The merged snapshot has the accounts and errors of
+/// all files in that order, and the earliest `collectedAt`; an account in two files,
+/// or an entity id in two files, is an error (as within one file).
 ///
 /// Files are read with [`crate::source::read_text`]: regular files only, within the
 /// snapshot size limit, UTF-8 with positions.
@@ -604,6 +608,13 @@ pub fn load_path(path: &Path) -> Result<Snapshot, PathError> {
     load_dir(path, &name, io)
 }
 
+/// Whether a directory entry is read as a snapshot: its name ends in `.json`, in any
+/// case.
+fn is_snapshot_name(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.len() >= 5 && name[name.len() - 5..].eq_ignore_ascii_case(b".json")
+}
+
 /// The snapshots of a directory, merged.
 fn load_dir(
     path: &Path,
@@ -611,11 +622,14 @@ fn load_dir(
     io: impl Fn(std::io::Error) -> LoadError,
 ) -> Result<Snapshot, PathError> {
     let name = name.to_string();
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(path)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
-        .collect();
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(&io)? {
+        let entry = entry.map_err(&io)?;
+        if is_snapshot_name(&entry.file_name()) {
+            // Read whatever it is: `read_text` names what is not a regular file.
+            files.push(entry.path());
+        }
+    }
     files.sort();
     if files.is_empty() {
         return Err(LoadError::new(
@@ -629,7 +643,9 @@ fn load_dir(
     }
     let mut merged: Option<Snapshot> = None;
     let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for file in &files {
+    // Entity id → the file that holds it (ids are unique in the merged snapshot too).
+    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (fi, file) in files.iter().enumerate() {
         let file_name = file.display().to_string();
         let text = crate::source::read_text(file, crate::source::Kind::Snapshot)?;
         let snapshot = parse_snapshot(&text, &file_name)?;
@@ -645,6 +661,27 @@ fn load_dir(
                     ),
                 )
                 .help("keep one snapshot per account in the directory (`gsl collect --split` writes <account>.json)")
+                .into());
+            }
+        }
+        for entity in snapshot
+            .accounts
+            .iter()
+            .flat_map(|a| a.entities.values().flatten())
+        {
+            let id = entity.get("id").and_then(Json::as_str).unwrap_or_default();
+            if let Some(first) = ids.insert(id.to_string(), fi) {
+                return Err(LoadError::new(
+                    LoadErrorKind::DuplicateId,
+                    "",
+                    &name,
+                    format!(
+                        "two entities have the id \"{}\": one in {} and one in {file_name}",
+                        crate::text::clip(id, 120),
+                        files[first].display()
+                    ),
+                )
+                .help("an entity id (usually the ARN) is unique in a snapshot, a directory of snapshots included: a waiver or a report naming it would not tell them apart; remove the repeated entity or give each its own id")
                 .into());
             }
         }

@@ -152,6 +152,13 @@ impl EntitySchema {
     }
 }
 
+/// The property names of a path in the notation of [`EntitySchema::paths`]
+/// (`metricFilters[].filterPattern` → `metricFilters`, `filterPattern`): lists are
+/// transparent.
+pub fn path_segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('.').map(|s| s.trim_end_matches("[]"))
+}
+
 fn walk(props: &[Property], prefix: &str, out: &mut Vec<(String, PropType)>) {
     for p in props {
         let path = if prefix.is_empty() {
@@ -540,7 +547,7 @@ mod tests {
                 .collect();
         let declared: BTreeMap<String, PropType> = schema.paths().into_iter().collect();
         for (path, kinds) in &seen {
-            let segs: Vec<&str> = path.split('.').map(|s| s.trim_end_matches("[]")).collect();
+            let segs: Vec<&str> = path_segments(path).collect();
             let Some(prop) = schema.property(&segs) else {
                 // Map keys (dimension names) are the user's.
                 if segs.len() > 1

@@ -30,8 +30,10 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value as Json;
+use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::hash::BuildHasher;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -110,23 +112,30 @@ pub struct FileIndex {
     census: Arc<TypeCensus>,
     batch_bytes: u64,
     file_len: u64,
+    /// The keys of the accounts' content hashes (random per run, so a file cannot be
+    /// written to collide).
+    hasher: RandomState,
 }
 
+/// Where an account is in the file (byte offsets), and a hash of its bytes as
+/// validated: a batch read back must hash the same, or the file changed in between.
 #[derive(Debug, Clone)]
 struct AccountSpan {
     number: String,
     start: u64,
     end: u64,
+    hash: u64,
 }
 
 impl SnapshotSource {
     /// Read and validate the snapshot file at `path` (named `name` in messages),
     /// keeping only what is needed to read its accounts again in batches.
     pub fn open(path: &Path, name: &str) -> Result<Self, StreamError> {
-        let text = crate::source::read_text(path, crate::source::Kind::Snapshot)?;
-        match index(&text) {
+        let (text, text_start) = crate::source::read_text_at(path, crate::source::Kind::Snapshot)?;
+        let hasher = RandomState::new();
+        match index(&text, text_start, &hasher) {
             Some((header, accounts, census)) => {
-                let file_len = text.len() as u64;
+                let file_len = text_start + text.len() as u64;
                 Ok(SnapshotSource::File(FileIndex {
                     path: path.to_path_buf(),
                     name: name.to_string(),
@@ -135,6 +144,7 @@ impl SnapshotSource {
                     census: Arc::new(census),
                     batch_bytes: (file_len / 8).clamp(MIN_BATCH_BYTES, MAX_BATCH_BYTES),
                     file_len,
+                    hasher,
                 }))
             }
             // Something is wrong (or unusual): the loader says what, where, or reads it.
@@ -303,6 +313,12 @@ impl FileIndex {
         let mut accounts = Vec::with_capacity(last - first + 1);
         for span in &self.accounts[first..=last] {
             let bytes = &buf[(span.start - start) as usize..(span.end - start) as usize];
+            // The same length is not the same content: an account rewritten in place
+            // (a second `"CloudTrail": []` hiding the first) must not be read as
+            // validated.
+            if self.hasher.hash_one(bytes) != span.hash {
+                return Err(self.reparse());
+            }
             match serde_json::from_slice::<Account>(bytes) {
                 Ok(a) if a.account_number == span.number => accounts.push(a),
                 _ => return Err(self.reparse()),
@@ -329,15 +345,12 @@ impl FileIndex {
 
     /// A batch did not read back: say what is wrong with the file now, if anything.
     fn reparse(&self) -> StreamError {
-        match std::fs::read_to_string(&self.path) {
+        match crate::source::read_text(&self.path, crate::source::Kind::Snapshot) {
             Ok(text) => match parse_snapshot(&text, &self.name) {
                 Err(e) => StreamError::Load(e),
                 Ok(_) => self.changed(),
             },
-            Err(source) => StreamError::Io {
-                name: self.name.clone(),
-                source,
-            },
+            Err(e) => StreamError::Read(e),
         }
     }
 }
@@ -356,8 +369,14 @@ impl Snapshot {
 }
 
 /// The validating pass: `None` when anything is wrong (or when the text is not a
-/// subslice layout we can read back, which cannot happen for valid JSON).
-fn index(text: &str) -> Option<(Snapshot, Vec<AccountSpan>, TypeCensus)> {
+/// subslice layout we can read back, which cannot happen for valid JSON). The text
+/// starts at byte `text_start` of the file (after a byte order mark); the spans are
+/// offsets in the file, each with the hash of its bytes.
+fn index(
+    text: &str,
+    text_start: u64,
+    hasher: &RandomState,
+) -> Option<(Snapshot, Vec<AccountSpan>, TypeCensus)> {
     let shell: Shell<'_> = serde_json::from_str(text).ok()?;
     if shell.schema_version != super::SCHEMA_VERSION {
         return None;
@@ -390,11 +409,12 @@ fn index(text: &str) -> Option<(Snapshot, Vec<AccountSpan>, TypeCensus)> {
                 }
             }
         }
-        let start = (json.as_ptr() as usize).checked_sub(base)? as u64;
+        let start = text_start + (json.as_ptr() as usize).checked_sub(base)? as u64;
         spans.push(AccountSpan {
             number: account.account_number,
             start,
             end: start + json.len() as u64,
+            hash: hasher.hash_one(json.as_bytes()),
         });
     }
     let header = Snapshot {

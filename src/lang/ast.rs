@@ -344,6 +344,10 @@ pub enum LiteralKind {
     },
     /// `('a', 'b', 3)`.
     Tuple(Vec<Literal>),
+    /// `$Name`: a ruleset parameter (the name without `$`). The checker replaces it with
+    /// the value the parameters give it (`gsl::params`): a scalar, or a list of values
+    /// (spliced into a surrounding tuple).
+    Param(String),
 }
 
 /// Structural equality that ignores spans: two trees have the same shape when they
@@ -473,6 +477,7 @@ impl SameShape for Literal {
             (LiteralKind::Number(a), LiteralKind::Number(b)) => a == b,
             (LiteralKind::Bool(a), LiteralKind::Bool(b)) => a == b,
             (LiteralKind::Null, LiteralKind::Null) => true,
+            (LiteralKind::Param(a), LiteralKind::Param(b)) => a == b,
             (
                 LiteralKind::Regex {
                     pattern: p,

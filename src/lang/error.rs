@@ -8,6 +8,34 @@
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use std::fmt;
 
+/// The span every [`ParseError`] is about (a `&` or `&mut` to it, as `$e` is).
+macro_rules! primary_span {
+    ($e:expr) => {
+        match $e {
+            ParseError::Syntax { span, .. }
+            | ParseError::UnexpectedEnd { span, .. }
+            | ParseError::Empty { span }
+            | ParseError::KeywordTypo { span, .. }
+            | ParseError::TypographicQuote { span, .. }
+            | ParseError::DoubleQuotedString { span, .. }
+            | ParseError::UnterminatedString { span, .. }
+            | ParseError::UnterminatedRegex { span }
+            | ParseError::UnclosedDelimiter { span, .. }
+            | ParseError::MismatchedDelimiter { span, .. }
+            | ParseError::UnmatchedDelimiter { span, .. }
+            | ParseError::MissingSpace { span, .. }
+            | ParseError::WhereAfterCondition { span, .. }
+            | ParseError::UnquotedString { span, .. }
+            | ParseError::BadRegex { span, .. }
+            | ParseError::BadRegexFlag { span, .. }
+            | ParseError::BadNumber { span }
+            | ParseError::NumberUnderflow { span }
+            | ParseError::TooDeep { span, .. }
+            | ParseError::TooManyConditions { span, .. } => span,
+        }
+    };
+}
+
 /// One problem in a rule's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Diagnostic)]
 pub enum ParseError {
@@ -297,28 +325,7 @@ pub enum ParseError {
 impl ParseError {
     /// The primary span of the error (where the label points).
     pub fn span(&self) -> SourceSpan {
-        match self {
-            ParseError::Syntax { span, .. }
-            | ParseError::UnexpectedEnd { span, .. }
-            | ParseError::Empty { span }
-            | ParseError::KeywordTypo { span, .. }
-            | ParseError::TypographicQuote { span, .. }
-            | ParseError::DoubleQuotedString { span, .. }
-            | ParseError::UnterminatedString { span, .. }
-            | ParseError::UnterminatedRegex { span }
-            | ParseError::UnclosedDelimiter { span, .. }
-            | ParseError::MismatchedDelimiter { span, .. }
-            | ParseError::UnmatchedDelimiter { span, .. }
-            | ParseError::MissingSpace { span, .. }
-            | ParseError::WhereAfterCondition { span, .. }
-            | ParseError::UnquotedString { span, .. }
-            | ParseError::BadRegex { span, .. }
-            | ParseError::BadRegexFlag { span, .. }
-            | ParseError::BadNumber { span }
-            | ParseError::NumberUnderflow { span }
-            | ParseError::TooDeep { span, .. }
-            | ParseError::TooManyConditions { span, .. } => *span,
-        }
+        *primary_span!(self)
     }
 
     /// The stable diagnostic code, e.g. `gsl::parse::syntax`.
@@ -341,33 +348,10 @@ impl ParseError {
             let end = f(s.offset() + s.len()).max(start);
             *s = (start, end - start).into();
         };
-        match self {
-            ParseError::MismatchedDelimiter {
-                open_span, span, ..
-            } => {
-                remap(open_span);
-                remap(span);
-            }
-            ParseError::Syntax { span, .. }
-            | ParseError::UnexpectedEnd { span, .. }
-            | ParseError::Empty { span }
-            | ParseError::KeywordTypo { span, .. }
-            | ParseError::TypographicQuote { span, .. }
-            | ParseError::DoubleQuotedString { span, .. }
-            | ParseError::UnterminatedString { span, .. }
-            | ParseError::UnterminatedRegex { span }
-            | ParseError::UnclosedDelimiter { span, .. }
-            | ParseError::UnmatchedDelimiter { span, .. }
-            | ParseError::MissingSpace { span, .. }
-            | ParseError::WhereAfterCondition { span, .. }
-            | ParseError::UnquotedString { span, .. }
-            | ParseError::BadRegex { span, .. }
-            | ParseError::BadRegexFlag { span, .. }
-            | ParseError::BadNumber { span }
-            | ParseError::NumberUnderflow { span }
-            | ParseError::TooDeep { span, .. }
-            | ParseError::TooManyConditions { span, .. } => remap(span),
+        if let ParseError::MismatchedDelimiter { open_span, .. } = self {
+            remap(open_span);
         }
+        remap(primary_span!(self));
     }
 }
 

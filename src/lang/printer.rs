@@ -53,8 +53,8 @@ pub fn print_literal(lit: &Literal) -> String {
     out
 }
 
-/// Binding strength: or 1, and 2, not 3, term 4.
-fn strength(e: &Expr) -> u8 {
+/// Binding strength, by which the printer parenthesises: or 1, and 2, not 3, term 4.
+pub(crate) fn strength(e: &Expr) -> u8 {
     match e.kind {
         ExprKind::Or(..) => 1,
         ExprKind::And(..) => 2,
@@ -178,6 +178,10 @@ fn write_literal(out: &mut String, lit: &Literal) {
             out.push('(');
             write_list(out, items);
             out.push(')');
+        }
+        LiteralKind::Param(name) => {
+            out.push('$');
+            out.push_str(name);
         }
     }
 }

@@ -57,9 +57,36 @@ pub(crate) const UTF8_SOURCE: &str = r"(?s:.)*";
 pub(crate) const NUMERIC_SOURCE: &str =
     r"\s*[+\-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+\-]?[0-9]+)?\s*";
 
+/// Why the languages of some tests could not be explored (the decision then knows
+/// nothing about them, which is sound).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum AutomatonError {
+    /// A source the automaton builder rejects (e.g. a Unicode `\b`, or over the size
+    /// limit).
+    #[error("cannot build an automaton for `{regex}`: {message}")]
+    Build {
+        /// The full-match source.
+        regex: String,
+        /// The builder's words.
+        message: String,
+    },
+    /// No anchored start state.
+    #[error("{0}")]
+    Start(String),
+    /// The product grew past [`MAX_TRANSITIONS`].
+    #[error(
+        "the combined automaton needs more than {} transitions",
+        MAX_TRANSITIONS
+    )]
+    Transitions,
+    /// The product grew past [`MAX_PRODUCT_STATES`].
+    #[error("the combined automaton has more than {} states", MAX_PRODUCT_STATES)]
+    States,
+}
+
 impl Lang {
     /// Compile a full-match language; `Err` says why (e.g. a Unicode `\b`).
-    pub(crate) fn new(source: &str) -> Result<Lang, String> {
+    pub(crate) fn new(source: &str) -> Result<Lang, AutomatonError> {
         let dfa = dense::Builder::new()
             .configure(
                 dense::Config::new()
@@ -69,14 +96,17 @@ impl Lang {
                     .determinize_size_limit(Some(DFA_LIMIT)),
             )
             .build(&format!(r"\A(?:{source})\z"))
-            .map_err(|e| format!("cannot build an automaton for `{source}`: {e}"))?;
+            .map_err(|e| AutomatonError::Build {
+                regex: source.to_string(),
+                message: e.to_string(),
+            })?;
         Ok(Lang { dfa })
     }
 
-    fn start(&self) -> Result<StateID, String> {
+    fn start(&self) -> Result<StateID, AutomatonError> {
         self.dfa
             .start_state(&start::Config::new().anchored(Anchored::Yes))
-            .map_err(|e| e.to_string())
+            .map_err(|e| AutomatonError::Start(e.to_string()))
     }
 
     fn accepts_at(&self, s: StateID) -> bool {
@@ -123,7 +153,10 @@ fn alphabet(langs: &[&Lang]) -> Vec<u8> {
 const COMBOS_KEPT: usize = 4096;
 
 /// The generation filled in ([`crate::memo`]) and the answers.
-type CombosMemo = (u64, HashMap<Vec<String>, Arc<Result<Vec<Combo>, String>>>);
+type CombosMemo = (
+    u64,
+    HashMap<Vec<String>, Arc<Result<Vec<Combo>, AutomatonError>>>,
+);
 
 /// [`explore`] of the languages of `sources` (full-match regex sources) on valid UTF-8
 /// text ([`UTF8_SOURCE`]): every realizable acceptance vector, with a shortest string.
@@ -132,7 +165,7 @@ type CombosMemo = (u64, HashMap<Vec<String>, Arc<Result<Vec<Combo>, String>>>);
 /// field the same way (the required pattern's values and the filter's, an
 /// organization's worth of times) asks it again, and compiling the automata is most
 /// of its cost. The answer is the same remembered or not.
-pub(crate) fn combos(sources: &[String]) -> Arc<Result<Vec<Combo>, String>> {
+pub(crate) fn combos(sources: &[String]) -> Arc<Result<Vec<Combo>, AutomatonError>> {
     static MEMO: LazyLock<Mutex<CombosMemo>> = LazyLock::new(Mutex::default);
     let generation = crate::memo::generation();
     {
@@ -151,7 +184,7 @@ pub(crate) fn combos(sources: &[String]) -> Arc<Result<Vec<Combo>, String>> {
     Arc::clone(memo.1.entry(sources.to_vec()).or_insert(answer))
 }
 
-fn explore_sources(sources: &[String]) -> Result<Vec<Combo>, String> {
+fn explore_sources(sources: &[String]) -> Result<Vec<Combo>, AutomatonError> {
     let langs: Vec<Arc<Lang>> = sources
         .iter()
         .map(|s| compiled(s))
@@ -161,7 +194,11 @@ fn explore_sources(sources: &[String]) -> Result<Vec<Combo>, String> {
 }
 
 /// The generation filled in ([`crate::memo`]), the bytes kept and the automata by source.
-type LangMemo = (u64, usize, HashMap<String, Result<Arc<Lang>, String>>);
+type LangMemo = (
+    u64,
+    usize,
+    HashMap<String, Result<Arc<Lang>, AutomatonError>>,
+);
 
 /// Most bytes of automata [`compiled`] keeps (a regex may compile to megabytes); past
 /// it, it starts afresh.
@@ -169,7 +206,7 @@ const LANGS_BYTES: usize = 64 << 20;
 
 /// [`Lang::new`], remembered process-wide ([`crate::memo`]) by source: the domain of
 /// text values and the required patterns' values come back in every combination.
-fn compiled(source: &str) -> Result<Arc<Lang>, String> {
+fn compiled(source: &str) -> Result<Arc<Lang>, AutomatonError> {
     static MEMO: LazyLock<Mutex<LangMemo>> = LazyLock::new(Mutex::default);
     let generation = crate::memo::generation();
     {
@@ -193,7 +230,7 @@ fn compiled(source: &str) -> Result<Arc<Lang>, String> {
 /// Explore the product of `langs` (the first one is the domain: only strings
 /// it accepts count) and return every realizable acceptance vector of the
 /// others, with a shortest witness each.
-pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, String> {
+pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, AutomatonError> {
     let mut all: Vec<&Lang> = vec![domain];
     all.extend_from_slice(langs);
     let sigma = alphabet(&all);
@@ -222,9 +259,7 @@ pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, Stri
         }
         transitions += sigma.len() * all.len();
         if transitions > MAX_TRANSITIONS {
-            return Err(format!(
-                "the combined automaton needs more than {MAX_TRANSITIONS} transitions"
-            ));
+            return Err(AutomatonError::Transitions);
         }
         for &b in &sigma {
             let next: Vec<StateID> = all
@@ -237,9 +272,7 @@ pub(crate) fn explore(domain: &Lang, langs: &[&Lang]) -> Result<Vec<Combo>, Stri
             }
             if !index.contains_key(&next) {
                 if states.len() >= MAX_PRODUCT_STATES {
-                    return Err(format!(
-                        "the combined automaton has more than {MAX_PRODUCT_STATES} states"
-                    ));
+                    return Err(AutomatonError::States);
                 }
                 index.insert(next.clone(), states.len());
                 states.push((next, i, b));
@@ -306,7 +339,7 @@ mod tests {
         crate::memo::forget();
         let again = combos(&s);
         assert!(!Arc::ptr_eq(&first, &again), "worked out afresh");
-        let words = |c: &Arc<Result<Vec<Combo>, String>>| format!("{c:?}");
+        let words = |c: &Arc<Result<Vec<Combo>, AutomatonError>>| format!("{c:?}");
         assert_eq!(words(&first), words(&again));
     }
 
@@ -314,7 +347,7 @@ mod tests {
     fn order_of_the_sources_is_part_of_the_question() {
         let ab = combos(&sources(&["a*", "*b"]));
         let ba = combos(&sources(&["*b", "a*"]));
-        let first = |c: &Arc<Result<Vec<Combo>, String>>| {
+        let first = |c: &Arc<Result<Vec<Combo>, AutomatonError>>| {
             c.as_ref().as_ref().expect("explores")[1].accepts.clone()
         };
         assert_ne!(first(&ab), first(&ba));

@@ -167,7 +167,11 @@ fn spellings(x: f64) -> Vec<String> {
 
 /// Every possible combination of `tests` on one value (JSON values when
 /// `json`, otherwise strings only).
-pub(crate) fn cells(tests: &[DTest<'_>], json: bool, rx: &Regexes) -> Result<Vec<Cell>, String> {
+pub(crate) fn cells(
+    tests: &[DTest<'_>],
+    json: bool,
+    rx: &Regexes,
+) -> Result<Vec<Cell>, automata::AutomatonError> {
     let mut out: Vec<Cell> = Vec::new();
     let mut seen: HashSet<Vec<bool>> = HashSet::new();
     let mut add = |v: Option<Json>, out: &mut Vec<Cell>| {

@@ -76,17 +76,7 @@ impl FilterPattern {
 
     /// Parse, labelling the source as `name` in diagnostics (e.g. `"required"`).
     pub fn parse_named(text: &str, name: &str) -> Result<FilterPattern, PatternError> {
-        let ast = parser::parse_named(text, name)?;
-        let program = match &ast {
-            Pattern::Json(e) => Some(Arc::new(set::Program::new(e))),
-            _ => None,
-        };
-        Ok(FilterPattern {
-            text: text.to_string(),
-            ast,
-            program,
-            features: OnceLock::new(),
-        })
+        Ok(FilterPattern::of(text, parser::parse_named(text, name)?))
     }
 
     /// Parse gsl's own canonical output ([`FilterPattern::canonical`]) back:
@@ -94,17 +84,24 @@ impl FilterPattern {
     /// applies to what users submit (the canonical form may be longer than the
     /// text it came from: it adds quotes and parentheses).
     pub fn parse_canonical(text: &str) -> Result<FilterPattern, PatternError> {
-        let ast = parser::parse_unbounded(text, "canonical pattern")?;
+        Ok(FilterPattern::of(
+            text,
+            parser::parse_unbounded(text, "canonical pattern")?,
+        ))
+    }
+
+    /// The pattern `text` parsed to `ast`, with its matching program.
+    fn of(text: &str, ast: Pattern) -> FilterPattern {
         let program = match &ast {
             Pattern::Json(e) => Some(Arc::new(set::Program::new(e))),
             _ => None,
         };
-        Ok(FilterPattern {
+        FilterPattern {
             text: text.to_string(),
             ast,
             program,
             features: OnceLock::new(),
-        })
+        }
     }
 
     /// The text as written.

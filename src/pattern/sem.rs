@@ -420,7 +420,7 @@ impl Space {
                         (c, approx)
                     }
                     // Unknown combinations: no facts about this domain (sound).
-                    Err(e) => (Vec::new(), Some(e)),
+                    Err(e) => (Vec::new(), Some(e.to_string())),
                 }
             };
             let constraint = match &domain {

@@ -36,18 +36,11 @@ pub enum RuleStatus {
 impl RuleStatus {
     /// The status of a rule result: error > failed > unknown > passed > not applicable.
     pub fn of(result: &RuleResult) -> RuleStatus {
-        let has = |o| result.entities.iter().any(|e| e.outcome == o);
-        if has(Outcome::Error) {
-            RuleStatus::Error
-        } else if has(Outcome::Failed) {
-            RuleStatus::Failed
-        } else if has(Outcome::Unknown) {
-            RuleStatus::Unknown
-        } else if has(Outcome::Passed) {
-            RuleStatus::Passed
-        } else {
-            RuleStatus::NotApplicable
+        let mut tally = Tally::default();
+        for e in &result.entities {
+            tally.add(e.outcome);
         }
+        tally.status()
     }
 
     /// The status as written in reports (`passed`, `failed`, `notApplicable`, ...).
@@ -75,6 +68,48 @@ impl RuleStatus {
     }
 }
 
+/// The outcomes seen among some objects, folded one at a time: the one home of the
+/// precedence error > failed > unknown > passed > not applicable, and of how waived
+/// objects count (a status over the others; `waived` when nothing else is left to fail).
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    error: bool,
+    failed: bool,
+    unknown: bool,
+    passed: bool,
+    waived: bool,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Error => self.error = true,
+            Outcome::Failed => self.failed = true,
+            Outcome::Unknown => self.unknown = true,
+            Outcome::Passed => self.passed = true,
+            Outcome::NotRelevant => {}
+        }
+    }
+
+    fn status(&self) -> RuleStatus {
+        let status = if self.error {
+            RuleStatus::Error
+        } else if self.failed {
+            RuleStatus::Failed
+        } else if self.unknown {
+            RuleStatus::Unknown
+        } else if self.passed {
+            RuleStatus::Passed
+        } else {
+            RuleStatus::NotApplicable
+        };
+        match status {
+            RuleStatus::Passed | RuleStatus::NotApplicable if self.waived => RuleStatus::Waived,
+            other => other,
+        }
+    }
+}
+
 /// One policy's result in a `gsl check` run.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,7 +130,9 @@ pub struct PolicyReport {
     /// notes such as `gsl::eval::unknown_entity_type` on a rule that found no entity.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Problem>,
-    /// The objects whose finding is waived, and by which waiver.
+    /// The objects whose finding is waived, and by which waiver, sorted by entity id
+    /// ([`waiver::Waivers::apply`] keeps them so; [`PolicyReport::waiver_of`] relies on
+    /// it).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived: Vec<Waived>,
     /// The accounts of the snapshot in which the rule found nothing to check (no entity
@@ -107,40 +144,78 @@ pub struct PolicyReport {
 impl PolicyReport {
     /// The status of this policy over one account's objects alone, by the same rule as
     /// the whole report's: a policy that cannot run is an error in every account, and
-    /// an account whose failing objects are all waived is waived.
+    /// an account whose failing objects are all waived is waived. For every account at
+    /// once, use [`PolicyReport::statuses_by_account`]: this one reads all the objects.
     pub fn status_in(&self, account: &str) -> RuleStatus {
         if self.error.is_some() {
             return RuleStatus::Error;
         }
-        let mine = RuleResult {
-            entities: self
-                .entities
-                .iter()
-                .filter(|e| e.account == account)
-                .cloned()
-                .collect(),
-        };
-        let waived = |e: &EntityResult| self.waiver_of(&e.id).is_some();
-        if mine.entities.iter().any(waived) {
-            let rest = RuleResult {
-                entities: mine
-                    .entities
-                    .iter()
-                    .filter(|e| !waived(e))
-                    .cloned()
-                    .collect(),
-            };
-            return match RuleStatus::of(&rest) {
-                RuleStatus::Passed | RuleStatus::NotApplicable => RuleStatus::Waived,
-                other => other,
-            };
+        self.statuses_by_account()
+            .remove(account)
+            .unwrap_or(RuleStatus::NotApplicable)
+    }
+
+    /// The status of this policy in each account that has an object of it (see
+    /// [`PolicyReport::status_in`]), in one pass over the objects; an account not in
+    /// the map is `notApplicable` there (or `error`, when the policy could not run).
+    pub fn statuses_by_account(&self) -> std::collections::HashMap<&str, RuleStatus> {
+        let mut tallies: std::collections::HashMap<&str, Tally> = std::collections::HashMap::new();
+        for e in &self.entities {
+            let tally = tallies.entry(e.account.as_str()).or_default();
+            if self.waiver_of(&e.id).is_some() {
+                tally.waived = true;
+            } else {
+                tally.add(e.outcome);
+            }
         }
-        RuleStatus::of(&mine)
+        tallies
+            .into_iter()
+            .map(|(account, tally)| {
+                let status = if self.error.is_some() {
+                    RuleStatus::Error
+                } else {
+                    tally.status()
+                };
+                (account, status)
+            })
+            .collect()
+    }
+
+    /// The status of this policy in each of `accounts`, in that order (one pass over
+    /// the objects, whatever the number of accounts).
+    pub fn statuses_in(&self, accounts: &[String]) -> Vec<RuleStatus> {
+        let by_account = self.statuses_by_account();
+        let absent = if self.error.is_some() {
+            RuleStatus::Error
+        } else {
+            RuleStatus::NotApplicable
+        };
+        accounts
+            .iter()
+            .map(|a| by_account.get(a.as_str()).copied().unwrap_or(absent))
+            .collect()
     }
 
     /// The waiver of one of this policy's objects, if it is waived.
     pub fn waiver_of(&self, entity_id: &str) -> Option<&Waived> {
-        self.waived.iter().find(|w| w.entity == entity_id)
+        self.waived
+            .binary_search_by(|w| w.entity.as_str().cmp(entity_id))
+            .ok()
+            .map(|i| &self.waived[i])
+    }
+
+    /// The status over the objects that are not waived (`waived` when none of those
+    /// fails and some object is waived): what [`waiver::Waivers::apply`] sets.
+    pub fn status_without_waived(&self) -> RuleStatus {
+        let mut tally = Tally::default();
+        for e in &self.entities {
+            if self.waiver_of(&e.id).is_some() {
+                tally.waived = true;
+            } else {
+                tally.add(e.outcome);
+            }
+        }
+        tally.status()
     }
 }
 
@@ -329,17 +404,22 @@ impl Summary {
     pub fn count(statuses: impl IntoIterator<Item = RuleStatus>) -> Summary {
         let mut s = Summary::default();
         for status in statuses {
-            s.rules += 1;
-            match status {
-                RuleStatus::Passed => s.passed += 1,
-                RuleStatus::Failed => s.failed += 1,
-                RuleStatus::Unknown => s.unknown += 1,
-                RuleStatus::Error => s.errors += 1,
-                RuleStatus::NotApplicable => s.not_applicable += 1,
-                RuleStatus::Waived => s.waived += 1,
-            }
+            s.add(status);
         }
         s
+    }
+
+    /// Count one more status.
+    pub fn add(&mut self, status: RuleStatus) {
+        self.rules += 1;
+        match status {
+            RuleStatus::Passed => self.passed += 1,
+            RuleStatus::Failed => self.failed += 1,
+            RuleStatus::Unknown => self.unknown += 1,
+            RuleStatus::Error => self.errors += 1,
+            RuleStatus::NotApplicable => self.not_applicable += 1,
+            RuleStatus::Waived => self.waived += 1,
+        }
     }
 }
 
@@ -356,15 +436,22 @@ pub struct AccountSummary {
 }
 
 impl AccountSummary {
-    /// The counts of every account of `accounts`, in that order.
+    /// The counts of every account of `accounts`, in that order: one pass over each
+    /// report's objects, so linear in the size of the run.
     pub fn all(accounts: &[String], reports: &[PolicyReport]) -> Vec<AccountSummary> {
-        accounts
+        let mut summaries: Vec<AccountSummary> = accounts
             .iter()
             .map(|a| AccountSummary {
                 account: a.clone(),
-                summary: Summary::count(reports.iter().map(|r| r.status_in(a))),
+                summary: Summary::default(),
             })
-            .collect()
+            .collect();
+        for r in reports {
+            for (s, status) in summaries.iter_mut().zip(r.statuses_in(accounts)) {
+                s.summary.add(status);
+            }
+        }
+        summaries
     }
 }
 
@@ -501,6 +588,88 @@ mod tests {
             outcome,
             explanation: Explanation::default(),
         }
+    }
+
+    #[test]
+    fn statuses_by_account_are_status_in_each_account() {
+        let mut entities = Vec::new();
+        let outcomes = [
+            Outcome::Passed,
+            Outcome::Failed,
+            Outcome::Unknown,
+            Outcome::NotRelevant,
+            Outcome::Error,
+        ];
+        for a in 0..12 {
+            for k in 0..(a % 4) {
+                let mut e = ent(outcomes[(a * 7 + k * 3) % outcomes.len()]);
+                e.account = format!("{a:012}");
+                e.id = format!("id-{a}-{k}");
+                entities.push(e);
+            }
+        }
+        // An account whose only failure is waived.
+        for (id, outcome) in [("w-1", Outcome::Failed), ("w-2", Outcome::Passed)] {
+            let mut e = ent(outcome);
+            e.account = format!("{:012}", 12);
+            e.id = id.into();
+            entities.push(e);
+        }
+        let waived: Vec<Waived> = entities
+            .iter()
+            .filter(|e| {
+                e.outcome == Outcome::Failed && (e.account.ends_with(['1', '5']) || e.id == "w-1")
+            })
+            .map(|e| Waived {
+                entity: e.id.clone(),
+                reason: "r".into(),
+                expires: "2099-01-01".into(),
+                file: "w".into(),
+            })
+            .collect();
+        let mut report = PolicyReport {
+            meta: crate::run::adhoc_metadata("r"),
+            origin: "o".into(),
+            status: RuleStatus::Passed,
+            entities,
+            error: None,
+            diagnostics: Vec::new(),
+            waived,
+            accounts_without_entities: Vec::new(),
+        };
+        report.waived.sort_by(|a, b| a.entity.cmp(&b.entity));
+        let accounts: Vec<String> = (0..14).map(|a| format!("{a:012}")).collect();
+        // The per-account rule, written out for one account at a time.
+        let one = |a: &str| {
+            let mine: Vec<&EntityResult> =
+                report.entities.iter().filter(|e| e.account == a).collect();
+            let rest = RuleResult {
+                entities: mine
+                    .iter()
+                    .filter(|e| report.waiver_of(&e.id).is_none())
+                    .map(|e| (*e).clone())
+                    .collect(),
+            };
+            match RuleStatus::of(&rest) {
+                RuleStatus::Passed | RuleStatus::NotApplicable
+                    if rest.entities.len() < mine.len() =>
+                {
+                    RuleStatus::Waived
+                }
+                other => other,
+            }
+        };
+        let expected: Vec<RuleStatus> = accounts.iter().map(|a| one(a)).collect();
+        assert_eq!(report.statuses_in(&accounts), expected);
+        assert!(expected.contains(&RuleStatus::Waived), "{expected:?}");
+        for (a, s) in accounts.iter().zip(&expected) {
+            assert_eq!(report.status_in(a), *s, "{a}");
+        }
+        report.error = Some("broken".into());
+        assert!(report
+            .statuses_in(&accounts)
+            .iter()
+            .all(|s| *s == RuleStatus::Error));
     }
 
     #[test]

@@ -30,6 +30,7 @@ use crate::lang::error::ParseErrors;
 use crate::lang::eval::props::{self, Unresolved, UnseenProperty};
 use crate::lang::eval::{self, CheckErrors, CheckedRule, EntityResult, EvalOptions, RuleResult};
 use crate::lang::parser;
+use crate::params::Params;
 use crate::policy::{Metadata, Policy};
 use crate::report::{Level, PolicyReport, Problem, RuleStatus};
 use miette::Diagnostic;
@@ -126,20 +127,33 @@ enum State {
 
 impl PreparedRule {
     /// Parse and check an ad-hoc rule (`gsl eval`, the REPL): its report's id is
-    /// `rule` and its title the rule text ([`super::adhoc_metadata`]).
+    /// `rule` and its title the rule text ([`super::adhoc_metadata`]). Its `$Name`
+    /// parameters take gsl's defaults.
     pub fn new(source: &str, origin: &str) -> Self {
-        Self::with_meta(super::adhoc_metadata(source), source, origin)
+        Self::new_with(source, origin, &Params::defaults())
     }
 
-    /// Parse and check a policy's rule; its report carries the policy's metadata.
+    /// [`PreparedRule::new`], its `$Name` parameters taking their values from `params`.
+    pub fn new_with(source: &str, origin: &str, params: &Params) -> Self {
+        Self::with_meta(super::adhoc_metadata(source), source, origin, params)
+    }
+
+    /// Parse and check a policy's rule; its report carries the policy's metadata. Its
+    /// `$Name` parameters take gsl's defaults.
     pub fn policy(policy: &Policy) -> Self {
-        Self::with_meta(policy.meta.clone(), &policy.source, &policy.origin)
+        Self::policy_with(policy, &Params::defaults())
     }
 
-    fn with_meta(meta: Metadata, source: &str, origin: &str) -> Self {
+    /// [`PreparedRule::policy`], its `$Name` parameters taking their values from
+    /// `params` (a run's are [`EvalOptions::params`]).
+    pub fn policy_with(policy: &Policy, params: &Params) -> Self {
+        Self::with_meta(policy.meta.clone(), &policy.source, &policy.origin, params)
+    }
+
+    fn with_meta(meta: Metadata, source: &str, origin: &str, params: &Params) -> Self {
         let state = match parser::parse_rule_named(source, origin) {
             Err(e) => State::Unparsed(RuleError::Parse(e)),
-            Ok(rule) => match eval::check_rule_src(&rule, source, origin) {
+            Ok(rule) => match eval::check_rule_src_with(&rule, source, origin, params) {
                 Ok(checked) => State::Ready(Box::new(checked)),
                 Err(e) => State::Rejected(Box::new(rule), RuleError::Check(e)),
             },
@@ -376,7 +390,15 @@ impl Coverage {
                 .entities_in(ty, &account.account_number, None)
                 .is_empty()
             {
-                if !rule.is_list() && !self.empty_accounts.contains(&account.account_number) {
+                // An account is surveyed once (accounts are unique in a snapshot, and
+                // a batch holds each once), so no search of the list: that search was
+                // quadratic over an organization. An account whose data of the type
+                // could not be collected has `unknown` results instead.
+                if !rule.is_list()
+                    && graph
+                        .errors_affecting(&account.account_number, None, ty)
+                        .is_empty()
+                {
                     self.empty_accounts.push(account.account_number.clone());
                 }
             } else {

@@ -4,13 +4,15 @@
 //! A case: rule text, entities (or a whole snapshot), `now`, and the expected outcome per
 //! test-object id; optionally expected evidence (path / value / result / note) and summary
 //! fragments; or, for rules that must not pass the static check, the expected diagnostic
-//! codes. Failures are reported as `file: case: what`.
+//! codes. A case may give `params` (a parameters file's TOML text) for its `$Name`
+//! parameters. Failures are reported as `file: case: what`.
 
 use gsl::entity::graph::EntityGraph;
 use gsl::entity::load::parse_snapshot;
 use gsl::entity::{Account, CollectionError, Snapshot};
-use gsl::lang::eval::{check_rule, evaluate, EvalOptions, Outcome};
+use gsl::lang::eval::{check_rule_with, evaluate, EvalOptions, Outcome};
 use gsl::lang::parser::parse_rule;
+use gsl::params::Params;
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -58,6 +60,12 @@ struct Case {
     /// Expected check-error codes, in order (the rule is then not evaluated).
     #[serde(default)]
     check_errors: Vec<String>,
+    /// A parameters file (TOML text) over gsl's defaults; `params_only` makes it the
+    /// only parameters (no defaults).
+    #[serde(default)]
+    params: Option<String>,
+    #[serde(default)]
+    params_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,7 +143,15 @@ fn run_case(case: &Case) -> Result<(), String> {
         Ok(r) => r,
         Err(e) => return Err(format!("parse error: {e:?}")),
     };
-    let checked = match check_rule(&rule) {
+    let mut params = if case.params_only {
+        Params::empty()
+    } else {
+        (*Params::defaults()).clone()
+    };
+    if let Some(text) = &case.params {
+        params.extend(Params::parse(text, "case params").map_err(|e| format!("params: {e}"))?);
+    }
+    let checked = match check_rule_with(&rule, &params) {
         Err(errs) => {
             let got: Vec<&str> = errs.codes();
             if got
@@ -150,7 +166,7 @@ fn run_case(case: &Case) -> Result<(), String> {
                     case.check_errors,
                     errs.errors
                         .iter()
-                        .map(|e| e.message.clone())
+                        .map(|e| e.to_string())
                         .collect::<Vec<_>>()
                         .join(" | ")
                 ));

@@ -80,6 +80,42 @@ fn a_broken_policy_is_an_error_with_codes_and_the_rest_still_run() {
     assert_eq!(run.summary.errors, 1);
 }
 
+#[test]
+fn a_run_checks_its_policies_with_its_parameters() {
+    let snapshot = parse_snapshot(SAMPLE_SNAPSHOT, SAMPLE_SNAPSHOT_NAME).unwrap();
+    let graph = EntityGraph::new(snapshot);
+    let policy = gsl::policy::parse_policy(
+        "# id: NAMED-1\n# title: named trails\nCloudTrail should have name in ($Trail_Names)\n",
+        "named.gsl",
+    )
+    .unwrap();
+    // Without the parameter (gsl's defaults do not define it): a check error.
+    let run = gsl::check(
+        std::slice::from_ref(&policy),
+        &graph,
+        &gsl::EvalOptions::default(),
+    );
+    assert_eq!(run.policies[0].status, RuleStatus::Error);
+    assert_eq!(
+        run.policies[0].diagnostics[0].code,
+        "gsl::eval::unknown_parameter"
+    );
+    // With it, from a parameters file's text.
+    let mut params = (*gsl::params::Params::defaults()).clone();
+    params.extend(gsl::params::Params::parse("Trail_Names = ['org-main']\n", "p.toml").unwrap());
+    let opts = gsl::EvalOptions::default().with_params(std::sync::Arc::new(params));
+    let run = gsl::check(std::slice::from_ref(&policy), &graph, &opts);
+    let outcomes: Vec<(&str, &str)> = run.policies[0]
+        .entities
+        .iter()
+        .map(|e| (e.name.as_deref().unwrap_or(""), e.outcome.as_str()))
+        .collect();
+    assert_eq!(outcomes, [("org-main", "passed"), ("legacy-eu", "failed")]);
+    let prepared = gsl::run::PreparedRule::policy_with(&policy, &opts.params);
+    assert!(prepared.error().is_none());
+    assert!(gsl::run::PreparedRule::policy(&policy).error().is_some());
+}
+
 /// The multi-account snapshot of the report tests: Bucket (a type of its own) in two
 /// accounts, CloudTrail in two.
 fn multi_account() -> (EntityGraph, gsl::EvalOptions) {

@@ -119,3 +119,14 @@ fn fmt_check_lists_changed_files_and_fmt_rewrites_them() {
         "CloudTrail shuold have x\n"
     );
 }
+
+#[test]
+fn parameters_keep_their_names_through_fmt() {
+    let src = "# id: X\n# title: t\n# severity: low\nSecurityGroup should not have inboundRules contain [ scope='0.0.0.0/0' and port in($CloudGuard_Known_UDP_Ports) # the ports\n and protocol in('UDP','ALL') and r allowedHostsForPort($P)>$Max and ports contain [$Admin]]\n";
+    round_trips("params.gsl", src);
+    let formatted = format_source(src, "params.gsl").unwrap();
+    assert_eq!(
+        formatted,
+        "# id: X\n# title: t\n# severity: low\nSecurityGroup should not have inboundRules contain [\n  scope = '0.0.0.0/0'\n  and port in ($CloudGuard_Known_UDP_Ports)  # the ports\n  and protocol in ('UDP', 'ALL')\n  and r allowedHostsForPort($P) > $Max\n  and ports contain [$ in ($Admin)]\n]\n"
+    );
+}

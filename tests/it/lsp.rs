@@ -17,8 +17,16 @@ struct Client {
 
 impl Client {
     fn start(root: &std::path::Path) -> Client {
+        Client::start_with(root, &[])
+    }
+
+    /// Start `gsl lsp` in `root` (its `gsl.toml` applies) with extra arguments.
+    fn start_with(root: &std::path::Path, args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gsl"))
             .arg("lsp")
+            .args(args)
+            .current_dir(root)
+            .env("XDG_CONFIG_HOME", root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -356,5 +364,98 @@ fn an_editor_session() {
     change(&mut c, 8, formatted);
     let d = c.diagnostics(&uri);
     assert!(d.is_empty(), "{d:?}");
+    c.stop();
+}
+
+#[test]
+fn parameters_complete_hover_and_check_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gsl.toml"),
+        "[params]
+Admin_Ports = [22, 3389]
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "Max_Hosts = 256
+",
+    )
+    .unwrap();
+    let mut c = Client::start_with(dir.path(), &["--params", "mine.toml"]);
+    let uri = format!("file://{}/p.gsl", dir.path().display());
+    let text = format!(
+        "{HEADER}SecurityGroup should not have inboundRules contain [port in ($Admin_Ports) and scope numberOfHosts() > $Max_Hosts]
+"
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "gsl", "version": 1, "text": text}}),
+    );
+    assert!(
+        c.diagnostics(&uri).is_empty(),
+        "both parameters are defined"
+    );
+    // Hover over `$Admin_Ports` (gsl.toml) and `$Max_Hosts` (--params).
+    let line = text.lines().nth(2).unwrap();
+    let col = line.find("$Admin_Ports").unwrap() as u32;
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at(2, col + 2)}),
+    );
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("parameter `$Admin_Ports` = `(22, 3389)`") && value.contains("gsl.toml:2"),
+        "{value}"
+    );
+    let col = line.find("$Max_Hosts").unwrap() as u32;
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at(2, col + 1)}),
+    );
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("= `256`") && value.contains("mine.toml:1"),
+        "{value}"
+    );
+    // Completion after `$`: every defined name, gsl's defaults too.
+    let text2 = format!("{HEADER}SecurityGroup should not have inboundRules contain [port in ($");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text2}]}),
+    );
+    let _ = c.diagnostics(&uri);
+    let col = text2.lines().nth(2).unwrap().len() as u32;
+    let r = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": at(2, col)}),
+    );
+    let items = r["result"].as_array().unwrap();
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(
+        labels,
+        ["$Admin_Ports", "$CloudGuard_Known_UDP_Ports", "$Max_Hosts"],
+        "{items:?}"
+    );
+    assert_eq!(items[0]["textEdit"]["range"]["start"], at(2, col - 1));
+    // An unknown parameter is a diagnostic with a did-you-mean.
+    let text3 =
+        format!("{HEADER}SecurityGroup should have inboundRules contain [port in ($Admin_Port)]\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": text3}]}),
+    );
+    let d = c.diagnostics(&uri);
+    assert_eq!(codes(&d), ["gsl::eval::unknown_parameter"], "{d:?}");
+    let col = text3.lines().nth(2).unwrap().find("$Admin_Port").unwrap() as u64;
+    assert_eq!(range(&d[0]), [2, col, 2, col + "$Admin_Port".len() as u64]);
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `$Admin_Ports`?"),
+        "{d:?}"
+    );
     c.stop();
 }

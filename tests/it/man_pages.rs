@@ -10,8 +10,8 @@ fn gsl() -> Command {
     cmd
 }
 
-/// The subcommands `gsl --help` lists.
-fn subcommands() -> Vec<String> {
+/// The subcommands `gsl --help` lists (also the README's test's).
+pub(crate) fn subcommands() -> Vec<String> {
     let out = gsl().arg("--help").output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     help.split("Commands:")

@@ -56,6 +56,8 @@ fn scalar() -> impl Strategy<Value = Literal> {
         (-1000i32..1000).prop_map(|n| lit(LiteralKind::Number(f64::from(n) / 4.0))),
         any::<bool>().prop_map(|b| lit(LiteralKind::Bool(b))),
         Just(lit(LiteralKind::Null)),
+        // `$Name`: a ruleset parameter (any identifier, keywords too: `$` sets it apart).
+        "[A-Za-z_][A-Za-z0-9_]{0,8}".prop_map(|n| lit(LiteralKind::Param(n))),
     ]
 }
 

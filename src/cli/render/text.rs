@@ -320,8 +320,11 @@ fn write_accounts(out: &mut String, accounts: &[String], reports: &[PolicyReport
         return;
     }
     let _ = writeln!(out, "by account:");
-    for a in accounts {
-        let statuses: Vec<RuleStatus> = reports.iter().map(|r| r.status_in(a)).collect();
+    // One pass over each report's objects for all the accounts.
+    let per_report: Vec<Vec<RuleStatus>> =
+        reports.iter().map(|r| r.statuses_in(accounts)).collect();
+    for (i, a) in accounts.iter().enumerate() {
+        let statuses: Vec<RuleStatus> = per_report.iter().map(|s| s[i]).collect();
         let na = statuses
             .iter()
             .filter(|s| **s == RuleStatus::NotApplicable)

@@ -1,6 +1,7 @@
 //! Reading a line: is it a command, a bare-path query or a rule, and is it complete?
 
 use super::schema::Step;
+use gsl::lang::lexer::{is_ident_char, Lexer, Quote, TokenKind};
 
 /// What a (complete) input is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,10 +59,6 @@ pub fn classify(src: &str) -> Input<'_> {
     }
 }
 
-fn is_ident_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
 /// Parse `Type[filter]?(.key|[n])*`; `None` when the text is not of that shape.
 fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
     let ty_end = t.find(|c: char| !is_ident_char(c)).unwrap_or(t.len());
@@ -116,74 +113,49 @@ fn bare_path(t: &str, offset: usize) -> Option<BarePath<'_>> {
     })
 }
 
-/// Walk `s`, calling `f(index, char)` for every character outside quoted runs (each of
-/// `quotes` opens and closes a run; inside one, a backslash escapes the next character). Stops
-/// at the first `Some` from `f`. Returns it, and whether a quote is still open at the end.
-pub(crate) fn scan_unquoted<T>(
-    s: &str,
-    quotes: &[char],
-    f: impl FnMut(usize, char) -> Option<T>,
-) -> (Option<T>, bool) {
-    scan(s, quotes, false, f)
-}
-
-/// [`scan_unquoted`], and with `comments` also skipping GSL comments (`#` or `//` to the
-/// end of the line, outside quotes): an apostrophe or a bracket in a comment opens
-/// nothing.
-fn scan<T>(
-    s: &str,
-    quotes: &[char],
-    comments: bool,
-    f: impl FnMut(usize, char) -> Option<T>,
-) -> (Option<T>, bool) {
-    let mut state = ScanState::default();
-    let found = state.feed(s, quotes, comments, f);
-    (found, state.quote.is_some())
-}
-
-/// Where a scan stands after some text: inside a quote, an escape or a comment. Text
-/// fed in pieces gives what the whole text gives, when a piece ends at a line end.
+/// Where a line-by-line scan stands at a line end: the bracket depth, and the string
+/// still open (a string is the one token that runs over a line end). Commands (`:...`)
+/// are scanned without regular expressions: their filter patterns and file names use
+/// `/` freely.
 #[derive(Debug, Clone, Copy, Default)]
-struct ScanState {
-    quote: Option<char>,
-    escaped: bool,
-    in_comment: bool,
+struct LineScan {
+    depth: usize,
+    open: Option<Quote>,
+    command: Option<bool>,
 }
 
-impl ScanState {
-    /// Scan `s` on from this state, calling `f` for every character outside quotes
-    /// (and comments); stop at its first `Some`.
-    fn feed<T>(
-        &mut self,
-        s: &str,
-        quotes: &[char],
-        comments: bool,
-        mut f: impl FnMut(usize, char) -> Option<T>,
-    ) -> Option<T> {
-        let mut chars = s.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if self.in_comment {
-                self.in_comment = c != '\n';
-            } else if comments
-                && self.quote.is_none()
-                && (c == '#' || (c == '/' && chars.peek().is_some_and(|(_, n)| *n == '/')))
-            {
-                self.in_comment = true;
-            } else if let Some(q) = self.quote {
-                if self.escaped {
-                    self.escaped = false;
-                } else if c == '\\' {
-                    self.escaped = true;
-                } else if c == q {
-                    self.quote = None;
-                }
-            } else if quotes.contains(&c) {
-                self.quote = Some(c);
-            } else if let Some(r) = f(i, c) {
-                return Some(r);
+impl LineScan {
+    /// Scan `s` on from this state.
+    fn feed(&mut self, s: &str) {
+        let command = *self
+            .command
+            .get_or_insert_with(|| s.trim_start().starts_with(':'));
+        let mut lexer = match self.open.take() {
+            Some(q) => Lexer::inside(s, q),
+            None => Lexer::new(s),
+        };
+        if command {
+            lexer = lexer.without_regexes();
+        }
+        for t in lexer {
+            match t.kind {
+                TokenKind::Open(_) => self.depth += 1,
+                TokenKind::Close(_) => self.depth = self.depth.saturating_sub(1),
+                TokenKind::Str {
+                    quote,
+                    closed: false,
+                } => self.open = Some(quote),
+                _ => {}
             }
         }
-        None
+        if self.command == Some(false) && s.trim().is_empty() {
+            // Blank lines before the input say nothing of what it is.
+            self.command = None;
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        self.depth > 0 || self.open.is_some()
     }
 }
 
@@ -197,8 +169,7 @@ const PARSE_EVERY_LINE: usize = 4096;
 #[derive(Debug, Default)]
 pub struct Pending {
     text: String,
-    state: ScanState,
-    depth: usize,
+    scan: LineScan,
     /// The length of the text when the parser last looked at it.
     parsed_len: usize,
     /// Bytes looked at so far (by the scan and the parser), for tests of the cost.
@@ -208,15 +179,7 @@ pub struct Pending {
 impl Pending {
     /// Append a line (with its line end).
     pub fn push(&mut self, line: &str) {
-        let depth = &mut self.depth;
-        self.state.feed(line, &['\'', '"'], true, |_, c| {
-            match c {
-                '[' | '(' | '{' => *depth += 1,
-                ']' | ')' | '}' => *depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            None::<()>
-        });
+        self.scan.feed(line);
         self.work += line.len();
         self.text.push_str(line);
     }
@@ -224,7 +187,7 @@ impl Pending {
     /// Does the input need more lines? As [`super::complete::needs_more`] on the whole
     /// text, but the parser is asked only while the text is short or has doubled.
     pub fn needs_more(&mut self) -> bool {
-        if self.depth == 0 && self.state.quote.is_none() {
+        if !self.scan.is_open() {
             return false;
         }
         let len = self.text.len();
@@ -259,45 +222,51 @@ impl Pending {
 }
 
 /// The byte index of the `close` matching the `open` that `s` starts with, skipping
-/// text quoted with `quotes`.
-pub(crate) fn closing_of(s: &str, open: char, close: char, quotes: &[char]) -> Option<usize> {
+/// `"`-quoted text: for the JSON and filter patterns of `:pattern`, which are not GSL.
+pub(crate) fn closing_of(s: &str, open: char, close: char) -> Option<usize> {
     let mut depth = 0usize;
-    scan_unquoted(s, quotes, |i, c| {
-        if c == open {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if quoted {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                quoted = false;
+            }
+        } else if c == '"' {
+            quoted = true;
+        } else if c == open {
             depth += 1;
         } else if c == close {
-            depth = match depth.checked_sub(1) {
-                None => return Some(None),
-                Some(0) => return Some(Some(i)),
-                Some(d) => d,
-            };
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(i);
+            }
         }
-        None
-    })
-    .0
-    .flatten()
+    }
+    None
 }
 
-/// The byte index of the bracket closing the one `s` starts with, skipping quoted
-/// text; `None` unless it is a `]`.
+/// The byte index of the bracket closing the one `s` starts with (GSL text: strings,
+/// regular expressions and comments skipped); `None` unless it is a `]`.
 fn matching_bracket(s: &str) -> Option<usize> {
     let mut depth = 0usize;
-    scan_unquoted(s, &['\'', '"'], |i, c| {
-        match c {
-            '[' | '(' | '{' => depth += 1,
-            ']' | ')' | '}' => {
-                depth = match depth.checked_sub(1) {
-                    None => return Some(None),
-                    Some(0) => return Some((c == ']').then_some(i)),
-                    Some(d) => d,
+    for t in Lexer::new(s) {
+        match t.kind {
+            TokenKind::Open(_) => depth += 1,
+            TokenKind::Close(c) => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return (c == ']').then_some(t.start);
                 }
             }
             _ => {}
         }
-        None
-    })
-    .0
-    .flatten()
+    }
+    None
 }
 
 /// Is a bracket or a quote still open at the end of `src`? (Closing brackets that
@@ -305,16 +274,9 @@ fn matching_bracket(s: &str) -> Option<usize> {
 /// [`Pending`]'s scan.
 #[cfg(test)]
 pub fn is_open(src: &str) -> bool {
-    let mut depth = 0usize;
-    let (_, in_quote) = scan(src, &['\'', '"'], true, |_, c| {
-        match c {
-            '[' | '(' | '{' => depth += 1,
-            ']' | ')' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        None::<()>
-    });
-    depth > 0 || in_quote
+    let mut scan = LineScan::default();
+    scan.feed(src);
+    scan.is_open()
 }
 
 #[cfg(test)]

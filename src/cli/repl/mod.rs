@@ -36,8 +36,14 @@ pub const CONTINUATION: &str = "...> ";
 
 /// Run the REPL over a snapshot. `name` names the snapshot in messages.
 /// Interactive with line editing on a terminal; line by line when stdin is piped.
-pub fn run(snapshot: Snapshot, name: &str, io: &mut Io<'_>) -> miette::Result<Exit> {
+pub fn run(
+    snapshot: Snapshot,
+    name: &str,
+    params: std::sync::Arc<gsl::params::Params>,
+    io: &mut Io<'_>,
+) -> miette::Result<Exit> {
     let mut session = Session::new(snapshot, name);
+    session.set_params(params);
     let stdout = std::io::stdout();
     let interactive = std::io::stdin().is_terminal() && stdout.is_terminal();
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

@@ -11,6 +11,7 @@ use gsl::entity::Snapshot;
 use gsl::lang::eval::builtins::BUILTINS;
 use gsl::lang::eval::{EvalOptions, Outcome};
 use gsl::lang::parser::parse_expr;
+use gsl::params::Params;
 use gsl::pattern::FilterPattern;
 use gsl::run::PreparedRule;
 use miette::Diagnostic;
@@ -77,6 +78,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "evaluate a rule and print every piece of evidence",
     ),
     ("format", "json|text", "how results are printed"),
+    (
+        "params",
+        "",
+        "the ruleset parameters ($Name) in effect: values and where they come from",
+    ),
     ("clear", "", "clear the screen (also Ctrl-L)"),
     ("quit", "", "leave (also Ctrl-D)"),
 ];
@@ -120,6 +126,20 @@ impl Session {
             knowledge,
             opts,
         }
+    }
+
+    /// Use `params` for the rules' `$Name` parameters (gsl's defaults until set): rules
+    /// are checked with them, and completion and `:params` show them.
+    pub fn set_params(&mut self, params: Arc<Params>) {
+        self.opts.params = params;
+        self.refresh_knowledge();
+    }
+
+    /// What completion knows of the graph, with the session's parameters.
+    fn refresh_knowledge(&mut self) {
+        let mut k = Knowledge::of(&self.graph);
+        k.params = self.opts.params.clone();
+        self.knowledge = Arc::new(k);
     }
 
     /// Use ANSI colours in results and diagnostics (only on a terminal without
@@ -233,6 +253,7 @@ impl Session {
             }
             "schema" => self.schema(args),
             "load" => self.load(args),
+            "params" => Ok(self.params()),
             "pattern" => self.pattern(args),
             "explain" => {
                 if args.is_empty() {
@@ -432,9 +453,10 @@ impl Session {
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
         let snapshot = gsl::entity::load::parse_snapshot(&text, args)
             .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
-        self.opts = gsl::run::eval_options(&snapshot, None);
+        let params = self.opts.params.clone();
+        self.opts = gsl::run::eval_options(&snapshot, None).with_params(params);
         self.graph = EntityGraph::new(snapshot);
-        self.knowledge = Arc::new(Knowledge::of(&self.graph));
+        self.refresh_knowledge();
         self.name = args.to_string();
         let n: usize = self.knowledge.types.iter().map(|(_, n)| n).sum();
         let t = self.knowledge.types.len();
@@ -443,6 +465,30 @@ impl Session {
             plural(n, "entity", "entities"),
             plural(t, "type", "types")
         ))
+    }
+
+    /// `:params`: every parameter, its value and where it comes from.
+    fn params(&self) -> String {
+        let params = &self.opts.params;
+        match self.format {
+            Format::Json => pretty(&json!({
+                "params": params
+                    .iter()
+                    .map(|p| json!({
+                        "name": p.name,
+                        "value": p.value.to_string(),
+                        "origin": p.origin.to_string(),
+                    }))
+                    .collect::<Vec<_>>()
+            })),
+            Format::Text if params.is_empty() => {
+                "no parameters (define them in a parameters file: --params FILE)\n".to_string()
+            }
+            Format::Text => params
+                .iter()
+                .map(|p| format!("${} = {}  ({})\n", p.name, p.value, p.origin))
+                .collect(),
+        }
     }
 
     fn pattern(&self, args: &str) -> Reply {
@@ -494,27 +540,30 @@ impl Session {
     /// Prepare `src` as a rule; its diagnostics are shown against `shown`, where
     /// `src[from..]` was typed at `shown[to..]` (for REPL syntax rewritten to GSL).
     fn prepare(
+        &self,
         src: &str,
         shown: &str,
         from: usize,
         to: usize,
     ) -> Result<PreparedRule, Box<dyn Diagnostic + Send + Sync>> {
-        PreparedRule::new(src, INPUT_NAME).ready().map_err(|e| {
-            if src == shown {
-                e.into_diagnostic()
-            } else {
-                Box::new(Rehomed::new(
-                    e.diagnostic(),
-                    Arc::new(shown.to_string()),
-                    from,
-                    to,
-                ))
-            }
-        })
+        PreparedRule::new_with(src, INPUT_NAME, &self.opts.params)
+            .ready()
+            .map_err(|e| {
+                if src == shown {
+                    e.into_diagnostic()
+                } else {
+                    Box::new(Rehomed::new(
+                        e.diagnostic(),
+                        Arc::new(shown.to_string()),
+                        from,
+                        to,
+                    ))
+                }
+            })
     }
 
     fn rule(&self, src: &str, explain: bool) -> Reply {
-        let prepared = match Self::prepare(src, src, 0, 0) {
+        let prepared = match self.prepare(src, src, 0, 0) {
             Ok(prepared) => prepared,
             // A lone condition: say how to use it rather than why it is not a rule.
             Err(_) if parse_expr(src).is_ok() => {
@@ -594,7 +643,7 @@ impl Session {
             Some((filter, at)) => {
                 let src = format!("{} where {filter}", p.ty);
                 let from = p.ty.len() + " where ".len();
-                let rule = Self::prepare(&src, line, from, at)?;
+                let rule = self.prepare(&src, line, from, at)?;
                 let mut keep = Vec::new();
                 for e in all {
                     // `prepare` lets only a rule that runs through: it has a result.
@@ -733,9 +782,7 @@ impl Session {
 pub fn split_pattern_event(args: &str) -> Option<(&str, &str)> {
     let first = args.chars().next()?;
     let end = match first {
-        '{' | '[' => {
-            super::input::closing_of(args, first, if first == '{' { '}' } else { ']' }, &['"'])?
-        }
+        '{' | '[' => super::input::closing_of(args, first, if first == '{' { '}' } else { ']' })?,
         '"' | '\'' => {
             let mut escaped = false;
             args.char_indices().skip(1).find_map(|(i, c)| {

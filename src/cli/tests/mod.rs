@@ -6,4 +6,5 @@
 mod live_cli;
 mod pattern_cli;
 mod repl_docs;
+mod repl_lexer;
 mod repl_session;

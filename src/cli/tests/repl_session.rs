@@ -863,3 +863,47 @@ fn a_command_without_its_colon_is_answered_with_the_command() {
     let (out, _, c) = run(&mut s, "CloudTrail");
     assert_eq!(c, Control::Continue, "{out}");
 }
+
+#[test]
+fn ruleset_parameters_in_rules_params_and_completion() {
+    let mut s = session();
+    // gsl's defaults are in effect without a parameters file.
+    let out = ok(&mut s, ":params");
+    assert!(
+        out.starts_with("$CloudGuard_Known_UDP_Ports = (53, 67, 68,"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("(gsl's default)"), "{out}");
+    let mut params = (*gsl::params::Params::defaults()).clone();
+    params.extend(
+        gsl::params::Params::parse("Trail_Names = ['org-trail', 'main']\n", "p.toml").unwrap(),
+    );
+    s.set_params(std::sync::Arc::new(params));
+    let out = ok(&mut s, ":params");
+    assert!(
+        out.contains("$Trail_Names = ('org-trail', 'main')  (p.toml:1)"),
+        "{out}"
+    );
+    let out = ok(&mut s, "CloudTrail should have name in ($Trail_Names)");
+    assert!(out.contains("passed") && out.contains("failed"), "{out}");
+    let err = fails(&mut s, "CloudTrail should have name in ($Trail_Name)");
+    assert!(err.contains("gsl::eval::unknown_parameter"), "{err}");
+    assert!(err.contains("did you mean `$Trail_Names`?"), "{err}");
+    // Completion offers the defined names after `$`; :load keeps the parameters.
+    let line = "CloudTrail should have name in ($Tr";
+    let c = complete(&s.knowledge(), line, line.len()).unwrap();
+    let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(labels, ["$Trail_Names"]);
+    let path = std::env::temp_dir().join(format!("gsl-repl-params-{}.json", std::process::id()));
+    std::fs::write(&path, SAMPLE_SNAPSHOT).unwrap();
+    ok(&mut s, &format!(":load {}", path.display()));
+    let _ = std::fs::remove_file(&path);
+    assert!(ok(&mut s, ":params").contains("$Trail_Names"));
+    let c = complete(&s.knowledge(), line, line.len()).unwrap();
+    assert_eq!(c.items.len(), 1);
+    ok(&mut s, ":format json");
+    let out = ok(&mut s, ":params");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["params"][1]["name"], "Trail_Names");
+    assert_eq!(doc["params"][1]["origin"], "p.toml:1");
+}

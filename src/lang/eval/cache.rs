@@ -4,10 +4,18 @@
 //! - Patterns are interned: each distinct text of the data is parsed once, and
 //!   decisions are keyed by **canonical form**, so the same filter spelled differently
 //!   in each account is decided once per required pattern.
+//! - A decision is a function of the two canonical forms alone, never of which
+//!   spelling came first, of other accounts or of the number of threads: the proof
+//!   is made on the canonical forms (so the decision diagram's variables, which
+//!   follow the text, are in the canonical order and the work budget is spent the
+//!   same way), and the fast path below uses events derived from the required
+//!   pattern's canonical form only.
 //! - A fast path rejects a filter without a proof when it misses one of the required
 //!   pattern's **witness events** (events the required pattern matches: one per
-//!   top-level clause, computed once, plus the counterexamples later proofs find).
-//!   Unrelated filters cost one match per witness.
+//!   top-level clause of its canonical form, computed once). Unrelated filters cost
+//!   one match per witness. Counterexamples found by proofs are not added: which
+//!   proofs run first depends on the data and the threads, and a witness can turn an
+//!   `unknown` (a proof out of budget) into a `no`.
 //! - The words of a failed comparison (a counterexample, a difference) are computed
 //!   only when an explanation shows them, from the pattern as written, and cached by
 //!   its shape (the tree as written, without layout: a proof reads nothing else).
@@ -26,8 +34,6 @@ use std::hash::{BuildHasher, Hash};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-/// Most witness events kept per required pattern.
-const MAX_WITNESSES: usize = 16;
 /// Why a spelling is judged different when its canonical form's decision was made on
 /// another spelling.
 const SAME_CANON: &str =
@@ -146,7 +152,9 @@ struct Inner {
     next_id: AtomicU64,
     data: Sharded<Arc<str>, Result<Arc<DataPattern>, String>>,
     decisions: Sharded<(PatternCheck, u32, u32), Decision>,
-    witnesses: Sharded<u32, Arc<RwLock<Vec<Arc<Witness>>>>>,
+    witnesses: Sharded<u32, Arc<Vec<Witness>>>,
+    /// The canonical forms parsed, by the id of their text: what proofs are made on.
+    canonical: Sharded<u32, Arc<Result<FilterPattern, String>>>,
     closeness: Sharded<(u32, u32), f64>,
     why: Sharded<(PatternCheck, u32, u32), Arc<str>>,
     hits: AtomicU64,
@@ -221,6 +229,7 @@ impl DecisionCache {
                 data: Sharded::new(),
                 decisions: Sharded::new(),
                 witnesses: Sharded::new(),
+                canonical: Sharded::new(),
                 closeness: Sharded::new(),
                 why: Sharded::new(),
                 hits: AtomicU64::new(0),
@@ -317,7 +326,7 @@ impl DecisionCache {
     pub fn decide(&self, check: PatternCheck, data: &DataPattern, rule: &RulePattern) -> Decision {
         if self.inner.reference {
             self.inner.proofs.fetch_add(1, Ordering::Relaxed);
-            return prove(check, data, rule).0;
+            return prove(check, &data.pattern, &rule.pattern).0;
         }
         let told = |v: Decision| {
             let mut memo = data.memo.lock().unwrap_or_else(|p| p.into_inner());
@@ -343,27 +352,32 @@ impl DecisionCache {
             self.inner.hits.fetch_add(1, Ordering::Relaxed);
             return told(v);
         }
-        let witnesses = self.witnesses(key.2, rule);
-        let snapshot: Vec<Arc<Witness>> =
-            witnesses.read().unwrap_or_else(|p| p.into_inner()).clone();
-        if snapshot.iter().any(|w| !data.matches(w)) {
+        let rule_canon = self.canonical_pattern(key.2, &rule.canonical);
+        let witnesses = self.witnesses(key.2, &rule_canon);
+        if witnesses.iter().any(|w| !data.matches(w)) {
             // The rule's pattern matches this event and the data's does not: the data's
             // pattern neither covers, nor monitors, nor equals it.
             self.inner.fast_rejects.fetch_add(1, Ordering::Relaxed);
             return told(self.inner.decisions.insert(key, Decision::No));
         }
         self.inner.proofs.fetch_add(1, Ordering::Relaxed);
-        let (value, why, learned) = prove(check, data, rule);
-        if let Some(event) = learned {
-            learn(&witnesses, rule, event);
-        }
-        if let Some(why) = why {
-            self.inner.why.insert(
-                (check, self.shape_id(data), self.id(rule.text())),
-                Arc::from(why),
-            );
-        }
+        let data_canon = self.canonical_pattern(data.canon_id, &data.pattern.canonical());
+        let value = match (&*data_canon, &*rule_canon) {
+            (Ok(d), Ok(r)) => prove(check, d, r).0,
+            (Err(e), _) | (_, Err(e)) => Decision::Unknown(Arc::from(
+                format!("cannot decide: a canonical form does not read back: {e}").as_str(),
+            )),
+        };
         told(self.inner.decisions.insert(key, value))
+    }
+
+    /// The canonical form with the id `id` (of the text `text`), parsed once.
+    fn canonical_pattern(&self, id: u32, text: &str) -> Arc<Result<FilterPattern, String>> {
+        if let Some(p) = self.inner.canonical.get(&id) {
+            return p;
+        }
+        let parsed = FilterPattern::parse_canonical(text).map_err(|e| e.to_string());
+        self.inner.canonical.insert(id, Arc::new(parsed))
     }
 
     /// How close the data's pattern comes to the rule's (0.0 to 1.0), for ranking.
@@ -404,7 +418,7 @@ impl DecisionCache {
             Err(e) => return format!("the filter pattern in the data is invalid: {e}"),
         };
         if self.inner.reference {
-            return prove(check, &parsed, rule)
+            return prove(check, &parsed.pattern, &rule.pattern)
                 .1
                 .unwrap_or_else(|| SAME_CANON.into());
         }
@@ -413,37 +427,44 @@ impl DecisionCache {
             return w.to_string();
         }
         self.inner.explained.fetch_add(1, Ordering::Relaxed);
-        let why = prove(check, &parsed, rule)
+        let why = prove(check, &parsed.pattern, &rule.pattern)
             .1
             .unwrap_or_else(|| SAME_CANON.into());
         self.inner.why.insert(key, Arc::from(why)).to_string()
     }
 
-    /// The witness events of a required pattern (computed on first use).
-    fn witnesses(&self, rule_id: u32, rule: &RulePattern) -> Arc<RwLock<Vec<Arc<Witness>>>> {
+    /// The witness events of a required pattern, from its canonical form (computed on
+    /// first use; none when the canonical form does not read back).
+    fn witnesses(
+        &self,
+        rule_id: u32,
+        canonical: &Result<FilterPattern, String>,
+    ) -> Arc<Vec<Witness>> {
         if let Some(w) = self.inner.witnesses.get(&rule_id) {
             return w;
         }
-        let list = Arc::new(RwLock::new(clause_witnesses(rule)));
-        self.inner.witnesses.insert(rule_id, list)
+        let list = match canonical {
+            Ok(p) => clause_witnesses(p),
+            Err(_) => Vec::new(),
+        };
+        self.inner.witnesses.insert(rule_id, Arc::new(list))
     }
 }
 
-/// Prove `check`: the decision, the words when it is not `Yes`, and an event the
-/// rule's pattern matches and the data's does not (a new witness), when the proof
-/// found one.
+/// Prove `check` of the data's pattern against the rule's: the decision, and the
+/// words when it is not `Yes`.
 fn prove(
     check: PatternCheck,
-    data: &DataPattern,
-    rule: &RulePattern,
-) -> (Decision, Option<String>, Option<String>) {
+    data: &FilterPattern,
+    rule: &FilterPattern,
+) -> (Decision, Option<String>) {
     let undecided = |what: &str, reason: &str| {
         let why = format!("cannot decide {what}: {}", clip(reason, 240));
-        (Decision::Unknown(Arc::from(why.as_str())), Some(why), None)
+        (Decision::Unknown(Arc::from(why.as_str())), Some(why))
     };
     match check {
-        PatternCheck::Equal => match data.pattern.compare(&rule.pattern) {
-            Comparison::Equal => (Decision::Yes, None, None),
+        PatternCheck::Equal => match data.compare(rule) {
+            Comparison::Equal => (Decision::Yes, None),
             Comparison::Different {
                 witness: (event, data_matches),
                 ..
@@ -459,24 +480,23 @@ fn prove(
                         clip(&event, 200)
                     )
                 };
-                (Decision::No, Some(why), (!data_matches).then_some(event))
+                (Decision::No, Some(why))
             }
             Comparison::Unknown { reason } => undecided("equality", &reason),
         },
-        PatternCheck::Covers => match data.pattern.covers(&rule.pattern) {
-            Coverage::Covered => (Decision::Yes, None, None),
+        PatternCheck::Covers => match data.covers(rule) {
+            Coverage::Covered => (Decision::Yes, None),
             Coverage::NotCovered { counterexample } => (
                 Decision::No,
                 Some(format!(
                     "misses events the rule requires, e.g. {}",
                     clip(&counterexample, 200)
                 )),
-                Some(counterexample),
             ),
             Coverage::Unknown { reason } => undecided("coverage", &reason),
         },
-        PatternCheck::Monitors => match monitors(&data.pattern, &rule.pattern) {
-            Monitoring::Yes => (Decision::Yes, None, None),
+        PatternCheck::Monitors => match monitors(data, rule) {
+            Monitoring::Yes => (Decision::Yes, None),
             Monitoring::No {
                 event,
                 missed: true,
@@ -487,7 +507,6 @@ fn prove(
                     "misses events the rule requires, e.g. {}",
                     clip(&event, 200)
                 )),
-                Some(event),
             ),
             Monitoring::No {
                 event,
@@ -503,23 +522,11 @@ fn prove(
                     ),
                     clip(&event, 200)
                 )),
-                None,
             ),
             Monitoring::Unknown { reason } => {
                 undecided("whether the filter monitors the pattern", &reason)
             }
         },
-    }
-}
-
-/// Keep `event` as a witness of `rule` if the rule's pattern really matches it.
-fn learn(witnesses: &RwLock<Vec<Arc<Witness>>>, rule: &RulePattern, event: String) {
-    if !rule.pattern.matches(&event) {
-        return;
-    }
-    let mut list = witnesses.write().unwrap_or_else(|p| p.into_inner());
-    if list.len() < MAX_WITNESSES && !list.iter().any(|w| w.text == event) {
-        list.push(Arc::new(witness(event)));
     }
 }
 
@@ -530,35 +537,34 @@ fn witness(text: String) -> Witness {
     Witness { text, json }
 }
 
-/// One event per top-level clause of the rule's pattern (`a || b`: one for `a`, one
-/// for `b`), each checked against the whole pattern.
-fn clause_witnesses(rule: &RulePattern) -> Vec<Arc<Witness>> {
-    let text = rule.text();
-    let clauses: Vec<FilterPattern> = match rule.pattern.ast() {
+/// One event per top-level clause of a required pattern (`a || b`: one for `a`, one
+/// for `b`), each checked against the whole pattern. `rule` is the canonical form, so
+/// the events are the same for every spelling.
+fn clause_witnesses(rule: &FilterPattern) -> Vec<Witness> {
+    let text = rule.as_str();
+    let clauses: Vec<FilterPattern> = match rule.ast() {
         Pattern::Json(JsonExpr::Or(items, _)) => items
             .iter()
             .filter_map(|c| {
                 let s = c.span();
                 let body = text.get(s.start..s.end)?;
-                FilterPattern::parse(&format!("{{ {body} }}")).ok()
+                FilterPattern::parse_canonical(&format!("{{ {body} }}")).ok()
             })
             .collect(),
-        _ => vec![rule.pattern.clone()],
+        _ => vec![rule.clone()],
     };
-    let probe = match rule.pattern.ast() {
+    let probe = match rule.ast() {
         Pattern::Json(_) => FilterPattern::parse("{ $.gslWitnessProbe = \"none\" }"),
         _ => FilterPattern::parse("gslWitnessProbe"),
     };
     let Ok(probe) = probe else {
         return Vec::new();
     };
-    let mut out: Vec<Arc<Witness>> = Vec::new();
+    let mut out: Vec<Witness> = Vec::new();
     for clause in clauses {
         if let Coverage::NotCovered { counterexample } = probe.covers(&clause) {
-            if rule.pattern.matches(&counterexample)
-                && !out.iter().any(|w| w.text == counterexample)
-            {
-                out.push(Arc::new(witness(counterexample)));
+            if rule.matches(&counterexample) && !out.iter().any(|w| w.text == counterexample) {
+                out.push(witness(counterexample));
             }
         }
     }

@@ -9,14 +9,39 @@ use crate::lang::ast::{
     CmpOp, Expr, ExprKind, ListOp, Literal, LiteralKind, Postfix, Rule, Subject, Term,
 };
 use crate::lang::printer::{print_expr, print_literal, print_term, short};
+use crate::params::Params;
 use crate::span::Span;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use regex::Regex;
 use std::fmt;
 use std::sync::Arc;
 
+/// Why a regular expression (or a `like` pattern) cannot be built.
+#[derive(Debug, Clone, thiserror::Error, Diagnostic)]
+pub enum RegexError {
+    /// A flag other than `i`, `m`, `s`, `x`.
+    #[error("unknown regex flag `{flag}` (flags: i, m, s, x)")]
+    #[diagnostic(
+        code(gsl::eval::bad_regex),
+        help(
+            "flags are i (ignore case), m (multi-line), s (dot matches a line end), x (extended)"
+        )
+    )]
+    UnknownFlag {
+        /// The flag.
+        flag: char,
+    },
+    /// The `regex` crate's syntax error, or a pattern over the size limit.
+    #[error("{0}")]
+    #[diagnostic(
+        code(gsl::eval::bad_regex),
+        help("the regex syntax is Rust's `regex` crate (no look-around or backreferences)")
+    )]
+    Invalid(#[from] regex::Error),
+}
+
 /// Build a regex from GSL flags (`i`, `m`, `s`, `x`).
-pub fn build_regex(pattern: &str, flags: &str) -> Result<Regex, String> {
+pub fn build_regex(pattern: &str, flags: &str) -> Result<Regex, RegexError> {
     let mut b = regex::RegexBuilder::new(pattern);
     for f in flags.chars() {
         match f {
@@ -24,15 +49,15 @@ pub fn build_regex(pattern: &str, flags: &str) -> Result<Regex, String> {
             'm' => b.multi_line(true),
             's' => b.dot_matches_new_line(true),
             'x' => b.ignore_whitespace(true),
-            other => return Err(format!("unknown regex flag `{other}` (flags: i, m, s, x)")),
+            flag => return Err(RegexError::UnknownFlag { flag }),
         };
     }
-    b.size_limit(1 << 20).build().map_err(|e| e.to_string())
+    Ok(b.size_limit(1 << 20).build()?)
 }
 
 /// The regex a `like` pattern means: `%` matches any run of characters, everything
 /// else literally; whole string; case-insensitive.
-pub fn like_regex(pattern: &str) -> Result<Regex, String> {
+pub fn like_regex(pattern: &str) -> Result<Regex, RegexError> {
     let body = pattern
         .split('%')
         .map(regex::escape)
@@ -64,15 +89,15 @@ pub mod codes {
     pub const UNKNOWN_TYPE: &str = "gsl::eval::unknown_type";
     /// A property path that the schema of a known entity type does not have.
     pub const UNKNOWN_PROPERTY: &str = "gsl::eval::unknown_property";
+    /// A `$Name` that no parameter defines (gsl's defaults, `gsl.toml`, `--params`).
+    pub const UNKNOWN_PARAMETER: &str = "gsl::eval::unknown_parameter";
     /// The checker could not build the checked form (a defect, never expected).
     pub const INTERNAL: &str = "gsl::eval::internal";
 }
 
-/// One semantic error of a rule.
-#[derive(Debug)]
-pub struct CheckError {
-    /// Stable code (see [`codes`]).
-    pub code: &'static str,
+/// What a check error says, and where.
+#[derive(Debug, Clone)]
+pub struct Detail {
     /// The message.
     pub message: String,
     /// What to do about it.
@@ -81,34 +106,112 @@ pub struct CheckError {
     pub span: Span,
     /// The label under the span.
     pub label: String,
-    /// The pattern engine's own diagnostic, for `bad_pattern`.
-    pub cause: Option<crate::pattern::PatternError>,
 }
 
-impl fmt::Display for CheckError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+/// One semantic error of a rule; the variant is its kind, with a stable code (see
+/// [`codes`]).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// [`codes::UNKNOWN_FUNCTION`].
+    #[error("{}", .0.message)]
+    UnknownFunction(Detail),
+    /// [`codes::ARITY`].
+    #[error("{}", .0.message)]
+    Arity(Detail),
+    /// [`codes::ARGUMENT_TYPE`].
+    #[error("{}", .0.message)]
+    ArgumentType(Detail),
+    /// [`codes::BAD_PATTERN`], with the pattern engine's own diagnostic.
+    #[error("{}", .0.message)]
+    BadPattern(Detail, crate::pattern::PatternError),
+    /// [`codes::BAD_REGEX`].
+    #[error("{}", .0.message)]
+    BadRegex(Detail),
+    /// [`codes::TYPE_MISMATCH`].
+    #[error("{}", .0.message)]
+    TypeMismatch(Detail),
+    /// [`codes::LIST_PROPERTY`].
+    #[error("{}", .0.message)]
+    ListProperty(Detail),
+    /// [`codes::GROUP_BY`].
+    #[error("{}", .0.message)]
+    GroupBy(Detail),
+    /// [`codes::UNKNOWN_TYPE`].
+    #[error("{}", .0.message)]
+    UnknownType(Detail),
+    /// [`codes::UNKNOWN_PROPERTY`].
+    #[error("{}", .0.message)]
+    UnknownProperty(Detail),
+    /// [`codes::UNKNOWN_PARAMETER`].
+    #[error("{}", .0.message)]
+    UnknownParameter(Detail),
+    /// [`codes::INTERNAL`].
+    #[error("{}", .0.message)]
+    Internal(Detail),
+}
+
+impl CheckError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CheckError::UnknownFunction(_) => codes::UNKNOWN_FUNCTION,
+            CheckError::Arity(_) => codes::ARITY,
+            CheckError::ArgumentType(_) => codes::ARGUMENT_TYPE,
+            CheckError::BadPattern(..) => codes::BAD_PATTERN,
+            CheckError::BadRegex(_) => codes::BAD_REGEX,
+            CheckError::TypeMismatch(_) => codes::TYPE_MISMATCH,
+            CheckError::ListProperty(_) => codes::LIST_PROPERTY,
+            CheckError::GroupBy(_) => codes::GROUP_BY,
+            CheckError::UnknownType(_) => codes::UNKNOWN_TYPE,
+            CheckError::UnknownProperty(_) => codes::UNKNOWN_PROPERTY,
+            CheckError::UnknownParameter(_) => codes::UNKNOWN_PARAMETER,
+            CheckError::Internal(_) => codes::INTERNAL,
+        }
+    }
+
+    /// What it says and where.
+    pub fn detail(&self) -> &Detail {
+        match self {
+            CheckError::UnknownFunction(d)
+            | CheckError::Arity(d)
+            | CheckError::ArgumentType(d)
+            | CheckError::BadPattern(d, _)
+            | CheckError::BadRegex(d)
+            | CheckError::TypeMismatch(d)
+            | CheckError::ListProperty(d)
+            | CheckError::GroupBy(d)
+            | CheckError::UnknownType(d)
+            | CheckError::UnknownProperty(d)
+            | CheckError::UnknownParameter(d)
+            | CheckError::Internal(d) => d,
+        }
+    }
+
+    /// Where.
+    pub fn span(&self) -> Span {
+        self.detail().span
     }
 }
-
-impl std::error::Error for CheckError {}
 
 impl Diagnostic for CheckError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(CheckError::code(self)))
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.help))
+        Some(Box::new(&self.detail().help))
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let d = self.detail();
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.label.clone()),
-            self.span,
+            Some(d.label.clone()),
+            d.span,
         ))))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        let c = self.cause.as_ref()?;
-        Some(Box::new(std::iter::once(c as &dyn Diagnostic)))
+        let CheckError::BadPattern(_, cause) = self else {
+            return None;
+        };
+        Some(Box::new(std::iter::once(cause as &dyn Diagnostic)))
     }
 }
 
@@ -131,14 +234,14 @@ impl CheckErrors {
 
     /// The codes of the errors, in order.
     pub fn codes(&self) -> Vec<&'static str> {
-        self.errors.iter().map(|e| e.code).collect()
+        self.errors.iter().map(CheckError::code).collect()
     }
 }
 
 impl fmt::Display for CheckErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.errors.len() {
-            1 => write!(f, "rule cannot be evaluated: {}", self.errors[0].message),
+            1 => write!(f, "rule cannot be evaluated: {}", self.errors[0]),
             n => write!(f, "rule cannot be evaluated: {n} errors"),
         }
     }
@@ -178,21 +281,27 @@ enum Kind {
     Groups,
 }
 
-struct Checker {
+struct Checker<'p> {
     errors: Vec<CheckError>,
     list_rule: bool,
+    params: &'p Params,
 }
 
-impl Checker {
-    fn err(&mut self, code: &'static str, span: Span, message: String, label: &str, help: String) {
-        self.errors.push(CheckError {
-            code,
+impl Checker<'_> {
+    fn err(
+        &mut self,
+        kind: fn(Detail) -> CheckError,
+        span: Span,
+        message: String,
+        label: &str,
+        help: String,
+    ) {
+        self.errors.push(kind(Detail {
             message,
             help,
             span,
             label: label.to_string(),
-            cause: None,
-        });
+        }));
     }
 
     fn expr(&mut self, e: &Expr, top: bool) -> Option<CExpr> {
@@ -220,7 +329,7 @@ impl Checker {
             if let Subject::Path(p) = &t.subject {
                 if p.segments.first().is_some_and(|s| s.name != "items") {
                     self.err(
-                        codes::LIST_PROPERTY,
+                        CheckError::ListProperty,
                         p.span,
                         format!("a List<..> test object has no property `{}`", p.dotted()),
                         "not a property of the list object",
@@ -241,7 +350,7 @@ impl Checker {
                 } => {
                     if matches!(kind, Kind::Number | Kind::Bool) {
                         self.err(
-                            codes::TYPE_MISMATCH,
+                            CheckError::TypeMismatch,
                             *span,
                             format!(
                                 "`{}` needs a list, but {} yields a {}",
@@ -275,7 +384,7 @@ impl Checker {
                 Postfix::Call { name, args, span } => {
                     if kind == Kind::Groups && !GROUP_COUNTS.contains(&name.name.as_str()) {
                         self.err(
-                            codes::GROUP_BY,
+                            CheckError::GroupBy,
                             name.span,
                             format!("`{}()` applied to the groups of `groupBy`", name.name),
                             "not applicable to groups",
@@ -303,7 +412,7 @@ impl Checker {
         }
         if let (Kind::Groups, Some(test)) = (kind, &t.test) {
             self.err(
-                codes::GROUP_BY,
+                CheckError::GroupBy,
                 test.span,
                 "a comparison applied to the groups of `groupBy`".into(),
                 "groups are not a value",
@@ -312,7 +421,10 @@ impl Checker {
             return None;
         }
         let test = match &t.test {
-            Some(test) => Some(self.test(test.op, &test.value, kind, last_call.as_deref())?),
+            Some(test) => {
+                let value = self.resolve(&test.value)?;
+                Some(self.test(test.op, &value, &test.value, kind, last_call.as_deref())?)
+            }
             None => None,
         };
         if self.errors.len() > before {
@@ -331,13 +443,76 @@ impl Checker {
         })
     }
 
+    /// The literal with every `$Name` replaced by its value (a list parameter inside a
+    /// tuple is spliced into it); `None` after reporting an unknown parameter.
+    fn resolve(&mut self, lit: &Literal) -> Option<Literal> {
+        match &lit.kind {
+            LiteralKind::Param(name) => match self.params.get(name) {
+                Some(p) => Some(p.value.literal(lit.span)),
+                None => {
+                    let known: Vec<&str> = self.params.names().collect();
+                    let listed = if known.is_empty() {
+                        "no parameters are defined".to_string()
+                    } else {
+                        let more = known.len().saturating_sub(8);
+                        let mut l = known
+                            .iter()
+                            .take(8)
+                            .map(|n| format!("${n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        if more > 0 {
+                            l.push_str(&format!(" and {more} more"));
+                        }
+                        format!("parameters: {l}")
+                    };
+                    let near = self
+                        .params
+                        .suggest(name)
+                        .map(|n| format!("did you mean `${n}`? "))
+                        .unwrap_or_default();
+                    self.err(
+                        CheckError::UnknownParameter,
+                        lit.span,
+                        format!("unknown parameter `${name}`"),
+                        "not a defined parameter",
+                        format!("{near}{listed}; define it in a parameters file (`--params FILE`, or `[params]` in gsl.toml; docs/params.md)"),
+                    );
+                    None
+                }
+            },
+            LiteralKind::Tuple(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for it in items {
+                    match (self.resolve(it), &it.kind) {
+                        (
+                            Some(Literal {
+                                kind: LiteralKind::Tuple(values),
+                                ..
+                            }),
+                            LiteralKind::Param(_),
+                        ) => out.extend(values),
+                        (Some(v), _) => out.push(v),
+                        (None, _) => ok = false,
+                    }
+                }
+                ok.then_some(Literal {
+                    kind: LiteralKind::Tuple(out),
+                    span: lit.span,
+                })
+            }
+            _ => Some(lit.clone()),
+        }
+    }
+
     /// The key of `groupBy [key]` must be a property path or `$`, applied to a list.
     fn group_key(&mut self, key: &Expr, kind: Kind) {
         let plain =
             matches!(&key.kind, ExprKind::Term(t) if t.postfix.is_empty() && t.test.is_none());
         if !plain {
             self.err(
-                codes::GROUP_BY,
+                CheckError::GroupBy,
                 key.span,
                 "`groupBy` takes a property path".into(),
                 "not a property path",
@@ -346,7 +521,7 @@ impl Checker {
         }
         if kind == Kind::Groups {
             self.err(
-                codes::GROUP_BY,
+                CheckError::GroupBy,
                 key.span,
                 "`groupBy` applied to groups".into(),
                 "already grouped",
@@ -371,7 +546,7 @@ impl Checker {
                 None => format!("builtins: {}", names()),
             };
             self.err(
-                codes::UNKNOWN_FUNCTION,
+                CheckError::UnknownFunction,
                 name_span,
                 format!("unknown function `{name}`"),
                 "not a builtin",
@@ -381,7 +556,7 @@ impl Checker {
         };
         if matches!(kind, Kind::Number | Kind::Bool) {
             self.err(
-                codes::TYPE_MISMATCH,
+                CheckError::TypeMismatch,
                 span,
                 format!(
                     "`{}()` applied to the {} that {} yields",
@@ -393,9 +568,13 @@ impl Checker {
                 format!("apply `{}()` to a property", b.name),
             );
         }
+        let written = args;
+        let resolved: Vec<Option<Literal>> = written.iter().map(|a| self.resolve(a)).collect();
+        let args = resolved.into_iter().collect::<Option<Vec<Literal>>>()?;
+        let args = args.as_slice();
         if args.len() != b.params.len() {
             self.err(
-                codes::ARITY,
+                CheckError::Arity,
                 span,
                 format!(
                     "`{}` takes {} argument(s), got {}",
@@ -410,7 +589,7 @@ impl Checker {
         }
         let mut count: Option<f64> = None;
         let mut checked = Vec::new();
-        for (arg, p) in args.iter().zip(b.params) {
+        for ((arg, p), as_written) in args.iter().zip(b.params).zip(written) {
             let mut push = |value: ArgValue| {
                 checked.push(Arg {
                     value,
@@ -428,7 +607,7 @@ impl Checker {
                         push(ArgValue::TimeUnit(unit, u.clone()));
                         if unit.is_calendar() && count.is_some_and(|n| n.fract() != 0.0) {
                             self.err(
-                                codes::ARGUMENT_TYPE,
+                                CheckError::ArgumentType,
                                 args[0].span,
                                 format!("`{}` with '{u}' needs a whole number", b.name),
                                 "not a whole number",
@@ -445,7 +624,7 @@ impl Checker {
                         .map(|t| format!("did you mean '{t}'? "))
                         .unwrap_or_default();
                         self.err(
-                            codes::ARGUMENT_TYPE,
+                            CheckError::ArgumentType,
                             arg.span,
                             format!("unknown time unit '{u}'"),
                             "not a time unit",
@@ -457,24 +636,24 @@ impl Checker {
                 {
                     Ok(p) => push(ArgValue::Pattern(Arc::new(p))),
                     Err(e) => {
-                        self.errors.push(CheckError {
-                            code: codes::BAD_PATTERN,
+                        let detail = Detail {
                             message: format!("invalid filter pattern in `{}`: {e}", b.name),
                             help: "write a CloudWatch Logs filter pattern, e.g. '{ $.eventName = ConsoleLogin }'; `gsl pattern canon` shows how a pattern parses".into(),
                             span: arg.span,
                             label: "invalid filter pattern".into(),
-                            cause: Some(e),
-                        });
+                        };
+                        self.errors.push(CheckError::BadPattern(detail, e));
                     }
                 },
                 (want, _) => self.err(
-                    codes::ARGUMENT_TYPE,
+                    CheckError::ArgumentType,
                     arg.span,
                     format!(
-                        "argument `{}` of `{}` must be {}",
+                        "argument `{}` of `{}` must be {}{}",
                         p.name,
                         b.name,
-                        want.describe()
+                        want.describe(),
+                        param_value_note(as_written, arg)
                     ),
                     &format!("expected {}", want.describe()),
                     format!("usage: {}; e.g. {}", b.signature(), b.example),
@@ -488,26 +667,39 @@ impl Checker {
         })
     }
 
-    fn test(&mut self, op: CmpOp, lit: &Literal, kind: Kind, prev: Option<&str>) -> Option<CTest> {
+    /// The checked comparison with `lit` (the value `written` stands for, once its
+    /// parameters are resolved).
+    fn test(
+        &mut self,
+        op: CmpOp,
+        lit: &Literal,
+        written: &Literal,
+        kind: Kind,
+        prev: Option<&str>,
+    ) -> Option<CTest> {
         let before = self.errors.len();
         let mut regex = None;
         let mismatch = |c: &mut Checker, msg: String, help: &str| {
             c.err(
-                codes::TYPE_MISMATCH,
+                CheckError::TypeMismatch,
                 lit.span,
                 msg,
                 "cannot match",
                 help.to_string(),
             );
         };
-        let lit_text = print_literal(lit);
+        let lit_text = format!(
+            "{}{}",
+            print_literal(written),
+            param_value_note(written, lit)
+        );
         match op {
             CmpOp::Like | CmpOp::Unlike => match &lit.kind {
                 LiteralKind::String(s) => match like_regex(s) {
                     Ok(r) => regex = Some(r),
                     Err(e) => {
                         self.err(
-                            codes::BAD_REGEX,
+                            CheckError::BadRegex,
                             lit.span,
                             format!("pattern too large: {e}"),
                             "pattern",
@@ -536,7 +728,10 @@ impl Checker {
                 };
                 match r {
                     Ok(r) => regex = Some(r),
-                    Err(e) => self.err(codes::BAD_REGEX, lit.span, "invalid regular expression".into(), &short(e.lines().last().unwrap_or(""), 60), format!("the regex syntax is Rust's `regex` crate (no look-around or backreferences): {}", short(&e.replace('\n', " "), 200))),
+                    Err(e) => {
+                        let e = e.to_string();
+                        self.err(CheckError::BadRegex, lit.span, "invalid regular expression".into(), &short(e.lines().last().unwrap_or(""), 60), format!("the regex syntax is Rust's `regex` crate (no look-around or backreferences): {}", short(&e.replace('\n', " "), 200)))
+                    }
                 }
             }
             CmpOp::In => {
@@ -547,7 +742,7 @@ impl Checker {
                 for it in items {
                     if matches!(it.kind, LiteralKind::Regex { .. } | LiteralKind::Tuple(_)) {
                         self.err(
-                            codes::TYPE_MISMATCH,
+                            CheckError::TypeMismatch,
                             it.span,
                             "`in` takes plain values".into(),
                             "not a plain value",
@@ -599,8 +794,17 @@ impl Checker {
                 ),
                 LiteralKind::Tuple(_) => mismatch(
                     self,
-                    format!("`{}` with a list of values", op.symbol()),
-                    "use `in ('a', 'b')` to test membership",
+                    format!(
+                        "`{}` with a list of values{}",
+                        op.symbol(),
+                        param_value_note(written, lit)
+                    ),
+                    &match &written.kind {
+                        LiteralKind::Param(name) => {
+                            format!("use `in (${name})` to test membership")
+                        }
+                        _ => "use `in ('a', 'b')` to test membership".to_string(),
+                    },
                 ),
                 LiteralKind::String(s)
                     if kind == Kind::Number && super::value::numeric(s).is_none() =>
@@ -648,7 +852,7 @@ impl Checker {
         (self.errors.len() == before).then(|| CTest {
             op,
             value: lit.clone(),
-            shown: print_literal(lit),
+            shown: shown_with_params(written, self.params),
             regex,
         })
     }
@@ -672,6 +876,41 @@ fn chain(postfix: &[Postfix]) -> String {
         }
     }
     out
+}
+
+/// `; $Name is (1, 2)` for a literal written as a parameter, else nothing.
+fn param_value_note(written: &Literal, value: &Literal) -> String {
+    match &written.kind {
+        LiteralKind::Param(name) => {
+            format!(" (`${name}` is {})", short(&print_literal(value), 60))
+        }
+        _ => String::new(),
+    }
+}
+
+/// The literal as explanations show it: as written, followed by the values of the
+/// parameters it names (`($Ports), where $Ports = (53, 123)`).
+fn shown_with_params(written: &Literal, params: &Params) -> String {
+    let mut shown = print_literal(written);
+    let mut names: Vec<&str> = Vec::new();
+    let mut stack = vec![written];
+    while let Some(l) = stack.pop() {
+        match &l.kind {
+            LiteralKind::Param(n) if !names.contains(&n.as_str()) => names.push(n),
+            LiteralKind::Tuple(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    let values: Vec<String> = names
+        .iter()
+        .filter_map(|n| params.get(n))
+        .map(|p| format!("${} = {}", p.name, short(&p.value.to_string(), 60)))
+        .collect();
+    if !values.is_empty() {
+        shown.push_str(", where ");
+        shown.push_str(&values.join(", "));
+    }
+    shown
 }
 
 /// The builtins that apply to the groups of `groupBy` (they count them).
@@ -701,11 +940,13 @@ fn built<T>(part: Option<Option<T>>) -> Option<Option<T>> {
     part.map_or(Some(None), |p| p.map(Some))
 }
 
-/// Run the static pass. Errors carry no source text; see [`CheckErrors::with_source`].
-pub fn check(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
+/// Run the static pass, with `params` giving the values of `$Name`. Errors carry no
+/// source text; see [`CheckErrors::with_source`].
+pub fn check(rule: &Rule, params: &Params) -> Result<CheckedRule, CheckErrors> {
     let mut c = Checker {
         errors: Vec::new(),
         list_rule: rule.target.list,
+        params,
     };
     let filter = rule.target.filter.as_ref().map(|f| c.expr(f, true));
     let verdict = rule.verdict.as_ref().map(|v| {
@@ -726,19 +967,17 @@ pub fn check(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
             }),
             // An expression failed to check without recording why: never pass silently.
             _ => Err(CheckErrors {
-                errors: vec![CheckError {
-                    code: codes::INTERNAL,
+                errors: vec![CheckError::Internal(Detail {
                     message: "the rule could not be checked".into(),
                     help: "please report this rule".into(),
                     span: rule.span,
                     label: "this rule".into(),
-                    cause: None,
-                }],
+                })],
                 src: NamedSource::new("rule", String::new()),
             }),
         },
         _ => {
-            c.errors.sort_by_key(|e| e.span.start);
+            c.errors.sort_by_key(|e| e.span().start);
             Err(CheckErrors {
                 errors: c.errors,
                 src: NamedSource::new("rule", String::new()),

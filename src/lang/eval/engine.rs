@@ -2,13 +2,14 @@
 //! entity JSON, producing a boolean and a small trace of what decided it (the words
 //! are the explainer's job, see `explain`).
 
-use super::builtins::{ArgValue, CallCx, Computed, NotePart};
+use super::builtins::{Arg, ArgValue, Builtin, CallCx, Computed, NotePart};
 use super::cache::DecisionCache;
 use super::checked::{CExpr, CExprKind, COp, CTerm, CTest};
 use super::error::EvalError;
 use super::path::{index, resolve, resolve_hinted, Ctx, Group, Item};
 use super::value::{display_json, equals, order, truthy, Val};
 use crate::lang::ast::{CmpOp, ListOp, LiteralKind};
+use crate::span::Span;
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 use std::cmp::Ordering;
@@ -334,17 +335,18 @@ impl<'o> Engine<'o> {
         Ok(r)
     }
 
-    /// A term with each undecided part read as `optimistic`.
-    fn term_at<'c>(
+    /// A term with each undecided part read as `optimistic`: its subject, then its
+    /// list operators and calls left to right ([`Engine::list_op`], [`Engine::call`]),
+    /// then its comparison ([`Engine::finish_term`]).
+    fn term_at<'c, 'a>(
         &self,
         t: &'c CTerm,
-        ctx: &Ctx<'_>,
+        ctx: &Ctx<'a>,
         depth: u32,
         want: bool,
         optimistic: bool,
     ) -> Result<(Res<'c>, Uncertainty), EvalError> {
-        let mut u = Uncertainty::default();
-        let mut val = self.subject(t, ctx);
+        let val = self.subject(t, ctx);
         let subject_path = val.path().filter(|_| !self.quiet).map(str::to_string);
         let mut notes: Vec<Note<'c>> = Vec::new();
         if let (Val::Missing { path, hint }, false) = (&val, self.quiet) {
@@ -353,24 +355,26 @@ impl<'o> Engine<'o> {
                 hint: hint.clone(),
             });
         }
-        let mut sub: Vec<Ev<'c>> = Vec::new();
-        // Partial progress of a failing term: the nearest miss inside its list
-        // operators, or how close a builtin came.
-        let mut nested_progress: f64 = 0.0;
-        // Terms that compare filter patterns identify which element a person means,
-        // so they weigh more when ranking near misses.
-        let mut weight: f64 = 1.0;
-        // The term's filter-pattern comparison, when it makes one.
-        let mut watch: Option<Watch<'c>> = None;
-        // Builtin notes follow the statement of the term's result.
-        let mut call_notes: Vec<Note<'c>> = Vec::new();
-        // The groups of a `groupBy` awaiting the next list operator (`val` then holds
-        // one representative element per group, for `length()`).
-        let mut groups: Option<Vec<Group<'_>>> = None;
         let seen = if self.quiet {
             Json::Null
         } else {
             val.evidence()
+        };
+        let mut run = TermRun {
+            val,
+            u: Uncertainty::default(),
+            notes,
+            sub: Vec::new(),
+            nested_progress: 0.0,
+            weight: 1.0,
+            watch: None,
+            call_notes: Vec::new(),
+            groups: None,
+        };
+        let at = At {
+            depth,
+            want,
+            optimistic,
         };
         for op in &t.ops {
             match op {
@@ -379,253 +383,317 @@ impl<'o> Engine<'o> {
                     predicate,
                     shown,
                     span,
-                } => {
-                    let what = val.path().unwrap_or("value").to_string();
-                    // The predicate runs on each element, or on each group of a
-                    // preceding `groupBy`.
-                    // Inside a predicate, the nearest miss says what is missing; every
-                    // item of a `List<X>` rule (depth 0) gets its own reason.
-                    let shown_misses = if depth == 0 { MAX_ELEMENTS } else { 1 };
-                    // The elements of a long JSON array are evaluated quietly, and only
-                    // those told (or kept) get their path (`metricFilters[7]`).
-                    let later = match &val {
-                        Val::Json(it) if !self.quiet => {
-                            it.v.as_array()
-                                .filter(|a| a.len() > shown_misses)
-                                .map(|_| it.path.clone())
-                        }
-                        _ => None,
-                    };
-                    let elems = match groups.take() {
-                        Some(g) => Elems::Groups(g),
-                        None => match val.elements_with(!self.quiet && later.is_none()) {
-                            Some(items) => match later {
-                                Some(base) => Elems::Indexed(items, base),
-                                None => Elems::Items(items),
-                            },
-                            None => {
-                                return Err(EvalError::NotAList {
-                                    op: op.keyword(),
-                                    found: val.display(),
-                                    span: *span,
-                                })
-                            }
-                        },
-                    };
-                    if *op == ListOp::GroupBy {
-                        let Elems::Items(items) = elems.told() else {
-                            return Err(EvalError::NotAList {
-                                op: op.keyword(),
-                                found: "groups".into(),
-                                span: *span,
-                            });
-                        };
-                        let n = items.len();
-                        let made = group_by(predicate, items, &what);
-                        if !self.quiet {
-                            notes.push(Note::List {
-                                op: *op,
-                                what: what.clone(),
-                                n,
-                                k: made.len(),
-                                pred: shown,
-                                unwatched: None,
-                            });
-                        }
-                        val = representatives(&made, format!("{what} groupBy [..]"));
-                        groups = Some(made);
-                        continue;
-                    }
-                    let pred_want = if *op == ListOp::ContainNone {
-                        !want
-                    } else {
-                        want
-                    };
-                    let n = elems.len();
-                    let mut matched = Vec::new();
-                    // The elements whose evidence may be told, by position.
-                    let mut matched_at: Vec<usize> = Vec::new();
-                    let mut unmatched: Vec<(f64, usize)> = Vec::new();
-                    // Each miss's filter-pattern comparison, when it made one.
-                    let mut missed_watch: Vec<Option<Watch<'c>>> = Vec::new();
-                    let mut undecided_at: Vec<usize> = Vec::new();
-                    if *op == ListOp::ContainSingle {
-                        u.non_monotone = true;
-                    }
-                    // A list this short is evaluated with evidence at once (all of it
-                    // may be told); a longer one quietly, then again with evidence for
-                    // the elements told (the same values: only the words are added).
-                    let direct = !self.quiet && n <= shown_misses;
-                    let pass = if direct { *self } else { self.quietly() };
-                    let mut direct_ev: Vec<Vec<Ev<'c>>> = Vec::new();
-                    for i in 0..n {
-                        let r = match pass.expr(predicate, &elems.ctx(i), depth + 1, pred_want) {
-                            Ok(r) => r,
-                            // The error as the pass with words gives it (its paths).
-                            Err(e) if pass.quiet && !self.quiet => {
-                                return Err(self
-                                    .expr(predicate, &elems.told_ctx(i), depth + 1, pred_want)
-                                    .err()
-                                    .unwrap_or(e))
-                            }
-                            Err(e) => return Err(e),
-                        };
-                        let (value, unknown, progress, watch) =
-                            (r.value, r.unknown, r.progress, r.watch);
-                        if direct {
-                            direct_ev.push(r.ev);
-                        }
-                        if unknown {
-                            u.uncertain = true;
-                            if optimistic {
-                                matched.push(i);
-                            } else if undecided_at.len() < MAX_ELEMENTS {
-                                undecided_at.push(i);
-                            }
-                            continue;
-                        }
-                        if value {
-                            if matched_at.len() < MAX_ELEMENTS {
-                                matched_at.push(i);
-                            }
-                            matched.push(i);
-                        } else {
-                            unmatched.push((progress, i));
-                            missed_watch.push(watch);
-                        }
-                    }
-                    // The nearest misses first (stable: ties keep document order).
-                    unmatched.sort_by(|a, b| b.0.total_cmp(&a.0));
-                    let best_miss = unmatched.first().map_or(0.0, |(p, _)| *p);
-                    nested_progress = nested_progress.max(best_miss / (best_miss + 1.0));
-                    let k = matched.len();
-                    let keep_matched = match op {
-                        ListOp::With
-                        | ListOp::Contain
-                        | ListOp::ContainAny
-                        | ListOp::ContainNone
-                        | ListOp::ContainSingle
-                        | ListOp::GroupBy => k > 0,
-                        ListOp::ContainAll => k == n,
-                    };
-                    if !self.quiet {
-                        // No element is a near miss when each compared its filter
-                        // pattern and each is about other events: the words say so
-                        // and show the rule's pattern instead of blaming one.
-                        let unwatched = if keep_matched || !undecided_at.is_empty() {
-                            None
-                        } else {
-                            missed_watch
-                                .iter()
-                                .map(|w| w.filter(|w| w.closeness <= 0.0).map(|w| w.required))
-                                .collect::<Option<Vec<&str>>>()
-                                .and_then(|r| r.first().copied())
-                        };
-                        notes.push(Note::List {
-                            op: *op,
-                            what: what.clone(),
-                            n,
-                            k,
-                            pred: shown,
-                            unwatched,
-                        });
-                        let told: Vec<usize> = if keep_matched {
-                            matched_at
-                        } else if unwatched.is_some() {
-                            Vec::new()
-                        } else {
-                            undecided_at
-                                .into_iter()
-                                .chain(unmatched.iter().take(shown_misses).map(|(_, i)| *i))
-                                .collect()
-                        };
-                        for i in told {
-                            let mut ev = match direct_ev.get_mut(i) {
-                                Some(ev) => std::mem::take(ev),
-                                None => {
-                                    self.expr(predicate, &elems.told_ctx(i), depth + 1, pred_want)?
-                                        .ev
-                                }
-                            };
-                            name_the_owner(&mut ev, &elems.told_ctx(i));
-                            sub.extend(ev);
-                        }
-                    }
-                    val = match op {
-                        ListOp::With | ListOp::GroupBy => match elems {
-                            Elems::Items(items) => Val::List {
-                                items: matched.into_iter().map(|i| items[i].clone()).collect(),
-                                path: format!("{what} with [..]"),
-                                projection: false,
-                            },
-                            Elems::Indexed(items, base) => Val::List {
-                                items: matched
-                                    .into_iter()
-                                    .map(|i| indexed(&items, &base, i))
-                                    .collect(),
-                                path: format!("{what} with [..]"),
-                                projection: false,
-                            },
-                            Elems::Groups(g) => {
-                                let kept: Vec<Group<'_>> =
-                                    matched.into_iter().map(|i| g[i].clone()).collect();
-                                let v = representatives(&kept, format!("{what} with [..]"));
-                                groups = Some(kept);
-                                v
-                            }
-                        },
-                        ListOp::Contain | ListOp::ContainAny => Val::Bool(k > 0),
-                        ListOp::ContainAll => Val::Bool(k == n),
-                        ListOp::ContainNone => Val::Bool(k == 0),
-                        ListOp::ContainSingle => Val::Bool(k == 1),
-                    };
-                }
+                } => self.list_op(&mut run, *op, predicate, shown, *span, at)?,
                 COp::Call {
                     builtin,
                     args,
                     span,
-                } => {
-                    groups = None;
-                    let applied = (builtin.func)(
-                        &CallCx {
-                            builtin,
-                            args,
-                            span: *span,
-                            now: self.now,
-                            cache: self.cache,
-                        },
-                        &val,
-                    )?;
-                    let undecided = applied.note.iter().any(NotePart::is_undecided);
-                    if undecided {
-                        u.uncertain = true;
-                    }
-                    if !applied.note.is_empty() && !self.quiet {
-                        call_notes.push(Note::Call {
-                            builtin: builtin.name,
-                            parts: applied.note,
-                        });
-                    }
-                    if let Some(c) = applied.closeness {
-                        nested_progress = nested_progress.max(c.clamp(0.0, 1.0) * 0.99);
-                        weight = IDENTIFYING_WEIGHT;
-                        if let Some(ArgValue::Pattern(rule)) = args.first().map(|a| &a.value) {
-                            watch = nearer(
-                                watch,
-                                Some(Watch {
-                                    closeness: c,
-                                    required: rule.text(),
-                                }),
-                            );
-                        }
-                    }
-                    val = match applied.value {
-                        Computed::Num(n) => Val::Num(n),
-                        Computed::Bool(x) => Val::Bool(x || (undecided && optimistic)),
-                    };
-                }
+                } => self.call(&mut run, builtin, args, *span, optimistic)?,
             }
         }
+        Ok(self.finish_term(t, ctx, at, run, subject_path, seen))
+    }
+
+    /// A list operator: its predicate on every element (or group), the elements whose
+    /// evidence is told, and the value it leaves (the matching elements, or a boolean).
+    fn list_op<'c, 'a>(
+        &self,
+        run: &mut TermRun<'c, 'a>,
+        op: ListOp,
+        predicate: &'c CExpr,
+        shown: &'c str,
+        span: Span,
+        at: At,
+    ) -> Result<(), EvalError> {
+        let what = run.val.path().unwrap_or("value").to_string();
+        // Inside a predicate, the nearest miss says what is missing; every item of a
+        // `List<X>` rule (depth 0) gets its own reason.
+        let shown_misses = if at.depth == 0 { MAX_ELEMENTS } else { 1 };
+        let elems = self.elements(run, op, span, shown_misses)?;
+        if op == ListOp::GroupBy {
+            return self.group(run, elems, predicate, shown, span, what);
+        }
+        let pred_want = if op == ListOp::ContainNone {
+            !at.want
+        } else {
+            at.want
+        };
+        let inner = At {
+            depth: at.depth + 1,
+            want: pred_want,
+            optimistic: at.optimistic,
+        };
+        if op == ListOp::ContainSingle {
+            run.u.non_monotone = true;
+        }
+        let mut tally = self.tally(&elems, predicate, inner, shown_misses, &mut run.u)?;
+        // The nearest misses first (stable: ties keep document order).
+        tally.unmatched.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let best_miss = tally.unmatched.first().map_or(0.0, |(p, _)| *p);
+        run.nested_progress = run.nested_progress.max(best_miss / (best_miss + 1.0));
+        let n = elems.len();
+        let k = tally.matched.len();
+        let keep_matched = match op {
+            ListOp::With
+            | ListOp::Contain
+            | ListOp::ContainAny
+            | ListOp::ContainNone
+            | ListOp::ContainSingle
+            | ListOp::GroupBy => k > 0,
+            ListOp::ContainAll => k == n,
+        };
+        if !self.quiet {
+            // No element is a near miss when each compared its filter pattern and each
+            // is about other events: the words say so and show the rule's pattern
+            // instead of blaming one.
+            let unwatched = if keep_matched || !tally.undecided_at.is_empty() {
+                None
+            } else {
+                tally
+                    .missed_watch
+                    .iter()
+                    .map(|w| w.filter(|w| w.closeness <= 0.0).map(|w| w.required))
+                    .collect::<Option<Vec<&str>>>()
+                    .and_then(|r| r.first().copied())
+            };
+            run.notes.push(Note::List {
+                op,
+                what: what.clone(),
+                n,
+                k,
+                pred: shown,
+                unwatched,
+            });
+            let told: Vec<usize> = if keep_matched {
+                std::mem::take(&mut tally.matched_at)
+            } else if unwatched.is_some() {
+                Vec::new()
+            } else {
+                std::mem::take(&mut tally.undecided_at)
+                    .into_iter()
+                    .chain(tally.unmatched.iter().take(shown_misses).map(|(_, i)| *i))
+                    .collect()
+            };
+            for i in told {
+                let mut ev = match tally.direct_ev.get_mut(i) {
+                    Some(ev) => std::mem::take(ev),
+                    None => {
+                        self.expr(predicate, &elems.told_ctx(i), inner.depth, pred_want)?
+                            .ev
+                    }
+                };
+                name_the_owner(&mut ev, &elems.told_ctx(i));
+                run.sub.extend(ev);
+            }
+        }
+        run.val = match op {
+            ListOp::With | ListOp::GroupBy => {
+                let (val, groups) = kept(elems, tally.matched, &what);
+                run.groups = groups;
+                val
+            }
+            ListOp::Contain | ListOp::ContainAny => Val::Bool(k > 0),
+            ListOp::ContainAll => Val::Bool(k == n),
+            ListOp::ContainNone => Val::Bool(k == 0),
+            ListOp::ContainSingle => Val::Bool(k == 1),
+        };
+        Ok(())
+    }
+
+    /// `groupBy [key]`: the elements grouped by their key; the value is one
+    /// representative a group, the groups wait for the next list operator.
+    fn group<'c, 'a>(
+        &self,
+        run: &mut TermRun<'c, 'a>,
+        elems: Elems<'a>,
+        key: &CExpr,
+        shown: &'c str,
+        span: Span,
+        what: String,
+    ) -> Result<(), EvalError> {
+        let op = ListOp::GroupBy;
+        let Elems::Items(items) = elems.told() else {
+            return Err(EvalError::NotAList {
+                op: op.keyword(),
+                found: "groups".into(),
+                span,
+            });
+        };
+        let n = items.len();
+        let made = group_by(key, items, &what);
+        if !self.quiet {
+            run.notes.push(Note::List {
+                op,
+                what: what.clone(),
+                n,
+                k: made.len(),
+                pred: shown,
+                unwatched: None,
+            });
+        }
+        run.val = representatives(&made, format!("{what} groupBy [..]"));
+        run.groups = Some(made);
+        Ok(())
+    }
+
+    /// What a list operator walks: the groups of a preceding `groupBy`, or the
+    /// elements of the value (those of a long JSON array without their paths yet: they
+    /// are evaluated quietly, and only those told get their path, `metricFilters[7]`).
+    fn elements<'a>(
+        &self,
+        run: &mut TermRun<'_, 'a>,
+        op: ListOp,
+        span: Span,
+        shown_misses: usize,
+    ) -> Result<Elems<'a>, EvalError> {
+        let later = match &run.val {
+            Val::Json(it) if !self.quiet => {
+                it.v.as_array()
+                    .filter(|a| a.len() > shown_misses)
+                    .map(|_| it.path.clone())
+            }
+            _ => None,
+        };
+        if let Some(g) = run.groups.take() {
+            return Ok(Elems::Groups(g));
+        }
+        match run.val.elements_with(!self.quiet && later.is_none()) {
+            Some(items) => Ok(match later {
+                Some(base) => Elems::Indexed(items, base),
+                None => Elems::Items(items),
+            }),
+            None => Err(EvalError::NotAList {
+                op: op.keyword(),
+                found: run.val.display(),
+                span,
+            }),
+        }
+    }
+
+    /// The predicate on every element. A list this short is evaluated with evidence at
+    /// once (all of it may be told); a longer one quietly, then again with evidence for
+    /// the elements told (the same values: only the words are added).
+    fn tally<'c>(
+        &self,
+        elems: &Elems<'_>,
+        predicate: &'c CExpr,
+        inner: At,
+        shown_misses: usize,
+        u: &mut Uncertainty,
+    ) -> Result<Tally<'c>, EvalError> {
+        let n = elems.len();
+        let mut tally = Tally::default();
+        let direct = !self.quiet && n <= shown_misses;
+        let pass = if direct { *self } else { self.quietly() };
+        for i in 0..n {
+            let r = match pass.expr(predicate, &elems.ctx(i), inner.depth, inner.want) {
+                Ok(r) => r,
+                // The error as the pass with words gives it (its paths).
+                Err(e) if pass.quiet && !self.quiet => {
+                    return Err(self
+                        .expr(predicate, &elems.told_ctx(i), inner.depth, inner.want)
+                        .err()
+                        .unwrap_or(e))
+                }
+                Err(e) => return Err(e),
+            };
+            let (value, unknown, progress, watch) = (r.value, r.unknown, r.progress, r.watch);
+            if direct {
+                tally.direct_ev.push(r.ev);
+            }
+            if unknown {
+                u.uncertain = true;
+                if inner.optimistic {
+                    tally.matched.push(i);
+                } else if tally.undecided_at.len() < MAX_ELEMENTS {
+                    tally.undecided_at.push(i);
+                }
+                continue;
+            }
+            if value {
+                if tally.matched_at.len() < MAX_ELEMENTS {
+                    tally.matched_at.push(i);
+                }
+                tally.matched.push(i);
+            } else {
+                tally.unmatched.push((progress, i));
+                tally.missed_watch.push(watch);
+            }
+        }
+        Ok(tally)
+    }
+
+    /// A builtin applied to the value so far.
+    fn call<'c>(
+        &self,
+        run: &mut TermRun<'c, '_>,
+        builtin: &'static Builtin,
+        args: &'c [Arg],
+        span: Span,
+        optimistic: bool,
+    ) -> Result<(), EvalError> {
+        run.groups = None;
+        let applied = (builtin.func)(
+            &CallCx {
+                builtin,
+                args,
+                span,
+                now: self.now,
+                cache: self.cache,
+            },
+            &run.val,
+        )?;
+        let undecided = applied.note.iter().any(NotePart::is_undecided);
+        if undecided {
+            run.u.uncertain = true;
+        }
+        if !applied.note.is_empty() && !self.quiet {
+            run.call_notes.push(Note::Call {
+                builtin: builtin.name,
+                parts: applied.note,
+            });
+        }
+        if let Some(c) = applied.closeness {
+            run.nested_progress = run.nested_progress.max(c.clamp(0.0, 1.0) * 0.99);
+            run.weight = IDENTIFYING_WEIGHT;
+            if let Some(ArgValue::Pattern(rule)) = args.first().map(|a| &a.value) {
+                run.watch = nearer(
+                    run.watch,
+                    Some(Watch {
+                        closeness: c,
+                        required: rule.text(),
+                    }),
+                );
+            }
+        }
+        run.val = match applied.value {
+            Computed::Num(n) => Val::Num(n),
+            Computed::Bool(x) => Val::Bool(x || (undecided && optimistic)),
+        };
+        Ok(())
+    }
+
+    /// The term's comparison on the value its operations left, and its evidence.
+    fn finish_term<'c>(
+        &self,
+        t: &'c CTerm,
+        ctx: &Ctx<'_>,
+        at: At,
+        run: TermRun<'c, '_>,
+        subject_path: Option<String>,
+        seen: Json,
+    ) -> (Res<'c>, Uncertainty) {
+        let TermRun {
+            val,
+            mut u,
+            notes,
+            sub,
+            nested_progress,
+            weight,
+            watch,
+            call_notes,
+            groups: _,
+        } = run;
         if let Some(test) = &t.test {
             if u.uncertain
                 && matches!(val, Val::Num(_))
@@ -644,8 +712,8 @@ impl<'o> Engine<'o> {
             let told = Told {
                 t,
                 ctx,
-                depth,
-                want,
+                depth: at.depth,
+                want: at.want,
                 val: &val,
                 value,
                 subject_path,
@@ -657,7 +725,7 @@ impl<'o> Engine<'o> {
             ev.extend(sub);
             ev
         };
-        Ok((
+        (
             Res {
                 value,
                 unknown: false,
@@ -671,7 +739,7 @@ impl<'o> Engine<'o> {
                 watch,
             },
             u,
-        ))
+        )
     }
 }
 
@@ -845,6 +913,53 @@ fn owner_label(v: &Json, path: &str) -> Option<String> {
     Some(format!("{named} ({path})"))
 }
 
+/// Where a term is evaluated: its nesting in list predicates, the value that makes the
+/// object pass, and how undecided parts are read.
+#[derive(Debug, Clone, Copy)]
+struct At {
+    depth: u32,
+    want: bool,
+    optimistic: bool,
+}
+
+/// What a term has found so far, as its operations run left to right.
+struct TermRun<'c, 'a> {
+    /// The value so far.
+    val: Val<'a>,
+    u: Uncertainty,
+    /// The notes of the subject and the list operators.
+    notes: Vec<Note<'c>>,
+    /// The evidence of the elements told.
+    sub: Vec<Ev<'c>>,
+    /// Partial progress of a failing term: the nearest miss inside its list
+    /// operators, or how close a builtin came.
+    nested_progress: f64,
+    /// Terms that compare filter patterns identify which element a person means, so
+    /// they weigh more when ranking near misses.
+    weight: f64,
+    /// The term's filter-pattern comparison, when it makes one.
+    watch: Option<Watch<'c>>,
+    /// Builtin notes follow the statement of the term's result.
+    call_notes: Vec<Note<'c>>,
+    /// The groups of a `groupBy` awaiting the next list operator (`val` then holds one
+    /// representative element per group, for `length()`).
+    groups: Option<Vec<Group<'a>>>,
+}
+
+/// A list operator's predicate on every element: the positions matched, undecided and
+/// missed (with how near), and the evidence of a list evaluated with words at once.
+#[derive(Default)]
+struct Tally<'c> {
+    matched: Vec<usize>,
+    /// The matched elements whose evidence may be told.
+    matched_at: Vec<usize>,
+    unmatched: Vec<(f64, usize)>,
+    /// Each miss's filter-pattern comparison, when it made one (as `unmatched`).
+    missed_watch: Vec<Option<Watch<'c>>>,
+    undecided_at: Vec<usize>,
+    direct_ev: Vec<Vec<Ev<'c>>>,
+}
+
 /// Whether a term met undecided parts, and whether its value can change other than
 /// monotonically with them.
 #[derive(Debug, Default, Clone, Copy)]
@@ -953,6 +1068,41 @@ impl<'a> Elems<'a> {
                 Elems::Items((0..v.len()).map(|i| indexed(&v, &base, i)).collect())
             }
             other => other,
+        }
+    }
+}
+
+/// What `with [..]` (or a `groupBy` followed by a list operator) keeps: the matched
+/// elements, or the matched groups (their representatives, and the groups themselves).
+fn kept<'a>(
+    elems: Elems<'a>,
+    matched: Vec<usize>,
+    what: &str,
+) -> (Val<'a>, Option<Vec<Group<'a>>>) {
+    let path = format!("{what} with [..]");
+    match elems {
+        Elems::Items(items) => (
+            Val::List {
+                items: matched.into_iter().map(|i| items[i].clone()).collect(),
+                path,
+                projection: false,
+            },
+            None,
+        ),
+        Elems::Indexed(items, base) => (
+            Val::List {
+                items: matched
+                    .into_iter()
+                    .map(|i| indexed(&items, &base, i))
+                    .collect(),
+                path,
+                projection: false,
+            },
+            None,
+        ),
+        Elems::Groups(g) => {
+            let kept: Vec<Group<'_>> = matched.into_iter().map(|i| g[i].clone()).collect();
+            (representatives(&kept, path), Some(kept))
         }
     }
 }

@@ -23,18 +23,20 @@ pub mod props;
 pub mod value;
 
 pub use cache::{CacheStats, Decision, DecisionCache};
-pub use check::{codes, CheckError, CheckErrors};
+pub use check::{codes, CheckError, CheckErrors, Detail, RegexError};
 pub use checked::CheckedRule;
 pub use error::EvalError;
 
 use crate::entity::graph::{EntityGraph, EntityRef};
 use crate::entity::CollectionError;
 use crate::lang::ast::Rule;
+use crate::params::Params;
 use crate::span::Span;
 use chrono::{DateTime, Utc};
 use engine::Engine;
 use path::{Ctx, Item};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Options of one evaluation run.
 #[derive(Debug, Clone)]
@@ -47,16 +49,26 @@ pub struct EvalOptions {
     /// `--strict`: a property no entity of a type has in the snapshot (for a type the
     /// collectors do not build) stops the rule with an error instead of a warning.
     pub strict: bool,
+    /// The values of the rules' `$Name` parameters (gsl's defaults unless set): the
+    /// run checks every rule with them.
+    pub params: Arc<Params>,
 }
 
 impl EvalOptions {
-    /// Options for a run at `now`, with a fresh cache.
+    /// Options for a run at `now`, with a fresh cache and gsl's default parameters.
     pub fn at(now: DateTime<Utc>) -> Self {
         EvalOptions {
             now,
             cache: DecisionCache::new(),
             strict: false,
+            params: Params::defaults(),
         }
+    }
+
+    /// The same options with `params` as the rules' parameters.
+    pub fn with_params(mut self, params: Arc<Params>) -> Self {
+        self.params = params;
+        self
     }
 }
 
@@ -166,14 +178,30 @@ impl RuleResult {
 
 /// Check a parsed rule against the builtin registry (names, arity, literal argument
 /// types, regex syntax) without running it; the result is what [`evaluate`] runs.
+/// `$Name` parameters take gsl's defaults ([`Params::defaults`]).
 pub fn check_rule(rule: &Rule) -> Result<CheckedRule, CheckErrors> {
-    check::check(rule)
+    check::check(rule, &Params::defaults())
+}
+
+/// [`check_rule`] with the given parameters.
+pub fn check_rule_with(rule: &Rule, params: &Params) -> Result<CheckedRule, CheckErrors> {
+    check::check(rule, params)
 }
 
 /// [`check_rule`], with the rule's source text and name attached to the errors so they
 /// render with the rule underlined.
 pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<CheckedRule, CheckErrors> {
-    check::check(rule).map_err(|e| e.with_source(src, name))
+    check_rule_src_with(rule, src, name, &Params::defaults())
+}
+
+/// [`check_rule_src`] with the given parameters.
+pub fn check_rule_src_with(
+    rule: &Rule,
+    src: &str,
+    name: &str,
+    params: &Params,
+) -> Result<CheckedRule, CheckErrors> {
+    check::check(rule, params).map_err(|e| e.with_source(src, name))
 }
 
 /// Evaluate a checked rule over every relevant object of the graph.
@@ -183,7 +211,10 @@ pub fn check_rule_src(rule: &Rule, src: &str, name: &str) -> Result<CheckedRule,
 /// whose test object is `{ "items": [every X of the account] }`. A rule naming a type
 /// the graph does not hold yields no entity results (use
 /// [`EntityGraph::check_type`] to report it), but `List<X>` rules still yield one
-/// result per account, with empty `items`.
+/// result per account, with empty `items`. Where the snapshot's `errors` say the
+/// type's data is incomplete, every shape of rule is `unknown`: an entity there is
+/// judged `unknown`, and a place (an account, or a region of one) with no entity of
+/// the type gets one `unknown` result with the id `<Type>@<account>[/<region>]`.
 pub fn evaluate(rule: &CheckedRule, graph: &EntityGraph, opts: &EvalOptions) -> RuleResult {
     let entities = (0..graph.accounts().len())
         .flat_map(|account| evaluate_account(rule, graph, account, opts))
@@ -209,8 +240,8 @@ pub fn evaluate_account(
     let engine = engine_for(opts);
     let written = rule.entity();
     let type_name = graph.type_name(written).unwrap_or(written).to_string();
+    let acct = entry.account_number.as_str();
     if rule.is_list() {
-        let acct = entry.account_number.as_str();
         let ents = graph.entities_in(&type_name, acct, None);
         let items = engine::list_items(ents.iter().map(|e| e.value));
         let ctx = Ctx::Items(items);
@@ -226,12 +257,77 @@ pub fn evaluate_account(
             explanation,
         }]
     } else {
-        graph
-            .entities_of_account(&type_name, account)
-            .into_iter()
-            .map(|e| entity_result(&engine, rule, graph, e))
-            .collect()
+        let entities = graph.entities_of_account(&type_name, account);
+        let mut results: Vec<EntityResult> = entities
+            .iter()
+            .map(|e| entity_result(&engine, rule, graph, *e))
+            .collect();
+        results.extend(unread(graph, acct, &type_name, &entities));
+        results
     }
+}
+
+/// The places of one account where entities of a type may exist but could not be
+/// read: one `unknown` result per place (the account, for an account-wide collection
+/// error; else each region of an error) that holds no entity of the type. Where
+/// entities were read, each is judged `unknown` itself ([`judge`]); a `List<X>` result
+/// is judged with every error of its account. So every shape of rule is `unknown`
+/// wherever its type's data is incomplete, never `passed` by having nothing to check.
+fn unread(
+    graph: &EntityGraph,
+    account: &str,
+    type_name: &str,
+    read: &[EntityRef<'_>],
+) -> Vec<EntityResult> {
+    let errors = graph.errors_affecting(account, None, type_name);
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    let places: Vec<Option<&str>> = if errors.iter().any(|e| e.region.is_none()) {
+        // Account-wide: every region is affected, read entities included.
+        if read.is_empty() {
+            vec![None]
+        } else {
+            Vec::new()
+        }
+    } else {
+        let mut regions: Vec<&str> = errors.iter().filter_map(|e| e.region.as_deref()).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        regions
+            .into_iter()
+            .filter(|r| !read.iter().any(|e| e.region() == Some(*r)))
+            .map(Some)
+            .collect()
+    };
+    places
+        .into_iter()
+        .map(|region| {
+            let errors = graph.errors_affecting(account, region, type_name);
+            let place = match region {
+                Some(r) => format!("account {account}, region {r}"),
+                None => format!("account {account}"),
+            };
+            EntityResult {
+                id: match region {
+                    Some(r) => format!("{type_name}@{account}/{r}"),
+                    None => format!("{type_name}@{account}"),
+                },
+                name: None,
+                entity_type: type_name.to_string(),
+                account: account.to_string(),
+                region: region.map(str::to_string),
+                outcome: Outcome::Unknown,
+                explanation: Explanation {
+                    summary: format!(
+                        "data incomplete: {}; no `{type_name}` could be read in {place}, so none there was checked",
+                        causes(&errors)
+                    ),
+                    evidence: Vec::new(),
+                },
+            }
+        })
+        .collect()
 }
 
 /// Evaluate a rule on one entity of the graph, whatever the rule's entity type (the
@@ -300,7 +396,24 @@ fn judge(
     if errors.is_empty() {
         return (outcome, explanation);
     }
-    let causes = errors
+    let summary = format!(
+        "data incomplete: {}; with the data collected the outcome would be {}: {}",
+        causes(errors),
+        outcome.as_str(),
+        explanation.summary
+    );
+    (
+        Outcome::Unknown,
+        Explanation {
+            summary,
+            evidence: explanation.evidence,
+        },
+    )
+}
+
+/// The collection errors behind an `unknown`, in words (the first three).
+fn causes(errors: &[&CollectionError]) -> String {
+    errors
         .iter()
         .take(3)
         .map(|e| {
@@ -317,19 +430,7 @@ fn judge(
             )
         })
         .collect::<Vec<_>>()
-        .join("; ");
-    let summary = format!(
-        "data incomplete: {causes}; with the data collected the outcome would be {}: {}",
-        outcome.as_str(),
-        explanation.summary
-    );
-    (
-        Outcome::Unknown,
-        Explanation {
-            summary,
-            evidence: explanation.evidence,
-        },
-    )
+        .join("; ")
 }
 
 fn decide(engine: &Engine<'_>, rule: &CheckedRule, ctx: &Ctx<'_>) -> (Outcome, Explanation) {

@@ -5,7 +5,7 @@
 //! run). Inside `with [..]` / `contain [..]` a path is relative to the list's elements,
 //! as the evaluator reads it (`path.rs`).
 
-use super::check::{codes, CheckError};
+use super::check::{CheckError, Detail};
 use crate::entity::graph::EntityGraph;
 use crate::entity::schema::{self, Field, PropType};
 use crate::lang::ast::{Expr, ExprKind, Ident, Postfix, Rule, Subject, Term};
@@ -387,8 +387,7 @@ pub(super) fn check_errors(rule: &Rule) -> Vec<CheckError> {
     let entity = &rule.target.entity;
     if let Some(near) = schema::near_type(&entity.name) {
         let known: Vec<&str> = schema::known_types().iter().map(|s| s.name).collect();
-        return vec![CheckError {
-            code: codes::UNKNOWN_TYPE,
+        return vec![CheckError::UnknownType(Detail {
             message: format!("unknown entity type `{}`", entity.name),
             help: format!(
                 "did you mean `{near}`? the collectors build {} (docs/entities.md); a type of your own must not be spelt this close to one of them",
@@ -396,8 +395,7 @@ pub(super) fn check_errors(rule: &Rule) -> Vec<CheckError> {
             ),
             span: entity.span,
             label: "not an entity type".into(),
-            cause: None,
-        }];
+        })];
     }
     let Some(s) = schema::entity_schema(&entity.name) else {
         return Vec::new();
@@ -405,19 +403,19 @@ pub(super) fn check_errors(rule: &Rule) -> Vec<CheckError> {
     let source = format!("the {} schema, docs/entities.md", s.name);
     unknown_properties(rule)
         .into_iter()
-        .map(|u| CheckError {
-            code: codes::UNKNOWN_PROPERTY,
-            message: match &u.miss.scalar {
-                Some(t) => format!(
-                    "`{}` of `{}` is a {t}; it has no property `{}`",
-                    u.parent, s.name, u.name
-                ),
-                None => format!("`{}` has no property `{}`", s.name, u.path),
-            },
-            help: u.help(&source),
-            span: u.span,
-            label: format!("not a property of {}", s.name),
-            cause: None,
+        .map(|u| {
+            CheckError::UnknownProperty(Detail {
+                message: match &u.miss.scalar {
+                    Some(t) => format!(
+                        "`{}` of `{}` is a {t}; it has no property `{}`",
+                        u.parent, s.name, u.name
+                    ),
+                    None => format!("`{}` has no property `{}`", s.name, u.path),
+                },
+                help: u.help(&source),
+                span: u.span,
+                label: format!("not a property of {}", s.name),
+            })
         })
         .collect()
 }

@@ -177,9 +177,15 @@ pub enum Sc<'a> {
     Num(f64),
     /// A string.
     Str(&'a str),
+    /// A JSON integer a 64-bit float does not hold exactly (beyond ±2^53): it equals
+    /// and orders against no number, and is matched by `like` as written.
+    Inexact(&'a serde_json::Number),
     /// An object or a nested list.
     Other,
 }
+
+/// The largest integer every smaller one of which a 64-bit float holds exactly.
+const EXACT_INT: u64 = 1 << 53;
 
 impl<'a> Sc<'a> {
     /// View a JSON value.
@@ -187,7 +193,17 @@ impl<'a> Sc<'a> {
         match v {
             Json::Null => Sc::Null,
             Json::Bool(b) => Sc::Bool(*b),
-            Json::Number(n) => n.as_f64().map(Sc::Num).unwrap_or(Sc::Other),
+            Json::Number(n) => {
+                let exact = match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => u <= EXACT_INT,
+                    (None, Some(i)) => i.unsigned_abs() <= EXACT_INT,
+                    (None, None) => true,
+                };
+                match n.as_f64() {
+                    Some(x) if exact => Sc::Num(x),
+                    _ => Sc::Inexact(n),
+                }
+            }
             Json::String(s) => Sc::Str(s),
             Json::Array(_) | Json::Object(_) => Sc::Other,
         }
@@ -198,6 +214,7 @@ impl<'a> Sc<'a> {
         match self {
             Sc::Str(s) => Some((*s).to_string()),
             Sc::Num(n) => Some(number(*n)),
+            Sc::Inexact(n) => Some(n.to_string()),
             Sc::Bool(b) => Some(b.to_string()),
             Sc::Null | Sc::Other => None,
         }
@@ -215,10 +232,61 @@ pub fn bool_word(s: &str) -> Option<bool> {
     }
 }
 
-/// A string that is a number (`'14'`, ` 2.5 `).
+/// Most significant digits of a string read as a number: every decimal of 15 digits
+/// survives the trip through a 64-bit float and back.
+pub const MAX_NUMERIC_DIGITS: usize = 15;
+
+/// A string that is a number (`'14'`, ` 2.5 `, `-3e2`), exactly: decimal notation with
+/// an optional sign, fraction and exponent, surrounding spaces ignored, no leading zero
+/// (`'012'` is an identifier such as an account id, not twelve), and at most
+/// [`MAX_NUMERIC_DIGITS`] significant digits (`'12345678901234567890'` is not a number
+/// a float holds). See docs/language.md, "Comparisons".
 pub fn numeric(s: &str) -> Option<f64> {
     let t = s.trim();
-    if t.is_empty() {
+    let b = t.as_bytes();
+    // The end of the run of digits from `i`.
+    let digits_from = |i: usize| {
+        i + b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let int_start = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let mut i = digits_from(int_start);
+    let int = &b[int_start..i];
+    if int.is_empty() || (int.len() > 1 && int[0] == b'0') {
+        return None;
+    }
+    let mut digits: Vec<u8> = int.to_vec();
+    if b.get(i) == Some(&b'.') {
+        let frac_start = i + 1;
+        i = digits_from(frac_start);
+        if i == frac_start {
+            return None;
+        }
+        digits.extend_from_slice(&b[frac_start..i]);
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp_start = i;
+        i = digits_from(exp_start);
+        if i == exp_start {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    let first = digits.iter().position(|d| *d != b'0');
+    let last = digits.iter().rposition(|d| *d != b'0');
+    let significant = match (first, last) {
+        (Some(f), Some(l)) => l - f + 1,
+        _ => 0,
+    };
+    if significant > MAX_NUMERIC_DIGITS {
         return None;
     }
     t.parse::<f64>().ok().filter(|n| n.is_finite())
@@ -239,39 +307,35 @@ pub fn equals(a: Sc<'_>, lit: &LiteralKind) -> bool {
             _ => false,
         },
         LiteralKind::String(t) => match a {
+            // Two strings are equal as text (or as the same boolean word), never as
+            // numbers: '1.10' is not '1.1', '012345678901' is not '12345678901'.
             Sc::Str(s) => {
                 if s == t {
                     return true;
                 }
-                if let (Some(x), Some(y)) = (bool_word(s), bool_word(t)) {
-                    return x == y;
-                }
-                matches!((numeric(s), numeric(t)), (Some(x), Some(y)) if x == y)
+                matches!((bool_word(s), bool_word(t)), (Some(x), Some(y)) if x == y)
             }
             Sc::Num(x) => numeric(t) == Some(x),
             Sc::Bool(x) => bool_word(t) == Some(x),
-            Sc::Null | Sc::Other => false,
+            Sc::Null | Sc::Inexact(_) | Sc::Other => false,
         },
         LiteralKind::Tuple(items) => items.iter().any(|l| equals(a, &l.kind)),
-        LiteralKind::Regex { .. } => false,
+        // The checker replaces parameters by their values: never compared.
+        LiteralKind::Regex { .. } | LiteralKind::Param(_) => false,
     }
 }
 
-/// Ordering between a scalar and a literal: numbers (and numeric strings) numerically,
-/// other strings by code point (so RFC 3339 timestamps order by time); anything else
-/// (null, booleans, objects, mixed) is unordered.
+/// Ordering between a scalar and a literal: a number against a number or a numeric
+/// string ([`numeric`]) numerically, two strings by code point (so RFC 3339 timestamps
+/// order by time); anything else (null, booleans, objects, mixed) is unordered.
 pub fn order(a: Sc<'_>, lit: &LiteralKind) -> Option<Ordering> {
-    let num_a = match a {
-        Sc::Num(x) => Some(x),
-        Sc::Str(s) => numeric(s),
+    let nums = match (a, lit) {
+        (Sc::Num(x), LiteralKind::Number(y)) => Some((x, *y)),
+        (Sc::Num(x), LiteralKind::String(t)) => numeric(t).map(|y| (x, y)),
+        (Sc::Str(s), LiteralKind::Number(y)) => numeric(s).map(|x| (x, *y)),
         _ => None,
     };
-    let num_b = match lit {
-        LiteralKind::Number(n) => Some(*n),
-        LiteralKind::String(s) => numeric(s),
-        _ => None,
-    };
-    if let (Some(x), Some(y)) = (num_a, num_b) {
+    if let Some((x, y)) = nums {
         return x.partial_cmp(&y);
     }
     match (a, lit) {
@@ -332,5 +396,55 @@ mod tests {
             Some(Ordering::Less)
         );
         assert_eq!(order(Sc::Bool(true), &LiteralKind::Number(1.0)), None);
+    }
+
+    #[test]
+    fn numeric_strings_are_exact_decimals() {
+        for (s, n) in [
+            ("14", Some(14.0)),
+            (" 2.5 ", Some(2.5)),
+            ("-3e2", Some(-300.0)),
+            ("0", Some(0.0)),
+            ("0.5", Some(0.5)),
+            ("123456789012345", Some(123_456_789_012_345.0)),
+            ("1.500000000000000000", Some(1.5)),
+            ("012", None),
+            ("012345678901", None),
+            ("1234567890123456", None),
+            ("12345678901234567890", None),
+            (".5", None),
+            ("5.", None),
+            ("1e", None),
+            ("0x10", None),
+            ("inf", None),
+            ("NaN", None),
+            ("", None),
+            ("1e400", None),
+        ] {
+            assert_eq!(numeric(s), n, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn distinct_strings_are_not_equal_as_numbers() {
+        let s = |t: &str| LiteralKind::String(t.into());
+        assert!(!equals(
+            Sc::Str("12345678901234567890"),
+            &s("12345678901234567891")
+        ));
+        assert!(!equals(Sc::Str("012345678901"), &s("12345678901")));
+        assert!(!equals(Sc::Str("1.10"), &s("1.1")));
+        assert!(!equals(
+            Sc::Str("012345678901"),
+            &LiteralKind::Number(12_345_678_901.0)
+        ));
+        assert!(equals(Sc::Str("1.10"), &LiteralKind::Number(1.1)));
+        let big: Json = serde_json::from_str("12345678901234567891").unwrap();
+        assert!(!equals(
+            Sc::of(&big),
+            &LiteralKind::Number(12_345_678_901_234_567_890.0)
+        ));
+        assert_eq!(Sc::of(&big).text().as_deref(), Some("12345678901234567891"));
+        assert_eq!(order(Sc::Str("9"), &s("10")), Some(Ordering::Greater));
     }
 }

@@ -5,6 +5,7 @@
 use super::grammar::Rule as R;
 use super::lex::{quote, Edit};
 use crate::lang::error::ParseError;
+use crate::lang::lexer::{is_ident_char, Lexer, TokenKind};
 use miette::SourceSpan;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
@@ -58,6 +59,8 @@ fn describe(r: R) -> Option<(u8, &'static str, &'static [&'static str])> {
             &ListOp::KEYWORDS,
         ),
         R::call | R::call_head => (13, "a function call such as `length()`", &[]),
+        // A parameter is a value (and after `in`, a list): the words for those say it.
+        R::param => return None,
         R::string | R::number | R::kw_true | R::kw_false | R::kw_null => {
             (14, "a value", &LITERAL_KEYWORDS)
         }
@@ -83,16 +86,12 @@ fn join_words(words: &[&str]) -> String {
     }
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
 /// The word (letters, digits, `_`, `-`) starting at `pos`.
 fn word_at(text: &str, pos: usize) -> &str {
     let rest = text.get(pos..).unwrap_or("");
     let end = rest
         .char_indices()
-        .find(|&(_, c)| !(is_word_char(c) || c == '-'))
+        .find(|&(_, c)| !(is_ident_char(c) || c == '-'))
         .map_or(rest.len(), |(i, _)| i);
     rest[..end].trim_end_matches('-')
 }
@@ -103,7 +102,7 @@ fn word_before(text: &str, pos: usize) -> &str {
     let start = head
         .char_indices()
         .rev()
-        .find(|&(_, c)| !is_word_char(c))
+        .find(|&(_, c)| !is_ident_char(c))
         .map_or(0, |(i, c)| i + c.len_utf8());
     &head[start..]
 }
@@ -147,7 +146,46 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
     }
 }
 
-/// Diagnose a pest failure on `text`.
+/// A pest failure, with what the diagnosis reads of it.
+struct Failure<'a> {
+    text: &'a str,
+    /// Where the grammar stopped.
+    pos: usize,
+    /// The rules it would have accepted there.
+    positives: Vec<R>,
+    /// Those rules in words, in the order of [`describe`].
+    words: Vec<&'static str>,
+    /// The keywords they allow.
+    keywords: Vec<&'static str>,
+    /// Nothing but whitespace after `pos`.
+    at_end: bool,
+    /// The word at `pos` ([`word_at`]).
+    word: &'a str,
+}
+
+impl Failure<'_> {
+    fn expects(&self, r: R) -> bool {
+        self.positives.contains(&r)
+    }
+
+    /// What was expected, in words.
+    fn expected(&self) -> String {
+        join_words(&self.words)
+    }
+
+    /// The diagnosis of `error` with the repair `fix`.
+    fn with(&self, error: ParseError, fix: Option<Edit>) -> Diagnosis {
+        Diagnosis {
+            error,
+            fix,
+            at_end: self.at_end,
+            resync: None,
+        }
+    }
+}
+
+/// Diagnose a pest failure on `text`: the first of the recognised mistakes that fits,
+/// else what was found and what was expected.
 pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
     let pos = match err.location {
         InputLocation::Pos(p) => p,
@@ -169,7 +207,6 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
             };
         }
     };
-    let at_end = text[pos..].trim().is_empty();
     let mut described: Vec<(u8, &'static str)> = Vec::new();
     let mut keywords: Vec<&'static str> = Vec::new();
     for r in &positives {
@@ -181,215 +218,240 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
         }
     }
     described.sort();
-    let words: Vec<&str> = described.iter().map(|&(_, w)| w).collect();
-    let expected = join_words(&words);
-    let expects = |r: R| positives.contains(&r);
-    let expects_value = expects(R::string) || expects(R::number);
-
-    // An empty rule.
+    let f = Failure {
+        text,
+        pos,
+        words: described.iter().map(|&(_, w)| w).collect(),
+        keywords,
+        positives,
+        at_end: text[pos..].trim().is_empty(),
+        word: word_at(text, pos),
+    };
     if only_comments(text) {
-        return Diagnosis {
-            error: ParseError::Empty {
+        return f.with(
+            ParseError::Empty {
                 span: span(text.trim_end().len(), 0),
             },
-            fix: None,
-            at_end,
-            resync: None,
-        };
+            None,
+        );
     }
+    [
+        where_after_condition,
+        run_into_call,
+        dotted_call,
+        call_without_parentheses,
+        lowercase_list,
+        keyword_typo,
+        unquoted_string,
+    ]
+    .iter()
+    .find_map(|recognise| recognise(&f))
+    .unwrap_or_else(|| unexpected(&f))
+}
 
-    let word = word_at(text, pos);
-
-    // `... should have X where name='y'`.
-    if word == "where" && has_should_before(text, pos) {
-        return Diagnosis {
-            error: ParseError::WhereAfterCondition {
+/// `... should have X where name='y'`.
+fn where_after_condition(f: &Failure<'_>) -> Option<Diagnosis> {
+    let (text, pos) = (f.text, f.pos);
+    (f.word == "where" && has_should_before(text, pos)).then(|| {
+        f.with(
+            ParseError::WhereAfterCondition {
                 span: span(pos, text.trim_end().len().saturating_sub(pos).max(5)),
                 help: where_help(text, pos),
             },
-            fix: None,
-            at_end,
-            resync: None,
-        };
-    }
+            None,
+        )
+    })
+}
 
-    // `networkAssetsStatslength()`: a property run into a function call.
-    if text[pos..].starts_with('(') {
-        let before = word_before(text, pos);
-        if let Some(f) = builtins::names().find(|f| before.len() > f.len() && before.ends_with(*f))
-        {
-            let start = pos - before.len();
-            let prop = &before[..before.len() - f.len()];
-            let suggestion = format!("{prop} {f}()");
-            return Diagnosis {
-                error: ParseError::MissingSpace {
-                    function: (*f).to_string(),
-                    help: format!(
-                        "a function applies to the property before it, separated by a space: `{suggestion}`"
-                    ),
-                    suggestion,
-                    span: span(start, before.len()),
-                },
-                fix: Some(Edit {
-                    start: pos - f.len(),
-                    end: pos - f.len(),
-                    text: " ".into(),
-                }),
-                at_end,
-                resync: None,
-            };
-        }
+/// `networkAssetsStatslength()`: a property run into a function call.
+fn run_into_call(f: &Failure<'_>) -> Option<Diagnosis> {
+    let (text, pos) = (f.text, f.pos);
+    if !text[pos..].starts_with('(') {
+        return None;
     }
+    let before = word_before(text, pos);
+    let name = builtins::names().find(|n| before.len() > n.len() && before.ends_with(*n))?;
+    let start = pos - before.len();
+    let prop = &before[..before.len() - name.len()];
+    let suggestion = format!("{prop} {name}()");
+    Some(f.with(
+        ParseError::MissingSpace {
+            function: (*name).to_string(),
+            help: format!(
+                "a function applies to the property before it, separated by a space: `{suggestion}`"
+            ),
+            suggestion,
+            span: span(start, before.len()),
+        },
+        Some(Edit {
+            start: pos - name.len(),
+            end: pos - name.len(),
+            text: " ".into(),
+        }),
+    ))
+}
 
-    // `a.length()`: a function joined to its property by a dot.
-    if text[pos..].starts_with('(') {
-        let f = word_before(text, pos);
-        let dot = pos - f.len();
-        if !f.is_empty() && text[..dot].ends_with('.') && dot >= 2 {
-            let prop = word_before(text, dot - 1);
-            let suggestion = format!("{prop} {f}()");
-            return Diagnosis {
-                error: ParseError::MissingSpace {
-                    function: f.to_string(),
-                    help: format!(
-                        "a function applies to the property before it, separated by a space, not a dot: `{suggestion}`"
-                    ),
-                    suggestion,
-                    span: span(dot - 1 - prop.len(), prop.len() + 1 + f.len()),
-                },
-                fix: Some(Edit {
-                    start: dot - 1,
-                    end: dot,
-                    text: " ".into(),
-                }),
-                at_end,
-                resync: None,
-            };
-        }
+/// `a.length()`: a function joined to its property by a dot.
+fn dotted_call(f: &Failure<'_>) -> Option<Diagnosis> {
+    let (text, pos) = (f.text, f.pos);
+    if !text[pos..].starts_with('(') {
+        return None;
     }
+    let name = word_before(text, pos);
+    let dot = pos - name.len();
+    if name.is_empty() || !text[..dot].ends_with('.') || dot < 2 {
+        return None;
+    }
+    let prop = word_before(text, dot - 1);
+    let suggestion = format!("{prop} {name}()");
+    Some(f.with(
+        ParseError::MissingSpace {
+            function: name.to_string(),
+            help: format!(
+                "a function applies to the property before it, separated by a space, not a dot: `{suggestion}`"
+            ),
+            suggestion,
+            span: span(dot - 1 - prop.len(), prop.len() + 1 + name.len()),
+        },
+        Some(Edit {
+            start: dot - 1,
+            end: dot,
+            text: " ".into(),
+        }),
+    ))
+}
 
-    // `a length > 0`: a known function without its parentheses.
-    // (Also `lenght > 0`: a misspelt one.)
-    let function = builtins::names().find(|f| *f == word).or_else(|| {
+/// `a length > 0`: a known function without its parentheses (also `lenght > 0`: a
+/// misspelt one).
+fn call_without_parentheses(f: &Failure<'_>) -> Option<Diagnosis> {
+    let (text, pos, word) = (f.text, f.pos, f.word);
+    let function = builtins::names().find(|n| *n == word).or_else(|| {
         (word.len() > 4)
             .then(|| crate::text::closest(word, builtins::names()))
             .flatten()
     });
-    if let Some(f) = function.filter(|_| expects(R::call_head)) {
-        let (found, len) = found_at(text, pos);
-        let help = if f == word {
-            format!("call a function with parentheses, even without arguments: `{f}()`")
-        } else {
-            format!("the function is spelt `{f}`, and called with parentheses: `{f}()`")
-        };
-        return Diagnosis {
-            error: ParseError::Syntax {
-                found,
-                expected,
-                span: span(pos, len),
-                label: format!("did you mean `{f}()`?"),
-                help: Some(help),
-            },
-            fix: Some(Edit {
-                start: pos,
-                end: pos + word.len(),
-                text: format!("{f}()"),
-            }),
-            at_end,
-            resync: None,
-        };
-    }
+    let name = function.filter(|_| f.expects(R::call_head))?;
+    let (found, len) = found_at(text, pos);
+    let help = if name == word {
+        format!("call a function with parentheses, even without arguments: `{name}()`")
+    } else {
+        format!("the function is spelt `{name}`, and called with parentheses: `{name}()`")
+    };
+    Some(f.with(
+        ParseError::Syntax {
+            found,
+            expected: f.expected(),
+            span: span(pos, len),
+            label: format!("did you mean `{name}()`?"),
+            help: Some(help),
+        },
+        Some(Edit {
+            start: pos,
+            end: pos + word.len(),
+            text: format!("{name}()"),
+        }),
+    ))
+}
 
-    // `list<CloudTrail>`: a lowercase `List`.
-    if text[pos..].starts_with('<') {
-        let before = text[..pos].trim_end();
-        let w = word_before(before, before.len());
-        if w.eq_ignore_ascii_case("list") && w != "List" {
-            let start = before.len() - w.len();
-            return Diagnosis {
-                error: ParseError::KeywordTypo {
-                    found: w.to_string(),
-                    suggestion: "List".into(),
-                    span: span(start, w.len()),
-                    help: "the list form is written `List<Entity>`, with a capital `L`".into(),
-                },
-                fix: Some(Edit {
-                    start,
-                    end: start + w.len(),
-                    text: "List".into(),
-                }),
-                at_end,
-                resync: None,
-            };
-        }
+/// `list<CloudTrail>`: a lowercase `List`.
+fn lowercase_list(f: &Failure<'_>) -> Option<Diagnosis> {
+    let (text, pos) = (f.text, f.pos);
+    if !text[pos..].starts_with('<') {
+        return None;
     }
-
-    // A misspelt or capitalised keyword.
-    if let Some(s) = suggest(word, &keywords) {
-        let help = if word.eq_ignore_ascii_case(s) && s.chars().all(|c| c.is_ascii_lowercase()) {
-            format!("keywords are lowercase: write `{s}`")
-        } else if word.eq_ignore_ascii_case(s) {
-            format!("keywords are case-sensitive: write `{s}`")
-        } else if word.replace('_', "-") == s {
-            format!("list operators are written with a hyphen: `{s}`")
-        } else {
-            format!("replace `{word}` with `{s}`")
-        };
-        return Diagnosis {
-            error: ParseError::KeywordTypo {
-                found: word.to_string(),
-                suggestion: s.to_string(),
-                span: span(pos, word.len()),
-                help,
-            },
-            fix: Some(Edit {
-                start: pos,
-                end: pos + word.len(),
-                text: s.to_string(),
-            }),
-            at_end,
-            resync: None,
-        };
+    let before = text[..pos].trim_end();
+    let w = word_before(before, before.len());
+    if !w.eq_ignore_ascii_case("list") || w == "List" {
+        return None;
     }
+    let start = before.len() - w.len();
+    Some(f.with(
+        ParseError::KeywordTypo {
+            found: w.to_string(),
+            suggestion: "List".into(),
+            span: span(start, w.len()),
+            help: "the list form is written `List<Entity>`, with a capital `L`".into(),
+        },
+        Some(Edit {
+            start,
+            end: start + w.len(),
+            text: "List".into(),
+        }),
+    ))
+}
 
-    // A bare word where a value belongs: `scope = x`.
-    if expects_value
-        && !word.is_empty()
-        && word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && !KEYWORDS.contains(&word)
+/// A misspelt or capitalised keyword.
+fn keyword_typo(f: &Failure<'_>) -> Option<Diagnosis> {
+    let (pos, word) = (f.pos, f.word);
+    let s = suggest(word, &f.keywords)?;
+    let help = if word.eq_ignore_ascii_case(s) && s.chars().all(|c| c.is_ascii_lowercase()) {
+        format!("keywords are lowercase: write `{s}`")
+    } else if word.eq_ignore_ascii_case(s) {
+        format!("keywords are case-sensitive: write `{s}`")
+    } else if word.replace('_', "-") == s {
+        format!("list operators are written with a hyphen: `{s}`")
+    } else {
+        format!("replace `{word}` with `{s}`")
+    };
+    Some(f.with(
+        ParseError::KeywordTypo {
+            found: word.to_string(),
+            suggestion: s.to_string(),
+            span: span(pos, word.len()),
+            help,
+        },
+        Some(Edit {
+            start: pos,
+            end: pos + word.len(),
+            text: s.to_string(),
+        }),
+    ))
+}
+
+/// A bare word where a value belongs: `scope = x`.
+fn unquoted_string(f: &Failure<'_>) -> Option<Diagnosis> {
+    let (pos, word) = (f.pos, f.word);
+    let expects_value = f.expects(R::string) || f.expects(R::number);
+    if !expects_value
+        || word.is_empty()
+        || !word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        || KEYWORDS.contains(&word)
     {
-        let q = quote(word);
-        return Diagnosis {
-            error: ParseError::UnquotedString {
-                word: word.to_string(),
-                span: span(pos, word.len()),
-                help: format!(
-                    "strings are written in single quotes: {q}; other values are numbers, `true`, `false` and `null`"
-                ),
-            },
-            fix: Some(Edit {
-                start: pos,
-                end: pos + word.len(),
-                text: q,
-            }),
-            at_end,
-            resync: None,
-        };
+        return None;
     }
+    let q = quote(word);
+    Some(f.with(
+        ParseError::UnquotedString {
+            word: word.to_string(),
+            span: span(pos, word.len()),
+            help: format!(
+                "strings are written in single quotes: {q}; other values are numbers, `true`, `false` and `null`"
+            ),
+        },
+        Some(Edit {
+            start: pos,
+            end: pos + word.len(),
+            text: q,
+        }),
+    ))
+}
 
-    let help = context_help(text, pos, &positives);
-    if at_end {
+/// No recognised mistake: the end came too early, `==`, or what was found and what was
+/// expected (with a place to resynchronise).
+fn unexpected(f: &Failure<'_>) -> Diagnosis {
+    let (text, pos) = (f.text, f.pos);
+    let expected = f.expected();
+    let help = context_help(text, pos, &f.positives);
+    if f.at_end {
         let (start, end) = super::lex::last_token(text).unwrap_or((pos, pos));
-        return Diagnosis {
-            error: ParseError::UnexpectedEnd {
+        return f.with(
+            ParseError::UnexpectedEnd {
                 expected,
                 span: span(start, end - start),
                 help,
             },
-            fix: None,
-            at_end,
-            resync: None,
-        };
+            None,
+        );
     }
     let (found, len) = found_at(text, pos);
     // `==`: the grammar took the first `=` and stumbled on the second.
@@ -399,44 +461,43 @@ pub(crate) fn diagnose(text: &str, err: &Error<R>) -> Diagnosis {
         } else {
             ("==", "=")
         };
-        return Diagnosis {
-            error: ParseError::Syntax {
+        return f.with(
+            ParseError::Syntax {
                 found: format!("`{op}`"),
                 expected,
                 span: span(pos + 1 - op.len(), op.len()),
                 label: format!("use `{fixed}`"),
                 help: Some(format!("GSL compares with `=` and `!=`: write `{fixed}`")),
             },
-            fix: Some(Edit {
+            Some(Edit {
                 start: pos,
                 end: pos + 1,
                 text: String::new(),
             }),
-            at_end,
-            resync: None,
-        };
+        );
     }
-    let label = if words.len() <= 3 {
+    let label = if f.words.len() <= 3 {
         format!("expected {expected}")
     } else {
         "unexpected here".to_string()
     };
     Diagnosis {
-        error: ParseError::Syntax {
-            found,
-            expected,
-            span: span(pos, len),
-            label,
-            help,
-        },
-        fix: None,
-        at_end,
-        resync: resync(text, pos, &positives),
+        resync: resync(text, pos, &f.positives),
+        ..f.with(
+            ParseError::Syntax {
+                found,
+                expected,
+                span: span(pos, len),
+                label,
+                help,
+            },
+            None,
+        )
     }
 }
 
 /// Where parsing can go on after an error at `pos`: the next `and` / `or` keyword, `]`,
-/// `)` or line break (outside strings). The text in between is replaced by a
+/// `)` or line break (outside strings, regular expressions and comments). The text in between is replaced by a
 /// placeholder for what the grammar expected there (a value `null`, a condition `_`),
 /// or dropped when the grammar expected the rest of a term.
 fn resync(text: &str, pos: usize, positives: &[R]) -> Option<Edit> {
@@ -462,33 +523,30 @@ fn resync(text: &str, pos: usize, positives: &[R]) -> Option<Edit> {
         return None;
     }
     let rest = text.get(pos..)?;
-    let mut quote = None;
     let mut depth = 0usize;
     let mut end = None;
-    let mut prev_word = false;
-    for (i, c) in rest.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' => quote = Some(c),
-            None if matches!(c, '[' | '(') => depth += 1,
+    for t in Lexer::new(rest) {
+        let at = match t.kind {
+            TokenKind::Open('[' | '(') => {
+                depth += 1;
+                continue;
+            }
             // A bracket opened after the error closes here; one opened before it ends
             // the broken part.
-            None if matches!(c, ']' | ')') && depth > 0 => depth -= 1,
-            None if matches!(c, ']' | ')' | '\n') && depth == 0 => {
-                end = Some(i);
-                break;
+            TokenKind::Close(']' | ')') if depth > 0 => {
+                depth -= 1;
+                continue;
             }
-            None if depth == 0 && !prev_word && is_word_char(c) => {
-                let w = word_at(rest, i);
-                if w == "and" || w == "or" {
-                    end = Some(i);
-                    break;
-                }
-            }
-            None => {}
+            _ if depth > 0 => continue,
+            TokenKind::Close(']' | ')') => Some(t.start),
+            TokenKind::Space => t.text(rest).find('\n').map(|n| t.start + n),
+            TokenKind::Word => matches!(word_at(rest, t.start), "and" | "or").then_some(t.start),
+            _ => None,
+        };
+        if at.is_some() {
+            end = at;
+            break;
         }
-        prev_word = is_word_char(c);
     }
     let end = pos + end?;
     // Something must follow, or there is nothing more to find.
@@ -524,7 +582,7 @@ fn only_comments(text: &str) -> bool {
 /// True when the keyword `should` occurs (as a word) before `pos`.
 fn has_should_before(text: &str, pos: usize) -> bool {
     let head = text.get(..pos).unwrap_or("");
-    head.split(|c: char| !is_word_char(c))
+    head.split(|c: char| !is_ident_char(c))
         .any(|w| w == "should")
 }
 
@@ -554,11 +612,11 @@ fn find_word(hay: &str, word: &str) -> Option<usize> {
         let before_ok = hay[..at]
             .chars()
             .next_back()
-            .is_none_or(|c| !is_word_char(c));
+            .is_none_or(|c| !is_ident_char(c));
         let after_ok = hay[at + word.len()..]
             .chars()
             .next()
-            .is_none_or(|c| !is_word_char(c));
+            .is_none_or(|c| !is_ident_char(c));
         if before_ok && after_ok {
             return Some(at);
         }

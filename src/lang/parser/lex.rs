@@ -1,4 +1,5 @@
-//! A lexical pre-scan of the source, run before the grammar.
+//! A lexical pre-scan of the source, run before the grammar, over the tokens of
+//! [`crate::lang::lexer`].
 //!
 //! It finds what a PEG parser reports badly or too late: unterminated strings and
 //! regular expressions, unbalanced brackets (pointing at the *opening* one),
@@ -7,6 +8,7 @@
 //! stack.
 
 use crate::lang::error::ParseError;
+use crate::lang::lexer::{Lexer, Quote, TokenKind};
 use miette::SourceSpan;
 
 /// Deepest bracket nesting accepted.
@@ -42,10 +44,6 @@ fn span(start: usize, end: usize) -> SourceSpan {
     (start, end.saturating_sub(start)).into()
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
-}
-
 /// A single-quoted GSL string holding `content`.
 pub(crate) fn quote(content: &str) -> String {
     let mut out = String::with_capacity(content.len() + 2);
@@ -63,92 +61,36 @@ pub(crate) fn quote(content: &str) -> String {
 /// Scan `src`.
 pub(crate) fn scan(src: &str) -> Scan {
     let mut out = Scan::default();
-    let chars: Vec<(usize, char)> = src.char_indices().collect();
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let pos = |i: usize| chars.get(i).map(|&(p, _)| p).unwrap_or(src.len());
     let mut stack: Vec<(char, usize)> = Vec::new();
     let mut nots = 0usize;
     let mut connectives = 0usize;
-    let mut i = 0;
-    while i < chars.len() {
-        let (p, c) = chars[i];
-        match c {
-            '#' => i = skip_line(&chars, i),
-            '/' if at(i + 1) == Some('/') => i = skip_line(&chars, i),
-            '/' => {
-                // A regular expression literal: up to the next unescaped `/` on this line.
-                let mut j = i + 1;
-                let mut closed = None;
-                while let Some(d) = at(j) {
-                    match d {
-                        '\\' if at(j + 1).is_some_and(|e| e != '\n') => j += 2,
-                        '\n' => break,
-                        '/' => {
-                            closed = Some(j);
-                            break;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                let Some(close) = closed else {
-                    out.errors.push(ParseError::UnterminatedRegex {
-                        span: span(p, p + 1),
-                    });
-                    out.fatal = true;
-                    return out;
-                };
-                let mut k = close + 1;
-                while at(k).is_some_and(is_word_char) {
-                    k += 1;
-                }
-                check_regex(
-                    src,
-                    pos(i + 1),
-                    pos(close),
-                    pos(close + 1),
-                    pos(k),
-                    &mut out,
-                );
-                i = k;
+    let mut lexer = Lexer::new(src);
+    while let Some(token) = lexer.next() {
+        let p = token.start;
+        match token.kind {
+            TokenKind::Regex { closed: false, .. } => {
+                out.errors.push(ParseError::UnterminatedRegex {
+                    span: span(p, p + 1),
+                });
+                out.fatal = true;
+                return out;
             }
-            '\'' => match close_string(&chars, i, &['\'']) {
-                Some(j) => i = j + 1,
-                None => {
-                    // A straight opening quote closed by a typographic one?
-                    if let Some(j) = (i + 1..chars.len()).find(|&j| matches!(chars[j].1, '’' | '‘'))
-                    {
-                        let q = chars[j].1;
-                        out.errors.push(ParseError::TypographicQuote {
-                            quote: q,
-                            span: span(pos(j), pos(j + 1)),
-                            help: format!(
-                                "use a straight single quote `'` instead of `{q}`: {}",
-                                quote(&substr(src, pos(i + 1), pos(j)))
-                            ),
-                        });
-                        out.edits.push(Edit {
-                            start: pos(j),
-                            end: pos(j + 1),
-                            text: "'".into(),
-                        });
-                        i = j + 1;
-                    } else {
-                        out.errors.push(ParseError::UnterminatedString {
-                            span: span(p, p + 1),
-                            help: unterminated_help(src, p),
-                        });
-                        out.fatal = true;
-                        return out;
-                    }
-                }
-            },
-            '‘' | '’' | '“' | '”' | '"' => {
-                let closers: &[char] = match c {
-                    '"' => &['"'],
-                    '“' | '”' => &['”', '“', '"'],
-                    _ => &['’', '‘', '\''],
-                };
-                let Some(j) = close_string(&chars, i, closers) else {
+            TokenKind::Regex {
+                closed: true,
+                flags,
+            } => {
+                check_regex(src, p + 1, flags - 1, flags, token.end, &mut out);
+            }
+            TokenKind::Str {
+                quote: Quote::Single,
+                closed: false,
+            } => {
+                // A straight opening quote closed by a typographic one?
+                let body = p + 1;
+                let Some((k, q)) = src[body..]
+                    .char_indices()
+                    .find(|&(_, c)| matches!(c, '’' | '‘'))
+                else {
                     out.errors.push(ParseError::UnterminatedString {
                         span: span(p, p + 1),
                         help: unterminated_help(src, p),
@@ -156,10 +98,47 @@ pub(crate) fn scan(src: &str) -> Scan {
                     out.fatal = true;
                     return out;
                 };
-                let content = unescape_loose(&substr(src, pos(i + 1), pos(j)));
+                let j = body + k;
+                out.errors.push(ParseError::TypographicQuote {
+                    quote: q,
+                    span: span(j, j + q.len_utf8()),
+                    help: format!(
+                        "use a straight single quote `'` instead of `{q}`: {}",
+                        quote(&substr(src, body, j))
+                    ),
+                });
+                out.edits.push(Edit {
+                    start: j,
+                    end: j + q.len_utf8(),
+                    text: "'".into(),
+                });
+                lexer.seek(j + q.len_utf8());
+            }
+            TokenKind::Str {
+                quote: Quote::Single,
+                closed: true,
+            } => {}
+            TokenKind::Str { closed: false, .. } => {
+                out.errors.push(ParseError::UnterminatedString {
+                    span: span(p, p + 1),
+                    help: unterminated_help(src, p),
+                });
+                out.fatal = true;
+                return out;
+            }
+            TokenKind::Str {
+                quote: q,
+                closed: true,
+            } => {
+                let c = src[p..].chars().next().unwrap_or('"');
+                let close = src[..token.end]
+                    .chars()
+                    .next_back()
+                    .map_or(0, char::len_utf8);
+                let content = unescape_loose(&substr(src, p + c.len_utf8(), token.end - close));
                 let fixed = quote(&content);
-                let whole = span(p, pos(j + 1));
-                if c == '"' {
+                let whole = span(p, token.end);
+                if q == Quote::Double {
                     out.errors.push(ParseError::DoubleQuotedString {
                         span: whole,
                         help: format!("GSL strings use single quotes: write {fixed}"),
@@ -173,12 +152,11 @@ pub(crate) fn scan(src: &str) -> Scan {
                 }
                 out.edits.push(Edit {
                     start: p,
-                    end: pos(j + 1),
+                    end: token.end,
                     text: fixed,
                 });
-                i = j + 1;
             }
-            '[' | '(' => {
+            TokenKind::Open(c @ ('[' | '(')) => {
                 stack.push((c, p));
                 if stack.len() > MAX_DEPTH {
                     out.errors.push(ParseError::TooDeep {
@@ -188,9 +166,8 @@ pub(crate) fn scan(src: &str) -> Scan {
                     out.fatal = true;
                     return out;
                 }
-                i += 1;
             }
-            ']' | ')' => {
+            TokenKind::Close(c @ (']' | ')')) => {
                 let want = if c == ']' { '[' } else { '(' };
                 match stack.pop() {
                     Some((open, _)) if open == want => {}
@@ -218,15 +195,10 @@ pub(crate) fn scan(src: &str) -> Scan {
                         return out;
                     }
                 }
-                i += 1;
             }
-            c if is_word_char(c) => {
-                let mut j = i;
-                while at(j).is_some_and(is_word_char) {
-                    j += 1;
-                }
-                let word = substr(src, p, pos(j));
-                let count = match word.as_str() {
+            TokenKind::Word => {
+                let word = token.text(src);
+                let count = match word {
                     "not" => Some((&mut nots, MAX_NOTS)),
                     "and" | "or" => Some((&mut connectives, MAX_CONNECTIVES)),
                     _ => None,
@@ -237,21 +209,20 @@ pub(crate) fn scan(src: &str) -> Scan {
                         out.errors.push(if limit == MAX_NOTS {
                             ParseError::TooDeep {
                                 limit,
-                                span: span(p, pos(j)),
+                                span: span(p, token.end),
                             }
                         } else {
                             ParseError::TooManyConditions {
                                 limit,
-                                span: span(p, pos(j)),
+                                span: span(p, token.end),
                             }
                         });
                         out.fatal = true;
                         return out;
                     }
                 }
-                i = j;
             }
-            _ => i += 1,
+            _ => {}
         }
     }
     for (open, p) in stack {
@@ -289,30 +260,6 @@ fn unterminated_help(src: &str, p: usize) -> String {
 
 fn substr(src: &str, start: usize, end: usize) -> String {
     src.get(start..end).unwrap_or("").to_string()
-}
-
-/// Index of the char after a `#`/`//` comment (the newline itself is kept).
-fn skip_line(chars: &[(usize, char)], mut i: usize) -> usize {
-    while i < chars.len() && chars[i].1 != '\n' {
-        i += 1;
-    }
-    i
-}
-
-/// Index of the closing quote of the string opened at `i`, honouring `\` escapes.
-fn close_string(chars: &[(usize, char)], i: usize, closers: &[char]) -> Option<usize> {
-    let mut j = i + 1;
-    while j < chars.len() {
-        let c = chars[j].1;
-        if c == '\\' {
-            j += 2;
-        } else if closers.contains(&c) {
-            return Some(j);
-        } else {
-            j += 1;
-        }
-    }
-    None
 }
 
 /// Resolve `\x` escapes to `x` (for repairing double-quoted strings).
@@ -429,47 +376,31 @@ pub(crate) fn validate_regex(pattern: &str, flags: &str) -> Result<(), (String, 
     }
 }
 
-/// The byte range of the last token of `text` (comments and whitespace aside).
+/// The byte range of the last token of `text` (comments and whitespace aside): a word
+/// with the hyphens in it (`contain-any`), a regular expression's flags when it has
+/// some, else the whole literal.
 pub(crate) fn last_token(text: &str) -> Option<(usize, usize)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let pos = |i: usize| chars.get(i).map(|&(p, _)| p).unwrap_or(text.len());
-    let mut last = None;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
-        let next = chars.get(i + 1).map(|&(_, c)| c);
-        let j = match c {
-            '#' => {
-                i = skip_line(&chars, i);
+    let mut last: Option<(usize, usize)> = None;
+    let mut in_word = false;
+    for t in Lexer::new(text) {
+        let word_part = match t.kind {
+            TokenKind::Comment | TokenKind::Space => {
+                in_word = false;
                 continue;
             }
-            '/' if next == Some('/') => {
-                i = skip_line(&chars, i);
-                continue;
-            }
-            c if c.is_whitespace() => {
-                i += 1;
-                continue;
-            }
-            '\'' | '"' => close_string(&chars, i, &[c]).map_or(chars.len(), |j| j + 1),
-            '/' => {
-                let mut j = i + 1;
-                while j < chars.len() && chars[j].1 != '/' && chars[j].1 != '\n' {
-                    j += if chars[j].1 == '\\' { 2 } else { 1 };
-                }
-                (j + 1).min(chars.len())
-            }
-            c if is_word_char(c) => {
-                let mut j = i;
-                while j < chars.len() && (is_word_char(chars[j].1) || chars[j].1 == '-') {
-                    j += 1;
-                }
-                j
-            }
-            _ => i + 1,
+            TokenKind::Word => true,
+            TokenKind::Punct('-') => in_word,
+            _ => false,
         };
-        last = Some((pos(i), pos(j)));
-        i = j.max(i + 1);
+        last = match (last, t.kind) {
+            (Some((start, end)), _) if word_part && in_word && end == t.start => {
+                Some((start, t.end))
+            }
+            (_, TokenKind::Regex { flags, .. }) if flags < t.end => Some((flags, t.end)),
+            (_, TokenKind::Regex { flags, .. }) => Some((t.start, flags)),
+            _ => Some((t.start, t.end)),
+        };
+        in_word = word_part;
     }
     last
 }

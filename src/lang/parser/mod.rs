@@ -486,6 +486,17 @@ impl Builder {
                 _ => value = Some(self.literal(p)),
             }
         }
+        // `in $X` is `in ($X)`: the value of `in` is always a tuple, so that it prints
+        // (with parentheses) and parses back the same.
+        if let (CmpOp::In, Some(v)) = (op, &mut value) {
+            if matches!(v.kind, LiteralKind::Param(_)) {
+                let one = v.clone();
+                *v = Literal {
+                    span: one.span,
+                    kind: LiteralKind::Tuple(vec![one]),
+                };
+            }
+        }
         Test {
             op,
             value: value.unwrap_or(Literal {
@@ -524,6 +535,7 @@ impl Builder {
                     LiteralKind::Number(0.0)
                 }
             },
+            R::param => LiteralKind::Param(pair.as_str().trim_start_matches('$').to_string()),
             R::kw_true => LiteralKind::Bool(true),
             R::kw_false => LiteralKind::Bool(false),
             R::regex => {
@@ -649,11 +661,19 @@ fn balance(c: Connective, mut items: Vec<Expr>) -> Expr {
 }
 
 /// `['x']`: a lone value as a list predicate is the element test `$ = 'x'`, or
-/// `$ like 'x'` when the string holds a `%` wildcard (`['%*%']`).
-fn element_test(value: Literal) -> Expr {
+/// `$ like 'x'` when the string holds a `%` wildcard (`['%*%']`); a lone parameter
+/// (`[$Ports]`, which may hold a list) is `$ in ($Ports)`.
+fn element_test(mut value: Literal) -> Expr {
     let span = value.span;
     let op = match &value.kind {
         LiteralKind::String(s) if s.contains('%') => CmpOp::Like,
+        LiteralKind::Param(_) => {
+            value = Literal {
+                span,
+                kind: LiteralKind::Tuple(vec![value]),
+            };
+            CmpOp::In
+        }
         _ => CmpOp::Eq,
     };
     Expr {

@@ -457,6 +457,7 @@ mod tests {
                 "filterPatternCovers",
                 "filterPatternMonitors",
                 "isPublic",
+                "numberOfHosts",
                 "allowedHostsForPort",
                 "allowedPublicHostsForPort"
             ]

@@ -1,10 +1,12 @@
-//! Networking builtins: `isPublic()`, `allowedHostsForPort(n)`,
+//! Networking builtins: `isPublic()`, `numberOfHosts()`, `allowedHostsForPort(n)`,
 //! `allowedPublicHostsForPort(n)`. Addresses and CIDRs are read with `ipnet`.
 //!
 //! Sources: `isPublic()` and `allowedHostsForPort(n)` are used by real CloudGuard rules
 //! (`scope isPublic()`, `... allowedHostsForPort(22) > 256`, compared with 4294967296,
-//! the size of the IPv4 space); `allowedPublicHostsForPort(n)` by D9.GCP.NET rules. The
-//! vendor's function table is not public: the semantics below are ours (docs/language.md §6).
+//! the size of the IPv4 space); `allowedPublicHostsForPort(n)` by D9.GCP.NET rules;
+//! `numberOfHosts()` by D9.AWS.NET.AG2.7 rules (`scope numberOfHosts() > 32 and scope
+//! numberOfHosts() <= 256`). The vendor's function table is not public: the semantics
+//! below are ours (docs/language.md §6).
 
 use super::{any_value, Applied, ArgKind, Builtin, CallCx, Computed, NotePart, Param, ResultKind};
 use crate::lang::eval::error::EvalError;
@@ -27,6 +29,14 @@ pub(super) const BUILTINS: &[Builtin] = &[
         doc: "the address or CIDR (or any of a list of them) reaches beyond the non-public ranges: RFC 1918, RFC 6598 shared, loopback, link-local, documentation, benchmarking, multicast, reserved; IPv6 ULA, link-local, documentation; '*', 'any', 'Internet' are 0.0.0.0/0",
         example: "inboundRules contain [scope isPublic() and port <= 22 and portTo >= 22]",
         func: is_public,
+    },
+    Builtin {
+        name: "numberOfHosts",
+        params: &[],
+        returns: ResultKind::Number,
+        doc: "the number of addresses of a CIDR or an address (a /24 holds 256, ::/0 holds 2^128; '*', 'any', 'Internet' are 0.0.0.0/0); on a list, of their union (overlaps counted once); 0 when missing; values that are not addresses are not counted",
+        example: "inboundRules contain [scope isPublic() and scope numberOfHosts() > 32]",
+        func: number_of_hosts,
     },
     Builtin {
         name: "allowedHostsForPort",
@@ -101,7 +111,8 @@ pub(crate) fn parse_net(s: &str) -> Option<IpNet> {
     })
 }
 
-/// The number of addresses of a network.
+/// The number of addresses of a network: a power of two, exact as an `f64` even for
+/// `::/0` (2^128).
 fn size(n: &IpNet) -> f64 {
     let bits = match n {
         IpNet::V4(_) => 32,
@@ -143,6 +154,28 @@ fn is_public(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
             display_json(other)
         )),
     })
+}
+
+/// `numberOfHosts()`: the addresses of the networks among the values, merged so that
+/// overlaps count once; values that are not addresses are noted and not counted.
+fn number_of_hosts(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
+    let values = super::json_values(v).ok_or_else(|| {
+        cx.bad_value("applied to a computed value: it applies to a CIDR or an address".into())
+    })?;
+    let mut nets = Vec::new();
+    let mut notes = Vec::new();
+    for j in values {
+        match j.as_str().and_then(parse_net) {
+            Some(n) => nets.push(n),
+            None => notes.push(format!(
+                "{} is not an IP address or CIDR and was not counted",
+                display_json(j)
+            )),
+        }
+    }
+    let nets = IpNet::aggregate(&nets);
+    let count = nets.iter().map(size).sum();
+    Ok(counted(count, &nets, notes, "no address"))
 }
 
 /// A port or a port range as written in rules: a number, `"22"`, `"20-25"`, `"*"`.
@@ -264,12 +297,14 @@ fn allowed_sources(cx: &CallCx<'_>, v: &Val<'_>) -> Result<(Vec<IpNet>, Vec<Stri
     Ok((IpNet::aggregate(&nets), notes))
 }
 
-fn counted(count: f64, nets: &[IpNet], mut notes: Vec<String>) -> Applied {
+/// A count of addresses, noted with the networks counted (or `none` when there are
+/// none) before `notes`.
+fn counted(count: f64, nets: &[IpNet], mut notes: Vec<String>, none: &str) -> Applied {
     let shown: Vec<String> = nets.iter().take(4).map(ToString::to_string).collect();
     let more = nets.len().saturating_sub(4);
     let mut what = format!("{} address(es) from {}", number(count), shown.join(", "));
     if nets.is_empty() {
-        what = "no source allowed".into();
+        what = none.into();
     } else if more > 0 {
         what.push_str(&format!(" and {more} more"));
     }
@@ -285,13 +320,13 @@ fn counted(count: f64, nets: &[IpNet], mut notes: Vec<String>) -> Applied {
 fn allowed_hosts(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
     let (nets, notes) = allowed_sources(cx, v)?;
     let count = nets.iter().map(size).sum();
-    Ok(counted(count, &nets, notes))
+    Ok(counted(count, &nets, notes, "no source allowed"))
 }
 
 fn allowed_public_hosts(cx: &CallCx<'_>, v: &Val<'_>) -> Result<Applied, EvalError> {
     let (nets, notes) = allowed_sources(cx, v)?;
     let count = nets.iter().map(public_size).sum();
-    Ok(counted(count, &nets, notes))
+    Ok(counted(count, &nets, notes, "no source allowed"))
 }
 
 #[cfg(test)]
@@ -339,6 +374,18 @@ mod tests {
         assert!(public("::ffff:8.8.8.8"));
         assert_eq!(parse_net("sg-123"), None);
         assert_eq!(parse_net("10.1.2.3/8"), "10.0.0.0/8".parse().ok());
+    }
+
+    #[test]
+    fn sizes_are_exact_powers_of_two() {
+        assert_eq!(size(&parse_net("10.0.0.1").unwrap()), 1.0);
+        assert_eq!(size(&parse_net("::/0").unwrap()), 2f64.powi(128));
+        assert_eq!(
+            size(&parse_net("2001:db8::/64").unwrap()),
+            18_446_744_073_709_551_616.0
+        );
+        assert_eq!(size(&parse_net("::ffff:10.0.0.0/120").unwrap()), 256.0);
+        assert_eq!(size(&parse_net("*").unwrap()), 4_294_967_296.0);
     }
 
     #[test]
