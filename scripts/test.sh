@@ -20,5 +20,16 @@ fi
 export GSL_MOTO_SERVER="$venv/bin/moto_server"
 export GSL_PYTHON="$venv/bin/python"
 
+# Microsoft's SARIF validator (the SARIF report test runs it), from the npm registry,
+# pinned, into .tools (GSL_TOOLS) beside the venv.
+tools="${GSL_TOOLS:-$root/.tools}"
+multitool="$tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if [ ! -x "$multitool" ] && command -v npm >/dev/null; then
+  echo "== installing @microsoft/sarif-multitool into $tools"
+  npm install --silent --no-audit --no-fund --prefix "$tools" @microsoft/sarif-multitool@5.7.0
+  chmod u+x "$multitool" # its postinstall step, which npm may skip
+fi
+export GSL_SARIF_MULTITOOL="$multitool"
+
 echo "== cargo test (library, binary, the integration tests in tests/it, doctests; benches are not built)"
 cargo test "$@"

@@ -12,13 +12,18 @@ use gsl::report::{FailPolicy, RuleStatus};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// How `gsl check` ends, for `--help`.
+/// How `gsl check` ends, and the files it reads by default, for `--help`.
 pub const EXIT_CODES: &str = "Exit status:
   0  every selected policy passed, does not apply, or is waived
      (with --fail-on: no failure at or above that severity)
   1  a policy failed, or is unknown (missing data) unless --unknown-ok
   2  usage error, a policy or snapshot that cannot be loaded, a policy that cannot
-     run, or an expired or malformed waiver";
+     run, or an expired or malformed waiver
+
+Configuration: defaults for these options (pack, formats, output directory, waivers,
+snapshot, fail-on) are read from gsl.toml in the current directory, else from
+$XDG_CONFIG_HOME/gsl/config.toml (~/.config/gsl/config.toml); the options given win.
+Waivers: .gslignore.yaml in the current directory, unless --waivers names another.";
 
 /// `gsl check` arguments (defaults may come from `gsl.toml`: see `super::config`).
 #[derive(Debug, Default, clap::Args)]
@@ -84,6 +89,12 @@ pub struct CheckArgs {
     /// Exit 1 only for failures of at least this severity (default: any failure).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
+    /// The configuration file whose defaults were applied (set by `config`, not an option).
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
+    /// The global `-q` (set by `gsl`'s main, not an option of `check`).
+    #[arg(skip)]
+    pub quiet: bool,
     /// Do not count unknown results (missing data) as failures for the exit status.
     #[arg(long)]
     pub unknown_ok: bool,
@@ -258,6 +269,13 @@ fn acquire_snapshot(
 
 /// Run `gsl check`.
 pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    if let Some(config) = &args.config {
+        let _ = writeln!(
+            io.err,
+            "config: {} (its defaults apply; the options given win)",
+            config.display()
+        );
+    }
     let (policies, load_errors) = load_policies(args)?;
     for e in &load_errors {
         let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
@@ -306,15 +324,34 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         opts: TextOptions {
             verbose: args.verbose,
             color: io.color && !to_file,
+            quiet: args.quiet,
         },
         statuses: args.status.iter().map(|s| RuleStatus::from(*s)).collect(),
         hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
     };
     write_reports(args, &formats, &report, io)?;
+    // What it did, on standard error whatever the formats and outputs: the counts,
+    // the sample banner when the report did not go to the terminal, and why it exits
+    // as it does.
+    let s = &run.summary;
+    let _ = writeln!(
+        io.err,
+        "{} policies: {} passed, {} failed, {} unknown, {} errors, {} not applicable, {} waived",
+        s.rules, s.passed, s.failed, s.unknown, s.errors, s.not_applicable, s.waived
+    );
+    let text_to_terminal = !to_file && formats == [ReportFormat::Text];
+    if run.snapshot.sample && !text_to_terminal {
+        let _ = writeln!(io.err, "{}", super::render::SAMPLE_BANNER);
+    }
     if !load_errors.is_empty() {
         let _ = writeln!(
             io.err,
             "error: {} policy file(s) could not be loaded (shown above); the others ran",
+            load_errors.len()
+        );
+        let _ = writeln!(
+            io.err,
+            "exit 2: {} policy file(s) could not be loaded",
             load_errors.len()
         );
         return Ok(Exit::Error);
@@ -323,7 +360,64 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         fail_on: args.fail_on.map(Severity::from),
         unknown_ok: args.unknown_ok,
     };
-    Ok(fail.verdict(&run.policies).into())
+    let exit: Exit = fail.verdict(&run.policies).into();
+    let _ = writeln!(io.err, "{}", exit_reason(exit, &fail, &run.policies));
+    Ok(exit)
+}
+
+/// Why `gsl check` exits as it does, in one line: `exit 0: 14 failed, below --fail-on
+/// high`.
+fn exit_reason(exit: Exit, fail: &FailPolicy, policies: &[gsl::report::PolicyReport]) -> String {
+    let count = |st: RuleStatus| policies.iter().filter(|p| p.status == st).count();
+    let (failed, unknown, errors, waived) = (
+        count(RuleStatus::Failed),
+        count(RuleStatus::Unknown),
+        count(RuleStatus::Error),
+        count(RuleStatus::Waived),
+    );
+    let threshold = fail
+        .fail_on
+        .map(|s| format!(" --fail-on {}", s.as_str()))
+        .unwrap_or_default();
+    match exit {
+        Exit::Error => format!("exit 2: {errors} policies could not run"),
+        Exit::Failed => {
+            let mut why = Vec::new();
+            if failed > 0 {
+                why.push(format!("{failed} failed"));
+            }
+            if unknown > 0 && !fail.unknown_ok {
+                why.push(format!("{unknown} unknown (missing data)"));
+            }
+            let at = if threshold.is_empty() {
+                String::new()
+            } else {
+                format!(", at or above{threshold}")
+            };
+            format!("exit 1: {}{at}", why.join(", "))
+        }
+        _ => {
+            let mut why = Vec::new();
+            if failed > 0 {
+                why.push(format!("{failed} failed, below{threshold}"));
+            }
+            if unknown > 0 {
+                why.push(if fail.unknown_ok {
+                    format!("{unknown} unknown, not counted (--unknown-ok)")
+                } else {
+                    format!("{unknown} unknown, below{threshold}")
+                });
+            }
+            if waived > 0 {
+                why.push(format!("{waived} waived"));
+            }
+            if why.is_empty() {
+                "exit 0: every policy passed or does not apply".to_string()
+            } else {
+                format!("exit 0: {}", why.join("; "))
+            }
+        }
+    }
 }
 
 /// The formats asked for, each once (text when none is).

@@ -119,7 +119,10 @@ pub fn apply_check(args: &mut CheckArgs) -> miette::Result<()> {
     let Some(path) = find() else {
         return Ok(());
     };
-    apply_check_from(args, &path)
+    apply_check_from(args, &path)?;
+    // `gsl check` says which file applied.
+    args.config = Some(path);
+    Ok(())
 }
 
 /// [`apply_check`] with a given file.

@@ -81,6 +81,7 @@ pub fn run_eval(args: &EvalArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                 TextOptions {
                     verbose: args.verbose,
                     color: io.color,
+                    quiet: false,
                 },
             );
             let _ = io.out.write_all(text.as_bytes());

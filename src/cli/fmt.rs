@@ -1,5 +1,6 @@
-//! `gsl fmt [--check] FILES...`: format policy files with the library's formatter
+//! `gsl fmt [--check [--diff]] FILES...`: format policy files with the library's formatter
 //! ([`gsl::format`]): the canonical printer's text, the metadata header and comments kept.
+//! `--check --diff` shows what would change as a unified diff.
 
 use super::{Exit, Io};
 use gsl::policy;
@@ -14,6 +15,9 @@ pub struct FmtArgs {
     /// Change nothing: list the files that would change, and exit 1 if there are any.
     #[arg(long)]
     pub check: bool,
+    /// With --check: show what would change, as a unified diff (instead of the names).
+    #[arg(long, requires = "check")]
+    pub diff: bool,
 }
 
 /// Run `gsl fmt`. A file that cannot be read or parsed is reported and left as it is;
@@ -47,7 +51,16 @@ pub fn run(args: &FmtArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             continue;
         }
         changed += 1;
-        if args.check {
+        if args.check && args.diff {
+            let diff = similar::TextDiff::from_lines(&text, &formatted);
+            let _ = write!(
+                io.out,
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{name}"), &format!("b/{name}"))
+            );
+        } else if args.check {
             let _ = writeln!(io.out, "{name}");
         } else if let Err(e) = std::fs::write(&path, formatted) {
             broken += 1;

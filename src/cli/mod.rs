@@ -10,6 +10,7 @@ pub mod fmt;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod lsp;
+pub mod man;
 pub mod output;
 pub mod pattern;
 pub mod policies;
@@ -164,8 +165,8 @@ pub enum Command {
     Test(test::TestArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
-    /// Print the man page (roff), e.g. `gsl man > gsl.1`.
-    Man,
+    /// Print the man page gsl(1) (roff), e.g. `gsl man > gsl.1`; `--dir DIR` writes a page per command.
+    Man(man::ManArgs),
     /// Format policy files: the canonical rule text, the metadata header and comments kept.
     Fmt(fmt::FmtArgs),
     /// The language server for .gsl files (LSP over stdin and stdout), for editors.
@@ -262,7 +263,11 @@ pub fn main() -> ExitCode {
         err,
         color,
     };
-    let exit = run(cli.command, &mut io).unwrap_or_else(|report| {
+    let mut command = cli.command;
+    if let Command::Check(args) = &mut command {
+        args.quiet = cli.quiet;
+    }
+    let exit = run(command, &mut io).unwrap_or_else(|report| {
         // Errors are shown even with --quiet.
         let _ = writeln!(std::io::stderr(), "{report:?}");
         Exit::Error
@@ -301,13 +306,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
             clap_complete::generate(args.shell, &mut cmd, "gsl", io.out);
             Ok(Exit::Ok)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(io.out).map_err(|e| {
-                miette::miette!(code = "gsl::man::io", "cannot write the man page: {e}")
-            })?;
-            Ok(Exit::Ok)
-        }
+        Command::Man(args) => man::run(&args, io),
     }
 }
 

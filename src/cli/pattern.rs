@@ -34,13 +34,14 @@ pub enum PatternCmd {
         #[arg(long)]
         events: Option<PathBuf>,
     },
-    /// Does ACTUAL catch every event REQUIRED catches? Exit 0 yes, 1 no (with a
-    /// counterexample), 2 invalid, 3 cannot decide.
+    /// Does ACTUAL (the second pattern, e.g. a filter's) catch every event REQUIRED (the
+    /// first, e.g. CIS's) catches? Exit 0 yes, 1 no (with a counterexample), 2 invalid,
+    /// 3 cannot decide.
     Covers {
-        /// The pattern whose events must be caught.
+        /// First: the pattern whose events must be caught (e.g. the CIS pattern).
         #[arg(allow_hyphen_values = true)]
         required: String,
-        /// The configured pattern.
+        /// Second: the pattern that must catch them (e.g. the metric filter's).
         #[arg(allow_hyphen_values = true)]
         actual: String,
     },
@@ -209,13 +210,13 @@ pub fn run(
             };
             match a.covers(&r) {
                 Coverage::Covered => {
-                    let _ = writeln!(out, "covers: every event the required pattern matches, the actual pattern matches");
+                    let _ = writeln!(out, "covered: every event REQUIRED (the first pattern) matches, ACTUAL (the second) matches too");
                     0
                 }
                 Coverage::NotCovered { counterexample } => {
                     let _ = writeln!(
                         out,
-                        "does not cover: the required pattern matches this event, the actual pattern does not:\n{counterexample}"
+                        "not covered: REQUIRED (the first pattern) matches this event, ACTUAL (the second) does not:\n{counterexample}"
                     );
                     1
                 }

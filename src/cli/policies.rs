@@ -1,6 +1,8 @@
 //! `gsl policies [PATH...]`: the built-in packs, or the user's own policy files, with
 //! packs, versions, ids, severities, frameworks and the `$Name` parameters they use
-//! (with their values); `--format json` for tools.
+//! (with their values); `--format json` for tools. A policy whose rule does not parse
+//! or check is listed and marked broken (its diagnostics on standard error; exit 2),
+//! like a file whose metadata is bad.
 
 use super::{Exit, Format, Io};
 use gsl::params::referenced_in;
@@ -26,6 +28,8 @@ struct Listed {
     pack: String,
     version: Option<String>,
     policy: Policy,
+    /// Why its rule cannot run, in one line; `None` when it can.
+    broken: Option<String>,
     /// The `$Name` parameters it uses.
     params: Vec<String>,
 }
@@ -48,6 +52,7 @@ fn used_params(listed: &[Listed]) -> Vec<(&str, Vec<&str>)> {
 /// Run `gsl policies`.
 pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let mut listed = Vec::new();
+    let params = args.params.load()?;
     let mut broken = 0;
     if args.paths.is_empty() {
         for pack in builtin_packs() {
@@ -57,6 +62,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                     version: pack.version.clone(),
                     params: referenced_in(&policy.source),
                     policy,
+                    broken: None,
                 });
             }
         }
@@ -69,12 +75,22 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         }
         for path in files {
             match policy::load_policy_file(&path) {
-                Ok(policy) => listed.push(Listed {
-                    pack: select::pack_of(&policy.origin).to_string(),
-                    version: None,
-                    params: referenced_in(&policy.source),
-                    policy,
-                }),
+                Ok(policy) => {
+                    // The rule too: a policy that cannot run is not one to list as fine.
+                    let prepared = gsl::run::PreparedRule::policy_with(&policy, &params);
+                    let broken_rule = prepared.error().map(|e| {
+                        broken += 1;
+                        let _ = writeln!(io.err, "{}", super::render_diagnostic(e.diagnostic()));
+                        e.summary()
+                    });
+                    listed.push(Listed {
+                        pack: select::pack_of(&policy.origin).to_string(),
+                        version: None,
+                        params: referenced_in(&policy.source),
+                        policy,
+                        broken: broken_rule,
+                    })
+                }
                 Err(e) => {
                     broken += 1;
                     let _ = writeln!(io.err, "{}", super::render_diagnostic(&e));
@@ -82,7 +98,6 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
-    let params = args.params.load()?;
     let used = used_params(&listed);
     let text = match args.format {
         Format::Json => {
@@ -99,6 +114,7 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                         "frameworks": m.frameworks,
                         "params": l.params,
                         "origin": l.policy.origin,
+                        "error": l.broken,
                     })
                 })
                 .collect();
@@ -153,6 +169,12 @@ pub fn run(args: &PoliciesArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
                     m.severity.as_str(),
                     m.title
                 ));
+                if let Some(why) = &l.broken {
+                    out.push_str(&format!(
+                        "{:<width$}  BROKEN: the rule cannot run: {why}\n",
+                        ""
+                    ));
+                }
             }
             if !used.is_empty() {
                 out.push_str("\nparameters:\n");

@@ -60,10 +60,22 @@ pub fn run(args: &TestArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     Ok(if ok { Exit::Ok } else { Exit::Failed })
 }
 
+/// Why the policy at `path` does not run, rendered as `gsl check` renders it.
+fn policy_diagnostic(path: &str) -> Option<String> {
+    let policy = gsl::policy::load_policy_file(std::path::Path::new(path)).ok()?;
+    let prepared = gsl::run::PreparedRule::policy(&policy);
+    prepared
+        .error()
+        .map(|e| super::render_diagnostic(e.diagnostic()))
+}
+
 fn render(results: &[FileResult], untested: &[PathBuf]) -> String {
     let mut out = String::new();
     let (mut cases, mut failed) = (0, 0);
     for f in results {
+        // A policy that does not run is shown once per file with its diagnostic (the
+        // span, the did-you-mean), as `gsl check` shows it.
+        let mut diagnosed = false;
         if let Some(e) = &f.error {
             failed += 1;
             out.push_str(&format!("ERROR {}\n      {e}\n", f.file));
@@ -79,6 +91,14 @@ fn render(results: &[FileResult], untested: &[PathBuf]) -> String {
             out.push_str(&format!("FAIL  {} :: {}\n", f.file, c.name));
             if let Some(e) = &c.error {
                 out.push_str(&format!("      {e}\n"));
+                if !diagnosed && e.starts_with("the policy does not run") {
+                    diagnosed = true;
+                    if let Some(d) = policy_diagnostic(&f.policy) {
+                        for line in d.lines() {
+                            out.push_str(&format!("      {line}\n").replace("      \n", "\n"));
+                        }
+                    }
+                }
             }
             for m in &c.mismatches {
                 out.push_str(&format!(

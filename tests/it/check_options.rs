@@ -308,6 +308,14 @@ fn quiet_hides_notes_but_not_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("NOPE"));
+    // The text report: results only (the sample banner stays), no header, no hint.
+    let out = gsl().args(["-q", "check"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("gsl check:"), "{text}");
+    assert!(!text.contains("next: "), "{text}");
+    assert!(text.starts_with("SAMPLE DATA"), "{text}");
+    assert!(text.contains("FAIL    CIS-AWS-4.3"), "{text}");
+    assert!(out.stderr.is_empty());
 }
 
 #[test]
@@ -336,6 +344,17 @@ fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
         6,
         "the cloudguard pack"
     );
+    // It says which file applied, what it found and why it exits 0, though the
+    // report (JSON) went elsewhere.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config: gsl.toml"), "{err}");
+    assert!(err.contains("6 policies: 2 passed, 4 failed"), "{err}");
+    assert!(err.contains("SAMPLE DATA"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l == "exit 0: 4 failed, below --fail-on critical"),
+        "{err}"
+    );
     // The command line wins.
     gsl()
         .current_dir(dir.path())
@@ -354,4 +373,22 @@ fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("formats"));
+}
+
+#[test]
+fn check_help_names_the_config_and_waiver_files() {
+    for flag in ["-h", "--help"] {
+        let out = gsl().args(["check", flag]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        for file in [
+            "gsl.toml",
+            "$XDG_CONFIG_HOME/gsl/config.toml",
+            ".gslignore.yaml",
+        ] {
+            assert!(
+                help.contains(file),
+                "`check {flag}` does not name {file}:\n{help}"
+            );
+        }
+    }
 }

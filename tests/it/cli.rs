@@ -407,3 +407,67 @@ fn json_documents_validate_against_the_published_schema() {
         "gsl::eval::unknown_entity_type"
     );
 }
+
+#[test]
+fn policies_marks_a_policy_whose_rule_cannot_run_as_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = |id: &str| format!("# id: {id}\n# title: {id}\n# severity: low\n");
+    std::fs::write(
+        dir.path().join("good.gsl"),
+        header("GOOD") + "CloudTrail should have isMultiRegionTrail = true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("typo.gsl"),
+        header("TYPO") + "CloudTrail shuold have isMultiRegionTrail = true\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("gsl")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .arg("policies")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let typo = lines
+        .iter()
+        .position(|l| l.starts_with("TYPO"))
+        .expect(&text);
+    assert!(
+        lines[typo + 1].contains("BROKEN: the rule cannot run"),
+        "{text}"
+    );
+    let good = lines
+        .iter()
+        .position(|l| l.starts_with("GOOD"))
+        .expect(&text);
+    assert!(
+        !lines.get(good + 1).is_some_and(|l| l.contains("BROKEN")),
+        "{text}"
+    );
+    // The diagnostic, with its span, is on standard error.
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("gsl::parse::keyword_typo"), "{err}");
+    let json = Command::cargo_bin("gsl")
+        .unwrap()
+        .args(["policies", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["broken"], 1);
+    let by_id = |id: &str| {
+        v["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert!(by_id("TYPO")["error"].is_string());
+    assert!(by_id("GOOD")["error"].is_null());
+}

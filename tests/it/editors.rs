@@ -19,8 +19,15 @@ fn the_manifest_is_loadable() {
         assert!(pkg[key].is_string(), "package.json has no {key}");
     }
     assert!(pkg["engines"]["vscode"].is_string());
+    // The entry point is the bundle `vscode:prepublish` makes of the client (vsce runs
+    // it when packaging); the client's source is extension.js.
     let main = pkg["main"].as_str().unwrap();
-    assert!(std::path::Path::new(DIR).join(main).is_file(), "{main}");
+    assert_eq!(main, "./dist/extension.js");
+    let bundle = pkg["scripts"]["vscode:prepublish"].as_str().unwrap();
+    assert!(
+        bundle.contains("./extension.js") && bundle.contains("--outfile=dist/extension.js"),
+        "{bundle}"
+    );
     let lang = &pkg["contributes"]["languages"][0];
     assert_eq!(lang["id"], "gsl");
     assert_eq!(lang["extensions"][0], ".gsl");
@@ -33,8 +40,52 @@ fn the_manifest_is_loadable() {
     let props = &pkg["contributes"]["configuration"]["properties"];
     assert!(props["gsl.snapshot"].is_object() && props["gsl.path"].is_object());
     // The client starts the server.
-    let ext = std::fs::read_to_string(format!("{DIR}/{main}")).unwrap();
+    let ext = std::fs::read_to_string(format!("{DIR}/extension.js")).unwrap();
     assert!(ext.contains("args: [\"lsp\"]"), "{ext}");
+}
+
+/// `npm ci && npx @vscode/vsce package` runs without a question or a warning (`.ci/run`
+/// runs it, with the npm registry): what it needs is in the tree.
+#[test]
+fn the_package_has_what_vsce_asks_for() {
+    let pkg = json("package.json");
+    // vsce asks before packaging without a repository.
+    assert!(pkg["repository"]["url"].is_string(), "no repository");
+    assert!(std::path::Path::new(DIR).join("LICENSE").is_file());
+    // npm ci needs the lock file; npx finds vsce there instead of asking to install it.
+    assert!(std::path::Path::new(DIR)
+        .join("package-lock.json")
+        .is_file());
+    assert!(pkg["devDependencies"]["@vscode/vsce"].is_string());
+    assert!(pkg["devDependencies"]["esbuild"].is_string());
+    let lines = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(format!("{DIR}/{f}"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    };
+    // Only the bundle goes into the package (vsce warns about hundreds of files).
+    let ignored = lines(".vscodeignore");
+    for pattern in [
+        "node_modules/**",
+        "extension.js",
+        "package-lock.json",
+        "*.vsix",
+    ] {
+        assert!(
+            ignored.iter().any(|l| l == pattern),
+            ".vscodeignore lacks {pattern}"
+        );
+    }
+    // Nothing npm or vsce makes is committed.
+    let git = lines(".gitignore");
+    for pattern in ["node_modules/", "dist/", "*.vsix"] {
+        assert!(
+            git.iter().any(|l| l == pattern),
+            ".gitignore lacks {pattern}"
+        );
+    }
 }
 
 /// A pattern of the grammar, compiled.
@@ -247,4 +298,117 @@ fn the_grammar_scopes_gsl_tokens() {
             b.name
         );
     }
+}
+
+/// The Neovim setup of docs/editors.md (its first ```lua block: the one for 0.7 and
+/// later), driven in the distribution's headless Neovim against this gsl: the filetype
+/// is set, the server attaches, and diagnostics, completion, hover and formatting come
+/// back. `.ci/run` installs Debian's neovim (0.7).
+#[test]
+fn the_documented_neovim_setup_talks_to_the_server() {
+    let nvim = std::path::Path::new("/usr/bin/nvim");
+    assert!(
+        nvim.is_file(),
+        "Neovim is needed to test the documented setup, and /usr/bin/nvim is missing.\n\
+         Install it: apt-get update && apt-get install -y neovim   (.ci/run does this)"
+    );
+    let docs = std::fs::read_to_string("docs/editors.md").unwrap();
+    let section = docs.split("## Neovim").nth(1).unwrap();
+    let setup = section
+        .split("```lua\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let gsl = assert_cmd::cargo::cargo_bin("gsl");
+    assert!(setup.contains(r#"cmd = { "gsl", "lsp" }"#), "{setup}");
+    let setup = setup.replace(
+        r#"cmd = { "gsl", "lsp" }"#,
+        &format!(r#"cmd = {{ "{}", "lsp" }}"#, gsl.display()),
+    );
+    const DRIVER: &str = r#"
+local out = os.getenv("GSL_NVIM_OUT")
+vim.defer_fn(function()
+  local buf = vim.api.nvim_get_current_buf()
+  local r = { filetype = vim.bo[buf].filetype }
+  local function clients()
+    if vim.lsp.get_clients then return vim.lsp.get_clients({ bufnr = buf }) end
+    return vim.lsp.buf_get_clients(buf)
+  end
+  r.attached = vim.wait(20000, function() return next(clients()) ~= nil end, 50)
+  vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
+  r.diagnostics = {}
+  for _, d in ipairs(vim.diagnostic.get(buf)) do table.insert(r.diagnostics, d.message) end
+  local doc = { uri = vim.uri_from_bufnr(buf) }
+  local function req(method, params)
+    for _, v in pairs(vim.lsp.buf_request_sync(buf, method, params, 20000) or {}) do
+      if v.result then return v.result end
+    end
+  end
+  local c = req("textDocument/completion", { textDocument = doc, position = { line = 0, character = 25 } })
+  r.completion = {}
+  for _, i in ipairs(c and (c.items or c) or {}) do table.insert(r.completion, i.label) end
+  local line = vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1]
+  local h = req("textDocument/hover", { textDocument = doc, position = { line = 0, character = line:find("length") } })
+  r.hover = h and h.contents and (h.contents.value or h.contents) or ""
+  local f = req("textDocument/formatting", { textDocument = doc, options = { tabSize = 2, insertSpaces = true } })
+  r.formatted = f and f[1] and f[1].newText or ""
+  local file = io.open(out, "w")
+  file:write(vim.fn.json_encode(r))
+  file:close()
+  vim.cmd("qa!")
+end, 200)
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("init.lua");
+    std::fs::write(&config, format!("{setup}\n{DRIVER}")).unwrap();
+    let rule = dir.path().join("rule.gsl");
+    std::fs::write(
+        &rule,
+        "CloudTrail   should have statuz.isLogging = true and metricFilters length() > 0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("result.json");
+    let mut child = std::process::Command::new(nvim)
+        .args(["--headless", "-n", "-i", "NONE", "-u"])
+        .arg(&config)
+        .arg(&rule)
+        .current_dir(dir.path())
+        .env("GSL_NVIM_OUT", &out)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path())
+        .env("XDG_CACHE_HOME", dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("Neovim did not finish in 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let text = std::fs::read_to_string(&out).expect("the driver wrote its results");
+    let r: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(r["filetype"], "gsl", "{r}");
+    assert_eq!(r["attached"], true, "{r}");
+    let diagnostics = r["diagnostics"].to_string();
+    assert!(diagnostics.contains("statuz"), "{r}");
+    let completion: Vec<&str> = r["completion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(completion.contains(&"isMultiRegionTrail"), "{r}");
+    assert!(r["hover"].as_str().unwrap().contains("length"), "{r}");
+    assert!(
+        r["formatted"]
+            .as_str()
+            .unwrap()
+            .starts_with("CloudTrail should have statuz.isLogging = true"),
+        "{r}"
+    );
 }

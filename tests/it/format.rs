@@ -76,6 +76,26 @@ fn fmt_check_lists_changed_files_and_fmt_rewrites_them() {
         String::from_utf8(out.stdout).unwrap(),
         format!("{}\n", messy.display())
     );
+    // --diff: what would change, as a unified diff; still nothing is written.
+    let out = gsl()
+        .args(["fmt", "--check", "--diff"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let name = messy.display();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "--- a/{name}\n+++ b/{name}\n@@ -1,4 +1,3 @@\n # id: M-1\n # title: messy\n-CloudTrail   should have\n- isMultiRegionTrail=true\n+CloudTrail should have isMultiRegionTrail = true\n"
+        )
+    );
+    assert!(std::fs::read_to_string(&messy)
+        .unwrap()
+        .contains("CloudTrail   should have"));
+    // --diff alone is a usage error: it only says what --check would change.
+    let out = gsl().args(["fmt", "--diff"]).arg(&messy).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
     let out = gsl().arg("fmt").arg(&messy).arg(&tidy).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(

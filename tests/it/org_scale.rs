@@ -522,6 +522,17 @@ mod by_account {
         // Text: one line per account after the breakdowns.
         let (code, text, _) = check(&path, &[]);
         assert_eq!(code, Some(1));
+        // The header names how many accounts, and only the first few.
+        let header = text.lines().next().unwrap_or_default();
+        let more = format!(
+            "({} accounts: {}, {}, {}, … ({} more))",
+            accounts.len(),
+            accounts[0],
+            accounts[1],
+            accounts[2],
+            accounts.len() - 3
+        );
+        assert!(accounts.len() <= 3 || header.ends_with(&more), "{header}");
         let section = text.split("by account:\n").nth(1).expect(&text);
         for a in &accounts {
             assert!(section.contains(a.as_str()), "{section}");
@@ -531,7 +542,7 @@ mod by_account {
         let (_, text, _) = check(&path, &["--account", &two]);
         assert!(
             text.contains(&format!(
-                "over {} (accounts {}, {})",
+                "over {} (2 accounts: {}, {})",
                 path.display(),
                 accounts[0],
                 accounts[2]

@@ -75,3 +75,27 @@ fn a_wrong_expectation_exits_one_with_the_explanation_diff() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["passed"], false);
 }
+
+#[test]
+fn a_policy_that_does_not_run_is_shown_with_its_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.gsl"),
+        "# id: T-2\n# title: t\nCloudTrail should have name isEmptyy()\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.test.yaml"),
+        "cases:\n  - name: one\n    entities: { CloudTrail: [{ id: t1, name: a }] }\n    expect: { t1: failed }\n  - name: two\n    entities: { CloudTrail: [{ id: t1, name: '' }] }\n    expect: { t1: passed }\n",
+    )
+    .unwrap();
+    let out = gsl().arg("test").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // As `gsl check` shows it: the span under the name, the nearest function.
+    assert!(text.contains("the policy does not run"), "{text}");
+    assert!(text.contains("did you mean `isEmpty`"), "{text}");
+    assert!(text.contains("p.gsl:3:"), "{text}");
+    // Once per file, not once per case.
+    assert_eq!(text.matches("did you mean `isEmpty`").count(), 1, "{text}");
+}

@@ -1,6 +1,7 @@
 //! Every report format of `gsl check`, on the built-in sample account: golden files
 //! (insta), determinism, SARIF against the OASIS 2.1.0 schema, JUnit and CSV parsed
-//! back, OCSF lines, the sample banner everywhere, --output and --output-dir.
+//! back, OCSF lines (validated against the OCSF schema in report_ocsf), the sample
+//! banner everywhere, --output and --output-dir.
 
 use assert_cmd::Command;
 use std::path::PathBuf;
@@ -72,16 +73,121 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     assert_eq!(rules.len(), 21);
     let results = run["results"].as_array().unwrap();
     assert!(!results.is_empty());
+    for rule in rules {
+        // A readable name, not the id again; help and where to read more.
+        let name = rule["name"].as_str().unwrap();
+        assert_ne!(rule["name"], rule["id"]);
+        assert!(name.starts_with("Ensure"), "{name}");
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric()), "{name}");
+        assert!(rule["help"]["text"].as_str().unwrap().len() > 20);
+        assert!(rule["helpUri"].as_str().unwrap().starts_with("https://"));
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
     for r in results {
         let index = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], r["ruleId"]);
-        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap();
-        assert!(root().join(uri).is_file(), "{uri} is not the policy file");
+        // A built-in policy's file is not in the user's repository: the result names
+        // the object only.
+        assert!(r["locations"][0].get("physicalLocation").is_none(), "{r:#}");
         assert!(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string());
     }
     assert_eq!(run["properties"]["sample"], true);
+}
+
+#[test]
+fn sarif_of_the_users_policies_points_at_their_files() {
+    let out = gsl()
+        .current_dir(root())
+        .args(["check", "tests/data/report/policies", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{r:#}"));
+        assert!(uri.starts_with("tests/data/report/policies/"), "{uri}");
+        assert!(root().join(uri).is_file(), "{uri} is not the policy file");
+    }
+}
+
+/// `sarif-multitool validate` over a SARIF file: the problems it reports, as (level,
+/// rule, message id and arguments).
+fn multitool(sarif: &str) -> Vec<(String, String, String)> {
+    let tool = std::env::var("GSL_SARIF_MULTITOOL").unwrap_or_default();
+    assert!(
+        std::path::Path::new(&tool).is_file(),
+        "Microsoft's sarif-multitool is needed to test the SARIF report, and GSL_SARIF_MULTITOOL ({tool:?}) is not it.\n\
+         ./scripts/test.sh installs it from the npm registry (npm install --prefix .tools @microsoft/sarif-multitool@5.7.0)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("gsl.sarif");
+    let output = dir.path().join("validation.sarif");
+    std::fs::write(&input, sarif).unwrap();
+    let run = std::process::Command::new(&tool)
+        .arg("validate")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .args(["--level", "Error", "Warning", "Note"])
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["level"].as_str().unwrap_or("warning").to_string(),
+                r["ruleId"].as_str().unwrap_or_default().to_string(),
+                format!("{} {}", r["message"]["id"], r["message"]["arguments"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_passes_microsofts_sarif_multitool_validation() {
+    // The tool's home page: `informationUri` comes from Cargo.toml's homepage or
+    // repository; without one the validator warns (SARIF2005) and this test says so.
+    let has_home =
+        !env!("CARGO_PKG_HOMEPAGE").is_empty() || !env!("CARGO_PKG_REPOSITORY").is_empty();
+    let users = gsl()
+        .current_dir(root())
+        .args(["check", "tests/data/report/policies", "--format", "sarif"])
+        .output()
+        .unwrap();
+    for (what, sarif) in [
+        ("built-in", check("sarif")),
+        ("the user's", String::from_utf8(users.stdout).unwrap()),
+    ] {
+        let found = multitool(&sarif);
+        let bad: Vec<_> = found
+            .iter()
+            .filter(|(level, rule, _)| {
+                (level == "error" || level == "warning") && (has_home || rule != "SARIF2005")
+            })
+            .collect();
+        assert!(bad.is_empty(), "{what} policies: {bad:#?}");
+        // Rule names are Pascal-case identifiers (SARIF2012 says when one is not).
+        let names: Vec<_> = found
+            .iter()
+            .filter(|(_, rule, args)| rule == "SARIF2012" && args.contains("Pascal"))
+            .collect();
+        assert!(names.is_empty(), "{what} policies: {names:#?}");
+    }
 }
 
 #[test]
@@ -125,13 +231,14 @@ fn csv_has_the_documented_header_and_a_row_per_policy_and_object() {
 }
 
 #[test]
-fn ocsf_is_one_detection_finding_per_line() {
+fn ocsf_is_one_compliance_finding_per_line() {
     let text = check("ocsf");
     let mut fails = 0;
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert_eq!(v["class_uid"], 2004);
-        assert_eq!(v["type_uid"], 200401);
+        // Validated against the OCSF 1.3.0 schema in report_ocsf.
+        assert_eq!(v["class_uid"], 2003);
+        assert_eq!(v["type_uid"], 200301);
         assert!(v["severity_id"].as_u64().unwrap() >= 1);
         assert!(v["finding_info"]["uid"]
             .as_str()
@@ -179,4 +286,66 @@ fn output_dir_writes_one_file_per_format_and_output_writes_one() {
     let out = gsl().args(["check", "-f", "json,csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--output-dir"));
+}
+
+/// The tables of a Markdown document as a CommonMark + GFM reader sees them: each a
+/// header and rows of cell texts.
+fn markdown_tables(md: &str) -> Vec<(Vec<String>, Vec<Vec<String>>)> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut tables = Vec::new();
+    let (mut header, mut rows, mut row, mut cell) = (
+        Vec::new(),
+        Vec::<Vec<String>>::new(),
+        Vec::new(),
+        String::new(),
+    );
+    let mut in_head = false;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => {
+                in_head = false;
+                header = std::mem::take(&mut row);
+            }
+            Event::Start(Tag::TableCell) => cell.clear(),
+            Event::End(TagEnd::TableCell) => row.push(cell.trim().to_string()),
+            Event::End(TagEnd::TableRow) if !in_head => rows.push(std::mem::take(&mut row)),
+            Event::End(TagEnd::Table) => {
+                tables.push((std::mem::take(&mut header), std::mem::take(&mut rows)))
+            }
+            Event::Text(t) | Event::Code(t) => cell.push_str(&t),
+            _ => {}
+        }
+    }
+    tables
+}
+
+#[test]
+fn markdown_reads_back_as_tables_with_a_row_per_policy() {
+    let md = check("markdown");
+    let tables = markdown_tables(&md);
+    assert_eq!(tables.len(), 2, "{md}");
+    let mut ids = Vec::new();
+    for (header, rows) in &tables {
+        assert_eq!(
+            header,
+            &["Status", "Severity", "Policy", "Title", "Objects"]
+        );
+        for row in rows {
+            assert_eq!(row.len(), header.len(), "{row:?}");
+            ids.push(row[2].clone());
+        }
+    }
+    ids.sort();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!((n, ids.len()), (21, 21), "{ids:?}");
+    // The failing objects are named in the table of policies that need attention.
+    let (_, attention) = &tables[0];
+    let trail = attention
+        .iter()
+        .find(|r| r[2] == "D9.AWS.LOG.01")
+        .expect("D9.AWS.LOG.01");
+    assert_eq!(trail[0], "❌ fail");
+    assert!(trail[4].contains("legacy-eu"), "{trail:?}");
 }

@@ -1,17 +1,26 @@
 //! `--format html`: one self-contained page (no network: inline CSS, SVG and JS).
 //! The sample banner, counts by status and a chart of statuses by severity (inline
-//! SVG), then every policy with its objects, explanations and remediation. Buttons
-//! filter by status, a select by minimum severity, a box by text; without JS every
-//! finding is shown. Tested in headless Chromium (tests/it/report_html.rs).
+//! SVG, as wide as the page), for an organization a table of its accounts (pass rate,
+//! failures by severity, a link to the account's findings), then every policy with its
+//! objects, explanations and remediation. Buttons filter by status, a select by
+//! minimum severity, one by account (for an organization), a box by text; without JS
+//! every finding is shown. The page fits a 400 px wide screen without scrolling
+//! sideways. Tested in headless Chromium (tests/it/report_html.rs).
 
 use super::{entity_label, evidence_line, Report, SAMPLE_BANNER};
 use gsl::lang::eval::Outcome;
 use gsl::policy::Severity;
-use gsl::report::{PolicyReport, RuleStatus};
+use gsl::report::{PolicyReport, RuleStatus, Summary};
 use std::fmt::Write as _;
 
 /// The HTML reporter.
 pub struct Html;
+
+/// A value of the snapshot that must stay on one line (an account number in an
+/// attribute, a table cell): line breaks escaped as the text report shows them.
+fn esc_line(s: &str) -> String {
+    esc(&gsl::text::escape_line(s))
+}
 
 /// Text escaped for HTML content and attribute values; hidden characters (controls,
 /// bidirectional overrides) written as visible escapes.
@@ -62,8 +71,10 @@ fn rank(s: Severity) -> u8 {
     s as u8
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2328;max-width:75rem}
-h1{font-size:1.5rem}.banner{background:#fff8c5;border:1px solid #d4a72c;padding:.75rem 1rem;border-radius:6px;font-weight:600}
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2328;max-width:75rem;overflow-wrap:anywhere}
+@media (max-width:40rem){body{margin:.75rem}.of{display:none}}h1{font-size:1.5rem}#chart{width:100%;max-width:40rem;height:auto}
+.accounts{border-collapse:collapse;font-size:.85rem;margin:1rem 0;width:100%;max-width:48rem}.accounts th,.accounts td{border-bottom:1px solid #d0d7de;padding:.25rem .3rem;text-align:right;white-space:nowrap;overflow-wrap:normal}
+.accounts th:first-child,.accounts td:first-child{text-align:left}.scroll{max-width:100%;overflow-x:auto}.banner{background:#fff8c5;border:1px solid #d4a72c;padding:.75rem 1rem;border-radius:6px;font-weight:600}
 .cards{display:flex;gap:.75rem;flex-wrap:wrap;margin:1rem 0}.card{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;min-width:6rem}
 .card b{display:block;font-size:1.6rem}.filters{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center;margin:1rem 0}
 .filters button{border:1px solid #d0d7de;background:#f6f8fa;border-radius:6px;padding:.25rem .75rem;cursor:pointer}
@@ -74,14 +85,18 @@ h1{font-size:1.5rem}.banner{background:#fff8c5;border:1px solid #d4a72c;padding:
 
 const SCRIPT: &str = "(function(){
 var shown={failed:1,unknown:1,error:1,waived:1,passed:0,notApplicable:0};
-var sev=document.getElementById('min-severity'),q=document.getElementById('search');
-function apply(){var n=0;document.querySelectorAll('.policy').forEach(function(p){
-var ok=shown[p.dataset.status]&&(+p.dataset.rank>=+sev.value)&&(!q.value||p.textContent.toLowerCase().indexOf(q.value.toLowerCase())>=0);
-p.style.display=ok?'':'none';if(ok)n++;});
+var sev=document.getElementById('min-severity'),q=document.getElementById('search'),acct=document.getElementById('account');
+function statusIn(p,a){if(!a)return p.dataset.status;var m=(' '+(p.dataset.accounts||'')+' ').match(' '+a+':([A-Za-z]+) ');return m?m[1]:'notApplicable';}
+function apply(){var n=0,a=acct?acct.value:'';document.querySelectorAll('.policy').forEach(function(p){
+var ok=shown[statusIn(p,a)]&&(+p.dataset.rank>=+sev.value)&&(!q.value||p.textContent.toLowerCase().indexOf(q.value.toLowerCase())>=0);
+p.style.display=ok?'':'none';if(ok)n++;
+p.querySelectorAll('.entity').forEach(function(e){e.style.display=!a||e.dataset.account===a?'':'none';});});
 document.getElementById('shown').textContent=n+' of '+document.querySelectorAll('.policy').length+' policies shown';}
+function fromHash(){var m=location.hash.match(/^#account-([0-9A-Za-z_-]+)$/);if(acct&&m){acct.value=m[1];apply();}}
 document.querySelectorAll('.filters button').forEach(function(b){b.classList.toggle('on',!!shown[b.dataset.status]);
 b.addEventListener('click',function(){shown[b.dataset.status]=shown[b.dataset.status]?0:1;b.classList.toggle('on');apply();});});
-sev.addEventListener('change',apply);q.addEventListener('input',apply);apply();})();";
+sev.addEventListener('change',apply);q.addEventListener('input',apply);if(acct)acct.addEventListener('change',apply);
+window.addEventListener('hashchange',fromHash);apply();fromHash();})();";
 
 /// A stacked bar per severity: how many policies of that severity have each status.
 fn chart(policies: &[PolicyReport]) -> String {
@@ -93,9 +108,11 @@ fn chart(policies: &[PolicyReport]) -> String {
         .max(1);
     let (left, width, bar, gap): (f64, f64, f64, f64) = (80.0, 400.0, 22.0, 8.0);
     let height = SEVERITIES.len() as f64 * (bar + gap) + 30.0;
+    // Drawn in its own units and scaled to the page (the stylesheet makes it as wide
+    // as the page, at most 40rem), so it never makes a narrow screen scroll sideways.
+    let view = (left + width + 60.0).max(left + 80.0 * STATUSES.len() as f64 + 20.0);
     let mut svg = format!(
-        "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"policies by severity and status\">",
-        (left + width + 60.0).max(left + 80.0 * STATUSES.len() as f64 + 20.0)
+        "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {view} {height}\" width=\"{view}\" height=\"{height}\" role=\"img\" aria-label=\"policies by severity and status\">"
     );
     for (i, sev) in SEVERITIES.iter().enumerate() {
         let y = i as f64 * (bar + gap);
@@ -150,11 +167,16 @@ fn chart(policies: &[PolicyReport]) -> String {
     svg
 }
 
-fn policy_section(out: &mut String, p: &PolicyReport) {
+fn policy_section(out: &mut String, p: &PolicyReport, by_account: &str) {
     let m = &p.meta;
+    let accounts = if by_account.is_empty() {
+        String::new()
+    } else {
+        format!(" data-accounts=\"{}\"", esc(by_account))
+    };
     let _ = write!(
         out,
-        "<section class=\"policy\" data-status=\"{}\" data-rank=\"{}\"><h2><span class=\"tag\" style=\"background:{}\">{}</span>{} <code>{}</code></h2><div class=\"meta\">severity {} · pack {} · {}</div>",
+        "<section class=\"policy\" data-status=\"{}\" data-rank=\"{}\"{accounts}><h2><span class=\"tag\" style=\"background:{}\">{}</span>{} <code>{}</code></h2><div class=\"meta\">severity {} · pack {} · {}</div>",
         p.status.as_str(),
         rank(m.severity),
         color(p.status),
@@ -181,7 +203,8 @@ fn policy_section(out: &mut String, p: &PolicyReport) {
             .unwrap_or_default();
         let _ = write!(
             out,
-            "<div class=\"entity\"><b>{}</b> {}{waived}",
+            "<div class=\"entity\" data-account=\"{}\"><b>{}</b> {}{waived}",
+            esc_line(&e.account),
             e.outcome.as_str(),
             esc(&entity_label(e))
         );
@@ -210,6 +233,97 @@ fn policy_section(out: &mut String, p: &PolicyReport) {
     out.push_str("</section>\n");
 }
 
+/// The accounts of an organization: per account, each policy's status there.
+struct Organization<'a> {
+    accounts: &'a [String],
+    /// `statuses[a][p]`: policy `p`'s status over account `a`'s objects.
+    statuses: Vec<Vec<RuleStatus>>,
+}
+
+impl<'a> Organization<'a> {
+    /// `None` for a single account (the page's counts already say it all).
+    fn of(accounts: &'a [String], policies: &[PolicyReport]) -> Option<Organization<'a>> {
+        (accounts.len() > 1).then(|| Organization {
+            accounts,
+            statuses: accounts
+                .iter()
+                .map(|a| policies.iter().map(|p| p.status_in(a)).collect())
+                .collect(),
+        })
+    }
+
+    /// `account:status` for each account, space-separated, for the account filter.
+    fn of_policy(&self, p: usize) -> String {
+        self.accounts
+            .iter()
+            .zip(&self.statuses)
+            .map(|(a, st)| format!("{}:{}", gsl::text::escape_line(a), st[p].as_str()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The table of accounts: pass rate, failures by severity, a link to the account's
+    /// findings (the page filtered to it).
+    fn table(&self, out: &mut String, policies: &[PolicyReport]) {
+        let _ = write!(
+            out,
+            "<h2 id=\"accounts\">{} accounts</h2><div class=\"scroll\"><table class=\"accounts\"><thead><tr><th>account</th><th>passed</th>",
+            self.accounts.len()
+        );
+        for sev in SEVERITIES {
+            let short = match sev {
+                Severity::Critical => "crit",
+                Severity::Medium => "med",
+                other => other.as_str(),
+            };
+            let _ = write!(
+                out,
+                "<th title=\"failed {} policies\">{short}</th>",
+                sev.as_str()
+            );
+        }
+        out.push_str("<th></th></tr></thead><tbody>\n");
+        for (a, st) in self.accounts.iter().zip(&self.statuses) {
+            let s = Summary::count(st.iter().copied());
+            let decided = s.passed + s.failed + s.unknown + s.errors;
+            let rate = match (s.passed * 100).checked_div(decided) {
+                None => "–".to_string(),
+                Some(percent) => format!(
+                    "{percent}% <span class=\"of\">({}/{decided})</span>",
+                    s.passed
+                ),
+            };
+            let _ = write!(
+                out,
+                "<tr data-account=\"{0}\"><td>{0}</td><td>{rate}</td>",
+                esc_line(a)
+            );
+            for sev in SEVERITIES {
+                let n = policies
+                    .iter()
+                    .zip(st)
+                    .filter(|(p, st)| p.meta.severity == sev && **st == RuleStatus::Failed)
+                    .count();
+                let _ = write!(
+                    out,
+                    "<td>{}</td>",
+                    if n == 0 {
+                        "·".to_string()
+                    } else {
+                        n.to_string()
+                    }
+                );
+            }
+            let _ = writeln!(
+                out,
+                "<td><a href=\"#account-{0}\">findings</a></td></tr>",
+                esc_line(a)
+            );
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+}
+
 impl super::Reporter for Html {
     fn render(&self, report: &Report<'_>) -> String {
         let run = report.run;
@@ -236,12 +350,8 @@ impl super::Reporter for Html {
         }
         let _ = writeln!(
             out,
-            "<p class=\"meta\">accounts: {} · collected: {}</p>",
-            esc(&if info.accounts.is_empty() {
-                "none".to_string()
-            } else {
-                gsl::text::escape_line(&info.accounts.join(", ")).into_owned()
-            }),
+            "<p class=\"meta\">{} · collected: {}</p>",
+            esc(&super::accounts_line(&info.accounts)),
             esc(info.collected_at.as_deref().unwrap_or("unknown"))
         );
         for e in &info.collection_errors {
@@ -254,6 +364,10 @@ impl super::Reporter for Html {
         }
         out.push_str("</div>\n");
         out.push_str(&chart(&run.policies));
+        let org = Organization::of(&info.accounts, &run.policies);
+        if let Some(org) = &org {
+            org.table(&mut out, &run.policies);
+        }
         out.push_str("\n<div class=\"filters\">");
         for st in STATUSES {
             let _ = write!(
@@ -272,16 +386,25 @@ impl super::Reporter for Html {
                 sev.as_str()
             );
         }
-        out.push_str("</select></label><input id=\"search\" type=\"search\" placeholder=\"filter by text\"><span id=\"shown\" class=\"meta\"></span></div>\n");
-        let mut ordered: Vec<&PolicyReport> = run.policies.iter().collect();
-        ordered.sort_by_key(|p| {
+        out.push_str("</select></label>");
+        if let Some(org) = &org {
+            out.push_str("<label>account <select id=\"account\"><option value=\"\">all</option>");
+            for a in org.accounts {
+                let _ = write!(out, "<option value=\"{0}\">{0}</option>", esc_line(a));
+            }
+            out.push_str("</select></label>");
+        }
+        out.push_str("<input id=\"search\" type=\"search\" placeholder=\"filter by text\"><span id=\"shown\" class=\"meta\"></span></div>\n");
+        let mut ordered: Vec<(usize, &PolicyReport)> = run.policies.iter().enumerate().collect();
+        ordered.sort_by_key(|(_, p)| {
             (
                 STATUSES.iter().position(|s| *s == p.status),
                 std::cmp::Reverse(p.meta.severity),
             )
         });
-        for p in ordered {
-            policy_section(&mut out, p);
+        for (i, p) in ordered {
+            let by_account = org.as_ref().map(|o| o.of_policy(i)).unwrap_or_default();
+            policy_section(&mut out, p, &by_account);
         }
         let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
         out

@@ -57,7 +57,7 @@ pub enum ReportFormat {
     Junit,
     /// CSV, one row per policy and object (columns: docs/reports.md).
     Csv,
-    /// OCSF Detection Finding (class 2004) JSON lines, one per policy and object.
+    /// OCSF 1.3 Compliance Finding (class 2003) JSON lines, one per policy and object.
     Ocsf,
     /// A Markdown summary table, for pull-request comments.
     Markdown,
@@ -111,6 +111,32 @@ impl ReportFormat {
     /// Render `report` in this format.
     pub fn render(self, report: &Report<'_>) -> String {
         self.reporter().render(report)
+    }
+}
+
+/// How many accounts a run covers, with the first few ids (an organization has
+/// thousands): `account 123456789012`, `3 accounts: 1…, 2…, 3…`, `1000 accounts: 1…,
+/// 2…, 3…, … (997 more)`.
+pub fn accounts_line(accounts: &[String]) -> String {
+    const SHOWN: usize = 3;
+    // The snapshot's account numbers are data: a line break or bidi override in one
+    // is shown escaped, never obeyed.
+    let escaped: Vec<String> = accounts
+        .iter()
+        .map(|a| gsl::text::escape_line(a).into_owned())
+        .collect();
+    match escaped.as_slice() {
+        [] => "no account".to_string(),
+        [one] => format!("account {one}"),
+        many => {
+            let first = many[..many.len().min(SHOWN)].join(", ");
+            let more = many.len().saturating_sub(SHOWN);
+            if more == 0 {
+                format!("{} accounts: {first}", many.len())
+            } else {
+                format!("{} accounts: {first}, … ({more} more)", many.len())
+            }
+        }
     }
 }
 

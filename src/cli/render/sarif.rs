@@ -1,8 +1,12 @@
-//! `--format sarif`: SARIF 2.1.0 (validated against the OASIS schema in a test), for
-//! GitHub code scanning. One rule per policy (title, description, remediation as
-//! help, severity, frameworks as tags); one result per failing, unknown or erroring
-//! object, located at the policy file and naming the object (a logical location).
-//! Results of waived objects carry a SARIF suppression with the waiver's reason.
+//! `--format sarif`: SARIF 2.1.0 (validated against the OASIS schema, and by
+//! Microsoft's `sarif-multitool validate` with no error or warning, in tests), for
+//! GitHub code scanning. One rule per policy: its id, a readable name made of its title
+//! (`EnsureUsageOfTheRootAccountIsMonitored`), description, remediation as help, its
+//! first reference as `helpUri`, severity, frameworks as tags. One result per failing,
+//! unknown or erroring object, naming the object (a logical location); located at the
+//! policy file when the policy is the user's (a built-in policy's file is not in the
+//! user's repository, so it has no physical location). Results of waived objects carry
+//! a SARIF suppression with the waiver's reason.
 
 use super::{explanation_text, is_finding, pretty_json, Report, SAMPLE_BANNER};
 use gsl::lang::eval::Outcome;
@@ -35,12 +39,96 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// A relative policy path as a URI (forward slashes).
+/// A policy path as a URI reference: relative paths as written (forward slashes),
+/// absolute ones as `file://` URIs.
 fn uri(origin: &str) -> String {
-    origin
-        .replace('\\', "/")
-        .trim_start_matches("./")
-        .to_string()
+    let path = origin.replace('\\', "/");
+    let path = path.trim_start_matches("./");
+    if path.starts_with('/') {
+        format!("file://{}", percent(path))
+    } else if path.as_bytes().get(1) == Some(&b':') {
+        format!("file:///{}", percent(path))
+    } else {
+        percent(path)
+    }
+}
+
+/// Characters a URI cannot hold as they are, percent-encoded.
+fn percent(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~@:+,;=!$&'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A policy's file, when it is the user's: a built-in policy is read from gsl itself
+/// and its path is not in the user's repository.
+fn physical_location(origin: &str) -> Option<Value> {
+    let builtin = gsl::policy::builtin_sources()
+        .iter()
+        .any(|(path, _)| *path == origin);
+    (!builtin).then(|| {
+        json!({
+            "artifactLocation": { "uri": uri(origin) },
+            "region": { "startLine": 1 }
+        })
+    })
+}
+
+/// A rule's readable name: its title in Pascal case (`Ensure usage of the 'root'
+/// account is monitored` → `EnsureUsageOfTheRootAccountIsMonitored`, `API` → `Api`),
+/// or `Policy` and the id's letters when the title has none.
+fn rule_name(title: &str, id: &str) -> String {
+    let name: String = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        // The article `a` would make two capitals in a row (`HasALog`).
+        .filter(|w| !w.is_empty() && *w != "a" && *w != "A")
+        .map(|w| {
+            // An acronym is one hump (`API` → `Api`), so the name stays Pascal case.
+            let acronym = w
+                .as_bytes()
+                .windows(2)
+                .any(|p| p[0].is_ascii_uppercase() && p[1].is_ascii_uppercase());
+            let rest = if acronym {
+                w[1..].to_ascii_lowercase()
+            } else {
+                w[1..].to_string()
+            };
+            w[..1].to_ascii_uppercase() + &rest
+        })
+        .collect();
+    if name.is_empty() || name == id {
+        format!(
+            "Policy{}",
+            id.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        )
+    } else {
+        name
+    }
+}
+
+/// The tool: gsl, its version, where to learn about it (the package's repository or
+/// homepage, when `Cargo.toml` names one), its rules.
+fn driver(rules: Vec<Value>) -> Value {
+    let mut driver = json!({
+        "name": "gsl",
+        "fullName": format!("gsl {}", env!("CARGO_PKG_VERSION")),
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    let about = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty());
+    if let Some(uri) = about {
+        driver["informationUri"] = json!(uri);
+    }
+    driver
 }
 
 impl super::Reporter for Sarif {
@@ -57,7 +145,7 @@ impl super::Reporter for Sarif {
                 }
                 let mut rule = json!({
                     "id": m.id,
-                    "name": m.id,
+                    "name": rule_name(&m.title, &m.id),
                     "shortDescription": { "text": m.title },
                     "fullDescription": { "text": if m.description.is_empty() { &m.title } else { &m.description } },
                     "help": { "text": if help.is_empty() { "No remediation given." } else { help.as_str() } },
@@ -77,21 +165,19 @@ impl super::Reporter for Sarif {
             .collect();
         let mut results = Vec::new();
         for (index, p) in run.policies.iter().enumerate() {
-            let location = json!({
-                "physicalLocation": {
-                    "artifactLocation": { "uri": uri(&p.origin) },
-                    "region": { "startLine": 1 }
-                }
-            });
+            let physical = physical_location(&p.origin);
             if let Some(error) = &p.error {
-                results.push(json!({
+                let mut result = json!({
                     "ruleId": p.meta.id,
                     "ruleIndex": index,
                     "kind": "review",
                     "level": "error",
                     "message": { "text": format!("the policy could not run: {error}") },
-                    "locations": [location],
-                }));
+                });
+                if let Some(at) = &physical {
+                    result["locations"] = json!([{ "physicalLocation": at }]);
+                }
+                results.push(result);
                 continue;
             }
             for e in p.entities.iter().filter(|e| is_finding(e.outcome)) {
@@ -103,7 +189,6 @@ impl super::Reporter for Sarif {
                     "level": if e.outcome == Outcome::Failed { level(p.meta.severity) } else { "warning" },
                     "message": { "text": format!("{}: {}", super::entity_label(e), if text.is_empty() { e.outcome.as_str().to_string() } else { text }) },
                     "locations": [{
-                        "physicalLocation": location["physicalLocation"],
                         "logicalLocations": [{
                             "fullyQualifiedName": e.id,
                             "name": e.name.as_deref().unwrap_or(&e.id),
@@ -118,6 +203,9 @@ impl super::Reporter for Sarif {
                         "region": e.region,
                     }
                 });
+                if let Some(at) = &physical {
+                    result["locations"][0]["physicalLocation"] = at.clone();
+                }
                 if let Some(w) = p.waiver_of(&e.id) {
                     result["suppressions"] = json!([{
                         "kind": "external",
@@ -154,11 +242,7 @@ impl super::Reporter for Sarif {
             "$schema": SCHEMA,
             "version": "2.1.0",
             "runs": [{
-                "tool": { "driver": {
-                    "name": "gsl",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
+                "tool": { "driver": driver(rules) },
                 "invocations": [{
                     "executionSuccessful": run.summary.errors == 0,
                     "toolExecutionNotifications": notifications,

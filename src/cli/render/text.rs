@@ -13,6 +13,9 @@ pub struct TextOptions {
     pub verbose: bool,
     /// Use ANSI colours.
     pub color: bool,
+    /// `-q`: results only (the `gsl check` report leaves out its header line and the
+    /// closing hint; the sample banner stays).
+    pub quiet: bool,
 }
 
 fn paint(color: bool, code: &str, text: &str) -> String {
@@ -185,9 +188,8 @@ pub fn render_check(report: &super::Report<'_>) -> String {
             packs.push(p);
         }
     }
-    let _ = writeln!(
-        out,
-        "gsl check: {} {} ({}) over {} (account{} {})",
+    let header = format!(
+        "gsl check: {} {} ({}) over {} ({})",
         reports.len(),
         if reports.len() == 1 {
             "policy"
@@ -196,13 +198,11 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         },
         if packs.len() == 1 { "pack " } else { "packs " }.to_string() + &packs.join(", "),
         gsl::text::escape_line(&info.name),
-        if info.accounts.len() == 1 { "" } else { "s" },
-        if info.accounts.is_empty() {
-            "none".to_string()
-        } else {
-            gsl::text::escape_line(&info.accounts.join(", ")).into_owned()
-        }
+        super::accounts_line(&info.accounts)
     );
+    if !opts.quiet {
+        let _ = writeln!(out, "{header}");
+    }
     if info.sample {
         let _ = writeln!(out, "{}", paint(opts.color, "1;33", super::SAMPLE_BANNER));
     }
@@ -289,7 +289,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
     );
     write_breakdown(&mut out, reports);
     write_accounts(&mut out, &info.accounts, reports);
-    if let Some(hint) = &report.hint {
+    if let Some(hint) = report.hint.as_ref().filter(|_| !opts.quiet) {
         let _ = writeln!(out, "\n{hint}");
     }
     out

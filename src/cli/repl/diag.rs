@@ -18,6 +18,16 @@ pub enum ReplError {
         #[help]
         help: String,
     },
+    /// A command typed without its colon (`clear`, `help`, `exit`).
+    #[error("`{word}` is not an entity type of the snapshot")]
+    #[diagnostic(code(gsl::repl::bare_command))]
+    BareCommand {
+        /// The word as typed.
+        word: String,
+        /// The command to type instead.
+        #[help]
+        help: String,
+    },
     /// A path reaching nothing on any entity.
     #[error("no entity of type {ty} has `{path}`")]
     #[diagnostic(code(gsl::repl::no_such_property))]

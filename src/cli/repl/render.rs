@@ -31,6 +31,7 @@ pub fn rule_result(result: &RuleResult, query: bool, explain: bool, color: bool)
             TextOptions {
                 verbose: explain,
                 color,
+                quiet: false,
             },
         );
     }

@@ -83,6 +83,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "",
         "the ruleset parameters ($Name) in effect: values and where they come from",
     ),
+    ("clear", "", "clear the screen (also Ctrl-L)"),
     ("quit", "", "leave (also Ctrl-D)"),
 ];
 
@@ -178,7 +179,10 @@ impl Session {
                 }
                 self.command(name, args)
             }
-            Input::Path(p) => self.path_query(line, &p),
+            Input::Path(p) => match self.bare_command(line.trim()) {
+                Some(e) => Err(e),
+                None => self.path_query(line, &p),
+            },
             Input::Rule(src) => self.rule(src, false),
         };
         match result {
@@ -195,9 +199,40 @@ impl Session {
         }
     }
 
+    /// A command typed without its colon (`clear`, `help`, `exit`) where no entity type
+    /// of the snapshot has that name: what to type instead.
+    fn bare_command(&self, word: &str) -> Option<Box<dyn Diagnostic + Send + Sync>> {
+        let name = match word {
+            "cls" => "clear",
+            w => ALIASES
+                .iter()
+                .find(|(a, _)| *a == w)
+                .map(|(_, n)| *n)
+                .unwrap_or(w),
+        };
+        if !COMMANDS.iter().any(|c| c.0 == name) || self.graph.check_type(word).is_ok() {
+            return None;
+        }
+        let also = if name == "clear" {
+            " (or press Ctrl-L)"
+        } else {
+            ""
+        };
+        Some(Box::new(ReplError::BareCommand {
+            word: word.to_string(),
+            help: format!("the REPL's commands start with a colon: `:{name}`{also}"),
+        }))
+    }
+
     fn command(&mut self, name: &str, args: &str) -> Reply {
         match name {
             "help" => self.help(args),
+            // On a terminal, the ANSI sequence that clears it; piped, nothing.
+            "clear" => Ok(if self.color {
+                "\x1b[H\x1b[2J".to_string()
+            } else {
+                String::new()
+            }),
             "entities" => Ok(self.entities()),
             "show" => {
                 let (ty, filter) = match args.find(char::is_whitespace) {

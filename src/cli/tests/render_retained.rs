@@ -23,6 +23,7 @@ fn render(run: &gsl::CheckRun, format: ReportFormat, verbose: bool) -> String {
         opts: TextOptions {
             verbose,
             color: false,
+            quiet: false,
         },
         statuses: Vec::new(),
         hint: None,

@@ -838,6 +838,33 @@ mod no_panics {
 }
 
 #[test]
+fn a_command_without_its_colon_is_answered_with_the_command() {
+    let mut s = session();
+    for (word, command) in [
+        ("clear", ":clear"),
+        ("cls", ":clear"),
+        ("help", ":help"),
+        ("exit", ":quit"),
+    ] {
+        let (out, err, c) = run(&mut s, word);
+        assert_eq!(c, Control::Failed, "{word}");
+        assert!(out.is_empty(), "{word}: {out}");
+        assert!(err.contains("gsl::repl::bare_command"), "{word}: {err}");
+        assert!(err.contains(&format!("`{command}`")), "{word}: {err}");
+        assert!(!err.contains("no entities of type"), "{word}: {err}");
+    }
+    // `:clear` clears a terminal, and prints nothing when piped.
+    let (out, _, c) = run(&mut s, ":clear");
+    assert_eq!((out.as_str(), c), ("", Control::Continue));
+    s.set_color(true);
+    let (out, _, _) = run(&mut s, ":clear");
+    assert_eq!(out, "\x1b[H\x1b[2J");
+    // An entity type is still a query, whatever its name.
+    let (out, _, c) = run(&mut s, "CloudTrail");
+    assert_eq!(c, Control::Continue, "{out}");
+}
+
+#[test]
 fn ruleset_parameters_in_rules_params_and_completion() {
     let mut s = session();
     // gsl's defaults are in effect without a parameters file.

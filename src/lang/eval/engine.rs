@@ -2,7 +2,7 @@
 //! entity JSON, producing a boolean and a small trace of what decided it (the words
 //! are the explainer's job, see `explain`).
 
-use super::builtins::{Arg, Builtin, CallCx, Computed, NotePart};
+use super::builtins::{Arg, ArgValue, Builtin, CallCx, Computed, NotePart};
 use super::cache::DecisionCache;
 use super::checked::{CExpr, CExprKind, COp, CTerm, CTest};
 use super::error::EvalError;
@@ -53,6 +53,9 @@ pub(crate) enum Note<'c> {
         n: usize,
         k: usize,
         pred: &'c str,
+        /// Every element missed, and each compared a filter pattern about other
+        /// events than the rule's pattern (given): no element is a near miss.
+        unwatched: Option<&'c str>,
     },
     /// A term without comparison: what its value is.
     Is { what: String, value: String },
@@ -99,6 +102,42 @@ pub(crate) struct Res<'c> {
     /// counts its partial progress (below 1). Only used to show the nearest misses of
     /// a list operator first; never affects a verdict.
     pub progress: f64,
+    /// The nearest a filter-pattern comparison of the expression came to the
+    /// rule's pattern (`None`: the expression compares none). A list operator
+    /// whose every miss watches other events (closeness 0) names no element as
+    /// the near miss. Never affects a verdict.
+    pub watch: Option<Watch<'c>>,
+}
+
+/// How near a filter-pattern comparison came, and the rule's pattern it compared
+/// with (for the words "no filter watches these events").
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Watch<'c> {
+    pub closeness: f64,
+    pub required: &'c str,
+}
+
+/// The nearer of two comparisons (the first on a tie).
+fn nearer<'c>(a: Option<Watch<'c>>, b: Option<Watch<'c>>) -> Option<Watch<'c>> {
+    match (a, b) {
+        (Some(x), Some(y)) if y.closeness > x.closeness => Some(y),
+        (Some(x), _) => Some(x),
+        (None, y) => y,
+    }
+}
+
+/// Evidence that says only that the subject is missing (`undeliveredMetricFilters is
+/// missing`): an alternative whose data is not there, next to one whose data is.
+fn only_missing(r: &Res<'_>, depth: u32) -> bool {
+    let mut own = r.ev.iter().filter(|e| e.depth == depth).peekable();
+    own.peek().is_some() && own.all(|e| matches!(e.trace.notes.first(), Some(Note::Missing { .. })))
+}
+
+/// The JSON paths the evidence of `r` read.
+fn paths_read<'r>(r: &'r Res<'_>) -> Vec<&'r str> {
+    r.ev.iter()
+        .filter_map(|e| e.trace.path.as_deref())
+        .collect()
 }
 
 /// Evaluation state: "now", the run's decision cache, and whether evidence is wanted.
@@ -145,12 +184,29 @@ impl<'o> Engine<'o> {
                 // closer one does not, unless neither got anywhere.
                 let progress = ra.progress.max(rb.progress);
                 let unknown = ra.unknown || rb.unknown;
-                let (near, far) = if rb.progress > ra.progress {
+                let watch = nearer(ra.watch, rb.watch);
+                let (near, far) = if rb.progress > ra.progress
+                    || (rb.progress == ra.progress && only_missing(&ra, depth))
+                {
                     (rb, ra)
                 } else {
                     (ra, rb)
                 };
-                let ev = if near.progress > 0.0 && far.progress == 0.0 && !far.unknown {
+                // The farther alternative is left out when it says nothing the nearer
+                // one does not: it got nowhere while the nearer got somewhere; its
+                // data is missing while the nearer's is there (a property the
+                // collector did not build); or it compared the same filter pattern
+                // with another pattern of the rule (one line per broken link).
+                let says_nothing_new = !far.unknown
+                    && ((near.progress > 0.0 && far.progress == 0.0)
+                        || (only_missing(&far, depth) && !only_missing(&near, depth))
+                        || (near.watch.is_some()
+                            && far.watch.is_some()
+                            && near.progress > 0.0
+                            && paths_read(&far)
+                                .iter()
+                                .all(|p| paths_read(&near).contains(p))));
+                let ev = if says_nothing_new {
                     near.ev
                 } else {
                     near.ev.into_iter().chain(far.ev).collect()
@@ -160,6 +216,7 @@ impl<'o> Engine<'o> {
                     unknown,
                     ev: cap(ev),
                     progress,
+                    watch,
                 })
             }
             CExprKind::And(a, b) => {
@@ -173,11 +230,13 @@ impl<'o> Engine<'o> {
                     return Ok(match self.expr(b, ctx, depth, want) {
                         Ok(rb) if fails(&rb) => Res {
                             progress: ra.progress + rb.progress,
+                            watch: nearer(ra.watch, rb.watch),
                             ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
                             ..ra
                         },
                         Ok(rb) => Res {
                             progress: ra.progress + rb.progress,
+                            watch: nearer(ra.watch, rb.watch),
                             ..ra
                         },
                         Err(_) => ra,
@@ -187,6 +246,7 @@ impl<'o> Engine<'o> {
                 if fails(&rb) {
                     return Ok(Res {
                         progress: ra.progress + rb.progress,
+                        watch: nearer(ra.watch, rb.watch),
                         ..rb
                     });
                 }
@@ -202,6 +262,7 @@ impl<'o> Engine<'o> {
                         unknown: true,
                         ev: cap(ev),
                         progress: ra.progress + rb.progress,
+                        watch: nearer(ra.watch, rb.watch),
                     });
                 }
                 Ok(Res {
@@ -209,6 +270,7 @@ impl<'o> Engine<'o> {
                     unknown: false,
                     ev: cap(ra.ev.into_iter().chain(rb.ev).collect()),
                     progress: ra.progress + rb.progress,
+                    watch: nearer(ra.watch, rb.watch),
                 })
             }
             CExprKind::Not(a) => {
@@ -218,6 +280,7 @@ impl<'o> Engine<'o> {
                     unknown: r.unknown,
                     ev: r.ev,
                     progress: if r.value { 0.0 } else { 1.0 },
+                    watch: r.watch,
                 })
             }
             CExprKind::Term(t) => self.term(t, ctx, depth, want),
@@ -304,6 +367,7 @@ impl<'o> Engine<'o> {
             sub: Vec::new(),
             nested_progress: 0.0,
             weight: 1.0,
+            watch: None,
             call_notes: Vec::new(),
             groups: None,
         };
@@ -379,15 +443,31 @@ impl<'o> Engine<'o> {
             ListOp::ContainAll => k == n,
         };
         if !self.quiet {
+            // No element is a near miss when each compared its filter pattern and each
+            // is about other events: the words say so and show the rule's pattern
+            // instead of blaming one.
+            let unwatched = if keep_matched || !tally.undecided_at.is_empty() {
+                None
+            } else {
+                tally
+                    .missed_watch
+                    .iter()
+                    .map(|w| w.filter(|w| w.closeness <= 0.0).map(|w| w.required))
+                    .collect::<Option<Vec<&str>>>()
+                    .and_then(|r| r.first().copied())
+            };
             run.notes.push(Note::List {
                 op,
                 what: what.clone(),
                 n,
                 k,
                 pred: shown,
+                unwatched,
             });
             let told: Vec<usize> = if keep_matched {
                 std::mem::take(&mut tally.matched_at)
+            } else if unwatched.is_some() {
+                Vec::new()
             } else {
                 std::mem::take(&mut tally.undecided_at)
                     .into_iter()
@@ -395,13 +475,14 @@ impl<'o> Engine<'o> {
                     .collect()
             };
             for i in told {
-                let ev = match tally.direct_ev.get_mut(i) {
+                let mut ev = match tally.direct_ev.get_mut(i) {
                     Some(ev) => std::mem::take(ev),
                     None => {
                         self.expr(predicate, &elems.told_ctx(i), inner.depth, pred_want)?
                             .ev
                     }
                 };
+                name_the_owner(&mut ev, &elems.told_ctx(i));
                 run.sub.extend(ev);
             }
         }
@@ -447,6 +528,7 @@ impl<'o> Engine<'o> {
                 n,
                 k: made.len(),
                 pred: shown,
+                unwatched: None,
             });
         }
         run.val = representatives(&made, format!("{what} groupBy [..]"));
@@ -515,7 +597,7 @@ impl<'o> Engine<'o> {
                 }
                 Err(e) => return Err(e),
             };
-            let (value, unknown, progress) = (r.value, r.unknown, r.progress);
+            let (value, unknown, progress, watch) = (r.value, r.unknown, r.progress, r.watch);
             if direct {
                 tally.direct_ev.push(r.ev);
             }
@@ -535,17 +617,18 @@ impl<'o> Engine<'o> {
                 tally.matched.push(i);
             } else {
                 tally.unmatched.push((progress, i));
+                tally.missed_watch.push(watch);
             }
         }
         Ok(tally)
     }
 
     /// A builtin applied to the value so far.
-    fn call(
+    fn call<'c>(
         &self,
-        run: &mut TermRun<'_, '_>,
+        run: &mut TermRun<'c, '_>,
         builtin: &'static Builtin,
-        args: &[Arg],
+        args: &'c [Arg],
         span: Span,
         optimistic: bool,
     ) -> Result<(), EvalError> {
@@ -573,6 +656,15 @@ impl<'o> Engine<'o> {
         if let Some(c) = applied.closeness {
             run.nested_progress = run.nested_progress.max(c.clamp(0.0, 1.0) * 0.99);
             run.weight = IDENTIFYING_WEIGHT;
+            if let Some(ArgValue::Pattern(rule)) = args.first().map(|a| &a.value) {
+                run.watch = nearer(
+                    run.watch,
+                    Some(Watch {
+                        closeness: c,
+                        required: rule.text(),
+                    }),
+                );
+            }
         }
         run.val = match applied.value {
             Computed::Num(n) => Val::Num(n),
@@ -598,6 +690,7 @@ impl<'o> Engine<'o> {
             sub,
             nested_progress,
             weight,
+            watch,
             call_notes,
             groups: _,
         } = run;
@@ -643,6 +736,7 @@ impl<'o> Engine<'o> {
                     } else {
                         nested_progress.min(0.99)
                     },
+                watch,
             },
             u,
         )
@@ -682,7 +776,16 @@ impl<'c> Told<'_, 'c, '_> {
         } else {
             format!("{}{}", subject_path.as_deref().unwrap_or("$"), t.chain)
         };
+        // A missing subject is the whole story: what its operators made of nothing
+        // (an empty list, a length of 0) would only repeat it.
+        let subject_missing =
+            !t.ops.is_empty() && matches!(notes.first(), Some(Note::Missing { .. }));
+        if subject_missing {
+            notes.truncate(1);
+            call_notes.clear();
+        }
         match &t.test {
+            _ if subject_missing => {}
             None => {
                 let ends_in_list_op = matches!(t.ops.last(), Some(COp::List { .. }));
                 let plain = t.ops.is_empty() && !matches!(val, Val::Missing { .. });
@@ -744,6 +847,30 @@ impl<'c> Told<'_, 'c, '_> {
                 notes,
                 owner,
             },
+        }
+    }
+}
+
+/// Evidence about an element of a list element that has no name of its own
+/// (`items[1].eventSelectors[0]`) is named after the nearest element that has one
+/// (`trail "legacy-eu" (items[1]): eventSelectors[0].readWriteType …`), so every line
+/// says which entity it is about.
+fn name_the_owner(ev: &mut [Ev<'_>], element: &Ctx<'_>) {
+    let Ctx::Item(it) = element else { return };
+    if it.path.is_empty() || !ev.iter().any(|e| e.trace.owner.is_none()) {
+        return;
+    }
+    let Some(label) = owner_label(it.v, &it.path) else {
+        return;
+    };
+    let prefix = format!("{}.", it.path);
+    for e in ev.iter_mut().filter(|e| e.trace.owner.is_none()) {
+        if e.trace
+            .path
+            .as_deref()
+            .is_some_and(|p| p.starts_with(&prefix))
+        {
+            e.trace.owner = Some((label.clone(), prefix.clone()));
         }
     }
 }
@@ -810,6 +937,8 @@ struct TermRun<'c, 'a> {
     /// Terms that compare filter patterns identify which element a person means, so
     /// they weigh more when ranking near misses.
     weight: f64,
+    /// The term's filter-pattern comparison, when it makes one.
+    watch: Option<Watch<'c>>,
     /// Builtin notes follow the statement of the term's result.
     call_notes: Vec<Note<'c>>,
     /// The groups of a `groupBy` awaiting the next list operator (`val` then holds one
@@ -825,6 +954,8 @@ struct Tally<'c> {
     /// The matched elements whose evidence may be told.
     matched_at: Vec<usize>,
     unmatched: Vec<(f64, usize)>,
+    /// Each miss's filter-pattern comparison, when it made one (as `unmatched`).
+    missed_watch: Vec<Option<Watch<'c>>>,
     undecided_at: Vec<usize>,
     direct_ev: Vec<Vec<Ev<'c>>>,
 }

@@ -22,8 +22,17 @@ fn words(note: &Note<'_>, cache: &DecisionCache) -> String {
             n,
             k,
             pred,
+            unwatched,
         } => {
             let (n, k) = (*n, *k);
+            if let Some(required) = unwatched {
+                // Every element compared its filter pattern, and each is about other
+                // events: none is blamed as a near miss.
+                return format!(
+                    "none of {n} {what} matched [{pred}]: no filter watches these events; required pattern: {}",
+                    required.trim()
+                );
+            }
             match op {
                 ListOp::With | ListOp::Contain | ListOp::ContainAny => {
                     if n == 0 {
