@@ -75,11 +75,13 @@ impl CheckProgress {
 /// The spinner of `gsl collect` and `--live`: the phase and the number of API calls,
 /// drawn from the collectors' progress events (`gsl::collect::ProgressEvent`) on
 /// stderr when it is a terminal.
+#[cfg(feature = "aws")]
 #[derive(Debug)]
 pub struct CollectSpinner {
     bar: Option<ProgressBar>,
 }
 
+#[cfg(feature = "aws")]
 impl CollectSpinner {
     /// The collectors' progress for a run: reported to a spinner when `wanted`
     /// (which draws only when stderr is a terminal), else nowhere.
@@ -106,6 +108,7 @@ impl CollectSpinner {
     }
 }
 
+#[cfg(feature = "aws")]
 impl gsl::collect::ProgressSink for CollectSpinner {
     fn report(&self, event: gsl::collect::ProgressEvent) {
         let Some(bar) = &self.bar else { return };
