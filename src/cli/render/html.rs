@@ -39,11 +39,12 @@ fn esc(s: &str) -> String {
     out
 }
 
-const STATUSES: [RuleStatus; 6] = [
+const STATUSES: [RuleStatus; 7] = [
     RuleStatus::Failed,
     RuleStatus::Unknown,
     RuleStatus::Error,
     RuleStatus::Waived,
+    RuleStatus::Manual,
     RuleStatus::Passed,
     RuleStatus::NotApplicable,
 ];
@@ -64,6 +65,7 @@ fn color(s: RuleStatus) -> &'static str {
         RuleStatus::Waived => "#57606a",
         RuleStatus::Passed => "#1a7f37",
         RuleStatus::NotApplicable => "#afb8c1",
+        RuleStatus::Manual => "#0550ae",
     }
 }
 
@@ -189,6 +191,13 @@ fn policy_section(out: &mut String, p: &PolicyReport, by_account: &str) {
     );
     if let Some(err) = &p.error {
         let _ = write!(out, "<p>The policy could not run: {}</p>", esc(err));
+    }
+    if let Some(why) = &m.manual {
+        let _ = write!(
+            out,
+            "<p class=\"remediation\"><b>Manual check:</b> {}</p>",
+            esc(why)
+        );
     }
     for note in super::notes(p) {
         let _ = write!(out, "<p class=\"meta\">{}</p>", esc(&note));
