@@ -86,7 +86,7 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1f
 .remediation{background:#f6f8fa;padding:.4rem .6rem;border-radius:4px}.meta{color:#57606a;font-size:.85rem}";
 
 const SCRIPT: &str = "(function(){
-var shown={failed:1,unknown:1,error:1,waived:1,passed:0,notApplicable:0};
+var shown={failed:1,unknown:1,error:1,waived:1,manual:1,passed:0,notApplicable:0};
 var sev=document.getElementById('min-severity'),q=document.getElementById('search'),acct=document.getElementById('account');
 function statusIn(p,a){if(!a)return p.dataset.status;var m=(' '+(p.dataset.accounts||'')+' ').match(' '+a+':([A-Za-z]+) ');return m?m[1]:'notApplicable';}
 function apply(){var n=0,a=acct?acct.value:'';document.querySelectorAll('.policy').forEach(function(p){
