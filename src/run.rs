@@ -86,6 +86,7 @@ impl CheckRun {
                 meta,
                 origin,
                 status: RuleStatus::Error,
+                rule_digest: None,
                 entities: Vec::new(),
                 error: Some(e.to_string()),
                 diagnostics: Problem::all(e),

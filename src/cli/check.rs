@@ -17,11 +17,12 @@ pub const EXIT_CODES: &str = "Exit status:
   0  every selected policy passed, does not apply, or is waived
      (with --fail-on: no failure at or above that severity)
   1  a policy failed, or is unknown (missing data) unless --unknown-ok
+     (with --fail-on-new: only a finding new since --baseline counts)
   2  usage error, a policy or snapshot that cannot be loaded, a policy that cannot
      run, or an expired or malformed waiver
 
 Configuration: defaults for these options (pack, formats, output directory, waivers,
-snapshot, fail-on) are read from gsl.toml in the current directory, else from
+snapshot, fail-on, baseline, fail-on-new) are read from gsl.toml in the current directory, else from
 $XDG_CONFIG_HOME/gsl/config.toml (~/.config/gsl/config.toml); the options given win.
 Waivers: .gslignore.yaml in the current directory, unless --waivers names another.";
 
@@ -89,6 +90,13 @@ pub struct CheckArgs {
     /// Exit 1 only for failures of at least this severity (default: any failure).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
+    /// A previous report (JSON or SARIF) to compare with: each finding is marked new,
+    /// unchanged or fixed (docs/history.md).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 1 only for findings new since --baseline (at or above --fail-on).
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
     /// The configuration file whose defaults were applied (set by `config`, not an option).
     #[arg(skip)]
     pub config: Option<PathBuf>,
@@ -321,6 +329,14 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
+    let comparison = match &args.baseline {
+        Some(path) => {
+            let base = gsl::report::baseline::Findings::load(path)?;
+            let now = gsl::report::baseline::Findings::of_run(&run.snapshot, &run.policies);
+            Some(gsl::report::baseline::Comparison::between(&base, &now))
+        }
+        None => None,
+    };
     let to_file = args.output.is_some() || args.output_dir.is_some();
     let report = Report {
         run: &run,
@@ -331,6 +347,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         },
         statuses: args.status.iter().map(|s| RuleStatus::from(*s)).collect(),
         hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
+        baseline: comparison.as_ref(),
     };
     write_reports(args, &formats, &report, io)?;
     // What it did, on standard error whatever the formats and outputs: the counts,
@@ -338,6 +355,14 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     // as it does.
     let s = &run.summary;
     let _ = writeln!(io.err, "{s}");
+    if let Some(c) = &comparison {
+        let _ = writeln!(
+            io.err,
+            "since baseline {}: {}",
+            gsl::text::escape_line(&c.baseline),
+            super::render::baseline::counts_line(&c.counts)
+        );
+    }
     let text_to_terminal = !to_file && formats == [ReportFormat::Text];
     if run.snapshot.sample && !text_to_terminal {
         let _ = writeln!(io.err, "{}", super::render::SAMPLE_BANNER);
@@ -359,6 +384,11 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         fail_on: args.fail_on.map(Severity::from),
         unknown_ok: args.unknown_ok,
     };
+    if let (true, Some(c)) = (args.fail_on_new, &comparison) {
+        let exit: Exit = fail.verdict_on_new(&run.policies, c).into();
+        let _ = writeln!(io.err, "{}", new_exit_reason(exit, &fail, &run.policies, c));
+        return Ok(exit);
+    }
     let exit: Exit = fail.verdict(&run.policies).into();
     let _ = writeln!(io.err, "{}", exit_reason(exit, &fail, &run.policies));
     Ok(exit)
@@ -416,6 +446,31 @@ fn exit_reason(exit: Exit, fail: &FailPolicy, policies: &[gsl::report::PolicyRep
                 format!("exit 0: {}", why.join("; "))
             }
         }
+    }
+}
+
+/// Why `gsl check --fail-on-new` exits as it does: `exit 1: 2 new findings (at or above
+/// --fail-on high)`, `exit 0: no new finding (5 unchanged)`.
+fn new_exit_reason(
+    exit: Exit,
+    fail: &FailPolicy,
+    policies: &[gsl::report::PolicyReport],
+    c: &gsl::report::baseline::Comparison,
+) -> String {
+    let threshold = fail
+        .fail_on
+        .map(|s| format!(" at or above --fail-on {}", s.as_str()))
+        .unwrap_or_default();
+    match exit {
+        Exit::Error => exit_reason(exit, fail, policies),
+        Exit::Failed => format!(
+            "exit 1: {} new finding(s) since the baseline{threshold}",
+            c.new_failures(fail).count()
+        ),
+        _ => format!(
+            "exit 0: no new finding{threshold} since the baseline (--fail-on-new; {} new, {} unchanged)",
+            c.counts.new, c.counts.unchanged
+        ),
     }
 }
 

@@ -13,6 +13,8 @@
 //! unknown-ok = false
 //! strict = true               # unseen properties are errors, as --strict
 //! strict-chain = false        # as --strict-chain
+//! baseline = "main.json"      # as --baseline (docs/history.md)
+//! fail-on-new = true          # as --fail-on-new
 //!
 //! [params]                    # values of the rules' `$Name` parameters (docs/params.md),
 //! Admin_Ports = [22, 3389]    # for check, eval, test, repl and lsp; `--params FILE`
@@ -53,6 +55,8 @@ struct CheckDefaults {
     unknown_ok: Option<bool>,
     strict: Option<bool>,
     strict_chain: Option<bool>,
+    baseline: Option<PathBuf>,
+    fail_on_new: Option<bool>,
 }
 
 /// The configuration file in effect, if any: `gsl.toml` here, else the user's.
@@ -81,7 +85,7 @@ fn load(path: &Path) -> miette::Result<Config> {
     toml::from_str(&text).map_err(|e| {
         miette::miette!(
             code = "gsl::config::syntax",
-            help = "the tables are [check] and [params]; the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok, strict, strict-chain (docs/reports.md)",
+            help = "the tables are [check] and [params]; the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok, strict, strict-chain, baseline, fail-on-new (docs/reports.md)",
             "{}: {e}",
             path.display()
         )
@@ -160,6 +164,12 @@ pub fn apply_check_from(args: &mut CheckArgs, path: &Path) -> miette::Result<()>
     }
     if !args.strict_chain {
         args.strict_chain = c.strict_chain.unwrap_or(false);
+    }
+    if args.baseline.is_none() {
+        args.baseline = c.baseline.map(rel);
+    }
+    if !args.fail_on_new {
+        args.fail_on_new = c.fail_on_new.unwrap_or(false);
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod config;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 #[cfg(feature = "aws")]
@@ -149,6 +150,8 @@ impl ColorChoice {
 pub enum Command {
     /// Run policies (.gsl files) over a snapshot; with no path, the built-in policies.
     Check(Box<check::CheckArgs>),
+    /// The changes between two reports (JSON or SARIF): new, fixed, unchanged findings.
+    Diff(diff::DiffArgs),
     /// Evaluate one rule over a snapshot and explain every result.
     Eval(eval::EvalArgs),
     /// Parse a rule and print it in canonical form (or its AST).
@@ -288,6 +291,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
             config::apply_check(&mut args)?;
             check::run(&args, io)
         }
+        Command::Diff(args) => diff::run(&args, io),
         Command::Eval(args) => eval::run_eval(&args, io),
         Command::Parse(args) => eval::run_parse(&args, io),
         Command::Pattern(cmd) => Ok(Exit::from_code(pattern::run(

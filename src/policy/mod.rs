@@ -56,7 +56,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    fn parse(s: &str) -> Option<Severity> {
+    /// A severity by name (`info` or `informational`, `low`, ..., any case).
+    pub fn parse(s: &str) -> Option<Severity> {
         match s.to_ascii_lowercase().as_str() {
             "info" | "informational" => Some(Severity::Info),
             "low" => Some(Severity::Low),

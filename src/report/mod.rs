@@ -10,6 +10,8 @@ use crate::policy::{Metadata, Severity};
 use miette::Diagnostic;
 use serde::Serialize;
 
+pub mod baseline;
+pub mod finding;
 pub mod waiver;
 
 /// The version of the JSON [`Document`]; bumped on any incompatible change.
@@ -115,35 +117,100 @@ impl Tally {
     }
 }
 
-/// One policy's result in a `gsl check` run.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One policy's result in a `gsl check` run (serialized with each object's
+/// [`finding::fingerprint`]).
+#[derive(Debug, Clone)]
 pub struct PolicyReport {
     /// The policy metadata.
-    #[serde(flatten)]
     pub meta: Metadata,
     /// Where the policy came from.
     pub origin: String,
     /// The rule's status.
     pub status: RuleStatus,
+    /// The digest of the rule's meaning ([`finding::rule_digest`]), part of every
+    /// fingerprint; `None` for a policy without a rule (manual, or one that could not
+    /// be parsed).
+    pub rule_digest: Option<String>,
     /// Per-object results (empty on error).
     pub entities: Vec<EntityResult>,
     /// One line saying why, when the policy could not be parsed or checked.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The diagnostics behind `error` (stable codes such as `gsl::parse::syntax`), and
     /// notes such as `gsl::eval::unknown_entity_type` on a rule that found no entity.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Problem>,
     /// The objects whose finding is waived, and by which waiver, sorted by entity id
     /// ([`waiver::Waivers::apply`] keeps them so; [`PolicyReport::waiver_of`] relies on
     /// it).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived: Vec<Waived>,
     /// The accounts of the snapshot in which the rule found nothing to check (no entity
     /// of its type), for a rule that found entities elsewhere: nothing passed there.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accounts_without_entities: Vec<String>,
+}
+
+/// A policy's report as the JSON document writes it: its fields, each object with its
+/// fingerprint, and (against a baseline) each finding's baseline state.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicyView<'a> {
+    #[serde(flatten)]
+    meta: &'a Metadata,
+    origin: &'a str,
+    status: RuleStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_digest: Option<&'a str>,
+    entities: Vec<EntityView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    diagnostics: &'a [Problem],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    waived: &'a [Waived],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    accounts_without_entities: &'a [String],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EntityView<'a> {
+    #[serde(flatten)]
+    result: &'a EntityResult,
+    fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<baseline::State>,
+}
+
+impl<'a> PolicyView<'a> {
+    fn new(r: &'a PolicyReport, against: Option<&baseline::Comparison>) -> PolicyView<'a> {
+        PolicyView {
+            meta: &r.meta,
+            origin: &r.origin,
+            status: r.status,
+            rule_digest: r.rule_digest.as_deref(),
+            entities: r
+                .entities
+                .iter()
+                .map(|e| {
+                    let fingerprint = finding::fingerprint(r, e);
+                    let baseline_state = against.and_then(|c| c.state_of(&fingerprint));
+                    EntityView {
+                        result: e,
+                        fingerprint,
+                        baseline_state,
+                    }
+                })
+                .collect(),
+            error: r.error.as_deref(),
+            diagnostics: &r.diagnostics,
+            waived: &r.waived,
+            accounts_without_entities: &r.accounts_without_entities,
+        }
+    }
+}
+
+impl Serialize for PolicyReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PolicyView::new(self, None).serialize(s)
+    }
 }
 
 impl PolicyReport {
@@ -573,7 +640,18 @@ pub struct Document<'a> {
     /// objects alone.
     pub accounts: Vec<AccountSummary>,
     /// Per policy (for `gsl eval`, one: the rule, with id `rule`).
-    pub results: &'a [PolicyReport],
+    #[serde(serialize_with = "serialize_results")]
+    pub results: (&'a [PolicyReport], Option<&'a baseline::Comparison>),
+    /// Against a baseline: the counts, and the findings fixed or out of scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a baseline::Comparison>,
+}
+
+fn serialize_results<S: serde::Serializer>(
+    results: &(&[PolicyReport], Option<&baseline::Comparison>),
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(results.0.iter().map(|r| PolicyView::new(r, results.1)))
 }
 
 /// The tool that wrote a document.
@@ -597,8 +675,17 @@ impl<'a> Document<'a> {
             snapshot,
             summary: Summary::of(results),
             accounts: AccountSummary::all(&snapshot.accounts, results),
-            results,
+            results: (results, None),
+            baseline: None,
         }
+    }
+
+    /// The document against a baseline: each finding with its baseline state, and the
+    /// comparison's counts and fixed findings.
+    pub fn against(mut self, comparison: Option<&'a baseline::Comparison>) -> Self {
+        self.results.1 = comparison;
+        self.baseline = comparison;
+        self
     }
 
     /// Pretty JSON, ending with a newline; hidden characters of the snapshot's text as
@@ -670,6 +757,7 @@ mod tests {
             meta: crate::run::adhoc_metadata("r"),
             origin: "o".into(),
             status: RuleStatus::Passed,
+            rule_digest: None,
             entities,
             error: None,
             diagnostics: Vec::new(),
@@ -749,6 +837,7 @@ mod tests {
             },
             origin: "p.gsl".into(),
             status,
+            rule_digest: None,
             entities: Vec::new(),
             error: None,
             diagnostics: Vec::new(),

@@ -142,6 +142,7 @@ fn manual_never_counts_against_a_run() {
         meta: parse_policy(MANUAL, "m.gsl").unwrap().meta,
         origin: "m.gsl".into(),
         status: RuleStatus::Manual,
+        rule_digest: None,
         entities: Vec::new(),
         error: None,
         diagnostics: Vec::new(),

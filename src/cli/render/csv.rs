@@ -9,7 +9,7 @@ use super::{explanation_text, Report};
 pub struct Csv;
 
 /// The header row.
-pub const HEADER: [&str; 18] = [
+pub const HEADER: [&str; 20] = [
     "pack",
     "policy_id",
     "title",
@@ -28,6 +28,8 @@ pub const HEADER: [&str; 18] = [
     "origin",
     "snapshot",
     "sample",
+    "fingerprint",
+    "baseline_state",
 ];
 
 fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
@@ -47,7 +49,7 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
             m.severity.as_str(),
             p.status.as_str(),
         ];
-        let tail = |w: &mut csv::Writer<Vec<u8>>, head: &[&str]| {
+        let tail = |w: &mut csv::Writer<Vec<u8>>, head: &[&str], fingerprint: &str, state: &str| {
             let mut row: Vec<&str> = head.to_vec();
             row.extend([
                 m.remediation.as_str(),
@@ -55,6 +57,8 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
                 p.origin.as_str(),
                 run.snapshot.name.as_str(),
                 sample,
+                fingerprint,
+                state,
             ]);
             // Hidden characters (controls, bidirectional overrides) as visible escapes.
             w.write_record(row.iter().map(|c| gsl::text::escape_hidden(c).into_owned()))
@@ -68,13 +72,13 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
                 .unwrap_or_default();
             let mut head = policy_cols.to_vec();
             head.extend(["", "", "", "", "", "", "", why.as_str()]);
-            tail(&mut w, &head)?;
+            tail(&mut w, &head, "", "")?;
             continue;
         }
         for note in super::notes(p) {
             let mut head = policy_cols.to_vec();
             head.extend(["", "", "", "", "", "", "", note.as_str()]);
-            tail(&mut w, &head)?;
+            tail(&mut w, &head, "", "")?;
         }
         for e in &p.entities {
             let explanation = explanation_text(e);
@@ -101,8 +105,39 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
                 waived.as_str(),
                 explanation.as_str(),
             ]);
-            tail(&mut w, &head)?;
+            let fingerprint = gsl::report::finding::fingerprint(p, e);
+            let state = report
+                .baseline
+                .and_then(|c| c.state_of(&fingerprint))
+                .map_or("", |s| s.as_str());
+            tail(&mut w, &head, &fingerprint, state)?;
         }
+    }
+    // The baseline's findings fixed since: a row each, with what the baseline said.
+    for f in report.baseline.map(|c| &c.fixed[..]).unwrap_or_default() {
+        let row = [
+            f.pack.as_str(),
+            f.policy.as_str(),
+            f.title.as_str(),
+            f.severity.as_str(),
+            "",
+            f.entity.as_str(),
+            f.name.as_deref().unwrap_or(""),
+            f.entity_type.as_str(),
+            f.account.as_str(),
+            f.region.as_str(),
+            f.outcome.as_str(),
+            if f.waived { "waived" } else { "" },
+            "fixed since the baseline",
+            "",
+            "",
+            "",
+            run.snapshot.name.as_str(),
+            sample,
+            f.fingerprint.as_str(),
+            "fixed",
+        ];
+        w.write_record(row.iter().map(|c| gsl::text::escape_hidden(c).into_owned()))?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }

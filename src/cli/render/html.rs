@@ -333,6 +333,43 @@ impl<'a> Organization<'a> {
     }
 }
 
+/// Against a baseline: the counts, then the new and the fixed findings, before the rest.
+fn baseline_section(out: &mut String, c: &gsl::report::baseline::Comparison) {
+    let _ = writeln!(
+        out,
+        "<section id=\"baseline\"><h2>Since baseline {}</h2><p class=\"meta\">{}</p>",
+        esc_line(&c.baseline),
+        esc(&super::baseline::counts_line(&c.counts))
+    );
+    for (what, list) in [("new", &c.new), ("fixed", &c.fixed)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<h3>{what} ({})</h3><table id=\"baseline-{what}\"><thead><tr><th>severity</th><th>policy</th><th>object</th><th>account</th><th>region</th><th>outcome</th></tr></thead><tbody>",
+            list.len()
+        );
+        for f in list.iter() {
+            let _ =
+                write!(
+                out,
+                "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                f.severity.as_str(),
+                esc_line(&f.policy),
+                esc(&f.title),
+                esc_line(f.name.as_deref().unwrap_or(&f.entity)),
+                esc_line(&f.account),
+                if f.region.is_empty() { "global".to_string() } else { esc_line(&f.region) },
+                f.outcome,
+                if f.waived { " (waived)" } else { "" }
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
 impl super::Reporter for Html {
     fn render(&self, report: &Report<'_>) -> String {
         let run = report.run;
@@ -372,6 +409,9 @@ impl super::Reporter for Html {
             let _ = write!(out, "<div class=\"card\" id=\"count-{}\" style=\"border-top:4px solid {}\"><b>{n}</b>{}</div>", st.as_str(), color(st), st.as_str());
         }
         out.push_str("</div>\n");
+        if let Some(c) = report.baseline {
+            baseline_section(&mut out, c);
+        }
         out.push_str(&chart(&run.policies));
         let org = Organization::of(&info.accounts, &run.policies);
         if let Some(org) = &org {

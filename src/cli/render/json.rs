@@ -5,6 +5,6 @@ pub struct Json;
 
 impl super::Reporter for Json {
     fn render(&self, report: &super::Report<'_>) -> String {
-        report.run.document().to_json()
+        report.run.document().against(report.baseline).to_json()
     }
 }

@@ -4,7 +4,8 @@
 //! explanation, an unknown or erroring one an `<error>`, a not-relevant or waived one
 //! `<skipped>`. A policy with no objects is one testcase (skipped when not applicable,
 //! an error when it could not run). The sample banner is a `<property>` and the
-//! `<system-out>` of every suite.
+//! `<system-out>` of every suite. A finding's testcase has its fingerprint as a
+//! `<property>` (docs/history.md).
 
 use super::{entity_label, explanation_text, Report, SAMPLE_BANNER};
 use gsl::lang::eval::Outcome;
@@ -27,6 +28,8 @@ struct Case {
     classname: String,
     name: String,
     verdict: Verdict,
+    /// The finding's fingerprint (docs/history.md), a `<property>` of the testcase.
+    fingerprint: Option<String>,
 }
 
 fn cases(p: &PolicyReport) -> Vec<Case> {
@@ -34,6 +37,7 @@ fn cases(p: &PolicyReport) -> Vec<Case> {
         classname: p.meta.id.clone(),
         name,
         verdict,
+        fingerprint: None,
     };
     if let Some(err) = &p.error {
         return vec![case(
@@ -71,7 +75,11 @@ fn cases(p: &PolicyReport) -> Vec<Case> {
                     text,
                 ),
             };
-            case(entity_label(e), verdict)
+            Case {
+                fingerprint: super::is_finding(e.outcome)
+                    .then(|| gsl::report::finding::fingerprint(p, e)),
+                ..case(entity_label(e), verdict)
+            }
         })
         .collect()
 }
@@ -106,6 +114,16 @@ fn text_el(w: &mut Xml, name: &str, attrs: &[(&str, &str)], text: &str) -> std::
     start(w, name, attrs)?;
     w.write_event(Event::Text(BytesText::new(&gsl::text::escape_hidden(text))))?;
     end(w, name)
+}
+
+/// A finding's fingerprint, as the testcase's one property.
+fn fingerprint(w: &mut Xml, c: &Case) -> std::io::Result<()> {
+    if let Some(f) = &c.fingerprint {
+        start(w, "properties", &[])?;
+        empty(w, "property", &[("name", "fingerprint"), ("value", f)])?;
+        end(w, "properties")?;
+    }
+    Ok(())
 }
 
 fn write(report: &Report<'_>) -> std::io::Result<Vec<u8>> {
@@ -192,6 +210,7 @@ fn write(report: &Report<'_>) -> std::io::Result<Vec<u8>> {
                             "error"
                         };
                         start(&mut w, "testcase", &attrs)?;
+                        fingerprint(&mut w, c)?;
                         let mut body = body.clone();
                         if p.status == RuleStatus::Failed && !p.meta.remediation.is_empty() {
                             body.push_str(&format!("\nremediation: {}", p.meta.remediation));
@@ -206,6 +225,7 @@ fn write(report: &Report<'_>) -> std::io::Result<Vec<u8>> {
                     }
                     Verdict::Skipped(why) => {
                         start(&mut w, "testcase", &attrs)?;
+                        fingerprint(&mut w, c)?;
                         empty(&mut w, "skipped", &[("message", why)])?;
                         end(&mut w, "testcase")?;
                     }

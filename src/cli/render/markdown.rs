@@ -81,6 +81,9 @@ impl super::Reporter for Markdown {
             s.waived,
             if s.manual > 0 { format!(", {} manual", s.manual) } else { String::new() }
         );
+        if let Some(c) = report.baseline {
+            out.push_str(&super::baseline::markdown(c));
+        }
         let header =
             "| Status | Severity | Policy | Title | Objects |\n| --- | --- | --- | --- | --- |\n";
         let attention = |p: &&PolicyReport| {

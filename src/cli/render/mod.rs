@@ -5,6 +5,7 @@
 //! Every reporter is deterministic: the same run gives byte-identical output (no
 //! clock, no random ids; the only time is the snapshot's collection time).
 
+pub mod baseline;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -35,6 +36,8 @@ pub struct Report<'a> {
     /// Text report: a last line saying what to do next (e.g. how to check a real
     /// account after a run over the sample).
     pub hint: Option<String>,
+    /// The comparison with a baseline (`--baseline`), if one was given.
+    pub baseline: Option<&'a gsl::report::baseline::Comparison>,
 }
 
 /// One output format.

@@ -13,7 +13,7 @@
 //! | `compliance.control`, `.standards` | the policy id; its frameworks (else its pack) |
 //! | `status_id` / `status` | 1 `New` (not passed), 4 `Resolved` (passed), 3 `Suppressed` (waived) |
 //! | `severity_id` / `severity` | info 1, low 2, medium 3, high 4, critical 5 |
-//! | `finding_info.uid` | `gsl-<policy id>-<entity id>` (stable across runs) |
+//! | `finding_info.uid` | the finding's fingerprint (stable across runs: docs/history.md) |
 //! | `finding_info.title`, `.desc` | the policy title and description |
 //! | `metadata.event_code` | the policy id |
 //! | `resources[0]` | the object: id, name, type, region |
@@ -116,7 +116,7 @@ impl super::Reporter for Ocsf {
                         "product": { "uid": "gsl", "name": "gsl", "vendor_name": "gsl", "version": env!("CARGO_PKG_VERSION") },
                     },
                     "finding_info": {
-                        "uid": format!("gsl-{}-{}", m.id, e.id),
+                        "uid": gsl::report::finding::fingerprint(p, e),
                         "title": m.title,
                         "desc": m.description,
                         "types": [super::pack(p)],

@@ -6,11 +6,15 @@
 //! unknown or erroring object, naming the object (a logical location); located at the
 //! policy file when the policy is the user's (a built-in policy's file is not in the
 //! user's repository, so it has no physical location). Results of waived objects carry
-//! a SARIF suppression with the waiver's reason.
+//! a SARIF suppression with the waiver's reason. Every result carries the finding's
+//! fingerprint (`partialFingerprints`, docs/history.md); against a baseline, its
+//! `baselineState` (`new`, `unchanged`), and the fixed findings are `absent` results.
 
 use super::{explanation_text, is_finding, pretty_json, Report, SAMPLE_BANNER};
 use gsl::lang::eval::Outcome;
 use gsl::policy::Severity;
+use gsl::report::baseline::{Comparison, State};
+use gsl::report::finding;
 use serde_json::{json, Value};
 
 /// The SARIF reporter.
@@ -37,6 +41,51 @@ fn security_severity(severity: Severity) -> &'static str {
         Severity::Low => "3.0",
         Severity::Info => "0.0",
     }
+}
+
+/// SARIF's `baselineState` of a finding's state (none for one out of scope: it was
+/// not compared).
+fn baseline_state(state: State) -> Option<&'static str> {
+    match state {
+        State::New => Some("new"),
+        State::Unchanged => Some("unchanged"),
+        State::Fixed => Some("absent"),
+        State::OutOfScope => None,
+    }
+}
+
+/// The baseline's findings that are fixed, as `absent` results of their rule.
+fn absent(run: &gsl::CheckRun, c: &Comparison) -> Vec<Value> {
+    c.fixed
+        .iter()
+        .filter_map(|f| {
+            let index = run.policies.iter().position(|p| {
+                p.meta.id == f.policy && finding::pack_family(super::pack(p)) == f.pack
+            })?;
+            Some(json!({
+                "ruleId": f.policy,
+                "ruleIndex": index,
+                "kind": "pass",
+                "level": "none",
+                "baselineState": "absent",
+                "message": { "text": format!("{}: fixed since the baseline (was {})", f.name.as_deref().unwrap_or(&f.entity), f.outcome) },
+                "locations": [{
+                    "logicalLocations": [{
+                        "fullyQualifiedName": f.entity,
+                        "name": f.name.as_deref().unwrap_or(&f.entity),
+                        "kind": "resource",
+                    }]
+                }],
+                "partialFingerprints": { (finding::SARIF_KEY): f.fingerprint },
+                "properties": {
+                    "outcome": "fixed",
+                    "entityType": f.entity_type,
+                    "account": f.account,
+                    "region": (!f.region.is_empty()).then_some(&f.region),
+                }
+            }))
+        })
+        .collect()
 }
 
 /// A policy path as a URI reference: relative paths as written (forward slashes),
@@ -182,6 +231,11 @@ impl super::Reporter for Sarif {
             }
             for e in p.entities.iter().filter(|e| is_finding(e.outcome)) {
                 let text = explanation_text(e);
+                let fingerprint = finding::fingerprint(p, e);
+                let state = report
+                    .baseline
+                    .and_then(|c| c.state_of(&fingerprint))
+                    .and_then(baseline_state);
                 let mut result = json!({
                     "ruleId": p.meta.id,
                     "ruleIndex": index,
@@ -195,7 +249,7 @@ impl super::Reporter for Sarif {
                             "kind": "resource",
                         }]
                     }],
-                    "partialFingerprints": { "gslFinding/v1": format!("{}|{}", p.meta.id, e.id) },
+                    "partialFingerprints": { (finding::SARIF_KEY): fingerprint },
                     "properties": {
                         "outcome": e.outcome.as_str(),
                         "entityType": e.entity_type,
@@ -206,6 +260,9 @@ impl super::Reporter for Sarif {
                 if let Some(at) = &physical {
                     result["locations"][0]["physicalLocation"] = at.clone();
                 }
+                if let Some(state) = state {
+                    result["baselineState"] = json!(state);
+                }
                 if let Some(w) = p.waiver_of(&e.id) {
                     result["suppressions"] = json!([{
                         "kind": "external",
@@ -215,6 +272,9 @@ impl super::Reporter for Sarif {
                 }
                 results.push(result);
             }
+        }
+        if let Some(c) = report.baseline {
+            results.extend(absent(run, c));
         }
         let info = &run.snapshot;
         let mut notifications = Vec::new();

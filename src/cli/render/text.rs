@@ -211,6 +211,11 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         let _ = writeln!(out, "  collection error: {}", gsl::text::escape_line(e));
     }
     out.push('\n');
+    // Against a baseline, what changed comes first.
+    if let Some(c) = report.baseline {
+        out.push_str(&super::baseline::text(c));
+        out.push('\n');
+    }
     let listed: Vec<&PolicyReport> = reports
         .iter()
         .filter(|r| report.statuses.is_empty() || report.statuses.contains(&r.status))
