@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per area (see docs/architecture.md).
 
+mod baseline;
 mod check_options;
 mod cis_moto;
 mod cis_packs;

@@ -26,10 +26,10 @@ pub const HEADER: [&str; 20] = [
     "remediation",
     "frameworks",
     "origin",
-    "snapshot",
-    "sample",
     "fingerprint",
     "baseline_state",
+    "snapshot",
+    "sample",
 ];
 
 fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
@@ -55,10 +55,10 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
                 m.remediation.as_str(),
                 frameworks.as_str(),
                 p.origin.as_str(),
-                run.snapshot.name.as_str(),
-                sample,
                 fingerprint,
                 state,
+                run.snapshot.name.as_str(),
+                sample,
             ]);
             // Hidden characters (controls, bidirectional overrides) as visible escapes.
             w.write_record(row.iter().map(|c| gsl::text::escape_hidden(c).into_owned()))
@@ -132,10 +132,10 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
             "",
             "",
             "",
-            run.snapshot.name.as_str(),
-            sample,
             f.fingerprint.as_str(),
             "fixed",
+            run.snapshot.name.as_str(),
+            sample,
         ];
         w.write_record(row.iter().map(|c| gsl::text::escape_hidden(c).into_owned()))?;
     }
