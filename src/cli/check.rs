@@ -97,6 +97,10 @@ pub struct CheckArgs {
     /// Exit 1 only for findings new since --baseline (at or above --fail-on).
     #[arg(long, requires = "baseline")]
     pub fail_on_new: bool,
+    /// Append the run (every result with its fingerprint, the waivers applied) to this
+    /// SQLite findings store, created if needed (docs/history.md; `gsl history`).
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
     /// The configuration file whose defaults were applied (set by `config`, not an option).
     #[arg(skip)]
     pub config: Option<PathBuf>,
@@ -350,6 +354,15 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         baseline: comparison.as_ref(),
     };
     write_reports(args, &formats, &report, io)?;
+    if let Some(path) = &args.store {
+        let mut store = gsl::report::store::Store::open(path)?;
+        let at = args
+            .now
+            .unwrap_or_else(Utc::now)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let id = store.append(&run.snapshot, &run.policies, &at)?;
+        let _ = writeln!(io.err, "stored run {id} in {}", path.display());
+    }
     // What it did, on standard error whatever the formats and outputs: the counts,
     // the sample banner when the report did not go to the terminal, and why it exits
     // as it does.

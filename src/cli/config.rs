@@ -15,6 +15,7 @@
 //! strict-chain = false        # as --strict-chain
 //! baseline = "main.json"      # as --baseline (docs/history.md)
 //! fail-on-new = true          # as --fail-on-new
+//! store = "history.db"        # as --store
 //!
 //! [params]                    # values of the rules' `$Name` parameters (docs/params.md),
 //! Admin_Ports = [22, 3389]    # for check, eval, test, repl and lsp; `--params FILE`
@@ -57,6 +58,7 @@ struct CheckDefaults {
     strict_chain: Option<bool>,
     baseline: Option<PathBuf>,
     fail_on_new: Option<bool>,
+    store: Option<PathBuf>,
 }
 
 /// The configuration file in effect, if any: `gsl.toml` here, else the user's.
@@ -85,7 +87,7 @@ fn load(path: &Path) -> miette::Result<Config> {
     toml::from_str(&text).map_err(|e| {
         miette::miette!(
             code = "gsl::config::syntax",
-            help = "the tables are [check] and [params]; the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok, strict, strict-chain, baseline, fail-on-new (docs/reports.md)",
+            help = "the tables are [check] and [params]; the [check] keys are: pack, format, output-dir, waivers, snapshot, fail-on, unknown-ok, strict, strict-chain, baseline, fail-on-new, store (docs/reports.md)",
             "{}: {e}",
             path.display()
         )
@@ -167,6 +169,9 @@ pub fn apply_check_from(args: &mut CheckArgs, path: &Path) -> miette::Result<()>
     }
     if args.baseline.is_none() {
         args.baseline = c.baseline.map(rel);
+    }
+    if args.store.is_none() {
+        args.store = c.store.map(rel);
     }
     if !args.fail_on_new {
         args.fail_on_new = c.fail_on_new.unwrap_or(false);

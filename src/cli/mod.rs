@@ -8,6 +8,7 @@ pub mod config;
 pub mod diff;
 pub mod eval;
 pub mod fmt;
+pub mod history;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod lsp;
@@ -152,6 +153,8 @@ pub enum Command {
     Check(Box<check::CheckArgs>),
     /// The changes between two reports (JSON or SARIF): new, fixed, unchanged findings.
     Diff(diff::DiffArgs),
+    /// A findings store (`gsl check --store`): runs, the trend, findings and their age.
+    History(history::HistoryArgs),
     /// Evaluate one rule over a snapshot and explain every result.
     Eval(eval::EvalArgs),
     /// Parse a rule and print it in canonical form (or its AST).
@@ -292,6 +295,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
             check::run(&args, io)
         }
         Command::Diff(args) => diff::run(&args, io),
+        Command::History(args) => history::run(&args, io),
         Command::Eval(args) => eval::run_eval(&args, io),
         Command::Parse(args) => eval::run_parse(&args, io),
         Command::Pattern(cmd) => Ok(Exit::from_code(pattern::run(

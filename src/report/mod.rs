@@ -12,6 +12,7 @@ use serde::Serialize;
 
 pub mod baseline;
 pub mod finding;
+pub mod store;
 pub mod waiver;
 
 /// The version of the JSON [`Document`]; bumped on any incompatible change.
