@@ -57,5 +57,6 @@ mod reports;
 mod silent_cli;
 mod silent_round3;
 mod snapshot_dir;
+mod store;
 #[cfg(feature = "aws")]
 mod support;
