@@ -51,6 +51,7 @@ mod policy_tests;
 mod readme;
 mod repl_piped;
 mod repl_pty;
+mod replay;
 mod report_html;
 mod report_ocsf;
 mod reports;
