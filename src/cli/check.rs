@@ -244,6 +244,9 @@ fn load_waivers(args: &CheckArgs) -> miette::Result<Option<Waivers>> {
 /// The last line of a text report over the sample account.
 pub const SAMPLE_HINT: &str = "next: check a real account with `gsl check --live` (AWS credentials), or a saved snapshot with `gsl collect --out acct.json` then `gsl check --snapshot acct.json`";
 
+/// How many of the store's last runs the HTML report's trend chart shows.
+pub const TREND_RUNS: usize = 30;
+
 /// The waiver file read when `--waivers` is not given, if it exists.
 pub const DEFAULT_WAIVERS: &str = ".gslignore.yaml";
 
@@ -341,6 +344,22 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         }
         None => None,
     };
+    // The run is stored before the reports are written, so the HTML report's trend
+    // includes it.
+    let mut history = Vec::new();
+    if let Some(path) = &args.store {
+        let mut store = gsl::report::store::Store::open(path)?;
+        let at = args
+            .now
+            .unwrap_or_else(Utc::now)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let id = store.append(&run.snapshot, &run.policies, &at)?;
+        let _ = writeln!(io.err, "stored run {id} in {}", path.display());
+        history = store.runs()?;
+        // The chart shows the last runs.
+        let keep = history.len().saturating_sub(TREND_RUNS);
+        history.drain(..keep);
+    }
     let to_file = args.output.is_some() || args.output_dir.is_some();
     let report = Report {
         run: &run,
@@ -352,17 +371,9 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         statuses: args.status.iter().map(|s| RuleStatus::from(*s)).collect(),
         hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
         baseline: comparison.as_ref(),
+        history: &history,
     };
     write_reports(args, &formats, &report, io)?;
-    if let Some(path) = &args.store {
-        let mut store = gsl::report::store::Store::open(path)?;
-        let at = args
-            .now
-            .unwrap_or_else(Utc::now)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let id = store.append(&run.snapshot, &run.policies, &at)?;
-        let _ = writeln!(io.err, "stored run {id} in {}", path.display());
-    }
     // What it did, on standard error whatever the formats and outputs: the counts,
     // the sample banner when the report did not go to the terminal, and why it exits
     // as it does.

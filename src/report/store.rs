@@ -233,10 +233,18 @@ impl Store {
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        sqlite_error(&self.path)
+    }
+
+    /// A write transaction: it takes the store's write lock at once (waiting for
+    /// another writer's run to land), so two writers never interleave.
+    fn write(&mut self) -> Result<(Transaction<'_>, String), StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite_error(&path))?;
+        Ok((tx, path))
     }
 
     fn setup(&mut self) -> Result<(), StoreError> {
@@ -247,21 +255,14 @@ impl Store {
         self.conn
             .pragma_update(None, "foreign_keys", "ON")
             .map_err(self.err())?;
-        let path = self.path.clone();
-        let err = move |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
+        let (tx, path) = self.write()?;
+        let err = sqlite_error(&path);
         let version: u32 = tx
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(&err)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::Newer {
-                path: self.path.clone(),
+                path: path.clone(),
                 found: version,
             });
         }
@@ -301,15 +302,8 @@ impl Store {
         policies: &[PolicyReport],
         at: &str,
     ) -> Result<PendingRun<'_>, StoreError> {
-        let path = self.path.clone();
-        let err = move |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
+        let (tx, path) = self.write()?;
+        let err = sqlite_error(&path);
         let s = super::Summary::of(policies);
         tx.execute(
             "INSERT INTO runs (recorded_at, collected_at, snapshot, tool_version, accounts, policies,
@@ -386,11 +380,8 @@ impl Store {
                 }
             }
         }
-        Ok(PendingRun {
-            tx,
-            run,
-            path: self.path.clone(),
-        })
+        let path = path.clone();
+        Ok(PendingRun { tx, run, path })
     }
 
     /// The runs, oldest first.
@@ -559,6 +550,14 @@ impl Store {
     }
 }
 
+/// The error of an SQLite call on the store at `path`.
+fn sqlite_error(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_string(),
+        source,
+    }
+}
+
 /// Days between two RFC 3339 times (0 when either does not parse).
 fn days_between(from: &str, to: &str) -> f64 {
     let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
@@ -578,10 +577,7 @@ pub struct PendingRun<'a> {
 impl PendingRun<'_> {
     /// Land the run; its id.
     pub fn commit(self) -> Result<i64, StoreError> {
-        let path = self.path;
-        self.tx
-            .commit()
-            .map_err(|source| StoreError::Sqlite { path, source })?;
+        self.tx.commit().map_err(sqlite_error(&self.path))?;
         Ok(self.run)
     }
 }

@@ -297,3 +297,33 @@ fn a_store_of_the_first_schema_migrates() {
         "{err}"
     );
 }
+
+#[test]
+fn the_html_report_draws_the_trend_of_the_store() {
+    let dir = setup();
+    let d = dir.path();
+    store_run(d, "broken.json", "2026-03-01");
+    let html = |store: bool| {
+        let mut cmd = gsl();
+        cmd.current_dir(d)
+            .args(["check", "policies", "-s", "fixed.json", "--format", "html"])
+            .args(["--now", "2026-03-02T09:00:00Z"]);
+        if store {
+            cmd.args(["--store", "h.db"]);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(!html(false).contains("id=\"trend\""));
+    let page = html(true);
+    assert!(page.contains("Trend: the last 2 runs"), "{page}");
+    let trend = &page[page.find("id=\"trend\"").unwrap()..];
+    // Two lines of two points: passed 0 of 2 policies, then 1 of 2; 3 open findings,
+    // then 2 (of a scale of 3).
+    assert!(
+        trend.contains("points=\"40.0,160.0 600.0,90.0\""),
+        "{trend}"
+    );
+    assert!(trend.contains("points=\"40.0,20.0 600.0,66.7\""), "{trend}");
+    // One file: no external asset.
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+}

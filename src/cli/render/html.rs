@@ -101,6 +101,59 @@ sev.addEventListener('change',apply);q.addEventListener('input',apply);if(acct)a
 window.addEventListener('hashchange',fromHash);apply();fromHash();})();";
 
 /// A stacked bar per severity: how many policies of that severity have each status.
+/// The trend over the last runs of the findings store (`--store`): the share of
+/// policies passed and the open findings of each run, two lines in one inline SVG
+/// (the page stays one file).
+fn trend_chart(runs: &[gsl::report::store::RunRow]) -> String {
+    let (width, height, top) = (560.0_f64, 140.0_f64, 20.0_f64);
+    let step = if runs.len() > 1 {
+        width / (runs.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let most = runs
+        .iter()
+        .map(|r| r.open_findings)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let line = |value: &dyn Fn(&gsl::report::store::RunRow) -> f64| -> String {
+        runs.iter()
+            .enumerate()
+            .map(|(i, r)| {
+                format!(
+                    "{:.1},{:.1}",
+                    40.0 + i as f64 * step,
+                    top + height * (1.0 - value(r))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let passed = line(&|r| {
+        if r.policies == 0 {
+            1.0
+        } else {
+            r.passed as f64 / r.policies as f64
+        }
+    });
+    let open = line(&|r| r.open_findings as f64 / most);
+    let (first, last) = match (runs.first(), runs.last()) {
+        (Some(f), Some(l)) => (f.recorded_at.as_str(), l.recorded_at.as_str()),
+        _ => ("", ""),
+    };
+    format!(
+        "<h2>Trend: the last {} runs</h2><svg id=\"trend\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 190\" width=\"640\" height=\"190\" role=\"img\" aria-label=\"policies passed and open findings over the last runs\">\
+<polyline fill=\"none\" stroke=\"#2e7d32\" stroke-width=\"2\" points=\"{passed}\"/>\
+<polyline fill=\"none\" stroke=\"#c62828\" stroke-width=\"2\" points=\"{open}\"/>\
+<text x=\"40\" y=\"185\" font-size=\"12\">{}</text><text x=\"600\" y=\"185\" font-size=\"12\" text-anchor=\"end\">{}</text>\
+<text x=\"40\" y=\"12\" font-size=\"12\" fill=\"#2e7d32\">policies passed (0–100%)</text><text x=\"600\" y=\"12\" font-size=\"12\" fill=\"#c62828\" text-anchor=\"end\">open findings (0–{most})</text></svg>\n",
+        runs.len(),
+        esc(first),
+        esc(last)
+    )
+}
+
 fn chart(policies: &[PolicyReport]) -> String {
     let max = SEVERITIES
         .iter()
@@ -413,6 +466,9 @@ impl super::Reporter for Html {
             baseline_section(&mut out, c);
         }
         out.push_str(&chart(&run.policies));
+        if !report.history.is_empty() {
+            out.push_str(&trend_chart(report.history));
+        }
         let org = Organization::of(&info.accounts, &run.policies);
         if let Some(org) = &org {
             org.table(&mut out, &run.policies);

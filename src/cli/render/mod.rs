@@ -38,6 +38,9 @@ pub struct Report<'a> {
     pub hint: Option<String>,
     /// The comparison with a baseline (`--baseline`), if one was given.
     pub baseline: Option<&'a gsl::report::baseline::Comparison>,
+    /// HTML report: the last runs of the findings store (`--store`), for its trend
+    /// chart (empty: no chart).
+    pub history: &'a [gsl::report::store::RunRow],
 }
 
 /// One output format.

@@ -1,0 +1,157 @@
+//! The findings store: appending a run of the CIS pack (`policies/cis-aws@5.0.0`) over
+//! a generated organization (`benches/support/orggen.rs`, seed 7; 1,000 accounts, or
+//! `GSL_STORE_SIZES`) to a fresh SQLite store, versus the check itself, measured in the
+//! same run; then `gsl history --trend` over a store of 365 daily runs of 100 accounts.
+//!
+//! ```text
+//! cargo bench --no-default-features --bench store -- --warm-up-time 1 --measurement-time 3
+//! GSL_STORE_SIZES=100 cargo bench --no-default-features --bench store
+//! ```
+//!
+//! At the end it prints the ratio store / check per size (target: < 1).
+
+#[path = "support/orggen.rs"]
+mod orggen;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, Criterion};
+use gsl::entity::graph::EntityGraph;
+use gsl::entity::load::parse_snapshot;
+use gsl::policy::{find_policy_files, load_policy_file};
+use gsl::report::store::{Store, TrendBy};
+
+/// (size, bench) → (total time, iterations).
+static TIMES: Mutex<BTreeMap<(usize, &'static str), (Duration, u64)>> = Mutex::new(BTreeMap::new());
+
+fn timed(n: usize, what: &'static str, iters: u64, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    let d = start.elapsed();
+    if let Ok(mut t) = TIMES.lock() {
+        let e = t.entry((n, what)).or_default();
+        e.0 += d;
+        e.1 += iters;
+    }
+    d
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("GSL_STORE_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1000])
+}
+
+fn cis_policies() -> Vec<gsl::policy::Policy> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cis-aws@5.0.0");
+    find_policy_files(&[root])
+        .expect("policy files")
+        .0
+        .iter()
+        .map(|p| load_policy_file(p).expect("policy"))
+        .collect()
+}
+
+fn org(n: usize) -> EntityGraph {
+    let text = orggen::org_json_in(
+        &orggen::OrgSpec {
+            accounts: n,
+            seed: 7,
+        },
+        orggen::Shape::Flat,
+    );
+    EntityGraph::new(parse_snapshot(&text, "org").expect("snapshot"))
+}
+
+fn bench(c: &mut Criterion) {
+    let policies = cis_policies();
+    let dir = tempfile::tempdir().expect("temp dir");
+    for n in sizes() {
+        let graph = org(n);
+        let opts = gsl::run::eval_options(graph.snapshot(), None);
+        let run = gsl::check(&policies, &graph, &opts);
+        let mut g = c.benchmark_group(format!("store_{n}"));
+        g.sample_size(10);
+        g.bench_function("check", |b| {
+            b.iter_custom(|iters| {
+                timed(n, "check", iters, || {
+                    gsl::memo::forget();
+                    let opts = gsl::run::eval_options(graph.snapshot(), None);
+                    black_box(gsl::check(&policies, &graph, &opts));
+                })
+            })
+        });
+        let mut k = 0;
+        g.bench_function("store", |b| {
+            b.iter_custom(|iters| {
+                timed(n, "store", iters, || {
+                    k += 1;
+                    // A fresh store each time: the cost of one run's transaction.
+                    let mut store =
+                        Store::open(&dir.path().join(format!("s{n}-{k}.db"))).expect("store");
+                    black_box(
+                        store
+                            .append(&run.snapshot, &run.policies, "2026-01-01T00:00:00Z")
+                            .expect("append"),
+                    );
+                })
+            })
+        });
+        g.finish();
+    }
+    // The trend over 365 daily runs of 100 accounts.
+    let graph = org(100);
+    let opts = gsl::run::eval_options(graph.snapshot(), None);
+    let run = gsl::check(&policies, &graph, &opts);
+    let path = dir.path().join("year.db");
+    let mut store = Store::open(&path).expect("store");
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+    for day in 0..365 {
+        let at = format!("{}T06:00:00Z", start + chrono::Days::new(day));
+        store
+            .append(&run.snapshot, &run.policies, &at)
+            .expect("append");
+    }
+    let mut g = c.benchmark_group("history_365x100");
+    g.sample_size(10);
+    g.bench_function("trend", |b| {
+        b.iter(|| black_box(store.trend(TrendBy::Run).expect("trend")))
+    });
+    g.bench_function("trend_by_account", |b| {
+        b.iter(|| black_box(store.trend(TrendBy::Account).expect("trend")))
+    });
+    g.finish();
+}
+
+fn report() {
+    let Ok(t) = TIMES.lock() else { return };
+    let mean = |n: usize, what| {
+        t.get(&(n, what))
+            .filter(|(_, i)| *i > 0)
+            .map(|(d, i)| d.as_secs_f64() / *i as f64)
+    };
+    for n in sizes() {
+        if let (Some(check), Some(store)) = (mean(n, "check"), mean(n, "store")) {
+            println!(
+                "store_{n}: check {:.1} ms, store {:.1} ms, store / check = {:.2}",
+                check * 1e3,
+                store * 1e3,
+                store / check
+            );
+        }
+    }
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    report();
+}
