@@ -25,7 +25,8 @@ use gsl::policy::{find_policy_files, load_policy_file};
 use gsl::report::store::{Store, TrendBy};
 
 /// (size, bench) → (total time, iterations).
-static TIMES: Mutex<BTreeMap<(usize, &'static str), (Duration, u64)>> = Mutex::new(BTreeMap::new());
+type Times = BTreeMap<(usize, &'static str), (Duration, u64)>;
+static TIMES: Mutex<Times> = Mutex::new(BTreeMap::new());
 
 fn timed(n: usize, what: &'static str, iters: u64, mut f: impl FnMut()) -> Duration {
     let start = Instant::now();

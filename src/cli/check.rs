@@ -336,6 +336,13 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
+    if args.fail_on_new && args.baseline.is_none() {
+        return Err(miette::miette!(
+            code = "gsl::check::fail_on_new",
+            help = "give the report to compare with: --baseline FILE, or `baseline = \"FILE\"` in gsl.toml",
+            "fail-on-new needs a baseline"
+        ));
+    }
     let comparison = match &args.baseline {
         Some(path) => {
             let base = gsl::report::baseline::Findings::load(path)?;
