@@ -186,6 +186,25 @@ fn facts(name: &str) -> Facts {
                 ("gsl policies my-rules/ --format json", "your policies: ids, severities, frameworks"),
             ],
         },
+        "gsl-diff" => Facts {
+            exit: &[("0", "the reports were compared, whatever changed"), ERRORS],
+            environment: COLOR_ENV,
+            files: none,
+            examples: &[
+                ("gsl diff main.json branch.json", "new, fixed and unchanged findings, per policy and per account"),
+                ("gsl diff main.json branch.sarif -f markdown", "the same, for a pull-request comment"),
+            ],
+        },
+        "gsl-history" => Facts {
+            exit: &[("0", "the store was read"), ERRORS],
+            environment: COLOR_ENV,
+            files: none,
+            examples: &[
+                ("gsl history --store history.db", "the stored runs"),
+                ("gsl history --store history.db --trend --by account -f csv", "per day and account: pass rate, open findings per severity"),
+                ("gsl history --store history.db --findings", "first and last seen, age, mean time to remediate"),
+            ],
+        },
         "gsl-replay" => Facts {
             exit: &[
                 ("0", "every file was read"),
