@@ -19,6 +19,7 @@
 //! Everything here but the fetchers is pure and always built (no SDK).
 
 pub mod docs;
+pub mod ec2;
 
 use super::Service;
 use crate::entity::schema::Property;
@@ -170,6 +171,23 @@ registry! {
     cloud_watch_alarm: alarms,
     /// SNS topics whose subscriptions were listed.
     sns_topic: topics,
+    // The network and compute types (issue 24).
+    /// VPCs, internet gateways, flow logs and peering connections, per region.
+    vpc: vpcs,
+    /// Security groups and network interfaces, per region.
+    security_group: security_groups,
+    /// Network ACLs, per region.
+    network_acl: network_acls,
+    /// Route tables, per region.
+    route_table: route_tables,
+    /// Subnets, per region.
+    subnet: subnets,
+    /// EBS volumes, per region.
+    volume: volumes,
+    /// Instances, with their instance profiles' roles.
+    instance: instances,
+    /// EBS encryption by default, per region answered.
+    ebs_encryption: ebs_encryption,
 }
 
 /// The collected type named `name`.
