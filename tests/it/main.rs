@@ -9,6 +9,7 @@ mod cli_live;
 mod cli_params;
 mod cli_snapshots;
 mod collect_cli;
+mod collect_ec2_props;
 mod collect_faults;
 mod collect_graph;
 mod collect_moto;
