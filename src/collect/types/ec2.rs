@@ -94,6 +94,72 @@ mod fetch {
 mod tests {
     use super::*;
 
+    /// The EC2 types gsl collects.
+    const TYPES: &[&str] = &[
+        "SecurityGroup",
+        "VPC",
+        "Subnet",
+        "NACL",
+        "RouteTable",
+        "Instance",
+        "Volume",
+        "EbsEncryptionByDefault",
+    ];
+
+    /// Every rule of the public corpus (`tests/data/gsl/corpus_valid.txt`) over an EC2
+    /// type checks against the collected schema (no unknown property) and evaluates,
+    /// without an error, on the entities built from the example records; both
+    /// verdicts occur.
+    #[test]
+    fn the_corpus_rules_on_the_ec2_types_check_and_evaluate() {
+        use crate::entity::graph::EntityGraph;
+        use crate::lang::eval::{check_rule, evaluate, EvalOptions, Outcome};
+        use crate::lang::parser::parse_rule;
+        let snapshot = crate::collect::graph::build_snapshot(
+            &[crate::collect::types::example_account()],
+            Some("2026-06-01T00:00:00Z".into()),
+        );
+        let graph = EntityGraph::new(snapshot);
+        let mut seen = Vec::new();
+        let mut outcomes = std::collections::BTreeSet::new();
+        for line in include_str!("../../../tests/data/gsl/corpus_valid.txt").lines() {
+            let rule_text = line.split("  #").next().unwrap_or_default().trim();
+            if rule_text.is_empty() || rule_text.starts_with('#') {
+                continue;
+            }
+            let rule = parse_rule(rule_text).expect("the corpus parses");
+            let ty = rule.target.entity.name.clone();
+            if !TYPES.contains(&ty.as_str())
+                || rule_text.contains("privateIpGoogleAccess")
+                || rule_text.contains("startTime")
+            {
+                continue;
+            }
+            let checked =
+                check_rule(&rule).unwrap_or_else(|e| panic!("{rule_text}: {:?}", e.codes()));
+            let result = evaluate(&checked, &graph, &EvalOptions::default());
+            assert!(!result.entities.is_empty(), "{rule_text}: no entity");
+            for r in &result.entities {
+                assert_ne!(
+                    r.outcome,
+                    Outcome::Error,
+                    "{rule_text}: {}",
+                    r.explanation.summary
+                );
+                outcomes.insert(format!("{:?}", r.outcome));
+            }
+            seen.push(ty);
+        }
+        for ty in ["SecurityGroup", "VPC", "Instance"] {
+            assert!(seen.iter().any(|s| s == ty), "no corpus rule on {ty}");
+        }
+        assert!(seen.len() >= 15, "{seen:?}");
+        assert!(
+            outcomes.contains("Passed") && outcomes.contains("Failed"),
+            "{outcomes:?}"
+        );
+    }
+
     #[test]
     fn the_name_tag_names_an_object() {
         let tags = vec![

@@ -190,6 +190,22 @@ registry! {
     ebs_encryption: ebs_encryption,
 }
 
+/// Every type's example records (`EXAMPLE` in its module) in one account: every field
+/// of the records filled in, joined so that every nested piece (alarms under
+/// transformations, subscriptions under actions, groups under interfaces) appears, and
+/// the derived reasons are written.
+#[cfg(test)]
+pub(crate) fn example_account() -> Collected {
+    let mut doc = json!({"accountNumber": "111111111111", "regions": ["us-east-1"]});
+    for example in EXAMPLES {
+        let part: Json = serde_json::from_str(example).expect("an example is JSON");
+        for (key, value) in part.as_object().expect("an example is an object") {
+            doc[key] = value.clone();
+        }
+    }
+    serde_json::from_value(doc).expect("the examples are records")
+}
+
 /// The collected type named `name`.
 pub fn entity_type(name: &str) -> Option<&'static EntityType> {
     TYPES.iter().copied().find(|t| t.name == name)
