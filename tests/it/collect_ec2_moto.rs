@@ -49,7 +49,12 @@ fn v6(cidr: &str) -> ec2::Ipv6Range {
     ec2::Ipv6Range::builder().cidr_ipv6(cidr).build()
 }
 
-async fn group(c: &aws_sdk_ec2::Client, vpc: &str, name: &str, perms: Vec<ec2::IpPermission>) -> String {
+async fn group(
+    c: &aws_sdk_ec2::Client,
+    vpc: &str,
+    name: &str,
+    perms: Vec<ec2::IpPermission>,
+) -> String {
     let id = c
         .create_security_group()
         .group_name(name)
@@ -179,7 +184,12 @@ async fn seed(moto: &Moto) -> Seeded {
     let default_group = c
         .describe_security_groups()
         .filters(ec2::Filter::builder().name("vpc-id").values(&vpc).build())
-        .filters(ec2::Filter::builder().name("group-name").values("default").build())
+        .filters(
+            ec2::Filter::builder()
+                .name("group-name")
+                .values("default")
+                .build(),
+        )
         .send()
         .await
         .expect("DescribeSecurityGroups")
@@ -207,15 +217,36 @@ async fn seed(moto: &Moto) -> Seeded {
 
     // Security groups: SSH from anywhere (IPv4), RDP from anywhere (IPv6), SMB from
     // anywhere, and a web group open on 443 that lets the SSH group in on 22.
-    let ssh = group(&c, &vpc, "ssh-world", vec![tcp(22).ip_ranges(v4("0.0.0.0/0")).build()]).await;
-    group(&c, &vpc, "rdp-v6", vec![tcp(3389).ipv6_ranges(v6("::/0")).build()]).await;
-    let smb = group(&c, &vpc, "smb-world", vec![tcp(445).ip_ranges(v4("0.0.0.0/0")).build()]).await;
+    let ssh = group(
+        &c,
+        &vpc,
+        "ssh-world",
+        vec![tcp(22).ip_ranges(v4("0.0.0.0/0")).build()],
+    )
+    .await;
+    group(
+        &c,
+        &vpc,
+        "rdp-v6",
+        vec![tcp(3389).ipv6_ranges(v6("::/0")).build()],
+    )
+    .await;
+    let smb = group(
+        &c,
+        &vpc,
+        "smb-world",
+        vec![tcp(445).ip_ranges(v4("0.0.0.0/0")).build()],
+    )
+    .await;
     let web = group(
         &c,
         &vpc,
         "web",
         vec![
-            tcp(443).ip_ranges(v4("0.0.0.0/0")).ipv6_ranges(v6("::/0")).build(),
+            tcp(443)
+                .ip_ranges(v4("0.0.0.0/0"))
+                .ipv6_ranges(v6("::/0"))
+                .build(),
             tcp(22)
                 .user_id_group_pairs(ec2::UserIdGroupPair::builder().group_id(&ssh).build())
                 .build(),
@@ -266,9 +297,20 @@ async fn seed(moto: &Moto) -> Seeded {
         .send()
         .await
         .expect("CreateRole");
+    let policy = iam
+        .create_policy()
+        .policy_name("ssm-core")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:UpdateInstanceInformation","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("CreatePolicy")
+        .policy()
+        .and_then(|p| p.arn())
+        .expect("policy arn")
+        .to_string();
     iam.attach_role_policy()
         .role_name("app")
-        .policy_arn("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore")
+        .policy_arn(policy)
         .send()
         .await
         .expect("AttachRolePolicy");
@@ -295,7 +337,11 @@ async fn seed(moto: &Moto) -> Seeded {
         .and_then(|i| i.image_id())
         .expect("an AMI")
         .to_string();
-    let run = |name: &'static str, subnet: String, groups: Vec<String>, profile: bool, tokens: ec2::HttpTokensState| {
+    let run = |name: &'static str,
+               subnet: String,
+               groups: Vec<String>,
+               profile: bool,
+               tokens: ec2::HttpTokensState| {
         let (c, image) = (c.clone(), image.clone());
         async move {
             let mut r = c
@@ -321,7 +367,9 @@ async fn seed(moto: &Moto) -> Seeded {
                 .tag_specifications(tag(name));
             if profile {
                 r = r.iam_instance_profile(
-                    ec2::IamInstanceProfileSpecification::builder().name("app").build(),
+                    ec2::IamInstanceProfileSpecification::builder()
+                        .name("app")
+                        .build(),
                 );
             }
             r.send()
@@ -335,12 +383,33 @@ async fn seed(moto: &Moto) -> Seeded {
         }
     };
     // web-1: public (address and a route to the gateway), role, IMDSv2 only.
-    run("web-1", public.clone(), vec![web.clone()], true, ec2::HttpTokensState::Required).await;
+    run(
+        "web-1",
+        public.clone(),
+        vec![web.clone()],
+        true,
+        ec2::HttpTokensState::Required,
+    )
+    .await;
     // legacy: SMB and SSH from anywhere, no role, IMDSv1; a public address in the
     // private subnet (the main table has no route to the gateway): not public.
-    run("legacy", private.clone(), vec![smb, ssh], false, ec2::HttpTokensState::Optional).await;
+    run(
+        "legacy",
+        private.clone(),
+        vec![smb, ssh],
+        false,
+        ec2::HttpTokensState::Optional,
+    )
+    .await;
     // parked: stopped, with a role and IMDSv2.
-    let parked = run("parked", private, vec![web], true, ec2::HttpTokensState::Required).await;
+    let parked = run(
+        "parked",
+        private,
+        vec![web],
+        true,
+        ec2::HttpTokensState::Required,
+    )
+    .await;
     c.stop_instances()
         .instance_ids(parked)
         .send()
@@ -376,9 +445,10 @@ async fn collect_from(moto: &Moto, endpoints: Vec<EndpointOverride>) -> Collecti
 
 /// The CIS rows with a rule: key → rule text.
 fn rows() -> BTreeMap<String, String> {
-    let doc: serde_yaml::Value =
-        serde_yaml::from_str(include_str!("../../policies/cis-aws.src/rules-pending/network.yaml"))
-            .expect("network.yaml");
+    let doc: serde_yaml::Value = serde_yaml::from_str(include_str!(
+        "../../policies/cis-aws.src/rules-pending/network.yaml"
+    ))
+    .expect("network.yaml");
     doc["controls"]
         .as_mapping()
         .expect("controls")
@@ -391,7 +461,8 @@ fn rows() -> BTreeMap<String, String> {
 /// notes).
 fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, Outcome, String)> {
     let opts = gsl::run::eval_options(graph.snapshot(), None);
-    let report = gsl::run::eval_rule(rule, graph, &opts).unwrap_or_else(|e| panic!("{rule}: {e:?}"));
+    let report =
+        gsl::run::eval_rule(rule, graph, &opts).unwrap_or_else(|e| panic!("{rule}: {e:?}"));
     report
         .entities
         .iter()
@@ -454,48 +525,96 @@ async fn the_ec2_types_and_every_decidable_network_control_on_a_seeded_account()
         "DescribeInstances",
         "GetEbsEncryptionByDefault",
     ] {
-        assert_eq!(c.stats.calls(Service::Ec2, op), 2, "{op}: one call in each of the 2 regions");
+        assert_eq!(
+            c.stats.calls(Service::Ec2, op),
+            2,
+            "{op}: one call in each of the 2 regions"
+        );
     }
     assert_eq!(c.stats.calls(Service::Iam, "ListInstanceProfiles"), 1);
-    assert_eq!(c.stats.calls(Service::Iam, "ListAttachedRolePolicies"), 1, "one role in use");
+    assert_eq!(
+        c.stats.calls(Service::Iam, "ListAttachedRolePolicies"),
+        1,
+        "one role in use"
+    );
 
     // The shapes.
     let web = by_name(&c, "SecurityGroup", "web");
     let rules = web["inboundRules"].as_array().expect("rules");
     let scopes: Vec<(&str, i64, &str)> = rules
         .iter()
-        .map(|r| (r["protocol"].as_str().unwrap(), r["port"].as_i64().unwrap(), r["scope"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["protocol"].as_str().unwrap(),
+                r["port"].as_i64().unwrap(),
+                r["scope"].as_str().unwrap(),
+            )
+        })
         .collect();
-    let ssh_id = by_name(&c, "SecurityGroup", "ssh-world")["id"].as_str().unwrap().to_string();
+    let ssh_id = by_name(&c, "SecurityGroup", "ssh-world")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(scopes.contains(&("TCP", 443, "0.0.0.0/0")), "{scopes:?}");
     assert!(scopes.contains(&("TCP", 443, "::/0")), "{scopes:?}");
-    assert!(scopes.contains(&("TCP", 22, ssh_id.as_str())), "a group referencing another: {scopes:?}");
+    assert!(
+        scopes.contains(&("TCP", 22, ssh_id.as_str())),
+        "a group referencing another: {scopes:?}"
+    );
     assert_eq!(web["vpc"]["id"], s.vpc.as_str());
     assert_eq!(web["isDefault"], false);
     let legacy = by_name(&c, "Instance", "legacy");
     let web1 = by_name(&c, "Instance", "web-1");
     let parked = by_name(&c, "Instance", "parked");
     assert_eq!(web1["isPublic"], true, "{web1:#}");
-    assert_eq!(legacy["isPublic"], false, "a public address, but the main table has no gateway route");
+    assert_eq!(
+        legacy["isPublic"], false,
+        "a public address, but the main table has no gateway route"
+    );
     let private_table = &legacy["nics"][0]["subnet"]["routeTable"];
-    assert_eq!(private_table["isMain"], true, "no explicit association: the main table");
-    assert_eq!(web1["nics"][0]["subnet"]["routeTable"]["routesToInternetGateway"], true);
+    assert_eq!(
+        private_table["isMain"], true,
+        "no explicit association: the main table"
+    );
+    assert_eq!(
+        web1["nics"][0]["subnet"]["routeTable"]["routesToInternetGateway"],
+        true
+    );
     assert!(web1["nics"][0]["subnet"]["nacl"]["inbound"].is_array());
     assert_eq!(web1["nics"][0]["securityGroups"][0]["name"], "web");
     assert_eq!(web1["roles"][0]["name"], "app");
-    assert_eq!(web1["roles"][0]["managedPolicies"][0]["name"], "AmazonSSMManagedInstanceCore");
+    assert_eq!(web1["roles"][0]["managedPolicies"][0]["name"], "ssm-core");
     assert_eq!(web1["metadataOptions"]["httpTokens"], "required");
     assert_eq!(parked["isRunning"], false);
     assert_eq!(parked["state"], "stopped");
     assert_eq!(web1["isRunning"], true);
-    let legacy_scopes: Vec<&str> = legacy["inboundRules"].as_array().unwrap().iter().map(|r| r["scope"].as_str().unwrap()).collect();
-    assert_eq!(legacy_scopes, ["0.0.0.0/0", "0.0.0.0/0"], "the union of smb-world's and ssh-world's rules");
-    let vpc = entities(&c, "VPC").iter().find(|v| v["id"] == s.vpc.as_str()).expect("the VPC");
+    let legacy_scopes: Vec<&str> = legacy["inboundRules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        legacy_scopes,
+        ["0.0.0.0/0", "0.0.0.0/0"],
+        "the union of smb-world's and ssh-world's rules"
+    );
+    let vpc = entities(&c, "VPC")
+        .iter()
+        .find(|v| v["id"] == s.vpc.as_str())
+        .expect("the VPC");
     assert_eq!(vpc["hasFlowLogs"], true);
     assert_eq!(vpc["internetGateways"].as_array().map(Vec::len), Some(1));
-    assert!(entities(&c, "Volume").iter().any(|v| v["encrypted"] == true));
+    assert!(entities(&c, "Volume")
+        .iter()
+        .any(|v| v["encrypted"] == true));
     let used = by_name(&c, "SecurityGroup", "smb-world");
-    let instances = used["networkAssetsStats"].as_array().unwrap().iter().find(|s| s["type"] == "instances").unwrap();
+    let instances = used["networkAssetsStats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "instances")
+        .unwrap();
     assert_eq!(instances["count"], 1, "{used:#}");
 
     // Every decidable control: (row, entity id or name, outcome, words of the failure).
@@ -504,24 +623,89 @@ async fn the_ec2_types_and_every_decidable_network_control_on_a_seeded_account()
     let expect: Vec<(&str, String, Outcome, &str)> = vec![
         ("instance-roles", "web-1".into(), Outcome::Passed, ""),
         ("instance-roles", "parked".into(), Outcome::Passed, ""),
-        ("instance-roles", "legacy".into(), Outcome::Failed, "profileArn"),
+        (
+            "instance-roles",
+            "legacy".into(),
+            Outcome::Failed,
+            "profileArn",
+        ),
         ("vpc-flow-logs", s.vpc.clone(), Outcome::Passed, ""),
-        ("vpc-flow-logs", s.default_vpc.clone(), Outcome::Failed, "hasFlowLogs"),
-        ("ebs-default-encryption", "us-east-1".into(), Outcome::Passed, ""),
-        ("ebs-default-encryption", "eu-west-1".into(), Outcome::Failed, "enabled"),
+        (
+            "vpc-flow-logs",
+            s.default_vpc.clone(),
+            Outcome::Failed,
+            "hasFlowLogs",
+        ),
+        (
+            "ebs-default-encryption",
+            "us-east-1".into(),
+            Outcome::Passed,
+            "",
+        ),
+        (
+            "ebs-default-encryption",
+            "eu-west-1".into(),
+            Outcome::Failed,
+            "enabled",
+        ),
         ("cifs-restricted", "web-1".into(), Outcome::Passed, ""),
-        ("cifs-restricted", "legacy".into(), Outcome::Failed, "inboundRules[0]"),
+        (
+            "cifs-restricted",
+            "legacy".into(),
+            Outcome::Failed,
+            "inboundRules[0]",
+        ),
         ("nacl-admin-ports", "office-acl".into(), Outcome::Passed, ""),
-        ("nacl-admin-ports", "rdp-open-acl".into(), Outcome::Failed, "inbound[0]"),
+        (
+            "nacl-admin-ports",
+            "rdp-open-acl".into(),
+            Outcome::Failed,
+            "inbound[0]",
+        ),
         ("sg-admin-ports-ipv4", "web".into(), Outcome::Passed, ""),
-        ("sg-admin-ports-ipv4", "ssh-world".into(), Outcome::Failed, "inboundRules[0]"),
-        ("sg-admin-ports-ipv6", "ssh-world".into(), Outcome::Passed, ""),
-        ("sg-admin-ports-ipv6", "rdp-v6".into(), Outcome::Failed, "inboundRules[0]"),
-        ("default-sg-restricts-all", format!("default@{}", s.vpc), Outcome::Passed, ""),
-        ("default-sg-restricts-all", format!("default@{}", s.default_vpc), Outcome::Failed, "Rules"),
-        ("default-sg-restricts-all", "web".into(), Outcome::NotRelevant, ""),
+        (
+            "sg-admin-ports-ipv4",
+            "ssh-world".into(),
+            Outcome::Failed,
+            "inboundRules[0]",
+        ),
+        (
+            "sg-admin-ports-ipv6",
+            "ssh-world".into(),
+            Outcome::Passed,
+            "",
+        ),
+        (
+            "sg-admin-ports-ipv6",
+            "rdp-v6".into(),
+            Outcome::Failed,
+            "inboundRules[0]",
+        ),
+        (
+            "default-sg-restricts-all",
+            format!("default@{}", s.vpc),
+            Outcome::Passed,
+            "",
+        ),
+        (
+            "default-sg-restricts-all",
+            format!("default@{}", s.default_vpc),
+            Outcome::Failed,
+            "Rules",
+        ),
+        (
+            "default-sg-restricts-all",
+            "web".into(),
+            Outcome::NotRelevant,
+            "",
+        ),
         ("imdsv2", "web-1".into(), Outcome::Passed, ""),
-        ("imdsv2", "legacy".into(), Outcome::Failed, "metadataOptions.httpTokens"),
+        (
+            "imdsv2",
+            "legacy".into(),
+            Outcome::Failed,
+            "metadataOptions.httpTokens",
+        ),
     ];
     // The default groups are told apart by their VPC.
     let default_group = |vpc: &str| -> String {
@@ -546,18 +730,32 @@ async fn the_ec2_types_and_every_decidable_network_control_on_a_seeded_account()
             .unwrap_or_else(|| panic!("{row}: no result for {who}: {results:#?}"));
         assert_eq!(got, outcome, "{row} on {who} ({id}): {text}");
         if *outcome == Outcome::Failed {
-            assert!(text.contains(words), "{row} on {who}: {words:?} not in {text}");
+            assert!(
+                text.contains(words),
+                "{row} on {who}: {words:?} not in {text}"
+            );
         }
         seen_rows.insert(*row);
     }
-    assert_eq!(seen_rows.len(), rows.len(), "every row with a rule is asserted");
+    assert_eq!(
+        seen_rows.len(),
+        rows.len(),
+        "every row with a rule is asserted"
+    );
 
     // The corpus rules over the EC2 types run on the collected entities without error.
     for line in include_str!("../data/gsl/corpus_valid.txt").lines() {
         let rule = line.split("  #").next().unwrap_or_default().trim();
-        let on_ec2 = ["SecurityGroup ", "VPC ", "Instance ", "NACL ", "RouteTable ", "Volume "]
-            .iter()
-            .any(|t| rule.starts_with(t));
+        let on_ec2 = [
+            "SecurityGroup ",
+            "VPC ",
+            "Instance ",
+            "NACL ",
+            "RouteTable ",
+            "Volume ",
+        ]
+        .iter()
+        .any(|t| rule.starts_with(t));
         if !on_ec2 || rule.contains("startTime") {
             continue;
         }
@@ -585,7 +783,12 @@ async fn refused_ec2_calls_leave_the_types_unknown_never_passed() {
         .filter(|e| e.region.as_deref() == Some("eu-west-1"))
         .map(|e| e.operation.as_str())
         .collect();
-    for op in ["DescribeSecurityGroups", "DescribeInstances", "GetEbsEncryptionByDefault", "DescribeVpcs"] {
+    for op in [
+        "DescribeSecurityGroups",
+        "DescribeInstances",
+        "GetEbsEncryptionByDefault",
+        "DescribeVpcs",
+    ] {
         assert!(refused.contains(&op), "{op} not recorded: {refused:?}");
     }
     let sg_error = c
@@ -616,7 +819,9 @@ async fn refused_ec2_calls_leave_the_types_unknown_never_passed() {
             .collect();
         assert!(!there.is_empty(), "{row}: nothing said about eu-west-1");
         assert!(
-            there.iter().all(|(id, o)| **o == Outcome::Unknown && id.ends_with("/eu-west-1")),
+            there
+                .iter()
+                .all(|(id, o)| **o == Outcome::Unknown && id.ends_with("/eu-west-1")),
             "{row}: {there:?}"
         );
         assert_ne!(report.status, gsl::report::RuleStatus::Passed, "{row}");

@@ -113,7 +113,11 @@ async fn measure(instances: usize, groups: usize) {
     let started = Instant::now();
     let collection = collect::collect(&config, &options).await.expect("collects");
     let took = started.elapsed();
-    assert!(collection.snapshot.errors.is_empty(), "{:#?}", collection.snapshot.errors);
+    assert!(
+        collection.snapshot.errors.is_empty(),
+        "{:#?}",
+        collection.snapshot.errors
+    );
     let entities = &collection.snapshot.accounts[0].entities;
     let count = |ty: &str| entities.get(ty).map_or(0, Vec::len);
     assert_eq!(count("Instance"), instances);
