@@ -21,11 +21,17 @@ pub enum Service {
     Organizations,
     /// AWS Account Management (`--all-regions`: the regions enabled for an account).
     Account,
+    // The network and compute types (issue 24).
+    /// EC2 (security groups, VPCs, subnets, network ACLs, route tables, instances,
+    /// volumes).
+    Ec2,
+    /// IAM (the instance profiles and roles of instances).
+    Iam,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 9] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
@@ -33,6 +39,8 @@ impl Service {
         Service::Sts,
         Service::Organizations,
         Service::Account,
+        Service::Ec2,
+        Service::Iam,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -46,6 +54,8 @@ impl Service {
             Service::Sts => "sts",
             Service::Organizations => "organizations",
             Service::Account => "account",
+            Service::Ec2 => "ec2",
+            Service::Iam => "iam",
         }
     }
 
@@ -76,6 +86,6 @@ mod tests {
         for s in Service::ALL {
             assert_eq!(Service::from_name(s.as_str()), Some(s));
         }
-        assert_eq!(Service::from_name("ec2"), None);
+        assert_eq!(Service::from_name("ec3"), None);
     }
 }

@@ -229,9 +229,11 @@ pub fn near_type(name: &str) -> Option<&'static str> {
     if KNOWN.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
         return None;
     }
-    // A longer or shorter name is a type of its own (`CloudTrailEvent`), not a typo.
+    // A longer or shorter name is a type of its own (`CloudTrailEvent`), not a typo;
+    // so is a known name with a word before it (GCP's `VMInstance`, `EC2Instance`).
     crate::text::closest(name, KNOWN.iter().map(|s| s.name))
         .filter(|k| k.chars().count().abs_diff(name.chars().count()) <= 2)
+        .filter(|k| !(name.len() > k.len() && name.ends_with(k)))
 }
 
 /// A property that is always present, from `source`.
@@ -380,20 +382,8 @@ mod tests {
         Ok(())
     }
 
-    /// Every type's example records (`EXAMPLE` in its module under
-    /// `crate::collect::types`) in one account: every field of the records filled in,
-    /// joined so that every nested piece (alarms under transformations, subscriptions
-    /// under actions) appears, and the derived reasons are written.
     fn full() -> Collected {
-        let mut doc =
-            serde_json::json!({"accountNumber": "111111111111", "regions": ["us-east-1"]});
-        for example in crate::collect::types::EXAMPLES {
-            let part: Json = serde_json::from_str(example).expect("an example is JSON");
-            for (key, value) in part.as_object().expect("an example is an object") {
-                doc[key] = value.clone();
-            }
-        }
-        serde_json::from_value(doc).expect("the examples are records")
+        crate::collect::types::example_account()
     }
 
     #[test]
@@ -503,6 +493,8 @@ mod tests {
         assert_eq!(near_type("SecurityGroup"), None);
         assert_eq!(near_type("CloudTrailEvent"), None);
         assert_eq!(near_type("SnsTopics"), Some("SnsTopic"));
+        assert_eq!(near_type("VMInstance"), None);
+        assert_eq!(near_type("Instanse"), Some("Instance"));
         assert!(matches!(trail.ty().field("nmae"), Field::Unknown(_)));
         assert!(matches!(
             PropType::String.field("x"),

@@ -73,6 +73,23 @@ fn corpus_malformed_gives_expected_codes() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Rules of the corpus written for another platform's type (or a made-up shape) whose
+/// name is now a collected AWS type: the check reports the properties the AWS type
+/// does not have, as it must (the rule would read nothing on AWS entities).
+const OTHER_PLATFORM: &[(&str, &[&str])] = &[
+    // GCP's subnet (cloud-bots-gcp); the AWS `Subnet` has no Google access flag.
+    (
+        "Subnet should have privateIpGoogleAccess=true",
+        &["gsl::eval::unknown_property"],
+    ),
+    // A shape of §7 assembled from fragments; `Instance where inboundRules contain
+    // [port in (...)] should have launchTime after(...)` is its AWS form (also listed).
+    (
+        "Instance where port in (20, 21, 22, 3389) should have startTime",
+        &["gsl::eval::unknown_property", "gsl::eval::unknown_property"],
+    ),
+];
+
 /// Every rule of the corpus passes the static check (no unknown function, no type
 /// error) and evaluates without an `error` outcome on a snapshot holding an entity of
 /// its type — one with no properties, and one with the properties the rule reads
@@ -89,9 +106,17 @@ fn corpus_valid_checks_and_evaluates_on_entities_of_its_type() {
     let mut evaluated = 0;
     for (line_no, line) in data_lines(text) {
         let rule = parse_rule(line).expect("parses (see the round-trip test)");
-        let checked = match check_rule(&rule) {
-            Ok(c) => c,
-            Err(e) => {
+        let other_platform = OTHER_PLATFORM.iter().find(|(r, _)| line.starts_with(r));
+        let checked = match (check_rule(&rule), other_platform) {
+            (Ok(c), None) => c,
+            (Err(e), Some((_, codes))) if e.codes() == *codes => continue,
+            (Ok(_), Some(_)) => {
+                failures.push(format!(
+                    "line {line_no}: checks, but names properties the collected type does not have"
+                ));
+                continue;
+            }
+            (Err(e), _) => {
                 failures.push(format!("line {line_no}: check: {:?}", e.codes()));
                 continue;
             }

@@ -19,6 +19,7 @@
 //! Everything here but the fetchers is pure and always built (no SDK).
 
 pub mod docs;
+pub mod ec2;
 
 use super::Service;
 use crate::entity::schema::Property;
@@ -170,6 +171,39 @@ registry! {
     cloud_watch_alarm: alarms,
     /// SNS topics whose subscriptions were listed.
     sns_topic: topics,
+    // The network and compute types (issue 24).
+    /// VPCs, internet gateways, flow logs and peering connections, per region.
+    vpc: vpcs,
+    /// Security groups and network interfaces, per region.
+    security_group: security_groups,
+    /// Network ACLs, per region.
+    network_acl: network_acls,
+    /// Route tables, per region.
+    route_table: route_tables,
+    /// Subnets, per region.
+    subnet: subnets,
+    /// EBS volumes, per region.
+    volume: volumes,
+    /// Instances, with their instance profiles' roles.
+    instance: instances,
+    /// EBS encryption by default, per region answered.
+    ebs_encryption: ebs_encryption,
+}
+
+/// Every type's example records (`EXAMPLE` in its module) in one account: every field
+/// of the records filled in, joined so that every nested piece (alarms under
+/// transformations, subscriptions under actions, groups under interfaces) appears, and
+/// the derived reasons are written.
+#[cfg(test)]
+pub(crate) fn example_account() -> Collected {
+    let mut doc = json!({"accountNumber": "111111111111", "regions": ["us-east-1"]});
+    for example in EXAMPLES {
+        let part: Json = serde_json::from_str(example).expect("an example is JSON");
+        for (key, value) in part.as_object().expect("an example is an object") {
+            doc[key] = value.clone();
+        }
+    }
+    serde_json::from_value(doc).expect("the examples are records")
 }
 
 /// The collected type named `name`.
