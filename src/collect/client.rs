@@ -101,6 +101,9 @@ service_client!(aws_sdk_sns, Service::Sns);
 service_client!(aws_sdk_sts, Service::Sts);
 service_client!(aws_sdk_organizations, Service::Organizations);
 service_client!(aws_sdk_account, Service::Account);
+// Identity.
+service_client!(aws_sdk_iam, Service::Iam);
+service_client!(aws_sdk_accessanalyzer, Service::AccessAnalyzer);
 
 /// Builds clients from one SDK configuration (credentials, retries, timeouts) and
 /// the run's endpoint overrides.

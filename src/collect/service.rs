@@ -21,11 +21,16 @@ pub enum Service {
     Organizations,
     /// AWS Account Management (`--all-regions`: the regions enabled for an account).
     Account,
+    // Identity (IamUser, Iam, IamRole, IamGroup, IamPolicy, AccessAnalyzer).
+    /// IAM (global).
+    Iam,
+    /// IAM Access Analyzer.
+    AccessAnalyzer,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 9] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
@@ -33,6 +38,9 @@ impl Service {
         Service::Sts,
         Service::Organizations,
         Service::Account,
+        // Identity.
+        Service::Iam,
+        Service::AccessAnalyzer,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -46,6 +54,9 @@ impl Service {
             Service::Sts => "sts",
             Service::Organizations => "organizations",
             Service::Account => "account",
+            // Identity.
+            Service::Iam => "iam",
+            Service::AccessAnalyzer => "access-analyzer",
         }
     }
 

@@ -170,6 +170,17 @@ registry! {
     cloud_watch_alarm: alarms,
     /// SNS topics whose subscriptions were listed.
     sns_topic: topics,
+    // Identity.
+    /// IAM users and the root user, with their credential report rows.
+    iam_user: iam_users,
+    /// The account's IAM settings (one record).
+    iam: iam,
+    /// IAM groups.
+    iam_group: iam_groups,
+    /// IAM roles.
+    iam_role: iam_roles,
+    /// Customer managed policies and the AWS managed policies in use.
+    iam_policy: iam_policies,
 }
 
 /// The collected type named `name`.
@@ -251,9 +262,10 @@ pub const RUN_CALLS: &[RunCall] = &[
 /// The entity types whose data is incomplete when `service:operation` fails, sorted.
 /// `on_chain`: the failed call was for something on a trail's alarm chain. A call no
 /// type declares (AssumeRole: the whole account) affects every type, except the
-/// region list (the static list is probed instead: nothing is missing).
+/// region list (`account:ListRegions`: the static list is probed instead, nothing is
+/// missing).
 pub fn affected_entity_types(service: Service, operation: &str, on_chain: bool) -> Vec<String> {
-    if service == Service::Account {
+    if service == Service::Account && operation == "ListRegions" {
         return Vec::new();
     }
     let declared = TYPES.iter().any(|t| {
