@@ -11,6 +11,7 @@ mod cli_snapshots;
 mod collect_cli;
 mod collect_faults;
 mod collect_graph;
+mod collect_iam;
 mod collect_moto;
 mod collect_org;
 mod collect_regions;
