@@ -6,6 +6,10 @@
 //! rules asserted and each failure naming the entity and the property. A refused
 //! `iam:GenerateCredentialReport` leaves IamUser unknown, never passed.
 //!
+//! moto does not serve IAM Access Analyzer: `AccessAnalyzer` is collected from a recorded
+//! `ListAnalyzers` reply served by a small local server the test starts
+//! (`support::stand_in`).
+//!
 //! moto cannot give the root user MFA or access keys, and its credential report has no
 //! `<root_account>` row: on moto the root controls have one side each (1.3 passes, 1.4
 //! and 1.5 fail); their other side is in the table's cases (`gsl test`). moto cannot
@@ -62,8 +66,8 @@ fn corpus_and_cis_rules_on_the_identity_types_check_against_the_schema() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // 6 corpus rules (IamUser, Iam, IamPolicy) and the table's 16 rules.
-    assert!(checked >= 22, "{checked} identity rules checked");
+    // 6 corpus rules (IamUser, Iam, IamPolicy) and the table's 17 rules.
+    assert!(checked >= 23, "{checked} identity rules checked");
     assert!(n_corpus >= 50);
     // The check does catch a misspelt property of these types.
     let bad = parse_rule("IamUser should have mfaActiv = 'true'").unwrap();
@@ -793,6 +797,67 @@ mod moto {
                 ("admin", Outcome::Passed, ""),
                 ("read", Outcome::Passed, ""),
                 ("unused-admin", Outcome::Passed, ""),
+            ],
+        );
+    }
+
+    /// A recorded `ListAnalyzers` reply of a region with an active account analyzer and
+    /// an unused-access one.
+    const ANALYZERS: &str = r#"{"analyzers":[{"arn":"arn:aws:access-analyzer:us-east-1:123456789012:analyzer/external","name":"external","type":"ACCOUNT","createdAt":"2026-11-01T10:00:00Z","lastResourceAnalyzed":"arn:aws:s3:::logs","lastResourceAnalyzedAt":"2026-11-02T10:00:00Z","status":"ACTIVE","tags":{}},{"arn":"arn:aws:access-analyzer:us-east-1:123456789012:analyzer/unused","name":"unused","type":"ACCOUNT_UNUSED_ACCESS","createdAt":"2026-11-01T10:00:00Z","status":"ACTIVE","tags":{}}]}"#;
+
+    /// Access Analyzer is not served by moto: this test's own server answers with a
+    /// recorded reply (an analyzer in us-east-1, none in eu-west-1).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn access_analyzer_per_region_from_a_recorded_reply() {
+        let moto = Moto::start();
+        let url = support::stand_in(|head| match support::signed_region(head) {
+            Some("us-east-1") => ANALYZERS.to_string(),
+            _ => support::NO_ANALYZERS.to_string(),
+        });
+        let config = moto.sdk_config(REGION).await;
+        let mut endpoints = moto.endpoints();
+        endpoints.push(EndpointOverride {
+            service: Some(Service::AccessAnalyzer),
+            region: None,
+            url,
+        });
+        let options = CollectOptions {
+            regions: vec!["us-east-1".into(), "eu-west-1".into()],
+            endpoints,
+            ..Default::default()
+        };
+        let c = collect::collect(&config, &options).await.expect("collects");
+        assert!(c.snapshot.errors.is_empty(), "{:#?}", c.snapshot.errors);
+        let list = entities(&c, "AccessAnalyzer");
+        assert_eq!(list.len(), 2, "{list:#?}");
+        let east = by_name(&c, "AccessAnalyzer", "us-east-1");
+        assert_eq!(east["region"], "us-east-1");
+        assert_eq!(east["externalAccessEnabled"], true);
+        assert_eq!(east["analyzers"][0]["createdAt"], "2026-11-01T10:00:00Z");
+        assert_eq!(east["analyzers"][1]["type"], "ACCOUNT_UNUSED_ACCESS");
+        assert_eq!(
+            by_name(&c, "AccessAnalyzer", "eu-west-1")["externalAccessEnabled"],
+            false
+        );
+        // Per region, and IAM still once per account.
+        let per = |op: &str| {
+            c.stats
+                .operations
+                .iter()
+                .filter(|o| o.operation == op)
+                .map(|o| o.calls)
+                .sum::<u64>()
+        };
+        assert_eq!(per("ListAnalyzers"), 2);
+        assert_eq!(per("GetAccountAuthorizationDetails"), 1);
+        let now = collected_at(&c);
+        expect(
+            &c,
+            "access-analyzer-all-regions",
+            now,
+            &[
+                ("eu-west-1", Outcome::Failed, "analyzers"),
+                ("us-east-1", Outcome::Passed, ""),
             ],
         );
     }

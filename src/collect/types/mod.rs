@@ -181,6 +181,8 @@ registry! {
     iam_role: iam_roles,
     /// Customer managed policies and the AWS managed policies in use.
     iam_policy: iam_policies,
+    /// IAM Access Analyzer's analyzers, per region.
+    access_analyzer: access_analyzers,
 }
 
 /// The collected type named `name`.

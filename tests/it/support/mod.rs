@@ -59,6 +59,10 @@ pub struct Moto {
     /// `http://127.0.0.1:<port>`: STS that refuses AssumeRole of `role/missing`
     /// (as AWS refuses a role that does not exist) and forwards the rest to moto.
     pub sts_gate_url: String,
+    /// `http://127.0.0.1:<port>`: IAM Access Analyzer, which moto does not serve: a
+    /// stand-in answering `ListAnalyzers` with the recorded reply of a region without
+    /// an analyzer.
+    pub access_analyzer_url: String,
 }
 
 impl Moto {
@@ -91,6 +95,7 @@ impl Moto {
             cloudwatch_url: String::new(),
             deny_url: String::new(),
             sts_gate_url: String::new(),
+            access_analyzer_url: stand_in(|_| NO_ANALYZERS.to_string()),
         };
         // Bounded wait: moto's import takes a few seconds on a busy machine.
         let line = rx
@@ -123,6 +128,11 @@ impl Moto {
                 region: None,
                 url: self.cloudwatch_url.clone(),
             },
+            EndpointOverride {
+                service: Some(Service::AccessAnalyzer),
+                region: None,
+                url: self.access_analyzer_url.clone(),
+            },
         ]
     }
 
@@ -152,6 +162,53 @@ impl Moto {
             reply.lines().next().unwrap_or_default()
         );
     }
+}
+
+/// IAM Access Analyzer's `ListAnalyzers` reply for a region without an analyzer, as
+/// AWS gives it.
+pub const NO_ANALYZERS: &str = r#"{"analyzers":[]}"#;
+
+/// A local HTTP server standing in for a service moto does not serve: every request
+/// gets `200` and the JSON `reply(head)` (the head names the operation and, in its
+/// `Authorization` credential scope, the region), one request per connection. Returns
+/// its URL.
+pub fn stand_in(reply: impl Fn(&str) -> String + Send + Sync + 'static) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let reply = std::sync::Arc::new(reply);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let reply = reply.clone();
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let head = loop {
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break String::from_utf8_lossy(&buf[..end]).to_string();
+                    }
+                };
+                let body = reply(&head);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    url
+}
+
+/// The region of a signed request's head (its `Authorization` credential scope).
+pub fn signed_region(head: &str) -> Option<&str> {
+    let scope = head.split("Credential=").nth(1)?;
+    scope.split('/').nth(2)
 }
 
 /// An SDK config that never touches real AWS credentials: static test keys, an
