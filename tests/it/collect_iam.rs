@@ -98,22 +98,10 @@ mod moto {
 
     const REGION: &str = "us-east-1";
 
-    /// POST a JSON body to moto's own API (unsigned).
-    fn moto_api(moto: &Moto, path: &str, body: &str) {
-        let addr = moto.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).expect("connect to moto");
-        write!(
-            stream,
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .expect("send");
-        let mut reply = String::new();
-        let _ = stream.read_to_string(&mut reply);
-        assert!(
-            reply.starts_with("HTTP/1.1 20") || reply.starts_with("HTTP/1.0 20"),
-            "{reply}"
-        );
+    /// moto with the AWS managed policies (AWSSupportAccess, AWSCloudShellFullAccess),
+    /// which it loads only when asked.
+    fn moto_with_managed_policies() -> Moto {
+        Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")])
     }
 
     fn doc(statement: &str) -> String {
@@ -127,13 +115,6 @@ mod moto {
 
     impl Seed {
         async fn new(moto: &Moto) -> Seed {
-            // AWS managed policies (AWSSupportAccess, AWSCloudShellFullAccess) exist in
-            // the account only when moto loads them, before its first IAM call.
-            moto_api(
-                moto,
-                "/moto-api/config",
-                r#"{"iam": {"load_aws_managed_policies": true}}"#,
-            );
             let config = moto.sdk_config(REGION).await;
             Seed {
                 iam: aws_sdk_iam::Client::new(&config),
@@ -419,7 +400,7 @@ mod moto {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_decidable_identity_control_on_a_seeded_account() {
         use Outcome::{Failed, NotRelevant, Passed};
-        let moto = Moto::start();
+        let moto = moto_with_managed_policies();
         let seed = Seed::new(&moto).await;
         seed.phase_a().await;
         let started = std::time::Instant::now();
@@ -741,7 +722,7 @@ mod moto {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_refused_credential_report_leaves_iam_users_unknown() {
-        let moto = Moto::start();
+        let moto = moto_with_managed_policies();
         let seed = Seed::new(&moto).await;
         seed.phase_a().await;
         let gate = scp_gate(&moto.url);

@@ -68,6 +68,12 @@ pub struct Moto {
 impl Moto {
     /// Start moto and the translator; panics with a clear message if they cannot start.
     pub fn start() -> Moto {
+        Moto::start_with_env(&[])
+    }
+
+    /// [`Moto::start`] with moto's own settings in its environment
+    /// (`MOTO_IAM_LOAD_MANAGED_POLICIES=true`: the AWS managed policies exist).
+    pub fn start_with_env(vars: &[(&str, &str)]) -> Moto {
         let python = tool("GSL_PYTHON", ".venv/bin/python");
         let moto_server = tool("GSL_MOTO_SERVER", ".venv/bin/moto_server");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support/moto_harness.py");
@@ -75,6 +81,7 @@ impl Moto {
             .arg(&script)
             .arg("--moto-server")
             .arg(&moto_server)
+            .envs(vars.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
