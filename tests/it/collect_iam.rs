@@ -463,7 +463,7 @@ mod moto {
             };
             assert_eq!(*n, expected, "{call}: {calls:?}");
         }
-        assert_eq!(calls.len(), 11, "{calls:?}");
+        assert_eq!(calls.len(), 10, "{calls:?}");
 
         let now = collected_at(&a);
         let later = now + Duration::days(100);
