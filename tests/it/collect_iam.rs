@@ -641,38 +641,6 @@ mod moto {
         );
     }
 
-    /// Reads one HTTP request (head and body by Content-Length).
-    fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 8192];
-        loop {
-            let n = stream.read(&mut chunk).ok()?;
-            if n == 0 {
-                return None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                let length = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse::<usize>().ok())?
-                    })
-                    .unwrap_or(0);
-                while buf.len() < end + 4 + length {
-                    let n = stream.read(&mut chunk).ok()?;
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                return Some((head, buf[end + 4..].to_vec()));
-            }
-        }
-    }
-
     const DENIED: &str = "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: iam:GenerateCredentialReport with an explicit deny in a service control policy</Message></Error><RequestId>1</RequestId></ErrorResponse>";
 
     /// IAM in front of moto, as an SCP would shape it: `GenerateCredentialReport` is
@@ -686,7 +654,7 @@ mod moto {
                 let Ok(mut client) = stream else { continue };
                 let upstream = upstream.clone();
                 std::thread::spawn(move || {
-                    let Some((head, body)) = read_request(&mut client) else {
+                    let Some((head, body)) = support::read_request(&mut client) else {
                         return;
                     };
                     if String::from_utf8_lossy(&body).contains("Action=GenerateCredentialReport") {

@@ -5,7 +5,7 @@
 //! and the account's alternate contacts (`account:GetAlternateContact`, not set =
 //! `ResourceNotFoundException`).
 
-use super::iam_policy::GLOBAL_REGION;
+use super::iam_policy::global;
 use super::{Call, Collected, EntityType, Scope, When};
 use crate::collect::Service;
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN, STRINGS};
@@ -84,19 +84,15 @@ pub const LIST_VIRTUAL_MFA: Call = Call {
 /// The AWS managed policy that makes a role a support role (CIS).
 pub const SUPPORT_POLICY: &str = "AWSSupportAccess";
 
-const PROPERTIES: &[Property] = &{
-    let mut all = join::<{ IDENTITY_LEN + OWN.len() }>(
-        &identity(
+const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
+    &global(identity(
             "the account number",
             "`\"Iam\"`",
             "the account number",
             "",
-        ),
-        OWN,
-    );
-    all[IDENTITY_LEN - 1] = GLOBAL_REGION;
-    all
-};
+        )),
+    OWN,
+);
 
 const OWN: &[Property] = &[
     p(
@@ -387,8 +383,7 @@ fn build(c: &Collected) -> Vec<Json> {
         .take(1)
         .map(|i| {
             let acct = &c.account_number;
-            let mut m = super::identity(acct, TYPE.name, acct, acct, "");
-            m.insert("region".into(), Json::Null);
+            let mut m = super::global_identity(acct, TYPE.name, acct, acct);
             m.insert(
                 "passwordPolicy".into(),
                 password_policy(i.password_policy.as_ref()),

@@ -2,7 +2,7 @@
 //! `GroupDetailList`, made once for every IAM type by [`super::iam_user`]'s fetcher),
 //! with their policies and members.
 
-use super::iam_policy::{AttachedPolicy, InlinePolicy, ATTACHED, GLOBAL_REGION, INLINE};
+use super::iam_policy::{self, global, AttachedPolicy, InlinePolicy, ATTACHED, INLINE};
 use super::{Collected, EntityType, Read};
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN, STRINGS};
 use serde::{Deserialize, Serialize};
@@ -20,14 +20,10 @@ pub const TYPE: EntityType = EntityType {
     build,
 };
 
-const PROPERTIES: &[Property] = &{
-    let mut all = join::<{ IDENTITY_LEN + OWN.len() }>(
-        &identity("`GroupId`", "`\"IamGroup\"`", "`GroupName`", ""),
-        OWN,
-    );
-    all[IDENTITY_LEN - 1] = GLOBAL_REGION;
-    all
-};
+const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
+    &global(identity("`GroupId`", "`\"IamGroup\"`", "`GroupName`", "")),
+    OWN,
+);
 
 const OWN: &[Property] = &[
     p("arn", S, "`Arn`"),
@@ -81,19 +77,11 @@ fn build(c: &Collected) -> Vec<Json> {
     list.iter()
         .map(|g| {
             let id = g.group_id.as_deref().unwrap_or(&g.arn);
-            let mut m = super::identity(id, TYPE.name, &g.name, &c.account_number, "");
-            m.insert("region".into(), Json::Null);
+            let mut m = super::global_identity(id, TYPE.name, &g.name, &c.account_number);
             m.insert("arn".into(), json!(g.arn));
             m.insert("path".into(), json!(g.path));
             m.insert("createDate".into(), json!(g.create_date));
-            m.insert(
-                "managedPolicies".into(),
-                Json::Array(g.managed_policies.iter().map(AttachedPolicy::to_json).collect()),
-            );
-            m.insert(
-                "inlinePolicies".into(),
-                Json::Array(g.inline_policies.iter().map(InlinePolicy::to_json).collect()),
-            );
+            iam_policy::insert_policies(&mut m, &g.managed_policies, &g.inline_policies);
             let mut users: Vec<&str> = c
                 .iam_users
                 .iter()

@@ -23,22 +23,21 @@ pub const TYPE: EntityType = EntityType {
     build,
 };
 
-const PROPERTIES: &[Property] = &{
-    let mut all = join::<{ IDENTITY_LEN + OWN.len() }>(
-        &identity(
-            "`PolicyId`",
-            "`\"IamPolicy\"`",
-            "`PolicyName`",
-            "`null`: IAM is global",
-        ),
-        OWN,
-    );
-    all[IDENTITY_LEN - 1] = GLOBAL_REGION;
-    all
-};
+const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
+    &global(identity(
+        "`PolicyId`",
+        "`\"IamPolicy\"`",
+        "`PolicyName`",
+        "",
+    )),
+    OWN,
+);
 
-/// `region` of a global IAM entity: always `null`.
-pub const GLOBAL_REGION: Property = n("region", S, "`null`: IAM is global");
+/// The identity of a global IAM entity: `region` is always `null`.
+pub const fn global(mut identity: [Property; IDENTITY_LEN]) -> [Property; IDENTITY_LEN] {
+    identity[IDENTITY_LEN - 1] = n("region", S, "`null`: IAM is global");
+    identity
+}
 
 /// What an `IamPolicy` has besides its identity.
 const OWN: &[Property] = &[
@@ -176,6 +175,18 @@ impl InlinePolicy {
     }
 }
 
+/// A user's, group's or role's own policies: `managedPolicies` and `inlinePolicies`.
+pub fn insert_policies(
+    m: &mut serde_json::Map<String, Json>,
+    managed: &[AttachedPolicy],
+    inline: &[InlinePolicy],
+) {
+    let managed = managed.iter().map(AttachedPolicy::to_json).collect();
+    let inline = inline.iter().map(InlinePolicy::to_json).collect();
+    m.insert("managedPolicies".into(), Json::Array(managed));
+    m.insert("inlinePolicies".into(), Json::Array(inline));
+}
+
 /// A policy document as IAM returns it: URL-encoded JSON (RFC 3986 percent-encoding;
 /// `+` stays `+`). A text that is already JSON is taken as it is (an encoded document
 /// never parses as JSON: it starts with `%7B`). A text that is neither stays a string,
@@ -256,8 +267,7 @@ fn build(c: &Collected) -> Vec<Json> {
     list.iter()
         .map(|pol| {
             let id = pol.policy_id.as_deref().unwrap_or(&pol.arn);
-            let mut m = super::identity(id, TYPE.name, &pol.name, &c.account_number, "");
-            m.insert("region".into(), Json::Null);
+            let mut m = super::global_identity(id, TYPE.name, &pol.name, &c.account_number);
             m.insert("arn".into(), json!(pol.arn));
             m.insert("path".into(), json!(pol.path));
             m.insert("isAwsManaged".into(), json!(pol.is_aws_managed()));

@@ -3,7 +3,7 @@
 //! with their trust policy and permission policies decoded.
 
 use super::cloud_trail::{Tag, TAG};
-use super::iam_policy::{AttachedPolicy, InlinePolicy, ATTACHED, GLOBAL_REGION, INLINE};
+use super::iam_policy::{self, global, AttachedPolicy, InlinePolicy, ATTACHED, INLINE};
 use super::{Collected, EntityType, Read};
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN, STRINGS};
 use serde::{Deserialize, Serialize};
@@ -21,14 +21,10 @@ pub const TYPE: EntityType = EntityType {
     build,
 };
 
-const PROPERTIES: &[Property] = &{
-    let mut all = join::<{ IDENTITY_LEN + OWN.len() }>(
-        &identity("`RoleId`", "`\"IamRole\"`", "`RoleName`", ""),
-        OWN,
-    );
-    all[IDENTITY_LEN - 1] = GLOBAL_REGION;
-    all
-};
+const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
+    &global(identity("`RoleId`", "`\"IamRole\"`", "`RoleName`", "")),
+    OWN,
+);
 
 const OWN: &[Property] = &[
     p("arn", S, "`Arn`"),
@@ -117,8 +113,7 @@ fn build(c: &Collected) -> Vec<Json> {
     list.iter()
         .map(|r| {
             let id = r.role_id.as_deref().unwrap_or(&r.arn);
-            let mut m = super::identity(id, TYPE.name, &r.name, &c.account_number, "");
-            m.insert("region".into(), Json::Null);
+            let mut m = super::global_identity(id, TYPE.name, &r.name, &c.account_number);
             m.insert("arn".into(), json!(r.arn));
             m.insert("path".into(), json!(r.path));
             m.insert("createDate".into(), json!(r.create_date));
@@ -126,14 +121,7 @@ fn build(c: &Collected) -> Vec<Json> {
                 "assumeRolePolicy".into(),
                 r.assume_role_policy.clone().unwrap_or(Json::Null),
             );
-            m.insert(
-                "managedPolicies".into(),
-                Json::Array(r.managed_policies.iter().map(AttachedPolicy::to_json).collect()),
-            );
-            m.insert(
-                "inlinePolicies".into(),
-                Json::Array(r.inline_policies.iter().map(InlinePolicy::to_json).collect()),
-            );
+            iam_policy::insert_policies(&mut m, &r.managed_policies, &r.inline_policies);
             m.insert("instanceProfiles".into(), json!(r.instance_profiles));
             m.insert("permissionsBoundary".into(), json!(r.permissions_boundary));
             m.insert("lastUsedDate".into(), json!(r.last_used_date));

@@ -11,7 +11,7 @@
 //! it is before any bound, so "never" is never recent.
 
 use super::cloud_trail::{Tag, TAG};
-use super::iam_policy::{self, AttachedPolicy, InlinePolicy, ATTACHED, GLOBAL_REGION, INLINE};
+use super::iam_policy::{self, AttachedPolicy, InlinePolicy, ATTACHED, global, INLINE};
 use super::{flag, Call, Collected, EntityType, Scope, When};
 use crate::collect::Service;
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN, STRINGS};
@@ -77,19 +77,15 @@ pub const ROOT: &str = "<root_account>";
 /// writes it (`-62135596800` in epoch seconds).
 pub const NEVER: &str = "0001-01-01T00:00:00Z";
 
-const PROPERTIES: &[Property] = &{
-    let mut all = join::<{ IDENTITY_LEN + OWN.len() }>(
-        &identity(
+const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
+    &global(identity(
             "`UserId`; the root user: its ARN (`arn:aws:iam::<account>:root`)",
             "`\"IamUser\"`",
             "`UserName`; the root user: `<root_account>`",
             "",
-        ),
-        OWN,
-    );
-    all[IDENTITY_LEN - 1] = GLOBAL_REGION;
-    all
-};
+        )),
+    OWN,
+);
 
 const OWN: &[Property] = &[
     p("arn", S, "`Arn` (report: `arn`)"),
@@ -511,8 +507,7 @@ fn build(c: &Collected) -> Vec<Json> {
     list.iter()
         .map(|u| {
             let id = u.user_id.as_deref().unwrap_or(&u.arn);
-            let mut m = super::identity(id, TYPE.name, &u.name, &c.account_number, "");
-            m.insert("region".into(), Json::Null);
+            let mut m = super::global_identity(id, TYPE.name, &u.name, &c.account_number);
             let r = u.report.as_ref();
             let created = u.create_date.clone().map(Json::String).or_else(|| {
                 r.map(|r| report_date_or_null(r.user_creation_time.as_deref()))
@@ -554,14 +549,7 @@ fn build(c: &Collected) -> Vec<Json> {
             m.insert("secondAccessKey".into(), access_key(r, true));
             m.insert("firstCertificate".into(), certificate(r, false));
             m.insert("secondCertificate".into(), certificate(r, true));
-            m.insert(
-                "managedPolicies".into(),
-                Json::Array(u.managed_policies.iter().map(AttachedPolicy::to_json).collect()),
-            );
-            m.insert(
-                "inlinePolicies".into(),
-                Json::Array(u.inline_policies.iter().map(InlinePolicy::to_json).collect()),
-            );
+            iam_policy::insert_policies(&mut m, &u.managed_policies, &u.inline_policies);
             m.insert("attachedGroups".into(), json!(u.groups));
             m.insert("combinedPolicies".into(), Json::Array(combined(c, u)));
             m.insert("tags".into(), super::to_json(&u.tags));

@@ -302,6 +302,13 @@ pub fn identity(
     m
 }
 
+/// The properties a global entity (IAM) starts with: [`identity`] with `region` `null`.
+pub fn global_identity(id: &str, kind: &str, name: &str, account: &str) -> Map<String, Json> {
+    let mut m = identity(id, kind, name, account, "");
+    m.insert("region".into(), Json::Null);
+    m
+}
+
 /// The CloudGuard flag form: the string `"true"` or `"false"`.
 pub fn flag(b: bool) -> Json {
     Json::String(if b { "true" } else { "false" }.into())

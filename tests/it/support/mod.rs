@@ -188,16 +188,8 @@ pub fn stand_in(reply: impl Fn(&str) -> String + Send + Sync + 'static) -> Strin
             let Ok(mut stream) = stream else { continue };
             let reply = reply.clone();
             std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let head = loop {
-                    match stream.read(&mut chunk) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break String::from_utf8_lossy(&buf[..end]).to_string();
-                    }
+                let Some((head, _)) = read_request(&mut stream) else {
+                    return;
                 };
                 let body = reply(&head);
                 let _ = write!(
@@ -210,6 +202,39 @@ pub fn stand_in(reply: impl Fn(&str) -> String + Send + Sync + 'static) -> Strin
         }
     });
     url
+}
+
+/// One HTTP request from `stream`: its head and its body (by `Content-Length`);
+/// `None` when the connection closes first.
+pub fn read_request(stream: &mut std::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).ok()?;
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Some((head, buf[end + 4..].to_vec()));
+        }
+    }
 }
 
 /// The region of a signed request's head (its `Authorization` credential scope).
