@@ -31,6 +31,7 @@ mod layering;
 mod lexer_props;
 mod lsp;
 mod man_pages;
+mod manual_controls;
 mod never_silent;
 mod org_scale;
 mod parse_corpus;
