@@ -843,9 +843,16 @@ mod fetch {
                     .iter()
                     .find(|v| v.version_id() == p.default_version_id())
             });
+        let arn = p.arn().unwrap_or_default();
         iam_policy::Record {
-            arn: p.arn().unwrap_or_default().to_string(),
-            name: p.policy_name().unwrap_or_default().to_string(),
+            arn: arn.to_string(),
+            // The name is the ARN's last segment (`arn:aws:iam::aws:policy/path/Name`),
+            // for a server that leaves `PolicyName` out (moto).
+            name: p
+                .policy_name()
+                .or_else(|| arn.rsplit('/').next())
+                .unwrap_or_default()
+                .to_string(),
             policy_id: owned(p.policy_id()),
             path: owned(p.path()),
             default_version_id: owned(p.default_version_id()),
