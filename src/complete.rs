@@ -193,6 +193,7 @@ impl Knowledge {
             PropType::Boolean => "boolean",
             PropType::List(_) => "array",
             PropType::Object(_) | PropType::Map(_) => "object",
+            PropType::Json => "JSON",
         };
         for schema in known_types() {
             let props: Vec<PropertyInfo> = schema

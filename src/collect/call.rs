@@ -151,6 +151,19 @@ impl Session {
         });
     }
 
+    /// Record a failed call of a global service (IAM): no region, the whole account
+    /// is affected.
+    pub fn record_global(&self, service: Service, operation: &'static str, f: Failure) {
+        self.issue(Issue {
+            region: None,
+            service,
+            operation,
+            code: f.code,
+            message: f.message,
+            on_chain: false,
+        });
+    }
+
     /// Record what could not be collected.
     pub fn issue(&self, issue: Issue) {
         let error = issue.into_error(&self.account);

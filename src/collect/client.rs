@@ -104,6 +104,8 @@ service_client!(aws_sdk_account, Service::Account);
 // The network and compute types (issue 24).
 service_client!(aws_sdk_ec2, Service::Ec2);
 service_client!(aws_sdk_iam, Service::Iam);
+// Identity.
+service_client!(aws_sdk_accessanalyzer, Service::AccessAnalyzer);
 
 /// Builds clients from one SDK configuration (credentials, retries, timeouts) and
 /// the run's endpoint overrides.

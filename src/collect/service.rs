@@ -25,13 +25,17 @@ pub enum Service {
     /// EC2 (security groups, VPCs, subnets, network ACLs, route tables, instances,
     /// volumes).
     Ec2,
-    /// IAM (the instance profiles and roles of instances).
+    // Identity (IamUser, Iam, IamRole, IamGroup, IamPolicy, AccessAnalyzer).
+    /// IAM (global): the identity types, and the instance profiles and roles of
+    /// instances.
     Iam,
+    /// IAM Access Analyzer.
+    AccessAnalyzer,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 9] = [
+    pub const ALL: [Service; 10] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
@@ -41,6 +45,7 @@ impl Service {
         Service::Account,
         Service::Ec2,
         Service::Iam,
+        Service::AccessAnalyzer,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -56,6 +61,7 @@ impl Service {
             Service::Account => "account",
             Service::Ec2 => "ec2",
             Service::Iam => "iam",
+            Service::AccessAnalyzer => "access-analyzer",
         }
     }
 

@@ -36,6 +36,9 @@ pub enum PropType {
     /// An object whose keys are chosen by the user (metric dimensions), with values of
     /// this type.
     Map(&'static PropType),
+    /// Any JSON value, walked by whatever path a rule writes (a policy document: its
+    /// `Statement`, `Condition` and keys are the author's, not a fixed shape).
+    Json,
 }
 
 impl PropType {
@@ -50,6 +53,7 @@ impl PropType {
             PropType::Object(_) => "object".into(),
             PropType::List(e) => format!("list of {}", e.describe()),
             PropType::Map(v) => format!("map of {}", v.describe()),
+            PropType::Json => "JSON".into(),
         }
     }
 
@@ -73,6 +77,7 @@ impl PropType {
             },
             PropType::List(e) => e.field(name),
             PropType::Map(v) => Field::Found(**v),
+            PropType::Json => Field::Found(PropType::Json),
             scalar => Field::Scalar(*scalar),
         }
     }
@@ -324,6 +329,7 @@ mod tests {
             ("number", PropType::Number) | ("boolean", PropType::Boolean) => true,
             ("array", PropType::List(_)) => true,
             ("object", PropType::Object(_) | PropType::Map(_)) => true,
+            (_, PropType::Json) => true,
             _ => false,
         }
     }
@@ -342,12 +348,20 @@ mod tests {
         for (path, kinds) in &seen {
             let segs: Vec<&str> = path_segments(path).collect();
             let Some(prop) = schema.property(&segs) else {
-                // Map keys (dimension names) are the user's.
+                // Map keys (dimension names) are the user's; so is everything inside
+                // a JSON value (a policy document).
                 if segs.len() > 1
                     && schema
                         .property(&segs[..segs.len() - 1])
                         .is_some_and(|p| matches!(p.ty, PropType::Map(_)))
                 {
+                    continue;
+                }
+                if (1..segs.len()).any(|i| {
+                    schema
+                        .property(&segs[..i])
+                        .is_some_and(|p| p.ty.element() == PropType::Json)
+                }) {
                     continue;
                 }
                 return Err(format!(

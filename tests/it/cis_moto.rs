@@ -135,7 +135,8 @@ fn gsl(moto: &Moto) -> assert_cmd::Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", &moto.url)
         .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
-        .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url);
+        .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url)
+        .env("AWS_ENDPOINT_URL_ACCESSANALYZER", &moto.access_analyzer_url);
     cmd
 }
 

@@ -9,8 +9,8 @@ use crate::support;
 use gsl::collect::{self, CollectOptions, Collection, EndpointOverride, Service};
 use gsl::entity::graph::EntityGraph;
 use gsl::report::RuleStatus;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use support::fixture::{compliant, Fixture};
@@ -21,38 +21,6 @@ use support::Moto;
 struct FaultServer {
     url: String,
     metric_filter_calls: Arc<AtomicUsize>,
-}
-
-fn read_request(stream: &mut TcpStream) -> Option<(String, String)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-            let length = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            while buf.len() < end + 4 + length {
-                let n = stream.read(&mut chunk).ok()?;
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            let body = String::from_utf8_lossy(&buf[end + 4..]).to_string();
-            return Some((head, body));
-        }
-    }
 }
 
 impl FaultServer {
@@ -73,7 +41,8 @@ impl FaultServer {
                 let counter = counter.clone();
                 let reply = reply.clone();
                 std::thread::spawn(move || {
-                    while let Some((head, body)) = read_request(&mut stream) {
+                    while let Some((head, body)) = support::read_request(&mut stream) {
+                        let body = String::from_utf8_lossy(&body);
                         if head.contains("DescribeMetricFilters") {
                             counter.fetch_add(1, Ordering::SeqCst);
                         }

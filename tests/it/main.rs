@@ -15,6 +15,7 @@ mod collect_ec2_props;
 mod collect_ec2_scale;
 mod collect_faults;
 mod collect_graph;
+mod collect_iam;
 mod collect_moto;
 mod collect_org;
 mod collect_regions;

@@ -130,7 +130,8 @@ const ADVANCED_SELECTOR: &[Property] = &[
     ),
 ];
 
-const TAG: &[Property] = &[p("key", S, "`Key`"), n("value", S, "`Value`")];
+/// A resource tag as an entity writes it (`{key, value}`).
+pub const TAG: &[Property] = &[p("key", S, "`Key`"), n("value", S, "`Value`")];
 
 /// A metric filter on a log group no multi-region logging trail delivers to, as listed
 /// in every trail's `undeliveredMetricFilters[]`: the filter core plus where it is and

@@ -188,6 +188,19 @@ registry! {
     instance: instances,
     /// EBS encryption by default, per region answered.
     ebs_encryption: ebs_encryption,
+    // Identity.
+    /// IAM users and the root user, with their credential report rows.
+    iam_user: iam_users,
+    /// The account's IAM settings (one record).
+    iam: iam,
+    /// IAM groups.
+    iam_group: iam_groups,
+    /// IAM roles.
+    iam_role: iam_roles,
+    /// Customer managed policies and the AWS managed policies in use.
+    iam_policy: iam_policies,
+    /// IAM Access Analyzer's analyzers, per region.
+    access_analyzer: access_analyzers,
 }
 
 /// Every type's example records (`EXAMPLE` in its module) in one account: every field
@@ -285,9 +298,10 @@ pub const RUN_CALLS: &[RunCall] = &[
 /// The entity types whose data is incomplete when `service:operation` fails, sorted.
 /// `on_chain`: the failed call was for something on a trail's alarm chain. A call no
 /// type declares (AssumeRole: the whole account) affects every type, except the
-/// region list (the static list is probed instead: nothing is missing).
+/// region list (`account:ListRegions`: the static list is probed instead, nothing is
+/// missing).
 pub fn affected_entity_types(service: Service, operation: &str, on_chain: bool) -> Vec<String> {
-    if service == Service::Account {
+    if service == Service::Account && operation == "ListRegions" {
         return Vec::new();
     }
     let declared = TYPES.iter().any(|t| {
@@ -319,6 +333,13 @@ pub fn identity(
     m.insert("name".into(), json!(name));
     m.insert("accountNumber".into(), json!(account));
     m.insert("region".into(), json!(region));
+    m
+}
+
+/// The properties a global entity (IAM) starts with: [`identity`] with `region` `null`.
+pub fn global_identity(id: &str, kind: &str, name: &str, account: &str) -> Map<String, Json> {
+    let mut m = identity(id, kind, name, account, "");
+    m.insert("region".into(), Json::Null);
     m
 }
 

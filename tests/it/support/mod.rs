@@ -59,11 +59,21 @@ pub struct Moto {
     /// `http://127.0.0.1:<port>`: STS that refuses AssumeRole of `role/missing`
     /// (as AWS refuses a role that does not exist) and forwards the rest to moto.
     pub sts_gate_url: String,
+    /// `http://127.0.0.1:<port>`: IAM Access Analyzer, which moto does not serve: a
+    /// stand-in answering `ListAnalyzers` with the recorded reply of a region without
+    /// an analyzer.
+    pub access_analyzer_url: String,
 }
 
 impl Moto {
     /// Start moto and the translator; panics with a clear message if they cannot start.
     pub fn start() -> Moto {
+        Moto::start_with_env(&[])
+    }
+
+    /// [`Moto::start`] with moto's own settings in its environment
+    /// (`MOTO_IAM_LOAD_MANAGED_POLICIES=true`: the AWS managed policies exist).
+    pub fn start_with_env(vars: &[(&str, &str)]) -> Moto {
         let python = tool("GSL_PYTHON", ".venv/bin/python");
         let moto_server = tool("GSL_MOTO_SERVER", ".venv/bin/moto_server");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/support/moto_harness.py");
@@ -71,6 +81,7 @@ impl Moto {
             .arg(&script)
             .arg("--moto-server")
             .arg(&moto_server)
+            .envs(vars.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -91,6 +102,7 @@ impl Moto {
             cloudwatch_url: String::new(),
             deny_url: String::new(),
             sts_gate_url: String::new(),
+            access_analyzer_url: stand_in(|_| NO_ANALYZERS.to_string()),
         };
         // Bounded wait: moto's import takes a few seconds on a busy machine.
         let line = rx
@@ -123,6 +135,11 @@ impl Moto {
                 region: None,
                 url: self.cloudwatch_url.clone(),
             },
+            EndpointOverride {
+                service: Some(Service::AccessAnalyzer),
+                region: None,
+                url: self.access_analyzer_url.clone(),
+            },
         ]
     }
 
@@ -152,6 +169,78 @@ impl Moto {
             reply.lines().next().unwrap_or_default()
         );
     }
+}
+
+/// IAM Access Analyzer's `ListAnalyzers` reply for a region without an analyzer, as
+/// AWS gives it.
+pub const NO_ANALYZERS: &str = r#"{"analyzers":[]}"#;
+
+/// A local HTTP server standing in for a service moto does not serve: every request
+/// gets `200` and the JSON `reply(head)` (the head names the operation and, in its
+/// `Authorization` credential scope, the region), one request per connection. Returns
+/// its URL.
+pub fn stand_in(reply: impl Fn(&str) -> String + Send + Sync + 'static) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let reply = std::sync::Arc::new(reply);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let reply = reply.clone();
+            std::thread::spawn(move || {
+                let Some((head, _)) = read_request(&mut stream) else {
+                    return;
+                };
+                let body = reply(&head);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    url
+}
+
+/// One HTTP request from `stream`: its head and its body (by `Content-Length`);
+/// `None` when the connection closes first.
+pub fn read_request(stream: &mut std::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            while buf.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).ok()?;
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Some((head, buf[end + 4..].to_vec()));
+        }
+    }
+}
+
+/// The region of a signed request's head (its `Authorization` credential scope).
+pub fn signed_region(head: &str) -> Option<&str> {
+    let scope = head.split("Credential=").nth(1)?;
+    scope.split('/').nth(2)
 }
 
 /// An SDK config that never touches real AWS credentials: static test keys, an
