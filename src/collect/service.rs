@@ -21,11 +21,28 @@ pub enum Service {
     Organizations,
     /// AWS Account Management (`--all-regions`: the regions enabled for an account).
     Account,
+    // Storage and logging (issue 23).
+    /// Amazon S3 (buckets).
+    S3,
+    /// Amazon S3 Control (the account's public access block; IAM prefix `s3`).
+    S3Control,
+    /// AWS KMS.
+    Kms,
+    /// AWS Config.
+    Config,
+    /// Amazon RDS.
+    Rds,
+    /// Amazon EFS.
+    Efs,
+    /// AWS Security Hub.
+    SecurityHub,
+    /// Amazon Macie.
+    Macie,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 15] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
@@ -33,6 +50,14 @@ impl Service {
         Service::Sts,
         Service::Organizations,
         Service::Account,
+        Service::S3,
+        Service::S3Control,
+        Service::Kms,
+        Service::Config,
+        Service::Rds,
+        Service::Efs,
+        Service::SecurityHub,
+        Service::Macie,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -46,6 +71,27 @@ impl Service {
             Service::Sts => "sts",
             Service::Organizations => "organizations",
             Service::Account => "account",
+            Service::S3 => "s3",
+            Service::S3Control => "s3control",
+            Service::Kms => "kms",
+            Service::Config => "config",
+            Service::Rds => "rds",
+            Service::Efs => "elasticfilesystem",
+            Service::SecurityHub => "securityhub",
+            Service::Macie => "macie2",
+        }
+    }
+
+    /// The IAM action that allows `operation` of this service: `prefix:operation`,
+    /// except where IAM names the permission otherwise (S3's).
+    pub fn iam_action(self, operation: &str) -> String {
+        let renamed = IAM_RENAMED
+            .iter()
+            .find(|(s, op, _)| *s == self && *op == operation)
+            .map(|(_, _, action)| *action);
+        match renamed {
+            Some(action) => action.to_string(),
+            None => format!("{}:{operation}", self.as_str()),
         }
     }
 
@@ -54,6 +100,18 @@ impl Service {
         Service::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
+
+/// The operations whose IAM action is not `prefix:operation`.
+const IAM_RENAMED: &[(Service, &str, &str)] = &[
+    (Service::S3, "ListBuckets", "s3:ListAllMyBuckets"),
+    (Service::S3, "GetBucketEncryption", "s3:GetEncryptionConfiguration"),
+    (Service::S3, "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    (
+        Service::S3Control,
+        "GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+    ),
+];
 
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -77,5 +135,19 @@ mod tests {
             assert_eq!(Service::from_name(s.as_str()), Some(s));
         }
         assert_eq!(Service::from_name("ec2"), None);
+    }
+
+    #[test]
+    fn iam_actions() {
+        assert_eq!(Service::Kms.iam_action("ListKeys"), "kms:ListKeys");
+        assert_eq!(Service::S3.iam_action("ListBuckets"), "s3:ListAllMyBuckets");
+        assert_eq!(
+            Service::S3Control.iam_action("GetPublicAccessBlock"),
+            "s3:GetAccountPublicAccessBlock"
+        );
+        assert_eq!(
+            Service::Efs.iam_action("DescribeFileSystems"),
+            "elasticfilesystem:DescribeFileSystems"
+        );
     }
 }

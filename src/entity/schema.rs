@@ -179,7 +179,7 @@ fn walk(props: &[Property], prefix: &str, out: &mut Vec<(String, PropType)>) {
         let mut at = path;
         while let PropType::List(e) = ty {
             at.push_str("[]");
-            if !matches!(e, PropType::Object(_) | PropType::List(_)) {
+            if !matches!(e, PropType::Object(_) | PropType::List(_) | PropType::Map(_)) {
                 out.push((at.clone(), *e));
             }
             ty = *e;
@@ -340,11 +340,13 @@ mod tests {
         for (path, kinds) in &seen {
             let segs: Vec<&str> = path_segments(path).collect();
             let Some(prop) = schema.property(&segs) else {
-                // Map keys (dimension names) are the user's.
-                if segs.len() > 1
-                    && schema
-                        .property(&segs[..segs.len() - 1])
-                        .is_some_and(|p| matches!(p.ty, PropType::Map(_)))
+                // Map keys (dimension names, condition keys) are the user's: below a
+                // map, or each map of a list.
+                if (1..segs.len()).any(|i| {
+                    schema
+                        .property(&segs[..i])
+                        .is_some_and(|p| matches!(p.ty.element(), PropType::Map(_)))
+                })
                 {
                     continue;
                 }
@@ -500,7 +502,8 @@ mod tests {
         assert_eq!(near_type("CloudTrial"), Some("CloudTrail"));
         assert_eq!(near_type("CloudTrails"), Some("CloudTrail"));
         assert_eq!(near_type("cloudtrail"), None);
-        assert_eq!(near_type("SecurityGroup"), None);
+        assert_eq!(near_type("DynamoDbTable"), None);
+        assert_eq!(near_type("SecurityHubb"), Some("SecurityHub"));
         assert_eq!(near_type("CloudTrailEvent"), None);
         assert_eq!(near_type("SnsTopics"), Some("SnsTopic"));
         assert!(matches!(trail.ty().field("nmae"), Field::Unknown(_)));

@@ -186,7 +186,7 @@ async fn an_organization_is_collected_account_by_account() {
         .filter_map(|a| a.as_str().map(str::to_string))
         .collect();
     for o in &s.operations {
-        let action = format!("{}:{}", o.service, o.operation);
+        let action = o.service.iam_action(&o.operation);
         assert!(
             allowed.contains(&action),
             "{action} is not in docs/iam-policy.json"

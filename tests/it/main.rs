@@ -55,5 +55,7 @@ mod reports;
 mod silent_cli;
 mod silent_round3;
 mod snapshot_dir;
+mod storage_moto;
+mod storage_types;
 #[cfg(feature = "aws")]
 mod support;
