@@ -229,9 +229,16 @@ pub fn near_type(name: &str) -> Option<&'static str> {
     if KNOWN.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
         return None;
     }
-    // A longer or shorter name is a type of its own (`CloudTrailEvent`), not a typo.
-    crate::text::closest(name, KNOWN.iter().map(|s| s.name))
-        .filter(|k| k.chars().count().abs_diff(name.chars().count()) <= 2)
+    // A longer or shorter name is a type of its own (`CloudTrailEvent`). A name of
+    // another length is a typo only when the letters added or dropped are all there
+    // is to it (at most two edits: `CloudTrails`), not when it merely shares a prefix
+    // (`SecurityGroup` is not a misspelt `SecurityHub`).
+    crate::text::closest(name, KNOWN.iter().map(|s| s.name)).filter(|k| {
+        let (a, b) = (k.chars().count(), name.chars().count());
+        a.abs_diff(b) <= 2
+            && (a == b
+                || strsim::damerau_levenshtein(&k.to_lowercase(), &name.to_lowercase()) <= 2)
+    })
 }
 
 /// A property that is always present, from `source`.
@@ -502,7 +509,7 @@ mod tests {
         assert_eq!(near_type("CloudTrial"), Some("CloudTrail"));
         assert_eq!(near_type("CloudTrails"), Some("CloudTrail"));
         assert_eq!(near_type("cloudtrail"), None);
-        assert_eq!(near_type("DynamoDbTable"), None);
+        assert_eq!(near_type("SecurityGroup"), None);
         assert_eq!(near_type("SecurityHubb"), Some("SecurityHub"));
         assert_eq!(near_type("CloudTrailEvent"), None);
         assert_eq!(near_type("SnsTopics"), Some("SnsTopic"));
