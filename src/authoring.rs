@@ -148,7 +148,12 @@ pub fn find_tests(paths: &[PathBuf]) -> Vec<PathBuf> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            out.push(p.with_file_name(format!("{stem}{TEST_SUFFIX}")));
+            let test = p.with_file_name(format!("{stem}{TEST_SUFFIX}"));
+            // A manual control has no rule to test.
+            if !test.is_file() && is_manual(p) {
+                continue;
+            }
+            out.push(test);
         } else {
             walk(p, &mut out);
         }
@@ -169,9 +174,14 @@ pub fn untested(paths: &[PathBuf]) -> Vec<PathBuf> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            !p.with_file_name(format!("{stem}{TEST_SUFFIX}")).is_file()
+            !p.with_file_name(format!("{stem}{TEST_SUFFIX}")).is_file() && !is_manual(p)
         })
         .collect()
+}
+
+/// Whether the policy file at `path` is a manual control (`# manual:`, no rule).
+fn is_manual(path: &Path) -> bool {
+    policy::load_policy_file(path).is_ok_and(|p| p.meta.manual.is_some())
 }
 
 /// Run one test file, with gsl's default parameters.

@@ -36,6 +36,7 @@ pub mod memo;
 pub mod params;
 pub mod pattern;
 pub mod policy;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod shown;

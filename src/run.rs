@@ -275,5 +275,6 @@ pub fn adhoc_metadata(rule: &str) -> Metadata {
         remediation: String::new(),
         references: Vec::new(),
         frameworks: Vec::new(),
+        manual: None,
     }
 }

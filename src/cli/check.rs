@@ -169,6 +169,8 @@ pub enum StatusArg {
     NotApplicable,
     /// Waived.
     Waived,
+    /// Manual: a control that data cannot decide.
+    Manual,
 }
 
 impl From<StatusArg> for RuleStatus {
@@ -180,6 +182,7 @@ impl From<StatusArg> for RuleStatus {
             StatusArg::Error => RuleStatus::Error,
             StatusArg::NotApplicable => RuleStatus::NotApplicable,
             StatusArg::Waived => RuleStatus::Waived,
+            StatusArg::Manual => RuleStatus::Manual,
         }
     }
 }
@@ -334,11 +337,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     // the sample banner when the report did not go to the terminal, and why it exits
     // as it does.
     let s = &run.summary;
-    let _ = writeln!(
-        io.err,
-        "{} policies: {} passed, {} failed, {} unknown, {} errors, {} not applicable, {} waived",
-        s.rules, s.passed, s.failed, s.unknown, s.errors, s.not_applicable, s.waived
-    );
+    let _ = writeln!(io.err, "{s}");
     let text_to_terminal = !to_file && formats == [ReportFormat::Text];
     if run.snapshot.sample && !text_to_terminal {
         let _ = writeln!(io.err, "{}", super::render::SAMPLE_BANNER);

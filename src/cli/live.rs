@@ -32,7 +32,8 @@ pub struct LiveArgs {
     /// Attempts per API call, first one included (default: the SDK's, 3).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: Option<u32>,
-    /// Time limit in seconds for one API call, retries included.
+    /// Time limit in seconds for one API call, retries included (default 180; an
+    /// attempt gets at most 60, a connection 10, a reply 30).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
     /// Bound on concurrent API calls.

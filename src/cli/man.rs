@@ -186,6 +186,19 @@ fn facts(name: &str) -> Facts {
                 ("gsl policies my-rules/ --format json", "your policies: ids, severities, frameworks"),
             ],
         },
+        "gsl-replay" => Facts {
+            exit: &[
+                ("0", "every file was read"),
+                ("1", "some input could not be read and was skipped (the report names each file and offset)"),
+                ERRORS,
+            ],
+            environment: COLOR_ENV,
+            files: none,
+            examples: &[
+                ("gsl replay --snapshot acct.json --logs AWSLogs/", "CloudTrail's log files through the account's metric filters and alarms"),
+                ("gsl replay -s acct.json --logs export.jsonl --id 'CIS-AWS-4.*' -f markdown", "a CloudWatch Logs export, the monitoring controls, for a pull request"),
+            ],
+        },
         "gsl-completions" => Facts {
             exit: &[("0", "the script was written"), ERRORS],
             environment: none,

@@ -17,6 +17,7 @@ pub mod policies;
 pub mod progress;
 pub mod render;
 pub mod repl;
+pub mod replay;
 pub mod test;
 #[cfg(test)]
 mod tests;
@@ -173,6 +174,8 @@ pub enum Command {
     Lsp(lsp::LspArgs),
     /// List policies: the built-in packs, or the files and directories given.
     Policies(policies::PoliciesArgs),
+    /// Replay CloudTrail log files through a snapshot's metric filters and alarms.
+    Replay(replay::ReplayArgs),
 }
 
 /// Output formats.
@@ -297,6 +300,7 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         Command::Collect(args) => live::run_collect(&args, io),
         Command::Repl(args) => run_repl(&args, io),
         Command::Policies(args) => policies::run(&args, io),
+        Command::Replay(args) => replay::run(&args, io),
         Command::Test(args) => test::run(&args, io),
         Command::Fmt(args) => fmt::run(&args, io),
         // Normally started by `main` before the streams are locked.

@@ -54,7 +54,7 @@ where
 
 /// The error and its sources, `: `-joined, without repeats (SDK errors often repeat
 /// their source's text).
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(err);
     while let Some(e) = next {

@@ -43,6 +43,18 @@ pub enum CollectError {
         help: String,
     },
 
+    /// The SDK's credential chain found no credentials, or a provider in it failed:
+    /// no call can be signed (told apart from a network that does not answer).
+    #[error("no AWS credentials: {detail}")]
+    #[diagnostic(code(gsl::collect::no_credentials))]
+    NoCredentials {
+        /// What the chain said (each provider it tried).
+        detail: String,
+        /// Where the chain looks, or what the failing provider needs.
+        #[help]
+        help: String,
+    },
+
     /// A region name that cannot be right.
     #[error("invalid region name {0:?}")]
     #[diagnostic(

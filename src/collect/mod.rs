@@ -62,4 +62,4 @@ pub use targets::{AccountTarget, AccountsOptions};
 pub use types::Collected;
 
 #[cfg(feature = "aws")]
-pub use run::{collect, load_sdk_config, plan_regions, Collection};
+pub use run::{collect, load_sdk_config, plan_regions, timeouts, Collection, DEFAULT_TIMEOUT};

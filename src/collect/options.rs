@@ -33,7 +33,9 @@ pub struct SdkOptions {
     pub endpoint_url: Option<String>,
     /// Attempts per call including the first (default: the SDK's, 3).
     pub max_attempts: Option<u32>,
-    /// Time limit of one call, retries included (default: none).
+    /// Time limit of one call, retries included (default: [`super::DEFAULT_TIMEOUT`];
+    /// an attempt, a connection and a reply have shorter limits, see
+    /// [`super::timeouts`]).
     pub timeout: Option<Duration>,
 }
 

@@ -34,15 +34,26 @@ pub async fn load_sdk_config(options: &SdkOptions) -> SdkConfig {
     if let Some(attempts) = options.max_attempts {
         loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts.max(1)));
     }
-    if let Some(timeout) = options.timeout {
-        loader = loader.timeout_config(
-            TimeoutConfig::builder()
-                .operation_timeout(timeout)
-                .connect_timeout(timeout.min(Duration::from_secs(10)))
-                .build(),
-        );
-    }
+    loader = loader.timeout_config(timeouts(options.timeout));
     loader.load().await
+}
+
+/// The time limit of one call, retries included, without `--timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The SDK's time limits for a run: a call (retries included) gets `timeout`
+/// ([`DEFAULT_TIMEOUT`] without one); within it an attempt gets at most 60 s, a
+/// connection 10 s and a reply 30 s from the request, so an endpoint that accepts the
+/// connection and never answers fails the call (recorded as `Timeout`; the run goes
+/// on) instead of holding the run forever.
+pub fn timeouts(timeout: Option<Duration>) -> TimeoutConfig {
+    let call = timeout.unwrap_or(DEFAULT_TIMEOUT);
+    TimeoutConfig::builder()
+        .operation_timeout(call)
+        .operation_attempt_timeout(call.min(Duration::from_secs(60)))
+        .connect_timeout(call.min(Duration::from_secs(10)))
+        .read_timeout(call.min(Duration::from_secs(30)))
+        .build()
 }
 
 /// A finished collection.

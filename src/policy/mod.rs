@@ -28,7 +28,7 @@ use thiserror::Error;
 pub mod select;
 
 /// The metadata keys a policy file may carry.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     "id",
     "title",
     "severity",
@@ -36,6 +36,7 @@ pub const KEYS: [&str; 7] = [
     "remediation",
     "references",
     "frameworks",
+    "manual",
 ];
 
 /// Severities, lowest first.
@@ -96,6 +97,10 @@ pub struct Metadata {
     pub references: Vec<String>,
     /// Compliance frameworks and control numbers this rule implements.
     pub frameworks: Vec<String>,
+    /// A control that data cannot decide (`# manual: <why, what to look at>`): the
+    /// policy has no rule, and its status is always `manual`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual: Option<String>,
 }
 
 /// A policy: metadata, the rule text and where it came from.
@@ -128,7 +133,8 @@ impl PolicyError {
             PolicyErrorKind::UnknownKey { src, .. }
             | PolicyErrorKind::BadSeverity { src, .. }
             | PolicyErrorKind::MissingKey { src, .. }
-            | PolicyErrorKind::DuplicateKey { src, .. } => src.name().to_string(),
+            | PolicyErrorKind::DuplicateKey { src, .. }
+            | PolicyErrorKind::ManualWithRule { src, .. } => src.name().to_string(),
             PolicyErrorKind::Read(e) => e.path().to_string(),
             PolicyErrorKind::DuplicateId { second, .. } => second.clone(),
             PolicyErrorKind::NoneFound { paths } => paths.clone(),
@@ -149,7 +155,7 @@ pub enum PolicyErrorKind {
     #[error("unknown metadata key `{key}`")]
     #[diagnostic(
         code(gsl::policy::unknown_key),
-        help("metadata keys are: id, title, severity, description, remediation, references, frameworks{suggestion}")
+        help("metadata keys are: id, title, severity, description, remediation, references, frameworks, manual{suggestion}")
     )]
     UnknownKey {
         /// The key.
@@ -211,6 +217,20 @@ pub enum PolicyErrorKind {
         #[label("second `{key}:`")]
         span: miette::SourceSpan,
     },
+    /// A `manual:` policy that also has a rule: which of the two is meant is unclear.
+    #[error("a `manual:` policy has a rule")]
+    #[diagnostic(
+        code(gsl::policy::manual_with_rule),
+        help("a manual control is decided by a person, not by data: remove the rule, or remove the `manual:` line to run it")
+    )]
+    ManualWithRule {
+        /// The file.
+        #[source_code]
+        src: NamedSource<String>,
+        /// Where the rule starts.
+        #[label("the rule starts here")]
+        span: miette::SourceSpan,
+    },
     /// A file could not be read (special file, too large, not UTF-8, a symlink loop,
     /// not found...).
     #[error(transparent)]
@@ -257,6 +277,7 @@ fn parse_policy_kind(source: &str, origin: &str) -> Result<Policy, PolicyErrorKi
     let mut remediation = None;
     let mut references = Vec::new();
     let mut frameworks = Vec::new();
+    let mut manual = None;
     // The key whose value a continuation line extends.
     let mut last: Option<&'static str> = None;
 
@@ -282,6 +303,7 @@ fn parse_policy_kind(source: &str, origin: &str) -> Result<Policy, PolicyErrorKi
                     "description" => description.as_mut(),
                     "remediation" => remediation.as_mut(),
                     "title" => title.as_mut(),
+                    "manual" => manual.as_mut(),
                     _ => None,
                 };
                 if let Some(value) = target {
@@ -377,6 +399,12 @@ fn parse_policy_kind(source: &str, origin: &str) -> Result<Policy, PolicyErrorKi
                 }
                 remediation = Some(value);
             }
+            "manual" => {
+                if let Some(e) = dup(&manual) {
+                    return Err(e);
+                }
+                manual = Some(value);
+            }
             "references" => references.extend(split_list(&value)),
             "frameworks" => frameworks.extend(split_list(&value)),
             _ => {}
@@ -389,6 +417,24 @@ fn parse_policy_kind(source: &str, origin: &str) -> Result<Policy, PolicyErrorKi
         src: named(),
         span: Span::point(0).into(),
     };
+    // A manual control has no rule: nothing but comments and blanks after the
+    // metadata (the one lexer decides what a comment is).
+    let rule_at = || {
+        crate::lang::lexer::tokens(source)
+            .find(|t| {
+                !matches!(
+                    t.kind,
+                    crate::lang::lexer::TokenKind::Comment | crate::lang::lexer::TokenKind::Space
+                )
+            })
+            .map(|t| t.start)
+    };
+    if let Some(at) = manual.as_ref().and_then(|_| rule_at()) {
+        return Err(PolicyErrorKind::ManualWithRule {
+            src: named(),
+            span: Span::point(at).into(),
+        });
+    }
     Ok(Policy {
         meta: Metadata {
             id: id.filter(|s| !s.is_empty()).ok_or_else(|| missing("id"))?,
@@ -400,6 +446,7 @@ fn parse_policy_kind(source: &str, origin: &str) -> Result<Policy, PolicyErrorKi
             remediation: remediation.unwrap_or_default(),
             references,
             frameworks,
+            manual: manual.filter(|m| !m.is_empty()),
         },
         source: source.to_string(),
         origin: origin.to_string(),

@@ -31,6 +31,9 @@ pub enum RuleStatus {
     NotApplicable,
     /// It failed (or is unknown), but every such object is waived (see [`waiver`]).
     Waived,
+    /// A control that data cannot decide (the policy's `manual:` line says why and what
+    /// to look at): neither passed nor failed, never a finding.
+    Manual,
 }
 
 impl RuleStatus {
@@ -52,6 +55,7 @@ impl RuleStatus {
             RuleStatus::Error => "error",
             RuleStatus::NotApplicable => "notApplicable",
             RuleStatus::Waived => "waived",
+            RuleStatus::Manual => "manual",
         }
     }
 
@@ -64,6 +68,7 @@ impl RuleStatus {
             RuleStatus::Error => "ERROR",
             RuleStatus::NotApplicable => "N/A",
             RuleStatus::Waived => "WAIVED",
+            RuleStatus::Manual => "MANUAL",
         }
     }
 }
@@ -147,8 +152,8 @@ impl PolicyReport {
     /// an account whose failing objects are all waived is waived. For every account at
     /// once, use [`PolicyReport::statuses_by_account`]: this one reads all the objects.
     pub fn status_in(&self, account: &str) -> RuleStatus {
-        if self.error.is_some() {
-            return RuleStatus::Error;
+        if let Some(status) = self.everywhere() {
+            return status;
         }
         self.statuses_by_account()
             .remove(account)
@@ -170,26 +175,27 @@ impl PolicyReport {
         }
         tallies
             .into_iter()
-            .map(|(account, tally)| {
-                let status = if self.error.is_some() {
-                    RuleStatus::Error
-                } else {
-                    tally.status()
-                };
-                (account, status)
-            })
+            .map(|(account, tally)| (account, self.everywhere().unwrap_or(tally.status())))
             .collect()
+    }
+
+    /// The status this policy has in every account whatever its objects: `error` when
+    /// it could not run, `manual` for a control data cannot decide.
+    fn everywhere(&self) -> Option<RuleStatus> {
+        if self.error.is_some() {
+            Some(RuleStatus::Error)
+        } else if self.status == RuleStatus::Manual {
+            Some(RuleStatus::Manual)
+        } else {
+            None
+        }
     }
 
     /// The status of this policy in each of `accounts`, in that order (one pass over
     /// the objects, whatever the number of accounts).
     pub fn statuses_in(&self, accounts: &[String]) -> Vec<RuleStatus> {
         let by_account = self.statuses_by_account();
-        let absent = if self.error.is_some() {
-            RuleStatus::Error
-        } else {
-            RuleStatus::NotApplicable
-        };
+        let absent = self.everywhere().unwrap_or(RuleStatus::NotApplicable);
         accounts
             .iter()
             .map(|a| by_account.get(a.as_str()).copied().unwrap_or(absent))
@@ -392,6 +398,8 @@ pub struct Summary {
     pub not_applicable: usize,
     /// Waived: every finding accepted by a waiver.
     pub waived: usize,
+    /// Manual: controls that data cannot decide.
+    pub manual: usize,
 }
 
 impl Summary {
@@ -419,7 +427,37 @@ impl Summary {
             RuleStatus::Error => self.errors += 1,
             RuleStatus::NotApplicable => self.not_applicable += 1,
             RuleStatus::Waived => self.waived += 1,
+            RuleStatus::Manual => self.manual += 1,
         }
+    }
+}
+
+/// `17 policies: 4 passed, 12 failed, 0 unknown, 0 errors, 0 not applicable`, then
+/// the waived and manual counts when there are any: the one line every report and
+/// `gsl check`'s standard error end with.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {} passed, {} failed, {} unknown, {} errors, {} not applicable",
+            self.rules,
+            if self.rules == 1 {
+                "policy"
+            } else {
+                "policies"
+            },
+            self.passed,
+            self.failed,
+            self.unknown,
+            self.errors,
+            self.not_applicable
+        )?;
+        for (n, what) in [(self.waived, "waived"), (self.manual, "manual")] {
+            if n > 0 {
+                write!(f, ", {n} {what}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -707,6 +745,7 @@ mod tests {
                 remediation: String::new(),
                 references: Vec::new(),
                 frameworks: Vec::new(),
+                manual: None,
             },
             origin: "p.gsl".into(),
             status,

@@ -123,6 +123,8 @@ enum State {
     Rejected(Box<Rule>, RuleError),
     /// The text did not parse.
     Unparsed(RuleError),
+    /// A control that data cannot decide (the policy's `manual:` line): no rule.
+    Manual,
 }
 
 impl PreparedRule {
@@ -151,6 +153,14 @@ impl PreparedRule {
     }
 
     fn with_meta(meta: Metadata, source: &str, origin: &str, params: &Params) -> Self {
+        if meta.manual.is_some() {
+            return PreparedRule {
+                meta,
+                source: source.to_string(),
+                origin: origin.to_string(),
+                state: State::Manual,
+            };
+        }
         let state = match parser::parse_rule_named(source, origin) {
             Err(e) => State::Unparsed(RuleError::Parse(e)),
             Ok(rule) => match eval::check_rule_src_with(&rule, source, origin, params) {
@@ -214,14 +224,20 @@ impl PreparedRule {
         match &self.state {
             State::Ready(rule) => Some(rule.rule()),
             State::Rejected(rule, _) => Some(rule),
-            State::Unparsed(_) => None,
+            State::Unparsed(_) | State::Manual => None,
         }
+    }
+
+    /// A control that data cannot decide (the policy's `manual:` line): it has no rule,
+    /// and its report's status is `manual`.
+    pub fn is_manual(&self) -> bool {
+        matches!(self.state, State::Manual)
     }
 
     /// Why the rule cannot run (its parse or check diagnostics); `None` when it can.
     pub fn error(&self) -> Option<&RuleError> {
         match &self.state {
-            State::Ready(_) => None,
+            State::Ready(_) | State::Manual => None,
             State::Rejected(_, e) | State::Unparsed(e) => Some(e),
         }
     }
@@ -229,7 +245,7 @@ impl PreparedRule {
     /// The rule if it can run, else why not ([`PreparedRule::error`], owned).
     pub fn ready(self) -> Result<Self, RuleError> {
         match self.state {
-            State::Ready(_) => Ok(self),
+            State::Ready(_) | State::Manual => Ok(self),
             State::Rejected(_, e) | State::Unparsed(e) => Err(e),
         }
     }
@@ -237,7 +253,7 @@ impl PreparedRule {
     fn checked(&self) -> Option<&CheckedRule> {
         match &self.state {
             State::Ready(rule) => Some(rule),
-            State::Rejected(..) | State::Unparsed(_) => None,
+            State::Rejected(..) | State::Unparsed(_) | State::Manual => None,
         }
     }
 
@@ -341,6 +357,19 @@ impl PreparedRule {
                     accounts_without_entities: Vec::new(),
                 };
                 (report, Some(e.into_report()))
+            }
+            State::Manual => {
+                let report = PolicyReport {
+                    meta,
+                    origin,
+                    status: RuleStatus::Manual,
+                    entities: Vec::new(),
+                    error: None,
+                    diagnostics: Vec::new(),
+                    waived: Vec::new(),
+                    accounts_without_entities: Vec::new(),
+                };
+                (report, None)
             }
         }
     }

@@ -259,6 +259,129 @@ fn render(table: &Table, v: &Resolved) -> Vec<(String, String)> {
     files
 }
 
+/// A table of controls decided by one rule over collected entities, or manual
+/// (`policies/cis-aws.src/rules/<area>.yaml`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleTable {
+    controls: BTreeMap<String, RuleControl>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleControl {
+    /// The control's number in each pack version that has it.
+    numbers: BTreeMap<String, String>,
+    title: String,
+    /// A version whose title differs.
+    #[serde(default)]
+    titles: BTreeMap<String, String>,
+    severity: String,
+    description: String,
+    remediation: String,
+    #[serde(default)]
+    references: Vec<String>,
+    /// The rule, or ...
+    rule: Option<String>,
+    /// ... why data cannot decide the control.
+    manual: Option<String>,
+    /// The `.test.yaml` cases of a rule.
+    #[serde(default)]
+    cases: Vec<serde_yaml::Value>,
+}
+
+/// The rule tables, by file name.
+fn rule_tables() -> BTreeMap<String, RuleTable> {
+    let dir = root().join("policies/cis-aws.src/rules");
+    let mut out = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).expect("rule table");
+        let table: RuleTable =
+            serde_yaml::from_str(&text).unwrap_or_else(|err| panic!("rules/{name}: {err}"));
+        out.insert(name, table);
+    }
+    out
+}
+
+/// `1.3` -> `1-03`, `2.1.1` -> `2-1-01`: file names sort in control order.
+fn number_stem(number: &str) -> String {
+    let parts: Vec<&str> = number.split('.').collect();
+    let (last, head) = parts.split_last().expect("a number");
+    let last: u32 = last
+        .parse()
+        .unwrap_or_else(|_| panic!("control number {number}"));
+    let mut stem: Vec<String> = head.iter().map(|s| s.to_string()).collect();
+    stem.push(format!("{last:02}"));
+    stem.join("-")
+}
+
+/// The files of one version from the rule tables: (file name, text).
+fn render_rules(tables: &BTreeMap<String, RuleTable>, version: &str) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let dir = format!("cis-aws@{version}");
+    for (file, table) in tables {
+        for (key, c) in &table.controls {
+            let Some(number) = c.numbers.get(version) else {
+                continue;
+            };
+            let id = format!("CIS-AWS-{number}");
+            let stem = format!("{}-{key}", number_stem(number));
+            let title = c.titles.get(version).unwrap_or(&c.title);
+            let mut text = format!(
+                "# id: {id}\n# title: {title}\n# severity: {}\n# description: {}\n# remediation: {}\n",
+                c.severity,
+                wrap(&c.description, "# description: ".len()),
+                wrap(&c.remediation, "# remediation: ".len()),
+            );
+            for r in &c.references {
+                text.push_str(&format!("# references: {r}\n"));
+            }
+            text.push_str(&format!(
+                "# frameworks: CIS AWS Foundations v{version} {number}\n"
+            ));
+            match (&c.rule, &c.manual) {
+                (Some(rule), None) => {
+                    assert!(
+                        !c.cases.is_empty(),
+                        "rules/{file} {key}: a rule needs test cases"
+                    );
+                    text.push_str(&format!(
+                        "// Generated from policies/cis-aws.src/rules/{file} by\n// tests/it/cis_packs.rs: edit that, not this file.\n{}\n",
+                        rule.trim()
+                    ));
+                }
+                (None, Some(why)) => {
+                    text.push_str(&format!(
+                        "# manual: {}\n// Generated from policies/cis-aws.src/rules/{file} by\n// tests/it/cis_packs.rs: edit that, not this file.\n",
+                        wrap(why, "# manual: ".len())
+                    ));
+                }
+                _ => panic!("rules/{file} {key}: give either `rule` or `manual`"),
+            }
+            let text = gsl::format::format_source(&text, &format!("{dir}/{stem}.gsl"))
+                .unwrap_or_else(|e| panic!("{id} ({file} {key}): the rule does not parse: {e}"));
+            files.push((format!("{dir}/{stem}.gsl"), text));
+            if c.rule.is_some() {
+                let cases =
+                    serde_yaml::to_string(&json!({ "cases": c.cases })).expect("cases as YAML");
+                let tests = format!(
+                    "# Tests of {stem}.gsl, generated with it from policies/cis-aws.src/rules/{file} \
+                     (run them with `gsl test policies/{dir}/{stem}.gsl`).\n{cases}"
+                );
+                files.push((format!("{dir}/{stem}.test.yaml"), tests));
+            }
+        }
+    }
+    files
+}
+
 fn shipped(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -278,8 +401,10 @@ fn the_cis_packs_are_generated_from_the_table_and_up_to_date() {
     let policies = root().join("policies");
     let regenerate = std::env::var_os("GSL_REGENERATE").is_some();
     let mut stale = Vec::new();
+    let rules = rule_tables();
     for v in &versions {
-        let files = render(&table, v);
+        let mut files = render(&table, v);
+        files.extend(render_rules(&rules, &v.version));
         let dir = policies.join(format!("cis-aws@{}", v.version));
         let want: BTreeMap<String, String> = files
             .iter()
@@ -300,6 +425,17 @@ fn the_cis_packs_are_generated_from_the_table_and_up_to_date() {
         }
         for name in have.keys().filter(|n| !want.contains_key(*n)) {
             stale.push(format!("{}/{name} (not generated)", dir.display()));
+        }
+    }
+    // Every version a rule table numbers a control for is a pack version.
+    for (file, table) in &rules {
+        for (key, c) in &table.controls {
+            for v in c.numbers.keys() {
+                assert!(
+                    versions.iter().any(|r| &r.version == v),
+                    "rules/{file} {key}: no pack version {v} (controls.yaml lists the versions)"
+                );
+            }
         }
     }
     // Every directory named cis-aws@… comes from the table.

@@ -248,3 +248,75 @@ async fn a_response_cut_off_mid_body_is_recorded_and_the_chain_is_unknown() {
     assert!(server.metric_filter_calls.load(Ordering::SeqCst) >= 1);
     assert_chain_unknown(&c);
 }
+
+/// Issue 25, item 15: an endpoint that accepts the connection and never answers fails
+/// its calls with `Timeout` within the run's limits, the region is recorded as such,
+/// and the other region is collected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_region_times_out_and_the_run_goes_on() {
+    let moto = Moto::start();
+    let us = Fixture::new(&moto, "us-east-1").await;
+    compliant(&us).await;
+    // Accepts every connection, reads nothing, answers nothing, keeps it open.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let silent = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let config = moto
+        .sdk_config("us-east-1")
+        .await
+        .to_builder()
+        .timeout_config(collect::timeouts(Some(std::time::Duration::from_secs(2))))
+        .build();
+    let mut endpoints = moto.endpoints();
+    endpoints.push(EndpointOverride {
+        service: None,
+        region: Some("eu-west-1".into()),
+        url: silent,
+    });
+    let options = CollectOptions {
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        endpoints,
+        ..Default::default()
+    };
+    let c = collect::collect(&config, &options)
+        .await
+        .expect("the run goes on");
+    let stalled: Vec<_> = c
+        .snapshot
+        .errors
+        .iter()
+        .filter(|e| e.region.as_deref() == Some("eu-west-1"))
+        .collect();
+    assert!(!stalled.is_empty(), "{:?}", c.snapshot.errors);
+    assert!(stalled.iter().all(|e| e.code == "Timeout"), "{stalled:?}");
+    let graph = EntityGraph::new(c.snapshot.clone());
+    assert!(
+        graph
+            .entities("CloudTrail")
+            .iter()
+            .any(|t| t.region() == Some("us-east-1")),
+        "the responsive region is collected"
+    );
+}
+
+#[test]
+fn calls_have_time_limits_by_default() {
+    let t = collect::timeouts(None);
+    let secs = |d: Option<std::time::Duration>| d.map(|d| d.as_secs());
+    assert_eq!(
+        secs(t.operation_timeout()),
+        Some(collect::DEFAULT_TIMEOUT.as_secs())
+    );
+    assert_eq!(secs(t.operation_attempt_timeout()), Some(60));
+    assert_eq!(secs(t.connect_timeout()), Some(10));
+    assert_eq!(secs(t.read_timeout()), Some(30));
+    // A shorter --timeout bounds every part.
+    let t = collect::timeouts(Some(std::time::Duration::from_secs(5)));
+    assert_eq!(secs(t.read_timeout()), Some(5));
+    assert_eq!(secs(t.connect_timeout()), Some(5));
+}

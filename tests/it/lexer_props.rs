@@ -106,6 +106,17 @@ proptest! {
             .map(|tok| tok.text(&out).trim_end().to_string())
             .collect();
         prop_assert_eq!(comments, t.comments.clone(), "{:?} -> {:?}", t.text, out);
+        // Formatting is idempotent, and keeps the rule's meaning (its shape).
+        let again = format_source(&out, "x").expect("formats again");
+        prop_assert_eq!(&again, &out, "{:?} -> {:?}", t.text, out);
+        let before = gsl::lang::parser::parse_rule(&t.text).expect("parses");
+        let after = gsl::lang::parser::parse_rule(&out).expect("the formatted text parses");
+        prop_assert!(
+            gsl::lang::ast::SameShape::same_shape(&after, &before),
+            "{:?} -> {:?}",
+            t.text,
+            out
+        );
     }
 
     /// Every prefix: the parser reports the literal it ends inside as unterminated, an

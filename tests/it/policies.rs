@@ -48,6 +48,10 @@ fn every_shipped_policy_parses_and_checks() {
     let all = builtin_policies().unwrap();
     assert_eq!(all.len(), 21);
     for p in &all {
+        if p.meta.manual.is_some() {
+            // A control that data cannot decide has no rule (the parser would say so).
+            continue;
+        }
         let rule = parse_rule_named(&p.source, &p.origin)
             .unwrap_or_else(|e| panic!("{}: {e:?}", p.origin));
         check_rule_src(&rule, &p.source, &p.origin)

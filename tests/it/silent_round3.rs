@@ -652,3 +652,30 @@ fn a_snapshot_rewritten_at_the_same_length_between_reads_is_noticed() {
         "{err}"
     );
 }
+
+/// Missing credentials are named as such, with where the SDK looks for them, not
+/// diagnosed as a network that does not answer.
+#[cfg(feature = "aws")]
+#[test]
+fn missing_credentials_are_named_as_such() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("gsl")
+        .unwrap()
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .args(["collect", "--out"])
+        .arg(home.path().join("snapshot.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("gsl::collect::no_credentials"), "{stderr}");
+    assert!(stderr.contains("no AWS credentials"), "{stderr}");
+    assert!(stderr.contains("AWS_ACCESS_KEY_ID"), "{stderr}");
+    assert!(stderr.contains("aws sso login"), "{stderr}");
+    assert!(!stderr.contains("did not answer"), "{stderr}");
+}

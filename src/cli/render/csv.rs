@@ -63,6 +63,7 @@ fn write(report: &Report<'_>) -> Result<Vec<u8>, csv::Error> {
             let why = p
                 .error
                 .clone()
+                .or_else(|| p.meta.manual.as_ref().map(|m| format!("manual check: {m}")))
                 .or_else(|| p.diagnostics.first().map(|d| d.message.clone()))
                 .unwrap_or_default();
             let mut head = policy_cols.to_vec();

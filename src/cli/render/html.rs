@@ -39,11 +39,12 @@ fn esc(s: &str) -> String {
     out
 }
 
-const STATUSES: [RuleStatus; 6] = [
+const STATUSES: [RuleStatus; 7] = [
     RuleStatus::Failed,
     RuleStatus::Unknown,
     RuleStatus::Error,
     RuleStatus::Waived,
+    RuleStatus::Manual,
     RuleStatus::Passed,
     RuleStatus::NotApplicable,
 ];
@@ -64,6 +65,7 @@ fn color(s: RuleStatus) -> &'static str {
         RuleStatus::Waived => "#57606a",
         RuleStatus::Passed => "#1a7f37",
         RuleStatus::NotApplicable => "#afb8c1",
+        RuleStatus::Manual => "#0550ae",
     }
 }
 
@@ -84,7 +86,7 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1f
 .remediation{background:#f6f8fa;padding:.4rem .6rem;border-radius:4px}.meta{color:#57606a;font-size:.85rem}";
 
 const SCRIPT: &str = "(function(){
-var shown={failed:1,unknown:1,error:1,waived:1,passed:0,notApplicable:0};
+var shown={failed:1,unknown:1,error:1,waived:1,manual:1,passed:0,notApplicable:0};
 var sev=document.getElementById('min-severity'),q=document.getElementById('search'),acct=document.getElementById('account');
 function statusIn(p,a){if(!a)return p.dataset.status;var m=(' '+(p.dataset.accounts||'')+' ').match(' '+a+':([A-Za-z]+) ');return m?m[1]:'notApplicable';}
 function apply(){var n=0,a=acct?acct.value:'';document.querySelectorAll('.policy').forEach(function(p){
@@ -189,6 +191,13 @@ fn policy_section(out: &mut String, p: &PolicyReport, by_account: &str) {
     );
     if let Some(err) = &p.error {
         let _ = write!(out, "<p>The policy could not run: {}</p>", esc(err));
+    }
+    if let Some(why) = &m.manual {
+        let _ = write!(
+            out,
+            "<p class=\"remediation\"><b>Manual check:</b> {}</p>",
+            esc(why)
+        );
     }
     for note in super::notes(p) {
         let _ = write!(out, "<p class=\"meta\">{}</p>", esc(&note));

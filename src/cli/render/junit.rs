@@ -41,6 +41,12 @@ fn cases(p: &PolicyReport) -> Vec<Case> {
             Verdict::Error("the policy could not run".into(), err.clone()),
         )];
     }
+    if let Some(why) = &p.meta.manual {
+        return vec![case(
+            p.meta.title.clone(),
+            Verdict::Skipped(format!("manual check: {why}")),
+        )];
+    }
     if p.entities.is_empty() {
         let why = p
             .diagnostics

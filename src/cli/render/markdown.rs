@@ -22,6 +22,7 @@ fn icon(s: RuleStatus) -> &'static str {
         RuleStatus::Error => "⛔ error",
         RuleStatus::NotApplicable => "➖ n/a",
         RuleStatus::Waived => "💤 waived",
+        RuleStatus::Manual => "📝 manual",
     }
 }
 
@@ -68,7 +69,7 @@ impl super::Reporter for Markdown {
         }
         let _ = writeln!(
             out,
-            "**{}** policies over `{}` (accounts: {}): **{} failed**, {} unknown, {} errors, {} passed, {} not applicable, {} waived\n",
+            "**{}** policies over `{}` (accounts: {}): **{} failed**, {} unknown, {} errors, {} passed, {} not applicable, {} waived{}\n",
             s.rules,
             cell(&info.name),
             if info.accounts.is_empty() { "none".to_string() } else { cell(&info.accounts.join(", ")) },
@@ -77,7 +78,8 @@ impl super::Reporter for Markdown {
             s.errors,
             s.passed,
             s.not_applicable,
-            s.waived
+            s.waived,
+            if s.manual > 0 { format!(", {} manual", s.manual) } else { String::new() }
         );
         let header =
             "| Status | Severity | Policy | Title | Objects |\n| --- | --- | --- | --- | --- |\n";

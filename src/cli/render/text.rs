@@ -43,6 +43,7 @@ fn status_color(status: RuleStatus) -> &'static str {
         RuleStatus::Unknown => "33",
         RuleStatus::Error => "35",
         RuleStatus::NotApplicable | RuleStatus::Waived => "2",
+        RuleStatus::Manual => "36",
     }
 }
 
@@ -234,6 +235,13 @@ pub fn render_check(report: &super::Report<'_>) -> String {
             }
             continue;
         }
+        if let Some(why) = &r.meta.manual {
+            let _ = writeln!(
+                out,
+                "        manual check: {}",
+                gsl::text::escape_hidden(why)
+            );
+        }
         for note in super::notes(r) {
             let _ = writeln!(out, "        {note}");
         }
@@ -271,22 +279,7 @@ pub fn render_check(report: &super::Report<'_>) -> String {
         );
     }
     let s = Summary::of(reports);
-    let _ = writeln!(
-        out,
-        "\n{} {}: {} passed, {} failed, {} unknown, {} errors, {} not applicable{}",
-        s.rules,
-        if s.rules == 1 { "policy" } else { "policies" },
-        s.passed,
-        s.failed,
-        s.unknown,
-        s.errors,
-        s.not_applicable,
-        if s.waived > 0 {
-            format!(", {} waived", s.waived)
-        } else {
-            String::new()
-        }
-    );
+    let _ = writeln!(out, "\n{s}");
     write_breakdown(&mut out, reports);
     write_accounts(&mut out, &info.accounts, reports);
     if let Some(hint) = report.hint.as_ref().filter(|_| !opts.quiet) {
@@ -304,7 +297,12 @@ fn pass_rate(statuses: &[RuleStatus]) -> String {
         .count();
     let decided = statuses
         .iter()
-        .filter(|s| !matches!(s, RuleStatus::NotApplicable | RuleStatus::Waived))
+        .filter(|s| {
+            !matches!(
+                s,
+                RuleStatus::NotApplicable | RuleStatus::Waived | RuleStatus::Manual
+            )
+        })
         .count();
     if decided == 0 {
         return "-".to_string();
