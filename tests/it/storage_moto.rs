@@ -69,7 +69,8 @@ async fn seed(moto: &Moto) -> (String, String) {
     let east = s3(&f, EAST);
     east.put_bucket_acl()
         .bucket("access-logs")
-        .acl(s3t::BucketCannedAcl::LogDeliveryWrite)
+        .grant_write("uri=http://acs.amazonaws.com/groups/s3/LogDelivery")
+        .grant_read_acp("uri=http://acs.amazonaws.com/groups/s3/LogDelivery")
         .send()
         .await
         .expect("PutBucketAcl");
