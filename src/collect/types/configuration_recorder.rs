@@ -333,8 +333,9 @@ mod fetch {
                 client.describe_delivery_channels().send()
             ),
         );
+        // `None`: not listed (the region's Config is unknown).
         let recorder = match recorders {
-            Ok(out) => out.configuration_recorders().first().map(|r| {
+            Ok(out) => Some(out.configuration_recorders().first().map(|r| {
                 let g = r.recording_group();
                 Recorder {
                     name: r.name().unwrap_or_default().to_string(),
@@ -354,13 +355,13 @@ mod fetch {
                         .and_then(|s| s.use_only())
                         .map(|u| u.as_str().to_string()),
                 }
-            }),
+            })),
             Err(f) => {
                 s.record(region, Service::Config, "DescribeConfigurationRecorders", f, false);
-                return None;
+                None
             }
         };
-        let name = recorder.as_ref().map(|r| r.name.clone());
+        let name = recorder.as_ref().and_then(|r| r.as_ref().map(|r| r.name.clone()));
         let status = match statuses {
             Ok(out) => out
                 .configuration_recorders_status()
@@ -401,9 +402,10 @@ mod fetch {
                 None
             }
         };
+        // Without the listing the region's Config is unknown (every failure recorded).
         Some(ConfigRegion {
             region: region.to_string(),
-            recorder,
+            recorder: recorder?,
             status,
             channel,
         })
