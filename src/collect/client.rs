@@ -121,8 +121,12 @@ impl ServiceClient for aws_sdk_s3::Client {
     const SERVICE: Service = Service::S3;
     fn build(base: &SdkConfig, region: &str, endpoint: Option<String>) -> Self {
         let mut b = aws_sdk_s3::config::Builder::from(base).region(Region::new(region.to_string()));
-        if let Some(url) = custom_endpoint(base, endpoint) {
-            b = b.endpoint_url(url).force_path_style(true);
+        let custom = endpoint.is_some() || base.endpoint_url().is_some();
+        if let Some(url) = endpoint {
+            b = b.endpoint_url(url);
+        }
+        if custom {
+            b = b.force_path_style(true);
         }
         aws_sdk_s3::Client::from_conf(b.build())
     }
