@@ -104,8 +104,16 @@ impl Service {
 /// The operations whose IAM action is not `prefix:operation`.
 const IAM_RENAMED: &[(Service, &str, &str)] = &[
     (Service::S3, "ListBuckets", "s3:ListAllMyBuckets"),
-    (Service::S3, "GetBucketEncryption", "s3:GetEncryptionConfiguration"),
-    (Service::S3, "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    (
+        Service::S3,
+        "GetBucketEncryption",
+        "s3:GetEncryptionConfiguration",
+    ),
+    (
+        Service::S3,
+        "GetPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+    ),
     (
         Service::S3Control,
         "GetPublicAccessBlock",

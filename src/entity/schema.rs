@@ -179,7 +179,10 @@ fn walk(props: &[Property], prefix: &str, out: &mut Vec<(String, PropType)>) {
         let mut at = path;
         while let PropType::List(e) = ty {
             at.push_str("[]");
-            if !matches!(e, PropType::Object(_) | PropType::List(_) | PropType::Map(_)) {
+            if !matches!(
+                e,
+                PropType::Object(_) | PropType::List(_) | PropType::Map(_)
+            ) {
                 out.push((at.clone(), *e));
             }
             ty = *e;
@@ -236,8 +239,7 @@ pub fn near_type(name: &str) -> Option<&'static str> {
     crate::text::closest(name, KNOWN.iter().map(|s| s.name)).filter(|k| {
         let (a, b) = (k.chars().count(), name.chars().count());
         a.abs_diff(b) <= 2
-            && (a == b
-                || strsim::damerau_levenshtein(&k.to_lowercase(), &name.to_lowercase()) <= 2)
+            && (a == b || strsim::damerau_levenshtein(&k.to_lowercase(), &name.to_lowercase()) <= 2)
     })
 }
 
@@ -353,8 +355,7 @@ mod tests {
                     schema
                         .property(&segs[..i])
                         .is_some_and(|p| matches!(p.ty.element(), PropType::Map(_)))
-                })
-                {
+                }) {
                     continue;
                 }
                 return Err(format!(

@@ -391,17 +391,22 @@ async fn storage_and_logging_types_are_collected_and_every_cis_row_decides() {
     assert_eq!(logs["versioning"]["status"], "Enabled");
     assert_eq!(logs["versioning"]["mfaDelete"], false);
     assert_eq!(logs["publicAccessBlock"]["restrictPublicBuckets"], true);
-    assert_eq!(logs["accountPublicAccessBlock"]["restrictPublicBuckets"], false);
+    assert_eq!(
+        logs["accountPublicAccessBlock"]["restrictPublicBuckets"],
+        false
+    );
     assert_eq!(logs["isPublic"], false);
     let open = by_id(buckets, "open-bucket");
     assert_eq!(open["aclAllowsPublic"], true);
     assert_eq!(open["isPublic"], true);
     assert_eq!(open["policy"], Json::Null);
     assert!(
-        open["acl"]["grants"].as_array().is_some_and(|g| g.iter().any(|g| g["uri"]
-            == "http://acs.amazonaws.com/groups/global/AllUsers"
-            && g["premission"] == "READ"
-            && g["premissionHeaderName"] == "x-amz-grant-read")),
+        open["acl"]["grants"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|g| g["uri"]
+                == "http://acs.amazonaws.com/groups/global/AllUsers"
+                && g["premission"] == "READ"
+                && g["premissionHeaderName"] == "x-amz-grant-read")),
         "{}",
         open["acl"]
     );
@@ -442,11 +447,18 @@ async fn storage_and_logging_types_are_collected_and_every_cis_row_decides() {
     // ConfigurationRecorder: one a region, eu-west-1 without a recorder.
     let recorders = entities(&c, "ConfigurationRecorder");
     assert_eq!(recorders.len(), 2, "{recorders:#?}");
-    let east = by_id(recorders, "us-east-1/default");
+    let east = by_id(recorders, "default");
     assert_eq!(east["recording"], true);
     assert_eq!(east["allSupported"], true);
     assert_eq!(east["deliveryChannel"]["s3BucketName"], "trail-logs");
-    let west = by_id(recorders, "eu-west-1/(none)");
+    let west = recorders
+        .iter()
+        .find(|r| r["region"] == WEST)
+        .expect("an entity for the region without a recorder");
+    assert_eq!(
+        west["id"],
+        format!("arn:aws:config:eu-west-1:{ACCOUNT}:config-recorder")
+    );
     assert_eq!(west["exists"], false);
     assert_eq!(west["recording"], false);
 
@@ -484,7 +496,11 @@ async fn storage_and_logging_types_are_collected_and_every_cis_row_decides() {
         1,
         "{s}"
     );
-    assert_eq!(s.calls_in(ACCOUNT, Service::S3, "GetBucketPolicy"), 4, "{s}");
+    assert_eq!(
+        s.calls_in(ACCOUNT, Service::S3, "GetBucketPolicy"),
+        4,
+        "{s}"
+    );
     assert_eq!(
         s.calls_in(ACCOUNT, Service::Config, "DescribeConfigurationRecorders"),
         2,
@@ -505,26 +521,103 @@ async fn storage_and_logging_types_are_collected_and_every_cis_row_decides() {
     let list = |a: &str| format!("List<CloudTrail>@{a}");
     let trail = |n: &str| format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{n}");
     let hub = |r: &str| format!("arn:aws:securityhub:{r}:{ACCOUNT}:hub/default");
+    let db = |n: &str| format!("arn:aws:rds:us-east-1:{ACCOUNT}:db:{n}");
+    let recorder = |r: &str, n: &str| format!("arn:aws:config:{r}:{ACCOUNT}:config-recorder{n}");
     let passed = |id: &str| (id.to_string(), Outcome::Passed, String::new());
     let failed = |id: &str, words: &str| (id.to_string(), Outcome::Failed, words.to_string());
     let expected: Vec<(&str, Vec<(String, Outcome, String)>)> = vec![
-        ("s3-deny-http", vec![passed("trail-logs"), failed("open-bucket", "secureTransportRequired")]),
+        (
+            "s3-deny-http",
+            vec![
+                passed("trail-logs"),
+                failed("open-bucket", "secureTransportRequired"),
+            ],
+        ),
         // moto keeps no MFA Delete: the pass is the table's own case.
-        ("s3-mfa-delete", vec![failed("trail-logs", "versioning.mfaDelete"), failed("open-bucket", "versioning.status")]),
-        ("s3-block-public-access", vec![passed("trail-logs"), failed("open-bucket", "effectivePublicAccessBlock.blockPublicAcls")]),
-        ("rds-encryption", vec![passed("sealed"), failed("exposed", "isStorageEncrypted")]),
-        ("rds-auto-minor-upgrade", vec![passed("sealed"), failed("exposed", "autoMinorVersionUpgrade")]),
-        ("rds-not-public", vec![passed("sealed"), failed("exposed", "isPublic")]),
-        ("rds-multi-az", vec![passed("sealed"), failed("exposed", "isMultiAvailabilityZone")]),
-        ("cloudtrail-multi-region", vec![passed(&list(ACCOUNT)), failed(&list(OTHER), "length()")]),
-        ("cloudtrail-log-file-validation", vec![passed(&trail("main")), failed(&trail("legacy"), "logFileValidationEnabled")]),
-        ("config-all-regions", vec![passed("us-east-1/default"), failed("eu-west-1/(none)", "exists")]),
-        ("cloudtrail-bucket-access-logging", vec![passed(&trail("main")), failed(&trail("legacy"), "s3Bucket.logging.enabled")]),
-        ("cloudtrail-kms", vec![passed(&trail("main")), failed(&trail("legacy"), "kmsKeyId")]),
-        ("kms-rotation", vec![passed(&rotating), failed(&still, "rotationStatus")]),
-        ("s3-object-write-logging", vec![passed(&list(ACCOUNT)), failed(&list(OTHER), "length()")]),
-        ("s3-object-read-logging", vec![passed(&list(ACCOUNT)), failed(&list(OTHER), "length()")]),
-        ("security-hub", vec![passed(&hub(EAST)), failed(&hub(WEST), "enabled")]),
+        (
+            "s3-mfa-delete",
+            vec![
+                failed("trail-logs", "versioning.mfaDelete"),
+                failed("open-bucket", "versioning.status"),
+            ],
+        ),
+        (
+            "s3-block-public-access",
+            vec![
+                passed("trail-logs"),
+                failed("open-bucket", "effectivePublicAccessBlock.blockPublicAcls"),
+            ],
+        ),
+        (
+            "rds-encryption",
+            vec![
+                passed(&db("sealed")),
+                failed(&db("exposed"), "isStorageEncrypted"),
+            ],
+        ),
+        (
+            "rds-auto-minor-upgrade",
+            vec![
+                passed(&db("sealed")),
+                failed(&db("exposed"), "autoMinorVersionUpgrade"),
+            ],
+        ),
+        (
+            "rds-not-public",
+            vec![passed(&db("sealed")), failed(&db("exposed"), "isPublic")],
+        ),
+        (
+            "rds-multi-az",
+            vec![
+                passed(&db("sealed")),
+                failed(&db("exposed"), "isMultiAvailabilityZone"),
+            ],
+        ),
+        (
+            "cloudtrail-multi-region",
+            vec![passed(&list(ACCOUNT)), failed(&list(OTHER), "length()")],
+        ),
+        (
+            "cloudtrail-log-file-validation",
+            vec![
+                passed(&trail("main")),
+                failed(&trail("legacy"), "logFileValidationEnabled"),
+            ],
+        ),
+        (
+            "config-all-regions",
+            vec![
+                passed(&recorder(EAST, "/default")),
+                failed(&recorder(WEST, ""), "exists"),
+            ],
+        ),
+        (
+            "cloudtrail-bucket-access-logging",
+            vec![
+                passed(&trail("main")),
+                failed(&trail("legacy"), "s3Bucket.logging.enabled"),
+            ],
+        ),
+        (
+            "cloudtrail-kms",
+            vec![passed(&trail("main")), failed(&trail("legacy"), "kmsKeyId")],
+        ),
+        (
+            "kms-rotation",
+            vec![passed(&rotating), failed(&still, "rotationStatus")],
+        ),
+        (
+            "s3-object-write-logging",
+            vec![passed(&list(ACCOUNT)), failed(&list(OTHER), "length()")],
+        ),
+        (
+            "s3-object-read-logging",
+            vec![passed(&list(ACCOUNT)), failed(&list(OTHER), "length()")],
+        ),
+        (
+            "security-hub",
+            vec![passed(&hub(EAST)), failed(&hub(WEST), "enabled")],
+        ),
     ];
     let rows = rows();
     let mut missing: Vec<&String> = rows
@@ -595,7 +688,11 @@ async fn refused_calls_leave_their_types_unknown() {
     let graph = EntityGraph::new(c.snapshot.clone());
     let rows = rows();
     // The bucket policy could not be read: nothing about the buckets passes.
-    for key in ["s3-deny-http", "s3-block-public-access", "cloudtrail-bucket-access-logging"] {
+    for key in [
+        "s3-deny-http",
+        "s3-block-public-access",
+        "cloudtrail-bucket-access-logging",
+    ] {
         let got = verdicts(&rows[key].1, &graph);
         assert!(!got.is_empty(), "{key}");
         for (id, (outcome, text)) in &got {
@@ -605,14 +702,17 @@ async fn refused_calls_leave_their_types_unknown() {
     }
     // Config: us-east-1 is judged, eu-west-1 unknown (no entity there).
     let got = verdicts(&rows["config-all-regions"].1, &graph);
-    assert_eq!(got["us-east-1/default"].0, Outcome::Passed);
-    let west: Vec<_> = got
-        .iter()
-        .filter(|(id, _)| id.contains(WEST))
-        .collect();
+    assert_eq!(
+        got[&format!("arn:aws:config:us-east-1:{ACCOUNT}:config-recorder/default")].0,
+        Outcome::Passed
+    );
+    let west: Vec<_> = got.iter().filter(|(id, _)| id.contains(WEST)).collect();
     assert_eq!(west.len(), 1, "{got:#?}");
     assert_eq!(west[0].1 .0, Outcome::Unknown, "{got:#?}");
     // Untouched types are still judged.
     let got = verdicts(&rows["rds-encryption"].1, &graph);
-    assert_eq!(got["sealed"].0, Outcome::Passed);
+    assert_eq!(
+        got[&format!("arn:aws:rds:us-east-1:{ACCOUNT}:db:sealed")].0,
+        Outcome::Passed
+    );
 }

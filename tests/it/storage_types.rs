@@ -23,7 +23,10 @@ const TYPES: [&str; 8] = [
 fn every_corpus_rule_on_these_types_checks_on_the_schema() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (no, line) in include_str!("../data/gsl/corpus_valid.txt").lines().enumerate() {
+    for (no, line) in include_str!("../data/gsl/corpus_valid.txt")
+        .lines()
+        .enumerate()
+    {
         let line = line.split("  #").next().unwrap_or_default().trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -42,7 +45,10 @@ fn every_corpus_rule_on_these_types_checks_on_the_schema() {
     assert!(checked >= 11, "{checked} corpus rules on these types");
     // And a misspelt property is still caught on them.
     let typo = parse_rule("S3Bucket should have logging.enabeld = true").expect("parses");
-    let codes = check_rule(&typo).err().map(|e| e.codes()).unwrap_or_default();
+    let codes = check_rule(&typo)
+        .err()
+        .map(|e| e.codes())
+        .unwrap_or_default();
     assert!(
         codes.iter().any(|c| c.contains("unknown_property")),
         "{codes:?}"
@@ -96,11 +102,8 @@ fn every_cis_row_checks_and_passes_its_cases() {
                     std::fs::write(&test, cases).expect("write");
                     let result = gsl::authoring::run_file(&test);
                     assert!(result.passed(), "{file}: {key}: {result:#?}");
-                    let outcomes: Vec<String> = result
-                        .cases
-                        .iter()
-                        .map(|c| format!("{c:?}"))
-                        .collect();
+                    let outcomes: Vec<String> =
+                        result.cases.iter().map(|c| format!("{c:?}")).collect();
                     assert!(!outcomes.is_empty(), "{key}: no cases");
                     rows += 1;
                 }

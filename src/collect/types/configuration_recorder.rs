@@ -41,7 +41,7 @@ pub const TYPE: EntityType = EntityType {
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
     &identity(
-        "`<region>/<recorder name>` (`<region>/(none)` without a recorder)",
+        "constructed: `arn:<partition>:config:<region>:<account>:config-recorder/<name>` (without `/<name>` when the region has no recorder)",
         "`\"ConfigurationRecorder\"`",
         "`ConfigurationRecorders[].name` (`(none)` without a recorder)",
         "the region",
@@ -188,7 +188,14 @@ fn build(c: &Collected) -> Vec<Json> {
         .map(|r| {
             let rec = r.recorder.as_ref();
             let name = rec.map_or("(none)", |x| x.name.as_str());
-            let id = format!("{}/{name}", r.region);
+            // Unique in a snapshot of many accounts: the account and region are in it.
+            let id = format!(
+                "arn:{}:config:{}:{}:config-recorder{}",
+                crate::collect::graph::partition_of(&r.region),
+                r.region,
+                c.account_number,
+                rec.map(|x| format!("/{}", x.name)).unwrap_or_default()
+            );
             let mut m = super::identity(&id, TYPE.name, name, &c.account_number, &r.region);
             m.insert("exists".into(), json!(rec.is_some()));
             m.insert(

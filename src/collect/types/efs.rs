@@ -25,7 +25,7 @@ pub const TYPE: EntityType = EntityType {
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
     &identity(
-        "`FileSystemId`",
+        "`FileSystemArn` (constructed if absent)",
         "`\"EFS\"`",
         "`Name` (the `Name` tag; the id without one)",
         "the region listed",
@@ -37,7 +37,8 @@ const TAG: &[Property] = &[p("key", S, "`Key`"), n("value", S, "`Value`")];
 
 /// What an `EFS` file system has besides its identity.
 const OWN: &[Property] = &[
-    n("arn", S, "`FileSystemArn`"),
+    p("arn", S, "`FileSystemArn`"),
+    p("fileSystemId", S, "`FileSystemId`"),
     p("encrypted", B, "`Encrypted`"),
     n("kmsKeyId", S, "`KmsKeyId`"),
     n("lifeCycleState", S, "`LifeCycleState`"),
@@ -95,8 +96,18 @@ fn build(c: &Collected) -> Vec<Json> {
     list.into_iter()
         .map(|f| {
             let name = f.name.as_deref().unwrap_or(&f.id);
-            let mut m = super::identity(&f.id, TYPE.name, name, &c.account_number, &f.region);
-            m.insert("arn".into(), json!(f.arn));
+            let arn = f.arn.clone().unwrap_or_else(|| {
+                format!(
+                    "arn:{}:elasticfilesystem:{}:{}:file-system/{}",
+                    crate::collect::graph::partition_of(&f.region),
+                    f.region,
+                    c.account_number,
+                    f.id
+                )
+            });
+            let mut m = super::identity(&arn, TYPE.name, name, &c.account_number, &f.region);
+            m.insert("arn".into(), json!(arn));
+            m.insert("fileSystemId".into(), json!(f.id));
             m.insert("encrypted".into(), json!(f.encrypted.unwrap_or(false)));
             m.insert("kmsKeyId".into(), json!(f.kms_key_id));
             m.insert("lifeCycleState".into(), json!(f.life_cycle_state));

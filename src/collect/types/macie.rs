@@ -26,7 +26,7 @@ pub const TYPE: EntityType = EntityType {
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
     &identity(
-        "`<region>/macie`",
+        "constructed: `arn:<partition>:macie2:<region>:<account>:session`",
         "`\"Macie\"`",
         "`\"macie\"`",
         "the region",
@@ -70,7 +70,12 @@ fn build(c: &Collected) -> Vec<Json> {
     list.sort_by(|a, b| a.region.cmp(&b.region));
     list.into_iter()
         .map(|r| {
-            let id = format!("{}/macie", r.region);
+            let id = format!(
+                "arn:{}:macie2:{}:{}:session",
+                crate::collect::graph::partition_of(&r.region),
+                r.region,
+                c.account_number
+            );
             let mut m = super::identity(&id, TYPE.name, "macie", &c.account_number, &r.region);
             m.insert(
                 "enabled".into(),

@@ -27,7 +27,7 @@ pub const TYPE: EntityType = EntityType {
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
     &identity(
-        "`DBInstanceIdentifier`",
+        "`DBInstanceArn` (constructed if absent; CloudGuard's id is the identifier, not unique across accounts)",
         "`\"RDS\"`",
         "`DBInstanceIdentifier`",
         "the region listed",
@@ -39,7 +39,7 @@ const TAG: &[Property] = &[p("key", S, "`Key`"), n("value", S, "`Value`")];
 
 /// What an `RDS` instance has besides its identity.
 const OWN: &[Property] = &[
-    n("arn", S, "`DBInstanceArn`"),
+    p("arn", S, "`DBInstanceArn`"),
     n("dbType", S, "`Engine` (`mysql`, `postgres`, ...)"),
     n("engineVersion", S, "`EngineVersion`"),
     n("status", S, "`DBInstanceStatus`"),
@@ -152,15 +152,24 @@ fn build(c: &Collected) -> Vec<Json> {
     list.sort_by(|a, b| (&a.region, &a.identifier).cmp(&(&b.region, &b.identifier)));
     list.into_iter()
         .map(|d| {
+            let arn = d.arn.clone().unwrap_or_else(|| {
+                format!(
+                    "arn:{}:rds:{}:{}:db:{}",
+                    crate::collect::graph::partition_of(&d.region),
+                    d.region,
+                    c.account_number,
+                    d.identifier
+                )
+            });
             let mut m = super::identity(
-                &d.identifier,
+                &arn,
                 TYPE.name,
                 &d.identifier,
                 &c.account_number,
                 &d.region,
             );
             let yes = |b: Option<bool>| json!(b.unwrap_or(false));
-            m.insert("arn".into(), json!(d.arn));
+            m.insert("arn".into(), json!(arn));
             m.insert("dbType".into(), json!(d.engine));
             m.insert("engineVersion".into(), json!(d.engine_version));
             m.insert("status".into(), json!(d.status));

@@ -63,7 +63,10 @@ pub fn mend(reply: &[u8]) -> Vec<u8> {
     let body = String::from_utf8_lossy(&reply[end + 4..]).to_string();
     let mut fixed = body
         .replace("<GetBucketVersioningResponse", "<VersioningConfiguration")
-        .replace("</GetBucketVersioningResponse>", "</VersioningConfiguration>");
+        .replace(
+            "</GetBucketVersioningResponse>",
+            "</VersioningConfiguration>",
+        );
     for key in ["createdAt", "updatedAt"] {
         let pattern = format!("\"{key}\": \"");
         if let Some(at) = fixed.find(&pattern) {
@@ -133,4 +136,3 @@ pub fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
         buf.extend_from_slice(&chunk[..n]);
     }
 }
-
