@@ -352,6 +352,9 @@ fn rows() -> BTreeMap<String, (String, String)> {
     out
 }
 
+/// An expected verdict: entity id, outcome, words of its explanation.
+type Case = (String, Outcome, String);
+
 /// id → (outcome, explanation text) of a rule on `graph`.
 fn verdicts(rule: &str, graph: &EntityGraph) -> BTreeMap<String, (Outcome, String)> {
     let prepared = PreparedRule::new(rule, "storage.yaml");
@@ -525,7 +528,7 @@ async fn storage_and_logging_types_are_collected_and_every_cis_row_decides() {
     let recorder = |r: &str, n: &str| format!("arn:aws:config:{r}:{ACCOUNT}:config-recorder{n}");
     let passed = |id: &str| (id.to_string(), Outcome::Passed, String::new());
     let failed = |id: &str, words: &str| (id.to_string(), Outcome::Failed, words.to_string());
-    let expected: Vec<(&str, Vec<(String, Outcome, String)>)> = vec![
+    let expected: Vec<(&str, Vec<Case>)> = vec![
         (
             "s3-deny-http",
             vec![
@@ -627,7 +630,7 @@ async fn storage_and_logging_types_are_collected_and_every_cis_row_decides() {
     missing.sort();
     assert!(missing.is_empty(), "rows without a moto case: {missing:?}");
     let mut wrong = Vec::new();
-    let mut judge = |key: &str, cases: &[(String, Outcome, String)]| {
+    let mut judge = |key: &str, cases: &[Case]| {
         let (number, rule) = &rows[key];
         let got = verdicts(rule, &graph);
         for (id, outcome, words) in cases {
