@@ -106,6 +106,68 @@ service_client!(aws_sdk_ec2, Service::Ec2);
 service_client!(aws_sdk_iam, Service::Iam);
 // Identity.
 service_client!(aws_sdk_accessanalyzer, Service::AccessAnalyzer);
+// Storage and logging (issue 23); S3 and S3 Control below.
+service_client!(aws_sdk_kms, Service::Kms);
+service_client!(aws_sdk_config, Service::Config);
+service_client!(aws_sdk_rds, Service::Rds);
+service_client!(aws_sdk_efs, Service::Efs);
+service_client!(aws_sdk_securityhub, Service::SecurityHub);
+service_client!(aws_sdk_macie2, Service::Macie);
+
+/// The endpoint a client of `base` goes to instead of AWS's: the run's override, else
+/// the configuration's own (`AWS_ENDPOINT_URL`).
+fn custom_endpoint(base: &SdkConfig, endpoint: Option<String>) -> Option<String> {
+    endpoint.or_else(|| base.endpoint_url().map(str::to_string))
+}
+
+/// S3 at a custom endpoint is addressed by path (`http://host/bucket`): a bucket as a
+/// host name (`bucket.127.0.0.1`) resolves nowhere but at AWS.
+impl ServiceClient for aws_sdk_s3::Client {
+    const SERVICE: Service = Service::S3;
+    fn build(base: &SdkConfig, region: &str, endpoint: Option<String>) -> Self {
+        let mut b = aws_sdk_s3::config::Builder::from(base).region(Region::new(region.to_string()));
+        let custom = endpoint.is_some() || base.endpoint_url().is_some();
+        if let Some(url) = endpoint {
+            b = b.endpoint_url(url);
+        }
+        if custom {
+            b = b.force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(b.build())
+    }
+}
+
+/// S3 Control puts the account id in front of the host (`<account>.s3-control...`); at a
+/// custom endpoint the endpoint is taken as given (the account id still travels in the
+/// `x-amz-account-id` header), since `<account>.127.0.0.1` resolves nowhere.
+impl ServiceClient for aws_sdk_s3control::Client {
+    const SERVICE: Service = Service::S3Control;
+    fn build(base: &SdkConfig, region: &str, endpoint: Option<String>) -> Self {
+        let mut b =
+            aws_sdk_s3control::config::Builder::from(base).region(Region::new(region.to_string()));
+        if let Some(url) = custom_endpoint(base, endpoint) {
+            b = b.endpoint_resolver(AsGiven(url));
+        }
+        aws_sdk_s3control::Client::from_conf(b.build())
+    }
+}
+
+/// An S3 Control endpoint resolver that answers the one URL it holds.
+#[derive(Debug)]
+struct AsGiven(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for AsGiven {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
+            aws_sdk_s3control::config::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
+    }
+}
 
 /// Builds clients from one SDK configuration (credentials, retries, timeouts) and
 /// the run's endpoint overrides.

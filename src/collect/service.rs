@@ -31,11 +31,28 @@ pub enum Service {
     Iam,
     /// IAM Access Analyzer.
     AccessAnalyzer,
+    // Storage and logging (issue 23).
+    /// Amazon S3 (buckets).
+    S3,
+    /// Amazon S3 Control (the account's public access block; IAM prefix `s3`).
+    S3Control,
+    /// AWS KMS.
+    Kms,
+    /// AWS Config.
+    Config,
+    /// Amazon RDS.
+    Rds,
+    /// Amazon EFS.
+    Efs,
+    /// AWS Security Hub.
+    SecurityHub,
+    /// Amazon Macie.
+    Macie,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 10] = [
+    pub const ALL: [Service; 18] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
@@ -46,6 +63,14 @@ impl Service {
         Service::Ec2,
         Service::Iam,
         Service::AccessAnalyzer,
+        Service::S3,
+        Service::S3Control,
+        Service::Kms,
+        Service::Config,
+        Service::Rds,
+        Service::Efs,
+        Service::SecurityHub,
+        Service::Macie,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -62,6 +87,27 @@ impl Service {
             Service::Ec2 => "ec2",
             Service::Iam => "iam",
             Service::AccessAnalyzer => "access-analyzer",
+            Service::S3 => "s3",
+            Service::S3Control => "s3control",
+            Service::Kms => "kms",
+            Service::Config => "config",
+            Service::Rds => "rds",
+            Service::Efs => "elasticfilesystem",
+            Service::SecurityHub => "securityhub",
+            Service::Macie => "macie2",
+        }
+    }
+
+    /// The IAM action that allows `operation` of this service: `prefix:operation`,
+    /// except where IAM names the permission otherwise (S3's).
+    pub fn iam_action(self, operation: &str) -> String {
+        let renamed = IAM_RENAMED
+            .iter()
+            .find(|(s, op, _)| *s == self && *op == operation)
+            .map(|(_, _, action)| *action);
+        match renamed {
+            Some(action) => action.to_string(),
+            None => format!("{}:{operation}", self.as_str()),
         }
     }
 
@@ -70,6 +116,26 @@ impl Service {
         Service::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
+
+/// The operations whose IAM action is not `prefix:operation`.
+const IAM_RENAMED: &[(Service, &str, &str)] = &[
+    (Service::S3, "ListBuckets", "s3:ListAllMyBuckets"),
+    (
+        Service::S3,
+        "GetBucketEncryption",
+        "s3:GetEncryptionConfiguration",
+    ),
+    (
+        Service::S3,
+        "GetPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+    ),
+    (
+        Service::S3Control,
+        "GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+    ),
+];
 
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,5 +159,19 @@ mod tests {
             assert_eq!(Service::from_name(s.as_str()), Some(s));
         }
         assert_eq!(Service::from_name("ec3"), None);
+    }
+
+    #[test]
+    fn iam_actions() {
+        assert_eq!(Service::Kms.iam_action("ListKeys"), "kms:ListKeys");
+        assert_eq!(Service::S3.iam_action("ListBuckets"), "s3:ListAllMyBuckets");
+        assert_eq!(
+            Service::S3Control.iam_action("GetPublicAccessBlock"),
+            "s3:GetAccountPublicAccessBlock"
+        );
+        assert_eq!(
+            Service::Efs.iam_action("DescribeFileSystems"),
+            "elasticfilesystem:DescribeFileSystems"
+        );
     }
 }

@@ -184,7 +184,10 @@ fn walk(props: &[Property], prefix: &str, out: &mut Vec<(String, PropType)>) {
         let mut at = path;
         while let PropType::List(e) = ty {
             at.push_str("[]");
-            if !matches!(e, PropType::Object(_) | PropType::List(_)) {
+            if !matches!(
+                e,
+                PropType::Object(_) | PropType::List(_) | PropType::Map(_)
+            ) {
                 out.push((at.clone(), *e));
             }
             ty = *e;
@@ -234,10 +237,18 @@ pub fn near_type(name: &str) -> Option<&'static str> {
     if KNOWN.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
         return None;
     }
-    // A longer or shorter name is a type of its own (`CloudTrailEvent`), not a typo;
-    // so is a known name with a word before it (GCP's `VMInstance`, `EC2Instance`).
+    // A longer or shorter name is a type of its own (`CloudTrailEvent`). A name of
+    // another length is a typo only when the letters added or dropped are all there
+    // is to it (at most two edits: `CloudTrails`), not when it merely shares a prefix
+    // (`SecurityGroup` is not a misspelt `SecurityHub`); a known name with a word
+    // before it is a type of its own too (GCP's `VMInstance`, `EC2Instance`).
     crate::text::closest(name, KNOWN.iter().map(|s| s.name))
-        .filter(|k| k.chars().count().abs_diff(name.chars().count()) <= 2)
+        .filter(|k| {
+            let (a, b) = (k.chars().count(), name.chars().count());
+            a.abs_diff(b) <= 2
+                && (a == b
+                    || strsim::damerau_levenshtein(&k.to_lowercase(), &name.to_lowercase()) <= 2)
+        })
         .filter(|k| !(name.len() > k.len() && name.ends_with(k)))
 }
 
@@ -348,13 +359,14 @@ mod tests {
         for (path, kinds) in &seen {
             let segs: Vec<&str> = path_segments(path).collect();
             let Some(prop) = schema.property(&segs) else {
-                // Map keys (dimension names) are the user's; so is everything inside
-                // a JSON value (a policy document).
-                if segs.len() > 1
-                    && schema
-                        .property(&segs[..segs.len() - 1])
-                        .is_some_and(|p| matches!(p.ty, PropType::Map(_)))
-                {
+                // Map keys (dimension names, condition keys) are the user's: below a
+                // map, or each map of a list; so is everything inside a JSON value (a
+                // policy document, below).
+                if (1..segs.len()).any(|i| {
+                    schema
+                        .property(&segs[..i])
+                        .is_some_and(|p| matches!(p.ty.element(), PropType::Map(_)))
+                }) {
                     continue;
                 }
                 if (1..segs.len()).any(|i| {
@@ -505,6 +517,7 @@ mod tests {
         assert_eq!(near_type("CloudTrails"), Some("CloudTrail"));
         assert_eq!(near_type("cloudtrail"), None);
         assert_eq!(near_type("SecurityGroup"), None);
+        assert_eq!(near_type("SecurityHubb"), Some("SecurityHub"));
         assert_eq!(near_type("CloudTrailEvent"), None);
         assert_eq!(near_type("SnsTopics"), Some("SnsTopic"));
         assert_eq!(near_type("VMInstance"), None);

@@ -135,6 +135,8 @@ fn gsl(moto: &Moto) -> assert_cmd::Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", &moto.url)
         .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
+        .env("AWS_ENDPOINT_URL_S3", &moto.mended_url)
+        .env("AWS_ENDPOINT_URL_MACIE2", &moto.mended_url)
         .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url)
         .env("AWS_ENDPOINT_URL_ACCESSANALYZER", &moto.access_analyzer_url);
     cmd

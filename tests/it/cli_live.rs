@@ -19,6 +19,8 @@ fn gsl(moto: &Moto) -> Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", &moto.url)
         .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
+        .env("AWS_ENDPOINT_URL_S3", &moto.mended_url)
+        .env("AWS_ENDPOINT_URL_MACIE2", &moto.mended_url)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_CONFIG_FILE");

@@ -133,9 +133,21 @@ async fn without_list_regions_the_static_list_is_probed_and_the_refusal_recorded
         r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: account:ListRegions"}"#,
     );
     let c = collect_all_regions(&moto, &fixture).await;
-    let errors = &c.snapshot.errors;
+    // moto 5.2.5 does not serve Macie in every region of the static list (it answers
+    // an HTML page): those calls are recorded against Macie alone.
+    let (macie, errors): (Vec<_>, Vec<_>) = c
+        .snapshot
+        .errors
+        .iter()
+        .partition(|e| e.service == "macie2");
+    assert!(
+        macie
+            .iter()
+            .all(|e| e.entity_types == ["Macie"] && e.region.is_some()),
+        "{macie:#?}"
+    );
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    let e = &errors[0];
+    let e = errors[0];
     assert_eq!(
         (e.service.as_str(), e.operation.as_str(), e.code.as_str()),
         ("account", "ListRegions", "AccessDeniedException")

@@ -33,6 +33,8 @@ fn collect_writes_a_snapshot_configured_from_the_environment() {
             ("AWS_EC2_METADATA_DISABLED", "true"),
             ("AWS_ENDPOINT_URL", moto.url.as_str()),
             ("AWS_ENDPOINT_URL_CLOUDWATCH", moto.cloudwatch_url.as_str()),
+            ("AWS_ENDPOINT_URL_S3", moto.mended_url.as_str()),
+            ("AWS_ENDPOINT_URL_MACIE2", moto.mended_url.as_str()),
         ]
         .iter()
         .chain(extra_env)

@@ -225,9 +225,9 @@ fn an_editor_session() {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/multi-type/snapshot.json"
     );
-    let own = format!("{HEADER}S3Bucket should have encryptoin.enabled = true\n");
+    let own = format!("{HEADER}KubernetesPod should have spce.hostNetwork = false\n");
     change(&mut c, 4, &own);
-    // The sample has no S3Bucket: nothing to judge.
+    // The sample has no KubernetesPod: nothing to judge.
     assert!(c.diagnostics(&uri).is_empty());
     let configure = |c: &mut Client, snapshot: &str| {
         c.notify(
@@ -239,9 +239,9 @@ fn an_editor_session() {
     let d = c.diagnostics(&uri);
     assert_eq!(codes(&d), ["gsl::eval::unseen_property"], "{d:?}");
     assert_eq!(d[0]["severity"], 2);
-    assert_eq!(range(&d[0])[..2], [2, 21]);
+    assert_eq!(range(&d[0])[..2], [2, 26]);
     assert!(
-        d[0]["message"].as_str().unwrap().contains("`encryption`"),
+        d[0]["message"].as_str().unwrap().contains("`spec`"),
         "{d:?}"
     );
     // Back to the built-in sample for the rest of the session.

@@ -62,6 +62,8 @@ mod reports;
 mod silent_cli;
 mod silent_round3;
 mod snapshot_dir;
+mod storage_moto;
+mod storage_types;
 mod store;
 #[cfg(feature = "aws")]
 mod support;

@@ -275,8 +275,8 @@ mod streamed {
         "CloudWatchAlarm should have actionsEnabled = true and alarmActions length() > 0",
         "List<CloudTrail> should have items with [hasSNSSubscriber = 'true'] length() > 0",
         "List<MetricFilter> should have items length() > 50",
-        "List<Bucket> should have items length() = 0",
-        "Bucket should have name",
+        "List<Blob> should have items length() = 0",
+        "Blob should have name",
     ];
 
     /// Batches of any size give the results of one graph over the whole snapshot.
@@ -286,12 +286,12 @@ mod streamed {
         let mut snap = parse_snapshot(&org(5, 21), "org").unwrap();
         // A type only one account has, and an error for an account of a later batch.
         let mut bucket = snap.accounts[3].entities["SnsTopic"][0].clone();
-        bucket["type"] = "Bucket".into();
+        bucket["type"] = "Blob".into();
         // Entity ids are unique in a snapshot (the loader rejects a repeated one).
         bucket["id"] = "arn:aws:s3:::generated-bucket".into();
         snap.accounts[3]
             .entities
-            .insert("Bucket".into(), vec![bucket]);
+            .insert("Blob".into(), vec![bucket]);
         snap.errors.push(gsl::entity::CollectionError {
             account_number: snap.accounts[4].account_number.clone(),
             region: None,
@@ -313,7 +313,7 @@ mod streamed {
             assert_eq!(source.errors(), &whole.snapshot().errors[..]);
             let census = source.census_graph();
             assert_eq!(census.types(), whole.types());
-            assert_eq!(census.type_name("bucket"), Some("Bucket"));
+            assert_eq!(census.type_name("blob"), Some("Blob"));
             let graphs: Vec<EntityGraph> = source.into_graphs().map(Result::unwrap).collect();
             if batch == 1 {
                 assert_eq!(graphs.len(), 5, "one account per batch");

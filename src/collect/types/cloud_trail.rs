@@ -7,6 +7,7 @@
 //! a region that rejects it as not enabled is skipped.
 
 use super::cloud_watch_alarm::{self, Chain};
+use super::s3_bucket;
 use super::sns_topic;
 use super::metric_filter::{self, Filters, MetricFilterRecord};
 use super::{object, to_json, Call, Collected, EntityType, Scope, When};
@@ -48,9 +49,26 @@ pub const TYPE: EntityType = EntityType {
         metric_filter::DESCRIBE_METRIC_FILTERS.read(When::Always),
         cloud_watch_alarm::DESCRIBE_ALARMS.read(When::Always),
         sns_topic::LIST_SUBSCRIPTIONS.read(When::OnChain),
+        s3_bucket::JOINED[0],
+        s3_bucket::JOINED[1],
+        s3_bucket::JOINED[2],
+        s3_bucket::JOINED[3],
+        s3_bucket::JOINED[4],
+        s3_bucket::JOINED[5],
+        s3_bucket::JOINED[6],
     ],
     properties: PROPERTIES,
-    tables: &[("status", "`status` (`GetTrailStatus`):")],
+    tables: &[
+        ("status", "`status` (`GetTrailStatus`):"),
+        (
+            "s3Bucket",
+            "`s3Bucket` (the `S3Bucket` named by `s3BucketName`, from its module):",
+        ),
+        (
+            "s3DataEvents",
+            "`s3DataEvents` (derived from `eventSelectors` and `advancedEventSelectors`):",
+        ),
+    ],
     build,
 };
 
@@ -133,6 +151,36 @@ const ADVANCED_SELECTOR: &[Property] = &[
 /// A resource tag as an entity writes it (`{key, value}`).
 pub const TAG: &[Property] = &[p("key", S, "`Key`"), n("value", S, "`Value`")];
 
+/// What a trail shows of its bucket.
+const BUCKET: &[Property] = &[
+    p("name", S, "the bucket's `name`"),
+    p("region", S, "the bucket's `region`"),
+    p("isPublic", B, "the bucket's `isPublic`"),
+    n(
+        "logging",
+        PropType::Object(&[
+            p("enabled", B, "the bucket's `logging.enabled`"),
+            n("targetBucketName", S, "the bucket's `logging.targetBucketName`"),
+            n("targetPrefix", S, "the bucket's `logging.targetPrefix`"),
+        ]),
+        "the bucket's `logging` (server access logging)",
+    ),
+];
+
+/// The S3 object-level events a trail logs for every bucket.
+const DATA_EVENTS: &[Property] = &[
+    p(
+        "read",
+        B,
+        "read events of every bucket: a selector with `AWS::S3::Object` data resources for all buckets (`arn:aws:s3`, `arn:aws:s3:::`) and `readWriteType` `All` or `ReadOnly`, or an advanced selector with `eventCategory` = `Data`, `resources.type` = `AWS::S3::Object`, no other restriction than `readOnly` = `true`, or `resources.ARN` starting with all buckets",
+    ),
+    p(
+        "write",
+        B,
+        "write events of every bucket: the same with `WriteOnly` (advanced: `readOnly` absent or `false`)",
+    ),
+];
+
 /// A metric filter on a log group no multi-region logging trail delivers to, as listed
 /// in every trail's `undeliveredMetricFilters[]`: the filter core plus where it is and
 /// why it is not delivered.
@@ -203,6 +251,16 @@ const OWN: &[Property] = &[
         "derived, the same on every trail of the account: the metric filters (of every collected region) on log groups that **no** multi-region, logging trail delivers to, shaped as `metricFilters[]` plus `region`, `deliveredByMultiRegionTrail` (always `\"false\"`) and `deliveredByMultiRegionTrailReason` (`no multi-region logging trail delivers to log group \"G\" (region)`, and for each trail that does deliver there, `trail \"T\" does, but is not multi-region and not logging`). The CIS chains test it so that a failure names a filter with the right pattern in the wrong place; it never makes a chain pass",
     ),
     p("hasSNSSubscriber", S, "derived, see above"),
+    n(
+        "s3Bucket",
+        PropType::Object(BUCKET),
+        "derived: the `S3Bucket` the trail delivers to (below); null when the account has no such bucket (another account's, or gone)",
+    ),
+    n(
+        "s3DataEvents",
+        PropType::Object(DATA_EVENTS),
+        "derived: whether the trail logs S3 object-level read and write events of every bucket (below); null if `GetEventSelectors` failed",
+    ),
     n(
         "tags",
         PropType::List(&PropType::Object(TAG)),
@@ -441,7 +499,7 @@ fn build(c: &Collected) -> Vec<Json> {
             let group_filters = group_of(t)
                 .map(|(region, name)| filters.of_group(&region, &name).to_vec())
                 .unwrap_or_default();
-            let mut trail = entity(&chain, t, &group_filters);
+            let mut trail = entity(c, &chain, t, &group_filters);
             if let Some(m) = trail.as_object_mut() {
                 m.insert(
                     "undeliveredMetricFilters".into(),
@@ -453,7 +511,12 @@ fn build(c: &Collected) -> Vec<Json> {
         .collect()
 }
 
-fn entity(chain: &Chain<'_>, t: &TrailData, filters: &[&MetricFilterRecord]) -> Json {
+fn entity(
+    c: &Collected,
+    chain: &Chain<'_>,
+    t: &TrailData,
+    filters: &[&MetricFilterRecord],
+) -> Json {
     let r = &t.trail;
     let arn = r.trail_arn.clone().unwrap_or_default();
     let region = r
@@ -485,8 +548,85 @@ fn entity(chain: &Chain<'_>, t: &TrailData, filters: &[&MetricFilterRecord]) -> 
     let notifies = filters.iter().any(|f| metric_filter::notifies(chain, f));
     m.insert("metricFilters".into(), Json::Array(filter_json));
     m.insert("hasSNSSubscriber".into(), super::flag(notifies));
+    m.insert(
+        "s3Bucket".into(),
+        r.s3_bucket_name
+            .as_deref()
+            .and_then(|b| s3_bucket::trail_bucket(c, b))
+            .unwrap_or(Json::Null),
+    );
+    m.insert(
+        "s3DataEvents".into(),
+        match s3_data_events(t) {
+            Some((read, write)) => json!({"read": read, "write": write}),
+            None => Json::Null,
+        },
+    );
     m.insert("tags".into(), to_json(&t.tags));
     Json::Object(m)
+}
+
+/// Whether `values` of an S3 object data resource name every bucket.
+fn all_buckets(value: &str) -> bool {
+    let v = value.trim_end_matches('/');
+    v.strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(':'))
+        .is_some_and(|(_, rest)| rest == "s3" || rest == "s3:::")
+}
+
+/// (read, write): the trail logs S3 object-level read / write events of every bucket;
+/// `None` when its selectors were not collected.
+pub fn s3_data_events(t: &TrailData) -> Option<(bool, bool)> {
+    let basic = t.event_selectors.as_ref()?;
+    let advanced = t.advanced_event_selectors.as_ref()?;
+    let (mut read, mut write) = (false, false);
+    for e in basic {
+        let covers = e.data_resources.iter().any(|d| {
+            d.resource_type.as_deref() == Some("AWS::S3::Object")
+                && d.values.iter().any(|v| all_buckets(v))
+        });
+        if covers {
+            let rw = e.read_write_type.as_deref().unwrap_or("All");
+            read |= rw == "All" || rw == "ReadOnly";
+            write |= rw == "All" || rw == "WriteOnly";
+        }
+    }
+    for a in advanced {
+        let only = |f: &AdvancedFieldSelector, value: &str| {
+            f.equals == [value]
+                && f.starts_with.is_empty()
+                && f.ends_with.is_empty()
+                && f.not_equals.is_empty()
+                && f.not_starts_with.is_empty()
+                && f.not_ends_with.is_empty()
+        };
+        let mut data = false;
+        let mut objects = false;
+        let mut restricted = false;
+        let (mut r, mut w) = (true, true);
+        for f in &a.field_selectors {
+            match f.field.as_str() {
+                "eventCategory" => data = only(f, "Data"),
+                "resources.type" => objects = only(f, "AWS::S3::Object"),
+                "readOnly" if only(f, "true") => w = false,
+                "readOnly" if only(f, "false") => r = false,
+                "resources.ARN"
+                    if f.equals.is_empty()
+                        && f.ends_with.is_empty()
+                        && f.not_equals.is_empty()
+                        && f.not_starts_with.is_empty()
+                        && f.not_ends_with.is_empty()
+                        && !f.starts_with.is_empty()
+                        && f.starts_with.iter().all(|v| all_buckets(v)) => {}
+                _ => restricted = true,
+            }
+        }
+        if data && objects && !restricted {
+            read |= r;
+            write |= w;
+        }
+    }
+    Some((read, write))
 }
 
 /// CloudTrail ListTags takes at most this many trail ARNs a call.

@@ -63,9 +63,20 @@ pub fn entity_section(t: &EntityType) -> String {
     out
 }
 
-/// `service:operation`.
+/// `service:operation`, as the snapshot's errors and `--stats` name the call.
 fn action(service: Service, operation: &str) -> String {
     format!("{}:{operation}", service.as_str())
+}
+
+/// The call, with the IAM action that allows it when that is named otherwise.
+fn call_cell(service: Service, operation: &str) -> String {
+    let call = action(service, operation);
+    let iam = service.iam_action(operation);
+    if iam == call {
+        format!("`{call}`")
+    } else {
+        format!("`{call}` (IAM `{iam}`)")
+    }
 }
 
 fn join_names(names: &[&str]) -> String {
@@ -134,9 +145,9 @@ pub fn calls_table() -> String {
     for t in TYPES {
         for c in t.calls {
             out.push_str(&format!(
-                "| {} | `{}` | {} | {} |\n",
+                "| {} | {} | {} | {} |\n",
                 t.name,
-                action(c.service, c.operation),
+                call_cell(c.service, c.operation),
                 scope_cell(c.scope),
                 if c.paged { "yes" } else { "no" }
             ));
@@ -165,7 +176,7 @@ fn actions(statement: Statement) -> Vec<String> {
         for service in Service::ALL {
             for t in TYPES {
                 for c in t.calls.iter().filter(|c| c.service == service) {
-                    push(action(c.service, c.operation));
+                    push(c.service.iam_action(c.operation));
                 }
             }
         }
@@ -175,7 +186,7 @@ fn actions(statement: Statement) -> Vec<String> {
         .filter(|r| r.statement == statement)
         .collect();
     for r in run {
-        push(action(r.service, r.operation));
+        push(r.service.iam_action(r.operation));
     }
     out
 }
@@ -329,7 +340,7 @@ mod tests {
             .expect("actions");
         for t in TYPES {
             for c in t.calls {
-                let a = action(c.service, c.operation);
+                let a = c.service.iam_action(c.operation);
                 assert!(read_only.iter().any(|x| x == a.as_str()), "{a}");
             }
         }

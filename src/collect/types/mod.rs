@@ -201,6 +201,21 @@ registry! {
     iam_policy: iam_policies,
     /// IAM Access Analyzer's analyzers, per region.
     access_analyzer: access_analyzers,
+    // Storage and logging (issue 23).
+    /// S3 buckets (global listing), each with its settings and the account's block.
+    s3_bucket: buckets,
+    /// KMS keys of each collected region.
+    kms: kms_keys,
+    /// AWS Config recorders: one record per collected region.
+    configuration_recorder: config_recorders,
+    /// RDS DB instances.
+    rds: db_instances,
+    /// EFS file systems.
+    efs: file_systems,
+    /// Security Hub: one record per collected region.
+    security_hub: security_hubs,
+    /// Macie: one record per collected region.
+    macie: macie_sessions,
 }
 
 /// Every type's example records (`EXAMPLE` in its module) in one account: every field

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod fixture;
+pub mod mend;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -56,6 +57,9 @@ pub struct Moto {
     pub cloudwatch_url: String,
     /// `http://127.0.0.1:<port>`: answers every call with access denied.
     pub deny_url: String,
+    /// `http://127.0.0.1:<port>`: moto with the S3 and Macie replies the Rust SDK cannot
+    /// parse mended (`mend.rs`).
+    pub mended_url: String,
     /// `http://127.0.0.1:<port>`: STS that refuses AssumeRole of `role/missing`
     /// (as AWS refuses a role that does not exist) and forwards the rest to moto.
     pub sts_gate_url: String,
@@ -103,6 +107,7 @@ impl Moto {
             deny_url: String::new(),
             sts_gate_url: String::new(),
             access_analyzer_url: stand_in(|_| NO_ANALYZERS.to_string()),
+            mended_url: String::new(),
         };
         // Bounded wait: moto's import takes a few seconds on a busy machine.
         let line = rx
@@ -115,6 +120,7 @@ impl Moto {
                 moto.cloudwatch_url = format!("http://127.0.0.1:{cbor_port}");
                 moto.deny_url = format!("http://127.0.0.1:{deny_port}");
                 moto.sts_gate_url = format!("http://127.0.0.1:{gate_port}");
+                moto.mended_url = mend::proxy(&moto.url, |_| false);
             }
             _ => panic!("moto harness failed to start: {line:?}. {INSTALL_HINT}"),
         }
@@ -139,6 +145,16 @@ impl Moto {
                 service: Some(Service::AccessAnalyzer),
                 region: None,
                 url: self.access_analyzer_url.clone(),
+            },
+            EndpointOverride {
+                service: Some(Service::S3),
+                region: None,
+                url: self.mended_url.clone(),
+            },
+            EndpointOverride {
+                service: Some(Service::Macie),
+                region: None,
+                url: self.mended_url.clone(),
             },
         ]
     }
