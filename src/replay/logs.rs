@@ -200,22 +200,7 @@ fn stream_records(
         match values.next() {
             Some(Ok(v)) => {
                 n += 1;
-                let at = format!("record {n}");
-                if v.is_object() {
-                    record(
-                        v,
-                        Origin {
-                            file: file.to_string(),
-                            at,
-                        },
-                    );
-                } else {
-                    skip(Skipped {
-                        file: file.to_string(),
-                        at,
-                        why: "a record that is not a JSON object".into(),
-                    });
-                }
+                one_record(v, file, format!("record {n}"), record, skip);
                 pos += values.byte_offset();
             }
             Some(Err(e)) => {
@@ -236,6 +221,31 @@ fn stream_records(
     }
 }
 
+/// One element of a `Records` array: a record if it is an object, else skipped.
+fn one_record(
+    v: Json,
+    file: &str,
+    at: String,
+    record: &mut dyn FnMut(Json, Origin),
+    skip: &mut dyn FnMut(Skipped),
+) {
+    if v.is_object() {
+        record(
+            v,
+            Origin {
+                file: file.to_string(),
+                at,
+            },
+        );
+    } else {
+        skip(Skipped {
+            file: file.to_string(),
+            at,
+            why: "a record that is not a JSON object".into(),
+        });
+    }
+}
+
 /// The records of one `{"Records": [...]}` document.
 fn records_of(
     doc: Json,
@@ -249,22 +259,7 @@ fn records_of(
     match map.remove("Records") {
         Some(Json::Array(records)) => {
             for (i, r) in records.into_iter().enumerate() {
-                let at = format!("record {}", i + 1);
-                if r.is_object() {
-                    record(
-                        r,
-                        Origin {
-                            file: file.to_string(),
-                            at,
-                        },
-                    );
-                } else {
-                    skip(Skipped {
-                        file: file.to_string(),
-                        at,
-                        why: "a record that is not a JSON object".into(),
-                    });
-                }
+                one_record(r, file, format!("record {}", i + 1), record, skip);
             }
         }
         _ => {
