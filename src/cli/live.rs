@@ -266,11 +266,21 @@ fn render(snapshot: &Snapshot, pretty: bool) -> miette::Result<String> {
 pub fn summary(snapshot: &Snapshot, calls: u64) -> String {
     let mut parts = Vec::new();
     for account in &snapshot.accounts {
-        let counts: Vec<String> = account
+        // The types with entities, by count; the empty ones as one number (a type with
+        // none is still a fact: `gsl check` says which rules that leaves not applicable).
+        let mut counts: Vec<String> = account
             .entities
             .iter()
+            .filter(|(_, list)| !list.is_empty())
             .map(|(kind, list)| format!("{} {kind}", list.len()))
             .collect();
+        let empty = account.entities.len() - counts.len();
+        if empty > 0 {
+            counts.push(format!(
+                "none of the other {empty} type{}",
+                if empty == 1 { "" } else { "s" }
+            ));
+        }
         parts.push(format!(
             "account {} ({} region{}): {}",
             account.account_number,

@@ -103,9 +103,13 @@ impl<'g> EntityRef<'g> {
         self.value.get("id").and_then(Json::as_str).unwrap_or("")
     }
 
-    /// The entity's `name`, when it has a string one.
+    /// The entity's `name`, when it has a non-empty string one (a VPC without a `Name`
+    /// tag has `""`: reports then show its id).
     pub fn name(&self) -> Option<&'g str> {
-        self.value.get("name").and_then(Json::as_str)
+        self.value
+            .get("name")
+            .and_then(Json::as_str)
+            .filter(|name| !name.is_empty())
     }
 
     /// The entity's `region`, when it has a string one.

@@ -469,7 +469,8 @@ mod tests {
                 "CIS-AWS-4.12",
                 "CIS-AWS-4.13",
                 "CIS-AWS-4.14",
-                "CIS-AWS-4.15"
+                "CIS-AWS-4.15",
+                "CIS-AWS-4.16"
             ]
         );
         let got = ids(Selection {
@@ -555,7 +556,8 @@ mod tests {
         // No version: the latest.
         let latest = builtin_pack("cis-aws").unwrap();
         assert_eq!(latest.spec(), "cis-aws@5.0.0");
-        assert_eq!(latest.policies().unwrap().len(), 15);
+        // v5.0.0: all 63 controls, a rule or a manual entry each.
+        assert_eq!(latest.policies().unwrap().len(), 63);
         assert_eq!(
             builtin_pack("cis-aws@v1.2.0")
                 .unwrap()

@@ -446,7 +446,7 @@ async fn collect_from(moto: &Moto, endpoints: Vec<EndpointOverride>) -> Collecti
 /// The CIS rows with a rule: key → rule text.
 fn rows() -> BTreeMap<String, String> {
     let doc: serde_yaml::Value = serde_yaml::from_str(include_str!(
-        "../../policies/cis-aws.src/rules-pending/network.yaml"
+        "../../policies/cis-aws.src/rules/network.yaml"
     ))
     .expect("network.yaml");
     doc["controls"]

@@ -1,5 +1,5 @@
 //! The identity types (IamUser, Iam, IamGroup, IamRole, IamPolicy): the corpus rules and
-//! the CIS section 1 rules (policies/cis-aws.src/rules-pending/identity.yaml) check against
+//! the CIS section 1 rules (policies/cis-aws.src/rules/identity.yaml) check against
 //! their schema; and, against moto_server through the real SDK, one account seeded with
 //! a passing and a failing case of every decidable section-1 control, collected twice
 //! (the account-wide settings flipped in between), with every verdict of the table's
@@ -24,7 +24,7 @@ const TYPES: &[&str] = &["IamUser", "Iam", "IamGroup", "IamRole", "IamPolicy"];
 
 fn table() -> serde_yaml::Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("policies/cis-aws.src/rules-pending/identity.yaml");
+        .join("policies/cis-aws.src/rules/identity.yaml");
     serde_yaml::from_str(&std::fs::read_to_string(path).expect("identity.yaml")).expect("yaml")
 }
 

@@ -89,7 +89,8 @@ fn summary_counts_entities_and_errors() {
     assert_eq!(
         line,
         "collected account 123456789012 (1 region): 2 CloudTrail, 4 CloudWatchAlarm, 2 LogGroup, \
-         4 MetricFilter, 3 SnsTopic; 11 API calls, 1 collection error"
+         4 MetricFilter, 3 SnsTopic, none of the other 21 types; 11 API calls, \
+         1 collection error"
     );
 }
 

@@ -634,12 +634,15 @@ fn rule_errors_are_diagnostics() {
     let err = fails(&mut s, "CloudTrail should have name lenght() > 1");
     assert!(err.contains("lenght"), "{err}");
     assert!(err.contains("gsl::eval::unknown_function"), "{err}");
+    // A type spelt close to a collected one is a typo, not an absent type.
     let err = fails(&mut s, "Bucket should have x");
-    assert!(err.contains("no entities of type Bucket"), "{err}");
+    assert!(err.contains("did you mean `S3Bucket`?"), "{err}");
+    let err = fails(&mut s, "Widget should have x");
+    assert!(err.contains("no entities of type Widget"), "{err}");
     // A List<> rule over an absent type still evaluates, with a note.
-    let out = ok(&mut s, "List<Bucket> should have items length() = 0");
-    assert!(out.contains("✓ pass  List<Bucket> (123456789012)"), "{out}");
-    assert!(out.contains("note: no entities of type Bucket"), "{out}");
+    let out = ok(&mut s, "List<Widget> should have items length() = 0");
+    assert!(out.contains("✓ pass  List<Widget> (123456789012)"), "{out}");
+    assert!(out.contains("note: no entities of type Widget"), "{out}");
 }
 
 #[test]
