@@ -579,7 +579,7 @@ mod tests {
             pack_policies(&["cis-aws".into(), "cis-aws@5.0.0".into()])
                 .unwrap()
                 .len(),
-            15
+            63
         );
         let err = builtin_pack("cis-aw").unwrap_err();
         assert!(err

@@ -95,7 +95,8 @@ fn text_report_shows_remediation_breakdown_and_the_next_step() {
         text.contains("        remediation: Update the trail with --is-multi-region-trail"),
         "{text}"
     );
-    assert!(text.contains("by severity:\n  high "), "{text}");
+    assert!(text.contains("by severity:\n  critical "), "{text}");
+    assert!(text.contains("\n  high "), "{text}");
     assert!(text.contains("by framework:"), "{text}");
     // The default run checks the latest CIS version, and says so.
     assert!(text.contains("CIS AWS Foundations v5.0.0"), "{text}");

@@ -235,12 +235,13 @@ fn a_missing_list_is_told_once() {
     );
 }
 
-/// The CIS v5.0.0 controls of the built-in pack, with their required patterns.
+/// The monitoring controls of CIS v5.0.0 in the built-in pack, with their required
+/// patterns.
 fn cis_patterns() -> Vec<(String, String)> {
     builtin_policies()
         .unwrap()
         .into_iter()
-        .filter(|p| p.meta.id.starts_with("CIS-AWS-4."))
+        .filter(|p| p.meta.id.starts_with("CIS-AWS-4.") && p.source.contains("metricFilters"))
         .map(|p| {
             let at = p.source.find("filterPatternMonitors('").expect("a pattern") + 23;
             let len = p.source[at..].find("')").expect("its end");

@@ -13,7 +13,8 @@ fn org(accounts: usize, seed: u64) -> String {
 }
 
 /// Each policy's results in `run` are what `evaluate` gives for its rule over the whole
-/// graph with `opts` (one rule after the other), in the same order; those results.
+/// graph with `opts` (one rule after the other), in the same order; those results. A
+/// manual control has no rule: it is manual in the run, with no results.
 fn same_as_rule_by_rule(
     policies: &[gsl::policy::Policy],
     run: &gsl::run::CheckRun,
@@ -26,6 +27,19 @@ fn same_as_rule_by_rule(
     policies
         .iter()
         .zip(&run.policies)
+        .filter(|(p, report)| {
+            let manual = p.meta.manual.is_some();
+            if manual {
+                assert_eq!(
+                    report.status,
+                    gsl::report::RuleStatus::Manual,
+                    "{}",
+                    p.meta.id
+                );
+                assert!(report.entities.is_empty(), "{}", p.meta.id);
+            }
+            !manual
+        })
         .map(|(p, report)| {
             let rule = check_rule(&parse_rule_named(&p.source, &p.origin).unwrap()).unwrap();
             let alone = evaluate(&rule, graph, opts);
@@ -118,7 +132,8 @@ fn generated_org_runs_the_cis_pack() {
     for p in gsl::policy::builtin_policies()
         .unwrap()
         .iter()
-        .filter(|p| p.meta.id.starts_with("CIS-AWS-4."))
+        // The monitoring chain's controls (the generated org has only the chain's types).
+        .filter(|p| p.meta.id.starts_with("CIS-AWS-4.") && p.source.contains("metricFilters"))
     {
         let rule = check_rule(&parse_rule_named(&p.source, &p.origin).unwrap()).unwrap();
         let result = evaluate(&rule, &graph, &opts);

@@ -75,7 +75,7 @@ fn html_report_renders_in_headless_chromium() {
         .unwrap();
     for expected in [
         "SAMPLE DATA",
-        "gsl check: 21 policies over examples/sample-account.json (built in)",
+        "gsl check: 69 policies over examples/sample-account.json (built in)",
         "Remediation:",
         "D9.AWS.LOG.01",
         "legacy-eu",
@@ -87,14 +87,14 @@ fn html_report_renders_in_headless_chromium() {
         );
     }
     // The script ran: it counts the policies it shows (failing ones by default).
-    let shown = regex::Regex::new(r"(\d+) of 21 policies shown").unwrap();
+    let shown = regex::Regex::new(r"(\d+) of 69 policies shown").unwrap();
     let n: usize = shown
         .captures(&dom)
         .unwrap_or_else(|| panic!("the filter script did not run:\n{dom}"))[1]
         .parse()
         .unwrap();
     assert!(
-        n > 0 && n < 21,
+        n > 0 && n < 69,
         "by default the failing policies are shown: {n}"
     );
     assert!(dom.contains("<svg id=\"chart\""), "the chart is there");

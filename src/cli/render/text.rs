@@ -348,9 +348,9 @@ fn write_accounts(out: &mut String, accounts: &[String], reports: &[PolicyReport
             .count();
         let _ = writeln!(
             out,
-            "  {:<12} {:>3} policies {}{}",
+            "  {:<12} {} {}{}",
             gsl::text::escape_line(a),
-            statuses.len(),
+            policies(statuses.len()),
             count_statuses(&statuses),
             if na > 0 {
                 format!(", {na} with nothing to check")
@@ -359,6 +359,11 @@ fn write_accounts(out: &mut String, accounts: &[String], reports: &[PolicyReport
             }
         );
     }
+}
+
+/// `  1 policy  `, ` 12 policies`: a count of a breakdown's column, in one width.
+fn policies(n: usize) -> String {
+    format!("{n:>3} {:<8}", if n == 1 { "policy" } else { "policies" })
 }
 
 /// Counts per severity (highest first) and per framework (without the control
@@ -377,9 +382,9 @@ fn write_breakdown(out: &mut String, reports: &[PolicyReport]) {
         if !rs.is_empty() {
             let _ = writeln!(
                 out,
-                "  {:<10} {:>3} policies {}",
+                "  {:<10} {} {}",
                 sev.as_str(),
-                rs.len(),
+                policies(rs.len()),
                 count_line(&rs)
             );
         }
@@ -416,8 +421,8 @@ fn write_breakdown(out: &mut String, reports: &[PolicyReport]) {
             .collect();
         let _ = writeln!(
             out,
-            "  {f:<width$} {:>3} policies {}",
-            rs.len(),
+            "  {f:<width$} {} {}",
+            policies(rs.len()),
             count_line(&rs)
         );
     }
