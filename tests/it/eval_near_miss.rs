@@ -332,3 +332,32 @@ fn generated_filters_blame_the_filter_about_the_same_events() {
         );
     }
 }
+
+/// A network ACL entry has an `action` (`ALLOW`) like an alarm's action (a topic ARN):
+/// only an SNS ARN makes an element a topic in an explanation.
+#[test]
+fn a_network_acl_entry_is_not_called_a_topic() {
+    let graph = EntityGraph::new(parse_snapshot(SAMPLE_SNAPSHOT, "test").unwrap());
+    let p = builtin_policies()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.meta.id == "CIS-AWS-5.2")
+        .unwrap();
+    let rule = parse_rule_named(&p.source, &p.origin).unwrap();
+    let rule = gsl::lang::eval::check_rule_src(&rule, &p.source, &p.origin).unwrap();
+    let result = evaluate(&rule, &graph, &EvalOptions::default());
+    let failed: Vec<&EntityResult> = result
+        .entities
+        .iter()
+        .filter(|e| e.outcome == Outcome::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1, "the eu-west-1 default ACL fails");
+    let notes: Vec<&str> = failed[0]
+        .explanation
+        .evidence
+        .iter()
+        .filter_map(|ev| ev.note.as_deref())
+        .collect();
+    assert!(notes.iter().any(|n| n.contains("inbound")), "{notes:#?}");
+    assert!(!notes.iter().any(|n| n.contains("topic")), "{notes:#?}");
+}

@@ -883,7 +883,8 @@ fn owner_label(v: &Json, path: &str) -> Option<String> {
     let s = |k: &str| v.get(k).and_then(Json::as_str);
     let named = if let Some(f) = s("filterName") {
         format!("filter \"{f}\"")
-    } else if let Some(a) = s("action") {
+    } else if let Some(a) = s("action").filter(|a| a.starts_with("arn:") && a.contains(":sns:")) {
+        // An alarm's action; a network ACL entry's `action` is `ALLOW`/`DENY`.
         format!("topic {a}")
     } else if let Some(a) = s("alarmName") {
         format!("alarm \"{a}\"")
