@@ -619,8 +619,8 @@ fn the_controls_table_in_the_docs_is_generated_from_the_pack_and_the_types() {
         "CIS AWS Foundations v{} ",
         pack.spec().rsplit('@').next().unwrap()
     );
-    let mut table = format!(
-        "| control | policy | entity types | API calls (IAM actions) | decided by |\n|---|---|---|---|---|\n"
+    let mut table = String::from(
+        "| control | policy | entity types | API calls (IAM actions) | decided by |\n|---|---|---|---|---|\n",
     );
     for p in pack.policies().unwrap() {
         let number = p
