@@ -21,6 +21,7 @@ mod collect_org;
 mod collect_regions;
 mod collect_run;
 mod conformance;
+mod counts;
 mod editors;
 mod eval_diagnostics;
 mod eval_explain;
