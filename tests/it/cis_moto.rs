@@ -1,7 +1,10 @@
 //! Issue 10's "done when": a moto account seeded with one logging multi-region trail and
 //! one CIS chain per twist, collected with `gsl collect` and checked with `gsl check`
-//! per CIS version, all through the binary. Every verdict is asserted, and every FAIL's
-//! text must name the entity and the broken link. docs/policies.md holds the table.
+//! per CIS version, all through the binary. Every verdict is asserted: each monitoring
+//! control's against the table, every other control's against its verdict on the
+//! account collected before the chains were added (the twists must not move them); and
+//! every FAIL's text must name the entity and the broken link. docs/policies.md holds
+//! the table.
 //!
 //! moto cannot make a pending SNS subscription (every subscription is confirmed at once:
 //! /work/shared/reference/peers.md §5.1, "SNS pending state cannot be modelled"), so the
@@ -94,7 +97,9 @@ fn chains() -> Vec<(&'static str, &'static str, &'static str, String, Alarm)> {
     ]
 }
 
-async fn seed(moto: &Moto) {
+/// The account before the twists: the logging multi-region trail, its log group and
+/// the unused one, the topics the alarms notify. Returns the topics (alerts, silent).
+async fn seed_trail(moto: &Moto) -> (String, String) {
     let f = Fixture::new(moto, "us-east-1").await;
     f.log_group(GROUP).await;
     f.log_group(UNUSED_GROUP).await;
@@ -103,6 +108,13 @@ async fn seed(moto: &Moto) {
     f.all_management_events(&trail).await;
     let alerts = f.topic("alerts", &["secops@example.com"]).await;
     let silent = f.topic("silent", &[]).await;
+    (alerts, silent)
+}
+
+/// One chain (metric filter and alarm) per twist.
+async fn seed_twists(moto: &Moto, alerts: &str, silent: &str) {
+    let f = Fixture::new(moto, "us-east-1").await;
+    let (alerts, silent) = (alerts.to_string(), silent.to_string());
     for (_, name, group, pattern, alarm) in chains() {
         let metric = format!("{name}-count");
         f.filter(group, name, &pattern, &metric).await;
@@ -133,12 +145,8 @@ fn gsl(moto: &Moto) -> assert_cmd::Command {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", &moto.url)
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
-        .env("AWS_ENDPOINT_URL_S3", &moto.mended_url)
-        .env("AWS_ENDPOINT_URL_MACIE2", &moto.mended_url)
-        .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url)
-        .env("AWS_ENDPOINT_URL_ACCESSANALYZER", &moto.access_analyzer_url);
+        .envs(moto.endpoint_env())
+        .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url);
     cmd
 }
 
@@ -200,19 +208,47 @@ fn id_in(version: &str, control: &str) -> String {
     }
 }
 
+/// The monitoring controls of `version` (4.1 to 4.15; 3.1 to 3.14 in v1.2.0): the
+/// metric filter and alarm chains the twists are about.
+fn chain_ids(version: &str) -> Vec<String> {
+    (1..=15)
+        .filter(|n| !(version == "1.2.0" && *n == 15))
+        .map(|n| id_in(version, &format!("4.{n}")))
+        .collect()
+}
+
+/// The (id, status) of the results that are not monitoring controls of `version`.
+fn beside_the_chains(version: &str, results: &[(String, String, String)]) -> Vec<(String, String)> {
+    let chain = chain_ids(version);
+    results
+        .iter()
+        .filter(|(id, _, _)| !chain.contains(id))
+        .map(|(id, status, _)| (id.clone(), status.clone()))
+        .collect()
+}
+
 #[test]
 fn one_chain_per_twist_collected_then_checked_per_cis_version() {
     let moto = Moto::start();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(seed(&moto));
-    drop(runtime);
     let dir = tempfile::tempdir().expect("tempdir");
+    let collect = |path: &std::path::Path| {
+        gsl(&moto)
+            .args(["collect", "--region", "us-east-1", "--no-progress", "-o"])
+            .arg(path)
+            .assert()
+            .code(0);
+    };
+    // The account is collected before the chains are added, and after: the controls
+    // beside the monitoring chains (identity, storage, logging, networking) read the
+    // same account both times, and the twists must not change their verdicts.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (alerts, silent) = runtime.block_on(seed_trail(&moto));
+    let before = dir.path().join("before.json");
+    collect(&before);
+    runtime.block_on(seed_twists(&moto, &alerts, &silent));
+    drop(runtime);
     let snap = dir.path().join("acct.json");
-    gsl(&moto)
-        .args(["collect", "--region", "us-east-1", "--no-progress", "-o"])
-        .arg(&snap)
-        .assert()
-        .code(0);
+    collect(&snap);
 
     // What each FAIL must say (besides its filter's name): control → parts of the text.
     let q = |s: &str| format!("filter \"{s}\"");
@@ -298,11 +334,29 @@ fn one_chain_per_twist_collected_then_checked_per_cis_version() {
                 if failed { "failed" } else { "passed" },
             ));
         }
+        let chain = chain_ids(version);
         let got: Vec<(String, &str)> = results
             .iter()
+            .filter(|(id, _, _)| chain.contains(id))
             .map(|(id, status, _)| (id.clone(), status.as_str()))
             .collect();
         assert_eq!(got, want, "{spec}");
+        // Every other control of the pack has the verdict it had before the twists.
+        let untwisted = check(gsl(&moto).arg("check"), &spec, &before);
+        let beside = beside_the_chains(version, &results);
+        assert_eq!(
+            beside.len() + chain.len(),
+            results.len(),
+            "{spec}: every control has a result"
+        );
+        // 3.0.0 and 5.0.0 have every control (a rule or a manual entry); the older
+        // packs have the chains only.
+        assert_eq!(
+            !beside.is_empty(),
+            matches!(version, "3.0.0" | "5.0.0"),
+            "{spec}: {beside:?}"
+        );
+        assert_eq!(beside, beside_the_chains(version, &untwisted), "{spec}");
         for (control, parts) in &expected_fails {
             let id = id_in(version, control);
             let (_, _, text) = results.iter().find(|(i, _, _)| *i == id).expect("result");
@@ -328,7 +382,15 @@ fn one_chain_per_twist_collected_then_checked_per_cis_version() {
         ("4.14", "alarm \"vpc-changes-alarm\" needs 3 evaluation periods in breach"),
     ];
     let lenient: Vec<String> = fails("2.0.0").iter().map(|(c, _)| c.to_string()).collect();
-    for (id, status, text) in &results {
+    // The strict chain is about the chains: the other controls keep their verdicts.
+    let lenient_results = check(gsl(&moto).arg("check"), "cis-aws@2.0.0", &snap);
+    assert_eq!(
+        beside_the_chains("2.0.0", &results),
+        beside_the_chains("2.0.0", &lenient_results),
+        "--strict-chain"
+    );
+    let chain = chain_ids("2.0.0");
+    for (id, status, text) in results.iter().filter(|(id, _, _)| chain.contains(id)) {
         let control = id.trim_start_matches("CIS-AWS-");
         let strict = strict_fails.iter().find(|(c, _)| *c == control);
         let want = if strict.is_some() || lenient.iter().any(|c| c == control) {

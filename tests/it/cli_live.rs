@@ -1,6 +1,6 @@
 //! The live path end to end through the `gsl` binary: `gsl check --live --save` and
 //! `gsl collect` against moto_server (real SDK over HTTP, configured the way users
-//! configure it: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH, static keys), then the
+//! configure it: AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, static keys), then the
 //! saved snapshot re-checked offline.
 #![cfg(feature = "aws")]
 
@@ -17,10 +17,7 @@ fn gsl(moto: &Moto) -> Command {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", &moto.url)
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
-        .env("AWS_ENDPOINT_URL_S3", &moto.mended_url)
-        .env("AWS_ENDPOINT_URL_MACIE2", &moto.mended_url)
+        .envs(moto.endpoint_env())
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_CONFIG_FILE");

@@ -51,9 +51,13 @@ fn filter_of<'a>(trail: &'a Json, name: &str) -> &'a Json {
         .unwrap_or_else(|| panic!("trail has no filter {name}"))
 }
 
-/// Every entity carries id, type, accountNumber and region.
+/// Every entity carries id, type, accountNumber and region: a region for a regional
+/// type, `null` for a global one (the IAM types, whose schema declares `region` null).
 fn assert_identity(c: &Collection) {
     for (kind, list) in &c.snapshot.accounts[0].entities {
+        let global = gsl::collect::types::entity_type(kind)
+            .and_then(|t| t.properties.iter().find(|p| p.name == "region"))
+            .is_some_and(|p| p.nullable);
         for e in list {
             assert!(
                 e["id"].as_str().is_some_and(|s| !s.is_empty()),
@@ -61,10 +65,14 @@ fn assert_identity(c: &Collection) {
             );
             assert_eq!(e["type"], kind.as_str());
             assert_eq!(e["accountNumber"], ACCOUNT);
-            assert!(
-                e["region"].as_str().is_some_and(|s| !s.is_empty()),
-                "{kind} without region"
-            );
+            if global {
+                assert_eq!(e["region"], Json::Null, "{kind} is global: {e}");
+            } else {
+                assert!(
+                    e["region"].as_str().is_some_and(|s| !s.is_empty()),
+                    "{kind} without region"
+                );
+            }
         }
     }
 }
@@ -184,15 +192,43 @@ async fn compliant_account_builds_the_whole_chain() {
         (Service::Efs, "DescribeFileSystems", 1),
         (Service::SecurityHub, "DescribeHub", 1),
         (Service::Macie, "GetMacieSession", 1),
+        // The identity types: IAM once per account (global), the one authorization
+        // details listing shared by every IAM type, an alternate contact per type
+        // (billing, operations, security), Access Analyzer per region.
+        (Service::Iam, "GetAccountAuthorizationDetails", 1),
+        (Service::Iam, "GetAccountPasswordPolicy", 1),
+        (Service::Account, "GetAlternateContact", 3),
+        (Service::AccessAnalyzer, "ListAnalyzers", 1),
+        // The network types: one listing each per region; no instance, so no
+        // instance profiles or their roles are asked for.
+        (Service::Ec2, "DescribeVpcs", 1),
+        (Service::Ec2, "DescribeSecurityGroups", 1),
+        (Service::Ec2, "GetEbsEncryptionByDefault", 1),
+        (Service::Iam, "ListInstanceProfiles", 0),
+        (Service::Iam, "ListAttachedRolePolicies", 0),
     ] {
         assert_eq!(s.calls(service, op), n, "{service}:{op} in\n{s}");
     }
-    // 11 for the chain, 18 for the storage types (8 for the one bucket).
-    assert_eq!(s.total_calls(), 29, "{s}");
+    // The identity and network types' listings, from their call tables: each once per
+    // region or per account (ListInstanceProfiles only when there is an instance).
+    let listings = support::listing_calls(
+        &[support::IDENTITY_TYPES, support::NETWORK_TYPES].concat(),
+        1,
+        &["ListInstanceProfiles"],
+    );
+    // 11 for the chain, 18 for the storage types (8 for the one bucket), the identity
+    // and network listings, and the 3 alternate contacts.
+    assert_eq!(s.total_calls(), 29 + listings + 3, "{s}");
     // What does not exist answers with an error code (no bucket policy, default
-    // encryption, bucket or account block, tags; Security Hub not subscribed): facts,
-    // not collection errors.
-    assert_eq!(s.total_errors(), 6, "{s}");
+    // encryption, bucket or account block, tags; Security Hub not subscribed; no
+    // password policy; no alternate contact of each of the 3 types): facts, not
+    // collection errors.
+    assert!(c.snapshot.errors.is_empty());
+    assert_eq!(s.total_errors(), 6 + 1 + 3, "{s}");
+    // IAM is global: the account's settings have no region.
+    let iam = entities(&c, "Iam");
+    assert_eq!(iam.len(), 1);
+    assert_eq!(iam[0]["region"], Json::Null);
 
     // The snapshot survives a JSON round trip through the strict reader types.
     let text = serde_json::to_string(&c.snapshot).expect("serialize");
@@ -443,13 +479,25 @@ async fn unreachable_region_is_recorded_and_the_rest_collected() {
         ("eu-west-1", "elasticfilesystem", "DescribeFileSystems"),
         ("eu-west-1", "securityhub", "DescribeHub"),
         ("eu-west-1", "macie2", "GetMacieSession"),
+        ("eu-west-1", "access-analyzer", "ListAnalyzers"),
+        ("eu-west-1", "ec2", "DescribeVpcs"),
+        ("eu-west-1", "ec2", "GetEbsEncryptionByDefault"),
     ] {
         assert!(
             ops.contains(&expected),
             "missing {expected:?} in {errors:#?}"
         );
     }
-    assert_eq!(errors.len(), 12, "{errors:#?}");
+    // One error for each call a type makes once per region (the call tables): nothing
+    // else is asked there, IAM is global and asked in us-east-1.
+    let regional = support::regional_calls();
+    assert_eq!(errors.len(), regional.len(), "{errors:#?}");
+    for (service, op) in &regional {
+        assert!(
+            ops.contains(&("eu-west-1", service.as_str(), op)),
+            "missing {service}:{op} in {errors:#?}"
+        );
+    }
     for e in errors {
         assert_eq!(e.code, "Unreachable", "{e:?}");
         assert_eq!(e.account_number, ACCOUNT);
@@ -477,7 +525,7 @@ async fn unreachable_region_is_recorded_and_the_rest_collected() {
         c.snapshot.accounts[0].regions,
         vec!["us-east-1", "eu-west-1"]
     );
-    assert_eq!(errors.len(), 12, "{errors:#?}");
+    assert_eq!(errors.len(), regional.len(), "{errors:#?}");
     assert!(
         errors
             .iter()
@@ -513,6 +561,26 @@ async fn access_denied_region_is_recorded_with_aws_codes() {
         })
         .collect();
     codes.sort();
+    // Every type's per-region calls are refused there, one error each (the call tables);
+    // EC2 answers in its own dialect with `UnauthorizedOperation`.
+    let mut refused: Vec<(&str, &str)> = c
+        .snapshot
+        .errors
+        .iter()
+        .map(|e| (e.service.as_str(), e.operation.as_str()))
+        .collect();
+    refused.sort();
+    let regional = support::regional_calls();
+    let mut want: Vec<(&str, &str)> = regional.iter().map(|(s, op)| (s.as_str(), *op)).collect();
+    want.sort();
+    assert_eq!(refused, want, "{:#?}", c.snapshot.errors);
+    let ec2: Vec<(&str, &str, &str)> = regional
+        .iter()
+        .filter(|(s, _)| *s == Service::Ec2)
+        .map(|(_, op)| ("eu-west-1", *op, "UnauthorizedOperation"))
+        .collect();
+    assert!(!ec2.is_empty(), "the network types list per region");
+    codes.retain(|c| !ec2.contains(c));
     assert_eq!(
         codes,
         vec![
@@ -534,8 +602,8 @@ async fn access_denied_region_is_recorded_with_aws_codes() {
                 "AccessDeniedException"
             ),
             // The deny server answers in the JSON and query protocols' error shapes;
-            // the REST-JSON services (EFS, Security Hub, Macie) cannot read a code in
-            // it, and the refusal is recorded as `Unknown`.
+            // the REST-JSON services (EFS, Security Hub, Macie, Access Analyzer) cannot
+            // read a code in it, and the refusal is recorded as `Unknown`.
             ("eu-west-1", "DescribeFileSystems", "Unknown"),
             ("eu-west-1", "DescribeHub", "Unknown"),
             (
@@ -545,6 +613,7 @@ async fn access_denied_region_is_recorded_with_aws_codes() {
             ),
             ("eu-west-1", "DescribeTrails", "AccessDeniedException"),
             ("eu-west-1", "GetMacieSession", "Unknown"),
+            ("eu-west-1", "ListAnalyzers", "Unknown"),
             ("eu-west-1", "ListKeys", "AccessDeniedException"),
             ("eu-west-1", "ListTopics", "AuthorizationError"),
         ],
@@ -742,17 +811,30 @@ async fn every_filter_of_the_region_and_the_cloudwatch_metric_join() {
     );
 }
 
-/// Times and generated ids (subscription UUIDs) replaced, so a collection can be
-/// compared with a stored one.
+/// Times and generated ids (subscription UUIDs, the random ids moto gives the default
+/// VPC's resources) replaced, so a collection can be compared with a stored one. A list
+/// that was ordered by such an id is put in the order of its items' text.
 fn stable(value: &mut Json) {
     let time = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
         .expect("regex");
     let uuid = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
         .expect("regex");
+    let ec2 = regex::Regex::new(
+        r"\b(vpc|subnet|acl|aclassoc|rtb|rtbassoc|sg|sgr|igw|eni|vol|i|pcx|fl)-[0-9a-f]{8,17}\b",
+    )
+    .expect("regex");
     match value {
         Json::String(s) if time.is_match(s) => *s = "<time>".into(),
-        Json::String(s) => *s = uuid.replace_all(s, "<uuid>").into_owned(),
-        Json::Array(items) => items.iter_mut().for_each(stable),
+        Json::String(s) => {
+            let s2 = uuid.replace_all(s, "<uuid>").into_owned();
+            *s = ec2.replace_all(&s2, "$1-<id>").into_owned();
+        }
+        Json::Array(items) => {
+            items.iter_mut().for_each(stable);
+            if items.iter().any(|i| i.to_string().contains("-<id>")) {
+                items.sort_by_cached_key(|i| i.to_string());
+            }
+        }
         Json::Object(map) => map.values_mut().for_each(stable),
         _ => {}
     }

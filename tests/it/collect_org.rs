@@ -172,11 +172,23 @@ async fn an_organization_is_collected_account_by_account() {
     // buckets (ListBuckets, the account's block, ListKeys, three Config describes,
     // DescribeDBInstances, DescribeFileSystems, DescribeHub, GetMacieSession), and 8
     // a bucket: the management account holds the fixtures' two trail buckets.
-    assert_eq!(s.account_calls(ACCOUNT), 11 + 4 + 10 + 2 * 8, "{s}");
-    assert_eq!(s.account_calls(&good), 10 + 10, "{s}");
+    // The identity and network types add their listings in every account (from their
+    // call tables: once per region or per account; no instance, so no instance
+    // profiles) and one GetAlternateContact per contact type (3).
+    let identity_network = support::listing_calls(
+        &[support::IDENTITY_TYPES, support::NETWORK_TYPES].concat(),
+        1,
+        &["ListInstanceProfiles"],
+    ) + 3;
+    assert_eq!(
+        s.account_calls(ACCOUNT),
+        11 + 4 + 10 + 2 * 8 + identity_network,
+        "{s}"
+    );
+    assert_eq!(s.account_calls(&good), 10 + 10 + identity_network, "{s}");
     // broken: DescribeTrails, GetTrailStatus, GetEventSelectors, ListTags,
     // DescribeMetricFilters, DescribeAlarms, ListTopics; and the storage types' 10.
-    assert_eq!(s.account_calls(&broken), 7 + 10, "{s}");
+    assert_eq!(s.account_calls(&broken), 7 + 10 + identity_network, "{s}");
     assert_eq!(s.account_calls(&excluded), 0, "{s}");
     assert_eq!(s.account_calls(&norole), 0, "{s}");
 
@@ -237,10 +249,7 @@ fn gsl(moto: &Moto) -> assert_cmd::Command {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", &moto.url)
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.cloudwatch_url)
-        .env("AWS_ENDPOINT_URL_S3", &moto.mended_url)
-        .env("AWS_ENDPOINT_URL_MACIE2", &moto.mended_url)
+        .envs(moto.endpoint_env())
         .env("AWS_ENDPOINT_URL_STS", &moto.sts_gate_url);
     cmd
 }

@@ -6,7 +6,9 @@
 //! reply served by a small local server (`RegionsFixture`): the account's regions as
 //! AWS lists them without a status filter, one opt-in region enabled (`af-south-1`),
 //! one opt-in region disabled (`ap-east-1`) and one being enabled (`me-south-1`).
-//! Everything else goes to moto.
+//! The same server answers the Account API's other call, `GetAlternateContact` (the
+//! `Iam` type), as AWS answers for an account without alternate contacts. Everything
+//! else goes to moto.
 
 use crate::support;
 
@@ -26,22 +28,34 @@ const RECORDED: &str = r#"{"Regions":[
   {"RegionName":"me-south-1","RegionOptStatus":"ENABLING"}
 ]}"#;
 
-/// Serves one fixed HTTP reply to every request and keeps the request bodies.
+/// AWS's reply to `GetAlternateContact` for a contact type that is not set.
+const NO_CONTACT: &str =
+    r#"{"message":"No contact of the inputted alternate contact type found."}"#;
+
+/// Serves one fixed HTTP reply to every `ListRegions` request, and [`NO_CONTACT`] to
+/// every `GetAlternateContact`; keeps the requests (path, body).
 struct RegionsFixture {
     url: String,
-    bodies: Arc<Mutex<Vec<String>>>,
+    requests: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl RegionsFixture {
     fn start(status: &'static str, body: &'static str) -> RegionsFixture {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("address"));
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let seen = bodies.clone();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let mut reader = BufReader::new(stream);
                 let mut length = 0usize;
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_string();
                 loop {
                     let mut line = String::new();
                     if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
@@ -54,17 +68,24 @@ impl RegionsFixture {
                 let mut request = vec![0u8; length];
                 let _ = reader.read_exact(&mut request);
                 if let Ok(mut b) = seen.lock() {
-                    b.push(String::from_utf8_lossy(&request).into_owned());
+                    b.push((path.clone(), String::from_utf8_lossy(&request).into_owned()));
                 }
-                let reply = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+                let reply = if path.starts_with("/getAlternateContact") {
+                    format!(
+                        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nx-amzn-ErrorType: ResourceNotFoundException\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{NO_CONTACT}",
+                        NO_CONTACT.len()
+                    )
+                } else {
+                    format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
                 let mut stream = reader.into_inner();
                 let _ = stream.write_all(reply.as_bytes());
             }
         });
-        RegionsFixture { url, bodies }
+        RegionsFixture { url, requests }
     }
 
     fn endpoints(&self, moto: &Moto) -> Vec<EndpointOverride> {
@@ -112,10 +133,28 @@ async fn all_regions_collects_the_regions_the_account_has_enabled() {
         3,
         "{s}"
     );
-    // The request asks for enabled regions only.
-    let bodies = fixture.bodies.lock().expect("bodies").clone();
-    assert_eq!(bodies.len(), 1, "{bodies:?}");
-    let request: serde_json::Value = serde_json::from_str(&bodies[0]).expect("JSON request");
+    // One ListRegions request, asking for enabled regions only; the Account API's
+    // other requests are the `Iam` type's alternate contacts, one per contact type.
+    let requests = fixture.requests.lock().expect("requests").clone();
+    let (list_regions, others): (Vec<_>, Vec<_>) = requests
+        .iter()
+        .partition(|(path, _)| path == "/listRegions");
+    assert_eq!(list_regions.len(), 1, "{requests:?}");
+    assert_eq!(
+        others
+            .iter()
+            .map(|(path, _)| path.as_str())
+            .collect::<Vec<_>>(),
+        ["/getAlternateContact"; 3],
+        "{requests:?}"
+    );
+    assert_eq!(
+        s.calls_in(ACCOUNT, Service::Account, "GetAlternateContact"),
+        3,
+        "{s}"
+    );
+    let request: serde_json::Value =
+        serde_json::from_str(&list_regions[0].1).expect("JSON request");
     assert_eq!(
         request["RegionOptStatusContains"],
         serde_json::json!(["ENABLED", "ENABLED_BY_DEFAULT"])

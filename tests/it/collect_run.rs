@@ -1,5 +1,5 @@
 //! `gsl collect` end to end through the binary, configured the way users configure
-//! the SDK: environment variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_CLOUDWATCH`,
+//! the SDK: environment variables (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`,
 //! static keys), set on the child process only.
 #![cfg(feature = "aws")]
 
@@ -26,15 +26,12 @@ fn collect_writes_a_snapshot_configured_from_the_environment() {
     let out = dir.path().join("snapshot.json");
     let collect = |extra_env: &[(&str, &str)]| {
         let mut cmd = Command::cargo_bin("gsl").expect("the gsl binary");
+        cmd.envs(moto.endpoint_env());
         for (key, value) in [
             ("AWS_ACCESS_KEY_ID", "testing"),
             ("AWS_SECRET_ACCESS_KEY", "testing"),
             ("AWS_REGION", "us-east-1"),
             ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_ENDPOINT_URL", moto.url.as_str()),
-            ("AWS_ENDPOINT_URL_CLOUDWATCH", moto.cloudwatch_url.as_str()),
-            ("AWS_ENDPOINT_URL_S3", moto.mended_url.as_str()),
-            ("AWS_ENDPOINT_URL_MACIE2", moto.mended_url.as_str()),
         ]
         .iter()
         .chain(extra_env)

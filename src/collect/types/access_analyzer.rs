@@ -30,7 +30,7 @@ pub const TYPE: EntityType = EntityType {
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
     &identity(
-        "`access-analyzer/<region>`",
+        "`arn:<partition>:access-analyzer:<region>:<account>:analyzers`",
         "`\"AccessAnalyzer\"`",
         "the region",
         "the region",
@@ -116,7 +116,13 @@ fn build(c: &Collected) -> Vec<Json> {
     list.sort_by(|a, b| a.region.cmp(&b.region));
     list.iter()
         .map(|r| {
-            let id = format!("access-analyzer/{}", r.region);
+            // Unique in a snapshot of many accounts: the account and region are in it.
+            let id = format!(
+                "arn:{}:access-analyzer:{}:{}:analyzers",
+                crate::collect::graph::partition_of(&r.region),
+                r.region,
+                c.account_number
+            );
             let mut m = super::identity(&id, TYPE.name, &r.region, &c.account_number, &r.region);
             m.insert("analyzers".into(), super::to_json(&r.analyzers));
             m.insert(

@@ -1,6 +1,6 @@
 //! `EbsEncryptionByDefault`: one entity per collected region, whether new EBS volumes
 //! there are encrypted by default (`GetEbsEncryptionByDefault`). The setting is a
-//! region's, not a volume's, so it is an entity of its own (id: the region), which a
+//! region's, not a volume's, so it is an entity of its own (name: the region), which a
 //! rule over "every region" checks one by one (CIS 5.1.1).
 
 use super::{Call, Collected, EntityType, Read, Scope};
@@ -13,7 +13,7 @@ use PropType::{Boolean as B, String as S};
 /// The declaration.
 pub const TYPE: EntityType = EntityType {
     name: "EbsEncryptionByDefault",
-    about: "One entity per collected region (id and name: the region): whether EBS encryption by default is on there\n(`GetEbsEncryptionByDefault`). A region whose call failed has no entity, and the error makes the rules over\nthe type `unknown` there.",
+    about: "One entity per collected region (name: the region): whether EBS encryption by default is on there\n(`GetEbsEncryptionByDefault`). A region whose call failed has no entity, and the error makes the rules over\nthe type `unknown` there.",
     calls: &[GET_EBS_ENCRYPTION_BY_DEFAULT],
     reads: &[] as &[Read],
     properties: PROPERTIES,
@@ -31,7 +31,7 @@ pub const GET_EBS_ENCRYPTION_BY_DEFAULT: Call = Call {
 
 const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
     &identity(
-        "the region",
+        "`arn:<partition>:ec2:<region>:<account>:ebs-encryption-by-default`",
         "`\"EbsEncryptionByDefault\"`",
         "the region",
         "the region",
@@ -64,8 +64,14 @@ fn build(c: &Collected) -> Vec<Json> {
     list.sort_by(|a, b| a.region.cmp(&b.region));
     list.iter()
         .map(|r| {
-            let mut m =
-                super::identity(&r.region, TYPE.name, &r.region, &c.account_number, &r.region);
+            // Unique in a snapshot of many accounts: the account and region are in it.
+            let id = format!(
+                "arn:{}:ec2:{}:{}:ebs-encryption-by-default",
+                crate::collect::graph::partition_of(&r.region),
+                r.region,
+                c.account_number
+            );
+            let mut m = super::identity(&id, TYPE.name, &r.region, &c.account_number, &r.region);
             m.insert("enabled".into(), Json::Bool(r.enabled));
             m.insert("sseType".into(), json!(r.sse_type));
             Json::Object(m)

@@ -159,6 +159,23 @@ impl Moto {
         ]
     }
 
+    /// [`Moto::endpoints`] as the SDK's environment variables (`AWS_ENDPOINT_URL` and
+    /// `AWS_ENDPOINT_URL_<SERVICE>`), for the tests that run the `gsl` binary: it
+    /// reaches the same servers as the library tests, never real AWS.
+    pub fn endpoint_env(&self) -> Vec<(String, String)> {
+        self.endpoints()
+            .into_iter()
+            .map(|e| {
+                assert!(e.region.is_none(), "no environment variable per region");
+                let name = match e.service {
+                    None => "AWS_ENDPOINT_URL".to_string(),
+                    Some(s) => format!("AWS_ENDPOINT_URL_{}", sdk_env_id(s)),
+                };
+                (name, e.url)
+            })
+            .collect()
+    }
+
     /// An SDK config with test credentials, `region`, moto as the endpoint, one
     /// retry and short timeouts.
     pub async fn sdk_config(&self, region: &str) -> SdkConfig {
@@ -186,6 +203,95 @@ impl Moto {
         );
     }
 }
+
+/// The SDK's name of `service` in its `AWS_ENDPOINT_URL_<NAME>` variable (the SDK
+/// service id, upper case, spaces as `_`).
+pub fn sdk_env_id(service: Service) -> &'static str {
+    match service {
+        Service::CloudTrail => "CLOUDTRAIL",
+        Service::Logs => "CLOUDWATCH_LOGS",
+        Service::CloudWatch => "CLOUDWATCH",
+        Service::Sns => "SNS",
+        Service::Sts => "STS",
+        Service::Organizations => "ORGANIZATIONS",
+        Service::Account => "ACCOUNT",
+        Service::Ec2 => "EC2",
+        Service::Iam => "IAM",
+        Service::AccessAnalyzer => "ACCESSANALYZER",
+        Service::S3 => "S3",
+        Service::S3Control => "S3_CONTROL",
+        Service::Kms => "KMS",
+        Service::Config => "CONFIG_SERVICE",
+        Service::Rds => "RDS",
+        Service::Efs => "EFS",
+        Service::SecurityHub => "SECURITYHUB",
+        Service::Macie => "MACIE2",
+    }
+}
+
+/// The calls `types` make in an account of `regions` regions with nothing to follow
+/// up, from the types' own call tables: each declared call once per region
+/// (`Scope::Region`) or once per account (`Scope::Account`), a call declared by several
+/// types counted once. Calls per resource (`Scope::Each`) and the account calls named
+/// in `only_with_resources` (made only when there is a resource to follow up) are the
+/// caller's to count.
+pub fn listing_calls(types: &[&str], regions: u64, only_with_resources: &[&str]) -> u64 {
+    use gsl::collect::types::{entity_type, Scope};
+    let mut seen = std::collections::BTreeSet::new();
+    let mut n = 0;
+    for name in types {
+        let t = entity_type(name).unwrap_or_else(|| panic!("no collected type {name}"));
+        for c in t.calls {
+            if only_with_resources.contains(&c.operation) || !seen.insert((c.service, c.operation))
+            {
+                continue;
+            }
+            n += match c.scope {
+                Scope::Region => regions,
+                Scope::Account => 1,
+                Scope::Each(_) => 0,
+            };
+        }
+    }
+    n
+}
+
+/// The calls every type makes once in each region (`Scope::Region`): what a refused or
+/// unreachable region records, one error each. Sorted (service, operation), deduplicated.
+pub fn regional_calls() -> Vec<(Service, &'static str)> {
+    use gsl::collect::types::{Scope, TYPES};
+    let mut out: Vec<(Service, &'static str)> = TYPES
+        .iter()
+        .flat_map(|t| t.calls.iter())
+        .filter(|c| c.scope == Scope::Region)
+        .map(|c| (c.service, c.operation))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The identity types (IAM is global: `region` is `null`).
+pub const IDENTITY_TYPES: &[&str] = &[
+    "Iam",
+    "IamUser",
+    "IamRole",
+    "IamGroup",
+    "IamPolicy",
+    "AccessAnalyzer",
+];
+
+/// The network and compute types.
+pub const NETWORK_TYPES: &[&str] = &[
+    "VPC",
+    "Subnet",
+    "NACL",
+    "RouteTable",
+    "SecurityGroup",
+    "Instance",
+    "Volume",
+    "EbsEncryptionByDefault",
+];
 
 /// IAM Access Analyzer's `ListAnalyzers` reply for a region without an analyzer, as
 /// AWS gives it.

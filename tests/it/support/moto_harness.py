@@ -11,7 +11,7 @@ awsJson1_0 and awsQuery protocols:
     numbers take the type of botocore's output shape.
 
 A third listener answers every request with an access-denied error in the protocol of the request
-(JSON 1.1, RPC v2 CBOR or query XML), to stand in for a region where the credentials lack permissions.
+(JSON 1.1, RPC v2 CBOR, query XML or EC2's query XML), to stand in for a region where the credentials lack permissions.
 
 Prints one line `READY <moto_port> <translator_port> <deny_port>` when all answer, then waits for EOF on stdin
 (the test process closed the pipe or died) and stops moto. Everything listens on 127.0.0.1 only.
@@ -167,7 +167,16 @@ class Deny(BaseHTTPRequestHandler):
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         message = "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform this action"
         extra = []
-        if kind.startswith("application/x-amz-json"):
+        scope = (self.headers.get("Authorization") or "").split("Credential=")[-1].split("/")
+        service = scope[3] if len(scope) > 3 else ""
+        if service == "ec2":
+            # EC2's own query dialect: `Response/Errors/Error`, and the code EC2 gives.
+            body = (
+                "<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
+                f"<Message>{message}</Message></Error></Errors><RequestID>gsl-test</RequestID></Response>"
+            ).encode()
+            status, ctype = 403, "text/xml"
+        elif kind.startswith("application/x-amz-json"):
             body = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
             status, ctype = 400, kind
         elif kind == "application/cbor":
