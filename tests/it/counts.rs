@@ -13,6 +13,15 @@ pub fn default_run() -> usize {
         .sum()
 }
 
+/// The policies of one built-in pack (`cloudguard`, `cis-aws@1.2.0`).
+pub fn pack(spec: &str) -> usize {
+    gsl::policy::select::builtin_pack(spec)
+        .unwrap()
+        .policies()
+        .unwrap()
+        .len()
+}
+
 /// Every version of every built-in pack (what `gsl policies` lists).
 pub fn every_pack() -> usize {
     builtin_packs()
@@ -23,11 +32,7 @@ pub fn every_pack() -> usize {
 
 #[test]
 fn the_default_run_is_every_cis_control_and_the_cloudguard_rules() {
-    let cloudguard = gsl::policy::select::builtin_pack("cloudguard")
-        .unwrap()
-        .policies()
-        .unwrap()
-        .len();
+    let cloudguard = pack("cloudguard");
     // CIS AWS Foundations v5.0.0 has 63 controls: a policy or a manual entry each.
     assert_eq!(default_run(), 63 + cloudguard);
     // v1.2.0 has 14 monitoring controls, v1.4.0 to v2.0.0 15, v3.0.0 all 62, v5.0.0 all 63.
