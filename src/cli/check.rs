@@ -285,8 +285,18 @@ fn acquire_snapshot(
     }
 }
 
-/// Run `gsl check`.
-pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+/// What `gsl check` and `gsl fix` start from: the selected policies (and the files
+/// that could not be loaded, already reported), the waivers and the parameters.
+pub(crate) struct Prepared {
+    pub policies: Vec<Policy>,
+    pub load_errors: Vec<policy::PolicyError>,
+    pub waivers: Option<Waivers>,
+    pub params: std::sync::Arc<gsl::params::Params>,
+}
+
+/// Load what the arguments select, reporting the configuration file and the policy
+/// files that could not be loaded on standard error.
+pub(crate) fn prepare(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Prepared> {
     if let Some(config) = &args.config {
         let _ = writeln!(
             io.err,
@@ -300,21 +310,19 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     }
     let waivers = load_waivers(args)?;
     let params = args.params.load()?;
-    let (source, name) = acquire_snapshot(args, io.err)?;
-    let source = source.retain_accounts(&args.accounts)?;
-    let formats = formats_of(args);
-    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now).with_params(params);
-    opts.strict = args.strict;
-    // Hold what the formats render: no explanations of passing objects unless shown.
-    opts.explain_passed = formats.iter().any(|f| f.explains_passed(args.verbose));
-    let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
-    let run = gsl::run::check_source(&policies, source, &name, &opts, &mut |n| {
-        progress.accounts_done(n as u64)
-    });
-    progress.finish();
-    let mut run = run?;
-    run.add_unloadable(&load_errors);
-    if let Some(w) = &waivers {
+    Ok(Prepared {
+        policies,
+        load_errors,
+        waivers,
+        params,
+    })
+}
+
+/// Apply the waivers to a run and report what it says besides its results: the
+/// waivers' warnings, the run's diagnostics, the notes of each policy.
+pub(crate) fn finish_run(run: &mut gsl::CheckRun, prepared: &Prepared, io: &mut Io<'_>) {
+    run.add_unloadable(&prepared.load_errors);
+    if let Some(w) = &prepared.waivers {
         run.apply_waivers(w);
         for warning in w.warnings(&run.policies) {
             let _ = writeln!(io.err, "{}", super::render_diagnostic(&warning));
@@ -336,6 +344,27 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
+}
+
+/// Run `gsl check`.
+pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    let prepared = prepare(args, io)?;
+    let (source, name) = acquire_snapshot(args, io.err)?;
+    let source = source.retain_accounts(&args.accounts)?;
+    let formats = formats_of(args);
+    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now)
+        .with_params(prepared.params.clone());
+    opts.strict = args.strict;
+    // Hold what the formats render: no explanations of passing objects unless shown.
+    opts.explain_passed = formats.iter().any(|f| f.explains_passed(args.verbose));
+    let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
+    let run = gsl::run::check_source(&prepared.policies, source, &name, &opts, &mut |n| {
+        progress.accounts_done(n as u64)
+    });
+    progress.finish();
+    let mut run = run?;
+    finish_run(&mut run, &prepared, io);
+    let load_errors = &prepared.load_errors;
     if args.fail_on_new && args.baseline.is_none() {
         return Err(miette::miette!(
             code = "gsl::check::fail_on_new",
