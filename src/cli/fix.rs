@@ -29,7 +29,8 @@ pub struct FixArgs {
     /// The selection and inputs, as for `gsl check`.
     #[command(flatten)]
     pub check: CheckArgs,
-    /// The plan's form: AWS CLI commands, or the plan as JSON (docs/fix-plan.schema.json).
+    /// The plan's form: AWS CLI commands, Terraform, a CloudFormation template, or the
+    /// plan as JSON (docs/fix-plan.schema.json).
     #[arg(
         long = "format",
         short = 'f',
@@ -54,6 +55,15 @@ pub struct FixArgs {
     /// The IAM role CloudTrail writes to --trail-log-group with.
     #[arg(long, value_name = "ARN", requires = "trail_log_group")]
     pub trail_log_role: Option<String>,
+    /// Make the changes through the AWS SDK (the credentials' account only), after
+    /// showing the plan and asking; it only creates or updates, never deletes.
+    #[cfg(feature = "aws")]
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: do not ask (for CI; without a terminal, --apply needs it).
+    #[cfg(feature = "aws")]
+    #[arg(long, requires = "apply")]
+    pub yes: bool,
 }
 
 /// The forms of a plan.
@@ -61,6 +71,10 @@ pub struct FixArgs {
 pub enum PlanFormat {
     /// AWS CLI commands, one per change, with the account and region.
     Cli,
+    /// Terraform: resources with references, import blocks for what exists.
+    Terraform,
+    /// A CloudFormation template (JSON) with parameters, for the first region of the plan.
+    Cloudformation,
     /// The plan as data.
     Json,
 }
@@ -147,6 +161,10 @@ pub fn run(args: &FixArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         }
     }
     report(&plan, io.err);
+    #[cfg(feature = "aws")]
+    if args.apply && !plan.changes.is_empty() {
+        return apply(args, &plan, io);
+    }
     Ok(if plan.blocked().next().is_some() {
         Exit::Failed
     } else {
@@ -158,6 +176,8 @@ pub fn run(args: &FixArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
 pub fn render(plan: &Plan, format: PlanFormat) -> miette::Result<String> {
     Ok(match format {
         PlanFormat::Cli => gsl::fix::cli::script(plan),
+        PlanFormat::Terraform => gsl::fix::terraform::render(plan),
+        PlanFormat::Cloudformation => gsl::fix::cloudformation::render(plan, None),
         PlanFormat::Json => {
             serde_json::to_string_pretty(plan)
                 .map_err(|e| miette::miette!("cannot encode the plan: {e}"))?
@@ -191,4 +211,77 @@ fn report(plan: &Plan, err: &mut dyn Write) {
         plan.mended().count(),
         plan.findings.len()
     );
+}
+
+/// `--apply`: ask (unless `--yes`), make the changes, say what was done and what not.
+#[cfg(feature = "aws")]
+fn apply(args: &FixArgs, plan: &Plan, io: &mut Io<'_>) -> miette::Result<Exit> {
+    use std::io::IsTerminal;
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            let _ = writeln!(
+                io.err,
+                "refusing --apply: no terminal to ask on; pass --yes to make the {} change(s) without asking",
+                plan.changes.len()
+            );
+            return Ok(Exit::Error);
+        }
+        let _ = write!(
+            io.err,
+            "make these {} change(s)? type yes to go on: ",
+            plan.changes.len()
+        );
+        let _ = io.err.flush();
+        let mut answer = String::new();
+        let _ = io.stdin.read_line(&mut answer);
+        if answer.trim() != "yes" {
+            let _ = writeln!(io.err, "nothing changed");
+            return Ok(Exit::Error);
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(gsl::collect::CollectError::Runtime)?;
+    let sdk = args.check.live_args.sdk_options();
+    let applied = runtime.block_on(async {
+        let config = gsl::collect::load_sdk_config(&sdk).await;
+        gsl::collect::apply::apply(&config, plan).await
+    });
+    let line = |id: &str| {
+        plan.changes
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.summary())
+            .unwrap_or_default()
+    };
+    for id in &applied.done {
+        let _ = writeln!(io.err, "done      {id}: {}", line(id));
+    }
+    if let Some((id, e)) = &applied.failed {
+        let _ = writeln!(io.err, "FAILED    {id}: {}", line(id));
+        let _ = writeln!(io.err, "{}", super::render_diagnostic(e));
+    }
+    for id in &applied.not_done {
+        let _ = writeln!(io.err, "not done  {id}: {}", line(id));
+    }
+    let _ = writeln!(
+        io.err,
+        "applied {} of {} change(s){}",
+        applied.done.len(),
+        plan.changes.len(),
+        applied
+            .account
+            .as_deref()
+            .map(|a| format!(" in account {a}"))
+            .unwrap_or_default()
+    );
+    Ok(if applied.failed.is_some() {
+        Exit::Error
+    } else if plan.blocked().next().is_some() {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    })
 }

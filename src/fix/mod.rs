@@ -10,13 +10,16 @@
 //!
 //! - [`change`]: the changes, one variant per API call, and what each one needs.
 //! - [`plan`]: the derivation, from evidence and entities to changes.
-//! - [`cli`]: a plan as AWS CLI commands.
+//! - [`cli`], [`terraform`], [`cloudformation`]: a plan as AWS CLI commands, as
+//!   Terraform (resources, references, `import` blocks), as a CloudFormation template.
 //!
 //! Performing a plan needs the SDK: `gsl::collect::apply` (feature `aws`).
 
 pub mod change;
 pub mod cli;
+pub mod cloudformation;
 pub mod plan;
+pub mod terraform;
 
 pub use change::{Action, AlarmSpec, Change};
 

@@ -130,6 +130,8 @@ fn plan_with(
             .unwrap_or_default();
         for e in failing(r) {
             let (changes, blocked) = match b.mend(&r.meta.id, e, &patterns) {
+                // A failure with nothing to change would be a plan that does not mend it.
+                Ok(pending) if pending.is_empty() => (Vec::new(), Some(unsupported_links(&[]))),
                 Ok(pending) => (pending.into_iter().map(|p| b.add(p)).collect(), None),
                 Err(why) => (Vec::new(), Some(why)),
             };
@@ -407,6 +409,8 @@ impl<'a> Builder<'a> {
         let mut kms = false;
         let mut logs = false;
         let mut chain = false;
+        // A CloudGuard rule's trail-wide `hasSNSSubscriber`.
+        let mut trail_wide = false;
         // filter index → its pattern is wrong / its chain is broken.
         let mut filters: BTreeMap<usize, (bool, bool)> = BTreeMap::new();
         for (steps, ev) in links {
@@ -434,9 +438,11 @@ impl<'a> Builder<'a> {
                     }
                     logs = true;
                 }
-                ["hasSNSSubscriber"] | ["metricFilters"] | ["undeliveredMetricFilters", ..] => {
-                    chain = true
+                ["hasSNSSubscriber"] => {
+                    chain = true;
+                    trail_wide = true;
                 }
+                ["metricFilters"] | ["undeliveredMetricFilters", ..] => chain = true,
                 ["metricFilters", prop] => {
                     chain = true;
                     if let Some(Step::Index(j)) = steps.get(1) {
@@ -549,12 +555,12 @@ impl<'a> Builder<'a> {
             } else {
                 Vec::new()
             };
-            if filters.is_empty() {
+            if filters.is_empty() && trail_wide {
                 // Trail-wide links (a CloudGuard rule's hasSNSSubscriber): the filter
                 // with the pattern, if one has it.
                 if let Some(j) = known.iter().position(|f| {
                     str_of(f, "filterPattern")
-                        .is_some_and(|p| crate::pattern::covers(pattern, p).unwrap_or(false))
+                        .is_some_and(|p| crate::pattern::equal(pattern, p).unwrap_or(false))
                 }) {
                     filters.insert(j, (false, true));
                 }

@@ -94,7 +94,7 @@ fn chains() -> Vec<(&'static str, &'static str, &'static str, String, Alarm)> {
     ]
 }
 
-async fn seed(moto: &Moto) {
+pub(crate) async fn seed(moto: &Moto) {
     let f = Fixture::new(moto, "us-east-1").await;
     f.log_group(GROUP).await;
     f.log_group(UNUSED_GROUP).await;
@@ -120,7 +120,7 @@ async fn seed(moto: &Moto) {
     }
 }
 
-fn gsl(moto: &Moto) -> assert_cmd::Command {
+pub(crate) fn gsl(moto: &Moto) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gsl"));
     // A clean environment (another test of this binary sets AWS variables in-process).
     let home = std::env::temp_dir().join("gsl-cis-moto-home");

@@ -1,0 +1,340 @@
+//! `gsl fix --apply` on moto through the real SDK: for each twist of the CIS moto
+//! account, apply → collect → check gives PASS, nothing that passed fails, and the
+//! filters, alarms and topics the plan does not name are unchanged. A refused call
+//! stops the run with a report and exit 2.
+#![cfg(feature = "aws")]
+
+use crate::cis_moto::{gsl, seed};
+use crate::support::fixture::Fixture;
+use crate::support::Moto;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn collect(moto: &Moto, out: &Path) {
+    gsl(moto)
+        .args(["collect", "--region", "us-east-1", "--no-progress", "-o"])
+        .arg(out)
+        .assert()
+        .code(0);
+}
+
+/// `gsl check --pack PACK -f json`: id → status.
+fn statuses(moto: &Moto, pack: &str, snapshot: &Path) -> BTreeMap<String, String> {
+    let out = gsl(moto)
+        .args(["check", "--pack", pack, "-f", "json", "--snapshot"])
+        .arg(snapshot)
+        .output()
+        .expect("gsl check runs");
+    let doc: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{pack}: not a JSON report ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    doc["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or_default().to_string(),
+                r["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The text report of one policy (for failure messages).
+fn explain(moto: &Moto, pack: &str, id: &str, snapshot: &Path) -> String {
+    let out = gsl(moto)
+        .args(["check", "--pack", pack, "--id", id, "--snapshot"])
+        .arg(snapshot)
+        .output()
+        .expect("gsl check runs");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn fix(moto: &Moto, args: &[&str], snapshot: &Path) -> (i32, String, String) {
+    let out = gsl(moto)
+        .arg("fix")
+        .args(args)
+        .arg("--snapshot")
+        .arg(snapshot)
+        .output()
+        .expect("gsl fix runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn entities<'a>(snapshot: &'a Json, ty: &str) -> Vec<&'a Json> {
+    snapshot["accounts"][0]["entities"][ty]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn read(path: &Path) -> Json {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("snapshot")).expect("JSON")
+}
+
+/// What a filter is, without what its alarms and topics add.
+fn filter_core(f: &Json) -> Json {
+    serde_json::json!([
+        f["filterName"],
+        f["filterPattern"],
+        f["logGroupName"],
+        f["metricTransformations"].as_array().map(|ts| ts
+            .iter()
+            .map(|t| (t["metricName"].clone(), t["metricNamespace"].clone()))
+            .collect::<Vec<_>>())
+    ])
+}
+
+/// The names a plan changes: filters, alarms, topics.
+fn named(plan: &Json) -> Vec<String> {
+    plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| {
+            c["filterName"]
+                .as_str()
+                .or(c["alarmName"].as_str())
+                .or(c["topicArn"].as_str())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// Everything the plan does not name is as it was; what it names changed.
+fn only_named_changed(before: &Json, after: &Json, plan: &Json) {
+    let names = named(plan);
+    for (ty, key, core) in [
+        (
+            "MetricFilter",
+            "filterName",
+            filter_core as fn(&Json) -> Json,
+        ),
+        ("CloudWatchAlarm", "name", |a: &Json| a.clone()),
+        ("SnsTopic", "arn", |t: &Json| t.clone()),
+    ] {
+        for b in entities(before, ty) {
+            let name = b[key].as_str().unwrap_or_default();
+            if names.iter().any(|n| n == name) {
+                continue;
+            }
+            let a = entities(after, ty)
+                .into_iter()
+                .find(|a| a[key] == b[key])
+                .unwrap_or_else(|| panic!("{ty} {name} disappeared"));
+            assert_eq!(
+                core(a),
+                core(b),
+                "{ty} {name} changed, but the plan does not name it"
+            );
+        }
+    }
+}
+
+#[test]
+fn apply_then_collect_then_check_passes_every_twist() {
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(seed(&moto));
+    drop(runtime);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("before.json");
+    collect(&moto, &before);
+    let pack = "cis-aws@5.0.0";
+    let was = statuses(&moto, pack, &before);
+    let failed: Vec<&String> = was
+        .iter()
+        .filter(|(_, s)| *s == "failed")
+        .map(|(id, _)| id)
+        .collect();
+    // The twists: wrong and wider patterns, a filter on an undelivered group, no
+    // actions, a silent topic, disabled actions.
+    assert_eq!(failed.len(), 8, "{was:?}");
+
+    let (code, plan_text, err) = fix(&moto, &["--pack", pack, "-f", "json"], &before);
+    assert_eq!(code, 0, "{err}");
+    let plan: Json = serde_json::from_str(&plan_text).expect("a JSON plan");
+    let mut mended: Vec<&str> = plan["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["policy"].as_str().unwrap())
+        .collect();
+    mended.sort_unstable();
+    assert_eq!(
+        mended,
+        failed.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "one fix per failure"
+    );
+    assert!(
+        plan["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["blocked"].is_null()),
+        "{plan:#}"
+    );
+
+    // A refused call: the report says what was done and what was not, exit 2.
+    let out = gsl(&moto)
+        .env("AWS_ENDPOINT_URL", &moto.deny_url)
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.deny_url)
+        .args(["fix", "--pack", pack, "--apply", "--yes", "--snapshot"])
+        .arg(&before)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("FAILED    c1"), "{err}");
+    assert!(err.contains("AccessDenied"), "{err}");
+    assert!(err.contains("not done  c2"), "{err}");
+    assert!(err.contains("applied 0 of"), "{err}");
+    let untouched = dir.path().join("untouched.json");
+    collect(&moto, &untouched);
+    assert_eq!(
+        statuses(&moto, pack, &untouched),
+        was,
+        "a refused apply changes nothing"
+    );
+
+    let (code, _, err) = fix(&moto, &["--pack", pack, "--apply", "--yes"], &before);
+    assert_eq!(code, 0, "{err}");
+    let n = plan["changes"].as_array().unwrap().len();
+    assert!(
+        err.contains(&format!(
+            "applied {n} of {n} change(s) in account 123456789012"
+        )),
+        "{err}"
+    );
+
+    let after = dir.path().join("after.json");
+    collect(&moto, &after);
+    let now = statuses(&moto, pack, &after);
+    for (id, status) in &now {
+        assert_eq!(
+            status,
+            "passed",
+            "{id} after the fix (was {:?}); the plan: {plan:#}\n{}",
+            was.get(id),
+            explain(&moto, pack, id, &after)
+        );
+    }
+    only_named_changed(&read(&before), &read(&after), &plan);
+
+    // Every other version: what passed still passes.
+    for other in ["cis-aws@1.2.0", "cis-aws@2.0.0"] {
+        let before_v = statuses(&moto, other, &before);
+        let after_v = statuses(&moto, other, &after);
+        for (id, s) in &before_v {
+            if s == "passed" {
+                assert_eq!(
+                    after_v.get(id).map(String::as_str),
+                    Some("passed"),
+                    "{other} {id}"
+                );
+            }
+        }
+    }
+    // A second run finds nothing to fix.
+    let (code, out, err) = fix(&moto, &["--pack", pack], &after);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(err.contains("nothing to fix"), "{err}");
+}
+
+/// The trail twists: a single-region trail that is not logging, no filter, no topic.
+/// With --notify the plan updates and starts the trail, creates the topic, the
+/// subscription, and a filter and alarm per control.
+#[test]
+fn a_stopped_single_region_trail_without_filters_is_mended() {
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let f = Fixture::new(&moto, "us-east-1").await;
+        f.log_group("CloudTrail/main").await;
+        let trail = f.trail("main", Some("CloudTrail/main"), false).await;
+        f.all_management_events(&trail).await;
+        f.topic("nobody", &[]).await;
+    });
+    drop(runtime);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("before.json");
+    collect(&moto, &before);
+    let pack = "cis-aws@2.0.0";
+    assert!(statuses(&moto, pack, &before)
+        .values()
+        .all(|s| s == "failed"));
+
+    let (code, _, err) = fix(&moto, &["--pack", pack], &before);
+    assert_eq!(code, 1, "without --notify: {err}");
+    assert!(err.contains("--notify"), "{err}");
+
+    let (code, script, err) = fix(
+        &moto,
+        &["--pack", pack, "--notify", "secops@example.com"],
+        &before,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        script.contains(
+            "aws cloudtrail update-trail --region us-east-1 --name main --is-multi-region-trail"
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains("aws cloudtrail start-logging --region us-east-1 --name main"),
+        "{script}"
+    );
+    assert_eq!(
+        script.matches("aws sns create-topic").count(),
+        1,
+        "one topic for every alarm: {script}"
+    );
+    assert_eq!(
+        script.matches("aws logs put-metric-filter").count(),
+        15,
+        "{script}"
+    );
+
+    let (code, _, err) = fix(
+        &moto,
+        &[
+            "--pack",
+            pack,
+            "--notify",
+            "secops@example.com",
+            "--apply",
+            "--yes",
+        ],
+        &before,
+    );
+    assert_eq!(code, 0, "{err}");
+    let after = dir.path().join("after.json");
+    collect(&moto, &after);
+    for (id, status) in statuses(&moto, pack, &after) {
+        assert_eq!(status, "passed", "{id}");
+    }
+    let a = read(&after);
+    let trail = &entities(&a, "CloudTrail")[0];
+    assert_eq!(
+        (
+            trail["isMultiRegionTrail"].as_bool(),
+            trail["status"]["isLogging"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    // The topic nobody subscribed to is left alone.
+    let nobody = entities(&a, "SnsTopic")
+        .into_iter()
+        .find(|t| t["name"] == "nobody")
+        .expect("topic");
+    assert_eq!(nobody["subscriptions"], serde_json::json!([]));
+}
