@@ -9,7 +9,7 @@ use crate::support::fixture::Fixture;
 use crate::support::Moto;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn collect(moto: &Moto, out: &Path) {
     gsl(moto)
@@ -337,4 +337,220 @@ fn a_stopped_single_region_trail_without_filters_is_mended() {
         .find(|t| t["name"] == "nobody")
         .expect("topic");
     assert_eq!(nobody["subscriptions"], serde_json::json!([]));
+}
+
+/// The `cli` plan run by the AWS CLI (awscli from PyPI) against moto: the twists of the
+/// CIS moto account pass after it.
+#[test]
+fn the_cli_plan_run_by_the_aws_cli_mends_every_twist() {
+    let tools = crate::support::fix_tools();
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(seed(&moto));
+    drop(runtime);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("before.json");
+    collect(&moto, &before);
+    let pack = "cis-aws@5.0.0";
+    assert!(statuses(&moto, pack, &before)
+        .values()
+        .any(|s| s == "failed"));
+    let (code, script, err) = fix(&moto, &["--pack", pack, "-f", "cli"], &before);
+    assert_eq!(code, 0, "{err}");
+    let path = dir.path().join("plan.sh");
+    std::fs::write(&path, &script).expect("write the plan");
+    let bin = tools.join("bin");
+    let out = std::process::Command::new("sh")
+        .arg(&path)
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("HOME", dir.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        // The AWS CLI speaks CloudWatch's JSON protocol, which moto serves itself.
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .output()
+        .expect("sh runs the plan");
+    assert!(
+        out.status.success(),
+        "the AWS CLI refused the plan:\n{}\n{}\n{script}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = dir.path().join("after.json");
+    collect(&moto, &after);
+    for (id, status) in statuses(&moto, pack, &after) {
+        assert_eq!(
+            status,
+            "passed",
+            "{id}\n{}",
+            explain(&moto, pack, &id, &after)
+        );
+    }
+}
+
+/// The Terraform plan parses as HCL (python-hcl2): a resource per filter and alarm,
+/// references to the topic the plan creates, an import block per thing that exists;
+/// the CloudFormation template passes cfn-lint (moto 5.2.5's CloudFormation has no
+/// AWS::Logs::MetricFilter, so the template is not deployed there).
+#[test]
+fn terraform_parses_and_cloudformation_lints() {
+    let tools = crate::support::fix_tools();
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(seed(&moto));
+    drop(runtime);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("before.json");
+    collect(&moto, &before);
+    let args = ["--pack", "cis-aws@2.0.0", "--notify", "secops@example.com"];
+    let (_, plan_text, _) = fix(&moto, &[&args[..], &["-f", "json"]].concat(), &before);
+    let plan: Json = serde_json::from_str(&plan_text).expect("a JSON plan");
+    let (code, tf, err) = fix(&moto, &[&args[..], &["-f", "terraform"]].concat(), &before);
+    assert_eq!(code, 0, "{err}");
+    let tf_path = dir.path().join("main.tf");
+    std::fs::write(&tf_path, &tf).expect("write");
+    let out = std::process::Command::new(tools.join("bin/python"))
+        .args([
+            "-c",
+            "import hcl2, json, sys; print(json.dumps(hcl2.load(open(sys.argv[1]))))",
+        ])
+        .arg(&tf_path)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python-hcl2 refused:\n{}\n{tf}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hcl: Json = serde_json::from_slice(&out.stdout).expect("hcl2's JSON");
+    let resources = hcl["resource"].as_array().expect("resources");
+    // python-hcl2 8 keeps a block label's quotes.
+    let count = |ty: &str| {
+        resources
+            .iter()
+            .filter(|r| r.get(format!("\"{ty}\"")).is_some())
+            .count()
+    };
+    let changes = plan["changes"].as_array().unwrap();
+    let kind = |k: &str| changes.iter().filter(|c| c["kind"] == k).count();
+    assert_eq!(
+        count("aws_cloudwatch_log_metric_filter"),
+        kind("putMetricFilter")
+    );
+    assert_eq!(count("aws_cloudwatch_metric_alarm"), kind("putMetricAlarm"));
+    let existing = changes
+        .iter()
+        .filter(|c| {
+            c["exists"] == true && (c["kind"] == "putMetricFilter" || c["kind"] == "putMetricAlarm")
+        })
+        .count();
+    assert!(existing > 0);
+    assert_eq!(
+        hcl["import"].as_array().map(Vec::len),
+        Some(existing),
+        "{tf}"
+    );
+    assert!(
+        tf.contains("id       = \"CloudTrail/main:"),
+        "a filter's import id is GROUP:NAME: {tf}"
+    );
+
+    // checkov's check of the alarms (CKV_AWS_319: actions enabled) passes on every one.
+    let out = std::process::Command::new(crate::support::checkov())
+        .args([
+            "--framework",
+            "terraform",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+            "-f",
+        ])
+        .arg(&tf_path)
+        .env("HOME", dir.path())
+        .output()
+        .expect("checkov runs");
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let passed: Vec<&str> = report["results"]["passed_checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["check_id"] == "CKV_AWS_319")
+        .filter_map(|c| c["resource"].as_str())
+        .collect();
+    assert_eq!(passed.len(), kind("putMetricAlarm"), "{report:#}");
+    assert_eq!(
+        report["results"]["failed_checks"],
+        serde_json::json!([]),
+        "{report:#}"
+    );
+
+    let (code, cfn, err) = fix(
+        &moto,
+        &[&args[..], &["-f", "cloudformation"]].concat(),
+        &before,
+    );
+    assert_eq!(code, 0, "{err}");
+    let template: Json = serde_json::from_str(&cfn).expect("a JSON template");
+    let types: Vec<&str> = template["Resources"]
+        .as_object()
+        .expect("resources")
+        .values()
+        .filter_map(|r| r["Type"].as_str())
+        .collect();
+    let new = |k: &str| {
+        changes
+            .iter()
+            .filter(|c| c["kind"] == k && c["exists"] == false)
+            .count()
+    };
+    assert_eq!(
+        types
+            .iter()
+            .filter(|t| **t == "AWS::Logs::MetricFilter")
+            .count(),
+        new("putMetricFilter")
+    );
+    assert_eq!(
+        types
+            .iter()
+            .filter(|t| **t == "AWS::CloudWatch::Alarm")
+            .count(),
+        new("putMetricAlarm")
+    );
+    assert_eq!(
+        template["Metadata"]["GslNotInTemplate"]
+            .as_array()
+            .map(Vec::len),
+        Some(changes.iter().filter(|c| c["exists"] == true).count()),
+        "every update is listed with its command"
+    );
+    let cfn_path = dir.path().join("fix.template.json");
+    std::fs::write(&cfn_path, &cfn).expect("write");
+    let lint = std::env::var_os("GSL_PYTHON")
+        .map(PathBuf::from)
+        .and_then(|p| p.parent().map(|d| d.join("cfn-lint")))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint"));
+    let out = std::process::Command::new(&lint)
+        .arg(&cfn_path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}): cfn-lint comes with the moto venv (scripts/test.sh)",
+                lint.display()
+            )
+        });
+    assert!(
+        out.status.success(),
+        "cfn-lint:\n{}\n{cfn}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
