@@ -142,6 +142,26 @@ fn only_named_changed(before: &Json, after: &Json, plan: &Json) {
 
 #[test]
 fn apply_then_collect_then_check_passes_every_twist() {
+    apply_then_check("5.0.0", 8, true);
+}
+
+/// The other CIS versions, each on a fresh account: their patterns differ (v1.2 3.1,
+/// the v1.4 erratum, v5.0 4.10).
+#[test]
+fn every_cis_version_s_plan_passes_its_checks() {
+    for (version, failing) in [
+        ("1.2.0", 7),
+        ("1.4.0", 8),
+        ("1.5.0", 8),
+        ("2.0.0", 8),
+        ("3.0.0", 8),
+    ] {
+        apply_then_check(version, failing, false);
+    }
+}
+
+/// Seed the twisted account, plan for `cis-aws@VERSION`, apply, collect, check.
+fn apply_then_check(version: &str, failing: usize, refused_first: bool) {
     let moto = Moto::start();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(seed(&moto));
@@ -149,7 +169,7 @@ fn apply_then_collect_then_check_passes_every_twist() {
     let dir = tempfile::tempdir().expect("tempdir");
     let before = dir.path().join("before.json");
     collect(&moto, &before);
-    let pack = "cis-aws@5.0.0";
+    let pack = &format!("cis-aws@{version}");
     let was = statuses(&moto, pack, &before);
     let failed: Vec<&String> = was
         .iter()
@@ -158,7 +178,7 @@ fn apply_then_collect_then_check_passes_every_twist() {
         .collect();
     // The twists: wrong and wider patterns, a filter on an undelivered group, no
     // actions, a silent topic, disabled actions.
-    assert_eq!(failed.len(), 8, "{was:?}");
+    assert_eq!(failed.len(), failing, "{pack}: {was:?}");
 
     let (code, plan_text, err) = fix(&moto, &["--pack", pack, "-f", "json"], &before);
     assert_eq!(code, 0, "{err}");
@@ -185,26 +205,28 @@ fn apply_then_collect_then_check_passes_every_twist() {
     );
 
     // A refused call: the report says what was done and what was not, exit 2.
-    let out = gsl(&moto)
-        .env("AWS_ENDPOINT_URL", &moto.deny_url)
-        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.deny_url)
-        .args(["fix", "--pack", pack, "--apply", "--yes", "--snapshot"])
-        .arg(&before)
-        .output()
-        .expect("runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("FAILED    c1"), "{err}");
-    assert!(err.contains("AccessDenied"), "{err}");
-    assert!(err.contains("not done  c2"), "{err}");
-    assert!(err.contains("applied 0 of"), "{err}");
-    let untouched = dir.path().join("untouched.json");
-    collect(&moto, &untouched);
-    assert_eq!(
-        statuses(&moto, pack, &untouched),
-        was,
-        "a refused apply changes nothing"
-    );
+    if refused_first {
+        let out = gsl(&moto)
+            .env("AWS_ENDPOINT_URL", &moto.deny_url)
+            .env("AWS_ENDPOINT_URL_CLOUDWATCH", &moto.deny_url)
+            .args(["fix", "--pack", pack, "--apply", "--yes", "--snapshot"])
+            .arg(&before)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("FAILED    c1"), "{err}");
+        assert!(err.contains("AccessDenied"), "{err}");
+        assert!(err.contains("not done  c2"), "{err}");
+        assert!(err.contains("applied 0 of"), "{err}");
+        let untouched = dir.path().join("untouched.json");
+        collect(&moto, &untouched);
+        assert_eq!(
+            statuses(&moto, pack, &untouched),
+            was,
+            "a refused apply changes nothing"
+        );
+    }
 
     let (code, _, err) = fix(&moto, &["--pack", pack, "--apply", "--yes"], &before);
     assert_eq!(code, 0, "{err}");
@@ -231,7 +253,12 @@ fn apply_then_collect_then_check_passes_every_twist() {
     only_named_changed(&read(&before), &read(&after), &plan);
 
     // Every other version: what passed still passes.
-    for other in ["cis-aws@1.2.0", "cis-aws@2.0.0"] {
+    for other in [
+        "cis-aws@1.2.0",
+        "cis-aws@1.4.0",
+        "cis-aws@2.0.0",
+        "cis-aws@5.0.0",
+    ] {
         let before_v = statuses(&moto, other, &before);
         let after_v = statuses(&moto, other, &after);
         for (id, s) in &before_v {
