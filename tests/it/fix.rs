@@ -23,7 +23,12 @@ fn root() -> PathBuf {
 /// One multi-region logging trail on `main-trail`, a topic with a confirmed
 /// subscription, one without, one pending; `filters`: (name, pattern, alarm: (actions
 /// enabled, actions) or none). Every alarm has its full settings.
-fn account(filters: &[(&str, &str, Option<(bool, Vec<String>)>)]) -> Collected {
+/// An alarm: (actions enabled, actions), or none.
+type Alarm = Option<(bool, Vec<String>)>;
+/// The kinds of a plan's changes, and whether each updates what exists.
+type Kinds = Vec<(&'static str, bool)>;
+
+fn account(filters: &[(&str, &str, Alarm)]) -> Collected {
     let sub = |topic: &str, arn: &str| json!({"subscriptionArn": arn, "topicArn": format!("{TOPIC}{topic}"), "owner": ACCOUNT, "endpoint": "oncall@example.com", "protocol": "email"});
     let mut fs = Vec::new();
     let mut alarms = Vec::new();
@@ -91,7 +96,7 @@ fn each_twist_gets_the_smallest_change() {
     let t = |n: &str| vec![format!("{TOPIC}{n}")];
     let wider = r#"{ $.userIdentity.type = "Root" }"#;
     // (twist, filter pattern, alarm, the kinds of the changes, exists of each)
-    let cases: Vec<(&str, &str, Option<(bool, Vec<String>)>, Vec<(&str, bool)>)> = vec![
+    let cases: Vec<(&str, &str, Alarm, Kinds)> = vec![
         (
             "no-actions",
             ROOT_V5,
