@@ -94,6 +94,18 @@ fn filter_core(f: &Json) -> Json {
     ])
 }
 
+/// moto seeded with the CIS moto account's twists, and its snapshot (`before.json`).
+fn twisted_account() -> (Moto, tempfile::TempDir, std::path::PathBuf) {
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(seed(&moto));
+    drop(runtime);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("before.json");
+    collect(&moto, &before);
+    (moto, dir, before)
+}
+
 /// The names a plan changes: filters, alarms, topics.
 fn named(plan: &Json) -> Vec<String> {
     plan["changes"]
@@ -162,13 +174,7 @@ fn every_cis_version_s_plan_passes_its_checks() {
 
 /// Seed the twisted account, plan for `cis-aws@VERSION`, apply, collect, check.
 fn apply_then_check(version: &str, failing: usize, refused_first: bool) {
-    let moto = Moto::start();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(seed(&moto));
-    drop(runtime);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let before = dir.path().join("before.json");
-    collect(&moto, &before);
+    let (moto, dir, before) = twisted_account();
     let pack = &format!("cis-aws@{version}");
     let was = statuses(&moto, pack, &before);
     let failed: Vec<&String> = was
@@ -371,13 +377,7 @@ fn a_stopped_single_region_trail_without_filters_is_mended() {
 #[test]
 fn the_cli_plan_run_by_the_aws_cli_mends_every_twist() {
     let tools = crate::support::fix_tools();
-    let moto = Moto::start();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(seed(&moto));
-    drop(runtime);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let before = dir.path().join("before.json");
-    collect(&moto, &before);
+    let (moto, dir, before) = twisted_account();
     let pack = "cis-aws@5.0.0";
     assert!(statuses(&moto, pack, &before)
         .values()
@@ -424,13 +424,7 @@ fn the_cli_plan_run_by_the_aws_cli_mends_every_twist() {
 #[test]
 fn terraform_parses_and_cloudformation_lints() {
     let tools = crate::support::fix_tools();
-    let moto = Moto::start();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(seed(&moto));
-    drop(runtime);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let before = dir.path().join("before.json");
-    collect(&moto, &before);
+    let (moto, dir, before) = twisted_account();
     let args = ["--pack", "cis-aws@2.0.0", "--notify", "secops@example.com"];
     let (_, plan_text, _) = fix(&moto, &[&args[..], &["-f", "json"]].concat(), &before);
     let plan: Json = serde_json::from_str(&plan_text).expect("a JSON plan");
