@@ -396,6 +396,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         let keep = history.len().saturating_sub(TREND_RUNS);
         history.drain(..keep);
     }
+    let plan = fix_plan(args, &prepared, &run, &formats);
     let to_file = args.output.is_some() || args.output_dir.is_some();
     let report = Report {
         run: &run,
@@ -408,6 +409,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
         baseline: comparison.as_ref(),
         history: &history,
+        fixes: plan.as_ref(),
     };
     write_reports(args, &formats, &report, io)?;
     // What it did, on standard error whatever the formats and outputs: the counts,
@@ -452,6 +454,56 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let exit: Exit = fail.verdict(&run.policies).into();
     let _ = writeln!(io.err, "{}", exit_reason(exit, &fail, &run.policies));
     Ok(exit)
+}
+
+/// The largest snapshot file read a second time, whole, for the fix lines of the
+/// reports; a larger one is checked a batch at a time and its reports have none
+/// (`gsl fix` gives them).
+const FIX_LINES_MAX_BYTES: u64 = 64 << 20;
+
+/// The plan that mends the run's failures, for the formats that show each failure's
+/// fix (text, HTML, SARIF): over the sample, a directory of snapshots, or a snapshot
+/// file of at most [`FIX_LINES_MAX_BYTES`]; none for a live run (`gsl fix --live`).
+fn fix_plan(
+    args: &CheckArgs,
+    prepared: &Prepared,
+    run: &gsl::CheckRun,
+    formats: &[ReportFormat],
+) -> Option<gsl::fix::Plan> {
+    let shown = formats.iter().any(|f| {
+        matches!(
+            f,
+            ReportFormat::Text | ReportFormat::Html | ReportFormat::Sarif
+        )
+    });
+    if !shown || !run.policies.iter().any(|p| p.status == RuleStatus::Failed) {
+        return None;
+    }
+    #[cfg(feature = "aws")]
+    if args.live {
+        return None;
+    }
+    if let Some(path) = &args.source.snapshot {
+        let small =
+            path.is_dir() || std::fs::metadata(path).is_ok_and(|m| m.len() <= FIX_LINES_MAX_BYTES);
+        if !small {
+            return None;
+        }
+    }
+    let (snapshot, name) = super::load_snapshot(&args.source).ok()?;
+    let gsl::entity::stream::SnapshotSource::Whole(snapshot) = SnapshotSource::Whole(snapshot)
+        .retain_accounts(&args.accounts)
+        .ok()?
+    else {
+        return None;
+    };
+    let graph = gsl::entity::graph::EntityGraph::named(snapshot, &name);
+    Some(gsl::fix::plan::plan(
+        run,
+        &prepared.policies,
+        &graph,
+        &gsl::fix::Choices::default(),
+    ))
 }
 
 /// Why `gsl check` exits as it does, in one line: `exit 0: 14 failed, below --fail-on

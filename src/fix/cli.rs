@@ -154,7 +154,10 @@ pub fn script(plan: &Plan) -> String {
     ));
     for f in plan.blocked() {
         if let Some(why) = &f.blocked {
-            out.push_str(&format!("# not mended: {} {}: {why}\n", f.policy, f.entity));
+            out.push_str(&comment(&format!(
+                "not mended: {} {}: {why}",
+                f.policy, f.entity
+            )));
         }
     }
     out.push_str("set -e\n");
@@ -165,18 +168,25 @@ pub fn script(plan: &Plan) -> String {
             .filter(|f| f.changes.contains(&c.id))
             .map(|f| f.policy.as_str())
             .collect();
-        out.push_str(&format!(
-            "\n# {}: account {}, region {}: {} (for {})\n",
+        out.push('\n');
+        out.push_str(&comment(&format!(
+            "{}: account {}, region {}: {} (for {})",
             c.id,
             c.account,
             c.region,
             c.action.describe(c.exists),
             mends.join(", ")
-        ));
+        )));
         out.push_str(&command(c));
         out.push('\n');
     }
     out
+}
+
+/// A comment line of a script: whatever a name in it holds (a newline, a control
+/// character), it stays one comment line.
+pub fn comment(text: &str) -> String {
+    format!("# {}\n", crate::text::escape_line(text))
 }
 
 /// A command being written: words quoted for a POSIX shell.
@@ -246,6 +256,13 @@ pub fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_cannot_end_a_comment_line() {
+        let c = comment("trail \"evil\nrm -rf /\"");
+        assert_eq!(c.lines().count(), 1, "{c}");
+        assert!(c.starts_with("# ") && c.ends_with('\n'));
+    }
 
     #[test]
     fn words_are_quoted_for_the_shell() {

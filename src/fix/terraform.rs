@@ -16,7 +16,10 @@ pub fn render(plan: &Plan) -> String {
         String::from("# gsl fix: Terraform configuration (terraform plan shows what it changes)\n");
     for f in plan.blocked() {
         if let Some(why) = &f.blocked {
-            let _ = writeln!(out, "# not mended: {} {}: {why}", f.policy, f.entity);
+            out.push_str(&cli::comment(&format!(
+                "not mended: {} {}: {why}",
+                f.policy, f.entity
+            )));
         }
     }
     let mut regions: Vec<&str> = plan.changes.iter().map(|c| c.region.as_str()).collect();
@@ -31,14 +34,14 @@ pub fn render(plan: &Plan) -> String {
         );
     }
     for c in &plan.changes {
-        let _ = writeln!(
-            out,
-            "\n# {}: account {}, region {}: {}",
+        out.push('\n');
+        out.push_str(&cli::comment(&format!(
+            "{}: account {}, region {}: {}",
             c.id,
             c.account,
             c.region,
             c.action.describe(c.exists)
-        );
+        )));
         out.push_str(&resource(plan, c));
     }
     out
@@ -75,7 +78,7 @@ fn list(items: impl Iterator<Item = String>) -> String {
 
 fn resource(plan: &Plan, c: &Change) -> String {
     let Some((ty, name)) = address(c) else {
-        return format!("# {}\n", cli::command(c));
+        return cli::comment(&cli::command(c));
     };
     let mut b = String::new();
     let _ = writeln!(b, "resource \"{ty}\" \"{name}\" {{");
