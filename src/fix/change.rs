@@ -103,6 +103,18 @@ impl AlarmSpec {
     }
 }
 
+impl AlarmSpec {
+    /// The settings with which one matching event notifies (`--strict-chain`): the sum
+    /// over at most 5 minutes, at least 1, in 1 period; the rest kept.
+    pub fn cis_settings(&mut self) {
+        self.statistic = "Sum".to_string();
+        self.period = self.period.clamp(60, 300);
+        self.evaluation_periods = 1;
+        self.threshold = 1.0;
+        self.comparison_operator = "GreaterThanOrEqualToThreshold".to_string();
+    }
+}
+
 /// A classic event selector of a trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -409,6 +409,8 @@ impl<'a> Builder<'a> {
         let mut kms = false;
         let mut logs = false;
         let mut chain = false;
+        // `--strict-chain`: the alarm must also fire on one matching event.
+        let mut strict = false;
         // A CloudGuard rule's trail-wide `hasSNSSubscriber`.
         let mut trail_wide = false;
         // filter index → its pattern is wrong / its chain is broken.
@@ -450,6 +452,10 @@ impl<'a> Builder<'a> {
                         match *prop {
                             "filterPattern" => f.0 = true,
                             "hasSNSSubscriber" => f.1 = true,
+                            "hasStrictSNSSubscriber" => {
+                                f.1 = true;
+                                strict = true;
+                            }
                             _ => {
                                 return Err(Blocked::Unsupported {
                                     why: format!(
@@ -578,6 +584,7 @@ impl<'a> Builder<'a> {
                     &group,
                     f,
                     bad_pattern.then_some(pattern.as_str()),
+                    strict,
                 ) {
                     Ok(p) if best.as_ref().is_none_or(|b| p.len() < b.len()) => best = Some(p),
                     Ok(_) => {}
@@ -717,6 +724,7 @@ impl<'a> Builder<'a> {
         group: &str,
         f: &Json,
         pattern: Option<&str>,
+        strict: bool,
     ) -> Result<Vec<Pending>, Blocked> {
         let name = str_of(f, "filterName").unwrap_or_default().to_string();
         let transformations: Vec<&Json> = f
@@ -752,14 +760,32 @@ impl<'a> Builder<'a> {
                 },
             });
         }
-        if str_of(f, "hasSNSSubscriber") == Some("true") {
-            return Ok(out);
-        }
         let alarms: Vec<&Json> = transformations
             .iter()
             .filter_map(|t| t.get("alarms").and_then(Json::as_array))
             .flatten()
             .collect();
+        let fires = |a: &Json| !strict || str_of(a, "firesOnOneEvent") == Some("true");
+        if str_of(f, "hasSNSSubscriber") == Some("true") {
+            if strict && str_of(f, "hasStrictSNSSubscriber") != Some("true") {
+                // A notifying alarm that would not fire on one event: the CIS settings.
+                let alarm = alarms
+                    .iter()
+                    .find(|a| str_of(a, "hasSNSSubscriber") == Some("true"))
+                    .ok_or_else(|| unsupported_links(&[]))?;
+                let name = str_of(alarm, "name").unwrap_or_default();
+                let mut spec =
+                    self.alarm_spec(account, region, name, "give it the CIS settings")?;
+                spec.cis_settings();
+                out.push(Pending {
+                    account: account.to_string(),
+                    region: region.to_string(),
+                    exists: true,
+                    action: Action::PutMetricAlarm(spec),
+                });
+            }
+            return Ok(out);
+        }
         let at = |exists: bool, action: Action| Pending {
             account: account.to_string(),
             region: region.to_string(),
@@ -795,7 +821,7 @@ impl<'a> Builder<'a> {
         let enabled = alarm.get("actionsEnabled").and_then(Json::as_bool) == Some(true);
         let topic = self.topic(account, region, &actions)?;
         out.extend(topic_changes(account, region, &topic, self.choices));
-        if actions.iter().any(|a| a == topic.arn()) {
+        if actions.iter().any(|a| a == topic.arn()) && fires(alarm) {
             if !enabled {
                 out.push(at(true, Action::EnableAlarmActions { alarm_name }));
             }
@@ -803,21 +829,36 @@ impl<'a> Builder<'a> {
         }
         // Add the topic to the alarm: PutMetricAlarm replaces it whole, so the update
         // carries every setting it has.
-        let mut spec = self
-            .entities("CloudWatchAlarm", account)
+        let todo = format!("add {} to its actions", topic.arn());
+        let mut spec = self.alarm_spec(account, region, &alarm_name, &todo)?;
+        if !spec.alarm_actions.iter().any(|a| a == topic.arn()) {
+            spec.alarm_actions.push(topic.arn().to_string());
+        }
+        spec.actions_enabled = true;
+        if !fires(alarm) {
+            spec.cis_settings();
+        }
+        out.push(at(true, Action::PutMetricAlarm(spec)));
+        Ok(out)
+    }
+
+    /// An existing alarm's whole definition, from its `CloudWatchAlarm` entity.
+    fn alarm_spec(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        todo: &str,
+    ) -> Result<AlarmSpec, Blocked> {
+        self.entities("CloudWatchAlarm", account)
             .into_iter()
-            .find(|a| str_of(a, "name") == Some(&alarm_name) && str_of(a, "region") == Some(region))
+            .find(|a| str_of(a, "name") == Some(name) && str_of(a, "region") == Some(region))
             .and_then(|a| serde_json::from_value::<AlarmSpec>(a.clone()).ok())
             .ok_or_else(|| Blocked::Unsupported {
                 why: format!(
-                    "alarm \"{alarm_name}\" cannot be updated from the snapshot (not a single-metric alarm with all its settings): add {} to its actions yourself",
-                    topic.arn()
+                    "alarm \"{name}\" cannot be updated from the snapshot (not a single-metric alarm with all its settings): {todo} yourself"
                 ),
-            })?;
-        spec.alarm_actions.push(topic.arn().to_string());
-        spec.actions_enabled = true;
-        out.push(at(true, Action::PutMetricAlarm(spec)));
-        Ok(out)
+            })
     }
 
     /// The topic an alarm in `region` notifies: one of its `actions` with a confirmed

@@ -21,8 +21,16 @@ fn collect(moto: &Moto, out: &Path) {
 
 /// `gsl check --pack PACK -f json`: id → status.
 fn statuses(moto: &Moto, pack: &str, snapshot: &Path) -> BTreeMap<String, String> {
+    statuses_with(moto, &["--pack", pack], snapshot)
+}
+
+/// `gsl check ARGS -f json`: id → status.
+fn statuses_with(moto: &Moto, args: &[&str], snapshot: &Path) -> BTreeMap<String, String> {
+    let pack = args.join(" ");
     let out = gsl(moto)
-        .args(["check", "--pack", pack, "-f", "json", "--snapshot"])
+        .arg("check")
+        .args(args)
+        .args(["-f", "json", "--snapshot"])
         .arg(snapshot)
         .output()
         .expect("gsl check runs");
@@ -281,6 +289,61 @@ fn apply_then_check(version: &str, failing: usize, refused_first: bool) {
     let (code, out, err) = fix(&moto, &["--pack", pack], &after);
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     assert!(err.contains("nothing to fix"), "{err}");
+}
+
+/// `--strict-chain`: the alarms that notify but would not fire on one event (an
+/// average, a threshold of 5, 3 periods) get the CIS settings, their actions kept.
+#[test]
+fn strict_chain_alarms_get_settings_that_fire_on_one_event() {
+    let (moto, dir, before) = twisted_account();
+    let args = ["--pack", "cis-aws@2.0.0", "--strict-chain"];
+    let (code, plan_text, err) = fix(&moto, &[&args[..], &["-f", "json"]].concat(), &before);
+    assert_eq!(code, 0, "{err}");
+    let plan: Json = serde_json::from_str(&plan_text).expect("a JSON plan");
+    for name in [
+        "console-no-mfa-alarm",
+        "gateway-changes-alarm",
+        "vpc-changes-alarm",
+    ] {
+        let c = plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["alarmName"] == name)
+            .unwrap_or_else(|| panic!("{name}: {plan:#}"));
+        assert_eq!(
+            (
+                &c["statistic"],
+                &c["threshold"],
+                &c["evaluationPeriods"],
+                &c["exists"]
+            ),
+            (
+                &serde_json::json!("Sum"),
+                &serde_json::json!(1.0),
+                &serde_json::json!(1),
+                &serde_json::json!(true)
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            c["alarmActions"].as_array().map(Vec::len),
+            Some(1),
+            "{name}: its action kept"
+        );
+    }
+    let (code, _, err) = fix(&moto, &[&args[..], &["--apply", "--yes"]].concat(), &before);
+    assert_eq!(code, 0, "{err}");
+    let after = dir.path().join("after.json");
+    collect(&moto, &after);
+    for (id, status) in statuses_with(&moto, &args, &after) {
+        assert_eq!(
+            status,
+            "passed",
+            "{id}\n{}",
+            explain(&moto, "cis-aws@2.0.0", &id, &after)
+        );
+    }
 }
 
 /// The trail twists: a single-region trail that is not logging, no filter, no topic.
