@@ -20,6 +20,21 @@ fi
 export GSL_MOTO_SERVER="$venv/bin/moto_server"
 export GSL_PYTHON="$venv/bin/python"
 
+# The deployers gsl fix's plans are proved with (tests/it/fix_moto.rs), pinned, each in its own
+# venv beside the moto one: the AWS CLI and python-hcl2 (awscli 1.x pins botocore), and checkov.
+install_venv() { # VAR DEFAULT REQUIREMENTS EXECUTABLE
+  local dir="${!1:-$2}" req="$3"
+  if [ ! -x "$dir/bin/$4" ] || ! cmp -s "$req" "$dir/.gsl-requirements"; then
+    echo "== installing $(grep -v '^#' "$req" | tr '\n' ' ')into $dir"
+    python3 -m venv "$dir"
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$dir/.gsl-requirements"
+  fi
+  export "$1=$dir"
+}
+install_venv GSL_FIX_TOOLS_VENV "$root/.venv-fix-tools" "$root/tests/it/support/fix-tools-requirements.txt" aws
+install_venv GSL_CHECKOV_VENV "$root/.venv-checkov" "$root/tests/it/support/checkov-requirements.txt" checkov
+
 # Microsoft's SARIF validator (the SARIF report test runs it), from the npm registry,
 # pinned, into .tools (GSL_TOOLS) beside the venv.
 tools="${GSL_TOOLS:-$root/.tools}"

@@ -12,6 +12,8 @@
 //! - [`report`]: the result model and its versioned JSON document.
 //! - [`collect`]: the collectors' records, graph joins and call plan (always); the
 //!   AWS SDK collectors themselves with the feature `aws`.
+//! - [`fix`]: `gsl fix`: the changes that mend a failing finding, derived from its
+//!   evidence ([`fix::plan`]), as data and as AWS CLI commands.
 //! - [`complete`]: the completion engine and hover of the REPL and the language server.
 //! - [`format`]: policy files formatted (`gsl fmt`): the canonical printer, comments kept.
 //! - [`text`]: "did you mean", clipping and escaping, shared by every diagnostic.
@@ -30,6 +32,7 @@ pub mod authoring;
 pub mod collect;
 pub mod complete;
 pub mod entity;
+pub mod fix;
 pub mod format;
 pub mod lang;
 pub mod memo;

@@ -285,8 +285,18 @@ fn acquire_snapshot(
     }
 }
 
-/// Run `gsl check`.
-pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+/// What `gsl check` and `gsl fix` start from: the selected policies (and the files
+/// that could not be loaded, already reported), the waivers and the parameters.
+pub(crate) struct Prepared {
+    pub policies: Vec<Policy>,
+    pub load_errors: Vec<policy::PolicyError>,
+    pub waivers: Option<Waivers>,
+    pub params: std::sync::Arc<gsl::params::Params>,
+}
+
+/// Load what the arguments select, reporting the configuration file and the policy
+/// files that could not be loaded on standard error.
+pub(crate) fn prepare(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Prepared> {
     if let Some(config) = &args.config {
         let _ = writeln!(
             io.err,
@@ -300,21 +310,19 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     }
     let waivers = load_waivers(args)?;
     let params = args.params.load()?;
-    let (source, name) = acquire_snapshot(args, io.err)?;
-    let source = source.retain_accounts(&args.accounts)?;
-    let formats = formats_of(args);
-    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now).with_params(params);
-    opts.strict = args.strict;
-    // Hold what the formats render: no explanations of passing objects unless shown.
-    opts.explain_passed = formats.iter().any(|f| f.explains_passed(args.verbose));
-    let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
-    let run = gsl::run::check_source(&policies, source, &name, &opts, &mut |n| {
-        progress.accounts_done(n as u64)
-    });
-    progress.finish();
-    let mut run = run?;
-    run.add_unloadable(&load_errors);
-    if let Some(w) = &waivers {
+    Ok(Prepared {
+        policies,
+        load_errors,
+        waivers,
+        params,
+    })
+}
+
+/// Apply the waivers to a run and report what it says besides its results: the
+/// waivers' warnings, the run's diagnostics, the notes of each policy.
+pub(crate) fn finish_run(run: &mut gsl::CheckRun, prepared: &Prepared, io: &mut Io<'_>) {
+    run.add_unloadable(&prepared.load_errors);
+    if let Some(w) = &prepared.waivers {
         run.apply_waivers(w);
         for warning in w.warnings(&run.policies) {
             let _ = writeln!(io.err, "{}", super::render_diagnostic(&warning));
@@ -336,6 +344,27 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             }
         }
     }
+}
+
+/// Run `gsl check`.
+pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
+    let prepared = prepare(args, io)?;
+    let (source, name) = acquire_snapshot(args, io.err)?;
+    let source = source.retain_accounts(&args.accounts)?;
+    let formats = formats_of(args);
+    let mut opts = gsl::run::eval_options_at(source.collected_at(), args.now)
+        .with_params(prepared.params.clone());
+    opts.strict = args.strict;
+    // Hold what the formats render: no explanations of passing objects unless shown.
+    opts.explain_passed = formats.iter().any(|f| f.explains_passed(args.verbose));
+    let progress = CheckProgress::new(source.account_numbers().len() as u64, true);
+    let run = gsl::run::check_source(&prepared.policies, source, &name, &opts, &mut |n| {
+        progress.accounts_done(n as u64)
+    });
+    progress.finish();
+    let mut run = run?;
+    finish_run(&mut run, &prepared, io);
+    let load_errors = &prepared.load_errors;
     if args.fail_on_new && args.baseline.is_none() {
         return Err(miette::miette!(
             code = "gsl::check::fail_on_new",
@@ -367,6 +396,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         let keep = history.len().saturating_sub(TREND_RUNS);
         history.drain(..keep);
     }
+    let plan = fix_plan(args, &prepared, &run, &formats);
     let to_file = args.output.is_some() || args.output_dir.is_some();
     let report = Report {
         run: &run,
@@ -379,6 +409,7 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         hint: run.snapshot.sample.then(|| SAMPLE_HINT.to_string()),
         baseline: comparison.as_ref(),
         history: &history,
+        fixes: plan.as_ref(),
     };
     write_reports(args, &formats, &report, io)?;
     // What it did, on standard error whatever the formats and outputs: the counts,
@@ -423,6 +454,56 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     let exit: Exit = fail.verdict(&run.policies).into();
     let _ = writeln!(io.err, "{}", exit_reason(exit, &fail, &run.policies));
     Ok(exit)
+}
+
+/// The largest snapshot file read a second time, whole, for the fix lines of the
+/// reports; a larger one is checked a batch at a time and its reports have none
+/// (`gsl fix` gives them).
+const FIX_LINES_MAX_BYTES: u64 = 64 << 20;
+
+/// The plan that mends the run's failures, for the formats that show each failure's
+/// fix (text, HTML, SARIF): over the sample, a directory of snapshots, or a snapshot
+/// file of at most [`FIX_LINES_MAX_BYTES`]; none for a live run (`gsl fix --live`).
+fn fix_plan(
+    args: &CheckArgs,
+    prepared: &Prepared,
+    run: &gsl::CheckRun,
+    formats: &[ReportFormat],
+) -> Option<gsl::fix::Plan> {
+    let shown = formats.iter().any(|f| {
+        matches!(
+            f,
+            ReportFormat::Text | ReportFormat::Html | ReportFormat::Sarif
+        )
+    });
+    if !shown || !run.policies.iter().any(|p| p.status == RuleStatus::Failed) {
+        return None;
+    }
+    #[cfg(feature = "aws")]
+    if args.live {
+        return None;
+    }
+    if let Some(path) = &args.source.snapshot {
+        let small =
+            path.is_dir() || std::fs::metadata(path).is_ok_and(|m| m.len() <= FIX_LINES_MAX_BYTES);
+        if !small {
+            return None;
+        }
+    }
+    let (snapshot, name) = super::load_snapshot(&args.source).ok()?;
+    let gsl::entity::stream::SnapshotSource::Whole(snapshot) = SnapshotSource::Whole(snapshot)
+        .retain_accounts(&args.accounts)
+        .ok()?
+    else {
+        return None;
+    };
+    let graph = gsl::entity::graph::EntityGraph::named(snapshot, &name);
+    Some(gsl::fix::plan::plan(
+        run,
+        &prepared.policies,
+        &graph,
+        &gsl::fix::Choices::default(),
+    ))
 }
 
 /// Why `gsl check` exits as it does, in one line: `exit 0: 14 failed, below --fail-on

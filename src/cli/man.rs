@@ -98,6 +98,24 @@ fn facts(name: &str) -> Facts {
                 ("gsl check --live --all-regions --save acct.json", "collect, check, and keep the snapshot"),
             ],
         },
+        "gsl-fix" => Facts {
+            exit: &[
+                ("0", "the plan mends every failing finding of the selection, or nothing fails (a note says so); with --apply, every change was made"),
+                ("1", "some failing findings cannot be mended: each says why (a manual step, or a choice only you can make and the flag that gives it); the plan holds the others"),
+                ("2", "a usage error, a policy or snapshot that cannot be loaded, --apply refused (no terminal and no --yes), or a call of --apply that failed (what was done and what was not is listed)"),
+            ],
+            environment: AWS_ENV,
+            files: &[
+                ("gsl.toml", "defaults for the selection, as for gsl check"),
+                (".gslignore.yaml", "waivers: a waived finding is not mended"),
+                ("docs/iam-fix-policy.json", "in the source tree: the IAM actions --apply needs"),
+            ],
+            examples: &[
+                ("gsl fix --snapshot acct.json --pack cis-aws@2.0.0", "AWS CLI commands that mend the CIS v2.0.0 failures"),
+                ("gsl fix --snapshot acct.json --notify secops@example.com -f json", "the plan as JSON; new alarms notify this address when no topic has a confirmed subscription"),
+                ("gsl fix --live --id CIS-AWS-4.3 --apply --yes", "make the changes through the AWS SDK, without asking"),
+            ],
+        },
         "gsl-eval" => Facts {
             exit: &[("0", "every relevant object passed"), ("1", "some object failed or is unknown"), ERRORS],
             environment: AWS_ENV,

@@ -7,6 +7,7 @@ pub mod check;
 pub mod config;
 pub mod diff;
 pub mod eval;
+pub mod fix;
 pub mod fmt;
 pub mod history;
 #[cfg(feature = "aws")]
@@ -152,6 +153,8 @@ impl ColorChoice {
 pub enum Command {
     /// Run policies (.gsl files) over a snapshot; with no path, the built-in policies.
     Check(Box<check::CheckArgs>),
+    /// The changes that mend the failing findings of a check: AWS CLI commands or a JSON plan.
+    Fix(Box<fix::FixArgs>),
     /// The changes between two reports (JSON or SARIF): new, fixed, unchanged findings.
     Diff(diff::DiffArgs),
     /// A findings store (`gsl check --store`): runs, the trend, findings and their age.
@@ -273,8 +276,10 @@ pub fn main() -> ExitCode {
         color,
     };
     let mut command = cli.command;
-    if let Command::Check(args) = &mut command {
-        args.quiet = cli.quiet;
+    match &mut command {
+        Command::Check(args) => args.quiet = cli.quiet,
+        Command::Fix(args) => args.check.quiet = cli.quiet,
+        _ => {}
     }
     let exit = run(command, &mut io).unwrap_or_else(|report| {
         // Errors are shown even with --quiet.
@@ -296,6 +301,10 @@ pub fn run(command: Command, io: &mut Io<'_>) -> miette::Result<Exit> {
         Command::Check(mut args) => {
             config::apply_check(&mut args)?;
             check::run(&args, io)
+        }
+        Command::Fix(mut args) => {
+            config::apply_check(&mut args.check)?;
+            fix::run(&args, io)
         }
         Command::Diff(args) => diff::run(&args, io),
         Command::History(args) => history::run(&args, io),

@@ -38,6 +38,8 @@ pub mod targets;
 pub mod types;
 
 #[cfg(feature = "aws")]
+pub mod apply;
+#[cfg(feature = "aws")]
 mod call;
 #[cfg(feature = "aws")]
 mod client;

@@ -111,6 +111,12 @@ async fn seed_trail(moto: &Moto) -> (String, String) {
     (alerts, silent)
 }
 
+/// The twisted account: the trail, then one chain per twist (also `gsl fix`'s proof).
+pub(crate) async fn seed(moto: &Moto) {
+    let (alerts, silent) = seed_trail(moto).await;
+    seed_twists(moto, &alerts, &silent).await;
+}
+
 /// One chain (metric filter and alarm) per twist.
 async fn seed_twists(moto: &Moto, alerts: &str, silent: &str) {
     let f = Fixture::new(moto, "us-east-1").await;
@@ -132,7 +138,7 @@ async fn seed_twists(moto: &Moto, alerts: &str, silent: &str) {
     }
 }
 
-fn gsl(moto: &Moto) -> assert_cmd::Command {
+pub(crate) fn gsl(moto: &Moto) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gsl"));
     // A clean environment (another test of this binary sets AWS variables in-process).
     let home = std::env::temp_dir().join("gsl-cis-moto-home");

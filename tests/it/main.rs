@@ -30,6 +30,8 @@ mod eval_proptest;
 mod eval_sample;
 mod examples_table;
 mod facade;
+mod fix;
+mod fix_moto;
 mod format;
 mod hostile;
 mod layering;

@@ -222,7 +222,7 @@ fn chart(policies: &[PolicyReport]) -> String {
     svg
 }
 
-fn policy_section(out: &mut String, p: &PolicyReport, by_account: &str) {
+fn policy_section(out: &mut String, p: &PolicyReport, by_account: &str, report: &Report<'_>) {
     let m = &p.meta;
     let accounts = if by_account.is_empty() {
         String::new()
@@ -278,6 +278,13 @@ fn policy_section(out: &mut String, p: &PolicyReport, by_account: &str) {
                 }
                 let _ = write!(out, "<div class=\"ev\">↳ {}</div>", esc(&evidence_line(ev)));
             }
+        }
+        if let Some(fix) = report.fix_line(&p.meta.id, &e.id) {
+            let _ = write!(
+                out,
+                "<div class=\"ev\"><b>Fix:</b> <code>{}</code></div>",
+                esc_line(&fix)
+            );
         }
         out.push_str("</div>");
     }
@@ -509,7 +516,7 @@ impl super::Reporter for Html {
         });
         for (i, p) in ordered {
             let by_account = org.as_ref().map(|o| o.of_policy(i)).unwrap_or_default();
-            policy_section(&mut out, p, &by_account);
+            policy_section(&mut out, p, &by_account, report);
         }
         let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
         out

@@ -41,6 +41,41 @@ pub struct Report<'a> {
     /// HTML report: the last runs of the findings store (`--store`), for its trend
     /// chart (empty: no chart).
     pub history: &'a [gsl::report::store::RunRow],
+    /// The plan that mends the failures (`gsl fix`'s), when the run could make one:
+    /// text, HTML and SARIF show each failure's fix.
+    pub fixes: Option<&'a gsl::fix::Plan>,
+}
+
+impl Report<'_> {
+    /// The fix of a failing object in one line: its first change's AWS CLI command,
+    /// with how many more and the `gsl fix` command that prints them all; or why gsl
+    /// cannot mend it. None for a failure gsl has no change for (its remediation line
+    /// says what to do; `gsl fix` lists it).
+    pub fn fix_line(&self, policy: &str, entity: &str) -> Option<String> {
+        let plan = self.fixes?;
+        let f = plan.finding(policy, entity)?;
+        match &f.blocked {
+            Some(gsl::fix::Blocked::NotCovered { .. }) => return None,
+            Some(why) => return Some(why.to_string()),
+            None => {}
+        }
+        let changes: Vec<&gsl::fix::Change> = plan.changes_of(f).collect();
+        let first = gsl::fix::cli::command(changes.first()?);
+        Some(match changes.len() {
+            1 => first,
+            n => format!("{first}  (+{} more: gsl fix --id {policy})", n - 1),
+        })
+    }
+
+    /// The AWS CLI commands of a failing object's fix, in order.
+    pub fn fix_commands(&self, policy: &str, entity: &str) -> Vec<String> {
+        self.fixes
+            .and_then(|plan| {
+                let f = plan.finding(policy, entity)?;
+                Some(plan.changes_of(f).map(gsl::fix::cli::command).collect())
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// One output format.

@@ -263,6 +263,15 @@ impl super::Reporter for Sarif {
                 if let Some(state) = state {
                     result["baselineState"] = json!(state);
                 }
+                let commands = report.fix_commands(&p.meta.id, &e.id);
+                if !commands.is_empty() {
+                    // A SARIF `fix` changes files (`artifactChanges`); these are calls
+                    // to AWS, so they are a property.
+                    result["properties"]["fix"] = json!({
+                        "description": report.fix_line(&p.meta.id, &e.id),
+                        "commands": commands,
+                    });
+                }
                 if let Some(w) = p.waiver_of(&e.id) {
                     result["suppressions"] = json!([{
                         "kind": "external",

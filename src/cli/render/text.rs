@@ -268,6 +268,9 @@ pub fn render_check(report: &super::Report<'_>) -> String {
             }
             if show {
                 write_entity(&mut out, e, "        ", opts.color);
+                if let Some(fix) = report.fix_line(&r.meta.id, &e.id) {
+                    let _ = writeln!(out, "        fix: {}", gsl::text::escape_line(&fix));
+                }
             }
         }
         if matches!(r.status, RuleStatus::Failed | RuleStatus::Unknown)

@@ -28,6 +28,7 @@ fn render(run: &gsl::CheckRun, format: ReportFormat, verbose: bool) -> String {
         statuses: Vec::new(),
         hint: None,
         baseline: None,
+        fixes: None,
         history: &[],
     })
 }

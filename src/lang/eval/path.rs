@@ -69,6 +69,34 @@ pub(crate) fn index(base: &str, i: usize) -> String {
     format!("{base}[{i}]")
 }
 
+/// The steps of a JSON path as [`join`] and [`index`] write it (`items[0].status.isLogging`),
+/// e.g. an evidence's path; `None` when the text is not one.
+pub fn parse_json_path(path: &str) -> Option<Vec<Step>> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(at) => part.split_at(at),
+            None => (part, ""),
+        };
+        if key.is_empty() && steps.is_empty() && rest.is_empty() {
+            return None;
+        }
+        if !key.is_empty() {
+            steps.push(Step::Key(key.to_string()));
+        }
+        while !rest.is_empty() {
+            let close = rest.find(']')?;
+            let n: usize = rest.get(1..close)?.parse().ok()?;
+            steps.push(Step::Index(n));
+            rest = &rest[close + 1..];
+            if !rest.is_empty() && !rest.starts_with('[') {
+                return None;
+            }
+        }
+    }
+    Some(steps)
+}
+
 /// Push `v` (reached at `path`) onto a projection: arrays are flattened one level,
 /// nulls are skipped.
 fn push_flat<'a>(out: &mut Vec<Item<'a>>, v: &'a Json, path: String, paths: bool) {
@@ -512,5 +540,34 @@ mod tests {
             walk(&e, &[key("m"), Step::Index(7)]),
             Reached::Missing { .. }
         ));
+    }
+
+    #[test]
+    fn json_paths_parse_back_into_steps() {
+        let k = |s: &str| Step::Key(s.to_string());
+        assert_eq!(
+            parse_json_path(&join(
+                &index(&join(&index("items", 0), "metricFilters"), 2),
+                "hasSNSSubscriber"
+            )),
+            Some(vec![
+                k("items"),
+                Step::Index(0),
+                k("metricFilters"),
+                Step::Index(2),
+                k("hasSNSSubscriber")
+            ])
+        );
+        assert_eq!(
+            parse_json_path("status.isLogging"),
+            Some(vec![k("status"), k("isLogging")])
+        );
+        assert_eq!(
+            parse_json_path("a[1][2]"),
+            Some(vec![k("a"), Step::Index(1), Step::Index(2)])
+        );
+        for bad in ["", "a[x]", "a[1", "a[1]b"] {
+            assert_eq!(parse_json_path(bad), None, "{bad}");
+        }
     }
 }

@@ -413,3 +413,43 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+const FIX_TOOLS_HINT: &str = "the deployers of gsl fix's tests (awscli, python-hcl2) are not \
+installed. Run ./scripts/test.sh (it creates .venv-fix-tools from \
+tests/it/support/fix-tools-requirements.txt), or set GSL_FIX_TOOLS_VENV to a venv made with \
+`python3 -m venv DIR && DIR/bin/pip install -r tests/it/support/fix-tools-requirements.txt`.";
+
+/// The venv with the AWS CLI and python-hcl2 (`GSL_FIX_TOOLS_VENV`, else
+/// `.venv-fix-tools`); a missing one fails the test with instructions, never skips it.
+pub fn fix_tools() -> PathBuf {
+    let dir = std::env::var_os("GSL_FIX_TOOLS_VENV")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-fix-tools"));
+    for exe in ["bin/aws", "bin/python"] {
+        assert!(
+            dir.join(exe).exists(),
+            "{} does not exist: {FIX_TOOLS_HINT}",
+            dir.join(exe).display()
+        );
+    }
+    dir
+}
+
+/// checkov (`GSL_CHECKOV_VENV`, else `.venv-checkov`); missing, the test fails with
+/// instructions.
+pub fn checkov() -> PathBuf {
+    let dir = std::env::var_os("GSL_CHECKOV_VENV")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-checkov"));
+    let exe = dir.join("bin/checkov");
+    assert!(
+        exe.exists(),
+        "{} does not exist: checkov is not installed. Run ./scripts/test.sh (it creates \
+         .venv-checkov from tests/it/support/checkov-requirements.txt), or set \
+         GSL_CHECKOV_VENV to a venv with checkov==3.3.30.",
+        exe.display()
+    );
+    exe
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Test-only harness for gsl's collector tests (never shipped, never used by gsl itself).
 
-Starts `moto_server` on a free 127.0.0.1 port and, in this process, a small translator that lets the
+Starts `moto_server` (with PutMetricFilter replacing a filter of the same name, as AWS does) on a
+free 127.0.0.1 port and, in this process, a small translator that lets the
 current aws-sdk-cloudwatch (Smithy RPC v2 CBOR) talk to moto, which serves CloudWatch only in the
 awsJson1_0 and awsQuery protocols:
 
@@ -43,6 +44,25 @@ PATH_RE = re.compile(r"^/service/" + TARGET_PREFIX + r"/operation/([A-Za-z]+)$")
 FORWARDED_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "user-agent", "amz-sdk-invocation-id")
 
 MODEL = botocore.session.get_session().get_service_model("cloudwatch")
+
+
+# moto_server with AWS's PutMetricFilter semantics: a filter of the same name on the
+# same log group is replaced (AWS "creates or updates"); moto 5.2.5 appends a second one,
+# which no real account can hold (gsl fix replaces a filter's pattern under its name).
+UPSERTING_MOTO = r"""
+import sys
+from moto.logs import metric_filters as mf
+_add = mf.MetricFilters.add_filter
+def add_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations):
+    self.metric_filters = [
+        f for f in self.metric_filters
+        if not (f["filterName"] == filter_name and f["logGroupName"] == log_group_name)
+    ]
+    _add(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+mf.MetricFilters.add_filter = add_filter
+from moto.server import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def free_port():
@@ -250,6 +270,18 @@ def wait_until_up(proc, port, deadline):
     return False
 
 
+def python_of(moto_server):
+    """The Python that runs `moto_server` (its shebang), else this one."""
+    try:
+        with open(moto_server, "rb") as f:
+            first = f.readline().decode("utf-8", "replace").strip()
+        if first.startswith("#!") and os.path.exists(first[2:].split()[0]):
+            return first[2:].split()[0]
+    except OSError:
+        pass
+    return sys.executable
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--moto-server", required=True)
@@ -263,7 +295,7 @@ def main():
     for _attempt in range(3):
         moto_port = free_port()
         moto = subprocess.Popen(
-            [args.moto_server, "-H", "127.0.0.1", "-p", str(moto_port)],
+            [python_of(args.moto_server), "-c", UPSERTING_MOTO, "-H", "127.0.0.1", "-p", str(moto_port)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
