@@ -132,6 +132,30 @@ impl Session {
         Ok(())
     }
 
+    /// [`paginate`](Self::paginate) a listing of `region`: `true` when every page was
+    /// read; a failure is recorded in `region` (off the chain) and gives `false`, and the
+    /// caller keeps nothing of what `consume` saw.
+    pub async fn paginate_in<O, E, Fut>(
+        &self,
+        region: &str,
+        service: Service,
+        operation: &'static str,
+        send: impl FnMut(Option<String>) -> Fut,
+        consume: impl FnMut(O) -> Option<String>,
+    ) -> bool
+    where
+        Fut: Future<Output = Result<O, SdkError<E>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        match self.paginate(service, operation, send, consume).await {
+            Ok(()) => true,
+            Err(f) => {
+                self.record(region, service, operation, f, false);
+                false
+            }
+        }
+    }
+
     /// Record a failed call in `region`.
     pub fn record(
         &self,

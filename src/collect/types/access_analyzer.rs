@@ -177,9 +177,10 @@ mod fetch {
             Box::pin(async move {
                 let client: Client = w.s.client(region);
                 let mut analyzers = Vec::new();
-                let result = w
+                let listed = w
                     .s
-                    .paginate(
+                    .paginate_in(
+                        region,
                         Service::AccessAnalyzer,
                         "ListAnalyzers",
                         |token| client.list_analyzers().set_next_token(token).send(),
@@ -202,14 +203,13 @@ mod fetch {
                         },
                     )
                     .await;
-                match result {
-                    Ok(()) => w.write(|c| {
+                if listed {
+                    w.write(|c| {
                         c.access_analyzers.push(RegionAnalyzers {
                             region: region.to_string(),
                             analyzers,
                         })
-                    }),
-                    Err(f) => w.s.record(region, Service::AccessAnalyzer, "ListAnalyzers", f, false),
+                    });
                 }
                 true
             })

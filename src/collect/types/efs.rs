@@ -179,9 +179,10 @@ mod fetch {
             Box::pin(async move {
                 let client: Client = w.s.client(region);
                 let mut out = Vec::new();
-                let result = w
+                let listed = w
                     .s
-                    .paginate(
+                    .paginate_in(
+                        region,
                         Service::Efs,
                         "DescribeFileSystems",
                         |marker| client.describe_file_systems().set_marker(marker).send(),
@@ -191,11 +192,8 @@ mod fetch {
                         },
                     )
                     .await;
-                match result {
-                    Ok(()) => w.write(|c| c.file_systems.extend(out)),
-                    Err(f) => w
-                        .s
-                        .record(region, Service::Efs, "DescribeFileSystems", f, false),
+                if listed {
+                    w.write(|c| c.file_systems.extend(out));
                 }
                 true
             })

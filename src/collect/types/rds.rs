@@ -279,9 +279,10 @@ mod fetch {
             Box::pin(async move {
                 let client: Client = w.s.client(region);
                 let mut out = Vec::new();
-                let result = w
+                let listed = w
                     .s
-                    .paginate(
+                    .paginate_in(
+                        region,
                         Service::Rds,
                         "DescribeDBInstances",
                         |marker| client.describe_db_instances().set_marker(marker).send(),
@@ -291,11 +292,8 @@ mod fetch {
                         },
                     )
                     .await;
-                match result {
-                    Ok(()) => w.write(|c| c.db_instances.extend(out)),
-                    Err(f) => w
-                        .s
-                        .record(region, Service::Rds, "DescribeDBInstances", f, false),
+                if listed {
+                    w.write(|c| c.db_instances.extend(out));
                 }
                 true
             })
