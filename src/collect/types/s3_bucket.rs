@@ -204,7 +204,9 @@ const STATEMENT: &[Property] = &[
     ),
 ];
 
-const POLICY: &[Property] = &[
+/// A resource policy document as written (`Version`, `Id`, `Statement`): what
+/// `Lambda`'s `policy` is too.
+pub const POLICY: &[Property] = &[
     n("Version", S, "`Version`"),
     n("Id", S, "`Id`"),
     p(

@@ -292,6 +292,21 @@ pub fn rules_json(perms: &[Permission]) -> Json {
     super::to_json(&rules)
 }
 
+/// The union of some rule lists (`inboundRules` of several groups), each rule once, in
+/// first-seen order: the rules of an entity with several groups.
+pub fn union(lists: impl Iterator<Item = Json>) -> Json {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for list in lists {
+        for rule in list.as_array().into_iter().flatten() {
+            if seen.insert(rule.to_string()) {
+                out.push(rule.clone());
+            }
+        }
+    }
+    Json::Array(out)
+}
+
 /// The kinds of asset `networkAssetsStats` counts, in its order.
 const ASSETS: [&str; 10] = [
     "instances",
