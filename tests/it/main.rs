@@ -32,6 +32,7 @@ mod facade;
 mod format;
 mod hostile;
 mod layering;
+mod lb_moto;
 mod lexer_props;
 mod lsp;
 mod man_pages;
