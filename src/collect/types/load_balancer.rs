@@ -674,3 +674,121 @@ mod fetch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule of the public corpus (`tests/data/gsl/corpus_valid.txt`) over a load
+    /// balancer type or Lambda checks against the collected schema (no unknown
+    /// property) and evaluates, without an error, on the example entities.
+    #[test]
+    fn the_corpus_rules_on_these_types_check_and_evaluate() {
+        use crate::entity::graph::EntityGraph;
+        use crate::lang::eval::{check_rule, evaluate, EvalOptions, Outcome};
+        use crate::lang::parser::parse_rule;
+        const TYPES: [&str; 4] = [
+            "ELB",
+            "ApplicationLoadBalancer",
+            "NetworkLoadBalancer",
+            "Lambda",
+        ];
+        let snapshot = crate::collect::graph::build_snapshot(
+            &[crate::collect::types::example_account()],
+            Some("2026-06-01T00:00:00Z".into()),
+        );
+        let graph = EntityGraph::new(snapshot);
+        let mut seen = Vec::new();
+        for line in include_str!("../../../tests/data/gsl/corpus_valid.txt").lines() {
+            let text = line.split("  #").next().unwrap_or_default().trim();
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            let rule = parse_rule(text).expect("the corpus parses");
+            let ty = rule.target.entity.name.clone();
+            if !TYPES.contains(&ty.as_str()) {
+                continue;
+            }
+            let checked = check_rule(&rule).unwrap_or_else(|e| panic!("{text}: {:?}", e.codes()));
+            let result = evaluate(&checked, &graph, &EvalOptions::default());
+            assert!(!result.entities.is_empty(), "{text}: no entity");
+            for r in &result.entities {
+                assert_ne!(
+                    r.outcome,
+                    Outcome::Error,
+                    "{text}: {}",
+                    r.explanation.summary
+                );
+            }
+            seen.push(ty);
+        }
+        assert!(seen.len() >= 6, "{seen:?}");
+        for ty in ["ELB", "ApplicationLoadBalancer"] {
+            assert!(seen.iter().any(|s| s == ty), "no corpus rule on {ty}");
+        }
+    }
+
+    fn v2(groups: &[&str], scheme: &str) -> Collected {
+        use crate::collect::types::security_group::{GroupRecord, GroupRegion, InterfaceRecord};
+        Collected {
+            account_number: "111111111111".into(),
+            security_groups: vec![GroupRegion {
+                region: "us-east-1".into(),
+                groups: vec![GroupRecord {
+                    group_id: "sg-1".into(),
+                    group_name: "lb".into(),
+                    ..Default::default()
+                }],
+                network_interfaces: vec![InterfaceRecord {
+                    network_interface_id: "eni-1".into(),
+                    description: Some("ELB app/web/123".into()),
+                    subnet_id: Some("subnet-1".into()),
+                    group_ids: vec!["sg-1".into()],
+                    ..Default::default()
+                }],
+            }],
+            application_load_balancers: vec![V2Record {
+                region: "us-east-1".into(),
+                arn: "arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/web/123"
+                    .into(),
+                name: "web".into(),
+                scheme: Some(scheme.into()),
+                security_groups: groups.iter().map(|g| g.to_string()).collect(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_balancer_is_joined_with_its_groups_and_interfaces() {
+        let c = v2(&["sg-1"], "internet-facing");
+        let e = &v2_entities(
+            &c,
+            &c.application_load_balancers,
+            "ApplicationLoadBalancer",
+            |_, _| {},
+        )[0];
+        assert_eq!(e["isPublic"], true);
+        assert_eq!(e["securityGroups"][0]["name"], "lb");
+        assert_eq!(e["nics"][0]["id"], "eni-1", "its interface, by description");
+        assert_eq!(e["nics"][0]["securityGroups"][0]["id"], "sg-1");
+        assert_eq!(e["nics"][0]["subnet"], json!({"id": "subnet-1"}));
+        assert_eq!(
+            e["attributes"],
+            Json::Null,
+            "attributes not collected: null, not []"
+        );
+        assert_eq!(e["deletionProtection"], Json::Null);
+        let c = v2(&[], "internal");
+        let e = &v2_entities(
+            &c,
+            &c.application_load_balancers,
+            "ApplicationLoadBalancer",
+            |_, _| {},
+        )[0];
+        assert_eq!(e["isPublic"], false);
+        assert_eq!(e["securityGroups"], json!([]));
+        assert_eq!(e["inboundRules"], json!([]));
+    }
+}
