@@ -180,8 +180,7 @@ async fn seed(moto: &Moto) -> Seeded {
                         .enabled(true)
                         .s3_bucket_name("elb-logs")
                         .emit_interval(60)
-                        .build()
-                        .expect("access log"),
+                        .build(),
                 )
                 .build(),
         )
@@ -295,8 +294,7 @@ async fn seed(moto: &Moto) -> Seeded {
                         .protocol("HTTPS")
                         .port("443")
                         .status_code(v2::RedirectActionStatusCodeEnum::Http301)
-                        .build()
-                        .expect("redirect"),
+                        .build(),
                 )
                 .build(),
         )
