@@ -281,11 +281,11 @@ pub(crate) const EXAMPLE: &str = r#"{
      {
       "Sid": "anyone",
       "Effect": "Allow",
-      "Principal": "*",
+      "Principal": {"AWS": ["*"]},
       "NotPrincipal": {"AWS": ["arn:aws:iam::222222222222:root"]},
-      "Action": "lambda:InvokeFunctionUrl",
+      "Action": ["lambda:InvokeFunctionUrl"],
       "NotAction": ["lambda:DeleteFunction"],
-      "Resource": "arn:aws:lambda:us-east-1:111111111111:function:thumbnails",
+      "Resource": ["arn:aws:lambda:us-east-1:111111111111:function:thumbnails"],
       "NotResource": ["arn:aws:lambda:us-east-1:111111111111:function:other"],
       "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": ["NONE"]}}
      }

@@ -61,8 +61,8 @@ fn build(c: &Collected) -> Vec<Json> {
     })
 }
 
-/// Records with every field set (an internal balancer without security groups, a
-/// TLS listener, access logs off), joined with the other types' examples into one
+/// Records with every field set (an internal balancer behind the example group, a TLS
+/// listener, access logs off; `load_balancer`'s tests have one without groups), joined with the other types' examples into one
 /// account by the tests that hold the schema to what `build` writes.
 #[cfg(test)]
 pub(crate) const EXAMPLE: &str = r#"{
@@ -79,7 +79,7 @@ pub(crate) const EXAMPLE: &str = r#"{
    "vpcId": "vpc-1",
    "zones": ["us-east-1a"],
    "subnets": ["subnet-1"],
-   "securityGroups": [],
+   "securityGroups": ["sg-1"],
    "listeners": [
     {
      "arn": "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/net/db/73e2d6bc24d8a067/1",

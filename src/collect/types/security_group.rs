@@ -454,7 +454,7 @@ fn build(c: &Collected) -> Vec<Json> {
 }
 
 /// Records with every field set (a group open to the world on 22 over IPv4 and IPv6,
-/// referencing itself, used by an instance's interface), joined with the other types'
+/// referencing itself, used by an instance's interface and the example load balancers'), joined with the other types'
 /// examples into one account by the tests that hold the schema to what `build` writes
 /// (`crate::entity::schema`).
 #[cfg(test)]
@@ -495,6 +495,36 @@ pub(crate) const EXAMPLE: &str = r#"{
      "subnetId": "subnet-1",
      "privateIpAddress": "10.0.1.10",
      "publicIp": "54.1.2.3",
+     "groupIds": ["sg-1"]
+    },
+    {
+     "networkInterfaceId": "eni-2",
+     "interfaceType": "interface",
+     "description": "ELB legacy-web",
+     "instanceId": null,
+     "subnetId": "subnet-1",
+     "privateIpAddress": "10.0.1.20",
+     "publicIp": "54.1.2.4",
+     "groupIds": ["sg-1"]
+    },
+    {
+     "networkInterfaceId": "eni-3",
+     "interfaceType": "interface",
+     "description": "ELB app/web/50dc6c495c0c9188",
+     "instanceId": null,
+     "subnetId": "subnet-1",
+     "privateIpAddress": "10.0.1.21",
+     "publicIp": "54.1.2.5",
+     "groupIds": ["sg-1"]
+    },
+    {
+     "networkInterfaceId": "eni-4",
+     "interfaceType": "network_load_balancer",
+     "description": "ELB net/db/73e2d6bc24d8a067",
+     "instanceId": null,
+     "subnetId": "subnet-1",
+     "privateIpAddress": "10.0.1.22",
+     "publicIp": null,
      "groupIds": ["sg-1"]
     }
    ]
