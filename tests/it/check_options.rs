@@ -38,7 +38,8 @@ fn ids_globs_exclusions_severity_framework_and_packs_select() {
     assert!(ids(&["--severity", "high"]).contains(&"CIS-AWS-4.3".to_string()));
     // The latest version has every control of CIS v5.0.0: a rule or a manual entry each.
     assert_eq!(ids(&["--pack", "cis-aws"]).len(), 63);
-    assert_eq!(ids(&["--pack", "cloudguard"]).len(), 6);
+    // CloudGuard: 6 monitoring and logging rules, 4 on load balancers.
+    assert_eq!(ids(&["--pack", "cloudguard"]).len(), 10);
     // A framework with no --pack picks the pack version mapped to it; one version of
     // a pack per run.
     let v12 = ids(&["--framework", "CIS AWS Foundations v1.2.0"]);
@@ -83,7 +84,7 @@ fn status_filter_lists_only_failing_policies_but_counts_all() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.lines().any(|l| l.starts_with("PASS")), "{text}");
     assert!(text.lines().any(|l| l.starts_with("FAIL")), "{text}");
-    assert!(text.contains("69 policies:"), "{text}");
+    assert!(text.contains("73 policies:"), "{text}");
     assert!(text.contains("more not listed"), "{text}");
 }
 
@@ -205,9 +206,10 @@ fn policies_lists_packs_and_the_users_directories_as_text_and_json() {
     let out = gsl().args(["policies", "-f", "json"]).output().unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let items = doc["policies"].as_array().unwrap();
-    // Every version of every pack: 6 CloudGuard, 14 CIS v1.2.0, 15 for each of v1.4.0,
+    // Every version of every pack: 10 CloudGuard (6 monitoring and logging, 4 on load
+    // balancers), 14 CIS v1.2.0, 15 for each of v1.4.0,
     // v1.5.0 and v2.0.0 (the monitoring chain), every control of v3.0.0 (62) and v5.0.0 (63).
-    assert_eq!(items.len(), 6 + 14 + 3 * 15 + 62 + 63);
+    assert_eq!(items.len(), 10 + 14 + 3 * 15 + 62 + 63);
     let cis = items
         .iter()
         .find(|p| p["id"] == "CIS-AWS-4.3" && p["version"] == "2.0.0")
@@ -344,8 +346,8 @@ fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         doc["results"].as_array().unwrap().len(),
-        6,
-        "the cloudguard pack"
+        10,
+        "the cloudguard pack (6 monitoring and logging, 4 load balancer rules)"
     );
     // It says which file applied, what it found and why it exits 0, though the
     // report (JSON) went elsewhere.

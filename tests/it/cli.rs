@@ -45,8 +45,9 @@ fn check_without_arguments_runs_the_builtin_policies_over_the_sample() {
             .any(|l| l.starts_with("PASS") && l.contains("CG.MON.ROOT-USAGE")),
         "{text}"
     );
-    // The latest CIS version (every control of v5.0.0) and CloudGuard's 6.
-    assert!(text.contains("69 policies:"), "{text}");
+    // The latest CIS version (every control of v5.0.0: 63) and CloudGuard's 10 (6
+    // monitoring and logging, 4 on load balancers).
+    assert!(text.contains("73 policies:"), "{text}");
 }
 
 #[test]
@@ -60,7 +61,7 @@ fn check_json_is_a_document_with_summary_and_explanations() {
     let doc = json_of(&out.stdout);
     assert_eq!(doc["reportVersion"], 2);
     let results = doc["results"].as_array().unwrap();
-    assert_eq!(results.len(), 69);
+    assert_eq!(results.len(), 73, "63 CIS v5.0.0 and 10 CloudGuard");
     let summary = &doc["summary"];
     let total: u64 = [
         "passed",
@@ -73,7 +74,7 @@ fn check_json_is_a_document_with_summary_and_explanations() {
     .iter()
     .map(|k| summary[k].as_u64().unwrap())
     .sum();
-    assert_eq!(total, 69);
+    assert_eq!(total, 73);
     assert_eq!(summary["errors"], 0, "{summary}");
     let log01 = results.iter().find(|r| r["id"] == "D9.AWS.LOG.01").unwrap();
     assert_eq!(log01["status"], "failed");
@@ -293,9 +294,9 @@ fn parse_prints_canonical_text_and_ast() {
 fn policies_lists_the_builtin_pack() {
     let out = gsl().arg("policies").assert().code(0).get_output().clone();
     let text = String::from_utf8_lossy(&out.stdout);
-    // 6 CloudGuard, 14 CIS v1.2.0, 15 each for v1.4.0, v1.5.0 and v2.0.0, every control
+    // 10 CloudGuard (6 monitoring and logging, 4 on load balancers), 14 CIS v1.2.0, 15 each for v1.4.0, v1.5.0 and v2.0.0, every control
     // of v3.0.0 (62) and v5.0.0 (63).
-    assert_eq!(text.lines().count(), 6 + 14 + 3 * 15 + 62 + 63, "{text}");
+    assert_eq!(text.lines().count(), 10 + 14 + 3 * 15 + 62 + 63, "{text}");
     assert!(text.contains("D9.AWS.MON.21"));
     assert!(text.contains("CIS-AWS-4.15"));
     for version in ["1.2.0", "1.4.0", "1.5.0", "2.0.0", "3.0.0", "5.0.0"] {
