@@ -406,7 +406,6 @@ pub(crate) use fetch::Fetcher;
 mod fetch {
     use super::{AttributesRecord, ElbRecord, ListenerRecord, PolicyRecord, TYPE};
     use crate::collect::call::Session;
-    use crate::collect::client::Failure;
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::walk::{Fetch, Walk};
     use crate::collect::Service;
@@ -508,12 +507,6 @@ mod fetch {
         })
     }
 
-    /// A failed per-balancer call, recorded in the balancer's region.
-    fn failed(s: &Session, r: &ElbRecord, operation: &'static str, f: Failure) {
-        let f = Failure::new(f.code, format!("{}: {}", r.name, f.message));
-        s.record(&r.region, Service::Elb, operation, f, false);
-    }
-
     async fn attributes(s: &Session, client: &Client, r: &ElbRecord) -> Option<AttributesRecord> {
         let call = client
             .describe_load_balancer_attributes()
@@ -540,7 +533,7 @@ mod fetch {
                 })
             }
             Err(f) => {
-                failed(s, r, "DescribeLoadBalancerAttributes", f);
+                s.record_for(&r.region, Service::Elb, "DescribeLoadBalancerAttributes", &r.name, f);
                 None
             }
         }
@@ -577,7 +570,7 @@ mod fetch {
                     .collect(),
             ),
             Err(f) => {
-                failed(s, r, "DescribeLoadBalancerPolicies", f);
+                s.record_for(&r.region, Service::Elb, "DescribeLoadBalancerPolicies", &r.name, f);
                 None
             }
         }

@@ -414,18 +414,13 @@ mod fetch {
         f.code == "ResourceNotFoundException"
     }
 
-    fn failed(s: &Session, r: &FunctionRecord, operation: &'static str, f: Failure) {
-        let f = Failure::new(f.code, format!("{}: {}", r.name, f.message));
-        s.record(&r.region, Service::Lambda, operation, f, false);
-    }
-
     async fn policy(s: &Session, client: &Client, r: &FunctionRecord) -> Option<serde_json::Value> {
         let call = client.get_policy().function_name(&r.arn).send();
         match s.call(Service::Lambda, "GetPolicy", call).await {
             Ok(out) => out.policy().and_then(|p| serde_json::from_str(p).ok()),
             Err(f) if none_configured(&f) => None,
             Err(f) => {
-                failed(s, r, "GetPolicy", f);
+                s.record_for(&r.region, Service::Lambda, "GetPolicy", &r.name, f);
                 None
             }
         }
@@ -440,7 +435,7 @@ mod fetch {
             )),
             Err(f) if none_configured(&f) => None,
             Err(f) => {
-                failed(s, r, "GetFunctionUrlConfig", f);
+                s.record_for(&r.region, Service::Lambda, "GetFunctionUrlConfig", &r.name, f);
                 None
             }
         }

@@ -628,9 +628,7 @@ mod fetch {
             )
             .await;
         if let Err(f) = result {
-            let f =
-                crate::collect::client::Failure::new(f.code, format!("{}: {}", r.name, f.message));
-            s.record(&r.region, Service::Elbv2, "DescribeListeners", f, false);
+            s.record_for(&r.region, Service::Elbv2, "DescribeListeners", &r.name, f);
         }
         out
     }
@@ -658,16 +656,12 @@ mod fetch {
                     .collect(),
             ),
             Err(f) => {
-                let f = crate::collect::client::Failure::new(
-                    f.code,
-                    format!("{}: {}", r.name, f.message),
-                );
-                s.record(
+                s.record_for(
                     &r.region,
                     Service::Elbv2,
                     "DescribeLoadBalancerAttributes",
+                    &r.name,
                     f,
-                    false,
                 );
                 None
             }
