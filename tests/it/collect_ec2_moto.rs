@@ -481,7 +481,7 @@ fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, Outcome, St
             (
                 e.id.clone(),
                 e.name.clone().unwrap_or_default(),
-                e.outcome.clone(),
+                e.outcome,
                 words,
             )
         })

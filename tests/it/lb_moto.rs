@@ -453,7 +453,7 @@ fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, Outcome, St
             (
                 e.id.clone(),
                 e.name.clone().unwrap_or_default(),
-                e.outcome.clone(),
+                e.outcome,
                 words,
             )
         })
@@ -516,7 +516,7 @@ async fn load_balancers_and_functions_and_the_cloudguard_rules_on_them() {
     assert_eq!(secure["accessLog"]["s3BucketName"], "elb-logs");
     assert_eq!(secure["securityGroups"][0]["id"], s.open_group.as_str());
     assert_eq!(secure["inboundRules"][0]["port"], 443);
-    assert_eq!(secure["subnets"][0]["vpc"]["cidr"].is_null(), false);
+    assert!(!secure["subnets"][0]["vpc"]["cidr"].is_null());
     let plain = by_name(&c, "ELB", "plain-elb");
     assert_eq!(plain["isPublic"], false);
     assert_eq!(plain["securityGroups"][0]["id"], s.closed_group.as_str());
