@@ -358,7 +358,7 @@ fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
     assert!(err.contains("SAMPLE DATA"), "{err}");
     assert!(
         err.lines()
-            .any(|l| l == "exit 0: 4 failed, below --fail-on critical"),
+            .any(|l| l == "exit 0: 8 failed, below --fail-on critical"),
         "{err}"
     );
     // The command line wins.
