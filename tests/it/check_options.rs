@@ -367,7 +367,7 @@ fn gsl_toml_in_the_project_directory_gives_check_its_defaults() {
         .args(["check", "-f", "text", "--fail-on", "low"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("gsl check: 6 policies"));
+        .stdout(predicate::str::contains("gsl check: 10 policies"));
     std::fs::write(
         dir.path().join("gsl.toml"),
         "[check]\nformats = [\"json\"]\n",
