@@ -607,15 +607,21 @@ fn write_reports(
     report: &Report<'_>,
     io: &mut Io<'_>,
 ) -> miette::Result<()> {
-    let write = |path: &std::path::Path, text: &str| {
-        std::fs::write(path, text).map_err(|e| {
-            miette::miette!(
-                code = "gsl::check::output",
-                help = "check that the directory exists and is writable",
-                "cannot write {}: {e}",
-                path.display()
-            )
-        })
+    let write = |path: &std::path::Path, format: ReportFormat| {
+        std::fs::File::create(path)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                format.write(report, &mut out)?;
+                out.flush()
+            })
+            .map_err(|e| {
+                miette::miette!(
+                    code = "gsl::check::output",
+                    help = "check that the directory exists and is writable",
+                    "cannot write {}: {e}",
+                    path.display()
+                )
+            })
     };
     if let Some(dir) = &args.output_dir {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -628,7 +634,7 @@ fn write_reports(
         })?;
         for f in formats {
             let path = dir.join(f.file_name());
-            write(&path, &f.render(report))?;
+            write(&path, *f)?;
             let _ = writeln!(io.err, "wrote {}", path.display());
         }
         return Ok(());
@@ -641,11 +647,11 @@ fn write_reports(
             formats.len()
         ));
     }
-    let text = formats[0].render(report);
     match &args.output {
-        Some(path) => write(path, &text)?,
+        Some(path) => write(path, formats[0])?,
         None => {
-            let _ = io.out.write_all(text.as_bytes());
+            // A closed pipe (`| head`) ends the output, not the run.
+            let _ = formats[0].write(report, &mut *io.out);
         }
     }
     Ok(())
