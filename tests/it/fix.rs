@@ -406,7 +406,7 @@ fn apply_without_a_terminal_or_yes_refuses() {
 /// password policy that requires symbols, EBS encryption by default off, an instance
 /// that allows IMDSv1, a VPC without flow logs, no Security Hub, no analyzer, no
 /// Config recorder.
-fn settings_snapshot(dir: &Path) -> PathBuf {
+pub(crate) fn settings_snapshot(dir: &Path) -> PathBuf {
     let region = "us-east-1";
     let arn = |svc: &str, rest: &str| format!("arn:aws:{svc}:{region}:{ACCOUNT}:{rest}");
     let block = |on: bool| json!({"blockPublicAcls": on, "ignorePublicAcls": false, "blockPublicPolicy": false, "restrictPublicBuckets": false});
@@ -447,7 +447,7 @@ fn settings_snapshot(dir: &Path) -> PathBuf {
 }
 
 /// The single-call controls of cis-aws@5.0.0 this snapshot fails.
-const SETTINGS_V5: &[&str] = &[
+pub(crate) const SETTINGS_V5: &[&str] = &[
     "CIS-AWS-1.7",
     "CIS-AWS-1.8",
     "CIS-AWS-1.19",
@@ -460,7 +460,7 @@ const SETTINGS_V5: &[&str] = &[
     "CIS-AWS-5.7",
 ];
 
-const SETTINGS_CHOICES: &[&str] = &[
+pub(crate) const SETTINGS_CHOICES: &[&str] = &[
     "--flow-log-destination",
     "arn:aws:s3:::flow-logs",
     "--config-bucket",
@@ -469,7 +469,7 @@ const SETTINGS_CHOICES: &[&str] = &[
     "arn:aws:iam::123456789012:role/config-recorder",
 ];
 
-fn settings_args(pack: &str, ids: &[&str]) -> Vec<String> {
+pub(crate) fn settings_args(pack: &str, ids: &[&str]) -> Vec<String> {
     let mut a = vec!["--pack".to_string(), pack.to_string()];
     for id in ids {
         a.extend(["--id".to_string(), id.to_string()]);
@@ -728,4 +728,27 @@ fn the_single_call_plan_in_every_form() {
             "{cmd}: {outside:#?}"
         );
     }
+}
+
+/// An account without a password policy: IAM.112 (a policy exists) and IAM.12 (at
+/// least 14 characters) make one call that creates it (no import: nothing exists).
+#[test]
+fn a_missing_password_policy_is_created_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = settings_snapshot(dir.path());
+    let mut doc: Json = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    doc["accounts"][0]["entities"]["Iam"][0]["passwordPolicy"] =
+        json!({"enabledInAccount": false, "minPasswordLength": null, "requireSymbols": null});
+    std::fs::write(&snap, doc.to_string()).unwrap();
+    let args = settings_args("cloudguard", &["D9.AWS.IAM.112", "D9.AWS.IAM.12"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (plan_doc, code, err) = plan(&args, &snap);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        plan_doc["changes"],
+        json!([{"id": "c1", "account": ACCOUNT, "region": "us-east-1", "exists": false,
+            "kind": "updateAccountPasswordPolicy", "minimumPasswordLength": 14}]),
+        "{plan_doc:#}"
+    );
+    assert_eq!(plan_doc["findings"].as_array().map(Vec::len), Some(2));
 }

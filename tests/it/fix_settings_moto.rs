@@ -443,3 +443,109 @@ fn account_level_block_public_access_mends_every_bucket() {
         Some("passed")
     );
 }
+
+/// The single-call plan's Terraform parses (python-hcl2) and passes checkov's checks of
+/// the settings it writes; its CloudFormation template passes cfn-lint.
+#[test]
+fn the_single_call_terraform_passes_checkov_and_the_template_lints() {
+    use crate::fix::{settings_args, settings_snapshot, SETTINGS_CHOICES, SETTINGS_V5};
+    let tools = crate::support::fix_tools();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snap = settings_snapshot(dir.path());
+    let args = settings_args("cis-aws@5.0.0", SETTINGS_V5);
+    let render = |format: &str| {
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_gsl"))
+            .arg("fix")
+            .args(&args)
+            .args(SETTINGS_CHOICES)
+            .args(["-f", format, "--snapshot"])
+            .arg(&snap)
+            .output()
+            .expect("gsl runs");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let tf = render("terraform");
+    let tf_path = dir.path().join("main.tf");
+    std::fs::write(&tf_path, &tf).expect("write");
+    let out = std::process::Command::new(tools.join("bin/python"))
+        .args([
+            "-c",
+            "import hcl2, json, sys; print(json.dumps(hcl2.load(open(sys.argv[1]))))",
+        ])
+        .arg(&tf_path)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python-hcl2 refused:\n{}\n{tf}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hcl: Json = serde_json::from_slice(&out.stdout).expect("hcl2's JSON");
+    assert_eq!(hcl["resource"].as_array().map(Vec::len), Some(9), "{tf}");
+    assert_eq!(hcl["import"].as_array().map(Vec::len), Some(2), "{tf}");
+
+    let out = std::process::Command::new(crate::support::checkov())
+        .args([
+            "--framework",
+            "terraform",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+            "-f",
+        ])
+        .arg(&tf_path)
+        .env("HOME", dir.path())
+        .output()
+        .expect("checkov runs");
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let ids = |key: &str| -> Vec<String> {
+        report["results"][key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["check_id"].as_str().map(str::to_string))
+            .collect()
+    };
+    let passed = ids("passed_checks");
+    let failed = ids("failed_checks");
+    // The password policy's length (CKV_AWS_10) and reuse (CKV_AWS_13) as CIS requires,
+    // the bucket's four settings (CKV_AWS_53..56).
+    for id in [
+        "CKV_AWS_10",
+        "CKV_AWS_13",
+        "CKV_AWS_53",
+        "CKV_AWS_54",
+        "CKV_AWS_55",
+        "CKV_AWS_56",
+    ] {
+        assert!(
+            passed.iter().any(|p| p == id) && !failed.iter().any(|f| f == id),
+            "{id}: passed {passed:?}, failed {failed:?}"
+        );
+    }
+
+    let cfn = render("cloudformation");
+    let cfn_path = dir.path().join("fix.template.json");
+    std::fs::write(&cfn_path, &cfn).expect("write");
+    let lint = std::env::var_os("GSL_PYTHON")
+        .map(std::path::PathBuf::from)
+        .and_then(|p| p.parent().map(|d| d.join("cfn-lint")))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint"));
+    let out = std::process::Command::new(&lint)
+        .arg(&cfn_path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} ({e})", lint.display()));
+    assert!(
+        out.status.success(),
+        "cfn-lint:\n{}\n{cfn}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
