@@ -143,43 +143,21 @@ pub struct DataResource {
     pub values: Vec<String>,
 }
 
-/// The four settings of an S3 Block Public Access configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct PublicAccessBlock {
-    /// `BlockPublicAcls`.
-    pub block_public_acls: bool,
-    /// `IgnorePublicAcls`.
-    pub ignore_public_acls: bool,
-    /// `BlockPublicPolicy`.
-    pub block_public_policy: bool,
-    /// `RestrictPublicBuckets`.
-    pub restrict_public_buckets: bool,
-}
+/// An S3 Block Public Access configuration: the collector's (`S3Bucket`'s
+/// `publicAccessBlock` and `accountPublicAccessBlock`).
+pub use crate::collect::types::s3_bucket::PublicAccessBlock;
 
-impl PublicAccessBlock {
-    /// Each setting on where either has it on.
-    pub fn union(self, o: PublicAccessBlock) -> PublicAccessBlock {
-        PublicAccessBlock {
-            block_public_acls: self.block_public_acls || o.block_public_acls,
-            ignore_public_acls: self.ignore_public_acls || o.ignore_public_acls,
-            block_public_policy: self.block_public_policy || o.block_public_policy,
-            restrict_public_buckets: self.restrict_public_buckets || o.restrict_public_buckets,
-        }
+/// Turn on the setting of `block` the entity names `name` (`blockPublicAcls`); false
+/// when the name is not a setting.
+pub fn block_setting(block: &mut PublicAccessBlock, name: &str) -> bool {
+    match name {
+        "blockPublicAcls" => block.block_public_acls = true,
+        "ignorePublicAcls" => block.ignore_public_acls = true,
+        "blockPublicPolicy" => block.block_public_policy = true,
+        "restrictPublicBuckets" => block.restrict_public_buckets = true,
+        _ => return false,
     }
-
-    /// Turn on the setting named as the entity names it (`blockPublicAcls`); false
-    /// when the name is not a setting.
-    pub fn set(&mut self, name: &str) -> bool {
-        match name {
-            "blockPublicAcls" => self.block_public_acls = true,
-            "ignorePublicAcls" => self.ignore_public_acls = true,
-            "blockPublicPolicy" => self.block_public_policy = true,
-            "restrictPublicBuckets" => self.restrict_public_buckets = true,
-            _ => return false,
-        }
-        true
-    }
+    true
 }
 
 /// An account's IAM password policy, as `UpdateAccountPasswordPolicy` takes it (it
@@ -560,7 +538,7 @@ impl Action {
                     block: other_block,
                 },
             ) if bucket == other_bucket => {
-                *block = block.union(*other_block);
+                *block = block.or(*other_block);
                 true
             }
             (
@@ -570,7 +548,7 @@ impl Action {
                     block: other_block,
                 },
             ) if account_id == other_account => {
-                *block = block.union(*other_block);
+                *block = block.or(*other_block);
                 true
             }
             _ => false,
@@ -866,7 +844,7 @@ mod merge_tests {
     fn public_access_blocks_merge_per_bucket_only() {
         let block = |name: &str| {
             let mut b = PublicAccessBlock::default();
-            assert!(b.set(name));
+            assert!(block_setting(&mut b, name));
             b
         };
         let mut a = Action::PutBucketPublicAccessBlock {
@@ -885,6 +863,9 @@ mod merge_tests {
             unreachable!()
         };
         assert!(b.block_public_acls && b.restrict_public_buckets && !b.ignore_public_acls);
-        assert!(!PublicAccessBlock::default().set("isPublic"));
+        assert!(!block_setting(
+            &mut PublicAccessBlock::default(),
+            "isPublic"
+        ));
     }
 }

@@ -8,7 +8,9 @@
 //! it. For a `List<CloudTrail>` rule, where one trail must pass, the plan mends the
 //! trail that needs the fewest changes.
 
-use super::change::{Action, AlarmSpec, Change, EventSelector, PasswordPolicy, PublicAccessBlock};
+use super::change::{
+    block_setting, Action, AlarmSpec, Change, EventSelector, PasswordPolicy, PublicAccessBlock,
+};
 use super::{Blocked, Choices, FindingFix, Plan, NAMESPACE, PLAN_VERSION};
 use crate::collect::graph::{arn_region, partition_of};
 use crate::entity::graph::EntityGraph;
@@ -163,14 +165,19 @@ fn failing(r: &PolicyReport) -> impl Iterator<Item = &EntityResult> {
 /// The patterns a policy's rule requires of a filter (the literal arguments of its
 /// pattern tests on `filterPattern`), in rule order: the first is the one a plan writes.
 pub fn required_patterns(p: &Policy) -> Vec<String> {
-    let Ok(rule) = crate::lang::parser::parse_rule_named(&p.source, &p.origin) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    if let Some(v) = &rule.verdict {
-        collect_patterns(&v.condition, &mut out);
+    if let Some(c) = condition(p) {
+        collect_patterns(&c, &mut out);
     }
     out
+}
+
+/// The condition of a policy's rule (what it `should have`).
+fn condition(p: &Policy) -> Option<Expr> {
+    crate::lang::parser::parse_rule_named(&p.source, &p.origin)
+        .ok()?
+        .verdict
+        .map(|v| v.condition)
 }
 
 fn collect_patterns(e: &Expr, out: &mut Vec<String>) {
@@ -215,12 +222,9 @@ pub struct Required {
 /// The values a policy's rule requires of the entity's own properties: each
 /// comparison of a path with a literal outside list operators and negations.
 pub fn required_values(p: &Policy) -> Vec<Required> {
-    let Ok(rule) = crate::lang::parser::parse_rule_named(&p.source, &p.origin) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    if let Some(v) = &rule.verdict {
-        collect_values(&v.condition, &mut out);
+    if let Some(c) = condition(p) {
+        collect_values(&c, &mut out);
     }
     out
 }
@@ -508,12 +512,12 @@ impl<'a> Builder<'a> {
                         _ => return not_covered(),
                     };
                     let ok = match level {
-                        "publicAccessBlock" => bucket.set(setting),
-                        "accountPublicAccessBlock" => account.set(setting),
+                        "publicAccessBlock" => block_setting(&mut bucket, setting),
+                        "accountPublicAccessBlock" => block_setting(&mut account, setting),
                         "effectivePublicAccessBlock" if self.choices.s3_account_level => {
-                            account.set(setting)
+                            block_setting(&mut account, setting)
                         }
-                        "effectivePublicAccessBlock" => bucket.set(setting),
+                        "effectivePublicAccessBlock" => block_setting(&mut bucket, setting),
                         _ => false,
                     };
                     if !ok {
@@ -537,7 +541,7 @@ impl<'a> Builder<'a> {
                         was != none,
                         Action::PutAccountPublicAccessBlock {
                             account_id: e.account.clone(),
-                            block: was.union(account),
+                            block: was.or(account),
                         },
                     ));
                 }
@@ -547,7 +551,7 @@ impl<'a> Builder<'a> {
                         was != none,
                         Action::PutBucketPublicAccessBlock {
                             bucket: str_of(entity, "name").unwrap_or(&e.id).to_string(),
-                            block: was.union(bucket),
+                            block: was.or(bucket),
                         },
                     ));
                 }

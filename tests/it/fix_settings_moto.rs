@@ -69,15 +69,9 @@ fn selection(version: &str) -> Vec<String> {
     sel
 }
 
-/// The choices only the user makes: where flow logs and Config deliver, Config's role.
-const CHOICES: &[&str] = &[
-    "--flow-log-destination",
-    "arn:aws:s3:::flow-logs",
-    "--config-bucket",
-    "config-logs",
-    "--config-role",
-    "arn:aws:iam::123456789012:role/config-recorder",
-];
+/// The choices only the user makes: where flow logs and Config deliver, Config's role
+/// (the buckets are seeded).
+use crate::fix::SETTINGS_CHOICES as CHOICES;
 
 fn s3(f: &Fixture<'_>) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::config::Builder::from(&f.config)
@@ -468,43 +462,11 @@ fn the_single_call_terraform_passes_checkov_and_the_template_lints() {
     let tf = render("terraform");
     let tf_path = dir.path().join("main.tf");
     std::fs::write(&tf_path, &tf).expect("write");
-    let out = std::process::Command::new(tools.join("bin/python"))
-        .args([
-            "-c",
-            "import hcl2, json, sys; print(json.dumps(hcl2.load(open(sys.argv[1]))))",
-        ])
-        .arg(&tf_path)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "python-hcl2 refused:\n{}\n{tf}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let hcl: Json = serde_json::from_slice(&out.stdout).expect("hcl2's JSON");
+    let hcl = crate::fix_moto::hcl2(&tools, &tf_path, &tf);
     assert_eq!(hcl["resource"].as_array().map(Vec::len), Some(9), "{tf}");
     assert_eq!(hcl["import"].as_array().map(Vec::len), Some(2), "{tf}");
 
-    let out = std::process::Command::new(crate::support::checkov())
-        .args([
-            "--framework",
-            "terraform",
-            "--compact",
-            "--skip-download",
-            "-o",
-            "json",
-            "-f",
-        ])
-        .arg(&tf_path)
-        .env("HOME", dir.path())
-        .output()
-        .expect("checkov runs");
-    let report: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov: not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let report = crate::fix_moto::checkov(&tf_path, dir.path());
     let ids = |key: &str| -> Vec<String> {
         report["results"][key]
             .as_array()
@@ -532,20 +494,5 @@ fn the_single_call_terraform_passes_checkov_and_the_template_lints() {
     }
 
     let cfn = render("cloudformation");
-    let cfn_path = dir.path().join("fix.template.json");
-    std::fs::write(&cfn_path, &cfn).expect("write");
-    let lint = std::env::var_os("GSL_PYTHON")
-        .map(std::path::PathBuf::from)
-        .and_then(|p| p.parent().map(|d| d.join("cfn-lint")))
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint"));
-    let out = std::process::Command::new(&lint)
-        .arg(&cfn_path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {} ({e})", lint.display()));
-    assert!(
-        out.status.success(),
-        "cfn-lint:\n{}\n{cfn}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    crate::fix_moto::cfn_lint(&dir.path().join("fix.template.json"), &cfn);
 }
