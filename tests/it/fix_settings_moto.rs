@@ -496,3 +496,98 @@ fn the_single_call_terraform_passes_checkov_and_the_template_lints() {
     let cfn = render("cloudformation");
     crate::fix_moto::cfn_lint(&dir.path().join("fix.template.json"), &cfn);
 }
+
+/// A recorder that exists, records only some types and is stopped, with its delivery
+/// channel: the plan keeps its name and role, records every supported type and starts
+/// it (no flag needed); after `--apply`, CIS 3.3 passes.
+#[test]
+fn an_existing_stopped_recorder_is_widened_and_started() {
+    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
+    let moto = Moto::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/own-config-role");
+    runtime.block_on(async {
+        let f = Fixture::new(&moto, EAST).await;
+        s3(&f)
+            .create_bucket()
+            .bucket("own-config-bucket")
+            .send()
+            .await
+            .expect("CreateBucket");
+        let config = aws_sdk_config::Client::new(&f.config);
+        config
+            .put_configuration_recorder()
+            .configuration_recorder(
+                ConfigurationRecorder::builder()
+                    .name("mine")
+                    .role_arn(&role)
+                    .recording_group(
+                        RecordingGroup::builder()
+                            .all_supported(false)
+                            .include_global_resource_types(false)
+                            .resource_types(aws_sdk_config::types::ResourceType::Bucket)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("PutConfigurationRecorder");
+        config
+            .put_delivery_channel()
+            .delivery_channel(
+                DeliveryChannel::builder()
+                    .name("mine")
+                    .s3_bucket_name("own-config-bucket")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("PutDeliveryChannel");
+    });
+    drop(runtime);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = dir.path().join("before.json");
+    collect(&moto, &before);
+    let sel: Vec<String> = ["--pack", "cis-aws@5.0.0", "--id", "CIS-AWS-3.3"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        statuses(&moto, &sel, &before)
+            .get("CIS-AWS-3.3")
+            .map(String::as_str),
+        Some("failed")
+    );
+    let (code, plan_text, err) = fix(&moto, &sel, &["-f", "json"], &before);
+    assert_eq!(code, 0, "no flag is needed: {err}");
+    let plan: Json = serde_json::from_str(&plan_text).expect("a JSON plan");
+    let changes = plan["changes"].as_array().expect("changes");
+    let kinds: Vec<(&str, bool)> = changes
+        .iter()
+        .map(|c| (c["kind"].as_str().unwrap(), c["exists"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("putConfigurationRecorder", true),
+            ("startConfigurationRecorder", true)
+        ],
+        "{plan:#}"
+    );
+    assert_eq!(
+        (&changes[0]["name"], &changes[0]["roleArn"]),
+        (&serde_json::json!("mine"), &serde_json::json!(role))
+    );
+    let (code, _, err) = fix(&moto, &sel, &["--apply", "--yes"], &before);
+    assert_eq!(code, 0, "{err}");
+    let after = dir.path().join("after.json");
+    collect(&moto, &after);
+    assert_eq!(
+        statuses(&moto, &sel, &after)
+            .get("CIS-AWS-3.3")
+            .map(String::as_str),
+        Some("passed")
+    );
+    let (code, out, err) = fix(&moto, &sel, &[], &after);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+}
