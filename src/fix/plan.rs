@@ -601,8 +601,22 @@ impl<'a> Builder<'a> {
                         _ => return not_covered(),
                     }
                 }
+                // IAM is global: the call goes to us-east-1, or in another partition
+                // to the first region collected there.
+                let regions = self
+                    .graph
+                    .accounts()
+                    .iter()
+                    .find(|a| a.account_number == e.account)
+                    .map(|a| a.regions.clone())
+                    .unwrap_or_default();
+                let region = if regions.is_empty() || regions.iter().any(|r| r == "us-east-1") {
+                    "us-east-1".to_string()
+                } else {
+                    regions[0].clone()
+                };
                 vec![Pending {
-                    region: "us-east-1".to_string(),
+                    region,
                     ..at(enabled, Action::UpdateAccountPasswordPolicy(policy))
                 }]
             }
