@@ -36,6 +36,7 @@ mod fix_settings_moto;
 mod format;
 mod hostile;
 mod layering;
+mod lb_moto;
 mod lexer_props;
 mod lsp;
 mod man_pages;
