@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn collect(moto: &Moto, out: &Path) {
+pub(crate) fn collect(moto: &Moto, out: &Path) {
     gsl(moto)
         .args(["collect", "--region", "us-east-1", "--no-progress", "-o"])
         .arg(out)
@@ -58,7 +58,11 @@ fn statuses(moto: &Moto, pack: &str, snapshot: &Path) -> BTreeMap<String, String
 }
 
 /// `gsl check ARGS -f json`: id → status.
-fn statuses_with(moto: &Moto, args: &[&str], snapshot: &Path) -> BTreeMap<String, String> {
+pub(crate) fn statuses_with(
+    moto: &Moto,
+    args: &[&str],
+    snapshot: &Path,
+) -> BTreeMap<String, String> {
     let pack = args.join(" ");
     let out = gsl(moto)
         .arg("check")

@@ -161,40 +161,12 @@ fn run(moto: &Moto, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn collect(moto: &Moto, out: &Path) {
-    let (code, _, err) = run(
-        moto,
-        &[
-            "collect",
-            "--region",
-            EAST,
-            "--no-progress",
-            "-o",
-            out.to_str().expect("path"),
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-}
+use crate::fix_moto::collect;
 
 /// `gsl check ARGS -f json --snapshot S`: id → status.
 fn statuses(moto: &Moto, args: &[String], snapshot: &Path) -> BTreeMap<String, String> {
-    let mut all: Vec<&str> = vec!["check"];
-    all.extend(args.iter().map(String::as_str));
-    all.extend(["-f", "json", "--snapshot", snapshot.to_str().expect("path")]);
-    let (_, out, err) = run(moto, &all);
-    let doc: Json =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not a JSON report ({e}): {err}"));
-    doc["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .map(|r| {
-            (
-                r["id"].as_str().unwrap_or_default().to_string(),
-                r["status"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    crate::fix_moto::statuses_with(moto, &args, snapshot)
 }
 
 fn fix(moto: &Moto, sel: &[String], more: &[&str], snapshot: &Path) -> (i32, String, String) {
