@@ -32,6 +32,7 @@ mod examples_table;
 mod facade;
 mod fix;
 mod fix_moto;
+mod fix_settings_moto;
 mod format;
 mod hostile;
 mod layering;
