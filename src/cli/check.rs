@@ -456,10 +456,28 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     Ok(exit)
 }
 
-/// The largest snapshot file read a second time, whole, for the fix lines of the
-/// reports; a larger one is checked a batch at a time and its reports have none
-/// (`gsl fix` gives them).
-const FIX_LINES_MAX_BYTES: u64 = 64 << 20;
+/// The largest snapshot (a file, or a directory's files together) read a second time,
+/// whole, for the fix lines of the reports. The plan needs the whole graph, which
+/// weighs about four times its JSON (measured on a generated organization: a 54 MB
+/// snapshot's text report peaked at 324 MB with fix lines, 108 MB without); over this
+/// the reports have none and `gsl fix` gives them.
+const FIX_LINES_MAX_BYTES: u64 = 16 << 20;
+
+/// The bytes of a snapshot file, or of the snapshot files of a directory (the ones
+/// `gsl check --snapshot DIR` reads).
+fn snapshot_bytes(path: &std::path::Path) -> Option<u64> {
+    if !path.is_dir() {
+        return std::fs::metadata(path).ok().map(|m| m.len());
+    }
+    let mut total = 0;
+    for entry in std::fs::read_dir(path).ok()? {
+        let entry = entry.ok()?;
+        if gsl::entity::load::is_snapshot_name(&entry.file_name()) {
+            total += entry.metadata().ok()?.len();
+        }
+    }
+    Some(total)
+}
 
 /// The plan that mends the run's failures, for the formats that show each failure's
 /// fix (text, HTML, SARIF): over the sample, a directory of snapshots, or a snapshot
@@ -484,9 +502,7 @@ fn fix_plan(
         return None;
     }
     if let Some(path) = &args.source.snapshot {
-        let small =
-            path.is_dir() || std::fs::metadata(path).is_ok_and(|m| m.len() <= FIX_LINES_MAX_BYTES);
-        if !small {
+        if snapshot_bytes(path).is_none_or(|n| n > FIX_LINES_MAX_BYTES) {
             return None;
         }
     }
