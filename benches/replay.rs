@@ -136,8 +136,7 @@ fn graph() -> gsl::entity::graph::EntityGraph {
             "region": "us-east-1", "homeRegion": "us-east-1", "isMultiRegionTrail": true, "status": {"isLogging": true},
             "cloudWatchLogsLogGroupArn": format!("arn:aws:logs:us-east-1:{acct}:log-group:ct:*"),
             "metricFilters": filters}]}}]});
-    let snapshot =
-        gsl::entity::load::parse_snapshot(&snap.to_string(), "bench").expect("snapshot");
+    let snapshot = gsl::entity::load::parse_snapshot(&snap.to_string(), "bench").expect("snapshot");
     gsl::entity::graph::EntityGraph::named(snapshot, "bench")
 }
 
@@ -145,7 +144,11 @@ fn bench(c: &mut Criterion) {
     let set = patterns();
     let lines = lines();
     let bytes: usize = lines.iter().map(String::len).sum();
-    assert_eq!(fast(&set, &lines), full(&set, &lines), "fast path = full matcher");
+    assert_eq!(
+        fast(&set, &lines),
+        full(&set, &lines),
+        "fast path = full matcher"
+    );
     let mut g = c.benchmark_group("replay_match_55");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
@@ -182,10 +185,7 @@ fn ratios() {
     let fast_t = best_secs(5, &|| fast(&set, &lines));
     let mut m = set.raw_matcher();
     let mut out = Vec::new();
-    let parsed = lines
-        .iter()
-        .filter(|l| m.matches_into(l, &mut out))
-        .count();
+    let parsed = lines.iter().filter(|l| m.matches_into(l, &mut out)).count();
     println!(
         "\nreplay matching, 55 patterns ({} of them without a literal), {} records, {:.0} MB:",
         set.unfiltered(),

@@ -104,27 +104,90 @@ pub struct Kind {
 
 /// Every kind planted, in the order of their hour of the day (kind `k` at `k`:20 UTC).
 pub const KINDS: &[Kind] = &[
-    Kind { name: "root-console-login", controls: &["4.3"] },
-    Kind { name: "root-api-call", controls: &["4.3"] },
-    Kind { name: "root-invoked-by-service", controls: &[] },
-    Kind { name: "console-login-without-mfa", controls: &["4.2"] },
-    Kind { name: "console-login-with-mfa", controls: &[] },
-    Kind { name: "console-login-failure", controls: &["4.2", "4.6"] },
-    Kind { name: "iam-inline-policy-change", controls: &["4.4"] },
-    Kind { name: "iam-managed-policy-change", controls: &["4.4"] },
-    Kind { name: "trail-change", controls: &["4.5"] },
-    Kind { name: "key-disable-or-deletion", controls: &["4.7"] },
-    Kind { name: "bucket-policy-change", controls: &["4.8"] },
-    Kind { name: "config-change", controls: &["4.9"] },
-    Kind { name: "security-group-change", controls: &["4.10"] },
-    Kind { name: "nacl-change", controls: &["4.11"] },
-    Kind { name: "gateway-change", controls: &["4.12"] },
-    Kind { name: "route-table-change", controls: &["4.13"] },
-    Kind { name: "vpc-change", controls: &["4.14"] },
-    Kind { name: "organizations-change", controls: &["4.15"] },
-    Kind { name: "unauthorized-call", controls: &["4.1"] },
-    Kind { name: "denied-head-bucket", controls: &[] },
-    Kind { name: "denied-log-delivery", controls: &[] },
+    Kind {
+        name: "root-console-login",
+        controls: &["4.3"],
+    },
+    Kind {
+        name: "root-api-call",
+        controls: &["4.3"],
+    },
+    Kind {
+        name: "root-invoked-by-service",
+        controls: &[],
+    },
+    Kind {
+        name: "console-login-without-mfa",
+        controls: &["4.2"],
+    },
+    Kind {
+        name: "console-login-with-mfa",
+        controls: &[],
+    },
+    Kind {
+        name: "console-login-failure",
+        controls: &["4.2", "4.6"],
+    },
+    Kind {
+        name: "iam-inline-policy-change",
+        controls: &["4.4"],
+    },
+    Kind {
+        name: "iam-managed-policy-change",
+        controls: &["4.4"],
+    },
+    Kind {
+        name: "trail-change",
+        controls: &["4.5"],
+    },
+    Kind {
+        name: "key-disable-or-deletion",
+        controls: &["4.7"],
+    },
+    Kind {
+        name: "bucket-policy-change",
+        controls: &["4.8"],
+    },
+    Kind {
+        name: "config-change",
+        controls: &["4.9"],
+    },
+    Kind {
+        name: "security-group-change",
+        controls: &["4.10"],
+    },
+    Kind {
+        name: "nacl-change",
+        controls: &["4.11"],
+    },
+    Kind {
+        name: "gateway-change",
+        controls: &["4.12"],
+    },
+    Kind {
+        name: "route-table-change",
+        controls: &["4.13"],
+    },
+    Kind {
+        name: "vpc-change",
+        controls: &["4.14"],
+    },
+    Kind {
+        name: "organizations-change",
+        controls: &["4.15"],
+    },
+    Kind {
+        name: "unauthorized-call",
+        controls: &["4.1"],
+    },
+    Kind {
+        name: "denied-head-bucket",
+        controls: &[],
+    },
+    Kind {
+        name: "denied-log-delivery",
+        controls: &[],
+    },
 ];
 
 /// One kind's planted events.
@@ -240,7 +303,14 @@ impl Ctx<'_> {
             "accountId": self.account, "accessKeyId": format!("AKIA{n:016}"), "userName": format!("user{n}")})
     }
     fn role(&self, rng: &mut Rng) -> Value {
-        let role = rng.pick(&["app", "deploy", "lambda-exec", "ecs-task", "admin", "readonly"]);
+        let role = rng.pick(&[
+            "app",
+            "deploy",
+            "lambda-exec",
+            "ecs-task",
+            "admin",
+            "readonly",
+        ]);
         let n = rng.below(1000);
         json!({"type": "AssumedRole", "principalId": format!("AROA{n:016}:session{n}"),
             "arn": format!("arn:aws:sts::{}:assumed-role/{role}/session{n}", self.account),
@@ -422,13 +492,21 @@ impl Ctx<'_> {
             "root-api-call" => (
                 self.root(),
                 "s3.amazonaws.com",
-                named(rng, &["ListBuckets", "GetAccountSummary", "DescribeRegions"]),
+                named(
+                    rng,
+                    &["ListBuckets", "GetAccountSummary", "DescribeRegions"],
+                ),
                 json!({}),
             ),
             "root-invoked-by-service" => {
                 let mut id = self.root();
                 id["invokedBy"] = json!("support.amazonaws.com");
-                (id, "iam.amazonaws.com", "GetAccountSummary".into(), json!({}))
+                (
+                    id,
+                    "iam.amazonaws.com",
+                    "GetAccountSummary".into(),
+                    json!({}),
+                )
             }
             "console-login-without-mfa" => (
                 self.user(rng),
@@ -457,7 +535,14 @@ impl Ctx<'_> {
             "iam-managed-policy-change" => (
                 self.role(rng),
                 "iam.amazonaws.com",
-                named(rng, &["AttachRolePolicy", "CreatePolicyVersion", "DetachUserPolicy"]),
+                named(
+                    rng,
+                    &[
+                        "AttachRolePolicy",
+                        "CreatePolicyVersion",
+                        "DetachUserPolicy",
+                    ],
+                ),
                 json!({"requestParameters": {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}}),
             ),
             "trail-change" => (
@@ -475,7 +560,10 @@ impl Ctx<'_> {
             "bucket-policy-change" => (
                 self.role(rng),
                 "s3.amazonaws.com",
-                named(rng, &["PutBucketPolicy", "PutBucketAcl", "DeleteBucketCors"]),
+                named(
+                    rng,
+                    &["PutBucketPolicy", "PutBucketAcl", "DeleteBucketCors"],
+                ),
                 json!({"requestParameters": {"bucketName": "data-1", "Host": "data-1.s3.amazonaws.com"}}),
             ),
             "config-change" => (
@@ -487,7 +575,14 @@ impl Ctx<'_> {
             "security-group-change" => (
                 self.role(rng),
                 "ec2.amazonaws.com",
-                named(rng, &["AuthorizeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateSecurityGroup"]),
+                named(
+                    rng,
+                    &[
+                        "AuthorizeSecurityGroupIngress",
+                        "RevokeSecurityGroupEgress",
+                        "CreateSecurityGroup",
+                    ],
+                ),
                 json!({"requestParameters": {"groupId": "sg-0123456789abcdef0",
                     "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 22, "toPort": 22,
                         "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}}}),
@@ -495,31 +590,63 @@ impl Ctx<'_> {
             "nacl-change" => (
                 self.role(rng),
                 "ec2.amazonaws.com",
-                named(rng, &["CreateNetworkAclEntry", "ReplaceNetworkAclAssociation"]),
+                named(
+                    rng,
+                    &["CreateNetworkAclEntry", "ReplaceNetworkAclAssociation"],
+                ),
                 json!({"requestParameters": {"networkAclId": "acl-0123456789abcdef0", "ruleNumber": 100}}),
             ),
             "gateway-change" => (
                 self.role(rng),
                 "ec2.amazonaws.com",
-                named(rng, &["CreateInternetGateway", "AttachInternetGateway", "DeleteCustomerGateway"]),
+                named(
+                    rng,
+                    &[
+                        "CreateInternetGateway",
+                        "AttachInternetGateway",
+                        "DeleteCustomerGateway",
+                    ],
+                ),
                 json!({}),
             ),
             "route-table-change" => (
                 self.role(rng),
                 "ec2.amazonaws.com",
-                named(rng, &["CreateRoute", "ReplaceRouteTableAssociation", "DeleteRouteTable"]),
+                named(
+                    rng,
+                    &[
+                        "CreateRoute",
+                        "ReplaceRouteTableAssociation",
+                        "DeleteRouteTable",
+                    ],
+                ),
                 json!({"requestParameters": {"routeTableId": "rtb-0123456789abcdef0", "destinationCidrBlock": "0.0.0.0/0"}}),
             ),
             "vpc-change" => (
                 self.role(rng),
                 "ec2.amazonaws.com",
-                named(rng, &["CreateVpc", "ModifyVpcAttribute", "CreateVpcPeeringConnection"]),
+                named(
+                    rng,
+                    &[
+                        "CreateVpc",
+                        "ModifyVpcAttribute",
+                        "CreateVpcPeeringConnection",
+                    ],
+                ),
                 json!({"requestParameters": {"cidrBlock": "10.0.0.0/16"}}),
             ),
             "organizations-change" => (
                 self.user(rng),
                 "organizations.amazonaws.com",
-                named(rng, &["AttachPolicy", "CreateAccount", "MoveAccount", "LeaveOrganization"]),
+                named(
+                    rng,
+                    &[
+                        "AttachPolicy",
+                        "CreateAccount",
+                        "MoveAccount",
+                        "LeaveOrganization",
+                    ],
+                ),
                 json!({"requestParameters": {"policyId": "p-examplepolicyid111", "targetId": "ou-examplerootid111-exampleouid111"}}),
             ),
             "unauthorized-call" => {
@@ -575,7 +702,10 @@ pub fn generate(spec: &Spec, out: &mut dyn FnMut(LogFile)) {
                 let from = day_start + i64::from(f) * slice;
                 let to = from + slice;
                 let mut rng = Rng::new(
-                    spec.seed ^ (u64::from(day) << 40) ^ (u64::from(f) << 20) ^ region.len() as u64
+                    spec.seed
+                        ^ (u64::from(day) << 40)
+                        ^ (u64::from(f) << 20)
+                        ^ region.len() as u64
                         ^ u64::from(region.as_bytes()[region.len() - 1]) << 8,
                 );
                 let mut records: Vec<(i64, Value)> = (0..spec.records_per_file)
@@ -645,21 +775,66 @@ pub fn write(spec: &Spec, dir: &std::path::Path) -> std::io::Result<u64> {
 /// The CIS AWS v5 monitoring patterns (4.1 to 4.15), one per control: what a
 /// compliant account's metric filters say.
 pub const CIS: &[(&str, &str)] = &[
-    ("4.1", r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }"#),
-    ("4.2", r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }"#),
-    ("4.3", r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#),
-    ("4.4", r#"{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}"#),
-    ("4.5", r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"#),
-    ("4.6", r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#),
-    ("4.7", r#"{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#),
-    ("4.8", r#"{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"#),
-    ("4.9", r#"{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"#),
-    ("4.10", r#"{($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"#),
-    ("4.11", r#"{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"#),
-    ("4.12", r#"{($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"#),
-    ("4.13", r#"{($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"#),
-    ("4.14", r#"{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"#),
-    ("4.15", r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#),
+    (
+        "4.1",
+        r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }"#,
+    ),
+    (
+        "4.2",
+        r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }"#,
+    ),
+    (
+        "4.3",
+        r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+    ),
+    (
+        "4.4",
+        r#"{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}"#,
+    ),
+    (
+        "4.5",
+        r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"#,
+    ),
+    (
+        "4.6",
+        r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#,
+    ),
+    (
+        "4.7",
+        r#"{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#,
+    ),
+    (
+        "4.8",
+        r#"{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"#,
+    ),
+    (
+        "4.9",
+        r#"{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"#,
+    ),
+    (
+        "4.10",
+        r#"{($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"#,
+    ),
+    (
+        "4.11",
+        r#"{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"#,
+    ),
+    (
+        "4.12",
+        r#"{($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"#,
+    ),
+    (
+        "4.13",
+        r#"{($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"#,
+    ),
+    (
+        "4.14",
+        r#"{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"#,
+    ),
+    (
+        "4.15",
+        r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#,
+    ),
 ];
 
 /// Forty metric filters a busy account keeps beside the CIS ones (operations,
@@ -667,11 +842,25 @@ pub const CIS: &[(&str, &str)] = &[
 /// alternatives, a source with names, numbers and exclusions next to a positive test.
 pub fn unrelated() -> Vec<String> {
     let mut out: Vec<String> = [
-        "RunInstances", "TerminateInstances", "StopInstances", "CreateFunction20150331",
-        "DeleteFunction20150331", "UpdateFunctionCode20150331", "CreateDBInstance",
-        "DeleteDBInstance", "ModifyDBInstance", "CreateCluster", "DeleteCluster",
-        "CreateLoadBalancer", "DeleteLoadBalancer", "CreateUser", "DeleteUser",
-        "CreateAccessKey", "DeleteAccessKey", "CreateLoginProfile", "UpdateAssumeRolePolicy",
+        "RunInstances",
+        "TerminateInstances",
+        "StopInstances",
+        "CreateFunction20150331",
+        "DeleteFunction20150331",
+        "UpdateFunctionCode20150331",
+        "CreateDBInstance",
+        "DeleteDBInstance",
+        "ModifyDBInstance",
+        "CreateCluster",
+        "DeleteCluster",
+        "CreateLoadBalancer",
+        "DeleteLoadBalancer",
+        "CreateUser",
+        "DeleteUser",
+        "CreateAccessKey",
+        "DeleteAccessKey",
+        "CreateLoginProfile",
+        "UpdateAssumeRolePolicy",
         "PutBucketEncryption",
     ]
     .iter()

@@ -21,7 +21,7 @@
 //! escape (which can spell any character) skips the prefilter and is evaluated
 //! whole, so results are always those of the full matcher.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::ast::{CmpOp, JsonExpr, Pattern, StrMatch, Test, Value};
 use super::FilterPattern;
@@ -105,8 +105,10 @@ impl Prefilter {
         }
         let search = (!literals.is_empty())
             .then(|| {
+                // A DFA: one table lookup per byte, whatever the number of literals.
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&literals)
                     .ok()
             })
@@ -256,7 +258,9 @@ fn literal(test: &Test) -> Option<Vec<u8>> {
                 StrMatch::Contains(s) => (s, false, false),
             };
             // A number's text could be this string: the raw bytes may spell it otherwise.
-            if s.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) {
+            if s.bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+            {
                 return None;
             }
             let mut out = Vec::with_capacity(s.len() + 2);
@@ -285,7 +289,9 @@ fn escape_into(s: &str, out: &mut Vec<u8>) {
             '\u{8}' => out.extend_from_slice(b"\\b"),
             '\u{c}' => out.extend_from_slice(b"\\f"),
             // Only ever written as `\u00XX`: events with `\u` are evaluated whole.
-            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+            }
             c => {
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
@@ -311,9 +317,14 @@ mod tests {
 
     #[test]
     fn literals_are_what_a_match_needs_in_the_text() {
-        assert_eq!(lits(r#"{ $.eventName = "ConsoleLogin" }"#), [r#""ConsoleLogin""#]);
-        assert_eq!(lits(r#"{ $.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*" }"#),
-            [r#"UnauthorizedOperation""#, r#""AccessDenied"#]);
+        assert_eq!(
+            lits(r#"{ $.eventName = "ConsoleLogin" }"#),
+            [r#""ConsoleLogin""#]
+        );
+        assert_eq!(
+            lits(r#"{ $.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*" }"#),
+            [r#"UnauthorizedOperation""#, r#""AccessDenied"#]
+        );
         assert_eq!(lits(r#"{ $.a = "*x\"y*" }"#), [r#"x\"y"#]);
         assert_eq!(lits("{ $.a IS TRUE }"), ["true"]);
         // Absence, difference, numbers, regexes and number-like strings give none.

@@ -317,7 +317,9 @@ impl PatternSet {
     /// [`PatternSet::matches_json`] on the parsed event (all `false` when the text is
     /// not JSON).
     pub fn raw_matcher(&self) -> RawMatcher<'_> {
-        let prefilter = self.prefilter.get_or_init(|| Prefilter::new(&self.patterns));
+        let prefilter = self
+            .prefilter
+            .get_or_init(|| Prefilter::new(&self.patterns));
         RawMatcher {
             set: self,
             prefilter,
@@ -373,7 +375,9 @@ impl RawMatcher<'_> {
             None => set.patterns[i].matches_json(&j),
         };
         match which {
-            Some(c) => c.into_iter().for_each(|i| out[i as usize] = one(i as usize)),
+            Some(c) => c
+                .into_iter()
+                .for_each(|i| out[i as usize] = one(i as usize)),
             None => (0..n).for_each(|i| out[i] = one(i)),
         }
         true

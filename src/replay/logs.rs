@@ -270,7 +270,9 @@ fn read_text(
         };
         // The line alone: an object left open does not run into the next line.
         match scan_value(&text.as_bytes()[..base + line.len()], base + open, true) {
-            Ok((end, spans)) if end <= base + line.len() && text[end..base + line.len()].trim().is_empty() => {
+            Ok((end, spans))
+                if end <= base + line.len() && text[end..base + line.len()].trim().is_empty() =>
+            {
                 document(text, base + open, end, spans, file, n, record, skip)
             }
             Ok(_) => skip(Skipped {
@@ -302,7 +304,15 @@ fn document(
 ) {
     if let Some((s, _)) = spans[Field::Records as usize] {
         if text.as_bytes().get(s) == Some(&b'[') {
-            return walk_records(text, s + 1, file, false, (line > 0).then_some(line), record, skip);
+            return walk_records(
+                text,
+                s + 1,
+                file,
+                false,
+                (line > 0).then_some(line),
+                record,
+                skip,
+            );
         }
     }
     let at = if line > 0 {
@@ -425,7 +435,8 @@ impl fmt::Display for ScanError {
 fn string_end(b: &[u8], q: usize) -> Result<usize, ScanError> {
     let mut from = q + 1;
     loop {
-        let x = from + memchr::memchr(b'"', b.get(from..).unwrap_or(&[])).ok_or(ScanError::Truncated)?;
+        let x = from
+            + memchr::memchr(b'"', b.get(from..).unwrap_or(&[])).ok_or(ScanError::Truncated)?;
         let mut backslashes = 0;
         while x - backslashes > q + 1 && b[x - backslashes - 1] == b'\\' {
             backslashes += 1;
@@ -474,9 +485,7 @@ fn scan_value(
             match c {
                 b'{' | b'[' => depth += 1,
                 b'}' | b']' => {
-                    depth = depth
-                        .checked_sub(1)
-                        .ok_or(ScanError::Unexpected(pos + k))?;
+                    depth = depth.checked_sub(1).ok_or(ScanError::Unexpected(pos + k))?;
                     if depth == 0 {
                         return Ok((pos + k + 1, spans));
                     }
@@ -550,7 +559,9 @@ mod tests {
     fn lines_documents_and_damage() {
         let (r, s) = read("2026-11-02T12:00:00Z {\"eventName\":\"A\"}\nnot json\n[1]\n{\"a\":\n{\"Records\":[{\"eventName\":\"B\"}]}\n");
         assert_eq!(
-            r.iter().map(|x| (x.1.as_str(), x.2.as_deref())).collect::<Vec<_>>(),
+            r.iter()
+                .map(|x| (x.1.as_str(), x.2.as_deref()))
+                .collect::<Vec<_>>(),
             [("line 1", Some("A")), ("line 5", Some("B"))]
         );
         assert_eq!(
@@ -567,7 +578,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_scanned_without_recursion() {
-        let deep = format!("{{\"Records\":[{{\"a\":{}{}}}]}}", "[".repeat(1_000_000), "]".repeat(1_000_000));
+        let deep = format!(
+            "{{\"Records\":[{{\"a\":{}{}}}]}}",
+            "[".repeat(1_000_000),
+            "]".repeat(1_000_000)
+        );
         let (r, s) = read(&deep);
         assert!(s.is_empty());
         assert_eq!(r.len(), 1);

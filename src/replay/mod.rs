@@ -298,6 +298,8 @@ pub struct Replay {
     records: u64,
     undelivered: u64,
     skipped: Vec<Skipped>,
+    /// The last (account, region) seen, its filters and whether a trail covers it.
+    route: Option<(String, String, Vec<usize>, bool)>,
 }
 
 /// The pattern index of `text` in `patterns`, added if new.
@@ -481,6 +483,7 @@ impl Replay {
             records: 0,
             undelivered: 0,
             skipped: Vec::new(),
+            route: None,
         }
     }
 
@@ -523,28 +526,55 @@ impl Replay {
         let time = event.string(Field::Time);
         let time = time.as_deref();
         // The filters of every log group this record is delivered to (once each).
-        let mut delivered: Vec<usize> = Vec::new();
-        for d in &self.deliveries {
-            let account_ok = d.account == account || d.organization;
-            let region_ok = d.multi_region || d.region == region;
-            if account_ok && region_ok {
-                for f in &d.filters {
-                    if !delivered.contains(f) {
-                        delivered.push(*f);
+        // The filters of every log group this record is delivered to (once each), and
+        // whether some trail covers its account: the same for every record of one
+        // account and region (most files hold one), so worked out once for each.
+        if self
+            .route
+            .as_ref()
+            .is_none_or(|r| r.0 != account || r.1 != region)
+        {
+            let mut delivered: Vec<usize> = Vec::new();
+            for d in &self.deliveries {
+                let account_ok = d.account == account || d.organization;
+                let region_ok = d.multi_region || d.region == region;
+                if account_ok && region_ok {
+                    for f in &d.filters {
+                        if !delivered.contains(f) {
+                            delivered.push(*f);
+                        }
                     }
                 }
             }
+            // A record of an account no trail of the snapshot covers is outside it.
+            let known = self
+                .deliveries
+                .iter()
+                .any(|d| d.account == account || d.organization);
+            self.route = Some((account.to_string(), region.to_string(), delivered, known));
         }
-        // A record of an account no trail of the snapshot covers is outside it.
-        let known = self
-            .deliveries
-            .iter()
-            .any(|d| d.account == account || d.organization);
+        let Some((_, _, delivered, known)) = self.route.take() else {
+            return;
+        };
+        self.tally_delivered(matches, event, origin, time, &delivered, known);
+        self.route = Some((account.to_string(), region.to_string(), delivered, known));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn tally_delivered(
+        &mut self,
+        matches: &[bool],
+        event: &dyn View,
+        origin: &Origin<'_>,
+        time: Option<&str>,
+        delivered: &[usize],
+        known: bool,
+    ) {
         if !known {
             self.undelivered += 1;
         }
         let mut caught: Vec<usize> = Vec::new();
-        for &f in &delivered {
+        for &f in delivered {
             let state = &mut self.filters[f];
             state.report.delivered += 1;
             if !matches.get(state.pattern).copied().unwrap_or(false) {
