@@ -195,6 +195,22 @@ pub fn read_stream(
     record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
     skip: &mut dyn FnMut(Skipped),
 ) {
+    let Some((bytes, cut)) = inflate(input, gz, file, limits, skip) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    read_text(&text, file, cut, record, skip);
+}
+
+/// The whole text of `input` (gunzipped when `gz`), within the limit; `None` (said)
+/// when over it. The flag: the text ends early (a gzip error, said).
+fn inflate(
+    input: impl Read,
+    gz: bool,
+    file: &str,
+    limits: Limits,
+    skip: &mut dyn FnMut(Skipped),
+) -> Option<(Vec<u8>, bool)> {
     let skipped = |at: String, why: String| Skipped {
         file: file.to_string(),
         at,
@@ -210,21 +226,64 @@ pub fn read_stream(
         input.take(max.saturating_add(1)).read_to_end(&mut bytes)
     };
     if bytes.len() as u64 > max {
-        return skip(skipped(
+        skip(skipped(
             format!("byte {max}"),
             format!("more than {max} bytes once decompressed (a gzip bomb?): the file is not read"),
         ));
+        return None;
     }
-    let cut = read.is_err();
-    if let Err(e) = read {
+    if let Err(e) = &read {
         // What was inflated before the corruption is still read.
         skip(skipped(
             format!("byte {}", bytes.len()),
             format!("cannot read{}: {e}", if gz { " (gzip)" } else { "" }),
         ));
     }
+    Some((bytes, read.is_err()))
+}
+
+/// The events of `input` for `gsl pattern test` (gzip recognised by its magic bytes):
+/// a CloudTrail document's records (`{"Records": [...]}`), else each non-empty line as
+/// it is (any text: unstructured and space-delimited patterns test lines too). A line
+/// that is not UTF-8 is skipped and named.
+pub fn read_events(
+    input: &[u8],
+    file: &str,
+    limits: Limits,
+    event: &mut dyn FnMut(&str),
+    skip: &mut dyn FnMut(Skipped),
+) {
+    let gz = input.starts_with(&[0x1f, 0x8b]);
+    let Some((bytes, cut)) = inflate(input, gz, file, limits, skip) else {
+        return;
+    };
     let text = String::from_utf8_lossy(&bytes);
-    read_text(&text, file, cut, record, skip);
+    let trimmed = text.trim_start();
+    let document = records_array(trimmed).is_some()
+        || (trimmed.starts_with('{')
+            && scan_value(text.as_bytes(), text.len() - trimmed.len(), true).is_ok_and(
+                |(end, spans)| {
+                    text[end..].trim().is_empty() && spans[Field::Records as usize].is_some()
+                },
+            ));
+    if document {
+        return read_text(&text, file, cut, &mut |r, _| event(r.text), skip);
+    }
+    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        match std::str::from_utf8(raw) {
+            Ok("") => {}
+            Ok(line) => event(line),
+            Err(e) => skip(Skipped {
+                file: file.to_string(),
+                at: At::Line(i + 1).to_string(),
+                why: format!(
+                    "the event is not UTF-8 (invalid byte at column {})",
+                    e.valid_up_to() + 1
+                ),
+            }),
+        }
+    }
 }
 
 /// The records of a file's whole text. `cut`: the text is known to end early (said

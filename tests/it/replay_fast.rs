@@ -150,3 +150,50 @@ fn literals_are_searched_and_escapes_seen_through() {
         assert_eq!(m.matches(event), want, "{event}");
     }
 }
+
+/// `gsl pattern test` reads the file forms `gsl replay` reads: a gzipped CloudTrail
+/// document is tested record by record, plain lines line by line.
+#[test]
+fn pattern_test_reads_cloudtrail_files() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"Records":[{"eventName":"ConsoleLogin","n":1},{"eventName":"Other"},{"eventName":"ConsoleLogin","n":3}]}"#;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(doc.as_bytes()).unwrap();
+    let gz = dir.path().join("a.json.gz");
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let lines = dir.path().join("b.jsonl");
+    std::fs::write(&lines, "ERROR one\n{\"eventName\":\"ConsoleLogin\"}\n").unwrap();
+    let run = |file: &std::path::Path| -> serde_json::Value {
+        let out = assert_cmd::Command::cargo_bin("gsl")
+            .unwrap()
+            .args([
+                "pattern",
+                "test",
+                "{ $.eventName = ConsoleLogin }",
+                "--events",
+            ])
+            .arg(file)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let numbers = |v: &serde_json::Value| -> Vec<u64> {
+        v["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["eventNumber"].as_u64().unwrap())
+            .collect()
+    };
+    let r = run(&gz);
+    assert_eq!(numbers(&r), [1, 3]);
+    assert_eq!(
+        r["matches"][1]["eventMessage"],
+        r#"{"eventName":"ConsoleLogin","n":3}"#
+    );
+    assert_eq!(numbers(&run(&lines)), [2]);
+}
