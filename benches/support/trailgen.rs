@@ -212,7 +212,7 @@ impl Planted {
 
 /// What [`plan`] plants for a spec: every kind of [`KINDS`], in order.
 pub fn plan(spec: &Spec) -> Vec<Planted> {
-    let mut rng = Rng::new(spec.seed ^ 0xb1a5_7ed);
+    let mut rng = Rng::new(spec.seed ^ 0x0b1a_57ed);
     KINDS
         .iter()
         .enumerate()

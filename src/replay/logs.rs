@@ -103,12 +103,15 @@ const FIELDS: [&[u8]; 5] = [
     b"Records",
 ];
 
+/// Where each of [`FIELDS`] is (the value's byte range), when present.
+type Spans = [Option<(usize, usize)>; 5];
+
 /// One record as read: its text, and where its [`Field`]s are in it.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
     /// The record's JSON text (an object).
     pub text: &'a str,
-    spans: [Option<(usize, usize)>; 5],
+    spans: Spans,
 }
 
 impl<'a> Record<'a> {
@@ -355,7 +358,7 @@ fn document(
     text: &str,
     start: usize,
     end: usize,
-    spans: [Option<(usize, usize)>; 5],
+    spans: Spans,
     file: &str,
     line: usize,
     record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
@@ -388,7 +391,7 @@ fn document(
     );
 }
 
-fn relative(spans: [Option<(usize, usize)>; 5], start: usize) -> [Option<(usize, usize)>; 5] {
+fn relative(spans: Spans, start: usize) -> Spans {
     spans.map(|s| s.map(|(a, b)| (a - start, b - start)))
 }
 
@@ -514,11 +517,7 @@ fn is_space(c: u8) -> bool {
 /// The end (exclusive) of the JSON value starting at byte `i`, and, when it is an
 /// object and `capture`, where the values of its top-level [`FIELDS`] are. Iterative:
 /// any depth of nesting is scanned in constant stack.
-fn scan_value(
-    b: &[u8],
-    i: usize,
-    capture: bool,
-) -> Result<(usize, [Option<(usize, usize)>; 5]), ScanError> {
+fn scan_value(b: &[u8], i: usize, capture: bool) -> Result<(usize, Spans), ScanError> {
     let mut spans = [None; 5];
     let first = *b.get(i).ok_or(ScanError::Truncated)?;
     match first {
@@ -582,7 +581,10 @@ fn scan_value(
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> (Vec<(String, String, Option<String>)>, Vec<Skipped>) {
+    /// Each record's text, position and event name; what was skipped.
+    type Read = (Vec<(String, String, Option<String>)>, Vec<Skipped>);
+
+    fn read(text: &str) -> Read {
         let mut records = Vec::new();
         let mut skipped = Vec::new();
         read_text(
