@@ -19,6 +19,11 @@ or set GSL_PG_BIN to the directory that has them.";
 
 /// The directory of `initdb`, `postgres` and `pg_ctl`; panics with instructions.
 pub fn bin_dir() -> PathBuf {
+    find_bin_dir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The directory of `initdb`, `postgres` and `pg_ctl`, or why there is none.
+pub fn find_bin_dir() -> Result<PathBuf, String> {
     let has = |dir: &Path| {
         ["initdb", "postgres", "pg_ctl"]
             .iter()
@@ -26,16 +31,18 @@ pub fn bin_dir() -> PathBuf {
     };
     if let Some(dir) = std::env::var_os("GSL_PG_BIN").filter(|v| !v.is_empty()) {
         let dir = PathBuf::from(dir);
-        assert!(
-            has(&dir),
-            "GSL_PG_BIN={} has no initdb, postgres and pg_ctl. {INSTALL_HINT}",
-            dir.display()
-        );
-        return dir;
+        return if has(&dir) {
+            Ok(dir)
+        } else {
+            Err(format!(
+                "GSL_PG_BIN={} has no initdb, postgres and pg_ctl. {INSTALL_HINT}",
+                dir.display()
+            ))
+        };
     }
     if let Some(path) = std::env::var_os("PATH") {
         if let Some(dir) = std::env::split_paths(&path).find(|d| has(d)) {
-            return dir;
+            return Ok(dir);
         }
     }
     let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
@@ -49,12 +56,11 @@ pub fn bin_dir() -> PathBuf {
         .filter(|(_, dir)| has(dir))
         .collect();
     debian.sort();
-    match debian.pop() {
-        Some((_, dir)) => dir,
-        None => panic!(
+    debian.pop().map(|(_, dir)| dir).ok_or_else(|| {
+        format!(
             "no PostgreSQL server found in GSL_PG_BIN, PATH or /usr/lib/postgresql/*/bin. {INSTALL_HINT}"
-        ),
-    }
+        )
+    })
 }
 
 fn id(args: &[&str]) -> u32 {
