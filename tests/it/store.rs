@@ -434,6 +434,52 @@ on_each_database!(
     the_html_report_draws_the_trend_of_the_store,
 );
 
+/// The documented URL forms: the server's Unix socket, and the tables in a schema of
+/// their own (`options=-csearch_path=gsl`).
+#[cfg(feature = "postgres")]
+#[test]
+fn a_postgres_store_through_the_socket_in_its_own_schema() {
+    let cluster = pg::Cluster::start();
+    cluster.client().batch_execute("CREATE SCHEMA gsl").unwrap();
+    let url = cluster.socket_url(Some("-csearch_path%3Dgsl"));
+    let mut store = Store::open(&url).unwrap();
+    assert_eq!(store.dialect(), Dialect::Postgres);
+    let snapshot =
+        gsl::report::SnapshotInfo::new("new.json", None, vec!["111111111111".into()], &[]);
+    assert_eq!(
+        store
+            .append(&snapshot, &[], "2026-02-02T00:00:00Z")
+            .unwrap(),
+        1
+    );
+    let mut client = cluster.client();
+    let tables: Vec<(String, String)> = client
+        .query(
+            "SELECT table_schema::text, table_name::text FROM information_schema.tables
+             WHERE table_schema IN ('gsl', 'public') ORDER BY 1, 2",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let gsl_schema = |t: &str| ("gsl".to_string(), t.to_string());
+    assert_eq!(
+        tables,
+        [
+            gsl_schema("gsl_schema"),
+            gsl_schema("results"),
+            gsl_schema("run_policies"),
+            gsl_schema("runs")
+        ]
+    );
+    let version: i64 = client
+        .query_one("SELECT version FROM gsl.gsl_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, i64::from(SCHEMA_VERSION));
+}
+
 /// A server that is not there: the error names the URL without its password and says
 /// what to check.
 #[cfg(feature = "postgres")]

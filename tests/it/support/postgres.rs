@@ -206,6 +206,21 @@ impl Cluster {
         format!("postgres://gsl@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// The URL of its `postgres` database through the Unix socket in its directory,
+    /// with `options` (URL-encoded) when given.
+    pub fn socket_url(&self, options: Option<&str>) -> String {
+        let mut url = format!(
+            "postgres://gsl@/postgres?host={}&port={}",
+            self.dir.path().display(),
+            self.port
+        );
+        if let Some(o) = options {
+            url.push_str("&options=");
+            url.push_str(o);
+        }
+        url
+    }
+
     /// A client of its `postgres` database.
     pub fn client(&self) -> postgres::Client {
         postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect")
