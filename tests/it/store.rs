@@ -151,6 +151,15 @@ fn setup(kind: Kind) -> Setup {
     }
 }
 
+/// Store a run of no policy over one account, on 2026-02-02; its id.
+fn append_empty_run(store: &mut Store) -> i64 {
+    let snapshot =
+        gsl::report::SnapshotInfo::new("new.json", None, vec!["111111111111".into()], &[]);
+    store
+        .append(&snapshot, &[], "2026-02-02T00:00:00Z")
+        .unwrap()
+}
+
 fn history(s: &Setup, args: &[&str]) -> String {
     let out = gsl()
         .current_dir(s.path())
@@ -355,14 +364,16 @@ fn a_store_of_the_first_schema_migrates(kind: Kind) {
     assert_eq!(store.version().unwrap(), SCHEMA_VERSION);
     let runs = store.runs().unwrap();
     assert_eq!((runs.len(), runs[0].open_findings), (1, 1));
-    let snapshot =
-        gsl::report::SnapshotInfo::new("new.json", None, vec!["111111111111".into()], &[]);
+    // Migration 3 counted the results stored before it.
+    let trend = store.trend(TrendBy::Account).unwrap();
     assert_eq!(
-        store
-            .append(&snapshot, &[], "2026-02-02T00:00:00Z")
-            .unwrap(),
-        2
+        trend
+            .iter()
+            .map(|t| (t.day.as_str(), t.group.as_str(), t.open, t.high, t.pass_rate))
+            .collect::<Vec<_>>(),
+        [("2026-02-01", "111111111111", 1, 1, 0.0)]
     );
+    assert_eq!(append_empty_run(&mut store), 2);
     assert_eq!(
         store.findings().unwrap()[0].first_seen,
         "2026-02-01T00:00:00Z"
@@ -444,14 +455,7 @@ fn a_postgres_store_through_the_socket_in_its_own_schema() {
     let url = cluster.socket_url(Some("-csearch_path%3Dgsl"));
     let mut store = Store::open(&url).unwrap();
     assert_eq!(store.dialect(), Dialect::Postgres);
-    let snapshot =
-        gsl::report::SnapshotInfo::new("new.json", None, vec!["111111111111".into()], &[]);
-    assert_eq!(
-        store
-            .append(&snapshot, &[], "2026-02-02T00:00:00Z")
-            .unwrap(),
-        1
-    );
+    assert_eq!(append_empty_run(&mut store), 1);
     let mut client = cluster.client();
     let tables: Vec<(String, String)> = client
         .query(
@@ -470,6 +474,7 @@ fn a_postgres_store_through_the_socket_in_its_own_schema() {
             gsl_schema("gsl_schema"),
             gsl_schema("results"),
             gsl_schema("run_policies"),
+            gsl_schema("run_totals"),
             gsl_schema("runs")
         ]
     );

@@ -24,12 +24,41 @@ use std::sync::Arc;
 use thiserror::Error;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// An open finding among `results x`: failed, unknown or an error, and not waived (a
+/// macro, for the migrations' literal text).
+macro_rules! open {
+    () => {
+        "(x.outcome IN ('failed','unknown','error') AND x.waived = 0)"
+    };
+}
+
+/// The totals of results (`results x`), per run, pack, account and severity, into
+/// `run_totals`; a `WHERE` and the `GROUP BY` follow.
+macro_rules! totals {
+    () => {
+        concat!(
+            "INSERT INTO run_totals (run_id, pack, account, severity, passed, open_findings)
+             SELECT x.run_id, x.pack, x.account, x.severity,
+                COUNT(*) FILTER (WHERE x.outcome = 'passed'), COUNT(*) FILTER (WHERE ",
+            open!(),
+            ") FROM results x"
+        )
+    };
+}
+
+/// The grouping of [`totals!`].
+macro_rules! totals_group {
+    () => {
+        " GROUP BY x.run_id, x.pack, x.account, x.severity"
+    };
+}
 
 /// The migrations: `MIGRATIONS[n]` takes a store from version `n` to `n + 1`. They are
 /// templates: [`Dialect::sql`] gives the text one database runs (`{id}` is the run id's
 /// column).
-pub const MIGRATIONS: [&str; 2] = [
+pub const MIGRATIONS: [&str; 3] = [
     // 1: runs and their results.
     "CREATE TABLE runs (
         id {id},
@@ -75,6 +104,24 @@ pub const MIGRATIONS: [&str; 2] = [
     );
     ALTER TABLE results ADD COLUMN waiver TEXT;
     ALTER TABLE runs ADD COLUMN manual BIGINT NOT NULL DEFAULT 0;",
+    // 3: the results counted per run, pack, account and severity (what the trend and the
+    // list of runs read: a year of daily runs is millions of results), filled in for
+    // the runs already stored.
+    concat!(
+        "CREATE TABLE run_totals (
+            run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            pack TEXT NOT NULL,
+            account TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            passed BIGINT NOT NULL,
+            open_findings BIGINT NOT NULL,
+            PRIMARY KEY (run_id, pack, account, severity)
+        );
+        ",
+        totals!(),
+        totals_group!(),
+        ";"
+    ),
 ];
 
 /// The database a store lives in: the few words of SQL the two spell differently.
@@ -293,7 +340,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 /// What a store's database does for it: run statements and hand back rows. The SQL
 /// given is already in the backend's dialect.
-pub(crate) trait Backend {
+pub(crate) trait Backend: Send {
     /// Run statements without parameters (a migration, BEGIN, COMMIT).
     fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
     /// Run one statement with parameters; the rows it returns.
@@ -339,8 +386,7 @@ impl Location {
 
 /// Whether `text` is a PostgreSQL URL (`postgres://`, `postgresql://`).
 pub fn is_postgres_url(text: &str) -> bool {
-    let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
-    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
 }
 
 /// A URL without its password (`user:secret@host` → `user:***@host`, and a
@@ -498,7 +544,7 @@ pub struct Remediation {
 }
 
 /// An open finding among `results x`: failed, unknown or an error, and not waived.
-const OPEN: &str = "(x.outcome IN ('failed','unknown','error') AND x.waived = 0)";
+const OPEN: &str = open!();
 
 /// The columns of a stored result, in the order [`Store::begin`] gives them.
 const RESULT_COLUMNS: [&str; 12] = [
@@ -791,6 +837,10 @@ impl Store {
         }
         self.insert("run_policies", &POLICY_COLUMNS, by_policy.into_values())?;
         self.insert("results", &RESULT_COLUMNS, results)?;
+        self.query(
+            concat!(totals!(), " WHERE x.run_id = $1", totals_group!()),
+            &[run.into()],
+        )?;
         Ok(run)
     }
 
@@ -826,11 +876,9 @@ impl Store {
     /// The runs, oldest first.
     pub fn runs(&mut self) -> Result<Vec<RunRow>, StoreError> {
         let rows = self.query(
-            &format!(
-                "SELECT r.id, r.recorded_at, r.collected_at, r.snapshot, r.accounts, r.policies, r.passed, r.failed,
-                    (SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND {OPEN})
-                 FROM runs r ORDER BY r.recorded_at, r.id"
-            ),
+            "SELECT r.id, r.recorded_at, r.collected_at, r.snapshot, r.accounts, r.policies, r.passed, r.failed,
+                (SELECT CAST(COALESCE(SUM(t.open_findings), 0) AS BIGINT) FROM run_totals t WHERE t.run_id = r.id)
+             FROM runs r ORDER BY r.recorded_at, r.id",
             &[],
         )?;
         rows.iter()
@@ -856,25 +904,31 @@ impl Store {
         // PostgreSQL groups and orders by no constant: the whole run has no group term.
         let (group, by_group) = match by {
             TrendBy::Run => ("''", ""),
-            TrendBy::Pack => ("x.pack", ", x.pack"),
-            TrendBy::Account => ("x.account", ", x.account"),
+            TrendBy::Pack => ("t.pack", ", t.pack"),
+            TrendBy::Account => ("t.account", ", t.account"),
         };
-        let count = |condition: &str| format!("COUNT(*) FILTER (WHERE {condition})");
+        // A sum is BIGINT in SQLite and NUMERIC in PostgreSQL: cast, for both.
+        let sum = |what: &str| format!("CAST(SUM({what}) AS BIGINT)");
+        let open_of = |severity: &str| {
+            sum(&format!(
+                "CASE WHEN t.severity = '{severity}' THEN t.open_findings ELSE 0 END"
+            ))
+        };
         let sql = format!(
             "WITH last_runs AS (
                 SELECT substr(recorded_at, 1, 10) AS day, MAX(id) AS run_id FROM runs
                 GROUP BY substr(recorded_at, 1, 10)
              )
              SELECT l.day, {group} AS grp, l.run_id, {}, {}, {}, {}, {}, {}, {}
-             FROM last_runs l JOIN results x ON x.run_id = l.run_id
+             FROM last_runs l JOIN run_totals t ON t.run_id = l.run_id
              GROUP BY l.day, l.run_id{by_group} ORDER BY l.day{by_group}",
-            count("x.outcome = 'passed'"),
-            count(OPEN),
-            count(&format!("{OPEN} AND x.severity = 'critical'")),
-            count(&format!("{OPEN} AND x.severity = 'high'")),
-            count(&format!("{OPEN} AND x.severity = 'medium'")),
-            count(&format!("{OPEN} AND x.severity = 'low'")),
-            count(&format!("{OPEN} AND x.severity = 'info'")),
+            sum("t.passed"),
+            sum("t.open_findings"),
+            open_of("critical"),
+            open_of("high"),
+            open_of("medium"),
+            open_of("low"),
+            open_of("info"),
         );
         let rows = self.query(&sql, &[])?;
         rows.iter()
@@ -1064,8 +1118,8 @@ mod tests {
     #[test]
     fn a_location_is_a_url_by_its_scheme() {
         assert_eq!(
-            Location::parse("POSTGRES://h/db"),
-            Location::Postgres("POSTGRES://h/db".into())
+            Location::parse("postgresql://h/db"),
+            Location::Postgres("postgresql://h/db".into())
         );
         assert_eq!(
             Location::parse("postgres.db"),
