@@ -175,6 +175,20 @@ impl Session {
         });
     }
 
+    /// Record a failed call about one resource of `region` (a balancer, a function):
+    /// its message starts with the resource's name.
+    pub fn record_for(
+        &self,
+        region: &str,
+        service: Service,
+        operation: &'static str,
+        resource: &str,
+        f: Failure,
+    ) {
+        let f = Failure::new(f.code, format!("{resource}: {}", f.message));
+        self.record(region, service, operation, f, false);
+    }
+
     /// Record a failed call of a global service (IAM): no region, the whole account
     /// is affected.
     pub fn record_global(&self, service: Service, operation: &'static str, f: Failure) {

@@ -113,6 +113,10 @@ service_client!(aws_sdk_rds, Service::Rds);
 service_client!(aws_sdk_efs, Service::Efs);
 service_client!(aws_sdk_securityhub, Service::SecurityHub);
 service_client!(aws_sdk_macie2, Service::Macie);
+// Load balancers and Lambda (issue 24).
+service_client!(aws_sdk_elasticloadbalancing, Service::Elb);
+service_client!(aws_sdk_elasticloadbalancingv2, Service::Elbv2);
+service_client!(aws_sdk_lambda, Service::Lambda);
 
 /// The endpoint a client of `base` goes to instead of AWS's: the run's override, else
 /// the configuration's own (`AWS_ENDPOINT_URL`).

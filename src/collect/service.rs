@@ -48,11 +48,19 @@ pub enum Service {
     SecurityHub,
     /// Amazon Macie.
     Macie,
+    // Load balancers and Lambda (issue 24).
+    /// Elastic Load Balancing, classic load balancers (API version 2012-06-01).
+    Elb,
+    /// Elastic Load Balancing v2: application and network load balancers (its IAM
+    /// prefix is classic's, `elasticloadbalancing`).
+    Elbv2,
+    /// AWS Lambda.
+    Lambda,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 18] = [
+    pub const ALL: [Service; 21] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
@@ -71,6 +79,9 @@ impl Service {
         Service::Efs,
         Service::SecurityHub,
         Service::Macie,
+        Service::Elb,
+        Service::Elbv2,
+        Service::Lambda,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -95,6 +106,18 @@ impl Service {
             Service::Efs => "elasticfilesystem",
             Service::SecurityHub => "securityhub",
             Service::Macie => "macie2",
+            Service::Elb => "elasticloadbalancing",
+            Service::Elbv2 => "elbv2",
+            Service::Lambda => "lambda",
+        }
+    }
+
+    /// The prefix of its IAM actions: [`Service::as_str`], except for ELB v2, whose
+    /// actions are classic's (`elasticloadbalancing:`).
+    pub const fn iam_prefix(self) -> &'static str {
+        match self {
+            Service::Elbv2 => "elasticloadbalancing",
+            other => other.as_str(),
         }
     }
 
@@ -107,7 +130,7 @@ impl Service {
             .map(|(_, _, action)| *action);
         match renamed {
             Some(action) => action.to_string(),
-            None => format!("{}:{operation}", self.as_str()),
+            None => format!("{}:{operation}", self.iam_prefix()),
         }
     }
 
@@ -173,5 +196,10 @@ mod tests {
             Service::Efs.iam_action("DescribeFileSystems"),
             "elasticfilesystem:DescribeFileSystems"
         );
+        assert_eq!(
+            Service::Elbv2.iam_action("DescribeListeners"),
+            "elasticloadbalancing:DescribeListeners"
+        );
+        assert_eq!(Service::Elbv2.as_str(), "elbv2");
     }
 }

@@ -602,10 +602,13 @@ async fn access_denied_region_is_recorded_with_aws_codes() {
                 "AccessDeniedException"
             ),
             // The deny server answers in the JSON and query protocols' error shapes;
-            // the REST-JSON services (EFS, Security Hub, Macie, Access Analyzer) cannot
+            // the REST-JSON services (EFS, Security Hub, Macie, Access Analyzer, Lambda) cannot
             // read a code in it, and the refusal is recorded as `Unknown`.
             ("eu-west-1", "DescribeFileSystems", "Unknown"),
             ("eu-west-1", "DescribeHub", "Unknown"),
+            // Classic and v2 load balancers (the query protocol); Lambda is REST-JSON.
+            ("eu-west-1", "DescribeLoadBalancers", "AuthorizationError"),
+            ("eu-west-1", "DescribeLoadBalancers", "AuthorizationError"),
             (
                 "eu-west-1",
                 "DescribeMetricFilters",
@@ -614,6 +617,7 @@ async fn access_denied_region_is_recorded_with_aws_codes() {
             ("eu-west-1", "DescribeTrails", "AccessDeniedException"),
             ("eu-west-1", "GetMacieSession", "Unknown"),
             ("eu-west-1", "ListAnalyzers", "Unknown"),
+            ("eu-west-1", "ListFunctions", "Unknown"),
             ("eu-west-1", "ListKeys", "AccessDeniedException"),
             ("eu-west-1", "ListTopics", "AuthorizationError"),
         ],

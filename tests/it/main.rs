@@ -35,6 +35,7 @@ mod fix_moto;
 mod format;
 mod hostile;
 mod layering;
+mod lb_moto;
 mod lexer_props;
 mod lsp;
 mod man_pages;

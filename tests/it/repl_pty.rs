@@ -53,7 +53,8 @@ fn completion_history_multiline_and_control_keys() {
     let mut p = spawn(&history);
     // A command completed with Tab.
     p.send(format!(":ent{TAB}{ENTER}")).unwrap();
-    p.expect("CloudWatchAlarm         8")
+    // The count column is as wide as the longest type name.
+    p.expect(expectrl::Regex("CloudWatchAlarm +8"))
         .expect(":ent<Tab> ran :entities");
     p.expect("gsl> ").unwrap();
 

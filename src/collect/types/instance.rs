@@ -15,7 +15,6 @@ use crate::collect::Service;
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
-use std::collections::BTreeSet;
 use PropType::{Boolean as B, Number as N, String as S, Time as T};
 
 /// The declaration.
@@ -69,20 +68,10 @@ const READS: [Read; 8] = [
     volume::DESCRIBE_VOLUMES.read(When::Always),
 ];
 
-const SUBNET: &[Property] = &join::<{ IDENTITY_LEN + subnet::OWN.len() }>(
-    &identity(
-        "`SubnetId`",
-        "`\"Subnet\"`",
-        "its `Name` tag",
-        "the subnet's region",
-    ),
-    subnet::OWN,
-);
-
 const NIC: &[Property] = &[
     p("id", S, "`NetworkInterfaceId`"),
     p("name", S, "`eth` and `Attachment.DeviceIndex` (`eth0`)"),
-    n("subnet", PropType::Object(SUBNET), "the `Subnet` (`SubnetId`)"),
+    n("subnet", PropType::Object(subnet::PROPERTIES), "the `Subnet` (`SubnetId`)"),
     n("privateDnsName", S, "`PrivateDnsName`"),
     n("privateIpAddress", S, "`PrivateIpAddress`"),
     n("publicIpAddress", S, "`Association.PublicIp`"),
@@ -278,20 +267,6 @@ pub struct MetadataRecord {
     pub instance_metadata_tags: Option<String>,
 }
 
-/// The union of some rule lists, each rule once, in first-seen order.
-fn union(lists: impl Iterator<Item = Json>) -> Json {
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for list in lists {
-        for rule in list.as_array().into_iter().flatten() {
-            if seen.insert(rule.to_string()) {
-                out.push(rule.clone());
-            }
-        }
-    }
-    Json::Array(out)
-}
-
 struct Joins<'a> {
     vpcs: Vpcs<'a>,
     subnets: Subnets<'a>,
@@ -356,7 +331,7 @@ fn instance(c: &Collected, j: &Joins<'_>, i: &InstanceRecord) -> Json {
         .collect();
     m.insert("nics".into(), Json::Array(nic_json));
     let rules = |key: &str| {
-        union(
+        security_group::union(
             group_ids
                 .iter()
                 .map(|g| j.groups.entity(account, region, g)[key].clone()),

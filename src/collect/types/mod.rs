@@ -20,6 +20,7 @@
 
 pub mod docs;
 pub mod ec2;
+pub mod load_balancer;
 
 use super::Service;
 use crate::entity::schema::Property;
@@ -216,6 +217,15 @@ registry! {
     security_hub: security_hubs,
     /// Macie: one record per collected region.
     macie: macie_sessions,
+    // Load balancers and Lambda (issue 24).
+    /// Classic load balancers, with their attributes and policies.
+    elb: elbs,
+    /// Application load balancers (ELB v2), with their listeners and attributes.
+    application_load_balancer: application_load_balancers,
+    /// Network load balancers (listed with the application load balancers).
+    network_load_balancer: network_load_balancers,
+    /// Lambda functions, with their policies and URLs (environment variable names only).
+    lambda: functions,
 }
 
 /// Every type's example records (`EXAMPLE` in its module) in one account: every field

@@ -188,15 +188,19 @@ const BLOCK: &[Property] = &[
     p("restrictPublicBuckets", B, "`RestrictPublicBuckets`"),
 ];
 
+const J: PropType = PropType::Json;
+
 const STATEMENT: &[Property] = &[
     n("Sid", S, "`Sid`"),
     n("Effect", S, "`Effect`"),
-    n("Principal", PropType::Map(&STRINGS), "`Principal` (`\"*\"` or an object)"),
-    n("NotPrincipal", PropType::Map(&STRINGS), "`NotPrincipal`"),
-    n("Action", STRINGS, "`Action` (a string or a list)"),
-    n("NotAction", STRINGS, "`NotAction`"),
-    n("Resource", STRINGS, "`Resource` (a string or a list)"),
-    n("NotResource", STRINGS, "`NotResource`"),
+    // The policy grammar lets each of these be one string or a list (and a principal
+    // `"*"` or an object of lists): kept as written, so typed as any JSON value.
+    n("Principal", J, "`Principal` (`\"*\"` or an object of a string or a list per kind)"),
+    n("NotPrincipal", J, "`NotPrincipal` (as `Principal`)"),
+    n("Action", J, "`Action` (a string or a list)"),
+    n("NotAction", J, "`NotAction` (a string or a list)"),
+    n("Resource", J, "`Resource` (a string or a list)"),
+    n("NotResource", J, "`NotResource` (a string or a list)"),
     n(
         "Condition",
         PropType::Map(&PropType::Map(&STRINGS)),
@@ -204,7 +208,9 @@ const STATEMENT: &[Property] = &[
     ),
 ];
 
-const POLICY: &[Property] = &[
+/// A resource policy document as written (`Version`, `Id`, `Statement`): what
+/// `Lambda`'s `policy` is too.
+pub const POLICY: &[Property] = &[
     n("Version", S, "`Version`"),
     n("Id", S, "`Id`"),
     p(

@@ -292,6 +292,21 @@ pub fn rules_json(perms: &[Permission]) -> Json {
     super::to_json(&rules)
 }
 
+/// The union of some rule lists (`inboundRules` of several groups), each rule once, in
+/// first-seen order: the rules of an entity with several groups.
+pub fn union(lists: impl Iterator<Item = Json>) -> Json {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for list in lists {
+        for rule in list.as_array().into_iter().flatten() {
+            if seen.insert(rule.to_string()) {
+                out.push(rule.clone());
+            }
+        }
+    }
+    Json::Array(out)
+}
+
 /// The kinds of asset `networkAssetsStats` counts, in its order.
 const ASSETS: [&str; 10] = [
     "instances",
@@ -439,7 +454,7 @@ fn build(c: &Collected) -> Vec<Json> {
 }
 
 /// Records with every field set (a group open to the world on 22 over IPv4 and IPv6,
-/// referencing itself, used by an instance's interface), joined with the other types'
+/// referencing itself, used by an instance's interface and the example load balancers'), joined with the other types'
 /// examples into one account by the tests that hold the schema to what `build` writes
 /// (`crate::entity::schema`).
 #[cfg(test)]
@@ -480,6 +495,36 @@ pub(crate) const EXAMPLE: &str = r#"{
      "subnetId": "subnet-1",
      "privateIpAddress": "10.0.1.10",
      "publicIp": "54.1.2.3",
+     "groupIds": ["sg-1"]
+    },
+    {
+     "networkInterfaceId": "eni-2",
+     "interfaceType": "interface",
+     "description": "ELB legacy-web",
+     "instanceId": null,
+     "subnetId": "subnet-1",
+     "privateIpAddress": "10.0.1.20",
+     "publicIp": "54.1.2.4",
+     "groupIds": ["sg-1"]
+    },
+    {
+     "networkInterfaceId": "eni-3",
+     "interfaceType": "interface",
+     "description": "ELB app/web/50dc6c495c0c9188",
+     "instanceId": null,
+     "subnetId": "subnet-1",
+     "privateIpAddress": "10.0.1.21",
+     "publicIp": "54.1.2.5",
+     "groupIds": ["sg-1"]
+    },
+    {
+     "networkInterfaceId": "eni-4",
+     "interfaceType": "network_load_balancer",
+     "description": "ELB net/db/73e2d6bc24d8a067",
+     "instanceId": null,
+     "subnetId": "subnet-1",
+     "privateIpAddress": "10.0.1.22",
+     "publicIp": null,
      "groupIds": ["sg-1"]
     }
    ]

@@ -85,7 +85,9 @@ pub const OWN: &[Property] = &[
     p("tags", TAGS, "`Tags[]`"),
 ];
 
-const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
+/// The whole subnet: identity, then [`OWN`] (what `Instance`'s and the load
+/// balancers' interfaces embed).
+pub const PROPERTIES: &[Property] = &join::<{ IDENTITY_LEN + OWN.len() }>(
     &identity(
         "`SubnetId`",
         "`\"Subnet\"`",

@@ -226,6 +226,9 @@ pub fn sdk_env_id(service: Service) -> &'static str {
         Service::Efs => "EFS",
         Service::SecurityHub => "SECURITYHUB",
         Service::Macie => "MACIE2",
+        Service::Elb => "ELASTIC_LOAD_BALANCING",
+        Service::Elbv2 => "ELASTIC_LOAD_BALANCING_V2",
+        Service::Lambda => "LAMBDA",
     }
 }
 
@@ -291,6 +294,10 @@ pub const NETWORK_TYPES: &[&str] = &[
     "Instance",
     "Volume",
     "EbsEncryptionByDefault",
+    "ELB",
+    "ApplicationLoadBalancer",
+    "NetworkLoadBalancer",
+    "Lambda",
 ];
 
 /// IAM Access Analyzer's `ListAnalyzers` reply for a region without an analyzer, as
