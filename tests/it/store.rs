@@ -369,7 +369,13 @@ fn a_store_of_the_first_schema_migrates(kind: Kind) {
     assert_eq!(
         trend
             .iter()
-            .map(|t| (t.day.as_str(), t.group.as_str(), t.open, t.high, t.pass_rate))
+            .map(|t| (
+                t.day.as_str(),
+                t.group.as_str(),
+                t.open,
+                t.high,
+                t.pass_rate
+            ))
             .collect::<Vec<_>>(),
         [("2026-02-01", "111111111111", 1, 1, 0.0)]
     );
