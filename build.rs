@@ -71,7 +71,7 @@ fn version_info() {
     }
     let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
     let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some();
-    let features: Vec<&str> = ["cli", "aws"]
+    let features: Vec<&str> = ["cli", "aws", "postgres"]
         .into_iter()
         .filter(|f| std::env::var_os(format!("CARGO_FEATURE_{}", f.to_uppercase())).is_some())
         .collect();

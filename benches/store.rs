@@ -1,17 +1,24 @@
 //! The findings store: appending a run of the CIS pack (`policies/cis-aws@5.0.0`) over
 //! a generated organization (`benches/support/orggen.rs`, seed 7; 1,000 accounts, or
-//! `GSL_STORE_SIZES`) to a fresh SQLite store, versus the check itself, measured in the
-//! same run; then `gsl history --trend` over a store of 365 daily runs of 100 accounts.
+//! `GSL_STORE_SIZES`) to a fresh SQLite store, and with the `postgres` feature to a
+//! fresh PostgreSQL store (a throwaway cluster started as the tests start theirs,
+//! `tests/it/support/postgres.rs`; skipped, saying so, when no server programs are
+//! found), versus the check itself, measured in the same run; then `gsl history
+//! --trend` over a store of 365 daily runs of 100 accounts on SQLite.
 //!
 //! ```text
-//! cargo bench --no-default-features --bench store -- --warm-up-time 1 --measurement-time 3
+//! cargo bench --no-default-features --features postgres --bench store -- --warm-up-time 1 --measurement-time 3
 //! GSL_STORE_SIZES=100 cargo bench --no-default-features --bench store
 //! ```
 //!
-//! At the end it prints the ratio store / check per size (target: < 1).
+//! At the end it prints the ratios store / check per size (target: < 1).
 
 #[path = "support/orggen.rs"]
 mod orggen;
+
+#[cfg(feature = "postgres")]
+#[path = "../tests/it/support/postgres.rs"]
+mod pg;
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -70,9 +77,23 @@ fn org(n: usize) -> EntityGraph {
     EntityGraph::new(parse_snapshot(&text, "org").expect("snapshot"))
 }
 
+/// A PostgreSQL cluster for the run, when the server programs are there.
+#[cfg(feature = "postgres")]
+fn cluster() -> Option<pg::Cluster> {
+    match pg::find_bin_dir() {
+        Ok(_) => Some(pg::Cluster::start()),
+        Err(e) => {
+            eprintln!("the PostgreSQL store is not measured: {e}");
+            None
+        }
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let policies = cis_policies();
     let dir = tempfile::tempdir().expect("temp dir");
+    #[cfg(feature = "postgres")]
+    let cluster = cluster();
     for n in sizes() {
         let graph = org(n);
         let opts = gsl::run::eval_options(graph.snapshot(), None);
@@ -94,8 +115,8 @@ fn bench(c: &mut Criterion) {
                 timed(n, "store", iters, || {
                     k += 1;
                     // A fresh store each time: the cost of one run's transaction.
-                    let mut store =
-                        Store::open(&dir.path().join(format!("s{n}-{k}.db"))).expect("store");
+                    let mut store = Store::open_sqlite(&dir.path().join(format!("s{n}-{k}.db")))
+                        .expect("store");
                     black_box(
                         store
                             .append(&run.snapshot, &run.policies, "2026-01-01T00:00:00Z")
@@ -104,6 +125,30 @@ fn bench(c: &mut Criterion) {
                 })
             })
         });
+        #[cfg(feature = "postgres")]
+        if let Some(cluster) = &cluster {
+            let mut client = cluster.client();
+            g.bench_function("store_postgres", |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        // A fresh store each time (untimed: dropping the last one).
+                        client
+                            .batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+                            .expect("reset the database");
+                        total += timed(n, "store_postgres", 1, || {
+                            let mut store = Store::open(&cluster.url()).expect("store");
+                            black_box(
+                                store
+                                    .append(&run.snapshot, &run.policies, "2026-01-01T00:00:00Z")
+                                    .expect("append"),
+                            );
+                        });
+                    }
+                    total
+                })
+            });
+        }
         g.finish();
     }
     // The trend over 365 daily runs of 100 accounts.
@@ -111,7 +156,7 @@ fn bench(c: &mut Criterion) {
     let opts = gsl::run::eval_options(graph.snapshot(), None);
     let run = gsl::check(&policies, &graph, &opts);
     let path = dir.path().join("year.db");
-    let mut store = Store::open(&path).expect("store");
+    let mut store = Store::open_sqlite(&path).expect("store");
     let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
     for day in 0..365 {
         let at = format!("{}T06:00:00Z", start + chrono::Days::new(day));
@@ -138,13 +183,18 @@ fn report() {
             .map(|(d, i)| d.as_secs_f64() / *i as f64)
     };
     for n in sizes() {
-        if let (Some(check), Some(store)) = (mean(n, "check"), mean(n, "store")) {
-            println!(
-                "store_{n}: check {:.1} ms, store {:.1} ms, store / check = {:.2}",
-                check * 1e3,
-                store * 1e3,
-                store / check
-            );
+        let Some(check) = mean(n, "check") else {
+            continue;
+        };
+        for (what, label) in [("store", "SQLite"), ("store_postgres", "PostgreSQL")] {
+            if let Some(store) = mean(n, what) {
+                println!(
+                    "store_{n}: check {:.1} ms, store in {label} {:.1} ms, store / check = {:.2}",
+                    check * 1e3,
+                    store * 1e3,
+                    store / check
+                );
+            }
         }
     }
 }

@@ -46,5 +46,32 @@ if [ ! -x "$multitool" ] && command -v npm >/dev/null; then
 fi
 export GSL_SARIF_MULTITOOL="$multitool"
 
+# PostgreSQL's server programs, for the findings-store tests on PostgreSQL (tests/it/store.rs
+# starts a throwaway cluster of its own): GSL_PG_BIN, else PATH, else Debian's
+# /usr/lib/postgresql/<N>/bin; Debian's `postgresql` package is installed when none is found.
+pg_bin_of() { # prints the directory that has initdb, postgres and pg_ctl
+  local d
+  for d in "${GSL_PG_BIN:-}" "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" \
+    $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/postgres" ] && [ -x "$d/pg_ctl" ]; then
+      echo "$d"
+      return
+    fi
+  done
+}
+if [ -z "$(pg_bin_of)" ] && command -v apt-get >/dev/null; then
+  echo "== installing Debian's postgresql package (the PostgreSQL store tests), without a default cluster"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-common >/dev/null
+  # No `main` cluster (and so no server left running): the tests start their own.
+  sed -ri 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' \
+    /etc/postgresql-common/createcluster.conf
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+if [ -n "$(pg_bin_of)" ]; then
+  GSL_PG_BIN="$(pg_bin_of)"
+  export GSL_PG_BIN
+fi # else the PostgreSQL store tests fail, saying what to install
+
 echo "== cargo test (library, binary, the integration tests in tests/it, doctests; benches are not built)"
 cargo test "$@"

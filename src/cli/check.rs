@@ -98,8 +98,9 @@ pub struct CheckArgs {
     #[arg(long, requires = "baseline")]
     pub fail_on_new: bool,
     /// Append the run (every result with its fingerprint, the waivers applied) to this
-    /// SQLite findings store, created if needed (docs/history.md; `gsl history`).
-    #[arg(long, value_name = "FILE")]
+    /// findings store: an SQLite file, created if needed, or a PostgreSQL database,
+    /// postgres://USER@HOST:PORT/DATABASE (docs/history.md; `gsl history`).
+    #[arg(long, value_name = "FILE|URL")]
     pub store: Option<PathBuf>,
     /// The configuration file whose defaults were applied (set by `config`, not an option).
     #[arg(skip)]
@@ -384,13 +385,14 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     // includes it.
     let mut history = Vec::new();
     if let Some(path) = &args.store {
-        let mut store = gsl::report::store::Store::open(path)?;
+        let location = gsl::report::store::Location::of_path(path);
+        let mut store = gsl::report::store::Store::open_at(&location)?;
         let at = args
             .now
             .unwrap_or_else(Utc::now)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let id = store.append(&run.snapshot, &run.policies, &at)?;
-        let _ = writeln!(io.err, "stored run {id} in {}", path.display());
+        let _ = writeln!(io.err, "stored run {id} in {}", location.display());
         history = store.runs()?;
         // The chart shows the last runs.
         let keep = history.len().saturating_sub(TREND_RUNS);

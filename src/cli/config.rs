@@ -15,7 +15,7 @@
 //! strict-chain = false        # as --strict-chain
 //! baseline = "main.json"      # as --baseline (docs/history.md)
 //! fail-on-new = true          # as --fail-on-new
-//! store = "history.db"        # as --store
+//! store = "history.db"        # as --store (a file, or a postgres:// URL)
 //!
 //! [params]                    # values of the rules' `$Name` parameters (docs/params.md),
 //! Admin_Ports = [22, 3389]    # for check, eval, test, repl and lsp; `--params FILE`
@@ -171,7 +171,13 @@ pub fn apply_check_from(args: &mut CheckArgs, path: &Path) -> miette::Result<()>
         args.baseline = c.baseline.map(rel);
     }
     if args.store.is_none() {
-        args.store = c.store.map(rel);
+        // A PostgreSQL URL is not a path relative to the file.
+        args.store = c
+            .store
+            .map(|s| match gsl::report::store::Location::of_path(&s) {
+                gsl::report::store::Location::Postgres(_) => s,
+                gsl::report::store::Location::Sqlite(_) => rel(s),
+            });
     }
     if !args.fail_on_new {
         args.fail_on_new = c.fail_on_new.unwrap_or(false);

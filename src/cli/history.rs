@@ -3,15 +3,16 @@
 //! time to remediate (docs/history.md).
 
 use super::{Exit, Io};
-use gsl::report::store::{Store, TrendBy};
+use gsl::report::store::{Location, Store, TrendBy};
 use serde::Serialize;
 use std::path::PathBuf;
 
 /// `gsl history` arguments.
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
-    /// The findings store (an SQLite file written by `gsl check --store`).
-    #[arg(long, value_name = "FILE", default_value = "history.db")]
+    /// The findings store written by `gsl check --store`: an SQLite file, or a
+    /// PostgreSQL database, postgres://USER@HOST:PORT/DATABASE.
+    #[arg(long, value_name = "FILE|URL", default_value = "history.db")]
     pub store: PathBuf,
     /// Per day (its last run): the pass rate and the open findings per severity.
     #[arg(long, conflicts_with = "findings")]
@@ -88,7 +89,8 @@ fn opt(v: Option<f64>) -> String {
 
 /// Run `gsl history`.
 pub fn run(args: &HistoryArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
-    if !args.store.is_file() {
+    let location = Location::of_path(&args.store);
+    if matches!(&location, Location::Sqlite(path) if !path.is_file()) {
         return Err(miette::miette!(
             code = "gsl::store::missing",
             help = "write one with `gsl check --store FILE`",
@@ -96,7 +98,7 @@ pub fn run(args: &HistoryArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             args.store.display()
         ));
     }
-    let store = Store::open(&args.store)?;
+    let mut store = Store::open_at(&location)?;
     let text = if args.trend {
         let by = match args.by {
             None => TrendBy::Run,

@@ -1,11 +1,20 @@
-//! The findings store (`gsl check --store`, `gsl history`; docs/history.md), SQLite in a
-//! temp dir: runs on three days give the trend, first/last seen and the age of
-//! findings; two writers at once both land; a writer killed mid-run leaves nothing; a
-//! store of the first schema version migrates.
+//! The findings store (`gsl check --store`, `gsl history`; docs/history.md), the same
+//! suite on an SQLite file in a temp dir (`store::sqlite::*`) and on a PostgreSQL
+//! database of a throwaway cluster the test starts (`store::postgres::*`,
+//! `support/postgres.rs`): runs on three days give the trend, first/last seen and the
+//! age of findings; two writers at once both land; a writer killed mid-run leaves
+//! nothing; a store of the first schema version migrates; the HTML report draws the
+//! store's trend.
 
 use assert_cmd::Command;
-use gsl::report::store::{FindingState, Store, TrendBy, MIGRATIONS, SCHEMA_VERSION};
+use gsl::report::store::{
+    Dialect, FindingState, Store, StoreError, TrendBy, MIGRATIONS, SCHEMA_VERSION,
+};
 use std::path::{Path, PathBuf};
+
+#[cfg(feature = "postgres")]
+#[path = "support/postgres.rs"]
+mod pg;
 
 fn gsl() -> Command {
     let mut cmd = Command::cargo_bin("gsl").unwrap();
@@ -15,6 +24,73 @@ fn gsl() -> Command {
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The database a test runs on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Sqlite,
+    #[cfg(feature = "postgres")]
+    Postgres,
+}
+
+/// A test's directory (policies, snapshots) and its store.
+struct Setup {
+    dir: tempfile::TempDir,
+    kind: Kind,
+    /// What `--store` gets.
+    store: String,
+    #[cfg(feature = "postgres")]
+    cluster: Option<pg::Cluster>,
+}
+
+impl Setup {
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn open(&self) -> Store {
+        Store::open(&self.store).unwrap()
+    }
+
+    /// Run statements on the store's database directly (as an older gsl, or a newer
+    /// one, would have written them).
+    fn raw(&self, sql: &str) {
+        match self.kind {
+            Kind::Sqlite => rusqlite::Connection::open(&self.store)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap(),
+            #[cfg(feature = "postgres")]
+            Kind::Postgres => self
+                .cluster
+                .as_ref()
+                .unwrap()
+                .client()
+                .batch_execute(sql)
+                .unwrap(),
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self.kind {
+            Kind::Sqlite => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
+            Kind::Postgres => Dialect::Postgres,
+        }
+    }
+
+    /// The statement that records schema version `v`, as gsl does.
+    fn set_version(&self, v: u32) -> String {
+        match self.kind {
+            Kind::Sqlite => format!("PRAGMA user_version = {v}"),
+            #[cfg(feature = "postgres")]
+            Kind::Postgres => format!(
+                "CREATE TABLE IF NOT EXISTS gsl_schema (version BIGINT NOT NULL);
+                 DELETE FROM gsl_schema; INSERT INTO gsl_schema VALUES ({v})"
+            ),
+        }
+    }
 }
 
 /// The multi-account snapshot, with account 333's trail made multi-region or not.
@@ -27,12 +103,11 @@ fn snapshot(dir: &Path, name: &str, trail_333_multi_region: bool) {
     std::fs::write(dir.join(name), v.to_string()).unwrap();
 }
 
-fn store_run(dir: &Path, snapshot: &str, day: &str) {
+fn store_run(s: &Setup, snapshot: &str, day: &str) {
     let out = gsl()
-        .current_dir(dir)
-        .args([
-            "check", "policies", "-s", snapshot, "--store", "h.db", "--now",
-        ])
+        .current_dir(s.path())
+        .args(["check", "policies", "-s", snapshot, "--store", &s.store])
+        .arg("--now")
         .arg(format!("{day}T09:00:00Z"))
         .args(["--format", "json", "-o", "/dev/null"])
         .output()
@@ -42,7 +117,7 @@ fn store_run(dir: &Path, snapshot: &str, day: &str) {
     assert!(err.contains("stored run"), "{err}");
 }
 
-fn setup() -> tempfile::TempDir {
+fn setup(kind: Kind) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("policies")).unwrap();
@@ -55,13 +130,40 @@ fn setup() -> tempfile::TempDir {
     }
     snapshot(d, "broken.json", false);
     snapshot(d, "fixed.json", true);
-    dir
+    match kind {
+        Kind::Sqlite => Setup {
+            store: d.join("h.db").display().to_string(),
+            dir,
+            kind,
+            #[cfg(feature = "postgres")]
+            cluster: None,
+        },
+        #[cfg(feature = "postgres")]
+        Kind::Postgres => {
+            let cluster = pg::Cluster::start();
+            Setup {
+                store: cluster.url(),
+                dir,
+                kind,
+                cluster: Some(cluster),
+            }
+        }
+    }
 }
 
-fn history(dir: &Path, args: &[&str]) -> String {
+/// Store a run of no policy over one account, on 2026-02-02; its id.
+fn append_empty_run(store: &mut Store) -> i64 {
+    let snapshot =
+        gsl::report::SnapshotInfo::new("new.json", None, vec!["111111111111".into()], &[]);
+    store
+        .append(&snapshot, &[], "2026-02-02T00:00:00Z")
+        .unwrap()
+}
+
+fn history(s: &Setup, args: &[&str]) -> String {
     let out = gsl()
-        .current_dir(dir)
-        .args(["history", "--store", "h.db"])
+        .current_dir(s.path())
+        .args(["history", "--store", &s.store])
         .args(args)
         .output()
         .unwrap();
@@ -74,16 +176,15 @@ fn history(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[test]
-fn runs_on_three_days_give_the_trend_and_the_age_of_findings() {
-    let dir = setup();
-    let d = dir.path();
+fn runs_on_three_days_give_the_trend_and_the_age_of_findings(kind: Kind) {
+    let s = setup(kind);
     // Day 1 and 2: account 333's trail is single-region (TRAIL.01 fails there, as does
     // TRAIL.02 in 222 and 333); day 4: it is multi-region (TRAIL.01 fixed).
-    store_run(d, "broken.json", "2026-03-01");
-    store_run(d, "broken.json", "2026-03-02");
-    store_run(d, "fixed.json", "2026-03-04");
-    let runs: serde_json::Value = serde_json::from_str(&history(d, &["--format", "json"])).unwrap();
+    store_run(&s, "broken.json", "2026-03-01");
+    store_run(&s, "broken.json", "2026-03-02");
+    store_run(&s, "fixed.json", "2026-03-04");
+    let runs: serde_json::Value =
+        serde_json::from_str(&history(&s, &["--format", "json"])).unwrap();
     let runs = runs.as_array().unwrap();
     assert_eq!(runs.len(), 3);
     let open: Vec<u64> = runs
@@ -92,7 +193,7 @@ fn runs_on_three_days_give_the_trend_and_the_age_of_findings() {
         .collect();
     assert_eq!(open, [3, 3, 2]);
     let trend: serde_json::Value =
-        serde_json::from_str(&history(d, &["--trend", "--format", "json"])).unwrap();
+        serde_json::from_str(&history(&s, &["--trend", "--format", "json"])).unwrap();
     let days: Vec<(&str, u64, u64)> = trend
         .as_array()
         .unwrap()
@@ -116,7 +217,7 @@ fn runs_on_three_days_give_the_trend_and_the_age_of_findings() {
     // Day 1: account 111's trail passes both (2 results), 333 fails both, 222 fails
     // TRAIL.02: 2 passed of 5.
     assert_eq!(trend[0]["passRate"].as_f64().unwrap(), 2.0 / 5.0);
-    let by_account = history(d, &["--trend", "--by", "account", "--format", "csv"]);
+    let by_account = history(&s, &["--trend", "--by", "account", "--format", "csv"]);
     assert!(
         by_account.starts_with("day,group,runId,passRate,open,critical,high,medium,low,info\n"),
         "{by_account}"
@@ -125,7 +226,7 @@ fn runs_on_three_days_give_the_trend_and_the_age_of_findings() {
         by_account.contains("2026-03-04,333333333333,3,0.5,1,0,1,0,0,0"),
         "{by_account}"
     );
-    let store = Store::open(&d.join("h.db")).unwrap();
+    let mut store = s.open();
     let findings = store.findings().unwrap();
     assert_eq!(findings.len(), 3);
     let fixed: Vec<_> = findings
@@ -150,8 +251,13 @@ fn runs_on_three_days_give_the_trend_and_the_age_of_findings() {
         .find(|r| r.severity == "high")
         .unwrap();
     assert_eq!((high.fixed, high.mean_days, high.open), (1, Some(3.0), 2));
-    assert_eq!(store.trend(TrendBy::Pack).unwrap().len(), 3);
-    let text = history(d, &["--findings"]);
+    let by_pack = store.trend(TrendBy::Pack).unwrap();
+    assert_eq!(by_pack.len(), 3);
+    assert!(
+        by_pack.iter().all(|t| t.group == "policies"),
+        "{by_pack:#?}"
+    );
+    let text = history(&s, &["--findings"]);
     assert!(
         text.contains("mean time to remediate:")
             && text.contains("high     1 fixed, mean 3.0 days"),
@@ -159,46 +265,44 @@ fn runs_on_three_days_give_the_trend_and_the_age_of_findings() {
     );
 }
 
-#[test]
-fn two_writers_at_once_both_land() {
-    let dir = setup();
-    let d = dir.path();
+fn two_writers_at_once_both_land(kind: Kind) {
+    let s = setup(kind);
     let spawn = |day: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_gsl"))
-            .current_dir(d)
+            .current_dir(s.path())
             .args([
                 "check",
                 "policies",
                 "-s",
                 "broken.json",
                 "--store",
-                "h.db",
-                "-q",
-                "--format",
-                "json",
-                "-o",
-                "/dev/null",
-                "--now",
+                &s.store,
             ])
+            .args(["-q", "--format", "json", "-o", "/dev/null", "--now"])
             .arg(format!("{day}T09:00:00Z"))
             .spawn()
             .unwrap()
     };
+    // Four writers on a store none has created yet: they race for the migrations too.
     let writers: Vec<_> = (1..=4).map(|i| spawn(&format!("2026-03-0{i}"))).collect();
     for mut w in writers {
         assert_eq!(w.wait().unwrap().code(), Some(1));
     }
-    let store = Store::open(&d.join("h.db")).unwrap();
+    let mut store = s.open();
     let runs = store.runs().unwrap();
     assert_eq!(runs.len(), 4);
     assert!(runs.iter().all(|r| r.open_findings == 3), "{runs:#?}");
+    let mut ids: Vec<i64> = runs.iter().map(|r| r.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 4);
 }
 
 /// The writer that dies: run by `a_killed_writer_leaves_no_partial_run` in a child
 /// process (it does nothing in a normal test run).
 #[test]
 fn writer_that_dies_mid_run() {
-    let Some(path) = std::env::var_os("GSL_TEST_DYING_WRITER") else {
+    let Some(location) = std::env::var_os("GSL_TEST_DYING_WRITER") else {
         return;
     };
     let snapshot =
@@ -207,7 +311,7 @@ fn writer_that_dies_mid_run() {
     let graph = gsl::entity::graph::EntityGraph::named(snapshot, "sample");
     let policies = gsl::policy::builtin_policies().unwrap();
     let run = gsl::check(&policies, &graph, &opts);
-    let mut store = Store::open(Path::new(&path)).unwrap();
+    let mut store = Store::open(location.to_str().unwrap()).unwrap();
     let pending = store
         .begin(&run.snapshot, &run.policies, "2026-03-09T00:00:00Z")
         .unwrap();
@@ -216,11 +320,9 @@ fn writer_that_dies_mid_run() {
     std::process::abort();
 }
 
-#[test]
-fn a_killed_writer_leaves_no_partial_run() {
-    let dir = setup();
-    let d = dir.path();
-    store_run(d, "broken.json", "2026-03-01");
+fn a_killed_writer_leaves_no_partial_run(kind: Kind) {
+    let s = setup(kind);
+    store_run(&s, "broken.json", "2026-03-01");
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -228,88 +330,82 @@ fn a_killed_writer_leaves_no_partial_run() {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env("GSL_TEST_DYING_WRITER", d.join("h.db"))
+        .env("GSL_TEST_DYING_WRITER", &s.store)
+        .stderr(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(!status.success(), "the writer was to die");
-    let store = Store::open(&d.join("h.db")).unwrap();
+    let mut store = s.open();
     assert_eq!(store.runs().unwrap().len(), 1);
     // Nothing of the dead run: every finding is of the first run's policies.
-    assert!(store
-        .findings()
-        .unwrap()
-        .iter()
-        .all(|f| f.policy.starts_with("policies/")));
+    let findings = store.findings().unwrap();
+    assert!(!findings.is_empty());
+    assert!(findings.iter().all(|f| f.policy.starts_with("policies/")));
     // And the store still takes runs.
     drop(store);
-    store_run(d, "fixed.json", "2026-03-02");
-    assert_eq!(
-        Store::open(&d.join("h.db")).unwrap().runs().unwrap().len(),
-        2
-    );
+    store_run(&s, "fixed.json", "2026-03-02");
+    let runs = s.open().runs().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(runs[1].id > runs[0].id);
 }
 
-#[test]
-fn a_store_of_the_first_schema_migrates() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.db");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.execute(
-            "INSERT INTO runs (id, recorded_at, collected_at, snapshot, tool_version, accounts, policies, passed, failed, unknown, errors, not_applicable, waived)
-             VALUES (1, '2026-02-01T00:00:00Z', NULL, 'old.json', '0.0.1', 1, 1, 0, 1, 0, 0, 0, 0)",
-            [],
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO results VALUES (1, 'ffff', 'team', 'T.01', 'high', '111111111111', '', 'arn:x', 'CloudTrail', 'failed', 0)",
-            [],
-        )
-        .unwrap();
-    }
-    let mut store = Store::open(&path).unwrap();
+fn a_store_of_the_first_schema_migrates(kind: Kind) {
+    let s = setup(kind);
+    // What gsl wrote at schema version 1.
+    s.raw(&format!(
+        "{}; {};
+         INSERT INTO runs (recorded_at, collected_at, snapshot, tool_version, accounts, policies, passed, failed, unknown, errors, not_applicable, waived)
+         VALUES ('2026-02-01T00:00:00Z', NULL, 'old.json', '0.0.1', 1, 1, 0, 1, 0, 0, 0, 0);
+         INSERT INTO results VALUES (1, 'ffff', 'team', 'T.01', 'high', '111111111111', '', 'arn:x', 'CloudTrail', 'failed', 0);",
+        s.dialect().sql(MIGRATIONS[0]),
+        s.set_version(1)
+    ));
+    let mut store = s.open();
     assert_eq!(store.version().unwrap(), SCHEMA_VERSION);
     let runs = store.runs().unwrap();
     assert_eq!((runs.len(), runs[0].open_findings), (1, 1));
-    let snapshot =
-        gsl::report::SnapshotInfo::new("new.json", None, vec!["111111111111".into()], &[]);
+    // Migration 3 counted the results stored before it.
+    let trend = store.trend(TrendBy::Account).unwrap();
     assert_eq!(
-        store
-            .append(&snapshot, &[], "2026-02-02T00:00:00Z")
-            .unwrap(),
-        2
+        trend
+            .iter()
+            .map(|t| (
+                t.day.as_str(),
+                t.group.as_str(),
+                t.open,
+                t.high,
+                t.pass_rate
+            ))
+            .collect::<Vec<_>>(),
+        [("2026-02-01", "111111111111", 1, 1, 0.0)]
     );
+    assert_eq!(append_empty_run(&mut store), 2);
     assert_eq!(
         store.findings().unwrap()[0].first_seen,
         "2026-02-01T00:00:00Z"
     );
     // A store newer than this gsl is refused, not rewritten.
     drop(store);
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-        .unwrap();
-    let err = Store::open(&path).err().expect("a newer store is refused");
+    s.raw(&s.set_version(SCHEMA_VERSION + 1));
+    let err = Store::open(&s.store)
+        .err()
+        .expect("a newer store is refused");
     assert!(
-        matches!(err, gsl::report::store::StoreError::Newer { .. }),
+        matches!(err, StoreError::Newer { found, .. } if found == SCHEMA_VERSION + 1),
         "{err}"
     );
 }
 
-#[test]
-fn the_html_report_draws_the_trend_of_the_store() {
-    let dir = setup();
-    let d = dir.path();
-    store_run(d, "broken.json", "2026-03-01");
+fn the_html_report_draws_the_trend_of_the_store(kind: Kind) {
+    let s = setup(kind);
+    store_run(&s, "broken.json", "2026-03-01");
     let html = |store: bool| {
         let mut cmd = gsl();
-        cmd.current_dir(d)
+        cmd.current_dir(s.path())
             .args(["check", "policies", "-s", "fixed.json", "--format", "html"])
             .args(["--now", "2026-03-02T09:00:00Z"]);
         if store {
-            cmd.args(["--store", "h.db"]);
+            cmd.args(["--store", &s.store]);
         }
         String::from_utf8(cmd.output().unwrap().stdout).unwrap()
     };
@@ -326,4 +422,105 @@ fn the_html_report_draws_the_trend_of_the_store() {
     assert!(trend.contains("points=\"40.0,20.0 600.0,66.7\""), "{trend}");
     // One file: no external asset.
     assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+}
+
+/// The suite, once per database.
+macro_rules! on_each_database {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $test() {
+                super::$test(super::Kind::Sqlite)
+            })*
+        }
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(#[test]
+            fn $test() {
+                super::$test(super::Kind::Postgres)
+            })*
+        }
+    };
+}
+
+on_each_database!(
+    runs_on_three_days_give_the_trend_and_the_age_of_findings,
+    two_writers_at_once_both_land,
+    a_killed_writer_leaves_no_partial_run,
+    a_store_of_the_first_schema_migrates,
+    the_html_report_draws_the_trend_of_the_store,
+);
+
+/// The documented URL forms: the server's Unix socket, and the tables in a schema of
+/// their own (`options=-csearch_path=gsl`).
+#[cfg(feature = "postgres")]
+#[test]
+fn a_postgres_store_through_the_socket_in_its_own_schema() {
+    let cluster = pg::Cluster::start();
+    cluster.client().batch_execute("CREATE SCHEMA gsl").unwrap();
+    let url = cluster.socket_url(Some("-csearch_path%3Dgsl"));
+    let mut store = Store::open(&url).unwrap();
+    assert_eq!(store.dialect(), Dialect::Postgres);
+    assert_eq!(append_empty_run(&mut store), 1);
+    let mut client = cluster.client();
+    let tables: Vec<(String, String)> = client
+        .query(
+            "SELECT table_schema::text, table_name::text FROM information_schema.tables
+             WHERE table_schema IN ('gsl', 'public') ORDER BY 1, 2",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let gsl_schema = |t: &str| ("gsl".to_string(), t.to_string());
+    assert_eq!(
+        tables,
+        [
+            gsl_schema("gsl_schema"),
+            gsl_schema("results"),
+            gsl_schema("run_policies"),
+            gsl_schema("run_totals"),
+            gsl_schema("runs")
+        ]
+    );
+    let version: i64 = client
+        .query_one("SELECT version FROM gsl.gsl_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, i64::from(SCHEMA_VERSION));
+}
+
+/// A server that is not there: the error names the URL without its password and says
+/// what to check.
+#[cfg(feature = "postgres")]
+#[test]
+fn an_unreachable_server_is_named_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("postgres://gsl:s3cret@127.0.0.1:{port}/findings");
+    let out = gsl()
+        .current_dir(dir.path())
+        .args(["history", "--store", &url])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(
+        err.contains(&format!("postgres://gsl:***@127.0.0.1:{port}/findings")),
+        "{err}"
+    );
+    assert!(err.contains("gsl::store::connect"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "is a PostgreSQL server listening at 127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
+    let err = Store::open(&url).err().expect("nothing listens");
+    assert!(matches!(err, StoreError::Connect { .. }), "{err}");
 }
