@@ -11,7 +11,7 @@
 //! Every renderer of the command line goes through it; line and column in the header
 //! are those of the original text.
 
-use crate::text::{escape_hidden, push_visible};
+use crate::text::{escape_hidden, push_visible, thousands};
 use miette::{
     Diagnostic, LabeledSpan, MietteError, MietteSpanContents, Severity, SourceCode, SourceSpan,
     SpanContents,
@@ -98,25 +98,12 @@ struct More(usize);
 
 impl fmt::Display for More {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "and {} more", thousands(self.0))
+        write!(f, "and {} more", thousands(self.0 as u64))
     }
 }
 
 impl std::error::Error for More {}
 impl Diagnostic for More {}
-
-/// `9990` → `9,990`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 fn relabel(l: &LabeledSpan, span: SourceSpan) -> LabeledSpan {
     let label = l.label().map(|t| escape_hidden(t).into_owned());

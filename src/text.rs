@@ -138,6 +138,80 @@ pub fn escape_hidden_json(json: String) -> String {
     out
 }
 
+/// A writer of JSON text that does what [`escape_hidden_json`] does as the text goes
+/// through, so a report can be streamed instead of built whole in memory. A character
+/// cut between two writes is held until its last byte arrives.
+pub struct HiddenJsonEscaper<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> HiddenJsonEscaper<W> {
+    /// Escape what is written, into `inner`.
+    pub fn new(inner: W) -> Self {
+        HiddenJsonEscaper {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The writer, after the held bytes of an unfinished character (invalid UTF-8,
+    /// which serde_json never writes) are passed through.
+    pub fn into_inner(mut self) -> std::io::Result<W> {
+        let rest = std::mem::take(&mut self.pending);
+        self.inner.write_all(&rest)?;
+        Ok(self.inner)
+    }
+
+    fn write_text(&mut self, text: &str) -> std::io::Result<()> {
+        if !text.chars().any(is_hidden) {
+            return self.inner.write_all(text.as_bytes());
+        }
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            if is_hidden(c) {
+                self.inner.write_all(&text.as_bytes()[start..i])?;
+                write!(self.inner, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        self.inner.write_all(&text.as_bytes()[start..])
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for HiddenJsonEscaper<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let bytes: &[u8] = if self.pending.is_empty() {
+            buf
+        } else {
+            let mut v = std::mem::take(&mut self.pending);
+            v.extend_from_slice(buf);
+            joined = v;
+            &joined
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.write_text(text)?,
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                // The prefix was checked to be UTF-8.
+                self.write_text(std::str::from_utf8(valid).unwrap_or_default())?;
+                match e.error_len() {
+                    // An unfinished character: hold it for the next write.
+                    None => self.pending = rest.to_vec(),
+                    // Not UTF-8: passed through as it is.
+                    Some(_) => self.inner.write_all(rest)?,
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Append `c` to `out`, escaped if it [`is_hidden`].
 pub fn push_visible(out: &mut String, c: char) {
     if is_hidden(c) {
@@ -168,8 +242,56 @@ pub fn pad(s: &str, width: usize) -> String {
 /// The widest column [`pad`] pads to: a longer cell is printed as is, unpadded.
 pub const MAX_PAD: usize = 80;
 
+/// `9990` → `9,990`: a count as the reports and the progress lines print it.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_streaming_escaper_writes_what_the_whole_text_escape_writes() {
+        use std::io::Write;
+        let json = serde_json::to_string_pretty(&serde_json::json!({
+            "a": "plain",
+            "b": "bidi \u{202e}txet\u{202c} and zero\u{200b}width",
+            "c": "é ü 漢字 🙂",
+        }))
+        .unwrap();
+        let whole = super::escape_hidden_json(json.clone());
+        // Every way of cutting the text into writes, including inside a character.
+        for step in 1..=7 {
+            let mut w = super::HiddenJsonEscaper::new(Vec::new());
+            for chunk in json.as_bytes().chunks(step) {
+                w.write_all(chunk).unwrap();
+            }
+            let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+            assert_eq!(out, whole, "writes of {step} bytes");
+        }
+        assert!(whole.contains("\\u202e"), "{whole}");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        for (n, shown) in [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (3_127, "3,127"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(super::thousands(n), shown);
+        }
+    }
+
     use super::*;
 
     #[test]

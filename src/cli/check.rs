@@ -456,10 +456,28 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
     Ok(exit)
 }
 
-/// The largest snapshot file read a second time, whole, for the fix lines of the
-/// reports; a larger one is checked a batch at a time and its reports have none
-/// (`gsl fix` gives them).
-const FIX_LINES_MAX_BYTES: u64 = 64 << 20;
+/// The largest snapshot (a file, or a directory's files together) read a second time,
+/// whole, for the fix lines of the reports. The plan needs the whole graph, which
+/// weighs about four times its JSON (measured on a generated organization: a 54 MB
+/// snapshot's text report peaked at 324 MB with fix lines, 108 MB without); over this
+/// the reports have none and `gsl fix` gives them.
+const FIX_LINES_MAX_BYTES: u64 = 16 << 20;
+
+/// The bytes of a snapshot file, or of the snapshot files of a directory (the ones
+/// `gsl check --snapshot DIR` reads).
+fn snapshot_bytes(path: &std::path::Path) -> Option<u64> {
+    if !path.is_dir() {
+        return std::fs::metadata(path).ok().map(|m| m.len());
+    }
+    let mut total = 0;
+    for entry in std::fs::read_dir(path).ok()? {
+        let entry = entry.ok()?;
+        if gsl::entity::load::is_snapshot_name(&entry.file_name()) {
+            total += entry.metadata().ok()?.len();
+        }
+    }
+    Some(total)
+}
 
 /// The plan that mends the run's failures, for the formats that show each failure's
 /// fix (text, HTML, SARIF): over the sample, a directory of snapshots, or a snapshot
@@ -484,9 +502,7 @@ fn fix_plan(
         return None;
     }
     if let Some(path) = &args.source.snapshot {
-        let small =
-            path.is_dir() || std::fs::metadata(path).is_ok_and(|m| m.len() <= FIX_LINES_MAX_BYTES);
-        if !small {
+        if snapshot_bytes(path).is_none_or(|n| n > FIX_LINES_MAX_BYTES) {
             return None;
         }
     }
@@ -607,15 +623,21 @@ fn write_reports(
     report: &Report<'_>,
     io: &mut Io<'_>,
 ) -> miette::Result<()> {
-    let write = |path: &std::path::Path, text: &str| {
-        std::fs::write(path, text).map_err(|e| {
-            miette::miette!(
-                code = "gsl::check::output",
-                help = "check that the directory exists and is writable",
-                "cannot write {}: {e}",
-                path.display()
-            )
-        })
+    let write = |path: &std::path::Path, format: ReportFormat| {
+        std::fs::File::create(path)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                format.write(report, &mut out)?;
+                out.flush()
+            })
+            .map_err(|e| {
+                miette::miette!(
+                    code = "gsl::check::output",
+                    help = "check that the directory exists and is writable",
+                    "cannot write {}: {e}",
+                    path.display()
+                )
+            })
     };
     if let Some(dir) = &args.output_dir {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -628,7 +650,7 @@ fn write_reports(
         })?;
         for f in formats {
             let path = dir.join(f.file_name());
-            write(&path, &f.render(report))?;
+            write(&path, *f)?;
             let _ = writeln!(io.err, "wrote {}", path.display());
         }
         return Ok(());
@@ -641,11 +663,11 @@ fn write_reports(
             formats.len()
         ));
     }
-    let text = formats[0].render(report);
     match &args.output {
-        Some(path) => write(path, &text)?,
+        Some(path) => write(path, formats[0])?,
         None => {
-            let _ = io.out.write_all(text.as_bytes());
+            // A closed pipe (`| head`) ends the output, not the run.
+            let _ = formats[0].write(report, &mut *io.out);
         }
     }
     Ok(())

@@ -55,6 +55,23 @@ pub struct FixArgs {
     /// The IAM role CloudTrail writes to --trail-log-group with.
     #[arg(long, value_name = "ARN", requires = "trail_log_group")]
     pub trail_log_role: Option<String>,
+    /// Where a VPC without flow logs gets them: an S3 bucket ARN
+    /// (arn:aws:s3:::BUCKET) or a CloudWatch Logs log group ARN (with --flow-log-role).
+    #[arg(long, value_name = "ARN")]
+    pub flow_log_destination: Option<String>,
+    /// The IAM role that delivers flow logs to the --flow-log-destination log group.
+    #[arg(long, value_name = "ARN")]
+    pub flow_log_role: Option<String>,
+    /// The S3 bucket a new AWS Config delivery channel delivers to.
+    #[arg(long, value_name = "NAME")]
+    pub config_bucket: Option<String>,
+    /// The IAM role a new AWS Config recorder records with.
+    #[arg(long, value_name = "ARN")]
+    pub config_role: Option<String>,
+    /// Where S3 Block Public Access is turned on for a failing bucket: on the bucket,
+    /// or once for every bucket of the account (S3 Control).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "bucket")]
+    pub block_public_access: BlockLevel,
     /// Make the changes through the AWS SDK (the credentials' account only), after
     /// showing the plan and asking; it only creates or updates, never deletes.
     #[cfg(feature = "aws")]
@@ -64,6 +81,15 @@ pub struct FixArgs {
     #[cfg(feature = "aws")]
     #[arg(long, requires = "apply")]
     pub yes: bool,
+}
+
+/// Where S3 Block Public Access is turned on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BlockLevel {
+    /// On each failing bucket (PutPublicAccessBlock).
+    Bucket,
+    /// For the whole account (S3 Control PutPublicAccessBlock).
+    Account,
 }
 
 /// The forms of a plan.
@@ -89,6 +115,11 @@ impl FixArgs {
                 .trail_log_group
                 .clone()
                 .zip(self.trail_log_role.clone()),
+            flow_log_destination: self.flow_log_destination.clone(),
+            flow_log_role: self.flow_log_role.clone(),
+            config_bucket: self.config_bucket.clone(),
+            config_role: self.config_role.clone(),
+            s3_account_level: self.block_public_access == BlockLevel::Account,
         }
     }
 }

@@ -30,7 +30,8 @@ pub enum PatternCmd {
         /// The filter pattern.
         #[arg(allow_hyphen_values = true)]
         pattern: String,
-        /// File with one event per line (default: standard input).
+        /// The events (default: standard input): one per line, or a CloudTrail log
+        /// file (`{"Records": [...]}`, gzipped or not), as `gsl replay` reads them.
         #[arg(long)]
         events: Option<PathBuf>,
     },
@@ -163,26 +164,22 @@ pub fn run(
             let source = events
                 .as_ref()
                 .map_or("standard input".to_string(), |p| p.display().to_string());
-            // One event per line; a line that is not UTF-8 is reported with its number
-            // and skipped, the others are still tested.
+            // The log-file reader of `gsl replay`: gzip, a CloudTrail document's
+            // records, else one event per line. A line that is not UTF-8 is reported
+            // with its number and skipped, the others are still tested.
             let mut lines: Vec<String> = Vec::new();
             let mut bad = 0;
-            for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                match std::str::from_utf8(raw) {
-                    Ok("") => {}
-                    Ok(l) => lines.push(l.to_string()),
-                    Err(e) => {
-                        bad += 1;
-                        let _ = writeln!(
-                            err,
-                            "error: {source}:{}: the event is not UTF-8 (invalid byte at column {}); skipped",
-                            i + 1,
-                            e.valid_up_to() + 1
-                        );
-                    }
-                }
-            }
+            gsl::replay::logs::read_events(
+                &bytes,
+                &source,
+                gsl::replay::logs::Limits::default(),
+                &mut |e| lines.push(e.to_string()),
+                &mut |s| {
+                    bad += 1;
+                    let at = s.at.strip_prefix("line ").unwrap_or(&s.at);
+                    let _ = writeln!(err, "error: {source}:{at}: {}; skipped", s.why);
+                },
+            );
             let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
             let result = p.test(&lines);
             match serde_json::to_string_pretty(&result) {

@@ -74,11 +74,52 @@ impl CheckProgress {
 
 /// The spinner of `gsl collect` and `--live`: the phase and the number of API calls,
 /// drawn from the collectors' progress events (`gsl::collect::ProgressEvent`) on
-/// stderr when it is a terminal.
+/// stderr when it is a terminal. A run over several accounts (an organization) turns
+/// it into a bar of accounts done out of the total, with the calls, the collection
+/// errors and the time left: the accounts are collected at once, so their phases would
+/// only mix.
 #[cfg(feature = "aws")]
 #[derive(Debug)]
 pub struct CollectSpinner {
     bar: Option<ProgressBar>,
+    counts: std::sync::Mutex<CollectCounts>,
+}
+
+/// What a collection has done so far.
+#[cfg(feature = "aws")]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CollectCounts {
+    /// The accounts of a run over several; `None` for one account.
+    pub accounts: Option<usize>,
+    /// API calls answered.
+    pub calls: u64,
+    /// Collection errors recorded.
+    pub errors: u64,
+}
+
+#[cfg(feature = "aws")]
+impl CollectCounts {
+    /// Take one event into account.
+    pub fn add(&mut self, event: &gsl::collect::ProgressEvent) {
+        use gsl::collect::ProgressEvent as E;
+        match event {
+            E::Accounts(n) => self.accounts = Some(*n),
+            E::CallDone => self.calls += 1,
+            E::Error => self.errors += 1,
+            E::Phase(_) | E::AccountDone | E::Finished => {}
+        }
+    }
+
+    /// The bar's message: `1,234 API calls, 2 errors`.
+    pub fn message(&self) -> String {
+        format!(
+            "{} API call{}, {} error{}",
+            gsl::text::thousands(self.calls),
+            if self.calls == 1 { "" } else { "s" },
+            self.errors,
+            if self.errors == 1 { "" } else { "s" }
+        )
+    }
 }
 
 #[cfg(feature = "aws")]
@@ -94,8 +135,9 @@ impl CollectSpinner {
     }
 
     fn new() -> Self {
+        let counts = std::sync::Mutex::default();
         if !std::io::stderr().is_terminal() {
-            return CollectSpinner { bar: None };
+            return CollectSpinner { bar: None, counts };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
@@ -104,18 +146,40 @@ impl CollectSpinner {
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.enable_steady_tick(Duration::from_millis(120));
-        CollectSpinner { bar: Some(bar) }
+        CollectSpinner {
+            bar: Some(bar),
+            counts,
+        }
     }
 }
 
 #[cfg(feature = "aws")]
 impl gsl::collect::ProgressSink for CollectSpinner {
     fn report(&self, event: gsl::collect::ProgressEvent) {
+        use gsl::collect::ProgressEvent as E;
         let Some(bar) = &self.bar else { return };
+        let Ok(mut counts) = self.counts.lock() else {
+            return;
+        };
+        counts.add(&event);
+        let several = counts.accounts.is_some();
         match event {
-            gsl::collect::ProgressEvent::Phase(message) => bar.set_message(message),
-            gsl::collect::ProgressEvent::CallDone => bar.inc(1),
-            gsl::collect::ProgressEvent::Finished => bar.finish_and_clear(),
+            E::Accounts(n) => {
+                bar.set_length(n as u64);
+                bar.set_position(0);
+                let style = ProgressStyle::with_template(
+                    "collecting {bar:24} {pos}/{len} accounts ({msg}, {elapsed}, {eta} left)",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+                bar.set_style(style);
+                bar.set_message(counts.message());
+            }
+            E::Phase(message) if !several => bar.set_message(message),
+            E::CallDone if !several => bar.inc(1),
+            E::CallDone | E::Error if several => bar.set_message(counts.message()),
+            E::AccountDone => bar.inc(1),
+            E::Finished => bar.finish_and_clear(),
+            E::Phase(_) | E::CallDone | E::Error => {}
         }
     }
 }
@@ -123,6 +187,34 @@ impl gsl::collect::ProgressSink for CollectSpinner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn an_organization_run_counts_accounts_calls_and_errors() {
+        use gsl::collect::ProgressEvent as E;
+        let mut c = CollectCounts::default();
+        for e in [
+            E::Phase("1 region, 30 types".into()),
+            E::CallDone,
+            E::Accounts(3),
+            E::CallDone,
+            E::Error,
+            E::AccountDone,
+            E::Finished,
+        ] {
+            c.add(&e);
+        }
+        assert_eq!(
+            c,
+            CollectCounts {
+                accounts: Some(3),
+                calls: 2,
+                errors: 1
+            }
+        );
+        assert_eq!(c.message(), "2 API calls, 1 error");
+        assert_eq!(CollectCounts::default().message(), "0 API calls, 0 errors");
+    }
 
     #[test]
     fn hidden_unless_wanted_and_worth_it() {

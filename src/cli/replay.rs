@@ -29,6 +29,10 @@ pub struct ReplayArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t)]
     pub format: ReplayFormat,
+    /// The most bytes one log file may hold once decompressed: a larger file (a gzip
+    /// bomb, a giant record) is refused and named in the report.
+    #[arg(long, value_name = "BYTES", default_value_t = replay::logs::MAX_FILE_BYTES)]
+    pub max_file_size: u64,
 }
 
 /// `gsl replay` output formats.
@@ -58,7 +62,13 @@ pub fn run(args: &ReplayArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         ..Default::default()
     }
     .apply(policies)?;
-    let report = replay::replay_files(&graph, replay::controls(&policies), &args.logs);
+    let options = replay::Options {
+        limits: replay::logs::Limits {
+            max_file_bytes: args.max_file_size,
+        },
+        ..Default::default()
+    };
+    let report = replay::replay_with(&graph, replay::controls(&policies), &args.logs, options);
     let text = match args.format {
         ReplayFormat::Json => {
             super::render::pretty_json(&serde_json::to_value(&report).unwrap_or_default())

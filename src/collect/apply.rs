@@ -81,17 +81,12 @@ pub async fn apply(config: &SdkConfig, plan: &Plan) -> Applied {
 
 /// `logs:PutMetricFilter gsl-cis-aws-4-3`: the call and what it names.
 fn call_name(c: &Change) -> String {
-    let target = match &c.action {
-        Action::PutMetricFilter { filter_name, .. } => filter_name.as_str(),
-        Action::PutMetricAlarm(a) => a.alarm_name.as_str(),
-        Action::EnableAlarmActions { alarm_name } => alarm_name.as_str(),
-        Action::CreateTopic { name, .. } => name.as_str(),
-        Action::Subscribe { topic_arn, .. } => topic_arn.as_str(),
-        Action::UpdateTrail { trail_name, .. }
-        | Action::StartLogging { trail_name }
-        | Action::PutEventSelectors { trail_name, .. } => trail_name.as_str(),
-    };
-    format!("{} {target} ({})", c.action.iam_action(), c.region)
+    format!(
+        "{} {} ({})",
+        c.action.iam_action(),
+        c.action.target(),
+        c.region
+    )
 }
 
 /// A failed call as a [`FixError`].
@@ -275,6 +270,203 @@ async fn make(clients: &Clients, c: &Change) -> Result<(), FixError> {
                 .put_event_selectors()
                 .trail_name(trail_name)
                 .set_event_selectors(Some(selectors))
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::PutBucketPublicAccessBlock { bucket, block } => {
+            use aws_sdk_s3::types::PublicAccessBlockConfiguration;
+            let client: aws_sdk_s3::Client = clients.client(region);
+            client
+                .put_public_access_block()
+                .bucket(bucket)
+                .public_access_block_configuration(
+                    PublicAccessBlockConfiguration::builder()
+                        .block_public_acls(block.block_public_acls)
+                        .ignore_public_acls(block.ignore_public_acls)
+                        .block_public_policy(block.block_public_policy)
+                        .restrict_public_buckets(block.restrict_public_buckets)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::PutAccountPublicAccessBlock { account_id, block } => {
+            use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
+            let client: aws_sdk_s3control::Client = clients.client(region);
+            client
+                .put_public_access_block()
+                .account_id(account_id)
+                .public_access_block_configuration(
+                    PublicAccessBlockConfiguration::builder()
+                        .block_public_acls(block.block_public_acls)
+                        .ignore_public_acls(block.ignore_public_acls)
+                        .block_public_policy(block.block_public_policy)
+                        .restrict_public_buckets(block.restrict_public_buckets)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::EnableKeyRotation { key_id } => {
+            let client: aws_sdk_kms::Client = clients.client(region);
+            client
+                .enable_key_rotation()
+                .key_id(key_id)
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::UpdateAccountPasswordPolicy(p) => {
+            let client: aws_sdk_iam::Client = clients.client(region);
+            client
+                .update_account_password_policy()
+                .set_minimum_password_length(p.minimum_password_length)
+                .set_require_symbols(p.require_symbols)
+                .set_require_numbers(p.require_numbers)
+                .set_require_uppercase_characters(p.require_uppercase_characters)
+                .set_require_lowercase_characters(p.require_lowercase_characters)
+                .set_allow_users_to_change_password(p.allow_users_to_change_password)
+                .set_max_password_age(p.max_password_age)
+                .set_password_reuse_prevention(p.password_reuse_prevention)
+                .set_hard_expiry(p.hard_expiry)
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::EnableEbsEncryptionByDefault => {
+            let client: aws_sdk_ec2::Client = clients.client(region);
+            client
+                .enable_ebs_encryption_by_default()
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::ModifyInstanceMetadataOptions {
+            instance_id,
+            http_tokens,
+        } => {
+            let client: aws_sdk_ec2::Client = clients.client(region);
+            client
+                .modify_instance_metadata_options()
+                .instance_id(instance_id)
+                .http_tokens(aws_sdk_ec2::types::HttpTokensState::from(
+                    http_tokens.as_str(),
+                ))
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::CreateFlowLogs {
+            vpc_id,
+            traffic_type,
+            log_destination_type,
+            log_destination,
+            deliver_logs_permission_arn,
+        } => {
+            use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
+            let client: aws_sdk_ec2::Client = clients.client(region);
+            let out = client
+                .create_flow_logs()
+                .resource_type(FlowLogsResourceType::Vpc)
+                .resource_ids(vpc_id)
+                .traffic_type(TrafficType::from(traffic_type.as_str()))
+                .log_destination_type(LogDestinationType::from(log_destination_type.as_str()))
+                .log_destination(log_destination)
+                .set_deliver_logs_permission_arn(deliver_logs_permission_arn.clone())
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+            // CreateFlowLogs answers 200 with the resources it could not log.
+            if let Some(u) = out.unsuccessful().first() {
+                let error = u.error();
+                return Err(FixError::Call {
+                    call: call_name(c),
+                    code: error
+                        .and_then(|e| e.code())
+                        .unwrap_or("Unsuccessful")
+                        .to_string(),
+                    message: error
+                        .and_then(|e| e.message())
+                        .unwrap_or("the flow log was not created")
+                        .to_string(),
+                });
+            }
+        }
+        Action::EnableSecurityHub => {
+            let client: aws_sdk_securityhub::Client = clients.client(region);
+            client
+                .enable_security_hub()
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::CreateAnalyzer {
+            analyzer_name,
+            analyzer_type,
+        } => {
+            let client: aws_sdk_accessanalyzer::Client = clients.client(region);
+            client
+                .create_analyzer()
+                .analyzer_name(analyzer_name)
+                .r#type(aws_sdk_accessanalyzer::types::Type::from(
+                    analyzer_type.as_str(),
+                ))
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::PutConfigurationRecorder {
+            name,
+            role_arn,
+            all_supported,
+            include_global_resource_types,
+        } => {
+            use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
+            let client: aws_sdk_config::Client = clients.client(region);
+            client
+                .put_configuration_recorder()
+                .configuration_recorder(
+                    ConfigurationRecorder::builder()
+                        .name(name)
+                        .role_arn(role_arn)
+                        .recording_group(
+                            RecordingGroup::builder()
+                                .all_supported(*all_supported)
+                                .include_global_resource_types(*include_global_resource_types)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::PutDeliveryChannel {
+            name,
+            s3_bucket_name,
+        } => {
+            use aws_sdk_config::types::DeliveryChannel;
+            let client: aws_sdk_config::Client = clients.client(region);
+            client
+                .put_delivery_channel()
+                .delivery_channel(
+                    DeliveryChannel::builder()
+                        .name(name)
+                        .s3_bucket_name(s3_bucket_name)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| failed(c, &e))?;
+        }
+        Action::StartConfigurationRecorder { name } => {
+            let client: aws_sdk_config::Client = clients.client(region);
+            client
+                .start_configuration_recorder()
+                .configuration_recorder_name(name)
                 .send()
                 .await
                 .map_err(|e| failed(c, &e))?;

@@ -208,6 +208,7 @@ impl Session {
         if let Ok(mut errors) = self.errors.lock() {
             errors.push(error);
         }
+        self.shared.progress.error();
     }
 
     /// No `operation` call failed in `region` so far.

@@ -10,8 +10,14 @@ use std::sync::Arc;
 pub enum ProgressEvent {
     /// A new phase: what is being collected now.
     Phase(String),
+    /// A run over several accounts (an organization, `--accounts`) collects this many.
+    Accounts(usize),
     /// One API call answered (or failed).
     CallDone,
+    /// What could not be collected was recorded: one collection error.
+    Error,
+    /// One account of a run over several is collected.
+    AccountDone,
     /// The collection is over (also after an error).
     Finished,
 }
@@ -79,6 +85,21 @@ impl Progress {
         self.send(ProgressEvent::CallDone);
     }
 
+    /// The run collects `n` accounts.
+    pub fn accounts(&self, n: usize) {
+        self.send(ProgressEvent::Accounts(n));
+    }
+
+    /// One collection error recorded.
+    pub fn error(&self) {
+        self.send(ProgressEvent::Error);
+    }
+
+    /// One account collected.
+    pub fn account_done(&self) {
+        self.send(ProgressEvent::AccountDone);
+    }
+
     /// The collection is over.
     pub fn finish(&self) {
         self.send(ProgressEvent::Finished);
@@ -99,15 +120,21 @@ mod tests {
                 s.push(e);
             }
         }));
+        p.accounts(2);
         p.phase("regions");
         p.call_done();
+        p.error();
+        p.account_done();
         p.finish();
         Progress::none().call_done();
         assert_eq!(
             *seen.lock().unwrap(),
             vec![
+                ProgressEvent::Accounts(2),
                 ProgressEvent::Phase("regions".into()),
                 ProgressEvent::CallDone,
+                ProgressEvent::Error,
+                ProgressEvent::AccountDone,
                 ProgressEvent::Finished
             ]
         );

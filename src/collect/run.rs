@@ -227,21 +227,41 @@ async fn collect_accounts(
         Vec::new()
     };
     let targets = targets::select(listed, &options.accounts, &options.exclude);
+    let progress = &caller.shared.progress;
+    progress.accounts(targets.len());
     let runs = targets.iter().map(|t| async move {
-        if t.account == caller.account && t.role_arn.is_none() {
-            return walk_account(caller, plan).await;
+        let collected = collect_target(caller, sts_region, options, plan, t).await;
+        progress.account_done();
+        collected
+    });
+    Ok(join_all(runs).await)
+}
+
+/// One account of a run over several: the caller's own with its credentials, another
+/// through AssumeRole (its failure is that account's error).
+async fn collect_target(
+    caller: &Session,
+    sts_region: &str,
+    options: &AccountsOptions,
+    plan: &RegionPlan,
+    t: &targets::AccountTarget,
+) -> Collected {
+    if t.account == caller.account && t.role_arn.is_none() {
+        return walk_account(caller, plan).await;
+    }
+    let role = org::role_of(t, options, sts_region);
+    match org::assume_role(caller, sts_region, &role, options).await {
+        Ok(config) => {
+            let member = Session::new(
+                caller.clients.with_config(config),
+                t.account.clone(),
+                caller.shared.clone(),
+            );
+            walk_account(&member, plan).await
         }
-        let role = org::role_of(t, options, sts_region);
-        match org::assume_role(caller, sts_region, &role, options).await {
-            Ok(config) => {
-                let member = Session::new(
-                    caller.clients.with_config(config),
-                    t.account.clone(),
-                    caller.shared.clone(),
-                );
-                walk_account(&member, plan).await
-            }
-            Err(f) => Collected {
+        Err(f) => {
+            caller.shared.progress.error();
+            Collected {
                 account_number: t.account.clone(),
                 errors: vec![Issue {
                     region: None,
@@ -253,10 +273,9 @@ async fn collect_accounts(
                 }
                 .into_error(&t.account)],
                 ..Default::default()
-            },
+            }
         }
-    });
-    Ok(join_all(runs).await)
+    }
 }
 
 impl Collection {

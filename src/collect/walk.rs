@@ -25,9 +25,6 @@ use std::sync::{Mutex, OnceLock};
 /// What one collected type fetches, stage by stage. Every stage does nothing unless
 /// the type says otherwise.
 pub(crate) trait Fetch: Sync {
-    /// The type's name (its declaration's).
-    fn name(&self) -> &'static str;
-
     /// Its region listing decides whether a probed region is enabled.
     fn probes(&self) -> bool {
         false
@@ -153,16 +150,14 @@ pub(crate) async fn walk(s: &Session, regions: &[String], probe: &HashSet<String
         records: Mutex::new(Collected::default()),
     };
     let progress = &s.shared.progress;
-    let names = |list: Vec<&dyn Fetch>| -> String {
-        list.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
-    };
     let (probing, others): (Vec<&dyn Fetch>, Vec<&dyn Fetch>) =
         FETCHERS.iter().copied().partition(|f| f.probes());
 
     progress.phase(format!(
-        "{} region(s): {}",
+        "{} region{}, {} types",
         regions.len(),
-        names(FETCHERS.to_vec())
+        if regions.len() == 1 { "" } else { "s" },
+        FETCHERS.len()
     ));
     let enabled = join_all(regions.iter().map(|r| {
         let (w, probing, others) = (&w, &probing, &others);
@@ -185,9 +180,9 @@ pub(crate) async fn walk(s: &Session, regions: &[String], probe: &HashSet<String
         .collect();
     let _ = w.regions.set(kept.clone());
 
-    progress.phase(format!("per account: {}", names(FETCHERS.to_vec())));
+    progress.phase("the account's global settings");
     join_all(FETCHERS.iter().map(|f| f.account(&w))).await;
-    progress.phase(format!("joins: {}", names(FETCHERS.to_vec())));
+    progress.phase("joining what refers to what");
     join_all(FETCHERS.iter().map(|f| f.last(&w))).await;
 
     let mut collected = match w.records.into_inner() {

@@ -610,7 +610,7 @@ pub fn load_path(path: &Path) -> Result<Snapshot, PathError> {
 
 /// Whether a directory entry is read as a snapshot: its name ends in `.json`, in any
 /// case.
-fn is_snapshot_name(name: &std::ffi::OsStr) -> bool {
+pub fn is_snapshot_name(name: &std::ffi::OsStr) -> bool {
     let name = name.as_encoded_bytes();
     name.len() >= 5 && name[name.len() - 5..].eq_ignore_ascii_case(b".json")
 }

@@ -143,6 +143,128 @@ pub struct DataResource {
     pub values: Vec<String>,
 }
 
+/// An S3 Block Public Access configuration: the collector's (`S3Bucket`'s
+/// `publicAccessBlock` and `accountPublicAccessBlock`).
+pub use crate::collect::types::s3_bucket::PublicAccessBlock;
+
+/// Turn on the setting of `block` the entity names `name` (`blockPublicAcls`); false
+/// when the name is not a setting.
+pub fn block_setting(block: &mut PublicAccessBlock, name: &str) -> bool {
+    match name {
+        "blockPublicAcls" => block.block_public_acls = true,
+        "ignorePublicAcls" => block.ignore_public_acls = true,
+        "blockPublicPolicy" => block.block_public_policy = true,
+        "restrictPublicBuckets" => block.restrict_public_buckets = true,
+        _ => return false,
+    }
+    true
+}
+
+/// An account's IAM password policy, as `UpdateAccountPasswordPolicy` takes it (it
+/// replaces the policy whole: a setting not given returns to AWS's default, so an
+/// update carries every setting the policy has). Deserializes from the `Iam` entity's
+/// `passwordPolicy`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordPolicy {
+    /// `MinimumPasswordLength`.
+    #[serde(
+        default,
+        alias = "minPasswordLength",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_password_length: Option<i32>,
+    /// `RequireSymbols`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_symbols: Option<bool>,
+    /// `RequireNumbers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_numbers: Option<bool>,
+    /// `RequireUppercaseCharacters`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_uppercase_characters: Option<bool>,
+    /// `RequireLowercaseCharacters`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_lowercase_characters: Option<bool>,
+    /// `AllowUsersToChangePassword`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_users_to_change_password: Option<bool>,
+    /// `MaxPasswordAge` (days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_password_age: Option<i32>,
+    /// `PasswordReusePrevention`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_reuse_prevention: Option<i32>,
+    /// `HardExpiry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hard_expiry: Option<bool>,
+}
+
+impl PasswordPolicy {
+    /// The stricter of two policies, setting by setting: the longer minimum length and
+    /// reuse prevention, the shorter maximum age, a requirement either has.
+    pub fn stricter(&self, o: &PasswordPolicy) -> PasswordPolicy {
+        fn most(a: Option<i32>, b: Option<i32>) -> Option<i32> {
+            a.max(b)
+        }
+        fn least(a: Option<i32>, b: Option<i32>) -> Option<i32> {
+            match (a.filter(|n| *n > 0), b.filter(|n| *n > 0)) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y).or(a).or(b),
+            }
+        }
+        fn any(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+            match (a, b) {
+                (None, None) => None,
+                (a, b) => Some(a == Some(true) || b == Some(true)),
+            }
+        }
+        PasswordPolicy {
+            minimum_password_length: most(self.minimum_password_length, o.minimum_password_length),
+            require_symbols: any(self.require_symbols, o.require_symbols),
+            require_numbers: any(self.require_numbers, o.require_numbers),
+            require_uppercase_characters: any(
+                self.require_uppercase_characters,
+                o.require_uppercase_characters,
+            ),
+            require_lowercase_characters: any(
+                self.require_lowercase_characters,
+                o.require_lowercase_characters,
+            ),
+            allow_users_to_change_password: any(
+                self.allow_users_to_change_password,
+                o.allow_users_to_change_password,
+            ),
+            max_password_age: least(self.max_password_age, o.max_password_age),
+            password_reuse_prevention: most(
+                self.password_reuse_prevention,
+                o.password_reuse_prevention,
+            ),
+            hard_expiry: any(self.hard_expiry, o.hard_expiry),
+        }
+    }
+
+    /// Give the setting the entity names `name` (`minPasswordLength`) the value a
+    /// rule requires; false when the name is not a setting or the value not its type.
+    pub fn require(&mut self, name: &str, value: &serde_json::Value) -> bool {
+        let int = || value.as_f64().map(|n| n as i32);
+        let flag = || value.as_bool();
+        match name {
+            "minPasswordLength" => self.minimum_password_length = int(),
+            "passwordReusePrevention" => self.password_reuse_prevention = int(),
+            "maxPasswordAge" => self.max_password_age = int(),
+            "requireSymbols" => self.require_symbols = flag(),
+            "requireNumbers" => self.require_numbers = flag(),
+            "requireUppercaseCharacters" => self.require_uppercase_characters = flag(),
+            "requireLowercaseCharacters" => self.require_lowercase_characters = flag(),
+            "allowUsersToChangePassword" => self.allow_users_to_change_password = flag(),
+            "hardExpiry" => self.hard_expiry = flag(),
+            _ => return false,
+        }
+        !value.is_null()
+    }
+}
+
 /// The call a change makes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
@@ -229,16 +351,119 @@ pub enum Action {
         /// Every selector the trail gets.
         event_selectors: Vec<EventSelector>,
     },
+    /// `s3:PutBucketPublicAccessBlock`: the bucket's whole configuration (its settings
+    /// that were on stay on).
+    #[serde(rename_all = "camelCase")]
+    PutBucketPublicAccessBlock {
+        /// The bucket.
+        bucket: String,
+        /// The settings it gets.
+        #[serde(flatten)]
+        block: PublicAccessBlock,
+    },
+    /// `s3:PutAccountPublicAccessBlock` (S3 Control): the account's whole configuration,
+    /// for every bucket of the account.
+    #[serde(rename_all = "camelCase")]
+    PutAccountPublicAccessBlock {
+        /// The account.
+        account_id: String,
+        /// The settings it gets.
+        #[serde(flatten)]
+        block: PublicAccessBlock,
+    },
+    /// `kms:EnableKeyRotation`.
+    #[serde(rename_all = "camelCase")]
+    EnableKeyRotation {
+        /// The key's ARN.
+        key_id: String,
+    },
+    /// `iam:UpdateAccountPasswordPolicy`: the whole policy, the existing settings kept
+    /// where they are stricter than the policy requires.
+    UpdateAccountPasswordPolicy(PasswordPolicy),
+    /// `ec2:EnableEbsEncryptionByDefault` (per region).
+    EnableEbsEncryptionByDefault,
+    /// `ec2:ModifyInstanceMetadataOptions`: IMDSv2 only (`HttpTokens=required`).
+    #[serde(rename_all = "camelCase")]
+    ModifyInstanceMetadataOptions {
+        /// The instance.
+        instance_id: String,
+        /// `required`.
+        http_tokens: String,
+    },
+    /// `ec2:CreateFlowLogs` for a VPC, to the destination the user chose.
+    #[serde(rename_all = "camelCase")]
+    CreateFlowLogs {
+        /// The VPC.
+        vpc_id: String,
+        /// `ALL`.
+        traffic_type: String,
+        /// `s3` or `cloud-watch-logs`.
+        log_destination_type: String,
+        /// The bucket or log group ARN (`--flow-log-destination`).
+        log_destination: String,
+        /// The role that delivers to a log group (`--flow-log-role`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        deliver_logs_permission_arn: Option<String>,
+    },
+    /// `securityhub:EnableSecurityHub` (per region, with the default standards).
+    EnableSecurityHub,
+    /// `access-analyzer:CreateAnalyzer`: an analyzer of external access for the account.
+    #[serde(rename_all = "camelCase")]
+    CreateAnalyzer {
+        /// Its name.
+        analyzer_name: String,
+        /// `ACCOUNT`.
+        #[serde(rename = "type")]
+        analyzer_type: String,
+    },
+    /// `config:PutConfigurationRecorder`: a recorder of every supported resource type.
+    #[serde(rename_all = "camelCase")]
+    PutConfigurationRecorder {
+        /// Its name (the existing recorder's, else `default`).
+        name: String,
+        /// The role Config records with (the recorder's, or `--config-role`).
+        role_arn: String,
+        /// `allSupported`.
+        all_supported: bool,
+        /// `includeGlobalResourceTypes` (kept as the recorder has it).
+        include_global_resource_types: bool,
+    },
+    /// `config:PutDeliveryChannel`: where Config delivers, the bucket the user chose.
+    #[serde(rename_all = "camelCase")]
+    PutDeliveryChannel {
+        /// Its name.
+        name: String,
+        /// The bucket (`--config-bucket`).
+        s3_bucket_name: String,
+    },
+    /// `config:StartConfigurationRecorder`.
+    #[serde(rename_all = "camelCase")]
+    StartConfigurationRecorder {
+        /// The recorder.
+        name: String,
+    },
 }
 
 /// The IAM actions `gsl fix --apply` may call (`docs/iam-fix-policy.json`).
 pub const IAM_ACTIONS: &[&str] = &[
+    "access-analyzer:CreateAnalyzer",
     "cloudtrail:PutEventSelectors",
     "cloudtrail:StartLogging",
     "cloudtrail:UpdateTrail",
     "cloudwatch:EnableAlarmActions",
     "cloudwatch:PutMetricAlarm",
+    "config:PutConfigurationRecorder",
+    "config:PutDeliveryChannel",
+    "config:StartConfigurationRecorder",
+    "ec2:CreateFlowLogs",
+    "ec2:EnableEbsEncryptionByDefault",
+    "ec2:ModifyInstanceMetadataOptions",
+    "iam:UpdateAccountPasswordPolicy",
+    "kms:EnableKeyRotation",
     "logs:PutMetricFilter",
+    "s3:PutAccountPublicAccessBlock",
+    "s3:PutBucketPublicAccessBlock",
+    "securityhub:EnableSecurityHub",
     "sns:CreateTopic",
     "sns:Subscribe",
 ];
@@ -255,6 +480,78 @@ impl Action {
             Action::UpdateTrail { .. } => "cloudtrail:UpdateTrail",
             Action::StartLogging { .. } => "cloudtrail:StartLogging",
             Action::PutEventSelectors { .. } => "cloudtrail:PutEventSelectors",
+            Action::PutBucketPublicAccessBlock { .. } => "s3:PutBucketPublicAccessBlock",
+            Action::PutAccountPublicAccessBlock { .. } => "s3:PutAccountPublicAccessBlock",
+            Action::EnableKeyRotation { .. } => "kms:EnableKeyRotation",
+            Action::UpdateAccountPasswordPolicy(_) => "iam:UpdateAccountPasswordPolicy",
+            Action::EnableEbsEncryptionByDefault => "ec2:EnableEbsEncryptionByDefault",
+            Action::ModifyInstanceMetadataOptions { .. } => "ec2:ModifyInstanceMetadataOptions",
+            Action::CreateFlowLogs { .. } => "ec2:CreateFlowLogs",
+            Action::EnableSecurityHub => "securityhub:EnableSecurityHub",
+            Action::CreateAnalyzer { .. } => "access-analyzer:CreateAnalyzer",
+            Action::PutConfigurationRecorder { .. } => "config:PutConfigurationRecorder",
+            Action::PutDeliveryChannel { .. } => "config:PutDeliveryChannel",
+            Action::StartConfigurationRecorder { .. } => "config:StartConfigurationRecorder",
+        }
+    }
+
+    /// What the call names: `logs:PutMetricFilter gsl-cis-aws-4-3` names the filter.
+    pub fn target(&self) -> &str {
+        match self {
+            Action::PutMetricFilter { filter_name, .. } => filter_name,
+            Action::PutMetricAlarm(a) => &a.alarm_name,
+            Action::EnableAlarmActions { alarm_name } => alarm_name,
+            Action::CreateTopic { name, .. } => name,
+            Action::Subscribe { topic_arn, .. } => topic_arn,
+            Action::UpdateTrail { trail_name, .. }
+            | Action::StartLogging { trail_name }
+            | Action::PutEventSelectors { trail_name, .. } => trail_name,
+            Action::PutBucketPublicAccessBlock { bucket, .. } => bucket,
+            Action::PutAccountPublicAccessBlock { account_id, .. } => account_id,
+            Action::EnableKeyRotation { key_id } => key_id,
+            Action::UpdateAccountPasswordPolicy(_) => "password policy",
+            Action::EnableEbsEncryptionByDefault => "EBS encryption by default",
+            Action::ModifyInstanceMetadataOptions { instance_id, .. } => instance_id,
+            Action::CreateFlowLogs { vpc_id, .. } => vpc_id,
+            Action::EnableSecurityHub => "Security Hub",
+            Action::CreateAnalyzer { analyzer_name, .. } => analyzer_name,
+            Action::PutConfigurationRecorder { name, .. }
+            | Action::StartConfigurationRecorder { name } => name,
+            Action::PutDeliveryChannel { name, .. } => name,
+        }
+    }
+
+    /// Fold `other` into this change when both set the same object whole (one call
+    /// for the account's password policy, one per bucket's public access block), so
+    /// that a second call does not undo the first; false when they are different
+    /// changes.
+    pub fn absorb(&mut self, other: &Action) -> bool {
+        match (self, other) {
+            (Action::UpdateAccountPasswordPolicy(a), Action::UpdateAccountPasswordPolicy(b)) => {
+                *a = a.stricter(b);
+                true
+            }
+            (
+                Action::PutBucketPublicAccessBlock { bucket, block },
+                Action::PutBucketPublicAccessBlock {
+                    bucket: other_bucket,
+                    block: other_block,
+                },
+            ) if bucket == other_bucket => {
+                *block = block.or(*other_block);
+                true
+            }
+            (
+                Action::PutAccountPublicAccessBlock { account_id, block },
+                Action::PutAccountPublicAccessBlock {
+                    account_id: other_account,
+                    block: other_block,
+                },
+            ) if account_id == other_account => {
+                *block = block.or(*other_block);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -328,8 +625,83 @@ impl Action {
             Action::PutEventSelectors { trail_name, .. } => format!(
                 "record management events (read and write) on trail \"{trail_name}\""
             ),
+            Action::PutBucketPublicAccessBlock { bucket, block } => format!(
+                "block public access to bucket \"{bucket}\" ({})",
+                block_words(block)
+            ),
+            Action::PutAccountPublicAccessBlock { account_id, block } => format!(
+                "block public access to every bucket of account {account_id} ({})",
+                block_words(block)
+            ),
+            Action::EnableKeyRotation { key_id } => {
+                format!("enable yearly rotation of KMS key {key_id}")
+            }
+            Action::UpdateAccountPasswordPolicy(p) => {
+                let mut what = Vec::new();
+                if let Some(n) = p.minimum_password_length {
+                    what.push(format!("minimum length {n}"));
+                }
+                if let Some(n) = p.password_reuse_prevention {
+                    what.push(format!("remembers {n} passwords"));
+                }
+                if let Some(n) = p.max_password_age {
+                    what.push(format!("expires after {n} days"));
+                }
+                if what.is_empty() {
+                    "set the account's password policy".to_string()
+                } else {
+                    format!(
+                        "set the account's password policy: {}, its other settings kept",
+                        what.join(", ")
+                    )
+                }
+            }
+            Action::EnableEbsEncryptionByDefault => {
+                "encrypt new EBS volumes by default".to_string()
+            }
+            Action::ModifyInstanceMetadataOptions { instance_id, .. } => {
+                format!("require IMDSv2 (session tokens) on instance {instance_id}")
+            }
+            Action::CreateFlowLogs {
+                vpc_id,
+                log_destination,
+                ..
+            } => format!("log all traffic of VPC {vpc_id} to {log_destination}"),
+            Action::EnableSecurityHub => "enable Security Hub".to_string(),
+            Action::CreateAnalyzer { analyzer_name, .. } => format!(
+                "create IAM Access Analyzer \"{analyzer_name}\" (external access, this account)"
+            ),
+            Action::PutConfigurationRecorder { name, .. } if exists => format!(
+                "record every supported resource type with Config recorder \"{name}\""
+            ),
+            Action::PutConfigurationRecorder { name, .. } => format!(
+                "create Config recorder \"{name}\" of every supported resource type"
+            ),
+            Action::PutDeliveryChannel {
+                name,
+                s3_bucket_name,
+            } => format!(
+                "create Config delivery channel \"{name}\" to bucket \"{s3_bucket_name}\""
+            ),
+            Action::StartConfigurationRecorder { name } => {
+                format!("start Config recorder \"{name}\"")
+            }
         }
     }
+}
+
+/// The settings of a public access block that are on, in words.
+fn block_words(b: &PublicAccessBlock) -> String {
+    let on: Vec<&str> = [
+        (b.block_public_acls, "BlockPublicAcls"),
+        (b.ignore_public_acls, "IgnorePublicAcls"),
+        (b.block_public_policy, "BlockPublicPolicy"),
+        (b.restrict_public_buckets, "RestrictPublicBuckets"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    on.join(", ")
 }
 
 impl Change {
@@ -390,9 +762,110 @@ mod tests {
                 trail_name: trail(),
                 event_selectors: vec![],
             },
+            Action::PutBucketPublicAccessBlock {
+                bucket: "b".into(),
+                block: PublicAccessBlock::default(),
+            },
+            Action::PutAccountPublicAccessBlock {
+                account_id: "1".into(),
+                block: PublicAccessBlock::default(),
+            },
+            Action::EnableKeyRotation { key_id: "k".into() },
+            Action::UpdateAccountPasswordPolicy(PasswordPolicy::default()),
+            Action::EnableEbsEncryptionByDefault,
+            Action::ModifyInstanceMetadataOptions {
+                instance_id: "i".into(),
+                http_tokens: "required".into(),
+            },
+            Action::CreateFlowLogs {
+                vpc_id: "v".into(),
+                traffic_type: "ALL".into(),
+                log_destination_type: "s3".into(),
+                log_destination: "arn:aws:s3:::b".into(),
+                deliver_logs_permission_arn: None,
+            },
+            Action::EnableSecurityHub,
+            Action::CreateAnalyzer {
+                analyzer_name: "a".into(),
+                analyzer_type: "ACCOUNT".into(),
+            },
+            Action::PutConfigurationRecorder {
+                name: "default".into(),
+                role_arn: "arn".into(),
+                all_supported: true,
+                include_global_resource_types: false,
+            },
+            Action::PutDeliveryChannel {
+                name: "default".into(),
+                s3_bucket_name: "b".into(),
+            },
+            Action::StartConfigurationRecorder {
+                name: "default".into(),
+            },
         ];
         let mut used: Vec<&str> = all.iter().map(Action::iam_action).collect();
         used.sort_unstable();
         assert_eq!(used, IAM_ACTIONS);
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    #[test]
+    fn two_password_policy_changes_become_the_stricter_one() {
+        let mut a = Action::UpdateAccountPasswordPolicy(PasswordPolicy {
+            minimum_password_length: Some(14),
+            password_reuse_prevention: Some(5),
+            require_symbols: Some(true),
+            ..PasswordPolicy::default()
+        });
+        let b = Action::UpdateAccountPasswordPolicy(PasswordPolicy {
+            minimum_password_length: Some(8),
+            password_reuse_prevention: Some(24),
+            max_password_age: Some(90),
+            ..PasswordPolicy::default()
+        });
+        assert!(a.absorb(&b));
+        assert_eq!(
+            a,
+            Action::UpdateAccountPasswordPolicy(PasswordPolicy {
+                minimum_password_length: Some(14),
+                password_reuse_prevention: Some(24),
+                require_symbols: Some(true),
+                max_password_age: Some(90),
+                ..PasswordPolicy::default()
+            })
+        );
+    }
+
+    #[test]
+    fn public_access_blocks_merge_per_bucket_only() {
+        let block = |name: &str| {
+            let mut b = PublicAccessBlock::default();
+            assert!(block_setting(&mut b, name));
+            b
+        };
+        let mut a = Action::PutBucketPublicAccessBlock {
+            bucket: "x".into(),
+            block: block("blockPublicAcls"),
+        };
+        assert!(!a.absorb(&Action::PutBucketPublicAccessBlock {
+            bucket: "y".into(),
+            block: block("ignorePublicAcls"),
+        }));
+        assert!(a.absorb(&Action::PutBucketPublicAccessBlock {
+            bucket: "x".into(),
+            block: block("restrictPublicBuckets"),
+        }));
+        let Action::PutBucketPublicAccessBlock { block: b, .. } = a else {
+            unreachable!()
+        };
+        assert!(b.block_public_acls && b.restrict_public_buckets && !b.ignore_public_acls);
+        assert!(!block_setting(
+            &mut PublicAccessBlock::default(),
+            "isPublic"
+        ));
     }
 }

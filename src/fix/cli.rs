@@ -138,8 +138,151 @@ pub fn command(c: &Change) -> String {
                     &serde_json::Value::Array(selectors).to_string(),
                 );
         }
+        Action::PutBucketPublicAccessBlock { bucket, block } => {
+            w.cmd("s3api put-public-access-block")
+                .arg("--bucket", bucket)
+                .arg("--public-access-block-configuration", &block_json(block));
+        }
+        Action::PutAccountPublicAccessBlock { account_id, block } => {
+            w.cmd("s3control put-public-access-block")
+                .arg("--account-id", account_id)
+                .arg("--public-access-block-configuration", &block_json(block));
+        }
+        Action::EnableKeyRotation { key_id } => {
+            w.cmd("kms enable-key-rotation").arg("--key-id", key_id);
+        }
+        Action::UpdateAccountPasswordPolicy(p) => {
+            w.cmd("iam update-account-password-policy");
+            let n = |w: &mut Words, name: &str, v: Option<i32>| {
+                if let Some(v) = v {
+                    w.arg(name, &v.to_string());
+                }
+            };
+            let b = |w: &mut Words, name: &str, v: Option<bool>| match v {
+                Some(true) => {
+                    w.flag(&format!("--{name}"));
+                }
+                Some(false) => {
+                    w.flag(&format!("--no-{name}"));
+                }
+                None => {}
+            };
+            n(
+                &mut w,
+                "--minimum-password-length",
+                p.minimum_password_length,
+            );
+            b(&mut w, "require-symbols", p.require_symbols);
+            b(&mut w, "require-numbers", p.require_numbers);
+            b(
+                &mut w,
+                "require-uppercase-characters",
+                p.require_uppercase_characters,
+            );
+            b(
+                &mut w,
+                "require-lowercase-characters",
+                p.require_lowercase_characters,
+            );
+            b(
+                &mut w,
+                "allow-users-to-change-password",
+                p.allow_users_to_change_password,
+            );
+            n(&mut w, "--max-password-age", p.max_password_age);
+            n(
+                &mut w,
+                "--password-reuse-prevention",
+                p.password_reuse_prevention,
+            );
+            b(&mut w, "hard-expiry", p.hard_expiry);
+        }
+        Action::EnableEbsEncryptionByDefault => {
+            w.cmd("ec2 enable-ebs-encryption-by-default");
+        }
+        Action::ModifyInstanceMetadataOptions {
+            instance_id,
+            http_tokens,
+        } => {
+            w.cmd("ec2 modify-instance-metadata-options")
+                .arg("--instance-id", instance_id)
+                .arg("--http-tokens", http_tokens);
+        }
+        Action::CreateFlowLogs {
+            vpc_id,
+            traffic_type,
+            log_destination_type,
+            log_destination,
+            deliver_logs_permission_arn,
+        } => {
+            w.cmd("ec2 create-flow-logs")
+                .arg("--resource-type", "VPC")
+                .arg("--resource-ids", vpc_id)
+                .arg("--traffic-type", traffic_type)
+                .arg("--log-destination-type", log_destination_type)
+                .arg("--log-destination", log_destination)
+                .opt(
+                    "--deliver-logs-permission-arn",
+                    deliver_logs_permission_arn.as_deref(),
+                );
+        }
+        Action::EnableSecurityHub => {
+            w.cmd("securityhub enable-security-hub");
+        }
+        Action::CreateAnalyzer {
+            analyzer_name,
+            analyzer_type,
+        } => {
+            w.cmd("accessanalyzer create-analyzer")
+                .arg("--analyzer-name", analyzer_name)
+                .arg("--type", analyzer_type);
+        }
+        Action::PutConfigurationRecorder {
+            name,
+            role_arn,
+            all_supported,
+            include_global_resource_types,
+        } => {
+            w.cmd("configservice put-configuration-recorder")
+                .arg(
+                    "--configuration-recorder",
+                    &json!({"name": name, "roleARN": role_arn}).to_string(),
+                )
+                .arg(
+                    "--recording-group",
+                    &json!({
+                        "allSupported": all_supported,
+                        "includeGlobalResourceTypes": include_global_resource_types,
+                    })
+                    .to_string(),
+                );
+        }
+        Action::PutDeliveryChannel {
+            name,
+            s3_bucket_name,
+        } => {
+            w.cmd("configservice put-delivery-channel").arg(
+                "--delivery-channel",
+                &json!({"name": name, "s3BucketName": s3_bucket_name}).to_string(),
+            );
+        }
+        Action::StartConfigurationRecorder { name } => {
+            w.cmd("configservice start-configuration-recorder")
+                .arg("--configuration-recorder-name", name);
+        }
     }
     w.done()
+}
+
+/// A public access block as the AWS CLI takes it.
+fn block_json(b: &super::change::PublicAccessBlock) -> String {
+    json!({
+        "BlockPublicAcls": b.block_public_acls,
+        "IgnorePublicAcls": b.ignore_public_acls,
+        "BlockPublicPolicy": b.block_public_policy,
+        "RestrictPublicBuckets": b.restrict_public_buckets,
+    })
+    .to_string()
 }
 
 /// The whole plan as a shell script: the findings it cannot mend and why, then each

@@ -68,6 +68,11 @@ fn logical_id(c: &Change) -> String {
         Action::PutMetricAlarm(_) => "Alarm",
         Action::CreateTopic { .. } => "Topic",
         Action::Subscribe { .. } => "Subscription",
+        Action::CreateFlowLogs { .. } => "FlowLog",
+        Action::EnableSecurityHub => "Hub",
+        Action::CreateAnalyzer { .. } => "Analyzer",
+        Action::PutConfigurationRecorder { .. } => "ConfigRecorder",
+        Action::PutDeliveryChannel { .. } => "DeliveryChannel",
         _ => "Change",
     };
     let mut id = c.id.to_ascii_uppercase();
@@ -166,6 +171,75 @@ fn resource(plan: &Plan, c: &Change, parameters: &mut Map<String, Json>) -> Opti
                     "Endpoint": { "Ref": "NotifyEndpoint" },
                 },
             })
+        }
+        Action::CreateFlowLogs {
+            vpc_id,
+            traffic_type,
+            log_destination_type,
+            log_destination,
+            deliver_logs_permission_arn,
+        } => {
+            parameters.insert(
+                "FlowLogDestination".into(),
+                json!({"Type": "String", "Default": log_destination, "Description": "Where the VPC flow logs go: an S3 bucket ARN or a CloudWatch Logs log group ARN (gsl fix --flow-log-destination)."}),
+            );
+            let mut p = json!({
+                "ResourceId": vpc_id,
+                "ResourceType": "VPC",
+                "TrafficType": traffic_type,
+                "LogDestinationType": log_destination_type,
+                "LogDestination": { "Ref": "FlowLogDestination" },
+            });
+            if let Some(r) = deliver_logs_permission_arn {
+                p["DeliverLogsPermissionArn"] = json!(r);
+            }
+            json!({ "Type": "AWS::EC2::FlowLog", "Properties": p })
+        }
+        Action::EnableSecurityHub => json!({ "Type": "AWS::SecurityHub::Hub" }),
+        Action::CreateAnalyzer {
+            analyzer_name,
+            analyzer_type,
+        } => json!({
+            "Type": "AWS::AccessAnalyzer::Analyzer",
+            "Properties": { "AnalyzerName": analyzer_name, "Type": analyzer_type },
+        }),
+        Action::PutConfigurationRecorder {
+            name,
+            role_arn,
+            all_supported,
+            include_global_resource_types,
+        } => json!({
+            "Type": "AWS::Config::ConfigurationRecorder",
+            "Properties": {
+                "Name": name,
+                "RoleARN": role_arn,
+                "RecordingGroup": {
+                    "AllSupported": all_supported,
+                    "IncludeGlobalResourceTypes": include_global_resource_types,
+                },
+            },
+        }),
+        Action::PutDeliveryChannel {
+            name,
+            s3_bucket_name,
+        } => {
+            parameters.insert(
+                "ConfigBucket".into(),
+                json!({"Type": "String", "Default": s3_bucket_name, "Description": "The S3 bucket AWS Config delivers to (gsl fix --config-bucket)."}),
+            );
+            let mut r = json!({
+                "Type": "AWS::Config::DeliveryChannel",
+                "Properties": { "Name": name, "S3BucketName": { "Ref": "ConfigBucket" } },
+            });
+            // A delivery channel needs its region's recorder first.
+            if let Some(rec) = plan.changes.iter().find(|d| {
+                !d.exists
+                    && d.region == c.region
+                    && matches!(d.action, Action::PutConfigurationRecorder { .. })
+            }) {
+                r["DependsOn"] = json!(logical_id(rec));
+            }
+            r
         }
         _ => return None,
     })

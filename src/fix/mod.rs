@@ -141,6 +141,18 @@ pub struct Choices {
     pub kms_key: Option<String>,
     /// The log group (ARN) a trail delivers to, and the role CloudTrail uses for it.
     pub trail_logs: Option<(String, String)>,
+    /// Where a VPC's new flow log delivers: an S3 bucket ARN or a CloudWatch Logs log
+    /// group ARN.
+    pub flow_log_destination: Option<String>,
+    /// The role that delivers flow logs to a log group.
+    pub flow_log_role: Option<String>,
+    /// The bucket a new Config delivery channel delivers to.
+    pub config_bucket: Option<String>,
+    /// The role a new Config recorder records with.
+    pub config_role: Option<String>,
+    /// S3 Block Public Access findings of a bucket are mended at the account level
+    /// (one S3 Control call for every bucket) rather than on the bucket.
+    pub s3_account_level: bool,
 }
 
 impl Default for Choices {
@@ -150,6 +162,11 @@ impl Default for Choices {
             topic_name: DEFAULT_TOPIC.to_string(),
             kms_key: None,
             trail_logs: None,
+            flow_log_destination: None,
+            flow_log_role: None,
+            config_bucket: None,
+            config_role: None,
+            s3_account_level: false,
         }
     }
 }

@@ -8,11 +8,13 @@
 //! it. For a `List<CloudTrail>` rule, where one trail must pass, the plan mends the
 //! trail that needs the fewest changes.
 
-use super::change::{Action, AlarmSpec, Change, EventSelector};
+use super::change::{
+    block_setting, Action, AlarmSpec, Change, EventSelector, PasswordPolicy, PublicAccessBlock,
+};
 use super::{Blocked, Choices, FindingFix, Plan, NAMESPACE, PLAN_VERSION};
 use crate::collect::graph::{arn_region, partition_of};
 use crate::entity::graph::EntityGraph;
-use crate::lang::ast::{Expr, ExprKind, LiteralKind, Postfix, Subject};
+use crate::lang::ast::{CmpOp, Expr, ExprKind, LiteralKind, Postfix, Subject};
 use crate::lang::eval::path::{parse_json_path, Step};
 use crate::lang::eval::{EntityResult, Evidence, Outcome};
 use crate::policy::Policy;
@@ -123,13 +125,15 @@ fn plan_with(
         .iter()
         .filter(|r| r.status == RuleStatus::Failed)
     {
-        let patterns = policies
-            .iter()
-            .find(|p| p.meta.id == r.meta.id)
-            .map(required_patterns)
-            .unwrap_or_default();
+        let policy = policies.iter().find(|p| p.meta.id == r.meta.id);
+        let patterns = policy.map(required_patterns).unwrap_or_default();
+        let values = policy.map(required_values).unwrap_or_default();
         for e in failing(r) {
-            let (changes, blocked) = match b.mend(&r.meta.id, e, &patterns) {
+            let mended = match b.mend_setting(e, &values) {
+                Some(m) => m,
+                None => b.mend(&r.meta.id, e, &patterns),
+            };
+            let (changes, blocked) = match mended {
                 // A failure with nothing to change would be a plan that does not mend it.
                 Ok(pending) if pending.is_empty() => (Vec::new(), Some(unsupported_links(&[]))),
                 Ok(pending) => (pending.into_iter().map(|p| b.add(p)).collect(), None),
@@ -161,14 +165,19 @@ fn failing(r: &PolicyReport) -> impl Iterator<Item = &EntityResult> {
 /// The patterns a policy's rule requires of a filter (the literal arguments of its
 /// pattern tests on `filterPattern`), in rule order: the first is the one a plan writes.
 pub fn required_patterns(p: &Policy) -> Vec<String> {
-    let Ok(rule) = crate::lang::parser::parse_rule_named(&p.source, &p.origin) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    if let Some(v) = &rule.verdict {
-        collect_patterns(&v.condition, &mut out);
+    if let Some(c) = condition(p) {
+        collect_patterns(&c, &mut out);
     }
     out
+}
+
+/// The condition of a policy's rule (what it `should have`).
+fn condition(p: &Policy) -> Option<Expr> {
+    crate::lang::parser::parse_rule_named(&p.source, &p.origin)
+        .ok()?
+        .verdict
+        .map(|v| v.condition)
 }
 
 fn collect_patterns(e: &Expr, out: &mut Vec<String>) {
@@ -196,6 +205,60 @@ fn collect_patterns(e: &Expr, out: &mut Vec<String>) {
                     Postfix::Call { .. } => {}
                 }
             }
+        }
+    }
+}
+
+/// A value a rule requires of a property: `passwordPolicy.minPasswordLength >= 14`
+/// requires 14 of `passwordPolicy.minPasswordLength`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Required {
+    /// The property's path from the entity, dotted.
+    pub path: String,
+    /// The least value that passes (`> 13` requires 14), or the value `=` requires.
+    pub value: Json,
+}
+
+/// The values a policy's rule requires of the entity's own properties: each
+/// comparison of a path with a literal outside list operators and negations.
+pub fn required_values(p: &Policy) -> Vec<Required> {
+    let mut out = Vec::new();
+    if let Some(c) = condition(p) {
+        collect_values(&c, &mut out);
+    }
+    out
+}
+
+fn collect_values(e: &Expr, out: &mut Vec<Required>) {
+    match &e.kind {
+        ExprKind::Or(a, b) | ExprKind::And(a, b) => {
+            collect_values(a, out);
+            collect_values(b, out);
+        }
+        ExprKind::Not(_) => {}
+        ExprKind::Term(t) => {
+            let (Subject::Path(path), Some(test)) = (&t.subject, &t.test) else {
+                return;
+            };
+            if !t.postfix.is_empty() {
+                return;
+            }
+            let value = match (&test.value.kind, test.op) {
+                (LiteralKind::Number(n), CmpOp::Ge | CmpOp::Eq | CmpOp::Le) => Json::from(*n),
+                (LiteralKind::Number(n), CmpOp::Gt) => Json::from(n.floor() + 1.0),
+                (LiteralKind::Number(n), CmpOp::Lt) => Json::from(n.ceil() - 1.0),
+                (LiteralKind::Bool(b), CmpOp::Eq) => Json::Bool(*b),
+                (LiteralKind::Bool(b), CmpOp::Ne) => Json::Bool(!*b),
+                (LiteralKind::String(s), CmpOp::Eq) => Json::String(s.clone()),
+                _ => return,
+            };
+            let path = path
+                .segments
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(".");
+            out.push(Required { path, value });
         }
     }
 }
@@ -243,7 +306,8 @@ impl Topic {
 }
 
 impl<'a> Builder<'a> {
-    /// Add a change (once: the same change of another finding is the same id).
+    /// Add a change (once: the same change of another finding is the same id, and a
+    /// change that sets the same object whole is folded into the first).
     fn add(&mut self, p: Pending) -> String {
         if let Some(c) = self
             .changes
@@ -251,6 +315,15 @@ impl<'a> Builder<'a> {
             .find(|c| c.account == p.account && c.region == p.region && c.action == p.action)
         {
             return c.id.clone();
+        }
+        for c in self
+            .changes
+            .iter_mut()
+            .filter(|c| c.account == p.account && c.region == p.region)
+        {
+            if c.action.absorb(&p.action) {
+                return c.id.clone();
+            }
         }
         let id = format!("c{}", self.changes.len() + 1);
         if let Action::CreateTopic { topic_arn, .. } = &p.action {
@@ -359,6 +432,347 @@ impl<'a> Builder<'a> {
             }
             _ => Err(unsupported_links(&links)),
         }
+    }
+
+    /// The entity a finding is about.
+    fn entity_of(&self, e: &EntityResult) -> Option<&'a Json> {
+        self.entities(&e.entity_type, &e.account)
+            .into_iter()
+            .find(|t| t.get("id").and_then(Json::as_str) == Some(e.id.as_str()))
+    }
+
+    /// The single-call controls of the other collected types (S3 Block Public Access,
+    /// KMS rotation, the password policy, EBS encryption by default, IMDSv2, VPC flow
+    /// logs, Security Hub, Access Analyzer, the Config recorder); `None` for the types
+    /// of the monitoring chain.
+    fn mend_setting(
+        &self,
+        e: &EntityResult,
+        required: &[Required],
+    ) -> Option<Result<Vec<Pending>, Blocked>> {
+        const TYPES: &[&str] = &[
+            "S3Bucket",
+            "KMS",
+            "Iam",
+            "EbsEncryptionByDefault",
+            "Instance",
+            "VPC",
+            "SecurityHub",
+            "AccessAnalyzer",
+            "ConfigurationRecorder",
+        ];
+        if !TYPES.contains(&e.entity_type.as_str()) || e.id.starts_with("List<") {
+            return None;
+        }
+        let links: Vec<Link<'_>> = e
+            .explanation
+            .evidence
+            .iter()
+            .filter(|ev| !ev.result)
+            .filter_map(|ev| Some((parse_json_path(ev.path.as_deref()?)?, ev)))
+            .collect();
+        let Some(entity) = self.entity_of(e) else {
+            return Some(Err(Blocked::Unsupported {
+                why: format!("{} {} is not in the snapshot", e.entity_type, e.id),
+            }));
+        };
+        let keys = |steps: &[Step]| -> Vec<String> {
+            steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Key(k) => Some(k.clone()),
+                    Step::Index(_) => None,
+                })
+                .collect()
+        };
+        let paths: Vec<Vec<String>> = links.iter().map(|(s, _)| keys(s)).collect();
+        if paths.is_empty() {
+            return Some(Err(unsupported_links(&links)));
+        }
+        let region = str_of(entity, "region")
+            .or(e.region.as_deref())
+            .unwrap_or("us-east-1")
+            .to_string();
+        let at = |exists: bool, action: Action| Pending {
+            account: e.account.clone(),
+            region: region.clone(),
+            exists,
+            action,
+        };
+        let first = |p: &Vec<String>| p.first().cloned().unwrap_or_default();
+        let all = |names: &[&str]| paths.iter().all(|p| names.contains(&first(p).as_str()));
+        let not_covered = || Some(Err(unsupported_links(&links)));
+        Some(Ok(match e.entity_type.as_str() {
+            "S3Bucket" => {
+                let mut bucket = PublicAccessBlock::default();
+                let mut account = PublicAccessBlock::default();
+                for p in &paths {
+                    let (level, setting) = match p.as_slice() {
+                        [l, s] => (l.as_str(), s.as_str()),
+                        _ => return not_covered(),
+                    };
+                    let ok = match level {
+                        "publicAccessBlock" => block_setting(&mut bucket, setting),
+                        "accountPublicAccessBlock" => block_setting(&mut account, setting),
+                        "effectivePublicAccessBlock" if self.choices.s3_account_level => {
+                            block_setting(&mut account, setting)
+                        }
+                        "effectivePublicAccessBlock" => block_setting(&mut bucket, setting),
+                        _ => false,
+                    };
+                    if !ok {
+                        return not_covered();
+                    }
+                }
+                let existing = |key: &str| -> PublicAccessBlock {
+                    entity
+                        .get(key)
+                        .cloned()
+                        .and_then(|v| serde_json::from_value(v).ok())
+                        .unwrap_or_default()
+                };
+                // A configuration with a setting on exists (one with every setting
+                // off may not: the collector cannot tell them apart).
+                let none = PublicAccessBlock::default();
+                let mut out = Vec::new();
+                if account != none {
+                    let was = existing("accountPublicAccessBlock");
+                    out.push(at(
+                        was != none,
+                        Action::PutAccountPublicAccessBlock {
+                            account_id: e.account.clone(),
+                            block: was.or(account),
+                        },
+                    ));
+                }
+                if bucket != none {
+                    let was = existing("publicAccessBlock");
+                    out.push(at(
+                        was != none,
+                        Action::PutBucketPublicAccessBlock {
+                            bucket: str_of(entity, "name").unwrap_or(&e.id).to_string(),
+                            block: was.or(bucket),
+                        },
+                    ));
+                }
+                out
+            }
+            "KMS" if all(&["rotationStatus"]) => vec![at(
+                true,
+                Action::EnableKeyRotation {
+                    key_id: str_of(entity, "arn").unwrap_or(&e.id).to_string(),
+                },
+            )],
+            "Iam" if all(&["passwordPolicy"]) => {
+                let existing = entity.get("passwordPolicy");
+                let enabled = existing
+                    .and_then(|p| p.get("enabledInAccount"))
+                    .and_then(Json::as_bool)
+                    == Some(true);
+                let mut policy: PasswordPolicy = existing
+                    .filter(|_| enabled)
+                    .cloned()
+                    .and_then(|p| serde_json::from_value(p).ok())
+                    .unwrap_or_default();
+                // `expirePasswords` false: the age is not a setting of the policy.
+                if existing
+                    .and_then(|p| p.get("expirePasswords"))
+                    .and_then(Json::as_bool)
+                    != Some(true)
+                {
+                    policy.max_password_age = None;
+                }
+                for p in &paths {
+                    match p.as_slice() {
+                        [_, setting] if setting == "enabledInAccount" => {}
+                        [_, setting] => {
+                            let path = format!("passwordPolicy.{setting}");
+                            let Some(r) = required.iter().find(|r| r.path == path) else {
+                                return Some(Err(Blocked::Unsupported {
+                                    why: format!(
+                                        "the rule's requirement of {path} is not a value gsl can read"
+                                    ),
+                                }));
+                            };
+                            if !policy.require(setting, &r.value) {
+                                return not_covered();
+                            }
+                        }
+                        _ => return not_covered(),
+                    }
+                }
+                // IAM is global: the call goes to us-east-1, or in another partition
+                // to the first region collected there.
+                let regions = self
+                    .graph
+                    .accounts()
+                    .iter()
+                    .find(|a| a.account_number == e.account)
+                    .map(|a| a.regions.clone())
+                    .unwrap_or_default();
+                let region = if regions.is_empty() || regions.iter().any(|r| r == "us-east-1") {
+                    "us-east-1".to_string()
+                } else {
+                    regions[0].clone()
+                };
+                vec![Pending {
+                    region,
+                    ..at(enabled, Action::UpdateAccountPasswordPolicy(policy))
+                }]
+            }
+            "EbsEncryptionByDefault" if all(&["enabled"]) => {
+                vec![at(true, Action::EnableEbsEncryptionByDefault)]
+            }
+            "Instance"
+                if all(&["metadataOptions"])
+                    && paths
+                        .iter()
+                        .any(|p| p.get(1).map(String::as_str) == Some("httpTokens")) =>
+            {
+                // `httpTokens = 'required' or httpEndpoint = 'disabled'`: IMDSv2, the
+                // metadata service kept.
+                vec![at(
+                    true,
+                    Action::ModifyInstanceMetadataOptions {
+                        instance_id: e.id.clone(),
+                        http_tokens: "required".to_string(),
+                    },
+                )]
+            }
+            "VPC" if all(&["hasFlowLogs", "flowLogs"]) => {
+                let Some(destination) = self.choices.flow_log_destination.clone() else {
+                    return Some(Err(Blocked::Choice {
+                        what: format!(
+                            "where the flow logs of VPC {} go (an S3 bucket or a CloudWatch Logs log group)",
+                            e.id
+                        ),
+                        flag: "--flow-log-destination ARN".to_string(),
+                    }));
+                };
+                let to_logs = destination.contains(":logs:");
+                let role = self.choices.flow_log_role.clone();
+                if to_logs && role.is_none() {
+                    return Some(Err(Blocked::Choice {
+                        what: "the role that delivers flow logs to the log group".to_string(),
+                        flag: "--flow-log-role ARN".to_string(),
+                    }));
+                }
+                vec![at(
+                    false,
+                    Action::CreateFlowLogs {
+                        vpc_id: e.id.clone(),
+                        traffic_type: "ALL".to_string(),
+                        log_destination_type: if to_logs { "cloud-watch-logs" } else { "s3" }
+                            .to_string(),
+                        log_destination: destination,
+                        deliver_logs_permission_arn: role.filter(|_| to_logs),
+                    },
+                )]
+            }
+            "SecurityHub" if all(&["enabled"]) => vec![at(false, Action::EnableSecurityHub)],
+            "AccessAnalyzer" if all(&["analyzers", "externalAccessEnabled"]) => {
+                let taken: Vec<&str> = entity
+                    .get("analyzers")
+                    .and_then(Json::as_array)
+                    .map(|a| a.iter().filter_map(|x| str_of(x, "name")).collect())
+                    .unwrap_or_default();
+                let mut name = "gsl-access-analyzer".to_string();
+                let mut n = 2;
+                while taken.contains(&name.as_str()) {
+                    name = format!("gsl-access-analyzer-{n}");
+                    n += 1;
+                }
+                vec![at(
+                    false,
+                    Action::CreateAnalyzer {
+                        analyzer_name: name,
+                        analyzer_type: "ACCOUNT".to_string(),
+                    },
+                )]
+            }
+            "ConfigurationRecorder"
+                if all(&[
+                    "exists",
+                    "recording",
+                    "allSupported",
+                    "includeGlobalResourceTypes",
+                    "hasDeliveryChannel",
+                ]) =>
+            {
+                return Some(self.mend_recorder(entity, &paths, at));
+            }
+            _ => return not_covered(),
+        }))
+    }
+
+    /// The Config recorder of a region: created (with the role and bucket the user
+    /// chose) or set to record every supported type, with a delivery channel, started.
+    fn mend_recorder(
+        &self,
+        entity: &Json,
+        paths: &[Vec<String>],
+        at: impl Fn(bool, Action) -> Pending,
+    ) -> Result<Vec<Pending>, Blocked> {
+        let names: Vec<&str> = paths
+            .iter()
+            .filter_map(|p| p.first().map(String::as_str))
+            .collect();
+        let flag = |k: &str| entity.get(k).and_then(Json::as_bool) == Some(true);
+        let exists = flag("exists");
+        let name = if exists {
+            str_of(entity, "name").unwrap_or("default").to_string()
+        } else {
+            "default".to_string()
+        };
+        let mut out = Vec::new();
+        if !exists
+            || names.contains(&"allSupported")
+            || names.contains(&"includeGlobalResourceTypes")
+        {
+            let role_arn = match str_of(entity, "roleArn").filter(|_| exists) {
+                Some(r) => r.to_string(),
+                None => self
+                    .choices
+                    .config_role
+                    .clone()
+                    .ok_or_else(|| Blocked::Choice {
+                        what: "the IAM role AWS Config records with".to_string(),
+                        flag: "--config-role ARN".to_string(),
+                    })?,
+            };
+            out.push(at(
+                exists,
+                Action::PutConfigurationRecorder {
+                    name: name.clone(),
+                    role_arn,
+                    all_supported: true,
+                    include_global_resource_types: flag("includeGlobalResourceTypes")
+                        || names.contains(&"includeGlobalResourceTypes"),
+                },
+            ));
+        }
+        let start = !flag("recording");
+        if !flag("hasDeliveryChannel") && (start || names.contains(&"hasDeliveryChannel")) {
+            let bucket = self
+                .choices
+                .config_bucket
+                .clone()
+                .ok_or_else(|| Blocked::Choice {
+                    what: "the S3 bucket AWS Config delivers to".to_string(),
+                    flag: "--config-bucket NAME".to_string(),
+                })?;
+            out.push(at(
+                false,
+                Action::PutDeliveryChannel {
+                    name: "default".to_string(),
+                    s3_bucket_name: bucket,
+                },
+            ));
+        }
+        if start {
+            out.push(at(exists, Action::StartConfigurationRecorder { name }));
+        }
+        Ok(out)
     }
 
     /// A topic without subscriptions: subscribe the chosen endpoint.

@@ -54,6 +54,16 @@ fn address(c: &Change) -> Option<(&'static str, String)> {
         Action::PutMetricAlarm(_) => "aws_cloudwatch_metric_alarm",
         Action::CreateTopic { .. } => "aws_sns_topic",
         Action::Subscribe { .. } => "aws_sns_topic_subscription",
+        Action::PutBucketPublicAccessBlock { .. } => "aws_s3_bucket_public_access_block",
+        Action::PutAccountPublicAccessBlock { .. } => "aws_s3_account_public_access_block",
+        Action::UpdateAccountPasswordPolicy(_) => "aws_iam_account_password_policy",
+        Action::EnableEbsEncryptionByDefault => "aws_ebs_encryption_by_default",
+        Action::CreateFlowLogs { .. } => "aws_flow_log",
+        Action::EnableSecurityHub => "aws_securityhub_account",
+        Action::CreateAnalyzer { .. } => "aws_accessanalyzer_analyzer",
+        Action::PutConfigurationRecorder { .. } => "aws_config_configuration_recorder",
+        Action::PutDeliveryChannel { .. } => "aws_config_delivery_channel",
+        Action::StartConfigurationRecorder { .. } => "aws_config_configuration_recorder_status",
         _ => return None,
     };
     Some((ty, c.id.clone()))
@@ -172,6 +182,108 @@ fn resource(plan: &Plan, c: &Change) -> String {
             attr(&mut b, "protocol", string(protocol));
             attr(&mut b, "endpoint", string(endpoint));
         }
+        Action::PutBucketPublicAccessBlock { bucket, block } => {
+            attr(&mut b, "bucket", string(bucket));
+            block_attrs(&mut b, block);
+            import_id = Some(bucket.clone());
+        }
+        Action::PutAccountPublicAccessBlock { account_id, block } => {
+            attr(&mut b, "account_id", string(account_id));
+            block_attrs(&mut b, block);
+            import_id = Some(account_id.clone());
+        }
+        Action::UpdateAccountPasswordPolicy(p) => {
+            for (k, v) in [
+                ("minimum_password_length", p.minimum_password_length),
+                ("max_password_age", p.max_password_age),
+                ("password_reuse_prevention", p.password_reuse_prevention),
+            ] {
+                if let Some(v) = v {
+                    attr(&mut b, k, v.to_string());
+                }
+            }
+            for (k, v) in [
+                ("require_symbols", p.require_symbols),
+                ("require_numbers", p.require_numbers),
+                (
+                    "require_uppercase_characters",
+                    p.require_uppercase_characters,
+                ),
+                (
+                    "require_lowercase_characters",
+                    p.require_lowercase_characters,
+                ),
+                (
+                    "allow_users_to_change_password",
+                    p.allow_users_to_change_password,
+                ),
+                ("hard_expiry", p.hard_expiry),
+            ] {
+                if let Some(v) = v {
+                    attr(&mut b, k, v.to_string());
+                }
+            }
+            import_id = Some("iam-account-password-policy".to_string());
+        }
+        Action::EnableEbsEncryptionByDefault => attr(&mut b, "enabled", "true".to_string()),
+        Action::CreateFlowLogs {
+            vpc_id,
+            traffic_type,
+            log_destination_type,
+            log_destination,
+            deliver_logs_permission_arn,
+        } => {
+            attr(&mut b, "vpc_id", string(vpc_id));
+            attr(&mut b, "traffic_type", string(traffic_type));
+            attr(&mut b, "log_destination_type", string(log_destination_type));
+            attr(&mut b, "log_destination", string(log_destination));
+            if let Some(r) = deliver_logs_permission_arn {
+                attr(&mut b, "iam_role_arn", string(r));
+            }
+        }
+        Action::EnableSecurityHub => {}
+        Action::CreateAnalyzer {
+            analyzer_name,
+            analyzer_type,
+        } => {
+            attr(&mut b, "analyzer_name", string(analyzer_name));
+            attr(&mut b, "type", string(analyzer_type));
+        }
+        Action::PutConfigurationRecorder {
+            name,
+            role_arn,
+            all_supported,
+            include_global_resource_types,
+        } => {
+            attr(&mut b, "name", string(name));
+            attr(&mut b, "role_arn", string(role_arn));
+            let _ = writeln!(
+                b,
+                "  recording_group {{\n    all_supported                 = {all_supported}\n    include_global_resource_types = {include_global_resource_types}\n  }}"
+            );
+            import_id = Some(name.clone());
+        }
+        Action::PutDeliveryChannel {
+            name,
+            s3_bucket_name,
+        } => {
+            attr(&mut b, "name", string(name));
+            attr(&mut b, "s3_bucket_name", string(s3_bucket_name));
+            depends_on(&mut b, plan, c, |a| {
+                matches!(a, Action::PutConfigurationRecorder { .. })
+            });
+        }
+        Action::StartConfigurationRecorder { name } => {
+            attr(&mut b, "name", string(name));
+            attr(&mut b, "is_enabled", "true".to_string());
+            depends_on(&mut b, plan, c, |a| {
+                matches!(
+                    a,
+                    Action::PutDeliveryChannel { .. } | Action::PutConfigurationRecorder { .. }
+                )
+            });
+            import_id = Some(name.clone());
+        }
         _ => {}
     }
     b.push_str("}\n");
@@ -184,6 +296,32 @@ fn resource(plan: &Plan, c: &Change) -> String {
         );
     }
     b
+}
+
+/// The four settings of a public access block.
+fn block_attrs(b: &mut String, block: &super::change::PublicAccessBlock) {
+    let _ = writeln!(
+        b,
+        "  block_public_acls       = {}\n  ignore_public_acls      = {}\n  block_public_policy     = {}\n  restrict_public_buckets = {}",
+        block.block_public_acls,
+        block.ignore_public_acls,
+        block.block_public_policy,
+        block.restrict_public_buckets
+    );
+}
+
+/// `depends_on` the plan's changes in the region of `c` that `pick` picks.
+fn depends_on(b: &mut String, plan: &Plan, c: &Change, pick: impl Fn(&Action) -> bool) {
+    let deps: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|d| d.id != c.id && d.region == c.region && d.account == c.account)
+        .filter(|d| pick(&d.action))
+        .filter_map(|d| address(d).map(|(ty, name)| format!("{ty}.{name}")))
+        .collect();
+    if !deps.is_empty() {
+        let _ = writeln!(b, "  depends_on = [{}]", deps.join(", "));
+    }
 }
 
 /// A region as a provider alias: `us-east-1` → `us_east_1`.

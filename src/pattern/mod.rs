@@ -23,6 +23,7 @@ mod eval;
 mod facts;
 mod monitor;
 mod parser;
+mod prefilter;
 mod sem;
 mod set;
 mod similar;
@@ -37,7 +38,7 @@ pub use cover::{Comparison, Coverage, Difference};
 pub use error::{PatternError, PatternErrorKind};
 pub use monitor::{monitors, Monitoring};
 pub use parser::{MAX_LEN, MAX_REGEX, MAX_WILDCARDS};
-pub use set::PatternSet;
+pub use set::{PatternSet, RawMatcher};
 
 /// A parsed, validated filter pattern.
 #[derive(Debug, Clone)]
@@ -228,6 +229,13 @@ impl std::str::FromStr for FilterPattern {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         FilterPattern::parse(s)
     }
+}
+
+/// Parse an event's text as JSON the way every matcher reads it (numbers too large
+/// for a float kept as their text, containers nested deeper than the matchers look cut
+/// to empty ones); `None` when it is not JSON.
+pub fn parse_event(text: &str) -> Option<Json> {
+    eval::parse_event(text)
 }
 
 /// Do two filter patterns mean the same thing (match exactly the same events)?

@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 
 use super::ast::{CmpOp, JsonExpr, Pattern, Step, Test, Value};
 use super::eval::eval_test;
+use super::prefilter::{Candidates, Hits, Prefilter};
 use super::FilterPattern;
 
 #[derive(Debug)]
@@ -52,6 +53,9 @@ pub struct PatternSet {
     /// Top-level properties any JSON pattern of the set can look at; `None` when
     /// some selector starts with a wildcard (then events are parsed whole).
     top_keys: Option<HashSet<String>>,
+    /// The literals each pattern requires in an event's text, worked out on first use
+    /// ([`PatternSet::raw_matcher`]).
+    prefilter: std::sync::OnceLock<Prefilter>,
 }
 
 /// Deserialize only the top-level properties a set of patterns can look at;
@@ -242,6 +246,7 @@ impl PatternSet {
             compiled,
             paths,
             top_keys: top,
+            prefilter: std::sync::OnceLock::new(),
         }
     }
 
@@ -291,5 +296,97 @@ impl PatternSet {
             }
         }
         self.patterns.iter().map(|p| p.matches(event)).collect()
+    }
+}
+
+/// Matches a [`PatternSet`] against raw event texts, parsing only what can match
+/// (see [`PatternSet::raw_matcher`]). Holds the scratch space of one thread.
+pub struct RawMatcher<'s> {
+    set: &'s PatternSet,
+    prefilter: &'s Prefilter,
+    hits: Hits,
+    /// Are some patterns not JSON patterns (they see the whole parsed event)?
+    textual: bool,
+}
+
+impl PatternSet {
+    /// A matcher of raw event texts: the literals each pattern requires (see
+    /// `src/pattern/prefilter.rs`) are searched in the bytes first; an event in which
+    /// no pattern's literals occur is not parsed, and the others are parsed for the
+    /// top-level properties the patterns read only. The result is always that of
+    /// [`PatternSet::matches_json`] on the parsed event (all `false` when the text is
+    /// not JSON).
+    pub fn raw_matcher(&self) -> RawMatcher<'_> {
+        let prefilter = self
+            .prefilter
+            .get_or_init(|| Prefilter::new(&self.patterns));
+        RawMatcher {
+            set: self,
+            prefilter,
+            hits: prefilter.hits(),
+            textual: self.compiled.iter().any(Option::is_none),
+        }
+    }
+
+    /// The literals the patterns require, as text (what the prefilter searches).
+    pub fn required_literals(&self) -> Vec<String> {
+        self.prefilter
+            .get_or_init(|| Prefilter::new(&self.patterns))
+            .literals()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    }
+
+    /// How many patterns have no literal requirement (evaluated on every event).
+    pub fn unfiltered(&self) -> usize {
+        self.prefilter
+            .get_or_init(|| Prefilter::new(&self.patterns))
+            .unfiltered()
+            .len()
+    }
+}
+
+impl RawMatcher<'_> {
+    /// For each pattern of the set, does it match this event text? Written to `out`
+    /// (resized to the number of patterns). Returns whether the text was parsed.
+    pub fn matches_into(&mut self, event: &str, out: &mut Vec<bool>) -> bool {
+        let n = self.set.patterns.len();
+        out.clear();
+        out.resize(n, false);
+        let which = match self.prefilter.candidates(event.as_bytes(), &mut self.hits) {
+            Candidates::Some(c) if c.is_empty() => return false,
+            Candidates::Some(c) => Some(c),
+            Candidates::All => None,
+        };
+        let set = self.set;
+        let parsed = match (&set.top_keys, self.textual) {
+            (Some(keys), false) => parse_selective(event, keys),
+            _ => super::eval::parse_event(event),
+        };
+        let Some(j) = parsed else {
+            return true;
+        };
+        let mut cache = Cache {
+            event: &j,
+            values: vec![None; set.paths.len()],
+        };
+        let mut one = |i: usize| match &set.compiled[i] {
+            Some(c) => j.is_object() && eval(c, &set.paths, &mut cache),
+            None => set.patterns[i].matches_json(&j),
+        };
+        match which {
+            Some(c) => c
+                .into_iter()
+                .for_each(|i| out[i as usize] = one(i as usize)),
+            None => (0..n).for_each(|i| out[i] = one(i)),
+        }
+        true
+    }
+
+    /// For each pattern of the set, does it match this event text?
+    pub fn matches(&mut self, event: &str) -> Vec<bool> {
+        let mut out = Vec::new();
+        self.matches_into(event, &mut out);
+        out
     }
 }

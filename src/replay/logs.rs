@@ -1,7 +1,15 @@
 //! CloudTrail log files as CloudTrail delivers them: `*.json.gz` (gzip, each
 //! `{"Records": [...]}`), plain `.json` in the same form, and JSON lines (a CloudWatch
 //! Logs export: one event a line, an optional timestamp before it), from files and
-//! directories (recursively, in path order).
+//! directories (recursively, in path order). The one home for reading log files:
+//! `gsl replay` and `gsl pattern test` both read through [`read_file`].
+//!
+//! Records are not parsed here: a structural scan (strings and brackets, without
+//! recursion, so any nesting depth is safe) finds where each record starts and ends,
+//! and picks up the few top-level strings a replay needs of every record
+//! ([`Field`]). The matcher parses a record only when some pattern could match it.
+//! A record is therefore checked for structure (balanced brackets, closed strings),
+//! not for full JSON syntax, until something parses it.
 //!
 //! Input that cannot be read never stops a replay: a corrupt gzip member, a truncated
 //! file, a record that is not an object are each a [`Skipped`] naming the file and the
@@ -9,12 +17,29 @@
 
 use flate2::read::MultiGzDecoder;
 use serde::Serialize;
-use serde_json::Value as Json;
+use std::borrow::Cow;
+use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The most one file may hold once decompressed (a gzip bomb is refused past it).
+/// The most one file may hold once decompressed, by default (a gzip bomb is refused
+/// past it): see [`Limits`].
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// How much of a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most one file may hold once decompressed; a larger file is refused whole.
+    pub max_file_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: MAX_FILE_BYTES,
+        }
+    }
+}
 
 /// Input passed over, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,13 +53,80 @@ pub struct Skipped {
     pub why: String,
 }
 
+/// A record's position in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// The Nth element of a `Records` array (1-based).
+    Record(usize),
+    /// The Nth line of a JSON-lines file (1-based).
+    Line(usize),
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Record(n) => write!(f, "record {n}"),
+            At::Line(n) => write!(f, "line {n}"),
+        }
+    }
+}
+
 /// Where a record was read: the file and its position (`record 3`, `line 12`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Origin {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin<'a> {
     /// The file.
-    pub file: String,
+    pub file: &'a str,
     /// The record's position in it.
-    pub at: String,
+    pub at: At,
+}
+
+/// The top-level properties of every record that the scan picks up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// `recipientAccountId`.
+    Account,
+    /// `awsRegion`.
+    Region,
+    /// `eventTime`.
+    Time,
+    /// `eventName`.
+    Name,
+    /// `Records` (a document of records, in a JSON-lines file or alone).
+    Records,
+}
+
+const FIELDS: [&[u8]; 5] = [
+    b"recipientAccountId",
+    b"awsRegion",
+    b"eventTime",
+    b"eventName",
+    b"Records",
+];
+
+/// Where each of [`FIELDS`] is (the value's byte range), when present.
+type Spans = [Option<(usize, usize)>; 5];
+
+/// One record as read: its text, and where its [`Field`]s are in it.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// The record's JSON text (an object).
+    pub text: &'a str,
+    spans: Spans,
+}
+
+impl<'a> Record<'a> {
+    /// A top-level string property of the record (unescaped); `None` when absent or
+    /// not a string.
+    pub fn get(&self, f: Field) -> Option<Cow<'a, str>> {
+        let (s, e) = self.spans[f as usize]?;
+        let raw = self.text.get(s..e)?;
+        let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+        if inner.contains('\\') {
+            serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(inner))
+        }
+    }
 }
 
 /// The log files under `paths` (a file stands for itself), sorted, without repeats.
@@ -73,89 +165,234 @@ pub fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Read one file's records, calling `record` for each object and `skip` for what
 /// cannot be read. Memory is one file's text at a time.
-pub fn read_file(path: &Path, record: &mut dyn FnMut(Json, Origin), skip: &mut dyn FnMut(Skipped)) {
+pub fn read_file(
+    path: &Path,
+    limits: Limits,
+    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
+    skip: &mut dyn FnMut(Skipped),
+) {
     let file = path.display().to_string();
-    let skipped = |at: String, why: String| Skipped {
-        file: file.clone(),
-        at,
-        why,
-    };
     let raw = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return skip(skipped("byte 0".into(), format!("cannot open: {e}"))),
+        Err(e) => {
+            return skip(Skipped {
+                file,
+                at: "byte 0".into(),
+                why: format!("cannot open: {e}"),
+            })
+        }
     };
     let gz = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    read_stream(raw, gz, &file, limits, record, skip);
+}
+
+/// Read one log file's bytes from `input` (gzipped when `gz`), named `file` in what
+/// is skipped.
+pub fn read_stream(
+    input: impl Read,
+    gz: bool,
+    file: &str,
+    limits: Limits,
+    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
+    skip: &mut dyn FnMut(Skipped),
+) {
+    let Some((bytes, cut)) = inflate(input, gz, file, limits, skip) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    read_text(&text, file, cut, record, skip);
+}
+
+/// The whole text of `input` (gunzipped when `gz`), within the limit; `None` (said)
+/// when over it. The flag: the text ends early (a gzip error, said).
+fn inflate(
+    input: impl Read,
+    gz: bool,
+    file: &str,
+    limits: Limits,
+    skip: &mut dyn FnMut(Skipped),
+) -> Option<(Vec<u8>, bool)> {
+    let skipped = |at: String, why: String| Skipped {
+        file: file.to_string(),
+        at,
+        why,
+    };
+    let max = limits.max_file_bytes;
     let mut bytes = Vec::new();
     let read = if gz {
-        MultiGzDecoder::new(raw)
-            .take(MAX_FILE_BYTES + 1)
+        MultiGzDecoder::new(input)
+            .take(max.saturating_add(1))
             .read_to_end(&mut bytes)
     } else {
-        raw.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+        input.take(max.saturating_add(1)).read_to_end(&mut bytes)
     };
-    let cut = read.is_err();
-    if let Err(e) = read {
+    if bytes.len() as u64 > max {
+        skip(skipped(
+            format!("byte {max}"),
+            format!("more than {max} bytes once decompressed (a gzip bomb?): the file is not read"),
+        ));
+        return None;
+    }
+    if let Err(e) = &read {
         // What was inflated before the corruption is still read.
         skip(skipped(
             format!("byte {}", bytes.len()),
             format!("cannot read{}: {e}", if gz { " (gzip)" } else { "" }),
         ));
     }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return skip(skipped(
-            format!("byte {MAX_FILE_BYTES}"),
-            format!("more than {MAX_FILE_BYTES} bytes once decompressed (a gzip bomb?): the file is not read"),
-        ));
-    }
+    Some((bytes, read.is_err()))
+}
+
+/// The events of `input` for `gsl pattern test` (gzip recognised by its magic bytes):
+/// a CloudTrail document's records (`{"Records": [...]}`), else each non-empty line as
+/// it is (any text: unstructured and space-delimited patterns test lines too). A line
+/// that is not UTF-8 is skipped and named.
+pub fn read_events(
+    input: &[u8],
+    file: &str,
+    limits: Limits,
+    event: &mut dyn FnMut(&str),
+    skip: &mut dyn FnMut(Skipped),
+) {
+    let gz = input.starts_with(&[0x1f, 0x8b]);
+    let Some((bytes, cut)) = inflate(input, gz, file, limits, skip) else {
+        return;
+    };
     let text = String::from_utf8_lossy(&bytes);
     let trimmed = text.trim_start();
+    let document = records_array(trimmed).is_some()
+        || (trimmed.starts_with('{')
+            && scan_value(text.as_bytes(), text.len() - trimmed.len(), true).is_ok_and(
+                |(end, spans)| {
+                    text[end..].trim().is_empty() && spans[Field::Records as usize].is_some()
+                },
+            ));
+    if document {
+        return read_text(&text, file, cut, &mut |r, _| event(r.text), skip);
+    }
+    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        match std::str::from_utf8(raw) {
+            Ok("") => {}
+            Ok(line) => event(line),
+            Err(e) => skip(Skipped {
+                file: file.to_string(),
+                at: At::Line(i + 1).to_string(),
+                why: format!(
+                    "the event is not UTF-8 (invalid byte at column {})",
+                    e.valid_up_to() + 1
+                ),
+            }),
+        }
+    }
+}
+
+/// The records of a file's whole text. `cut`: the text is known to end early (said
+/// once already).
+fn read_text(
+    text: &str,
+    file: &str,
+    cut: bool,
+    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
+    skip: &mut dyn FnMut(Skipped),
+) {
+    let trimmed = text.trim_start();
+    let lead = text.len() - trimmed.len();
     if let Some(rest) = records_array(trimmed) {
         // CloudTrail's own form, read record by record: a file cut short still gives
         // every record before the cut.
         let start = text.len() - rest.len();
-        return stream_records(&text, start, &file, cut, record, skip);
+        return walk_records(text, start, file, cut, None, record, skip);
     }
     if trimmed.starts_with('{') {
-        // One document `{"Records": [...]}`, or JSON lines whose first line is an
-        // object: the whole text parses as one value only in the first case.
-        if let Ok(doc) = serde_json::from_str::<Json>(trimmed) {
-            return records_of(doc, &file, record, skip);
+        // One document (`{"Records": [...]}` in another layout, or one event), or
+        // JSON lines whose first line is an object.
+        if let Ok((end, spans)) = scan_value(text.as_bytes(), lead, true) {
+            if text[end..].trim().is_empty() {
+                return document(text, lead, end, spans, file, 0, record, skip);
+            }
         }
     }
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
+    for (i, line) in text.split('\n').enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
             continue;
         }
-        let at = format!("line {}", i + 1);
+        let base = line.as_ptr() as usize - text.as_ptr() as usize;
         // A CloudWatch Logs export puts the timestamp before the event.
-        let json = match line.find('{') {
-            Some(start) => &line[start..],
-            None => {
-                skip(skipped(at, "not a JSON object".into()));
-                continue;
-            }
+        let Some(open) = line.find('{') else {
+            skip(Skipped {
+                file: file.to_string(),
+                at: At::Line(n).to_string(),
+                why: "not a JSON object".into(),
+            });
+            continue;
         };
-        match serde_json::from_str::<Json>(json) {
-            Ok(v) if v.is_object() => {
-                if v.get("Records").is_some_and(Json::is_array) {
-                    records_of(v, &file, record, skip);
-                } else {
-                    record(
-                        v,
-                        Origin {
-                            file: file.clone(),
-                            at,
-                        },
-                    );
-                }
+        // The line alone: an object left open does not run into the next line.
+        match scan_value(&text.as_bytes()[..base + line.len()], base + open, true) {
+            Ok((end, spans))
+                if end <= base + line.len() && text[end..base + line.len()].trim().is_empty() =>
+            {
+                document(text, base + open, end, spans, file, n, record, skip)
             }
-            Ok(_) => skip(skipped(at, "a record that is not a JSON object".into())),
-            Err(e) => skip(skipped(at, format!("not JSON: {e}"))),
+            Ok(_) => skip(Skipped {
+                file: file.to_string(),
+                at: At::Line(n).to_string(),
+                why: "not JSON: characters after the object".into(),
+            }),
+            Err(e) => skip(Skipped {
+                file: file.to_string(),
+                at: At::Line(n).to_string(),
+                why: format!("not JSON: {e}"),
+            }),
         }
     }
+}
+
+/// One object of `text[start..end]`: a `{"Records": [...]}` document's records, or
+/// one event. `line`: its line (0: the file is one document).
+#[allow(clippy::too_many_arguments)]
+fn document(
+    text: &str,
+    start: usize,
+    end: usize,
+    spans: Spans,
+    file: &str,
+    line: usize,
+    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
+    skip: &mut dyn FnMut(Skipped),
+) {
+    if let Some((s, _)) = spans[Field::Records as usize] {
+        if text.as_bytes().get(s) == Some(&b'[') {
+            return walk_records(
+                text,
+                s + 1,
+                file,
+                false,
+                (line > 0).then_some(line),
+                record,
+                skip,
+            );
+        }
+    }
+    let at = if line > 0 {
+        At::Line(line)
+    } else {
+        At::Record(1)
+    };
+    record(
+        &Record {
+            text: &text[start..end],
+            spans: relative(spans, start),
+        },
+        Origin { file, at },
+    );
+}
+
+fn relative(spans: Spans, start: usize) -> Spans {
+    spans.map(|s| s.map(|(a, b)| (a - start, b - start)))
 }
 
 /// The text after `{"Records": [` when `text` starts so (whitespace allowed).
@@ -166,27 +403,30 @@ fn records_array(text: &str) -> Option<&str> {
     rest.strip_prefix('[')
 }
 
-/// The records of `text` from byte `start` (just after `{"Records": [`), one value
-/// at a time. `cut`: the file is already known to end early (said once).
-fn stream_records(
+/// The elements of a `Records` array from byte `start` (just after its `[`), one at
+/// a time. `cut`: the file is already known to end early (said once). `line`: the
+/// line of a JSON-lines file the array is on.
+fn walk_records(
     text: &str,
     start: usize,
     file: &str,
     cut: bool,
-    record: &mut dyn FnMut(Json, Origin),
+    line: Option<usize>,
+    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
     skip: &mut dyn FnMut(Skipped),
 ) {
+    let b = text.as_bytes();
     let mut pos = start;
     let mut n = 0usize;
+    let at = |n: usize| match line {
+        Some(l) => At::Line(l),
+        None => At::Record(n),
+    };
     loop {
-        let rest = &text[pos..];
-        let skipped_ws = rest.len() - rest.trim_start_matches([' ', '\n', '\r', '\t', ',']).len();
-        pos += skipped_ws;
-        let rest = &text[pos..];
-        if rest.starts_with(']') {
-            return;
+        while pos < b.len() && matches!(b[pos], b' ' | b'\n' | b'\r' | b'\t' | b',') {
+            pos += 1;
         }
-        if rest.is_empty() {
+        if pos >= b.len() {
             if !cut {
                 skip(Skipped {
                     file: file.to_string(),
@@ -196,81 +436,216 @@ fn stream_records(
             }
             return;
         }
-        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Json>();
-        match values.next() {
-            Some(Ok(v)) => {
-                n += 1;
-                one_record(v, file, format!("record {n}"), record, skip);
-                pos += values.byte_offset();
+        if b[pos] == b']' {
+            return;
+        }
+        n += 1;
+        match scan_value(b, pos, true) {
+            Ok((end, spans)) => {
+                if b[pos] == b'{' {
+                    record(
+                        &Record {
+                            text: &text[pos..end],
+                            spans: relative(spans, pos),
+                        },
+                        Origin { file, at: at(n) },
+                    );
+                } else {
+                    skip(Skipped {
+                        file: file.to_string(),
+                        at: at(n).to_string(),
+                        why: "a record that is not a JSON object".into(),
+                    });
+                }
+                pos = end;
             }
-            Some(Err(e)) => {
-                if !(cut && e.is_eof()) {
+            Err(e) => {
+                if !(cut && e == ScanError::Truncated) {
                     skip(Skipped {
                         file: file.to_string(),
                         at: format!("byte {pos}"),
                         why: format!(
-                            "record {} cannot be read ({e}): the rest of the file is not read",
-                            n + 1
+                            "record {n} cannot be read ({e}): the rest of the file is not read"
                         ),
                     });
                 }
                 return;
             }
-            None => return,
         }
     }
 }
 
-/// One element of a `Records` array: a record if it is an object, else skipped.
-fn one_record(
-    v: Json,
-    file: &str,
-    at: String,
-    record: &mut dyn FnMut(Json, Origin),
-    skip: &mut dyn FnMut(Skipped),
-) {
-    if v.is_object() {
-        record(
-            v,
-            Origin {
-                file: file.to_string(),
-                at,
-            },
-        );
-    } else {
-        skip(Skipped {
-            file: file.to_string(),
-            at,
-            why: "a record that is not a JSON object".into(),
-        });
+/// Why a value's extent cannot be found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScanError {
+    /// The text ends inside it.
+    Truncated,
+    /// A closing bracket with nothing open, or a character no value starts with.
+    Unexpected(usize),
+}
+
+impl fmt::Display for ScanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScanError::Truncated => f.write_str("the text ends inside it"),
+            ScanError::Unexpected(at) => write!(f, "unexpected character at byte {at}"),
+        }
     }
 }
 
-/// The records of one `{"Records": [...]}` document.
-fn records_of(
-    doc: Json,
-    file: &str,
-    record: &mut dyn FnMut(Json, Origin),
-    skip: &mut dyn FnMut(Skipped),
-) {
-    let Json::Object(mut map) = doc else {
-        return;
-    };
-    match map.remove("Records") {
-        Some(Json::Array(records)) => {
-            for (i, r) in records.into_iter().enumerate() {
-                one_record(r, file, format!("record {}", i + 1), record, skip);
+/// The end (exclusive) of the string whose opening quote is at `q`.
+fn string_end(b: &[u8], q: usize) -> Result<usize, ScanError> {
+    let mut from = q + 1;
+    loop {
+        let x = from
+            + memchr::memchr(b'"', b.get(from..).unwrap_or(&[])).ok_or(ScanError::Truncated)?;
+        let mut backslashes = 0;
+        while x - backslashes > q + 1 && b[x - backslashes - 1] == b'\\' {
+            backslashes += 1;
+        }
+        if backslashes % 2 == 0 {
+            return Ok(x + 1);
+        }
+        from = x + 1;
+    }
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The end (exclusive) of the JSON value starting at byte `i`, and, when it is an
+/// object and `capture`, where the values of its top-level [`FIELDS`] are. Iterative:
+/// any depth of nesting is scanned in constant stack.
+fn scan_value(b: &[u8], i: usize, capture: bool) -> Result<(usize, Spans), ScanError> {
+    let mut spans = [None; 5];
+    let first = *b.get(i).ok_or(ScanError::Truncated)?;
+    match first {
+        b'"' => return string_end(b, i).map(|e| (e, spans)),
+        b'{' | b'[' => {}
+        b'}' | b']' | b',' | b':' => return Err(ScanError::Unexpected(i)),
+        _ => {
+            // A number, `true`, `false`, `null`: up to the next delimiter.
+            let end = b[i..]
+                .iter()
+                .position(|&c| matches!(c, b',' | b']' | b'}') || is_space(c))
+                .map(|p| i + p);
+            return end.map(|e| (e, spans)).ok_or(ScanError::Truncated);
+        }
+    }
+    let object = first == b'{';
+    let mut depth = 0usize;
+    let mut pos = i;
+    loop {
+        let quote = memchr::memchr(b'"', &b[pos..]).map(|q| pos + q);
+        let gap_end = quote.unwrap_or(b.len());
+        for (k, &c) in b[pos..gap_end].iter().enumerate() {
+            match c {
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1).ok_or(ScanError::Unexpected(pos + k))?;
+                    if depth == 0 {
+                        return Ok((pos + k + 1, spans));
+                    }
+                }
+                _ => {}
             }
         }
-        _ => {
-            // One event as a document of its own.
-            record(
-                Json::Object(map),
-                Origin {
-                    file: file.to_string(),
-                    at: "record 1".into(),
-                },
-            );
+        let q = quote.ok_or(ScanError::Truncated)?;
+        let end = string_end(b, q)?;
+        pos = end;
+        if capture && object && depth == 1 {
+            // A key of the object when a `:` follows.
+            let mut k = end;
+            while k < b.len() && is_space(b[k]) {
+                k += 1;
+            }
+            if b.get(k) == Some(&b':') {
+                let key = &b[q + 1..end - 1];
+                pos = k + 1;
+                if let Some(f) = FIELDS.iter().position(|f| *f == key) {
+                    let mut v = k + 1;
+                    while v < b.len() && is_space(b[v]) {
+                        v += 1;
+                    }
+                    let (ve, _) = scan_value(b, v, false)?;
+                    spans[f] = Some((v, ve));
+                    pos = ve;
+                }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each record's text, position and event name; what was skipped.
+    type Read = (Vec<(String, String, Option<String>)>, Vec<Skipped>);
+
+    fn read(text: &str) -> Read {
+        let mut records = Vec::new();
+        let mut skipped = Vec::new();
+        read_text(
+            text,
+            "f",
+            false,
+            &mut |r, o| {
+                records.push((
+                    r.text.to_string(),
+                    o.at.to_string(),
+                    r.get(Field::Name).map(Cow::into_owned),
+                ))
+            },
+            &mut |s| skipped.push(s),
+        );
+        (records, skipped)
+    }
+
+    #[test]
+    fn records_are_found_by_structure_and_fields_picked_up() {
+        let (r, s) = read(
+            r#"{"Records": [{"eventName":"A","x":{"eventName":"nested"}}, {"x":"}\"{","eventName":"B\"q"} ,{"y":[1,{"z":"]"}]}]}"#,
+        );
+        assert!(s.is_empty(), "{s:?}");
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].2.as_deref(), Some("A"));
+        assert_eq!(r[1].0, r#"{"x":"}\"{","eventName":"B\"q"}"#);
+        assert_eq!(r[1].2.as_deref(), Some("B\"q"));
+        assert_eq!((r[2].1.as_str(), r[2].2.as_deref()), ("record 3", None));
+    }
+
+    #[test]
+    fn lines_documents_and_damage() {
+        let (r, s) = read("2026-11-02T12:00:00Z {\"eventName\":\"A\"}\nnot json\n[1]\n{\"a\":\n{\"Records\":[{\"eventName\":\"B\"}]}\n");
+        assert_eq!(
+            r.iter()
+                .map(|x| (x.1.as_str(), x.2.as_deref()))
+                .collect::<Vec<_>>(),
+            [("line 1", Some("A")), ("line 5", Some("B"))]
+        );
+        assert_eq!(
+            s.iter().map(|x| x.at.as_str()).collect::<Vec<_>>(),
+            ["line 2", "line 3", "line 4"]
+        );
+        let (r, s) = read(r#"{"Records":[{"a":1},2,{"b":"#);
+        assert_eq!(r.len(), 1);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].at, "record 2");
+        let (r, _) = read(r#"{"other":1,"Records":[{"a":1},{"b":2}]}"#);
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_scanned_without_recursion() {
+        let deep = format!(
+            "{{\"Records\":[{{\"a\":{}{}}}]}}",
+            "[".repeat(1_000_000),
+            "]".repeat(1_000_000)
+        );
+        let (r, s) = read(&deep);
+        assert!(s.is_empty());
+        assert_eq!(r.len(), 1);
     }
 }

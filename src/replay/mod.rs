@@ -7,8 +7,11 @@
 //! to ALARM and whom it would have notified; per control of the selected policies,
 //! the events its required pattern matches that no delivering filter catches.
 //!
-//! The log files are read by [`logs`]; matching is the pattern engine's
-//! ([`crate::pattern::PatternSet`]), one pass over each record for every pattern.
+//! The log files are read by [`logs`] (records found by a structural scan, not
+//! parsed); matching is the pattern engine's raw-bytes path
+//! ([`crate::pattern::PatternSet::raw_matcher`]): the literals each pattern requires
+//! are searched in a record's bytes first, and only a record some pattern could match
+//! is parsed, for the properties the patterns read.
 
 pub mod logs;
 
@@ -16,10 +19,12 @@ use crate::entity::graph::EntityGraph;
 use crate::lang::ast::{Expr, ExprKind, LiteralKind, Postfix, Rule};
 use crate::pattern::{FilterPattern, PatternSet};
 use crate::policy::Policy;
-use logs::{Origin, Skipped};
+use logs::{Field, Limits, Origin, Skipped};
 use serde::Serialize;
 use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// How many missed events a control's report names.
 pub const MISSES_SHOWN: usize = 10;
@@ -285,7 +290,7 @@ struct ControlState {
 
 /// A replay in progress: feed it records, then [`Replay::finish`].
 pub struct Replay {
-    set: PatternSet,
+    set: Arc<PatternSet>,
     deliveries: Vec<Delivery>,
     filters: Vec<FilterState>,
     alarms: Vec<AlarmState>,
@@ -293,6 +298,8 @@ pub struct Replay {
     records: u64,
     undelivered: u64,
     skipped: Vec<Skipped>,
+    /// The last (account, region) seen, its filters and whether a trail covers it.
+    route: Option<(String, String, Vec<usize>, bool)>,
 }
 
 /// The pattern index of `text` in `patterns`, added if new.
@@ -466,7 +473,9 @@ impl Replay {
             })
             .collect();
         Replay {
-            set: PatternSet::new(patterns.into_iter().map(|(_, p)| p).collect()),
+            set: Arc::new(PatternSet::new(
+                patterns.into_iter().map(|(_, p)| p).collect(),
+            )),
             deliveries,
             filters,
             alarms,
@@ -474,6 +483,7 @@ impl Replay {
             records: 0,
             undelivered: 0,
             skipped: Vec::new(),
+            route: None,
         }
     }
 
@@ -482,42 +492,89 @@ impl Replay {
         self.skipped.push(s);
     }
 
-    /// One CloudTrail record.
-    pub fn record(&mut self, event: &Json, origin: &Origin) {
+    /// One CloudTrail record, parsed (the reference path: every pattern evaluated on
+    /// the whole record).
+    pub fn record(&mut self, event: &Json, origin: &Origin<'_>) {
+        let matches = self.set.matches_json(event);
+        self.tally(&matches, event, origin);
+    }
+
+    /// One CloudTrail record as read, matched on its raw text by `matcher` (of this
+    /// replay's [`Replay::patterns`]).
+    pub fn record_raw(
+        &mut self,
+        record: &logs::Record<'_>,
+        matcher: &mut crate::pattern::RawMatcher<'_>,
+        matches: &mut Vec<bool>,
+        origin: &Origin<'_>,
+    ) {
+        matcher.matches_into(record.text, matches);
+        self.tally(matches, record, origin);
+    }
+
+    /// The patterns every record is matched against.
+    pub fn patterns(&self) -> Arc<PatternSet> {
+        Arc::clone(&self.set)
+    }
+
+    fn tally(&mut self, matches: &[bool], event: &dyn View, origin: &Origin<'_>) {
         self.records += 1;
-        let account = event
-            .get("recipientAccountId")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
-        let region = event
-            .get("awsRegion")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
-        let time = event.get("eventTime").and_then(Json::as_str);
+        let account = event.string(Field::Account).unwrap_or_default();
+        let account = account.as_ref();
+        let region = event.string(Field::Region).unwrap_or_default();
+        let region = region.as_ref();
+        let time = event.string(Field::Time);
+        let time = time.as_deref();
         // The filters of every log group this record is delivered to (once each).
-        let mut delivered: Vec<usize> = Vec::new();
-        for d in &self.deliveries {
-            let account_ok = d.account == account || d.organization;
-            let region_ok = d.multi_region || d.region == region;
-            if account_ok && region_ok {
-                for f in &d.filters {
-                    if !delivered.contains(f) {
-                        delivered.push(*f);
+        // The filters of every log group this record is delivered to (once each), and
+        // whether some trail covers its account: the same for every record of one
+        // account and region (most files hold one), so worked out once for each.
+        if self
+            .route
+            .as_ref()
+            .is_none_or(|r| r.0 != account || r.1 != region)
+        {
+            let mut delivered: Vec<usize> = Vec::new();
+            for d in &self.deliveries {
+                let account_ok = d.account == account || d.organization;
+                let region_ok = d.multi_region || d.region == region;
+                if account_ok && region_ok {
+                    for f in &d.filters {
+                        if !delivered.contains(f) {
+                            delivered.push(*f);
+                        }
                     }
                 }
             }
+            // A record of an account no trail of the snapshot covers is outside it.
+            let known = self
+                .deliveries
+                .iter()
+                .any(|d| d.account == account || d.organization);
+            self.route = Some((account.to_string(), region.to_string(), delivered, known));
         }
-        // A record of an account no trail of the snapshot covers is outside it.
-        let known = self
-            .deliveries
-            .iter()
-            .any(|d| d.account == account || d.organization);
+        let Some((_, _, delivered, known)) = self.route.take() else {
+            return;
+        };
+        self.tally_delivered(matches, event, origin, time, &delivered, known);
+        self.route = Some((account.to_string(), region.to_string(), delivered, known));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn tally_delivered(
+        &mut self,
+        matches: &[bool],
+        event: &dyn View,
+        origin: &Origin<'_>,
+        time: Option<&str>,
+        delivered: &[usize],
+        known: bool,
+    ) {
         if !known {
             self.undelivered += 1;
         }
-        let matches = self.set.matches_json(event);
         let mut caught: Vec<usize> = Vec::new();
-        for &f in &delivered {
+        for &f in delivered {
             let state = &mut self.filters[f];
             state.report.delivered += 1;
             if !matches.get(state.pattern).copied().unwrap_or(false) {
@@ -537,7 +594,7 @@ impl Replay {
             for tr in &state.transforms {
                 let value = match &tr.value {
                     Value::Constant(v) => Some(*v),
-                    Value::Field(path) => field(event, path),
+                    Value::Field(path) => event.number(path),
                 };
                 let Some(value) = value else { continue };
                 for &a in &tr.alarms {
@@ -574,10 +631,10 @@ impl Replay {
                     report.missed += 1;
                     if report.misses.len() < MISSES_SHOWN {
                         report.misses.push(Miss {
-                            file: origin.file.clone(),
-                            at: origin.at.clone(),
-                            event_name: text(event, "eventName"),
-                            event_time: text(event, "eventTime"),
+                            file: origin.file.to_string(),
+                            at: origin.at.to_string(),
+                            event_name: event.string(Field::Name).map(Cow::into_owned),
+                            event_time: time.map(str::to_string),
                         });
                     }
                 }
@@ -632,6 +689,40 @@ impl Replay {
             alarms,
             controls,
         }
+    }
+}
+
+/// What the tally reads of a record: a parsed one, or one as read.
+trait View {
+    /// A top-level string property.
+    fn string(&self, f: Field) -> Option<Cow<'_, str>>;
+    /// A numeric property (`$.a.b`, a filter's metric value).
+    fn number(&self, path: &[String]) -> Option<f64>;
+}
+
+impl View for Json {
+    fn string(&self, f: Field) -> Option<Cow<'_, str>> {
+        let key = match f {
+            Field::Account => "recipientAccountId",
+            Field::Region => "awsRegion",
+            Field::Time => "eventTime",
+            Field::Name => "eventName",
+            Field::Records => "Records",
+        };
+        self.get(key).and_then(Json::as_str).map(Cow::Borrowed)
+    }
+    fn number(&self, path: &[String]) -> Option<f64> {
+        field(self, path)
+    }
+}
+
+impl View for logs::Record<'_> {
+    fn string(&self, f: Field) -> Option<Cow<'_, str>> {
+        self.get(f)
+    }
+    fn number(&self, path: &[String]) -> Option<f64> {
+        // Parsed only for a matched record whose filter's metric value is a field.
+        field(&crate::pattern::parse_event(self.text)?, path)
     }
 }
 
@@ -803,23 +894,58 @@ fn finish_alarm(mut a: AlarmState) -> AlarmReport {
     a.report
 }
 
+/// How a replay reads and matches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// How much of each file is read.
+    pub limits: Limits,
+    /// Parse every record and evaluate every pattern on it (the reference the fast
+    /// path is checked against) instead of the raw-bytes path.
+    pub reference: bool,
+}
+
 /// Replay the log files under `paths` over `graph`'s trails and `controls`.
 pub fn replay_files(
     graph: &EntityGraph,
     controls: Vec<Control>,
     paths: &[std::path::PathBuf],
 ) -> ReplayReport {
+    replay_with(graph, controls, paths, Options::default())
+}
+
+/// [`replay_files`] with [`Options`].
+pub fn replay_with(
+    graph: &EntityGraph,
+    controls: Vec<Control>,
+    paths: &[std::path::PathBuf],
+    options: Options,
+) -> ReplayReport {
     let mut replay = Replay::new(graph, controls);
+    let set = replay.patterns();
+    let mut matcher = set.raw_matcher();
+    let mut matches = Vec::new();
     for file in logs::files(paths) {
-        let mut records: Vec<(Json, Origin)> = Vec::new();
         let mut skipped: Vec<Skipped> = Vec::new();
-        logs::read_file(&file, &mut |r, o| records.push((r, o)), &mut |s| {
-            skipped.push(s)
-        });
-        for (r, o) in &records {
-            replay.record(r, o);
-        }
-        for s in skipped {
+        let mut not_json: Vec<Skipped> = Vec::new();
+        logs::read_file(
+            &file,
+            options.limits,
+            &mut |r, o| {
+                if !options.reference {
+                    return replay.record_raw(r, &mut matcher, &mut matches, &o);
+                }
+                match crate::pattern::parse_event(r.text) {
+                    Some(v) => replay.record(&v, &o),
+                    None => not_json.push(Skipped {
+                        file: o.file.to_string(),
+                        at: o.at.to_string(),
+                        why: "a record that is not JSON".into(),
+                    }),
+                }
+            },
+            &mut |s| skipped.push(s),
+        );
+        for s in skipped.into_iter().chain(not_json) {
             replay.skip(s);
         }
     }

@@ -692,11 +692,23 @@ impl<'a> Document<'a> {
     /// Pretty JSON, ending with a newline; hidden characters of the snapshot's text as
     /// JSON escapes ([`crate::text::escape_hidden_json`]).
     pub fn to_json(&self) -> String {
-        match serde_json::to_string_pretty(self) {
-            Ok(s) => crate::text::escape_hidden_json(s) + "\n",
-            // Serializing plain data to a string cannot fail; say so if it ever does.
+        let mut out = Vec::new();
+        match self.write_json(&mut out) {
+            // The escaper writes UTF-8 (serde_json's text, with ASCII escapes).
+            Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+            // Serializing plain data into memory cannot fail; say so if it ever does.
             Err(e) => format!("{{\"error\":\"cannot encode the report: {e}\"}}\n"),
         }
+    }
+
+    /// [`Document::to_json`] written to `out` as it is serialized: an organization's
+    /// report is never held whole in memory.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut w = crate::text::HiddenJsonEscaper::new(std::io::BufWriter::new(out));
+        serde_json::to_writer_pretty(&mut w, self)?;
+        w.write_all(b"\n")?;
+        w.into_inner()?.flush()
     }
 }
 

@@ -400,3 +400,355 @@ fn apply_without_a_terminal_or_yes_refuses() {
     assert!(err.contains("--yes"), "{err}");
     assert!(!err.contains("done "), "{err}");
 }
+
+/// An account failing the single-call controls of the collected types, as a snapshot:
+/// a bucket with one Block Public Access setting, a key that does not rotate, a weak
+/// password policy that requires symbols, EBS encryption by default off, an instance
+/// that allows IMDSv1, a VPC without flow logs, no Security Hub, no analyzer, no
+/// Config recorder.
+pub(crate) fn settings_snapshot(dir: &Path) -> PathBuf {
+    let region = "us-east-1";
+    let arn = |svc: &str, rest: &str| format!("arn:aws:{svc}:{region}:{ACCOUNT}:{rest}");
+    let block = |on: bool| json!({"blockPublicAcls": on, "ignorePublicAcls": false, "blockPublicPolicy": false, "restrictPublicBuckets": false});
+    let e = |ty: &str, id: &str, name: &str, more: Json| {
+        let mut v =
+            json!({"id": id, "type": ty, "name": name, "accountNumber": ACCOUNT, "region": region});
+        v.as_object_mut()
+            .unwrap()
+            .extend(more.as_object().unwrap().clone());
+        v
+    };
+    let doc = json!({
+        "schemaVersion": 1,
+        "collectedAt": "2026-12-01T00:00:00Z",
+        "accounts": [{
+            "accountNumber": ACCOUNT,
+            "regions": [region],
+            "entities": {
+                "S3Bucket": [e("S3Bucket", "exposed", "exposed", json!({
+                    "publicAccessBlock": block(true), "accountPublicAccessBlock": block(false), "effectivePublicAccessBlock": block(true)}))],
+                "KMS": [e("KMS", &arn("kms", "key/k1"), "k1", json!({
+                    "arn": arn("kms", "key/k1"), "isCustomerManaged": true, "keySpec": "SYMMETRIC_DEFAULT", "keyState": "Enabled", "rotationStatus": false}))],
+                "Iam": [{"id": ACCOUNT, "type": "Iam", "name": ACCOUNT, "accountNumber": ACCOUNT, "region": null,
+                    "passwordPolicy": {"enabledInAccount": true, "minPasswordLength": 8, "requireSymbols": true, "expirePasswords": false, "maxPasswordAge": null, "passwordReusePrevention": null}}],
+                "EbsEncryptionByDefault": [e("EbsEncryptionByDefault", &arn("ec2", "ebs-encryption-by-default"), region, json!({"enabled": false}))],
+                "Instance": [e("Instance", "i-0abc", "web", json!({"state": "running", "metadataOptions": {"httpTokens": "optional", "httpEndpoint": "enabled"}}))],
+                "VPC": [e("VPC", "vpc-0abc", "main", json!({"hasFlowLogs": false, "flowLogs": []}))],
+                "SecurityHub": [e("SecurityHub", &arn("securityhub", "hub/default"), "default", json!({"enabled": false}))],
+                "AccessAnalyzer": [e("AccessAnalyzer", &arn("access-analyzer", "analyzers"), region, json!({"analyzers": [], "externalAccessEnabled": false}))],
+                "ConfigurationRecorder": [e("ConfigurationRecorder", &arn("config", "config-recorder"), "(none)", json!({
+                    "exists": false, "recording": false, "allSupported": false, "includeGlobalResourceTypes": false, "hasDeliveryChannel": false}))],
+            }
+        }]
+    });
+    let path = dir.join("settings.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path
+}
+
+/// The single-call controls of cis-aws@5.0.0 this snapshot fails.
+pub(crate) const SETTINGS_V5: &[&str] = &[
+    "CIS-AWS-1.7",
+    "CIS-AWS-1.8",
+    "CIS-AWS-1.19",
+    "CIS-AWS-2.1.4",
+    "CIS-AWS-3.3",
+    "CIS-AWS-3.6",
+    "CIS-AWS-3.7",
+    "CIS-AWS-4.16",
+    "CIS-AWS-5.1.1",
+    "CIS-AWS-5.7",
+];
+
+pub(crate) const SETTINGS_CHOICES: &[&str] = &[
+    "--flow-log-destination",
+    "arn:aws:s3:::flow-logs",
+    "--config-bucket",
+    "config-logs",
+    "--config-role",
+    "arn:aws:iam::123456789012:role/config-recorder",
+];
+
+pub(crate) fn settings_args(pack: &str, ids: &[&str]) -> Vec<String> {
+    let mut a = vec!["--pack".to_string(), pack.to_string()];
+    for id in ids {
+        a.extend(["--id".to_string(), id.to_string()]);
+    }
+    a
+}
+
+/// Each single-call control gets its one change kind, made from the evidence: the
+/// password policy's two controls share one call (the stricter values, the account's
+/// symbols kept), the bucket keeps its setting, the choices come from flags.
+#[test]
+fn each_single_call_control_gets_its_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = settings_snapshot(dir.path());
+    let args = settings_args("cis-aws@5.0.0", SETTINGS_V5);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (doc, code, err) = plan(&[&args[..], SETTINGS_CHOICES].concat(), &snap);
+    assert_eq!(code, 0, "{err}");
+    let changes = doc["changes"].as_array().unwrap();
+    let kinds_of = |policy: &str| -> Vec<(String, bool)> {
+        let f = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["policy"] == policy)
+            .unwrap_or_else(|| panic!("{policy}: {doc:#}"));
+        f["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| {
+                let c = changes.iter().find(|c| &c["id"] == id).unwrap();
+                (
+                    c["kind"].as_str().unwrap().to_string(),
+                    c["exists"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let k = |s: &str, exists: bool| vec![(s.to_string(), exists)];
+    assert_eq!(
+        kinds_of("CIS-AWS-1.7"),
+        k("updateAccountPasswordPolicy", true)
+    );
+    assert_eq!(kinds_of("CIS-AWS-1.8"), kinds_of("CIS-AWS-1.7"));
+    assert_eq!(kinds_of("CIS-AWS-1.19"), k("createAnalyzer", false));
+    assert_eq!(
+        kinds_of("CIS-AWS-2.1.4"),
+        k("putBucketPublicAccessBlock", true)
+    );
+    assert_eq!(kinds_of("CIS-AWS-3.6"), k("enableKeyRotation", true));
+    assert_eq!(kinds_of("CIS-AWS-3.7"), k("createFlowLogs", false));
+    assert_eq!(kinds_of("CIS-AWS-4.16"), k("enableSecurityHub", false));
+    assert_eq!(
+        kinds_of("CIS-AWS-5.1.1"),
+        k("enableEbsEncryptionByDefault", true)
+    );
+    assert_eq!(
+        kinds_of("CIS-AWS-5.7"),
+        k("modifyInstanceMetadataOptions", true)
+    );
+    assert_eq!(
+        kinds_of("CIS-AWS-3.3"),
+        vec![
+            ("putConfigurationRecorder".to_string(), false),
+            ("putDeliveryChannel".to_string(), false),
+            ("startConfigurationRecorder".to_string(), false),
+        ]
+    );
+    let get = |kind: &str| changes.iter().find(|c| c["kind"] == kind).unwrap();
+    let policy = get("updateAccountPasswordPolicy");
+    assert_eq!(
+        (
+            &policy["minimumPasswordLength"],
+            &policy["passwordReusePrevention"],
+            &policy["requireSymbols"],
+            policy.get("maxPasswordAge")
+        ),
+        (&json!(14), &json!(24), &json!(true), None),
+        "{policy:#}"
+    );
+    let block = get("putBucketPublicAccessBlock");
+    assert_eq!(
+        block,
+        &json!({"id": block["id"], "account": ACCOUNT, "region": "us-east-1", "exists": true,
+            "kind": "putBucketPublicAccessBlock", "bucket": "exposed", "blockPublicAcls": true,
+            "ignorePublicAcls": true, "blockPublicPolicy": true, "restrictPublicBuckets": true})
+    );
+    assert_eq!(
+        get("enableKeyRotation")["keyId"],
+        format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/k1")
+    );
+    assert_eq!(
+        get("modifyInstanceMetadataOptions")["httpTokens"],
+        "required"
+    );
+    let flow = get("createFlowLogs");
+    assert_eq!(
+        (
+            &flow["vpcId"],
+            &flow["logDestinationType"],
+            &flow["logDestination"]
+        ),
+        (
+            &json!("vpc-0abc"),
+            &json!("s3"),
+            &json!("arn:aws:s3:::flow-logs")
+        )
+    );
+    let recorder = get("putConfigurationRecorder");
+    assert_eq!(
+        recorder["roleArn"],
+        "arn:aws:iam::123456789012:role/config-recorder"
+    );
+    assert_eq!(recorder["allSupported"], true);
+    assert_eq!(get("putDeliveryChannel")["s3BucketName"], "config-logs");
+
+    // The plan validates against the published schema.
+    let schema: Json = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/fix-plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// The choices only the user can make: without them the flow logs and the Config
+/// recorder are blocked and name the flag; a log group destination needs its role.
+#[test]
+fn flow_logs_and_config_name_the_flag_they_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = settings_snapshot(dir.path());
+    let args = settings_args("cis-aws@5.0.0", &["CIS-AWS-3.7", "CIS-AWS-3.3"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (doc, code, err) = plan(&args, &snap);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(doc["changes"], json!([]));
+    let flags: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["blocked"]["flag"].as_str().unwrap())
+        .collect();
+    assert_eq!(flags, ["--config-role ARN", "--flow-log-destination ARN"]);
+    let (doc, code, err) = plan(
+        &[
+            &args[..],
+            &[
+                "--config-role",
+                "arn:aws:iam::123456789012:role/c",
+                "--flow-log-destination",
+                "arn:aws:logs:us-east-1:123456789012:log-group:flows",
+            ],
+        ]
+        .concat(),
+        &snap,
+    );
+    assert_eq!(code, 1, "{err}");
+    let blocked: Vec<&Json> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["blocked"])
+        .collect();
+    assert_eq!(blocked[0]["flag"], "--config-bucket NAME", "{doc:#}");
+    assert_eq!(blocked[1]["flag"], "--flow-log-role ARN", "{doc:#}");
+}
+
+/// CloudGuard's rules over the same types (IAM.12, IAM.112, LOG.22) get the same
+/// changes; IAM.112 (a policy exists) keeps the account's settings.
+#[test]
+fn cloudguard_rules_over_the_types_are_mended_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = settings_snapshot(dir.path());
+    let args = settings_args("cloudguard", &["D9.AWS.IAM.12", "D9.AWS.LOG.22"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (doc, code, err) = plan(&[&args[..], SETTINGS_CHOICES].concat(), &snap);
+    assert_eq!(code, 0, "{err}");
+    let kinds: Vec<&str> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["updateAccountPasswordPolicy", "createFlowLogs"]);
+    assert_eq!(doc["changes"][0]["minimumPasswordLength"], 14);
+    assert_eq!(doc["changes"][0]["requireSymbols"], true);
+}
+
+/// The four forms of the single-call plan: the AWS CLI commands, Terraform (resources
+/// where one describes the setting, an import block where it exists, the CLI command
+/// as a comment where the resource is the whole object), CloudFormation (resources
+/// for what the plan creates, the rest under Metadata with its command).
+#[test]
+fn the_single_call_plan_in_every_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = settings_snapshot(dir.path());
+    let args = settings_args("cis-aws@5.0.0", SETTINGS_V5);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let render = |format: &str| {
+        let out = gsl()
+            .arg("fix")
+            .args(&args)
+            .args(SETTINGS_CHOICES)
+            .args(["-f", format, "--snapshot"])
+            .arg(&snap)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let cli = render("cli");
+    insta::assert_snapshot!("fix_settings_cli", cli);
+    let tf = render("terraform");
+    insta::assert_snapshot!("fix_settings_terraform", tf);
+    let cfn = render("cloudformation");
+    insta::assert_snapshot!("fix_settings_cloudformation", cfn);
+    let template: Json = serde_json::from_str(&cfn).unwrap();
+    let mut types: Vec<&str> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|r| r["Type"].as_str())
+        .collect();
+    types.sort_unstable();
+    assert_eq!(
+        types,
+        [
+            "AWS::AccessAnalyzer::Analyzer",
+            "AWS::Config::ConfigurationRecorder",
+            "AWS::Config::DeliveryChannel",
+            "AWS::EC2::FlowLog",
+            "AWS::SecurityHub::Hub"
+        ]
+    );
+    let outside: Vec<&str> = template["Metadata"]["GslNotInTemplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    for cmd in [
+        "aws s3api put-public-access-block",
+        "aws kms enable-key-rotation",
+        "aws iam update-account-password-policy",
+        "aws ec2 enable-ebs-encryption-by-default",
+        "aws ec2 modify-instance-metadata-options",
+        "aws configservice start-configuration-recorder",
+    ] {
+        assert!(
+            outside.iter().any(|c| c.starts_with(cmd)),
+            "{cmd}: {outside:#?}"
+        );
+    }
+}
+
+/// An account without a password policy: IAM.112 (a policy exists) and IAM.12 (at
+/// least 14 characters) make one call that creates it (no import: nothing exists).
+#[test]
+fn a_missing_password_policy_is_created_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = settings_snapshot(dir.path());
+    let mut doc: Json = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    doc["accounts"][0]["entities"]["Iam"][0]["passwordPolicy"] =
+        json!({"enabledInAccount": false, "minPasswordLength": null, "requireSymbols": null});
+    std::fs::write(&snap, doc.to_string()).unwrap();
+    let args = settings_args("cloudguard", &["D9.AWS.IAM.112", "D9.AWS.IAM.12"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (plan_doc, code, err) = plan(&args, &snap);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        plan_doc["changes"],
+        json!([{"id": "c1", "account": ACCOUNT, "region": "us-east-1", "exists": false,
+            "kind": "updateAccountPasswordPolicy", "minimumPasswordLength": 14}]),
+        "{plan_doc:#}"
+    );
+    assert_eq!(plan_doc["findings"].as_array().map(Vec::len), Some(2));
+}

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn collect(moto: &Moto, out: &Path) {
+pub(crate) fn collect(moto: &Moto, out: &Path) {
     gsl(moto)
         .args(["collect", "--region", "us-east-1", "--no-progress", "-o"])
         .arg(out)
@@ -58,7 +58,11 @@ fn statuses(moto: &Moto, pack: &str, snapshot: &Path) -> BTreeMap<String, String
 }
 
 /// `gsl check ARGS -f json`: id → status.
-fn statuses_with(moto: &Moto, args: &[&str], snapshot: &Path) -> BTreeMap<String, String> {
+pub(crate) fn statuses_with(
+    moto: &Moto,
+    args: &[&str],
+    snapshot: &Path,
+) -> BTreeMap<String, String> {
     let pack = args.join(" ");
     let out = gsl(moto)
         .arg("check")
@@ -540,20 +544,7 @@ fn terraform_parses_and_cloudformation_lints() {
     assert_eq!(code, 0, "{err}");
     let tf_path = dir.path().join("main.tf");
     std::fs::write(&tf_path, &tf).expect("write");
-    let out = std::process::Command::new(tools.join("bin/python"))
-        .args([
-            "-c",
-            "import hcl2, json, sys; print(json.dumps(hcl2.load(open(sys.argv[1]))))",
-        ])
-        .arg(&tf_path)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "python-hcl2 refused:\n{}\n{tf}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let hcl: Json = serde_json::from_slice(&out.stdout).expect("hcl2's JSON");
+    let hcl = hcl2(&tools, &tf_path, &tf);
     let resources = hcl["resource"].as_array().expect("resources");
     // python-hcl2 8 keeps a block label's quotes.
     let count = |ty: &str| {
@@ -587,26 +578,7 @@ fn terraform_parses_and_cloudformation_lints() {
     );
 
     // checkov's check of the alarms (CKV_AWS_319: actions enabled) passes on every one.
-    let out = std::process::Command::new(crate::support::checkov())
-        .args([
-            "--framework",
-            "terraform",
-            "--compact",
-            "--skip-download",
-            "-o",
-            "json",
-            "-f",
-        ])
-        .arg(&tf_path)
-        .env("HOME", dir.path())
-        .output()
-        .expect("checkov runs");
-    let report: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov: not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let report = checkov(&tf_path, dir.path());
     let passed: Vec<&str> = report["results"]["passed_checks"]
         .as_array()
         .into_iter()
@@ -661,15 +633,61 @@ fn terraform_parses_and_cloudformation_lints() {
         Some(changes.iter().filter(|c| c["exists"] == true).count()),
         "every update is listed with its command"
     );
-    let cfn_path = dir.path().join("fix.template.json");
-    std::fs::write(&cfn_path, &cfn).expect("write");
+    cfn_lint(&dir.path().join("fix.template.json"), &cfn);
+}
+
+/// `tf` (written at `tf_path`) parsed by python-hcl2, as JSON.
+pub(crate) fn hcl2(tools: &Path, tf_path: &Path, tf: &str) -> Json {
+    let out = std::process::Command::new(tools.join("bin/python"))
+        .args([
+            "-c",
+            "import hcl2, json, sys; print(json.dumps(hcl2.load(open(sys.argv[1]))))",
+        ])
+        .arg(tf_path)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python-hcl2 refused:\n{}\n{tf}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("hcl2's JSON")
+}
+
+/// checkov's JSON report on the Terraform file `tf_path`.
+pub(crate) fn checkov(tf_path: &Path, home: &Path) -> Json {
+    let out = std::process::Command::new(crate::support::checkov())
+        .args([
+            "--framework",
+            "terraform",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+            "-f",
+        ])
+        .arg(tf_path)
+        .env("HOME", home)
+        .output()
+        .expect("checkov runs");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Write the template `cfn` at `path`; cfn-lint passes it.
+pub(crate) fn cfn_lint(path: &Path, cfn: &str) {
+    std::fs::write(path, cfn).expect("write");
     let lint = std::env::var_os("GSL_PYTHON")
         .map(PathBuf::from)
         .and_then(|p| p.parent().map(|d| d.join("cfn-lint")))
         .filter(|p| p.exists())
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint"));
     let out = std::process::Command::new(&lint)
-        .arg(&cfn_path)
+        .arg(path)
         .output()
         .unwrap_or_else(|e| {
             panic!(

@@ -82,6 +82,12 @@ impl Report<'_> {
 pub trait Reporter {
     /// The whole output for `report`.
     fn render(&self, report: &Report<'_>) -> String;
+
+    /// The output written to `out`: [`Reporter::render`]'s text, unless the format
+    /// streams it (an organization's JSON report is never held whole in memory).
+    fn write(&self, report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.render(report).as_bytes())
+    }
 }
 
 /// The report formats of `gsl check --format`.
@@ -149,9 +155,9 @@ impl ReportFormat {
         }
     }
 
-    /// Render `report` in this format.
-    pub fn render(self, report: &Report<'_>) -> String {
-        self.reporter().render(report)
+    /// Write `report` in this format to `out` (streamed where the format can be).
+    pub fn write(self, report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.reporter().write(report, out)
     }
 }
 

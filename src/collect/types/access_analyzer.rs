@@ -158,7 +158,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{Analyzer, RegionAnalyzers, TYPE};
+    use super::{Analyzer, RegionAnalyzers};
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::walk::{Fetch, Walk};
     use crate::collect::Service;
@@ -169,9 +169,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

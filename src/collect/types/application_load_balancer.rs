@@ -128,7 +128,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::TYPE;
+    
     use crate::collect::types::load_balancer::v2_region;
     use crate::collect::walk::{Fetch, Walk};
     use futures::future::BoxFuture;
@@ -137,9 +137,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

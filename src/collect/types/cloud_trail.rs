@@ -863,9 +863,6 @@ mod fetch {
     }
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn probes(&self) -> bool {
             true

@@ -787,9 +787,6 @@ mod fetch {
     type Listed = HashMap<String, Option<Vec<AlarmRecord>>>;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

@@ -294,7 +294,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{Channel, ConfigRegion, Recorder, RecorderStatus, TYPE};
+    use super::{Channel, ConfigRegion, Recorder, RecorderStatus};
     use crate::collect::call::Session;
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::walk::{Fetch, Walk};
@@ -306,9 +306,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

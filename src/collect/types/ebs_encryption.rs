@@ -94,7 +94,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{EbsDefaultRecord, TYPE};
+    use super::EbsDefaultRecord;
     use crate::collect::walk::{Fetch, Walk};
     use crate::collect::Service;
     use aws_sdk_ec2::Client;
@@ -104,9 +104,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

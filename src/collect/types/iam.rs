@@ -473,7 +473,7 @@ pub(crate) use fetch::Fetcher;
 mod fetch {
     use super::{
         AlternateContact, IamRecord, PasswordPolicy, SamlProvider, ServerCertificate,
-        VirtualMfaDevice, TYPE,
+        VirtualMfaDevice,
     };
     use crate::collect::call::Session;
     use crate::collect::convert::{owned, timestamp};
@@ -489,9 +489,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn account<'a>(&'a self, w: &'a Walk<'a>) -> BoxFuture<'a, ()> {
             Box::pin(async move {

@@ -117,7 +117,7 @@ pub(crate) use fetch::{from_sdk, Fetcher};
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{GroupRecord, TYPE};
+    use super::GroupRecord;
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::types::iam_user::{attached, inline};
     use crate::collect::walk::Fetch;
@@ -128,9 +128,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
     }
 
     /// `GroupDetailList[]` item.

@@ -317,7 +317,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::TYPE;
+    
     use crate::collect::walk::Fetch;
 
     /// Nothing of its own: `GetAccountAuthorizationDetails` is made once for every
@@ -325,9 +325,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
     }
 }
 

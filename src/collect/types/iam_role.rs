@@ -163,7 +163,7 @@ pub(crate) use fetch::{from_sdk, Fetcher};
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{RoleRecord, TYPE};
+    use super::RoleRecord;
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::types::iam_policy::decode_document;
     use crate::collect::types::iam_user::{attached, inline, tag};
@@ -175,9 +175,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
     }
 
     /// `RoleDetailList[]` item.

@@ -625,7 +625,7 @@ pub(crate) use fetch::{attached, home_region, inline, tag, Fetcher};
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{merge, parse_report, ReportRow, UserRecord, GET_REPORT, TYPE};
+    use super::{merge, parse_report, ReportRow, UserRecord, GET_REPORT};
     use crate::collect::call::Session;
     use crate::collect::client::Failure;
     use crate::collect::convert::{owned, timestamp};
@@ -654,9 +654,6 @@ mod fetch {
     }
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn account<'a>(&'a self, w: &'a Walk<'a>) -> BoxFuture<'a, ()> {
             Box::pin(async move {

@@ -440,7 +440,6 @@ pub(crate) use fetch::Fetcher;
 mod fetch {
     use super::{
         attach_roles, InstanceRecord, MetadataRecord, Nic, PolicyRecord, Profiles, RoleRecord,
-        TYPE,
     };
     use crate::collect::call::Session;
     use crate::collect::convert::timestamp;
@@ -455,9 +454,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

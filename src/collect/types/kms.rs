@@ -189,7 +189,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{KeyRecord, TYPE};
+    use super::KeyRecord;
     use crate::collect::call::Session;
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::walk::{Fetch, Walk};
@@ -202,9 +202,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

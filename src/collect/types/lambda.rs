@@ -301,7 +301,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{last_modified, FunctionRecord, TYPE};
+    use super::{last_modified, FunctionRecord};
     use crate::collect::call::Session;
     use crate::collect::client::Failure;
     use crate::collect::convert::owned;
@@ -315,9 +315,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

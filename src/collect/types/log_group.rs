@@ -204,7 +204,7 @@ pub(crate) use fetch::{of_trails, Fetcher};
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{plan, LogGroupRecord, TYPE};
+    use super::{plan, LogGroupRecord};
     use crate::collect::call::Session;
     use crate::collect::convert::{epoch_millis, owned};
     use crate::collect::plan::Issue;
@@ -226,9 +226,6 @@ mod fetch {
     }
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn account<'a>(&'a self, w: &'a Walk<'a>) -> BoxFuture<'a, ()> {
             Box::pin(async move {

@@ -123,7 +123,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{not_enabled, MacieRecord, TYPE};
+    use super::{not_enabled, MacieRecord};
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::walk::{Fetch, Walk};
     use crate::collect::Service;
@@ -134,9 +134,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

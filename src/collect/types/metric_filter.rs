@@ -429,7 +429,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{calls, MetricFilterRecord, MetricTransformation, TYPE};
+    use super::{calls, MetricFilterRecord, MetricTransformation};
     use crate::collect::call::Session;
     use crate::collect::convert::{epoch_millis, owned};
     use crate::collect::types::log_group;
@@ -444,9 +444,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn account<'a>(&'a self, w: &'a Walk<'a>) -> BoxFuture<'a, ()> {
             Box::pin(async move {

@@ -104,15 +104,12 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::TYPE;
+    
     use crate::collect::walk::Fetch;
 
     /// Nothing of its own: `ApplicationLoadBalancer`'s fetcher lists both kinds.
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
     }
 }

@@ -287,7 +287,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{DbInstanceRecord, TYPE};
+    use super::DbInstanceRecord;
     use crate::collect::convert::{owned, timestamp};
     use crate::collect::walk::{Fetch, Walk};
     use crate::collect::Service;
@@ -299,9 +299,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

@@ -316,7 +316,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{AssociationRecord, RouteRecord, TableRecord, TableRegion, TYPE};
+    use super::{AssociationRecord, RouteRecord, TableRecord, TableRegion};
     use crate::collect::types::ec2::{listing, tags};
     use crate::collect::walk::{Fetch, Walk};
     use aws_sdk_ec2::types as ec2;
@@ -327,9 +327,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

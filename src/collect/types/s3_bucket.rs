@@ -791,7 +791,7 @@ pub(crate) use fetch::Fetcher;
 mod fetch {
     use super::{
         location_region, Acl, BucketRecord, EncryptionRule, Grant, Logging, PublicAccessBlock,
-        Tag, Versioning, TYPE,
+        Tag, Versioning,
     };
     use crate::collect::call::Session;
     use crate::collect::client::Failure;
@@ -807,9 +807,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn account<'a>(&'a self, w: &'a Walk<'a>) -> BoxFuture<'a, ()> {
             Box::pin(async move {

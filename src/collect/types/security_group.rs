@@ -537,7 +537,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{GroupRecord, GroupRegion, InterfaceRecord, Peer, Permission, TYPE};
+    use super::{GroupRecord, GroupRegion, InterfaceRecord, Peer, Permission};
     use crate::collect::types::ec2::{listing, tags};
     use crate::collect::walk::{Fetch, Walk};
     use aws_sdk_ec2::types as ec2;
@@ -551,9 +551,6 @@ mod fetch {
     const PAGE: i32 = 1000;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

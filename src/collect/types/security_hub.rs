@@ -121,7 +121,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{HubRecord, TYPE};
+    use super::HubRecord;
     use crate::collect::convert::owned;
     use crate::collect::walk::{Fetch, Walk};
     use crate::collect::Service;
@@ -132,9 +132,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

@@ -231,7 +231,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{Attachment, VolumeRecord, VolumeRegion, TYPE};
+    use super::{Attachment, VolumeRecord, VolumeRegion};
     use crate::collect::convert::timestamp;
     use crate::collect::types::ec2::{listing, tags};
     use crate::collect::walk::{Fetch, Walk};
@@ -243,9 +243,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {

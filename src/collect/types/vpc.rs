@@ -488,7 +488,7 @@ pub(crate) use fetch::Fetcher;
 mod fetch {
     use super::{
         FlowLogRecord, GatewayAttachment, GatewayRecord, PeerVpc, PeeringRecord, VpcRecord,
-        VpcRegion, TYPE,
+        VpcRegion,
     };
     use crate::collect::types::ec2::{listing, tags};
     use crate::collect::walk::{Fetch, Walk};
@@ -500,9 +500,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
 
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {
