@@ -245,7 +245,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{ImageRecord, ImageRegion, MappingRecord, TYPE};
+    use super::{ImageRecord, ImageRegion, MappingRecord};
     use crate::collect::convert::owned;
     use crate::collect::types::ec2::{listing, tags};
     use crate::collect::walk::{Fetch, Walk};
@@ -257,10 +257,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
-
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {
                 let client: Client = w.s.client(region);

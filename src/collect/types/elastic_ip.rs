@@ -184,7 +184,7 @@ pub(crate) use fetch::Fetcher;
 
 #[cfg(feature = "aws")]
 mod fetch {
-    use super::{AddressRecord, AddressRegion, TYPE};
+    use super::{AddressRecord, AddressRegion};
     use crate::collect::convert::owned;
     use crate::collect::types::ec2::tags;
     use crate::collect::walk::{Fetch, Walk};
@@ -197,10 +197,6 @@ mod fetch {
     pub(crate) struct Fetcher;
 
     impl Fetch for Fetcher {
-        fn name(&self) -> &'static str {
-            TYPE.name
-        }
-
         fn region<'a>(&'a self, w: &'a Walk<'a>, region: &'a str) -> BoxFuture<'a, bool> {
             Box::pin(async move {
                 let client: Client = w.s.client(region);
