@@ -409,7 +409,7 @@ async fn seed(moto: &Moto) -> Seeded {
     }
 }
 
-async fn collect_from(moto: &Moto, endpoints: Vec<EndpointOverride>) -> Collection {
+pub(crate) async fn collect_from(moto: &Moto, endpoints: Vec<EndpointOverride>) -> Collection {
     let config = moto.sdk_config("us-east-1").await;
     let options = CollectOptions {
         regions: vec!["us-east-1".into(), "eu-west-1".into()],
@@ -422,7 +422,7 @@ async fn collect_from(moto: &Moto, endpoints: Vec<EndpointOverride>) -> Collecti
 }
 
 /// The rule of a shipped CloudGuard policy (its lines after the header comments).
-fn policy(file: &str) -> String {
+pub(crate) fn policy(file: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("policies/cloudguard")
         .join(file);
@@ -435,7 +435,7 @@ fn policy(file: &str) -> String {
 }
 
 /// Each entity's (id, name, outcome, the explanation's words).
-fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, Outcome, String)> {
+pub(crate) fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, Outcome, String)> {
     let opts = gsl::run::eval_options(graph.snapshot(), None);
     let report =
         gsl::run::eval_rule(rule, graph, &opts).unwrap_or_else(|e| panic!("{rule}: {e:?}"));
@@ -460,7 +460,7 @@ fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, Outcome, St
         .collect()
 }
 
-fn entities<'a>(c: &'a Collection, ty: &str) -> &'a [Json] {
+pub(crate) fn entities<'a>(c: &'a Collection, ty: &str) -> &'a [Json] {
     c.snapshot.accounts[0]
         .entities
         .get(ty)
@@ -468,7 +468,7 @@ fn entities<'a>(c: &'a Collection, ty: &str) -> &'a [Json] {
         .unwrap_or_default()
 }
 
-fn by_name<'a>(c: &'a Collection, ty: &str, name: &str) -> &'a Json {
+pub(crate) fn by_name<'a>(c: &'a Collection, ty: &str, name: &str) -> &'a Json {
     entities(c, ty)
         .iter()
         .find(|e| e["name"] == name)

@@ -1,5 +1,5 @@
 //! What the EC2 types (`SecurityGroup`, `VPC`, `Subnet`, `NACL`, `RouteTable`,
-//! `Instance`, `Volume`, `EbsDefaultEncryption`) share: tags as `[{key, value}]`, the
+//! `Instance`, `Volume`, `EbsDefaultEncryption`, `AMI`, `ElasticIP`) share: tags as `[{key, value}]`, the
 //! `Name` tag as an entity's name, and (with the `aws` feature) one paged EC2 listing
 //! per region whose failure is recorded.
 
@@ -104,6 +104,8 @@ mod tests {
         "Instance",
         "Volume",
         "EbsEncryptionByDefault",
+        "AMI",
+        "ElasticIP",
     ];
 
     /// Every rule of the public corpus (`tests/data/gsl/corpus_valid.txt`) over an EC2
@@ -150,7 +152,7 @@ mod tests {
             }
             seen.push(ty);
         }
-        for ty in ["SecurityGroup", "VPC", "Instance"] {
+        for ty in ["SecurityGroup", "VPC", "Instance", "AMI"] {
             assert!(seen.iter().any(|s| s == ty), "no corpus rule on {ty}");
         }
         assert!(seen.len() >= 15, "{seen:?}");

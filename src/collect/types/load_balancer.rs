@@ -29,8 +29,9 @@ pub const READS: [Read; 7] = [
     security_group::DESCRIBE_NETWORK_INTERFACES.read(When::Always),
 ];
 
-/// One network interface of a balancer.
-const NIC: &[Property] = &[
+/// One network interface of a balancer (or of a DB instance, one per subnet of its
+/// subnet group: [`Network::subnet_nics`]).
+pub const NIC: &[Property] = &[
     p("id", S, "`NetworkInterfaceId`"),
     n(
         "subnet",
@@ -153,6 +154,30 @@ impl<'a> Network<'a> {
                     "privateIpAddress": i.private_ip_address,
                     "publicIpAddress": i.public_ip,
                     "securityGroups": self.groups(account, region, &i.group_ids),
+                })
+            })
+            .collect()
+    }
+
+    /// CloudGuard's `nics` of a resource placed by subnet (an RDS instance): one per
+    /// subnet of `subnets`, without an interface id (`""`) or addresses, each with the
+    /// subnet and the groups `groups`.
+    pub fn subnet_nics(
+        &self,
+        account: &str,
+        region: &str,
+        subnets: &[String],
+        groups: &[String],
+    ) -> Json {
+        subnets
+            .iter()
+            .map(|s| {
+                json!({
+                    "id": "",
+                    "subnet": self.subnets.entity(account, region, s),
+                    "privateIpAddress": null,
+                    "publicIpAddress": null,
+                    "securityGroups": self.groups(account, region, groups),
                 })
             })
             .collect()

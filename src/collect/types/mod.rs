@@ -226,6 +226,11 @@ registry! {
     network_load_balancer: network_load_balancers,
     /// Lambda functions, with their policies and URLs (environment variable names only).
     lambda: functions,
+    // Images, addresses and certificates (issue 24).
+    /// The account's own AMIs, per region.
+    ami: images,
+    /// Elastic IP addresses, per region answered.
+    elastic_ip: addresses,
 }
 
 /// Every type's example records (`EXAMPLE` in its module) in one account: every field

@@ -1,8 +1,13 @@
 //! `RDS`: the DB instances of each collected region (`DescribeDBInstances`), in
 //! CloudGuard's shape (`isPublic`, `isStorageEncrypted`, `isMultiAvailabilityZone`,
-//! `dbType`, ...).
+//! `dbType`, ...), with its network: `nics` (one per subnet of its DB subnet group,
+//! each with the subnet, its ACL and route table, and the instance's security groups)
+//! and the union of its groups' rules, joined from the EC2 types' listings of the
+//! region through [`Network`].
 
-use super::{Call, Collected, EntityType, Read, Scope};
+use super::load_balancer::{self, Network};
+use super::security_group::RULES;
+use super::{Call, Collected, EntityType, Scope};
 use crate::collect::Service;
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN, STRINGS};
 use serde::{Deserialize, Serialize};
@@ -12,14 +17,14 @@ use PropType::{Boolean as B, Number as N, String as S, Time as T};
 /// The declaration.
 pub const TYPE: EntityType = EntityType {
     name: "RDS",
-    about: "Every DB instance of each collected region (`DescribeDBInstances`), named as CloudGuard names its\nproperties. The security groups, subnets and network interfaces CloudGuard nests come with the network types\n(part 2); here `vpcSecurityGroupIds` lists the groups.",
+    about: "Every DB instance of each collected region (`DescribeDBInstances`), named as CloudGuard names its\nproperties. As CloudGuard has them, its `nics` are one per subnet of its DB subnet group (no interface id), each\nwith the `Subnet` (its `nacl`, and its `routeTable`: explicitly associated, else the VPC's main table) and the\ninstance's `SecurityGroup`s; `inboundRules` / `outboundRules` are the union of its groups' rules. Subnets, route\ntables, ACLs and groups are listed once per region by their own types and joined here (no extra call).",
     calls: &[Call {
         service: Service::Rds,
         operation: "DescribeDBInstances",
         scope: Scope::Region,
         paged: true,
     }],
-    reads: &[] as &[Read],
+    reads: &load_balancer::READS,
     properties: PROPERTIES,
     tables: &[],
     build,
@@ -73,6 +78,13 @@ const OWN: &[Property] = &[
         STRINGS,
         "`VpcSecurityGroups[].VpcSecurityGroupId`",
     ),
+    p(
+        "nics",
+        PropType::List(&PropType::Object(load_balancer::NIC)),
+        "one per subnet of `DBSubnetGroup.Subnets[]` (`id` `\"\"`), with the `Subnet` and the `SecurityGroup`s of `VpcSecurityGroups[]`",
+    ),
+    p("inboundRules", RULES, "the union of its groups' `inboundRules`"),
+    p("outboundRules", RULES, "the union of its groups' `outboundRules`"),
     p(
         "tags",
         PropType::List(&PropType::Object(TAG)),
@@ -142,12 +154,16 @@ pub struct DbInstanceRecord {
     /// `VpcSecurityGroups[].VpcSecurityGroupId`.
     #[serde(default)]
     pub security_groups: Vec<String>,
+    /// `DBSubnetGroup.Subnets[].SubnetIdentifier`.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
     /// `TagList`.
     #[serde(default)]
     pub tags: Vec<(String, Option<String>)>,
 }
 
 fn build(c: &Collected) -> Vec<Json> {
+    let net = Network::new(c);
     let mut list: Vec<&DbInstanceRecord> = c.db_instances.iter().collect();
     list.sort_by(|a, b| (&a.region, &a.identifier).cmp(&(&b.region, &b.identifier)));
     list.into_iter()
@@ -204,6 +220,17 @@ fn build(c: &Collected) -> Vec<Json> {
             m.insert("iamDatabaseAuthenticationEnabled".into(), yes(d.iam_auth));
             m.insert("vpcId".into(), json!(d.vpc_id));
             m.insert("vpcSecurityGroupIds".into(), json!(d.security_groups));
+            let (account, region) = (c.account_number.as_str(), d.region.as_str());
+            m.insert(
+                "nics".into(),
+                net.subnet_nics(account, region, &d.subnet_ids, &d.security_groups),
+            );
+            for key in ["inboundRules", "outboundRules"] {
+                m.insert(
+                    key.into(),
+                    net.rules(account, region, &d.security_groups, key),
+                );
+            }
             let tags: Vec<Json> = d
                 .tags
                 .iter()
@@ -249,6 +276,7 @@ pub(crate) const EXAMPLE: &str = r#"{
    "iamAuth": true,
    "vpcId": "vpc-1",
    "securityGroups": ["sg-1"],
+   "subnetIds": ["subnet-1"],
    "tags": [["k", "v"]]
   }
  ]
@@ -332,11 +360,48 @@ mod fetch {
                 .iter()
                 .filter_map(|g| owned(g.vpc_security_group_id()))
                 .collect(),
+            subnet_ids: d
+                .db_subnet_group()
+                .map(|g| {
+                    g.subnets()
+                        .iter()
+                        .filter_map(|s| owned(s.subnet_identifier()))
+                        .collect()
+                })
+                .unwrap_or_default(),
             tags: d
                 .tag_list()
                 .iter()
                 .filter_map(|t| Some((t.key()?.to_string(), owned(t.value()))))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::types::example_account;
+
+    /// The example instance sits in the example subnet, which has no explicit route
+    /// table association: its nic's subnet carries the VPC's main table, with the
+    /// example group and its rules.
+    #[test]
+    fn an_instance_has_a_nic_per_subnet_with_its_route_table_and_groups() {
+        let c = example_account();
+        let e = &build(&c)[0];
+        let nics = e["nics"].as_array().expect("nics");
+        assert_eq!(nics.len(), 1);
+        assert_eq!(nics[0]["id"], "");
+        assert_eq!(nics[0]["subnet"]["id"], "subnet-1");
+        assert_eq!(nics[0]["subnet"]["routeTable"]["isMain"], true, "{e:#}");
+        assert_eq!(nics[0]["securityGroups"][0]["id"], "sg-1");
+        assert_eq!(
+            e["inboundRules"],
+            nics[0]["securityGroups"][0]["inboundRules"]
+        );
+        let mut bare = c.clone();
+        bare.db_instances[0].subnet_ids.clear();
+        assert_eq!(build(&bare)[0]["nics"], json!([]));
     }
 }

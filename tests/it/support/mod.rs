@@ -298,6 +298,8 @@ pub const NETWORK_TYPES: &[&str] = &[
     "ApplicationLoadBalancer",
     "NetworkLoadBalancer",
     "Lambda",
+    "AMI",
+    "ElasticIP",
 ];
 
 /// IAM Access Analyzer's `ListAnalyzers` reply for a region without an analyzer, as
