@@ -11,11 +11,11 @@
 use crate::support;
 
 use aws_sdk_ec2::types as ec2;
-use gsl::collect::{self, CollectOptions, Collection, EndpointOverride, Service};
+use gsl::collect::{EndpointOverride, Service};
 use gsl::entity::graph::EntityGraph;
 use gsl::lang::eval::Outcome;
-use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use support::collected::{by_name, collect_from, entities};
 use support::fixture::Fixture;
 use support::Moto;
 
@@ -431,18 +431,6 @@ async fn seed(moto: &Moto) -> Seeded {
     Seeded { vpc, default_vpc }
 }
 
-async fn collect_from(moto: &Moto, endpoints: Vec<EndpointOverride>) -> Collection {
-    let config = moto.sdk_config("us-east-1").await;
-    let options = CollectOptions {
-        regions: vec!["us-east-1".into(), "eu-west-1".into()],
-        endpoints,
-        ..Default::default()
-    };
-    collect::collect(&config, &options)
-        .await
-        .expect("collection runs")
-}
-
 /// The CIS rows with a rule: key → rule text.
 fn rows() -> BTreeMap<String, String> {
     let doc: serde_yaml::Value = serde_yaml::from_str(include_str!(
@@ -486,21 +474,6 @@ fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, Outcome, St
             )
         })
         .collect()
-}
-
-fn entities<'a>(c: &'a Collection, ty: &str) -> &'a [Json] {
-    c.snapshot.accounts[0]
-        .entities
-        .get(ty)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-fn by_name<'a>(c: &'a Collection, ty: &str, name: &str) -> &'a Json {
-    entities(c, ty)
-        .iter()
-        .find(|e| e["name"] == name)
-        .unwrap_or_else(|| panic!("no {ty} named {name}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,8 +5,9 @@
 //! `unknown` there, never passed.
 #![cfg(feature = "aws")]
 
-use crate::lb_moto::{by_name, collect_from, entities, verdicts};
+use crate::lb_moto::verdicts;
 use crate::support;
+use crate::support::collected::{by_name, collect_from, entities};
 
 use assert_cmd::Command;
 use aws_sdk_ec2::types as ec2;

@@ -13,10 +13,11 @@ use crate::support;
 use aws_sdk_ec2::types as ec2;
 use aws_sdk_elasticloadbalancing::types as elb;
 use aws_sdk_elasticloadbalancingv2::types as v2;
-use gsl::collect::{self, CollectOptions, Collection, EndpointOverride, Service};
+use gsl::collect::{EndpointOverride, Service};
 use gsl::entity::graph::EntityGraph;
 use gsl::lang::eval::Outcome;
 use serde_json::Value as Json;
+use support::collected::{by_name, collect_from, entities};
 use support::fixture::{Fixture, ACCOUNT};
 use support::Moto;
 
@@ -409,18 +410,6 @@ async fn seed(moto: &Moto) -> Seeded {
     }
 }
 
-pub(crate) async fn collect_from(moto: &Moto, endpoints: Vec<EndpointOverride>) -> Collection {
-    let config = moto.sdk_config("us-east-1").await;
-    let options = CollectOptions {
-        regions: vec!["us-east-1".into(), "eu-west-1".into()],
-        endpoints,
-        ..Default::default()
-    };
-    collect::collect(&config, &options)
-        .await
-        .expect("collection runs")
-}
-
 /// The rule of a shipped CloudGuard policy (its lines after the header comments).
 pub(crate) fn policy(file: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -458,21 +447,6 @@ pub(crate) fn verdicts(rule: &str, graph: &EntityGraph) -> Vec<(String, String, 
             )
         })
         .collect()
-}
-
-pub(crate) fn entities<'a>(c: &'a Collection, ty: &str) -> &'a [Json] {
-    c.snapshot.accounts[0]
-        .entities
-        .get(ty)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-pub(crate) fn by_name<'a>(c: &'a Collection, ty: &str, name: &str) -> &'a Json {
-    entities(c, ty)
-        .iter()
-        .find(|e| e["name"] == name)
-        .unwrap_or_else(|| panic!("no {ty} named {name}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,9 @@
 //! main table has only the local route.
 #![cfg(feature = "aws")]
 
-use crate::lb_moto::{by_name, collect_from, verdicts};
+use crate::lb_moto::verdicts;
 use crate::support;
+use crate::support::collected::{by_name, collect_from};
 
 use gsl::collect::Service;
 use gsl::entity::graph::EntityGraph;

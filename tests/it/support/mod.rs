@@ -8,6 +8,7 @@
 //! fail the test with instructions; they never skip it.
 #![allow(dead_code)]
 
+pub mod collected;
 pub mod fixture;
 pub mod mend;
 
