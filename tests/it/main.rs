@@ -35,6 +35,7 @@ mod fix_moto;
 mod fix_settings_moto;
 mod format;
 mod hostile;
+mod certs_moto;
 mod images_moto;
 mod layering;
 mod lb_moto;

@@ -12,7 +12,7 @@ use crate::collect::plan::Issue;
 use crate::collect::Service;
 use crate::entity::schema::{identity, join, n, p, PropType, Property, IDENTITY_LEN, STRINGS};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use std::collections::{BTreeSet, HashMap};
 use PropType::{Boolean as B, String as S, Time as T};
 
@@ -417,6 +417,7 @@ mod fetch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use crate::collect::types::elb::{ElbRecord, ListenerRecord as ElbListener};
     use crate::collect::types::iam::{IamRecord, ServerCertificate};
     use crate::collect::types::load_balancer::{ListenerRecord, V2Record};
