@@ -164,10 +164,7 @@ async fn seed(moto: &Moto) -> Seeded {
         .and_then(|g| g.target_group_arn())
         .expect("target group arn")
         .to_string();
-    for (name, certs) in [
-        ("alb-soon", vec![&soon]),
-        ("alb-later", vec![&later]),
-    ] {
+    for (name, certs) in [("alb-soon", vec![&soon]), ("alb-later", vec![&later])] {
         let arn = lbs
             .create_load_balancer()
             .name(name)
@@ -317,7 +314,10 @@ async fn certificate_expiry_is_joined_into_the_listeners_and_judged() {
     ] {
         let (got, text) = outcome(file, who, &graph);
         assert_eq!(got, want, "{file} on {who}: {text}");
-        assert!(text.contains(words), "{file} on {who}: {words:?} not in {text}");
+        assert!(
+            text.contains(words),
+            "{file} on {who}: {words:?} not in {text}"
+        );
     }
 }
 
@@ -422,7 +422,11 @@ async fn a_listener_certificate_no_listing_has_leaves_the_balancer_rules_unknown
         "no date is made up"
     );
     let graph = EntityGraph::named(c.snapshot.clone(), "unlisted");
-    for (file, who) in [(CRY_10, "elb-gone"), (CRY_10, "elb-later"), (CRY_12, "alb-later")] {
+    for (file, who) in [
+        (CRY_10, "elb-gone"),
+        (CRY_10, "elb-later"),
+        (CRY_12, "alb-later"),
+    ] {
         let (got, text) = outcome(file, who, &graph);
         assert_eq!(got, Outcome::Unknown, "{file} on {who}: {text}");
     }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per area (see docs/architecture.md).
 
 mod baseline;
+mod certs_moto;
 mod check_options;
 mod cis_moto;
 mod cis_packs;
@@ -35,7 +36,6 @@ mod fix_moto;
 mod fix_settings_moto;
 mod format;
 mod hostile;
-mod certs_moto;
 mod images_moto;
 mod layering;
 mod lb_moto;
