@@ -75,7 +75,6 @@ async fn seed(moto: &Moto) -> Seeded {
     let f = Fixture::new(moto, "us-east-1").await;
     let acm = aws_sdk_acm::Client::new(&f.config);
     let iam = aws_sdk_iam::Client::new(&f.config);
-    let ec2 = aws_sdk_ec2::Client::new(&f.config);
     let classic = aws_sdk_elasticloadbalancing::Client::new(&f.config);
     let lbs = aws_sdk_elasticloadbalancingv2::Client::new(&f.config);
 
@@ -114,35 +113,15 @@ async fn seed(moto: &Moto) -> Seeded {
         .map(|m| m.arn().to_string())
         .expect("certificate arn");
 
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block("10.30.0.0/16")
-        .send()
-        .await
-        .expect("CreateVpc")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("vpc id")
-        .to_string();
-    let mut subnets = Vec::new();
-    for (cidr, zone) in [
-        ("10.30.1.0/24", "us-east-1a"),
-        ("10.30.2.0/24", "us-east-1b"),
-    ] {
-        subnets.push(
-            ec2.create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(cidr)
-                .availability_zone(zone)
-                .send()
-                .await
-                .expect("CreateSubnet")
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .expect("subnet id")
-                .to_string(),
-        );
-    }
+    let (vpc, subnets) = f
+        .vpc(
+            "10.30.0.0/16",
+            &[
+                ("10.30.1.0/24", "us-east-1a"),
+                ("10.30.2.0/24", "us-east-1b"),
+            ],
+        )
+        .await;
     for (name, cert) in [
         ("elb-soon", &soon),
         ("elb-later", &later),
