@@ -5,6 +5,11 @@
 //! `certificate.expiration` on `ELB` and `certificates[].expiration` on the ELB v2
 //! types are collected without a call per balancer; a listener certificate neither
 //! listing has is an issue ([`unlisted`]), never a certificate that does not expire.
+//!
+//! The type's name is CloudGuard's AWS entity name for ACM certificates; CloudGuard does
+//! not publish that entity's shape, so its properties are the `ListCertificates`
+//! summary's fields in camelCase (`certificateType` for `Type`: `type` is the entity
+//! type).
 
 use super::{Call, Collected, EntityType, Read, Scope};
 use crate::collect::graph::arn_service;
