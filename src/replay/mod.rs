@@ -26,6 +26,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 /// How many missed events a control's report names.
 pub const MISSES_SHOWN: usize = 10;
 
@@ -499,19 +501,6 @@ impl Replay {
         self.tally(&matches, event, origin);
     }
 
-    /// One CloudTrail record as read, matched on its raw text by `matcher` (of this
-    /// replay's [`Replay::patterns`]).
-    pub fn record_raw(
-        &mut self,
-        record: &logs::Record<'_>,
-        matcher: &mut crate::pattern::RawMatcher<'_>,
-        matches: &mut Vec<bool>,
-        origin: &Origin<'_>,
-    ) {
-        matcher.matches_into(record.text, matches);
-        self.tally(matches, record, origin);
-    }
-
     /// The patterns every record is matched against.
     pub fn patterns(&self) -> Arc<PatternSet> {
         Arc::clone(&self.set)
@@ -520,44 +509,79 @@ impl Replay {
     fn tally(&mut self, matches: &[bool], event: &dyn View, origin: &Origin<'_>) {
         self.records += 1;
         let account = event.string(Field::Account).unwrap_or_default();
-        let account = account.as_ref();
         let region = event.string(Field::Region).unwrap_or_default();
-        let region = region.as_ref();
         let time = event.string(Field::Time);
         let time = time.as_deref();
-        // The filters of every log group this record is delivered to (once each).
-        // The filters of every log group this record is delivered to (once each), and
-        // whether some trail covers its account: the same for every record of one
-        // account and region (most files hold one), so worked out once for each.
-        if self
-            .route
-            .as_ref()
-            .is_none_or(|r| r.0 != account || r.1 != region)
-        {
-            let mut delivered: Vec<usize> = Vec::new();
-            for d in &self.deliveries {
-                let account_ok = d.account == account || d.organization;
-                let region_ok = d.multi_region || d.region == region;
-                if account_ok && region_ok {
-                    for f in &d.filters {
-                        if !delivered.contains(f) {
-                            delivered.push(*f);
-                        }
+        let (delivered, known) = self.take_route(&account, &region);
+        self.tally_delivered(matches, event, origin, time, &delivered, known);
+        self.route = Some((account.into_owned(), region.into_owned(), delivered, known));
+    }
+
+    /// `count` records of `account` and `region` that no pattern matches.
+    fn tally_quiet(&mut self, account: &str, region: &str, count: u64) {
+        self.records += count;
+        let (delivered, known) = self.take_route(account, region);
+        if !known {
+            self.undelivered += count;
+        }
+        for &f in &delivered {
+            self.filters[f].report.delivered += count;
+        }
+        self.route = Some((account.to_string(), region.to_string(), delivered, known));
+    }
+
+    /// The filters of every log group a record of `account` and `region` is delivered
+    /// to (once each), and whether some trail covers its account: the same for every
+    /// record of one account and region (most files hold one), so worked out once for
+    /// each and kept in `route` (put it back after use).
+    fn take_route(&mut self, account: &str, region: &str) -> (Vec<usize>, bool) {
+        if let Some((a, r, delivered, known)) = self.route.take() {
+            if a == account && r == region {
+                return (delivered, known);
+            }
+        }
+        let mut delivered: Vec<usize> = Vec::new();
+        for d in &self.deliveries {
+            let account_ok = d.account == account || d.organization;
+            let region_ok = d.multi_region || d.region == region;
+            if account_ok && region_ok {
+                for f in &d.filters {
+                    if !delivered.contains(f) {
+                        delivered.push(*f);
                     }
                 }
             }
-            // A record of an account no trail of the snapshot covers is outside it.
-            let known = self
-                .deliveries
-                .iter()
-                .any(|d| d.account == account || d.organization);
-            self.route = Some((account.to_string(), region.to_string(), delivered, known));
         }
-        let Some((_, _, delivered, known)) = self.route.take() else {
-            return;
-        };
-        self.tally_delivered(matches, event, origin, time, &delivered, known);
-        self.route = Some((account.to_string(), region.to_string(), delivered, known));
+        // A record of an account no trail of the snapshot covers is outside it.
+        let known = self
+            .deliveries
+            .iter()
+            .any(|d| d.account == account || d.organization);
+        (delivered, known)
+    }
+
+    /// What one file gave [`digest`], in the file's order.
+    pub fn absorb(&mut self, d: Digest) {
+        let mut matches = Vec::new();
+        for part in d.parts {
+            match part {
+                Part::Quiet {
+                    account,
+                    region,
+                    count,
+                } => self.tally_quiet(&account, &region, count),
+                Part::Matched { record, at, which } => {
+                    matches.clear();
+                    matches.resize(self.set.patterns().len(), false);
+                    which.iter().for_each(|i| matches[*i as usize] = true);
+                    let origin = Origin { file: &d.file, at };
+                    self.tally(&matches, &record.record(), &origin);
+                }
+            }
+        }
+        for s in d.skipped {
+            self.skip(s);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -894,6 +918,85 @@ fn finish_alarm(mut a: AlarmState) -> AlarmReport {
     a.report
 }
 
+/// What one input file gives a replay, worked out on any thread: its records matched
+/// (the part of the work that grows with the bytes), in the order read. Tallied in
+/// file order by [`Replay::absorb`], so a replay's report does not depend on how
+/// many threads read.
+#[derive(Debug, Default)]
+pub struct Digest {
+    file: String,
+    parts: Vec<Part>,
+    skipped: Vec<Skipped>,
+}
+
+#[derive(Debug)]
+enum Part {
+    /// Records in a row that no pattern matches, all of one account and region.
+    Quiet {
+        account: String,
+        region: String,
+        count: u64,
+    },
+    /// A record some pattern matches, kept whole for the tally.
+    Matched {
+        record: logs::OwnedRecord,
+        at: logs::At,
+        which: Vec<u32>,
+    },
+}
+
+/// Match the records `read` gives (one file's, named `file`) against `set`.
+pub fn digest(
+    set: &PatternSet,
+    file: &str,
+    read: impl FnOnce(&mut dyn FnMut(&logs::Record<'_>, Origin<'_>), &mut dyn FnMut(Skipped)),
+) -> Digest {
+    let mut matcher = set.raw_matcher();
+    let mut matches = Vec::new();
+    let mut d = Digest {
+        file: file.to_string(),
+        ..Digest::default()
+    };
+    let mut skipped = Vec::new();
+    read(
+        &mut |r, o| {
+            matcher.matches_into(r.text, &mut matches);
+            if matches.iter().any(|m| *m) {
+                let which = (0..matches.len() as u32)
+                    .filter(|i| matches[*i as usize])
+                    .collect();
+                d.parts.push(Part::Matched {
+                    record: r.to_owned_record(),
+                    at: o.at,
+                    which,
+                });
+                return;
+            }
+            let account = r.get(Field::Account).unwrap_or_default();
+            let region = r.get(Field::Region).unwrap_or_default();
+            if let Some(Part::Quiet {
+                account: a,
+                region: g,
+                count,
+            }) = d.parts.last_mut()
+            {
+                if *a == account && *g == region {
+                    *count += 1;
+                    return;
+                }
+            }
+            d.parts.push(Part::Quiet {
+                account: account.into_owned(),
+                region: region.into_owned(),
+                count: 1,
+            });
+        },
+        &mut |s| skipped.push(s),
+    );
+    d.skipped = skipped;
+    d
+}
+
 /// How a replay reads and matches.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -922,26 +1025,38 @@ pub fn replay_with(
 ) -> ReplayReport {
     let mut replay = Replay::new(graph, controls);
     let set = replay.patterns();
-    let mut matcher = set.raw_matcher();
-    let mut matches = Vec::new();
-    for file in logs::files(paths) {
+    let files = logs::files(paths);
+    if !options.reference {
+        // Files are read and matched on every core, a few at a time (memory: those
+        // files' texts), and tallied in order.
+        let batch = rayon::current_num_threads().max(1) * 2;
+        for chunk in files.chunks(batch) {
+            let digests: Vec<Digest> = chunk
+                .par_iter()
+                .map(|file| {
+                    let name = file.display().to_string();
+                    digest(&set, &name, |record, skip| {
+                        logs::read_file(file, options.limits, record, skip)
+                    })
+                })
+                .collect();
+            digests.into_iter().for_each(|d| replay.absorb(d));
+        }
+        return replay.finish();
+    }
+    for file in files {
         let mut skipped: Vec<Skipped> = Vec::new();
         let mut not_json: Vec<Skipped> = Vec::new();
         logs::read_file(
             &file,
             options.limits,
-            &mut |r, o| {
-                if !options.reference {
-                    return replay.record_raw(r, &mut matcher, &mut matches, &o);
-                }
-                match crate::pattern::parse_event(r.text) {
-                    Some(v) => replay.record(&v, &o),
-                    None => not_json.push(Skipped {
-                        file: o.file.to_string(),
-                        at: o.at.to_string(),
-                        why: "a record that is not JSON".into(),
-                    }),
-                }
+            &mut |r, o| match crate::pattern::parse_event(r.text) {
+                Some(v) => replay.record(&v, &o),
+                None => not_json.push(Skipped {
+                    file: o.file.to_string(),
+                    at: o.at.to_string(),
+                    why: "a record that is not JSON".into(),
+                }),
             },
             &mut |s| skipped.push(s),
         );
