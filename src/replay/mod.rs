@@ -13,7 +13,9 @@
 //! are searched in a record's bytes first, and only a record some pattern could match
 //! is parsed, for the properties the patterns read.
 
+pub mod input;
 pub mod logs;
+pub mod window;
 
 use crate::entity::graph::EntityGraph;
 use crate::lang::ast::{Expr, ExprKind, LiteralKind, Postfix, Rule};
@@ -217,6 +219,9 @@ pub struct ReplayReport {
     pub records: u64,
     /// Records of accounts that no trail of the snapshot covers (outside the snapshot).
     pub undelivered: u64,
+    /// Records read but outside the `--since`/`--until` window (or without a readable
+    /// `eventTime` under one), not replayed.
+    pub outside_window: u64,
     /// Input passed over.
     pub skipped: Vec<Skipped>,
     /// Per metric filter.
@@ -297,6 +302,7 @@ pub struct Replay {
     controls: Vec<ControlState>,
     records: u64,
     undelivered: u64,
+    outside_window: u64,
     skipped: Vec<Skipped>,
     /// The last (account, region) seen, its filters and whether a trail covers it.
     route: Option<(String, String, Vec<usize>, bool)>,
@@ -482,6 +488,7 @@ impl Replay {
             controls,
             records: 0,
             undelivered: 0,
+            outside_window: 0,
             skipped: Vec::new(),
             route: None,
         }
@@ -684,6 +691,7 @@ impl Replay {
         ReplayReport {
             records: self.records,
             undelivered: self.undelivered,
+            outside_window: self.outside_window,
             skipped: self.skipped,
             filters,
             alarms,
@@ -739,12 +747,7 @@ fn field(event: &Json, path: &[String]) -> Option<f64> {
     }
 }
 
-/// An RFC 3339 time as seconds since the epoch.
-fn epoch(time: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(time)
-        .ok()
-        .map(|t| t.timestamp())
-}
+use window::epoch;
 
 fn rfc3339(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
@@ -902,6 +905,9 @@ pub struct Options {
     /// Parse every record and evaluate every pattern on it (the reference the fast
     /// path is checked against) instead of the raw-bytes path.
     pub reference: bool,
+    /// The records replayed (`--since`, `--until`); the files read from disk are
+    /// chosen by it too ([`input::local`]).
+    pub window: window::Window,
 }
 
 /// Replay the log files under `paths` over `graph`'s trails and `controls`.
@@ -920,17 +926,45 @@ pub fn replay_with(
     paths: &[std::path::PathBuf],
     options: Options,
 ) -> ReplayReport {
+    let files = input::local(paths, options.window, crate::collect::Progress::none());
+    replay_inputs(graph, controls, files, options)
+}
+
+/// Replay the log files of `inputs` (from disk, [`input::local`], or S3) over
+/// `graph`'s trails and `controls`, in their order; what an input could not give is
+/// in the report's `skipped`.
+pub fn replay_inputs(
+    graph: &EntityGraph,
+    controls: Vec<Control>,
+    inputs: impl IntoIterator<Item = input::Input>,
+    options: Options,
+) -> ReplayReport {
     let mut replay = Replay::new(graph, controls);
     let set = replay.patterns();
     let mut matcher = set.raw_matcher();
     let mut matches = Vec::new();
-    for file in logs::files(paths) {
+    for file in inputs {
+        let file = match file {
+            Ok(f) => f,
+            Err(s) => {
+                replay.skip(s);
+                continue;
+            }
+        };
         let mut skipped: Vec<Skipped> = Vec::new();
         let mut not_json: Vec<Skipped> = Vec::new();
-        logs::read_file(
-            &file,
+        logs::read_stream(
+            file.body,
+            file.gz,
+            &file.name,
             options.limits,
             &mut |r, o| {
+                if !options.window.is_open()
+                    && !options.window.keeps_time(r.get(Field::Time).as_deref())
+                {
+                    replay.outside_window += 1;
+                    return;
+                }
                 if !options.reference {
                     return replay.record_raw(r, &mut matcher, &mut matches, &o);
                 }
