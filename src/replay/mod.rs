@@ -215,6 +215,8 @@ pub struct Noise {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplayReport {
+    /// Log files read (from disk or S3).
+    pub files: u64,
     /// Records read.
     pub records: u64,
     /// Records of accounts that no trail of the snapshot covers (outside the snapshot).
@@ -689,6 +691,7 @@ impl Replay {
             )
             .collect();
         ReplayReport {
+            files: 0,
             records: self.records,
             undelivered: self.undelivered,
             outside_window: self.outside_window,
@@ -943,9 +946,13 @@ pub fn replay_inputs(
     let set = replay.patterns();
     let mut matcher = set.raw_matcher();
     let mut matches = Vec::new();
+    let mut files = 0;
     for file in inputs {
         let file = match file {
-            Ok(f) => f,
+            Ok(f) => {
+                files += 1;
+                f
+            }
             Err(s) => {
                 replay.skip(s);
                 continue;
@@ -983,5 +990,8 @@ pub fn replay_inputs(
             replay.skip(s);
         }
     }
-    replay.finish()
+    ReplayReport {
+        files,
+        ..replay.finish()
+    }
 }

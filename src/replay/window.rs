@@ -12,9 +12,11 @@
 //!   A file delivered before `since` holds nothing of the window; one delivered after
 //!   `until` may still hold its last events: CloudTrail delivers within minutes, so
 //!   files delivered up to [`LATE`] after `until` are read (their later records are
-//!   outside the window and counted as such). A file whose name has no delivery time
-//!   is judged by its day folder, with the same lateness; a file in no such layout (a
-//!   CloudWatch Logs export) is read, and its records filtered by time.
+//!   outside the window and counted as such). The day folder is judged the same way
+//!   (a folder of a day before `since`'s is not read, nor one that starts [`LATE`]
+//!   after `until` or later), so a file on disk is read exactly when the same file in
+//!   S3 would be listed and fetched. A file in no such layout (a CloudWatch Logs
+//!   export) is read, and its records filtered by time.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use miette::Diagnostic;
@@ -90,14 +92,10 @@ impl Window {
         let since = self.since.unwrap_or(i64::MIN);
         let until = self.until.map_or(i64::MAX, |u| u.saturating_add(LATE));
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-        if let Some(t) = delivered_at(name) {
-            // The stamp is to the minute: the file may hold records of its minute.
-            return t + 60 > since && t < until;
-        }
-        match day_folder(path) {
-            Some(day) => day + DAY > since && day < until,
-            None => true,
-        }
+        // The stamp is to the minute: the file may hold records of its minute.
+        let stamp = delivered_at(name).is_none_or(|t| t + 60 > since && t < until);
+        let folder = day_folder(path).is_none_or(|day| day + DAY > since && day < until);
+        stamp && folder
     }
 
     /// The day folders (`yyyy/mm/dd`, midnight UTC in seconds) that can hold files of
@@ -241,6 +239,8 @@ mod tests {
         // Up to an hour after the window's end: late deliveries.
         assert!(w.wants_file(&key("05", "20261105T0010Z")));
         assert!(!w.wants_file(&key("05", "20261105T0100Z")));
+        // A stamp after midnight in the folder of the day before: the folder decides.
+        assert!(!w.wants_file(&key("02", "20261103T0000Z")));
         // No stamp: the day folder, with the same lateness.
         let folder = |d: &str| format!("AWSLogs/1/CloudTrail/us-east-1/2026/11/{d}/x.json.gz");
         assert!(!w.wants_file(&folder("02")));
