@@ -63,6 +63,43 @@ fn seen(bucket: &str) -> Vec<String> {
 /// The member account of the organization trail's layout.
 const MEMBER: &str = "210987654321";
 
+/// The member account's files: one region, another seed.
+fn member(spec: &Spec) -> Spec {
+    Spec {
+        seed: 9,
+        account: MEMBER.into(),
+        regions: vec!["us-east-1".into()],
+        ..spec.clone()
+    }
+}
+
+/// A bucket seeded with `days` days of the generated files at `prefix` (also on disk,
+/// in the directory returned): moto, the recording proxy in front of it, a runtime.
+fn seeded(
+    bucket: &str,
+    days: u32,
+    seed_of: u64,
+    prefix: &str,
+) -> (
+    Moto,
+    String,
+    tokio::runtime::Runtime,
+    Spec,
+    tempfile::TempDir,
+) {
+    let moto = Moto::start();
+    let proxy = mend::proxy(&moto.url, record_and_refuse);
+    let rt = runtime();
+    let spec = Spec {
+        days,
+        ..Spec::small(seed_of)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = seed_files(&spec, prefix, dir.path());
+    seed(&moto, &rt, bucket, &files);
+    (moto, proxy, rt, spec, dir)
+}
+
 /// The main account's files at `prefix`, a member account's under the organization
 /// trail's layout (`AWSLogs/o-…/<account>/…`), and files that are not logs of a trail
 /// (a digest, another folder): (key, gzipped bytes). Also written under `dir`.
@@ -71,13 +108,7 @@ fn seed_files(spec: &Spec, prefix: &str, dir: &Path) -> Vec<(String, Vec<u8>)> {
     trailgen::generate(spec, &mut |f| {
         out.push((format!("{prefix}{}", f.path), trailgen::gzip(&f.text)))
     });
-    let member = Spec {
-        seed: 9,
-        account: MEMBER.into(),
-        regions: vec!["us-east-1".into()],
-        ..spec.clone()
-    };
-    trailgen::generate(&member, &mut |f| {
+    trailgen::generate(&member(spec), &mut |f| {
         let key = f.path.replacen("AWSLogs/", "AWSLogs/o-a1b2c3d4e5/", 1);
         out.push((format!("{prefix}{key}"), trailgen::gzip(&f.text)))
     });
@@ -138,16 +169,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn a_window_from_s3_replays_as_the_same_files_on_disk_and_lists_only_its_days() {
-    let moto = Moto::start();
-    let proxy = mend::proxy(&moto.url, record_and_refuse);
-    let rt = runtime();
-    let spec = Spec {
-        days: 8,
-        ..Spec::small(7)
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let files = seed_files(&spec, "org/", dir.path());
-    seed(&moto, &rt, "trail-window", &files);
+    let (_moto, proxy, rt, spec, dir) = seeded("trail-window", 8, 7, "org/");
 
     // The 3rd to the 5th of November, the 5th included.
     let window = Window::parse(Some("2026-11-03"), Some("2026-11-05")).unwrap();
@@ -210,12 +232,7 @@ fn a_window_from_s3_replays_as_the_same_files_on_disk_and_lists_only_its_days() 
     let per_file = |acct: &str| {
         let mut n = 0;
         let s = if acct == MEMBER {
-            Spec {
-                seed: 9,
-                account: MEMBER.into(),
-                regions: vec!["us-east-1".into()],
-                ..spec.clone()
-            }
+            member(&spec)
         } else {
             spec.clone()
         };
@@ -270,16 +287,7 @@ fn a_window_from_s3_replays_as_the_same_files_on_disk_and_lists_only_its_days() 
 
 #[test]
 fn a_refused_object_or_listing_is_named_and_sets_the_exit_status() {
-    let moto = Moto::start();
-    let proxy = mend::proxy(&moto.url, record_and_refuse);
-    let rt = runtime();
-    let spec = Spec {
-        days: 4,
-        ..Spec::small(5)
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let files = seed_files(&spec, "", dir.path());
-    seed(&moto, &rt, "trail-denied", &files);
+    let (moto, proxy, _rt, spec, dir) = seeded("trail-denied", 4, 5, "");
     let snap_dir = tempfile::tempdir().unwrap();
     let snap = snap_dir.path().join("snap.json");
     std::fs::write(&snap, snapshot(&spec).to_string()).unwrap();
