@@ -26,8 +26,8 @@ use futures::stream::{self, StreamExt};
 use miette::Diagnostic;
 use thiserror::Error;
 
-/// `GetObject` calls in flight by default.
-pub const DEFAULT_FETCHES: usize = 8;
+/// S3 calls in flight by default (the collectors' bound).
+pub const DEFAULT_FETCHES: usize = super::DEFAULT_CONCURRENCY;
 
 /// Where the trail's log files are: `s3://bucket/prefix`.
 #[derive(Debug, Clone, PartialEq, Eq)]
