@@ -2,7 +2,8 @@
 //! `{"Records": [...]}`), plain `.json` in the same form, and JSON lines (a CloudWatch
 //! Logs export: one event a line, an optional timestamp before it), from files and
 //! directories (recursively, in path order). The one home for reading log files:
-//! `gsl replay` and `gsl pattern test` both read through [`read_file`].
+//! `gsl replay` (from disk or S3, see [`super::input`]) and `gsl pattern test` both
+//! read through [`read_stream`].
 //!
 //! Records are not parsed here: a structural scan (strings and brackets, without
 //! recursion, so any nesting depth is safe) finds where each record starts and ends,
@@ -188,31 +189,6 @@ pub fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Read one file's records, calling `record` for each object and `skip` for what
-/// cannot be read. Memory is one file's text at a time.
-pub fn read_file(
-    path: &Path,
-    limits: Limits,
-    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
-    skip: &mut dyn FnMut(Skipped),
-) {
-    let file = path.display().to_string();
-    let raw = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return skip(Skipped {
-                file,
-                at: "byte 0".into(),
-                why: format!("cannot open: {e}"),
-            })
-        }
-    };
-    let gz = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    read_stream(raw, gz, &file, limits, record, skip);
 }
 
 /// Read one log file's bytes from `input` (gzipped when `gz`), named `file` in what

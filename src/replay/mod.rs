@@ -13,7 +13,9 @@
 //! are searched in a record's bytes first, and only a record some pattern could match
 //! is parsed, for the properties the patterns read.
 
+pub mod input;
 pub mod logs;
+pub mod window;
 
 use crate::entity::graph::EntityGraph;
 use crate::lang::ast::{Expr, ExprKind, LiteralKind, Postfix, Rule};
@@ -215,10 +217,15 @@ pub struct Noise {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplayReport {
+    /// Log files read (from disk or S3).
+    pub files: u64,
     /// Records read.
     pub records: u64,
     /// Records of accounts that no trail of the snapshot covers (outside the snapshot).
     pub undelivered: u64,
+    /// Records read but outside the `--since`/`--until` window (or without a readable
+    /// `eventTime` under one), not replayed.
+    pub outside_window: u64,
     /// Input passed over.
     pub skipped: Vec<Skipped>,
     /// Per metric filter.
@@ -299,6 +306,7 @@ pub struct Replay {
     controls: Vec<ControlState>,
     records: u64,
     undelivered: u64,
+    outside_window: u64,
     skipped: Vec<Skipped>,
     /// The last (account, region) seen, its filters and whether a trail covers it.
     route: Option<(String, String, Vec<usize>, bool)>,
@@ -484,6 +492,7 @@ impl Replay {
             controls,
             records: 0,
             undelivered: 0,
+            outside_window: 0,
             skipped: Vec::new(),
             route: None,
         }
@@ -582,6 +591,7 @@ impl Replay {
         for s in d.skipped {
             self.skip(s);
         }
+        self.outside_window += d.outside_window;
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -706,8 +716,10 @@ impl Replay {
             )
             .collect();
         ReplayReport {
+            files: 0,
             records: self.records,
             undelivered: self.undelivered,
+            outside_window: self.outside_window,
             skipped: self.skipped,
             filters,
             alarms,
@@ -763,12 +775,7 @@ fn field(event: &Json, path: &[String]) -> Option<f64> {
     }
 }
 
-/// An RFC 3339 time as seconds since the epoch.
-fn epoch(time: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(time)
-        .ok()
-        .map(|t| t.timestamp())
-}
+use window::epoch;
 
 fn rfc3339(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
@@ -927,6 +934,8 @@ pub struct Digest {
     file: String,
     parts: Vec<Part>,
     skipped: Vec<Skipped>,
+    /// Records outside the window.
+    outside_window: u64,
 }
 
 #[derive(Debug)]
@@ -945,10 +954,12 @@ enum Part {
     },
 }
 
-/// Match the records `read` gives (one file's, named `file`) against `set`.
+/// Match the records `read` gives (one file's, named `file`) that `window` keeps
+/// against `set`.
 pub fn digest(
     set: &PatternSet,
     file: &str,
+    window: window::Window,
     read: impl FnOnce(&mut dyn FnMut(&logs::Record<'_>, Origin<'_>), &mut dyn FnMut(Skipped)),
 ) -> Digest {
     let mut matcher = set.raw_matcher();
@@ -960,6 +971,10 @@ pub fn digest(
     let mut skipped = Vec::new();
     read(
         &mut |r, o| {
+            if !window.keeps(r) {
+                d.outside_window += 1;
+                return;
+            }
             matcher.matches_into(r.text, &mut matches);
             if matches.iter().any(|m| *m) {
                 let which = (0..matches.len() as u32)
@@ -1005,6 +1020,9 @@ pub struct Options {
     /// Parse every record and evaluate every pattern on it (the reference the fast
     /// path is checked against) instead of the raw-bytes path.
     pub reference: bool,
+    /// The records replayed (`--since`, `--until`); the files read from disk are
+    /// chosen by it too ([`input::local`]).
+    pub window: window::Window,
 }
 
 /// Replay the log files under `paths` over `graph`'s trails and `controls`.
@@ -1023,40 +1041,94 @@ pub fn replay_with(
     paths: &[std::path::PathBuf],
     options: Options,
 ) -> ReplayReport {
+    let files = input::local(paths, options.window, crate::collect::Progress::none());
+    replay_inputs(graph, controls, files, options)
+}
+
+/// Replay the log files of `inputs` (from disk, [`input::local`], or S3) over
+/// `graph`'s trails and `controls`, in their order; what an input could not give is
+/// in the report's `skipped`.
+pub fn replay_inputs(
+    graph: &EntityGraph,
+    controls: Vec<Control>,
+    inputs: impl IntoIterator<Item = input::Input>,
+    options: Options,
+) -> ReplayReport {
     let mut replay = Replay::new(graph, controls);
     let set = replay.patterns();
-    let files = logs::files(paths);
+    let mut files = 0;
+    let mut inputs = inputs.into_iter();
     if !options.reference {
         // Files are read and matched on every core, a few at a time (memory: those
         // files' texts), and tallied in order.
         let batch = rayon::current_num_threads().max(1) * 2;
-        for chunk in files.chunks(batch) {
-            let digests: Vec<Digest> = chunk
-                .par_iter()
-                .map(|file| {
-                    let name = file.display().to_string();
-                    digest(&set, &name, |record, skip| {
-                        logs::read_file(file, options.limits, record, skip)
-                    })
+        loop {
+            let chunk: Vec<input::Input> = inputs.by_ref().take(batch).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let digests: Vec<Result<Digest, Skipped>> = chunk
+                .into_par_iter()
+                .map(|input| {
+                    let file = input?;
+                    Ok(digest(&set, &file.name, options.window, |record, skip| {
+                        logs::read_stream(
+                            file.body,
+                            file.gz,
+                            &file.name,
+                            options.limits,
+                            record,
+                            skip,
+                        )
+                    }))
                 })
                 .collect();
-            digests.into_iter().for_each(|d| replay.absorb(d));
+            for d in digests {
+                match d {
+                    Ok(d) => {
+                        files += 1;
+                        replay.absorb(d);
+                    }
+                    Err(s) => replay.skip(s),
+                }
+            }
         }
-        return replay.finish();
+        return ReplayReport {
+            files,
+            ..replay.finish()
+        };
     }
-    for file in files {
+    for file in inputs {
+        let file = match file {
+            Ok(f) => {
+                files += 1;
+                f
+            }
+            Err(s) => {
+                replay.skip(s);
+                continue;
+            }
+        };
         let mut skipped: Vec<Skipped> = Vec::new();
         let mut not_json: Vec<Skipped> = Vec::new();
-        logs::read_file(
-            &file,
+        logs::read_stream(
+            file.body,
+            file.gz,
+            &file.name,
             options.limits,
-            &mut |r, o| match crate::pattern::parse_event(r.text) {
-                Some(v) => replay.record(&v, &o),
-                None => not_json.push(Skipped {
-                    file: o.file.to_string(),
-                    at: o.at.to_string(),
-                    why: "a record that is not JSON".into(),
-                }),
+            &mut |r, o| {
+                if !options.window.keeps(r) {
+                    replay.outside_window += 1;
+                    return;
+                }
+                match crate::pattern::parse_event(r.text) {
+                    Some(v) => replay.record(&v, &o),
+                    None => not_json.push(Skipped {
+                        file: o.file.to_string(),
+                        at: o.at.to_string(),
+                        why: "a record that is not JSON".into(),
+                    }),
+                }
             },
             &mut |s| skipped.push(s),
         );
@@ -1064,5 +1136,8 @@ pub fn replay_with(
             replay.skip(s);
         }
     }
-    replay.finish()
+    ReplayReport {
+        files,
+        ..replay.finish()
+    }
 }
