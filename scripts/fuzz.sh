@@ -66,7 +66,7 @@ for t in "${targets[@]}"; do
     -max_total_time="$budget" -max_len="$max_len" -jobs=1 -timeout="$timeout" -rss_limit_mb=2048 \
     -print_final_stats=1) >"$log" 2>&1 || true
   grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' "$log" || true
-  execs=$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $2); print $2 }' "$log" | tail -n 1)
+  execs=$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $NF); print $NF }' "$log" | tail -n 1)
   rm -f "$log"
   # Executions per target: a target far below the others is not exploring.
   if [ -n "$execs" ]; then
