@@ -14,6 +14,13 @@ mod sqlite;
 #[cfg(feature = "postgres")]
 mod postgres;
 
+#[cfg(feature = "postgres")]
+mod tls;
+
+pub mod url;
+
+pub use url::{is_postgres_url, redact};
+
 use super::{finding, PolicyReport, SnapshotInfo};
 use crate::lang::eval::Outcome;
 use miette::Diagnostic;
@@ -237,6 +244,75 @@ pub enum StoreError {
         /// The error (the server's own message when it answered).
         message: String,
     },
+    /// The CA certificates to verify the server with cannot be loaded (`sslrootcert`, or
+    /// the system's).
+    #[error("findings store {url}: cannot load the CA certificates to verify the server with: {message}")]
+    #[diagnostic(
+        code(gsl::store::tls_roots),
+        help("sslrootcert=FILE names a PEM file of the CA certificates that sign the server's (for Amazon RDS, its region's bundle from https://truststore.pki.rds.amazonaws.com); without it, verify-ca and verify-full use the system's (SSL_CERT_FILE, SSL_CERT_DIR, else the platform's store)")
+    )]
+    TlsRoots {
+        /// The URL, without its password.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The URL requires TLS and the server does not offer it.
+    #[error("findings store {url}: the server at {server} does not offer TLS, and sslmode={mode} requires it")]
+    #[diagnostic(
+        code(gsl::store::tls_unavailable),
+        help("turn TLS on in the server (ssl = on, with a certificate and its key), or, over a network you trust, connect with sslmode=prefer or sslmode=disable")
+    )]
+    TlsUnavailable {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// The `sslmode` in effect.
+        mode: &'static str,
+    },
+    /// The server's certificate is not signed by a trusted CA, or is not valid now.
+    #[error("findings store {url}: the certificate of the server at {server} is not trusted: {message}")]
+    #[diagnostic(
+        code(gsl::store::tls_untrusted),
+        help("give the CA certificates that sign the server's with sslrootcert=FILE (PEM; for Amazon RDS, its region's bundle from https://truststore.pki.rds.amazonaws.com), or, to encrypt without verifying the server, sslmode=require")
+    )]
+    TlsUntrusted {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// What is wrong with the certificate.
+        message: String,
+    },
+    /// The server's certificate is trusted but not issued for the host gsl connected to.
+    #[error("findings store {url}: the certificate of the server at {server} is not issued for that host name: {message}")]
+    #[diagnostic(
+        code(gsl::store::tls_host),
+        help("connect by a name the certificate is issued for (its subjectAltName; for Amazon RDS, the instance's endpoint, not an IP address or an alias), or verify the CA only with sslmode=verify-ca")
+    )]
+    TlsHost {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// The names the certificate has.
+        message: String,
+    },
+    /// Another failure of the TLS handshake.
+    #[error("findings store {url}: TLS with the server at {server} failed: {message}")]
+    #[diagnostic(
+        code(gsl::store::tls),
+        help("gsl speaks TLS 1.2 and 1.3 (rustls): check the server's ssl settings (ssl_min_protocol_version, ssl_ciphers) and its log; sslmode=disable connects without TLS")
+    )]
+    Tls {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// The error.
+        message: String,
+    },
     /// A PostgreSQL error once connected.
     #[error("findings store {url}: {message}")]
     #[diagnostic(
@@ -382,43 +458,6 @@ impl Location {
             Location::Postgres(url) => redact(url),
         }
     }
-}
-
-/// Whether `text` is a PostgreSQL URL (`postgres://`, `postgresql://`).
-pub fn is_postgres_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
-}
-
-/// A URL without its password (`user:secret@host` → `user:***@host`, and a
-/// `password=` option).
-pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rfind('@') {
-        Some(at) => match authority[..at].find(':') {
-            Some(colon) => format!("{}:***{}", &authority[..colon], &authority[at..]),
-            None => authority.to_string(),
-        },
-        None => authority.to_string(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let query: Vec<String> = query
-                .split('&')
-                .map(|kv| match kv.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                    _ => kv.to_string(),
-                })
-                .collect();
-            format!("{path}?{}", query.join("&"))
-        }
-        None => tail.to_string(),
-    };
-    format!("{}{authority}{tail}", &url[..scheme_end])
 }
 
 /// A findings store.
@@ -1096,24 +1135,6 @@ impl Drop for PendingRun<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_url_is_named_without_its_password() {
-        for (url, shown) in [
-            (
-                "postgres://gsl:s3cret@db.example:5432/findings",
-                "postgres://gsl:***@db.example:5432/findings",
-            ),
-            (
-                "postgresql://gsl@db/findings?password=s3cret&sslmode=disable",
-                "postgresql://gsl@db/findings?password=***&sslmode=disable",
-            ),
-            ("postgres://db/findings", "postgres://db/findings"),
-            ("postgres://u:p:q@[::1]:5432", "postgres://u:***@[::1]:5432"),
-        ] {
-            assert_eq!(redact(url), shown);
-        }
-    }
 
     #[test]
     fn a_location_is_a_url_by_its_scheme() {
