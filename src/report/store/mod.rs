@@ -272,7 +272,9 @@ pub enum StoreError {
         mode: &'static str,
     },
     /// The server's certificate is not signed by a trusted CA, or is not valid now.
-    #[error("findings store {url}: the certificate of the server at {server} is not trusted: {message}")]
+    #[error(
+        "findings store {url}: the certificate of the server at {server} is not trusted: {message}"
+    )]
     #[diagnostic(
         code(gsl::store::tls_untrusted),
         help("give the CA certificates that sign the server's with sslrootcert=FILE (PEM; for Amazon RDS, its region's bundle from https://truststore.pki.rds.amazonaws.com), or, to encrypt without verifying the server, sslmode=require")

@@ -8,8 +8,8 @@ use super::tls::{self, Failure};
 use super::url::SslMode;
 use super::{redact, Backend, StoreError, Value};
 use bytes::BytesMut;
-use postgres::types::{IsNull, ToSql, Type};
 use postgres::config::Host;
+use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, Config, Statement};
 use std::collections::HashMap;
 use std::error::Error as _;
@@ -46,8 +46,7 @@ impl Postgres {
             message,
         };
         let parsed = super::url::postgres(url, |k| std::env::var(k).ok()).map_err(url_error)?;
-        let mut config =
-            Config::from_str(&parsed.url).map_err(|e| url_error(message(&e)))?;
+        let mut config = Config::from_str(&parsed.url).map_err(|e| url_error(message(&e)))?;
         if config.get_password().is_none() {
             if let Some(password) = std::env::var_os("PGPASSWORD") {
                 config.password(password.as_encoded_bytes());

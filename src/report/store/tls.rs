@@ -28,12 +28,13 @@ pub(super) fn connector(tls: &Tls, url: &str) -> Result<MakeRustlsConnect, Store
                 url: url.to_string(),
                 message,
             })?;
-            let webpki = WebPkiServerVerifier::builder_with_provider(roots.into(), provider.clone())
-                .build()
-                .map_err(|e| StoreError::TlsRoots {
-                    url: url.to_string(),
-                    message: e.to_string(),
-                })?;
+            let webpki =
+                WebPkiServerVerifier::builder_with_provider(roots.into(), provider.clone())
+                    .build()
+                    .map_err(|e| StoreError::TlsRoots {
+                        url: url.to_string(),
+                        message: e.to_string(),
+                    })?;
             if tls.mode == SslMode::VerifyCa {
                 Arc::new(AnyName { webpki })
             } else {

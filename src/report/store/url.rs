@@ -269,8 +269,20 @@ mod tests {
         use SslMode::*;
         let file = |f: &str| Roots::File(f.into());
         for (url, env, mode, roots, rest) in [
-            ("postgres://h/db", &[][..], Prefer, Roots::System, "postgres://h/db"),
-            ("postgres://h/db?sslmode=disable", &[], Disable, Roots::System, "postgres://h/db"),
+            (
+                "postgres://h/db",
+                &[][..],
+                Prefer,
+                Roots::System,
+                "postgres://h/db",
+            ),
+            (
+                "postgres://h/db?sslmode=disable",
+                &[],
+                Disable,
+                Roots::System,
+                "postgres://h/db",
+            ),
             (
                 "postgres://h/db?application_name=x&sslmode=require&connect_timeout=3",
                 &[],
@@ -279,8 +291,20 @@ mod tests {
                 "postgres://h/db?application_name=x&connect_timeout=3",
             ),
             // A root file makes `require` verify the CA, as in libpq.
-            ("postgres://h/db?sslmode=require&sslrootcert=ca.pem", &[], VerifyCa, file("ca.pem"), "postgres://h/db"),
-            ("postgres://h/db?sslmode=verify-ca", &[], VerifyCa, Roots::System, "postgres://h/db"),
+            (
+                "postgres://h/db?sslmode=require&sslrootcert=ca.pem",
+                &[],
+                VerifyCa,
+                file("ca.pem"),
+                "postgres://h/db",
+            ),
+            (
+                "postgres://h/db?sslmode=verify-ca",
+                &[],
+                VerifyCa,
+                Roots::System,
+                "postgres://h/db",
+            ),
             (
                 "postgres://h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Frds%20bundle.pem",
                 &[],
@@ -288,11 +312,35 @@ mod tests {
                 file("/etc/rds bundle.pem"),
                 "postgres://h/db",
             ),
-            ("postgres://h/db?sslrootcert=system", &[], VerifyFull, Roots::System, "postgres://h/db"),
+            (
+                "postgres://h/db?sslrootcert=system",
+                &[],
+                VerifyFull,
+                Roots::System,
+                "postgres://h/db",
+            ),
             // The environment, as libpq reads it; the URL wins.
-            ("postgres://h/db", &[("PGSSLMODE", "verify-full"), ("PGSSLROOTCERT", "r.pem")], VerifyFull, file("r.pem"), "postgres://h/db"),
-            ("postgres://h/db?sslmode=disable", &[("PGSSLMODE", "verify-full")], Disable, Roots::System, "postgres://h/db"),
-            ("postgres://h/db?sslmode=prefer&sslrootcert=ca.pem", &[], Prefer, file("ca.pem"), "postgres://h/db"),
+            (
+                "postgres://h/db",
+                &[("PGSSLMODE", "verify-full"), ("PGSSLROOTCERT", "r.pem")],
+                VerifyFull,
+                file("r.pem"),
+                "postgres://h/db",
+            ),
+            (
+                "postgres://h/db?sslmode=disable",
+                &[("PGSSLMODE", "verify-full")],
+                Disable,
+                Roots::System,
+                "postgres://h/db",
+            ),
+            (
+                "postgres://h/db?sslmode=prefer&sslrootcert=ca.pem",
+                &[],
+                Prefer,
+                file("ca.pem"),
+                "postgres://h/db",
+            ),
         ] {
             let got = tls_of(url, env).unwrap();
             assert_eq!(
@@ -302,9 +350,21 @@ mod tests {
             );
         }
         for (url, env, error) in [
-            ("postgres://h/db?sslmode=verify", &[][..], "sslmode=verify: the modes are"),
-            ("postgres://h/db", &[("PGSSLMODE", "on")], "PGSSLMODE=on: the modes are"),
-            ("postgres://h/db?sslmode=require&sslrootcert=system", &[], "sslrootcert=system needs sslmode=verify-full"),
+            (
+                "postgres://h/db?sslmode=verify",
+                &[][..],
+                "sslmode=verify: the modes are",
+            ),
+            (
+                "postgres://h/db",
+                &[("PGSSLMODE", "on")],
+                "PGSSLMODE=on: the modes are",
+            ),
+            (
+                "postgres://h/db?sslmode=require&sslrootcert=system",
+                &[],
+                "sslrootcert=system needs sslmode=verify-full",
+            ),
             ("postgres://h/db?sslrootcert=%zz", &[], "malformed %-escape"),
         ] {
             let got = tls_of(url, env).unwrap_err();
