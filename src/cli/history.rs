@@ -126,9 +126,10 @@ pub fn run(args: &HistoryArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             "day         group          run    passed   open findings",
         )?
     } else if args.findings {
+        let findings = store.findings()?;
         let mut out = render(
             args.format,
-            &store.findings()?,
+            &findings,
             |f| {
                 format!(
                     "{}  {:<8} {:<6} {:>6.1} days  {} → {}  {} {} {}",
@@ -151,7 +152,7 @@ pub fn run(args: &HistoryArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         )?;
         if args.format == HistoryFormat::Text {
             out.push_str("\nmean time to remediate:\n");
-            for r in store.remediation()? {
+            for r in gsl::report::store::remediation_of(&findings) {
                 out.push_str(&format!(
                     "  {:<8} {} fixed, mean {} days; {} open, mean age {} days\n",
                     r.severity,

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// An open finding among `results x`: failed, unknown or an error, and not waived (a
 /// macro, for the migrations' literal text).
@@ -65,7 +65,7 @@ macro_rules! totals_group {
 /// The migrations: `MIGRATIONS[n]` takes a store from version `n` to `n + 1`. They are
 /// templates: [`Dialect::sql`] gives the text one database runs (`{id}` is the run id's
 /// column).
-pub const MIGRATIONS: [&str; 3] = [
+pub const MIGRATIONS: [&str; 4] = [
     // 1: runs and their results.
     "CREATE TABLE runs (
         id {id},
@@ -129,6 +129,11 @@ pub const MIGRATIONS: [&str; 3] = [
         totals_group!(),
         ";"
     ),
+    // 4: what `gsl history --findings` reads: the open results by fingerprint (a
+    // partial index: [`open!`] without the alias), and the runs by time.
+    "CREATE INDEX results_open ON results(fingerprint, run_id)
+        WHERE outcome IN ('failed','unknown','error') AND waived = 0;
+    CREATE INDEX runs_recorded ON runs(recorded_at);",
 ];
 
 /// The database a store lives in: the few words of SQL the two spell differently.
@@ -1006,23 +1011,30 @@ impl Store {
             return Ok(Vec::new());
         };
         let (latest, latest_at) = (latest.int(0)?, latest.text(1)?);
+        // From the open results' index alone: each fingerprint's first and last run
+        // (by time); then its identity from one of its rows (the last run's), and the
+        // first later run that ran its policy (none: open now, or unseen since).
         let sql = format!(
-            "WITH open_results AS (
-                SELECT x.fingerprint, x.pack || '/' || x.policy AS policy, x.severity, x.account, x.entity,
-                    r.recorded_at, r.id AS run_id
+            "WITH spans AS (
+                SELECT x.fingerprint, MIN(r.recorded_at) AS first_seen, MAX(r.recorded_at) AS last_seen,
+                    MAX(x.run_id) AS last_run, COUNT(*) FILTER (WHERE x.run_id = $1) AS open_now
                 FROM results x JOIN runs r ON r.id = x.run_id WHERE {OPEN}
-             ), spans AS (
-                SELECT fingerprint, MAX(policy) AS policy, MAX(severity) AS severity, MAX(account) AS account,
-                    MAX(entity) AS entity, MIN(recorded_at) AS first_seen, MAX(recorded_at) AS last_seen,
-                    COUNT(*) FILTER (WHERE run_id = $1) AS open_now
-                FROM open_results GROUP BY fingerprint
+                GROUP BY x.fingerprint
+             ), named AS (
+                SELECT s.fingerprint, MAX(x.pack) AS pack, MAX(x.policy) AS policy, MAX(x.severity) AS severity,
+                    MAX(x.account) AS account, MAX(x.entity) AS entity, s.first_seen, s.last_seen, s.open_now
+                FROM spans s JOIN results x ON x.fingerprint = s.fingerprint AND x.run_id = s.last_run
+                WHERE {OPEN}
+                GROUP BY s.fingerprint, s.first_seen, s.last_seen, s.open_now
              )
-             SELECT s.fingerprint, s.policy, s.severity, s.account, s.entity, s.first_seen, s.last_seen, s.open_now,
-                (SELECT MIN(r.recorded_at) FROM runs r
-                 WHERE r.recorded_at > s.last_seen
+             SELECT n.fingerprint, n.pack || '/' || n.policy, n.severity, n.account, n.entity,
+                n.first_seen, n.last_seen, n.open_now,
+                (SELECT r.recorded_at FROM runs r
+                 WHERE r.recorded_at > n.last_seen
                    AND EXISTS (SELECT 1 FROM run_policies p WHERE p.run_id = r.id
-                               AND p.pack || '/' || p.policy = s.policy AND p.status <> 'error'))
-             FROM spans s ORDER BY s.first_seen, s.fingerprint"
+                               AND p.pack = n.pack AND p.policy = n.policy AND p.status <> 'error')
+                 ORDER BY r.recorded_at LIMIT 1)
+             FROM named n ORDER BY n.first_seen, n.fingerprint"
         );
         let rows = self.query(&sql, &[latest.into()])?;
         rows.iter()
@@ -1054,29 +1066,33 @@ impl Store {
     /// The mean time to remediate and the mean age of open findings, per severity
     /// (highest first).
     pub fn remediation(&mut self) -> Result<Vec<Remediation>, StoreError> {
-        let all = self.findings()?;
-        let mut out = Vec::new();
-        for severity in ["critical", "high", "medium", "low", "info"] {
-            let of: Vec<&FindingAge> = all.iter().filter(|f| f.severity == severity).collect();
-            let mean =
-                |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-            let ages = |state| -> Vec<f64> {
-                of.iter()
-                    .filter(|f| f.state == state)
-                    .map(|f| f.age_days)
-                    .collect()
-            };
-            let (fixed, open) = (ages(FindingState::Fixed), ages(FindingState::Open));
-            out.push(Remediation {
-                severity: severity.to_string(),
-                fixed: fixed.len() as i64,
-                open: open.len() as i64,
-                mean_days: mean(fixed),
-                mean_open_age_days: mean(open),
-            });
-        }
-        Ok(out)
+        Ok(remediation_of(&self.findings()?))
     }
+}
+
+/// The mean time to remediate and the mean age of open findings of `findings` (what
+/// [`Store::findings`] gave), per severity (highest first).
+pub fn remediation_of(findings: &[FindingAge]) -> Vec<Remediation> {
+    let mut out = Vec::new();
+    for severity in ["critical", "high", "medium", "low", "info"] {
+        let of: Vec<&FindingAge> = findings.iter().filter(|f| f.severity == severity).collect();
+        let mean = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+        let ages = |state| -> Vec<f64> {
+            of.iter()
+                .filter(|f| f.state == state)
+                .map(|f| f.age_days)
+                .collect()
+        };
+        let (fixed, open) = (ages(FindingState::Fixed), ages(FindingState::Open));
+        out.push(Remediation {
+            severity: severity.to_string(),
+            fixed: fixed.len() as i64,
+            open: open.len() as i64,
+            mean_days: mean(fixed),
+            mean_open_age_days: mean(open),
+        });
+    }
+    out
 }
 
 /// `INSERT INTO table (columns) VALUES ($1, ...), (...)` for `rows` rows.
@@ -1137,6 +1153,14 @@ impl Drop for PendingRun<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_open_results_index_is_the_open_condition() {
+        // SQLite uses a partial index only for a query with its very condition.
+        let open = OPEN.replace("x.", "");
+        let open = open.trim_start_matches('(').trim_end_matches(')');
+        assert!(MIGRATIONS[3].contains(open), "{}", MIGRATIONS[3]);
+    }
 
     #[test]
     fn a_location_is_a_url_by_its_scheme() {

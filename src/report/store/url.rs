@@ -184,6 +184,11 @@ pub fn postgres(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<Postg
                 })?);
             }
             "sslrootcert" => root = Some(decoded()?),
+            "sslcert" | "sslkey" | "sslpassword" | "sslcrl" | "sslcrldir" => {
+                return Err(format!(
+                    "{key}: gsl presents no client certificate and reads no revocation list; it takes sslmode and sslrootcert"
+                ))
+            }
             _ => kept.push(match value {
                 Some(v) => format!("{key}={v}"),
                 None => key.to_string(),
@@ -366,6 +371,11 @@ mod tests {
                 "sslrootcert=system needs sslmode=verify-full",
             ),
             ("postgres://h/db?sslrootcert=%zz", &[], "malformed %-escape"),
+            (
+                "postgres://h/db?sslmode=require&sslcert=c.pem",
+                &[],
+                "sslcert: gsl presents no client certificate",
+            ),
         ] {
             let got = tls_of(url, env).unwrap_err();
             assert!(got.contains(error), "{url}: {got}");
