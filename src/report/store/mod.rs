@@ -1011,31 +1011,7 @@ impl Store {
             return Ok(Vec::new());
         };
         let (latest, latest_at) = (latest.int(0)?, latest.text(1)?);
-        // From the open results' index alone: each fingerprint's first and last run
-        // (by time); then its identity from one of its rows (the last run's), and the
-        // first later run that ran its policy (none: open now, or unseen since).
-        let sql = format!(
-            "WITH spans AS (
-                SELECT x.fingerprint, MIN(r.recorded_at) AS first_seen, MAX(r.recorded_at) AS last_seen,
-                    MAX(x.run_id) AS last_run, COUNT(*) FILTER (WHERE x.run_id = $1) AS open_now
-                FROM results x JOIN runs r ON r.id = x.run_id WHERE {OPEN}
-                GROUP BY x.fingerprint
-             ), named AS (
-                SELECT s.fingerprint, MAX(x.pack) AS pack, MAX(x.policy) AS policy, MAX(x.severity) AS severity,
-                    MAX(x.account) AS account, MAX(x.entity) AS entity, s.first_seen, s.last_seen, s.open_now
-                FROM spans s JOIN results x ON x.fingerprint = s.fingerprint AND x.run_id = s.last_run
-                WHERE {OPEN}
-                GROUP BY s.fingerprint, s.first_seen, s.last_seen, s.open_now
-             )
-             SELECT n.fingerprint, n.pack || '/' || n.policy, n.severity, n.account, n.entity,
-                n.first_seen, n.last_seen, n.open_now,
-                (SELECT r.recorded_at FROM runs r
-                 WHERE r.recorded_at > n.last_seen
-                   AND EXISTS (SELECT 1 FROM run_policies p WHERE p.run_id = r.id
-                               AND p.pack = n.pack AND p.policy = n.policy AND p.status <> 'error')
-                 ORDER BY r.recorded_at LIMIT 1)
-             FROM named n ORDER BY n.first_seen, n.fingerprint"
-        );
+        let sql = findings_query();
         let rows = self.query(&sql, &[latest.into()])?;
         rows.iter()
             .map(|r| {
@@ -1093,6 +1069,35 @@ pub fn remediation_of(findings: &[FindingAge]) -> Vec<Remediation> {
         });
     }
     out
+}
+
+/// The query of [`Store::findings`] (the latest run's id as `$1`).
+fn findings_query() -> String {
+    // From the open results' index alone: each fingerprint's first and last run
+    // (by time); then its identity from one of its rows (the last run's), and the
+    // first later run that ran its policy (none: open now, or unseen since).
+    format!(
+        "WITH spans AS (
+            SELECT x.fingerprint, MIN(r.recorded_at) AS first_seen, MAX(r.recorded_at) AS last_seen,
+                MAX(x.run_id) AS last_run, COUNT(*) FILTER (WHERE x.run_id = $1) AS open_now
+            FROM results x JOIN runs r ON r.id = x.run_id WHERE {OPEN}
+            GROUP BY x.fingerprint
+         ), named AS (
+            SELECT s.fingerprint, MAX(x.pack) AS pack, MAX(x.policy) AS policy, MAX(x.severity) AS severity,
+                MAX(x.account) AS account, MAX(x.entity) AS entity, s.first_seen, s.last_seen, s.open_now
+            FROM spans s JOIN results x ON x.fingerprint = s.fingerprint AND x.run_id = s.last_run
+            WHERE {OPEN}
+            GROUP BY s.fingerprint, s.first_seen, s.last_seen, s.open_now
+         )
+         SELECT n.fingerprint, n.pack || '/' || n.policy, n.severity, n.account, n.entity,
+            n.first_seen, n.last_seen, n.open_now,
+            (SELECT r.recorded_at FROM runs r
+             WHERE r.recorded_at > n.last_seen
+               AND EXISTS (SELECT 1 FROM run_policies p WHERE p.run_id = r.id
+                           AND p.pack = n.pack AND p.policy = n.policy AND p.status <> 'error')
+             ORDER BY r.recorded_at LIMIT 1)
+         FROM named n ORDER BY n.first_seen, n.fingerprint"
+    )
 }
 
 /// `INSERT INTO table (columns) VALUES ($1, ...), (...)` for `rows` rows.
@@ -1160,6 +1165,36 @@ mod tests {
         let open = OPEN.replace("x.", "");
         let open = open.trim_start_matches('(').trim_end_matches(')');
         assert!(MIGRATIONS[3].contains(open), "{}", MIGRATIONS[3]);
+    }
+
+    #[test]
+    fn the_findings_read_the_open_results_index_not_every_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_sqlite(&dir.path().join("h.db")).unwrap();
+        let plan = store
+            .query(
+                &format!("EXPLAIN QUERY PLAN {}", findings_query()),
+                &[1i64.into()],
+            )
+            .unwrap();
+        let steps: Vec<String> = plan.iter().map(|r| r.text(3).unwrap()).collect();
+        let reads = |table: &str| -> Vec<&String> {
+            steps
+                .iter()
+                .filter(|s| {
+                    s.starts_with(&format!("SCAN {table}"))
+                        || s.starts_with(&format!("SEARCH {table}"))
+                })
+                .collect()
+        };
+        let results = reads("x");
+        assert_eq!(results.len(), 2, "{steps:#?}");
+        assert!(
+            results
+                .iter()
+                .all(|s| s.contains("USING INDEX results_open")),
+            "{steps:#?}"
+        );
     }
 
     #[test]
