@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
     /// The findings store written by `gsl check --store`: an SQLite file, or a
-    /// PostgreSQL database, postgres://USER@HOST:PORT/DATABASE.
+    /// PostgreSQL database, postgres://USER@HOST:PORT/DATABASE (TLS as libpq's
+    /// sslmode, e.g. ?sslmode=verify-full&sslrootcert=CA.pem).
     #[arg(long, value_name = "FILE|URL", default_value = "history.db")]
     pub store: PathBuf,
     /// Per day (its last run): the pass rate and the open findings per severity.
