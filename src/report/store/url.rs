@@ -138,25 +138,10 @@ pub struct PostgresUrl {
     pub tls: Tls,
 }
 
-/// `%XX` escapes decoded (a URL's option value).
+/// A URL's option value, `%XX` escapes decoded.
 fn decode(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("`{text}` has a malformed %-escape"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("`{text}` is not UTF-8 once decoded"))
+    crate::text::percent_decode(text)
+        .ok_or_else(|| format!("`{text}` has a malformed %-escape or is not UTF-8 once decoded"))
 }
 
 /// Read a PostgreSQL URL's TLS options (`sslmode`, `sslrootcert`; else the
