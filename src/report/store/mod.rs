@@ -7,7 +7,9 @@
 //! The SQL is written once, here, for both databases: a [`Dialect`] fills in the few
 //! words they spell differently (the run id's column type, the placeholders, the
 //! schema version's home, how a writer takes its lock), and a backend (`sqlite.rs`,
-//! `postgres.rs`) only runs statements and hands back rows of [`Value`]s.
+//! `postgres.rs`) only runs statements and hands back rows of [`Value`]s. What a
+//! location says (a URL, its password, its TLS options) is read in `url.rs`; TLS to
+//! PostgreSQL is `tls.rs`.
 
 mod sqlite;
 
