@@ -10,22 +10,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 use thiserror::Error;
 
-/// Where and how to collect from a live AWS account (`gsl collect`, `gsl check --live`,
-/// `gsl repl --live`).
+/// How to reach AWS: the credentials' profile, the endpoint, retries and time limits
+/// (`gsl collect`, `--live`, `gsl replay --from-s3`).
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct LiveArgs {
+pub struct AwsArgs {
     /// AWS profile (default: the standard credential chain).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Region to collect (repeatable). Default: the configured region.
-    #[arg(long = "region", value_name = "REGION")]
-    pub regions: Vec<String>,
-    /// Collect every enabled region of the account.
-    #[arg(long, conflicts_with = "regions")]
-    pub all_regions: bool,
-    /// Print API call counts per service and operation when done.
-    #[arg(long)]
-    pub stats: bool,
     /// Send every AWS call to this endpoint (also read from AWS_ENDPOINT_URL).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
@@ -36,6 +27,38 @@ pub struct LiveArgs {
     /// attempt gets at most 60, a connection 10, a reply 30).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
+}
+
+impl AwsArgs {
+    /// The SDK configuration options these flags select, in `region` (also STS's:
+    /// it spares the region lookup chain).
+    pub fn sdk_options(&self, region: Option<String>) -> SdkOptions {
+        SdkOptions {
+            profile: self.profile.clone(),
+            region,
+            endpoint_url: self.endpoint_url.clone(),
+            max_attempts: self.max_attempts,
+            timeout: self.timeout.map(Duration::from_secs),
+        }
+    }
+}
+
+/// Where and how to collect from a live AWS account (`gsl collect`, `gsl check --live`,
+/// `gsl repl --live`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LiveArgs {
+    /// Credentials, endpoint, retries and time limits.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Region to collect (repeatable). Default: the configured region.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Collect every enabled region of the account.
+    #[arg(long, conflicts_with = "regions")]
+    pub all_regions: bool,
+    /// Print API call counts per service and operation when done.
+    #[arg(long)]
+    pub stats: bool,
     /// Bound on concurrent API calls.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub concurrency: Option<u64>,
@@ -121,14 +144,8 @@ pub enum LiveError {
 impl LiveArgs {
     /// The SDK configuration options these flags select.
     pub fn sdk_options(&self) -> SdkOptions {
-        SdkOptions {
-            profile: self.profile.clone(),
-            // The first --region also serves STS, and spares the region lookup chain.
-            region: self.regions.first().cloned(),
-            endpoint_url: self.endpoint_url.clone(),
-            max_attempts: self.max_attempts,
-            timeout: self.timeout.map(Duration::from_secs),
-        }
+        // The first --region also serves STS.
+        self.aws.sdk_options(self.regions.first().cloned())
     }
 
     /// The accounts these flags select (`None`: the credentials' own account).

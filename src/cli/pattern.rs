@@ -93,6 +93,31 @@ fn note_if_too_long(canonical: &str, err: &mut dyn Write) {
     }
 }
 
+/// Test `p` on the events of `bytes` (named `source`), read by the log-file reader
+/// of `gsl replay`: gzip, a CloudTrail document's records, else one event per line
+/// (`gsl pattern test --events` and the REPL's `:pattern test ... --events`). The
+/// result, the number of events tested, and what could not be read.
+pub fn test_events(
+    p: &FilterPattern,
+    bytes: &[u8],
+    source: &str,
+) -> (
+    gsl::pattern::TestResult,
+    usize,
+    Vec<gsl::replay::logs::Skipped>,
+) {
+    let mut events: Vec<String> = Vec::new();
+    let mut skipped = Vec::new();
+    gsl::replay::logs::read_events(
+        bytes,
+        source,
+        gsl::replay::logs::Limits::default(),
+        &mut |e| events.push(e.to_string()),
+        &mut |s| skipped.push(s),
+    );
+    (p.test(&events), events.len(), skipped)
+}
+
 /// Run a `gsl pattern` subcommand. Returns the process exit code
 /// (0 yes/ok, 1 no/different/not covered, 2 invalid input, 3 cannot decide).
 pub fn run(
@@ -164,24 +189,14 @@ pub fn run(
             let source = events
                 .as_ref()
                 .map_or("standard input".to_string(), |p| p.display().to_string());
-            // The log-file reader of `gsl replay`: gzip, a CloudTrail document's
-            // records, else one event per line. A line that is not UTF-8 is reported
-            // with its number and skipped, the others are still tested.
-            let mut lines: Vec<String> = Vec::new();
-            let mut bad = 0;
-            gsl::replay::logs::read_events(
-                &bytes,
-                &source,
-                gsl::replay::logs::Limits::default(),
-                &mut |e| lines.push(e.to_string()),
-                &mut |s| {
-                    bad += 1;
-                    let at = s.at.strip_prefix("line ").unwrap_or(&s.at);
-                    let _ = writeln!(err, "error: {source}:{at}: {}; skipped", s.why);
-                },
-            );
-            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            let result = p.test(&lines);
+            // A line that is not UTF-8 is reported with its number and skipped, the
+            // others are still tested.
+            let (result, _, skipped) = test_events(&p, &bytes, &source);
+            let bad = skipped.len();
+            for s in skipped {
+                let at = s.at.strip_prefix("line ").unwrap_or(&s.at);
+                let _ = writeln!(err, "error: {source}:{at}: {}; skipped", s.why);
+            }
             match serde_json::to_string_pretty(&result) {
                 Ok(s) => {
                     let _ = writeln!(out, "{s}");

@@ -106,7 +106,7 @@ impl CollectCounts {
             E::Accounts(n) => self.accounts = Some(*n),
             E::CallDone => self.calls += 1,
             E::Error => self.errors += 1,
-            E::Phase(_) | E::AccountDone | E::Finished => {}
+            E::Phase(_) | E::AccountDone | E::Finished | E::Files(_) | E::FileDone(_) => {}
         }
     }
 
@@ -179,7 +179,119 @@ impl gsl::collect::ProgressSink for CollectSpinner {
             E::CallDone | E::Error if several => bar.set_message(counts.message()),
             E::AccountDone => bar.inc(1),
             E::Finished => bar.finish_and_clear(),
-            E::Phase(_) | E::CallDone | E::Error => {}
+            E::Phase(_) | E::CallDone | E::Error | E::Files(_) | E::FileDone(_) => {}
+        }
+    }
+}
+
+/// The bar of `gsl replay`: log files read out of those listed, their bytes as
+/// stored, and (from S3) the API calls and refusals, from the progress events of the
+/// replay's input (`gsl::collect::ProgressEvent`), on stderr when it is a terminal.
+#[derive(Debug)]
+pub struct ReplayBar {
+    bar: Option<ProgressBar>,
+    counts: std::sync::Mutex<ReplayCounts>,
+}
+
+/// What a replay's input has done so far.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReplayCounts {
+    /// Files to read, once listed.
+    pub files: Option<usize>,
+    /// Files opened or fetched.
+    pub done: u64,
+    /// Their bytes as stored.
+    pub bytes: u64,
+    /// API calls (from S3).
+    pub calls: u64,
+    /// Refused calls.
+    pub errors: u64,
+}
+
+impl ReplayCounts {
+    /// Take one event into account.
+    pub fn add(&mut self, event: &gsl::collect::ProgressEvent) {
+        use gsl::collect::ProgressEvent as E;
+        match event {
+            E::Files(n) => self.files = Some(*n),
+            E::FileDone(b) => {
+                self.done += 1;
+                self.bytes += b;
+            }
+            E::CallDone => self.calls += 1,
+            E::Error => self.errors += 1,
+            E::Phase(_) | E::Accounts(_) | E::AccountDone | E::Finished => {}
+        }
+    }
+
+    /// The bar's message: `12.3 MB, 40 API calls, 1 refused`.
+    pub fn message(&self) -> String {
+        let mut s = format!("{:.1} MB", self.bytes as f64 / 1e6);
+        if self.calls > 0 {
+            s.push_str(&format!(
+                ", {} API call{}",
+                gsl::text::thousands(self.calls),
+                if self.calls == 1 { "" } else { "s" }
+            ));
+        }
+        if self.errors > 0 {
+            s.push_str(&format!(", {} refused", self.errors));
+        }
+        s
+    }
+}
+
+impl ReplayBar {
+    /// The replay input's progress: reported to a bar when `wanted` (drawn only when
+    /// stderr is a terminal), else nowhere.
+    pub fn progress(wanted: bool) -> gsl::collect::Progress {
+        if !wanted || !std::io::stderr().is_terminal() {
+            return gsl::collect::Progress::none();
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        gsl::collect::Progress::to(std::sync::Arc::new(ReplayBar {
+            bar: Some(bar),
+            counts: std::sync::Mutex::default(),
+        }))
+    }
+}
+
+impl gsl::collect::ProgressSink for ReplayBar {
+    fn report(&self, event: gsl::collect::ProgressEvent) {
+        use gsl::collect::ProgressEvent as E;
+        let Some(bar) = &self.bar else { return };
+        let Ok(mut counts) = self.counts.lock() else {
+            return;
+        };
+        counts.add(&event);
+        match event {
+            E::Files(n) => {
+                bar.set_length(n as u64);
+                let style = ProgressStyle::with_template(
+                    "replaying {bar:24} {pos}/{len} files ({msg}, {elapsed}, {eta} left)",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+                bar.set_style(style);
+            }
+            E::FileDone(_) => bar.inc(1),
+            E::Phase(p) if counts.files.is_none() => bar.set_message(p),
+            E::Finished => bar.finish_and_clear(),
+            _ => {}
+        }
+        if counts.files.is_some() {
+            bar.set_message(counts.message());
+        }
+    }
+}
+
+impl Drop for ReplayBar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
@@ -214,6 +326,36 @@ mod tests {
         );
         assert_eq!(c.message(), "2 API calls, 1 error");
         assert_eq!(CollectCounts::default().message(), "0 API calls, 0 errors");
+    }
+
+    #[test]
+    fn a_replay_counts_files_bytes_calls_and_refusals() {
+        use gsl::collect::ProgressEvent as E;
+        let mut c = ReplayCounts::default();
+        for e in [
+            E::Phase("listing s3://b/".into()),
+            E::CallDone,
+            E::CallDone,
+            E::Error,
+            E::Files(2),
+            E::CallDone,
+            E::FileDone(1_500_000),
+            E::FileDone(500_000),
+            E::Finished,
+        ] {
+            c.add(&e);
+        }
+        assert_eq!(
+            c,
+            ReplayCounts {
+                files: Some(2),
+                done: 2,
+                bytes: 2_000_000,
+                calls: 3,
+                errors: 1
+            }
+        );
+        assert_eq!(c.message(), "2.0 MB, 3 API calls, 1 refused");
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! - `walk`: the stages of one account, the same for every type;
 //! - `fetch`: the run's own calls (STS identity, Account regions), `org`: the
 //!   organization's accounts and roles;
-//! - `run`: [`collect`], the SDK configuration and the regions.
+//! - `run`: [`collect`], the SDK configuration and the regions;
+//! - [`trail_logs`]: CloudTrail log files read from S3 for `gsl replay --from-s3`.
 //!
 //! ```no_run
 //! # #[cfg(feature = "aws")]
@@ -51,6 +52,8 @@ mod fetch;
 mod org;
 #[cfg(feature = "aws")]
 mod run;
+#[cfg(feature = "aws")]
+pub mod trail_logs;
 #[cfg(feature = "aws")]
 mod walk;
 

@@ -1,6 +1,6 @@
-//! The progress of a collection, reported to whoever shows it: the library draws
-//! nothing (the binary's `src/cli/progress.rs` turns the events into a spinner on a
-//! terminal). Pure, no terminal code.
+//! The progress of a collection or a replay's reading of log files, reported to
+//! whoever shows it: the library draws nothing (the binary's `src/cli/progress.rs`
+//! turns the events into a spinner on a terminal). Pure, no terminal code.
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,6 +20,10 @@ pub enum ProgressEvent {
     AccountDone,
     /// The collection is over (also after an error).
     Finished,
+    /// A replay reads this many log files (known once they are listed).
+    Files(usize),
+    /// One log file opened or fetched: its size in bytes as stored.
+    FileDone(u64),
 }
 
 /// Receives a collection's progress. Any `Fn(ProgressEvent)` that is `Send + Sync`
@@ -100,6 +104,16 @@ impl Progress {
         self.send(ProgressEvent::AccountDone);
     }
 
+    /// A replay reads `n` log files.
+    pub fn files(&self, n: usize) {
+        self.send(ProgressEvent::Files(n));
+    }
+
+    /// One log file of `bytes` bytes opened or fetched.
+    pub fn file_done(&self, bytes: u64) {
+        self.send(ProgressEvent::FileDone(bytes));
+    }
+
     /// The collection is over.
     pub fn finish(&self) {
         self.send(ProgressEvent::Finished);
@@ -125,6 +139,8 @@ mod tests {
         p.call_done();
         p.error();
         p.account_done();
+        p.files(3);
+        p.file_done(10);
         p.finish();
         Progress::none().call_done();
         assert_eq!(
@@ -135,6 +151,8 @@ mod tests {
                 ProgressEvent::CallDone,
                 ProgressEvent::Error,
                 ProgressEvent::AccountDone,
+                ProgressEvent::Files(3),
+                ProgressEvent::FileDone(10),
                 ProgressEvent::Finished
             ]
         );

@@ -24,6 +24,7 @@ mod facts;
 mod monitor;
 mod parser;
 mod prefilter;
+pub(crate) mod scan;
 mod sem;
 mod set;
 mod similar;

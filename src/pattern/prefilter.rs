@@ -1,9 +1,12 @@
 //! Matching raw event text without parsing what cannot match: from each compiled
-//! JSON pattern, the literals an event's text must contain for the pattern to match
-//! it (`$.eventName = "ConsoleLogin"` needs `"ConsoleLogin"` somewhere in the text),
-//! found in the raw bytes with one Aho-Corasick pass; only the events in which some
-//! pattern's literals all occur are parsed, and then only the top-level properties
-//! the patterns read ([`super::PatternSet::matches`]).
+//! JSON pattern, the literals an event's text must contain, and where, for the
+//! pattern to match it (`$.eventName = "ConsoleLogin"` needs the value of the
+//! top-level `eventName` to be the string `"ConsoleLogin"`). One structural scan of
+//! the event ([`super::scan`]) finds the values the literals are about, descending
+//! only into the properties some selector names, and each literal is checked on its
+//! value alone; only the events in which some pattern's literals all occur are
+//! parsed, and then only the top-level properties the patterns read
+//! ([`super::PatternSet::matches`]).
 //!
 //! A pattern's requirement is a conjunction of clauses, each a set of literals of
 //! which one must occur: a condition gives one literal, `&&` joins its operands'
@@ -16,26 +19,71 @@
 //! normalised text, which the raw bytes need not contain) gives none. A pattern with
 //! no requirement, or a pattern that is not JSON, is evaluated on every event.
 //!
+//! Where a literal is checked: a selector of property names only (`$.a.b`) selects
+//! one value (or one per repeated key: each is checked), and the literal is compared
+//! with that value's raw text (a string's, with its quotes, or a `true`, `false`,
+//! `null`); a selector with an index or a wildcard is checked by finding the literal
+//! anywhere in the text of the value its leading names select (the whole event when
+//! it starts with one). A selected value that is not an object where the selector goes
+//! on, or not a scalar where it ends, cannot match.
+//!
 //! The literals are JSON-escaped the way every encoder writes the characters that
-//! must be escaped (`\"`, `\\`, `\n`, ...). An event whose text has a `\u` or `\/`
-//! escape (which can spell any character) skips the prefilter and is evaluated
-//! whole, so results are always those of the full matcher.
+//! must be escaped (`\"`, `\\`, `\n`, ...). A checked value whose text has a `\u` or
+//! `\/` escape (which can spell any character), and an event with such an escape in a
+//! property name the scan descends by, count as containing every literal, so results
+//! are always those of the full matcher.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use super::ast::{CmpOp, JsonExpr, Pattern, Step, StrMatch, Test, Value};
+use foldhash::HashMap;
 
-use super::ast::{CmpOp, JsonExpr, Pattern, StrMatch, Test, Value};
+use super::scan;
 use super::FilterPattern;
 
 /// A conjunction of clauses; each clause lists literal ids of which one must occur.
 type Cnf = Vec<Vec<u32>>;
 
+/// How a literal is compared with the text of its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum How {
+    /// The value's whole text (a string with its quotes, or `true`, `false`, `null`).
+    Whole,
+    /// The start of a string's text (from its opening quote).
+    Start,
+    /// The end of a string's text (up to its closing quote).
+    End,
+    /// Inside a string's text.
+    Inside,
+    /// Anywhere in the value's text (a selector with an index or a wildcard).
+    Anywhere,
+}
+
+/// One literal: its text, the value it is checked on (a node of the selector tree) and
+/// how.
+#[derive(Debug, PartialEq, Eq)]
+struct Literal {
+    text: Vec<u8>,
+    node: usize,
+    how: How,
+}
+
+/// The selectors' leading property names as a tree: the root is the event.
+#[derive(Debug, Default)]
+struct Node {
+    /// The named properties the scan descends into: raw name, node.
+    children: Vec<(Vec<u8>, usize)>,
+    /// The literals compared with this node's whole value, by text.
+    whole: HashMap<Vec<u8>, u32>,
+    /// The other literals checked on this node's value.
+    literals: Vec<u32>,
+}
+
 /// The literals of a set of patterns and what each pattern requires of them.
 #[derive(Debug)]
 pub(crate) struct Prefilter {
-    /// Every distinct literal, found in one pass.
-    search: Option<AhoCorasick>,
+    /// The selector tree; node 0 is the event.
+    nodes: Vec<Node>,
     /// The literals, by id.
-    literals: Vec<Vec<u8>>,
+    literals: Vec<Literal>,
     /// Per pattern: what it requires; `None`: it is evaluated on every event.
     required: Vec<Option<Cnf>>,
     /// Per literal: the patterns whose requirement names it.
@@ -49,6 +97,8 @@ pub(crate) struct Prefilter {
 pub(crate) struct Hits {
     words: Vec<u64>,
     ids: Vec<u32>,
+    /// Values still to check: node, start, end.
+    stack: Vec<(usize, usize, usize)>,
 }
 
 impl Hits {
@@ -57,6 +107,7 @@ impl Hits {
             self.words[(i / 64) as usize] = 0;
         }
         self.ids.clear();
+        self.stack.clear();
     }
     fn insert(&mut self, i: u32) {
         let (w, b) = ((i / 64) as usize, 1u64 << (i % 64));
@@ -80,13 +131,29 @@ pub(crate) enum Candidates {
 
 impl Prefilter {
     pub(crate) fn new(patterns: &[FilterPattern]) -> Prefilter {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut tree = Tree {
+            nodes: vec![Node::default()],
+            literals: Vec::new(),
+        };
         let mut required = Vec::with_capacity(patterns.len());
         for p in patterns {
             required.push(match p.ast() {
-                Pattern::Json(e) => requirement(e, &mut literals),
+                Pattern::Json(e) => requirement(e, &mut tree),
                 _ => None,
             });
+        }
+        let Tree {
+            mut nodes,
+            literals,
+        } = tree;
+        for (i, l) in literals.iter().enumerate() {
+            let node = &mut nodes[l.node];
+            match l.how {
+                How::Whole => {
+                    node.whole.insert(l.text.clone(), i as u32);
+                }
+                _ => node.literals.push(i as u32),
+            }
         }
         let mut users = vec![Vec::new(); literals.len()];
         let mut always = Vec::new();
@@ -103,23 +170,8 @@ impl Prefilter {
                 }
             }
         }
-        let search = (!literals.is_empty())
-            .then(|| {
-                // A DFA: one table lookup per byte, whatever the number of literals.
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&literals)
-                    .ok()
-            })
-            .flatten();
-        if search.is_none() {
-            // Without a searcher no requirement can be checked.
-            always = (0..patterns.len() as u32).collect();
-            required.iter_mut().for_each(|r| *r = None);
-        }
         Prefilter {
-            search,
+            nodes,
             literals,
             required,
             users,
@@ -131,7 +183,7 @@ impl Prefilter {
     pub(crate) fn hits(&self) -> Hits {
         Hits {
             words: vec![0; self.literals.len().div_ceil(64)],
-            ids: Vec::new(),
+            ..Hits::default()
         }
     }
 
@@ -143,7 +195,7 @@ impl Prefilter {
 
     /// The literals (for tests and documentation).
     pub(crate) fn literals(&self) -> impl Iterator<Item = &[u8]> {
-        self.literals.iter().map(Vec::as_slice)
+        self.literals.iter().map(|l| l.text.as_slice())
     }
 
     /// The patterns evaluated on every event.
@@ -153,15 +205,12 @@ impl Prefilter {
 
     /// The patterns `text` could match.
     pub(crate) fn candidates(&self, text: &[u8], hits: &mut Hits) -> Candidates {
-        let Some(search) = &self.search else {
-            return Candidates::All;
-        };
-        if has_opaque_escape(text) {
+        if self.literals.is_empty() {
             return Candidates::All;
         }
         hits.clear();
-        for m in search.find_overlapping_iter(text) {
-            hits.insert(m.pattern().as_u32());
+        if !self.search(text, hits) {
+            return Candidates::All;
         }
         let mut out = self.always.clone();
         for &l in &hits.ids {
@@ -177,6 +226,86 @@ impl Prefilter {
         }
         out.sort_unstable();
         Candidates::Some(out)
+    }
+
+    /// Record in `hits` the literals the event `text` contains where they are checked.
+    /// `false`: the scan cannot tell (a property name it descends by is escaped).
+    fn search(&self, text: &[u8], hits: &mut Hits) -> bool {
+        let start = scan::skip_space(text, 0);
+        let end = text.len();
+        hits.stack.push((0, start, end));
+        while let Some((n, s, e)) = hits.stack.pop() {
+            let node = &self.nodes[n];
+            let value = &text[s..e];
+            let string = value.len() >= 2 && value[0] == b'"';
+            if string && has_opaque_escape(value) {
+                // The value may spell any of its literals.
+                node.whole.values().for_each(|l| hits.insert(*l));
+                node.literals.iter().for_each(|l| hits.insert(*l));
+            } else {
+                let whole = if string {
+                    value
+                } else {
+                    value.trim_ascii_end()
+                };
+                if let Some(l) = node.whole.get(whole) {
+                    hits.insert(*l);
+                }
+                for &l in &node.literals {
+                    if self.literals[l as usize].found_in(value, string) {
+                        hits.insert(l);
+                    }
+                }
+            }
+            if node.children.is_empty() || value.first() != Some(&b'{') {
+                continue;
+            }
+            let mut escaped = false;
+            let stack = &mut hits.stack;
+            // A value the event's own scan found balanced; damage here means the
+            // text is not JSON, which the parser refuses: nothing more to find.
+            let _ = scan::members(
+                text,
+                s,
+                &|key| {
+                    if memchr::memchr(b'\\', key).is_some() {
+                        return Some(usize::MAX);
+                    }
+                    node.children
+                        .iter()
+                        .find(|(k, _)| k.as_slice() == key)
+                        .map(|(_, c)| *c)
+                },
+                &mut |c, a, b| {
+                    if c == usize::MAX {
+                        escaped = true;
+                    } else {
+                        stack.push((c, a, b));
+                    }
+                },
+            );
+            if escaped {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Literal {
+    /// Is this literal in `value` (the raw text of the value it is checked on, a
+    /// `string` or not, without an escape that could spell anything), or could it be?
+    /// Literals compared whole are looked up by text instead.
+    fn found_in(&self, value: &[u8], string: bool) -> bool {
+        let t = self.text.as_slice();
+        match self.how {
+            How::Anywhere => has_opaque_escape(value) || memchr::memmem::find(value, t).is_some(),
+            _ if !string => false,
+            How::Whole => value == t,
+            How::Start => value.starts_with(t),
+            How::End => value.ends_with(t),
+            How::Inside => memchr::memmem::find(&value[1..value.len() - 1], t).is_some(),
+        }
     }
 }
 
@@ -198,26 +327,71 @@ fn has_opaque_escape(text: &[u8]) -> bool {
     false
 }
 
-/// The id of `lit`, added if new.
-fn intern(lit: Vec<u8>, literals: &mut Vec<Vec<u8>>) -> u32 {
-    match literals.iter().position(|l| *l == lit) {
-        Some(i) => i as u32,
-        None => {
-            literals.push(lit);
-            (literals.len() - 1) as u32
+/// The selector tree and the literals, while they are being built.
+struct Tree {
+    nodes: Vec<Node>,
+    literals: Vec<Literal>,
+}
+
+impl Tree {
+    /// The node of the property names `path` leads by from the event.
+    fn node(&mut self, path: &[&str]) -> usize {
+        let mut n = 0;
+        for key in path {
+            let key = key.as_bytes();
+            n = match self.nodes[n].children.iter().find(|(k, _)| k == key) {
+                Some((_, c)) => *c,
+                None => {
+                    self.nodes.push(Node::default());
+                    let c = self.nodes.len() - 1;
+                    self.nodes[n].children.push((key.to_vec(), c));
+                    c
+                }
+            };
+        }
+        n
+    }
+
+    /// The id of `lit`, added if new.
+    fn intern(&mut self, lit: Literal) -> u32 {
+        match self.literals.iter().position(|l| *l == lit) {
+            Some(i) => i as u32,
+            None => {
+                self.literals.push(lit);
+                (self.literals.len() - 1) as u32
+            }
         }
     }
 }
 
 /// What an expression requires of an event's text; `None`: nothing (it may match
 /// an event without any literal).
-fn requirement(e: &JsonExpr, literals: &mut Vec<Vec<u8>>) -> Option<Cnf> {
+fn requirement(e: &JsonExpr, tree: &mut Tree) -> Option<Cnf> {
     match e {
-        JsonExpr::Cond(c) => literal(&c.test).map(|l| vec![vec![intern(l, literals)]]),
+        JsonExpr::Cond(c) => {
+            let (text, how) = literal(&c.test)?;
+            // The leading property names: a literal is checked on their value.
+            let names: Vec<&str> = c
+                .selector
+                .steps
+                .iter()
+                .map_while(|s| match s {
+                    Step::Key(k) => Some(k.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let how = if names.len() < c.selector.steps.len() {
+                How::Anywhere
+            } else {
+                how
+            };
+            let node = tree.node(&names);
+            Some(vec![vec![tree.intern(Literal { text, node, how })]])
+        }
         JsonExpr::And(v, _) => {
             let all: Cnf = v
                 .iter()
-                .filter_map(|x| requirement(x, literals))
+                .filter_map(|x| requirement(x, tree))
                 .flatten()
                 .collect();
             (!all.is_empty()).then_some(all)
@@ -225,11 +399,11 @@ fn requirement(e: &JsonExpr, literals: &mut Vec<Vec<u8>>) -> Option<Cnf> {
         JsonExpr::Or(v, _) => {
             let mut clause: Vec<u32> = Vec::new();
             for x in v {
-                let cnf = requirement(x, literals)?;
+                let cnf = requirement(x, tree)?;
                 // The clause whose shortest literal is longest: the most selective.
                 let best = cnf.into_iter().max_by_key(|c| {
                     c.iter()
-                        .map(|l| literals[*l as usize].len())
+                        .map(|l| tree.literals[*l as usize].text.len())
                         .min()
                         .unwrap_or(0)
                 })?;
@@ -242,20 +416,21 @@ fn requirement(e: &JsonExpr, literals: &mut Vec<Vec<u8>>) -> Option<Cnf> {
     }
 }
 
-/// The literal a condition's test requires of the event's text, if any.
-fn literal(test: &Test) -> Option<Vec<u8>> {
+/// The literal a condition's test requires of the selected value's text, if any, and
+/// how it is compared when the selector is names only.
+fn literal(test: &Test) -> Option<(Vec<u8>, How)> {
     match test {
-        Test::IsTrue => Some(b"true".to_vec()),
-        Test::IsFalse => Some(b"false".to_vec()),
-        Test::IsNull => Some(b"null".to_vec()),
+        Test::IsTrue => Some((b"true".to_vec(), How::Whole)),
+        Test::IsFalse => Some((b"false".to_vec(), How::Whole)),
+        Test::IsNull => Some((b"null".to_vec(), How::Whole)),
         Test::NotExists => None,
         Test::Compare(CmpOp::Eq, Value::Str(m)) => {
-            let (s, open, close) = match m {
+            let (s, how) = match m {
                 StrMatch::Any => return None,
-                StrMatch::Exact(s) => (s, true, true),
-                StrMatch::Prefix(s) => (s, true, false),
-                StrMatch::Suffix(s) => (s, false, true),
-                StrMatch::Contains(s) => (s, false, false),
+                StrMatch::Exact(s) => (s, How::Whole),
+                StrMatch::Prefix(s) => (s, How::Start),
+                StrMatch::Suffix(s) => (s, How::End),
+                StrMatch::Contains(s) => (s, How::Inside),
             };
             // A number's text could be this string: the raw bytes may spell it otherwise.
             if s.bytes()
@@ -264,14 +439,14 @@ fn literal(test: &Test) -> Option<Vec<u8>> {
                 return None;
             }
             let mut out = Vec::with_capacity(s.len() + 2);
-            if open {
+            if matches!(how, How::Whole | How::Start) {
                 out.push(b'"');
             }
             escape_into(s, &mut out);
-            if close {
+            if matches!(how, How::Whole | How::End) {
                 out.push(b'"');
             }
-            Some(out)
+            Some((out, how))
         }
         Test::Compare(..) => None,
     }
@@ -344,6 +519,60 @@ mod tests {
         }
         // One positive operand of `&&` is enough.
         assert!(required(r#"{ $.a = "x" && $.b NOT EXISTS }"#));
+    }
+
+    /// The candidates of `event` for `pattern`; `None`: every pattern.
+    fn candidates(pattern: &str, event: &str) -> Option<Vec<u32>> {
+        let set = Prefilter::new(&[FilterPattern::parse(pattern).expect("pattern")]);
+        match set.candidates(event.as_bytes(), &mut set.hits()) {
+            Candidates::All => None,
+            Candidates::Some(c) => Some(c),
+        }
+    }
+
+    #[test]
+    fn literals_are_checked_on_the_values_their_selectors_pick() {
+        let p = r#"{ $.eventName = "ConsoleLogin" || $.userIdentity.type = "Root*" }"#;
+        for event in [
+            r#"{"eventName": "ConsoleLogin"}"#,
+            r#"{"userIdentity": {"arn": "x", "type" : "RootUser"}}"#,
+            // A repeated key: each of its values is checked.
+            r#"{"eventName": "ConsoleLogin", "eventName": "x"}"#,
+            r#"{"eventName": "x", "eventName": "ConsoleLogin"}"#,
+            // An escape that can spell the literal.
+            r#"{"eventName": "\u0043onsoleLogin"}"#,
+        ] {
+            assert_eq!(candidates(p, event), Some(vec![0]), "{event}");
+        }
+        for event in [
+            r#"{"requestParameters": {"eventName": "ConsoleLogin"}}"#,
+            r#"{"userIdentity": {"arn": "Root"}, "type": "Root"}"#,
+            r#"{"eventName": ["ConsoleLogin"]}"#,
+            r#"{"userIdentity": "Root"}"#,
+            r#"{"eventName": "ConsoleLoginX"}"#,
+        ] {
+            assert_eq!(candidates(p, event), Some(vec![]), "{event}");
+        }
+        // A property name with an escape the scan would descend by: the scan cannot tell.
+        assert_eq!(candidates(p, r#"{"event\u004eame": "x"}"#), None);
+        // Index and wildcard steps: found anywhere in the value their names pick.
+        let p = r#"{ $.resources[0].ARN = "*bucket*" }"#;
+        assert_eq!(
+            candidates(p, r#"{"resources": [{"ARN": "a:bucket"}]}"#),
+            Some(vec![0])
+        );
+        assert_eq!(
+            candidates(p, r#"{"other": "bucket", "resources": []}"#),
+            Some(vec![])
+        );
+        assert_eq!(
+            candidates(r#"{ $.a IS TRUE }"#, r#"{"a": true }"#),
+            Some(vec![0])
+        );
+        assert_eq!(
+            candidates(r#"{ $.a IS TRUE }"#, r#"{"a": "true"}"#),
+            Some(vec![])
+        );
     }
 
     #[test]

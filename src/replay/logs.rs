@@ -2,7 +2,8 @@
 //! `{"Records": [...]}`), plain `.json` in the same form, and JSON lines (a CloudWatch
 //! Logs export: one event a line, an optional timestamp before it), from files and
 //! directories (recursively, in path order). The one home for reading log files:
-//! `gsl replay` and `gsl pattern test` both read through [`read_file`].
+//! `gsl replay` (from disk or S3, see [`super::input`]) and `gsl pattern test` both
+//! read through [`read_stream`].
 //!
 //! Records are not parsed here: a structural scan (strings and brackets, without
 //! recursion, so any nesting depth is safe) finds where each record starts and ends,
@@ -21,6 +22,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use crate::pattern::scan::{self, ScanError};
 
 /// The most one file may hold once decompressed, by default (a gzip bomb is refused
 /// past it): see [`Limits`].
@@ -114,7 +117,32 @@ pub struct Record<'a> {
     spans: Spans,
 }
 
+/// A record kept past its file's text (a matched record, tallied later).
+#[derive(Debug, Clone)]
+pub struct OwnedRecord {
+    text: String,
+    spans: Spans,
+}
+
+impl OwnedRecord {
+    /// The record, as read.
+    pub fn record(&self) -> Record<'_> {
+        Record {
+            text: &self.text,
+            spans: self.spans,
+        }
+    }
+}
+
 impl<'a> Record<'a> {
+    /// The record with its own copy of the text.
+    pub fn to_owned_record(&self) -> OwnedRecord {
+        OwnedRecord {
+            text: self.text.to_string(),
+            spans: self.spans,
+        }
+    }
+
     /// A top-level string property of the record (unescaped); `None` when absent or
     /// not a string.
     pub fn get(&self, f: Field) -> Option<Cow<'a, str>> {
@@ -161,31 +189,6 @@ pub fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
     out.sort();
     out.dedup();
     out
-}
-
-/// Read one file's records, calling `record` for each object and `skip` for what
-/// cannot be read. Memory is one file's text at a time.
-pub fn read_file(
-    path: &Path,
-    limits: Limits,
-    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
-    skip: &mut dyn FnMut(Skipped),
-) {
-    let file = path.display().to_string();
-    let raw = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return skip(Skipped {
-                file,
-                at: "byte 0".into(),
-                why: format!("cannot open: {e}"),
-            })
-        }
-    };
-    let gz = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    read_stream(raw, gz, &file, limits, record, skip);
 }
 
 /// Read one log file's bytes from `input` (gzipped when `gz`), named `file` in what
@@ -475,106 +478,20 @@ fn walk_records(
     }
 }
 
-/// Why a value's extent cannot be found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ScanError {
-    /// The text ends inside it.
-    Truncated,
-    /// A closing bracket with nothing open, or a character no value starts with.
-    Unexpected(usize),
-}
-
-impl fmt::Display for ScanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScanError::Truncated => f.write_str("the text ends inside it"),
-            ScanError::Unexpected(at) => write!(f, "unexpected character at byte {at}"),
-        }
-    }
-}
-
-/// The end (exclusive) of the string whose opening quote is at `q`.
-fn string_end(b: &[u8], q: usize) -> Result<usize, ScanError> {
-    let mut from = q + 1;
-    loop {
-        let x = from
-            + memchr::memchr(b'"', b.get(from..).unwrap_or(&[])).ok_or(ScanError::Truncated)?;
-        let mut backslashes = 0;
-        while x - backslashes > q + 1 && b[x - backslashes - 1] == b'\\' {
-            backslashes += 1;
-        }
-        if backslashes % 2 == 0 {
-            return Ok(x + 1);
-        }
-        from = x + 1;
-    }
-}
-
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
-}
-
 /// The end (exclusive) of the JSON value starting at byte `i`, and, when it is an
-/// object and `capture`, where the values of its top-level [`FIELDS`] are. Iterative:
-/// any depth of nesting is scanned in constant stack.
+/// object and `capture`, where the values of its top-level [`FIELDS`] are.
 fn scan_value(b: &[u8], i: usize, capture: bool) -> Result<(usize, Spans), ScanError> {
     let mut spans = [None; 5];
-    let first = *b.get(i).ok_or(ScanError::Truncated)?;
-    match first {
-        b'"' => return string_end(b, i).map(|e| (e, spans)),
-        b'{' | b'[' => {}
-        b'}' | b']' | b',' | b':' => return Err(ScanError::Unexpected(i)),
-        _ => {
-            // A number, `true`, `false`, `null`: up to the next delimiter.
-            let end = b[i..]
-                .iter()
-                .position(|&c| matches!(c, b',' | b']' | b'}') || is_space(c))
-                .map(|p| i + p);
-            return end.map(|e| (e, spans)).ok_or(ScanError::Truncated);
-        }
+    if !capture {
+        return scan::value_end(b, i).map(|e| (e, spans));
     }
-    let object = first == b'{';
-    let mut depth = 0usize;
-    let mut pos = i;
-    loop {
-        let quote = memchr::memchr(b'"', &b[pos..]).map(|q| pos + q);
-        let gap_end = quote.unwrap_or(b.len());
-        for (k, &c) in b[pos..gap_end].iter().enumerate() {
-            match c {
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth = depth.checked_sub(1).ok_or(ScanError::Unexpected(pos + k))?;
-                    if depth == 0 {
-                        return Ok((pos + k + 1, spans));
-                    }
-                }
-                _ => {}
-            }
-        }
-        let q = quote.ok_or(ScanError::Truncated)?;
-        let end = string_end(b, q)?;
-        pos = end;
-        if capture && object && depth == 1 {
-            // A key of the object when a `:` follows.
-            let mut k = end;
-            while k < b.len() && is_space(b[k]) {
-                k += 1;
-            }
-            if b.get(k) == Some(&b':') {
-                let key = &b[q + 1..end - 1];
-                pos = k + 1;
-                if let Some(f) = FIELDS.iter().position(|f| *f == key) {
-                    let mut v = k + 1;
-                    while v < b.len() && is_space(b[v]) {
-                        v += 1;
-                    }
-                    let (ve, _) = scan_value(b, v, false)?;
-                    spans[f] = Some((v, ve));
-                    pos = ve;
-                }
-            }
-        }
-    }
+    let end = scan::members(
+        b,
+        i,
+        &|key| FIELDS.iter().position(|f| *f == key),
+        &mut |f, s, e| spans[f] = Some((s, e)),
+    )?;
+    Ok((end, spans))
 }
 
 #[cfg(test)]

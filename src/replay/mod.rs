@@ -13,7 +13,9 @@
 //! are searched in a record's bytes first, and only a record some pattern could match
 //! is parsed, for the properties the patterns read.
 
+pub mod input;
 pub mod logs;
+pub mod window;
 
 use crate::entity::graph::EntityGraph;
 use crate::lang::ast::{Expr, ExprKind, LiteralKind, Postfix, Rule};
@@ -25,6 +27,8 @@ use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 /// How many missed events a control's report names.
 pub const MISSES_SHOWN: usize = 10;
@@ -213,10 +217,15 @@ pub struct Noise {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplayReport {
+    /// Log files read (from disk or S3).
+    pub files: u64,
     /// Records read.
     pub records: u64,
     /// Records of accounts that no trail of the snapshot covers (outside the snapshot).
     pub undelivered: u64,
+    /// Records read but outside the `--since`/`--until` window (or without a readable
+    /// `eventTime` under one), not replayed.
+    pub outside_window: u64,
     /// Input passed over.
     pub skipped: Vec<Skipped>,
     /// Per metric filter.
@@ -297,6 +306,7 @@ pub struct Replay {
     controls: Vec<ControlState>,
     records: u64,
     undelivered: u64,
+    outside_window: u64,
     skipped: Vec<Skipped>,
     /// The last (account, region) seen, its filters and whether a trail covers it.
     route: Option<(String, String, Vec<usize>, bool)>,
@@ -482,6 +492,7 @@ impl Replay {
             controls,
             records: 0,
             undelivered: 0,
+            outside_window: 0,
             skipped: Vec::new(),
             route: None,
         }
@@ -499,19 +510,6 @@ impl Replay {
         self.tally(&matches, event, origin);
     }
 
-    /// One CloudTrail record as read, matched on its raw text by `matcher` (of this
-    /// replay's [`Replay::patterns`]).
-    pub fn record_raw(
-        &mut self,
-        record: &logs::Record<'_>,
-        matcher: &mut crate::pattern::RawMatcher<'_>,
-        matches: &mut Vec<bool>,
-        origin: &Origin<'_>,
-    ) {
-        matcher.matches_into(record.text, matches);
-        self.tally(matches, record, origin);
-    }
-
     /// The patterns every record is matched against.
     pub fn patterns(&self) -> Arc<PatternSet> {
         Arc::clone(&self.set)
@@ -520,44 +518,80 @@ impl Replay {
     fn tally(&mut self, matches: &[bool], event: &dyn View, origin: &Origin<'_>) {
         self.records += 1;
         let account = event.string(Field::Account).unwrap_or_default();
-        let account = account.as_ref();
         let region = event.string(Field::Region).unwrap_or_default();
-        let region = region.as_ref();
         let time = event.string(Field::Time);
         let time = time.as_deref();
-        // The filters of every log group this record is delivered to (once each).
-        // The filters of every log group this record is delivered to (once each), and
-        // whether some trail covers its account: the same for every record of one
-        // account and region (most files hold one), so worked out once for each.
-        if self
-            .route
-            .as_ref()
-            .is_none_or(|r| r.0 != account || r.1 != region)
-        {
-            let mut delivered: Vec<usize> = Vec::new();
-            for d in &self.deliveries {
-                let account_ok = d.account == account || d.organization;
-                let region_ok = d.multi_region || d.region == region;
-                if account_ok && region_ok {
-                    for f in &d.filters {
-                        if !delivered.contains(f) {
-                            delivered.push(*f);
-                        }
+        let (delivered, known) = self.take_route(&account, &region);
+        self.tally_delivered(matches, event, origin, time, &delivered, known);
+        self.route = Some((account.into_owned(), region.into_owned(), delivered, known));
+    }
+
+    /// `count` records of `account` and `region` that no pattern matches.
+    fn tally_quiet(&mut self, account: &str, region: &str, count: u64) {
+        self.records += count;
+        let (delivered, known) = self.take_route(account, region);
+        if !known {
+            self.undelivered += count;
+        }
+        for &f in &delivered {
+            self.filters[f].report.delivered += count;
+        }
+        self.route = Some((account.to_string(), region.to_string(), delivered, known));
+    }
+
+    /// The filters of every log group a record of `account` and `region` is delivered
+    /// to (once each), and whether some trail covers its account: the same for every
+    /// record of one account and region (most files hold one), so worked out once for
+    /// each and kept in `route` (put it back after use).
+    fn take_route(&mut self, account: &str, region: &str) -> (Vec<usize>, bool) {
+        if let Some((a, r, delivered, known)) = self.route.take() {
+            if a == account && r == region {
+                return (delivered, known);
+            }
+        }
+        let mut delivered: Vec<usize> = Vec::new();
+        for d in &self.deliveries {
+            let account_ok = d.account == account || d.organization;
+            let region_ok = d.multi_region || d.region == region;
+            if account_ok && region_ok {
+                for f in &d.filters {
+                    if !delivered.contains(f) {
+                        delivered.push(*f);
                     }
                 }
             }
-            // A record of an account no trail of the snapshot covers is outside it.
-            let known = self
-                .deliveries
-                .iter()
-                .any(|d| d.account == account || d.organization);
-            self.route = Some((account.to_string(), region.to_string(), delivered, known));
         }
-        let Some((_, _, delivered, known)) = self.route.take() else {
-            return;
-        };
-        self.tally_delivered(matches, event, origin, time, &delivered, known);
-        self.route = Some((account.to_string(), region.to_string(), delivered, known));
+        // A record of an account no trail of the snapshot covers is outside it.
+        let known = self
+            .deliveries
+            .iter()
+            .any(|d| d.account == account || d.organization);
+        (delivered, known)
+    }
+
+    /// What one file gave [`digest`], in the file's order.
+    pub fn absorb(&mut self, d: Digest) {
+        let mut matches = Vec::new();
+        for part in d.parts {
+            match part {
+                Part::Quiet {
+                    account,
+                    region,
+                    count,
+                } => self.tally_quiet(&account, &region, count),
+                Part::Matched { record, at, which } => {
+                    matches.clear();
+                    matches.resize(self.set.patterns().len(), false);
+                    which.iter().for_each(|i| matches[*i as usize] = true);
+                    let origin = Origin { file: &d.file, at };
+                    self.tally(&matches, &record.record(), &origin);
+                }
+            }
+        }
+        for s in d.skipped {
+            self.skip(s);
+        }
+        self.outside_window += d.outside_window;
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -682,8 +716,10 @@ impl Replay {
             )
             .collect();
         ReplayReport {
+            files: 0,
             records: self.records,
             undelivered: self.undelivered,
+            outside_window: self.outside_window,
             skipped: self.skipped,
             filters,
             alarms,
@@ -739,12 +775,7 @@ fn field(event: &Json, path: &[String]) -> Option<f64> {
     }
 }
 
-/// An RFC 3339 time as seconds since the epoch.
-fn epoch(time: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(time)
-        .ok()
-        .map(|t| t.timestamp())
-}
+use window::epoch;
 
 fn rfc3339(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
@@ -894,6 +925,93 @@ fn finish_alarm(mut a: AlarmState) -> AlarmReport {
     a.report
 }
 
+/// What one input file gives a replay, worked out on any thread: its records matched
+/// (the part of the work that grows with the bytes), in the order read. Tallied in
+/// file order by [`Replay::absorb`], so a replay's report does not depend on how
+/// many threads read.
+#[derive(Debug, Default)]
+pub struct Digest {
+    file: String,
+    parts: Vec<Part>,
+    skipped: Vec<Skipped>,
+    /// Records outside the window.
+    outside_window: u64,
+}
+
+#[derive(Debug)]
+enum Part {
+    /// Records in a row that no pattern matches, all of one account and region.
+    Quiet {
+        account: String,
+        region: String,
+        count: u64,
+    },
+    /// A record some pattern matches, kept whole for the tally.
+    Matched {
+        record: logs::OwnedRecord,
+        at: logs::At,
+        which: Vec<u32>,
+    },
+}
+
+/// Match the records `read` gives (one file's, named `file`) that `window` keeps
+/// against `set`.
+pub fn digest(
+    set: &PatternSet,
+    file: &str,
+    window: window::Window,
+    read: impl FnOnce(&mut dyn FnMut(&logs::Record<'_>, Origin<'_>), &mut dyn FnMut(Skipped)),
+) -> Digest {
+    let mut matcher = set.raw_matcher();
+    let mut matches = Vec::new();
+    let mut d = Digest {
+        file: file.to_string(),
+        ..Digest::default()
+    };
+    let mut skipped = Vec::new();
+    read(
+        &mut |r, o| {
+            if !window.keeps(r) {
+                d.outside_window += 1;
+                return;
+            }
+            matcher.matches_into(r.text, &mut matches);
+            if matches.iter().any(|m| *m) {
+                let which = (0..matches.len() as u32)
+                    .filter(|i| matches[*i as usize])
+                    .collect();
+                d.parts.push(Part::Matched {
+                    record: r.to_owned_record(),
+                    at: o.at,
+                    which,
+                });
+                return;
+            }
+            let account = r.get(Field::Account).unwrap_or_default();
+            let region = r.get(Field::Region).unwrap_or_default();
+            if let Some(Part::Quiet {
+                account: a,
+                region: g,
+                count,
+            }) = d.parts.last_mut()
+            {
+                if *a == account && *g == region {
+                    *count += 1;
+                    return;
+                }
+            }
+            d.parts.push(Part::Quiet {
+                account: account.into_owned(),
+                region: region.into_owned(),
+                count: 1,
+            });
+        },
+        &mut |s| skipped.push(s),
+    );
+    d.skipped = skipped;
+    d
+}
+
 /// How a replay reads and matches.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -902,6 +1020,9 @@ pub struct Options {
     /// Parse every record and evaluate every pattern on it (the reference the fast
     /// path is checked against) instead of the raw-bytes path.
     pub reference: bool,
+    /// The records replayed (`--since`, `--until`); the files read from disk are
+    /// chosen by it too ([`input::local`]).
+    pub window: window::Window,
 }
 
 /// Replay the log files under `paths` over `graph`'s trails and `controls`.
@@ -920,19 +1041,85 @@ pub fn replay_with(
     paths: &[std::path::PathBuf],
     options: Options,
 ) -> ReplayReport {
+    let files = input::local(paths, options.window, crate::collect::Progress::none());
+    replay_inputs(graph, controls, files, options)
+}
+
+/// Replay the log files of `inputs` (from disk, [`input::local`], or S3) over
+/// `graph`'s trails and `controls`, in their order; what an input could not give is
+/// in the report's `skipped`.
+pub fn replay_inputs(
+    graph: &EntityGraph,
+    controls: Vec<Control>,
+    inputs: impl IntoIterator<Item = input::Input>,
+    options: Options,
+) -> ReplayReport {
     let mut replay = Replay::new(graph, controls);
     let set = replay.patterns();
-    let mut matcher = set.raw_matcher();
-    let mut matches = Vec::new();
-    for file in logs::files(paths) {
+    let mut files = 0;
+    let mut inputs = inputs.into_iter();
+    if !options.reference {
+        // Files are read and matched on every core, a few at a time (memory: those
+        // files' texts), and tallied in order.
+        let batch = rayon::current_num_threads().max(1) * 2;
+        loop {
+            let chunk: Vec<input::Input> = inputs.by_ref().take(batch).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let digests: Vec<Result<Digest, Skipped>> = chunk
+                .into_par_iter()
+                .map(|input| {
+                    let file = input?;
+                    Ok(digest(&set, &file.name, options.window, |record, skip| {
+                        logs::read_stream(
+                            file.body,
+                            file.gz,
+                            &file.name,
+                            options.limits,
+                            record,
+                            skip,
+                        )
+                    }))
+                })
+                .collect();
+            for d in digests {
+                match d {
+                    Ok(d) => {
+                        files += 1;
+                        replay.absorb(d);
+                    }
+                    Err(s) => replay.skip(s),
+                }
+            }
+        }
+        return ReplayReport {
+            files,
+            ..replay.finish()
+        };
+    }
+    for file in inputs {
+        let file = match file {
+            Ok(f) => {
+                files += 1;
+                f
+            }
+            Err(s) => {
+                replay.skip(s);
+                continue;
+            }
+        };
         let mut skipped: Vec<Skipped> = Vec::new();
         let mut not_json: Vec<Skipped> = Vec::new();
-        logs::read_file(
-            &file,
+        logs::read_stream(
+            file.body,
+            file.gz,
+            &file.name,
             options.limits,
             &mut |r, o| {
-                if !options.reference {
-                    return replay.record_raw(r, &mut matcher, &mut matches, &o);
+                if !options.window.keeps(r) {
+                    replay.outside_window += 1;
+                    return;
                 }
                 match crate::pattern::parse_event(r.text) {
                     Some(v) => replay.record(&v, &o),
@@ -949,5 +1136,8 @@ pub fn replay_with(
             replay.skip(s);
         }
     }
-    replay.finish()
+    ReplayReport {
+        files,
+        ..replay.finish()
+    }
 }

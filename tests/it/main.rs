@@ -66,6 +66,7 @@ mod replay;
 mod replay_counts;
 mod replay_fast;
 mod replay_hostile;
+mod replay_s3_moto;
 mod report_html;
 mod report_ocsf;
 mod reports;

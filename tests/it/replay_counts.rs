@@ -4,7 +4,7 @@
 //! record and report against report.
 
 #[path = "../../benches/support/trailgen.rs"]
-mod trailgen;
+pub(crate) mod trailgen;
 
 use gsl::entity::graph::EntityGraph;
 use gsl::pattern::{FilterPattern, PatternSet};
@@ -15,7 +15,7 @@ use trailgen::{Planted, Spec};
 /// The filters of the account's log group: the CIS ones of 4.1 to 4.14 except 4.4,
 /// which only watches inline policies; nothing for 4.15 (Organizations); and a wide
 /// filter on every console sign-in.
-fn filters() -> Vec<(String, String)> {
+pub(crate) fn filters() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = trailgen::CIS
         .iter()
         .filter(|(id, _)| *id != "4.15" && *id != "4.4")
@@ -35,7 +35,14 @@ fn filters() -> Vec<(String, String)> {
 /// A snapshot of the account: one multi-region trail delivering to `ct`, an alarm
 /// on every filter's metric (Sum >= 1 over 5 minutes, one period) notifying a topic
 /// with a confirmed subscription.
-fn graph(spec: &Spec) -> EntityGraph {
+pub(crate) fn graph(spec: &Spec) -> EntityGraph {
+    let snapshot =
+        gsl::entity::load::parse_snapshot(&snapshot(spec).to_string(), "generated").unwrap();
+    EntityGraph::named(snapshot, "generated")
+}
+
+/// The snapshot of [`graph`], as a snapshot file holds it.
+pub(crate) fn snapshot(spec: &Spec) -> Value {
     let acct = &spec.account;
     let topic = format!("arn:aws:sns:us-east-1:{acct}:alerts");
     let mut alarms = Vec::new();
@@ -61,16 +68,15 @@ fn graph(spec: &Spec) -> EntityGraph {
             "cloudWatchLogsLogGroupArn": format!("arn:aws:logs:us-east-1:{acct}:log-group:ct:*"),
             "metricFilters": filters}],
         "CloudWatchAlarm": alarms}}]});
-    let snapshot = gsl::entity::load::parse_snapshot(&snap.to_string(), "generated").unwrap();
-    EntityGraph::named(snapshot, "generated")
+    snap
 }
 
-fn controls() -> Vec<replay::Control> {
+pub(crate) fn controls() -> Vec<replay::Control> {
     let policies = gsl::policy::select::pack_policies(&["cis-aws@5.0.0".to_string()]).unwrap();
     replay::controls(&policies)
 }
 
-fn kinds(plan: &[Planted], names: &[&str]) -> (u64, u64) {
+pub(crate) fn kinds(plan: &[Planted], names: &[&str]) -> (u64, u64) {
     let ks: Vec<&Planted> = plan
         .iter()
         .filter(|p| names.contains(&p.kind.name))
@@ -82,14 +88,29 @@ fn kinds(plan: &[Planted], names: &[&str]) -> (u64, u64) {
     )
 }
 
-fn kinds_of(plan: &[Planted], control: &str) -> Vec<&'static str> {
+pub(crate) fn kinds_of(plan: &[Planted], control: &str) -> Vec<&'static str> {
     plan.iter()
         .filter(|p| p.kind.controls.contains(&control))
         .map(|p| p.kind.name)
         .collect()
 }
 
-const CONSOLE: [&str; 4] = [
+/// Each filter of [`filters`] and the planted kinds it matches.
+pub(crate) fn filter_kinds(plan: &[Planted]) -> Vec<(String, Vec<&'static str>)> {
+    let mut out: Vec<(String, Vec<&'static str>)> = trailgen::CIS
+        .iter()
+        .filter(|(id, _)| *id != "4.15" && *id != "4.4")
+        .map(|(id, _)| (format!("cis-{id}"), kinds_of(plan, id)))
+        .collect();
+    out.push((
+        "cis-4.4-inline-only".into(),
+        vec!["iam-inline-policy-change"],
+    ));
+    out.push(("any-console-login".into(), CONSOLE.to_vec()));
+    out
+}
+
+pub(crate) const CONSOLE: [&str; 4] = [
     "root-console-login",
     "console-login-without-mfa",
     "console-login-with-mfa",
@@ -134,16 +155,10 @@ fn the_generated_month_gives_the_planted_counts_per_filter_alarm_and_control() {
             .unwrap_or_else(|| panic!("no alarm {name}"))
     };
     // Per filter and its alarm: the planted events of its control, one firing per burst.
-    let mut expected: Vec<(String, (u64, u64))> = trailgen::CIS
-        .iter()
-        .filter(|(id, _)| *id != "4.15" && *id != "4.4")
-        .map(|(id, _)| (format!("cis-{id}"), kinds(&plan, &kinds_of(&plan, id))))
+    let expected: Vec<(String, (u64, u64))> = filter_kinds(&plan)
+        .into_iter()
+        .map(|(name, names)| (name, kinds(&plan, &names)))
         .collect();
-    expected.push((
-        "cis-4.4-inline-only".into(),
-        kinds(&plan, &["iam-inline-policy-change"]),
-    ));
-    expected.push(("any-console-login".into(), kinds(&plan, &CONSOLE)));
     for (name, (count, bursts)) in &expected {
         let f = filter(name);
         assert_eq!(f.delivered, written, "{name}");
@@ -291,4 +306,37 @@ fn every_generated_record_matches_the_same_on_both_paths() {
     assert!(matched > 0 && matched < records);
     // Most records are never parsed.
     assert!(parsed * 4 < records, "{parsed} of {records} parsed");
+}
+
+/// Files are read and matched on every core and tallied in file order: the report is
+/// the same with one thread as with several (first and last matches, the misses named
+/// and the alarm series all depend on the order records are tallied in).
+#[test]
+fn the_report_does_not_depend_on_the_number_of_threads() {
+    let spec = Spec {
+        days: 4,
+        ..Spec::small(5)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    trailgen::write(&spec, dir.path()).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            serde_json::to_value(replay::replay_with(
+                &graph(&spec),
+                controls(),
+                &[dir.path().to_path_buf()],
+                Options::default(),
+            ))
+            .unwrap()
+        })
+    };
+    let one = run(1);
+    assert!(one["records"].as_u64().unwrap() > 500, "{}", one["records"]);
+    for threads in [2, 3, 8] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
 }

@@ -79,6 +79,9 @@ fn value() -> impl Strategy<Value = &'static str> {
         "null",
         "{\"b\":\"x\"}",
         "{\"b\":\"\\u0078\"}",
+        "{\"a\":\"x\",\"b\":true}",
+        "{ \"b\" : \"x\" }",
+        "{\"\\u0062\":\"x\"}",
         "[\"x\"]",
         "[{\"b\":\"x\"}]",
         "[]",
@@ -88,11 +91,18 @@ fn value() -> impl Strategy<Value = &'static str> {
 
 fn event() -> impl Strategy<Value = String> {
     prop_oneof![
-        8 => prop::collection::vec((prop::sample::select(vec!["a", "b", "c", "d"]), value()), 0..5)
-            .prop_map(|kv| {
-                let parts: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
-                format!("{{{}}}", parts.join(","))
-            }),
+        // Keys repeat, are escaped (`\u0061` is `a`) and spaced; values nest the same names.
+        8 => prop::collection::vec(
+            (prop::sample::select(vec!["a", "b", "c", "d", "\\u0061"]), value(), prop::bool::ANY),
+            0..5,
+        )
+        .prop_map(|kv| {
+            let parts: Vec<String> = kv
+                .iter()
+                .map(|(k, v, spaced)| if *spaced { format!(" \"{k}\" :\t{v} ") } else { format!("\"{k}\":{v}") })
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }),
         1 => prop::sample::select(vec!["[1]", "\"x\"", "{\"a\":", "x", "{\"a\":\"x\"} trailing", ""])
             .prop_map(str::to_string),
     ]

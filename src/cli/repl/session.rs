@@ -69,8 +69,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("load", "<FILE>", "load another snapshot file"),
     (
         "pattern",
-        "<pattern> | test <pattern> <event>",
-        "canonical form of a filter pattern, or test it on an event",
+        "<pattern> | test <pattern> <event> | test <pattern> --events <FILE>",
+        "canonical form of a filter pattern, or test it on an event or a file of events",
     ),
     (
         "explain",
@@ -514,6 +514,12 @@ impl Session {
             ));
         };
         let p = FilterPattern::parse(pat).map_err(boxed)?;
+        if let Some(file) = event
+            .strip_prefix("--events")
+            .filter(|f| f.starts_with(char::is_whitespace))
+        {
+            return self.pattern_test_file(pat, &p, file.trim());
+        }
         let extracted = p.extract(event);
         Ok(match self.format {
             Format::Json => pretty(&json!({
@@ -535,6 +541,61 @@ impl Session {
                 }
             },
         })
+    }
+
+    /// `:pattern test <pattern> --events FILE`: the events of a file in the forms of
+    /// `gsl pattern test --events` (gzip, `{"Records": [...]}`, JSON lines, plain
+    /// lines), through the same reader; the matches (the first [`SHOWN_MATCHES`] in
+    /// text) and what could not be read.
+    fn pattern_test_file(&self, pat: &str, p: &FilterPattern, file: &str) -> Reply {
+        let file = file
+            .strip_prefix('"')
+            .and_then(|f| f.strip_suffix('"'))
+            .unwrap_or(file);
+        let bytes = gsl::source::read_bytes(std::path::Path::new(file), gsl::source::Kind::Events)
+            .map_err(|e| Box::new(e) as Box<dyn Diagnostic + Send + Sync>)?;
+        let (result, tested, skipped) = crate::cli::pattern::test_events(p, &bytes, file);
+        if let Format::Json = self.format {
+            return Ok(pretty(&json!({
+                "pattern": pat,
+                "canonical": p.canonical(),
+                "events": file,
+                "tested": tested,
+                "matches": result.matches,
+                "skipped": skipped,
+            })));
+        }
+        let mut s = format!(
+            "{} of {} matched\n",
+            result.matches.len(),
+            plural(tested, "event", "events")
+        );
+        for m in result.matches.iter().take(SHOWN_MATCHES) {
+            let message: String = m.event_message.chars().take(100).collect();
+            let cut = if message.len() < m.event_message.len() {
+                "…"
+            } else {
+                ""
+            };
+            s.push_str(&format!(
+                "  event {}: {}{cut}\n",
+                m.event_number,
+                gsl::text::escape_line(&message)
+            ));
+            for (k, v) in &m.extracted_values {
+                s.push_str(&format!("    {k} = {v}\n"));
+            }
+        }
+        if result.matches.len() > SHOWN_MATCHES {
+            s.push_str(&format!(
+                "  … {} more (:format json lists them all)\n",
+                result.matches.len() - SHOWN_MATCHES
+            ));
+        }
+        for k in &skipped {
+            s.push_str(&format!("skipped {file} ({}): {}\n", k.at, k.why));
+        }
+        Ok(s)
     }
 
     /// Prepare `src` as a rule; its diagnostics are shown against `shown`, where
@@ -775,6 +836,9 @@ impl Session {
         })
     }
 }
+
+/// How many matches `:pattern test ... --events FILE` shows in text.
+pub const SHOWN_MATCHES: usize = 20;
 
 /// Split `:pattern test` arguments into the pattern and the event. A pattern that
 /// starts with `{`, `[` or a quote ends at its closing delimiter; otherwise the event

@@ -690,6 +690,73 @@ fn pattern_canonical_form_and_test() {
     assert_eq!(v["event"], r#"{"a": 1}"#);
 }
 
+/// `:pattern test <pattern> --events FILE` reads the forms `gsl pattern test --events`
+/// reads: a gzipped CloudTrail document's records, JSON lines, plain lines.
+#[test]
+fn pattern_test_reads_events_from_files() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let doc = r#"{"Records": [{"eventName": "ConsoleLogin", "n": 1}, {"eventName": "Other"}, {"eventName": "ConsoleLogin", "n": 2}]}"#;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(doc.as_bytes()).unwrap();
+    let trail = dir.path().join("trail.json.gz");
+    std::fs::write(&trail, gz.finish().unwrap()).unwrap();
+    let lines = dir.path().join("export.jsonl");
+    std::fs::write(
+        &lines,
+        b"{\"eventName\": \"ConsoleLogin\"}\n\xff\xfe not UTF-8\nERROR disk full\n",
+    )
+    .unwrap();
+
+    let mut s = session();
+    let pattern = "{ $.eventName = ConsoleLogin }";
+    assert_eq!(
+        ok(
+            &mut s,
+            &format!(":pattern test {pattern} --events {}", trail.display())
+        ),
+        concat!(
+            "2 of 3 events matched\n",
+            "  event 1: {\"eventName\": \"ConsoleLogin\", \"n\": 1}\n",
+            "    $.eventName = \"ConsoleLogin\"\n",
+            "  event 3: {\"eventName\": \"ConsoleLogin\", \"n\": 2}\n",
+            "    $.eventName = \"ConsoleLogin\"\n",
+        )
+    );
+    // Lines: a line that is not UTF-8 is named and skipped, the others are tested.
+    let out = ok(
+        &mut s,
+        &format!(":pattern test ERROR --events {}", lines.display()),
+    );
+    assert!(
+        out.starts_with("1 of 2 events matched\n  event 2: ERROR disk full\n"),
+        "{out}"
+    );
+    assert!(out.contains("(line 2): the event is not UTF-8"), "{out}");
+    // The same answer as `gsl pattern test --events`.
+    let p = gsl::pattern::FilterPattern::parse(pattern).unwrap();
+    let (expected, tested, _) =
+        crate::cli::pattern::test_events(&p, &std::fs::read(&trail).unwrap(), "t");
+    ok(&mut s, ":format json");
+    let v: serde_json::Value = serde_json::from_str(&ok(
+        &mut s,
+        &format!(":pattern test {pattern} --events {}", trail.display()),
+    ))
+    .unwrap();
+    assert_eq!(v["tested"], tested);
+    assert_eq!(
+        v["matches"],
+        serde_json::to_value(&expected.matches).unwrap()
+    );
+    assert_eq!(v["matches"][1]["eventNumber"], 3);
+    // A file that cannot be read is an error, the session goes on.
+    let err = fails(
+        &mut s,
+        ":pattern test ERROR --events /nonexistent/events.log",
+    );
+    assert!(err.contains("/nonexistent/events.log"), "{err}");
+}
+
 #[test]
 fn splitting_pattern_test_arguments() {
     use crate::cli::repl::session::split_pattern_event as split;
