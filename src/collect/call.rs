@@ -220,6 +220,15 @@ impl Session {
         })
     }
 
+    /// No global (`record_global`) `operation` call failed so far.
+    pub fn answered_global(&self, operation: &str) -> bool {
+        self.errors.lock().is_ok_and(|errors| {
+            !errors
+                .iter()
+                .any(|e| e.operation == operation && e.region.is_none())
+        })
+    }
+
     /// The errors recorded, in a stable order (calls finish in any order; the
     /// snapshot should not).
     pub fn take_errors(&self) -> Vec<CollectionError> {

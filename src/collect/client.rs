@@ -117,6 +117,8 @@ service_client!(aws_sdk_macie2, Service::Macie);
 service_client!(aws_sdk_elasticloadbalancing, Service::Elb);
 service_client!(aws_sdk_elasticloadbalancingv2, Service::Elbv2);
 service_client!(aws_sdk_lambda, Service::Lambda);
+// Certificates (issue 24).
+service_client!(aws_sdk_acm, Service::Acm);
 
 /// The endpoint a client of `base` goes to instead of AWS's: the run's override, else
 /// the configuration's own (`AWS_ENDPOINT_URL`).

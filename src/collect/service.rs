@@ -56,11 +56,14 @@ pub enum Service {
     Elbv2,
     /// AWS Lambda.
     Lambda,
+    // Certificates (issue 24).
+    /// AWS Certificate Manager.
+    Acm,
 }
 
 impl Service {
     /// Every service, in the order of the IAM policy.
-    pub const ALL: [Service; 21] = [
+    pub const ALL: [Service; 22] = [
         Service::CloudTrail,
         Service::Logs,
         Service::CloudWatch,
@@ -82,6 +85,7 @@ impl Service {
         Service::Elb,
         Service::Elbv2,
         Service::Lambda,
+        Service::Acm,
     ];
 
     /// The IAM action prefix (`cloudtrail`, `logs`, ...), also the name in the
@@ -109,6 +113,7 @@ impl Service {
             Service::Elb => "elasticloadbalancing",
             Service::Elbv2 => "elbv2",
             Service::Lambda => "lambda",
+            Service::Acm => "acm",
         }
     }
 

@@ -617,6 +617,8 @@ async fn access_denied_region_is_recorded_with_aws_codes() {
             ("eu-west-1", "DescribeTrails", "AccessDeniedException"),
             ("eu-west-1", "GetMacieSession", "Unknown"),
             ("eu-west-1", "ListAnalyzers", "Unknown"),
+            // ACM speaks JSON 1.1: the code is read.
+            ("eu-west-1", "ListCertificates", "AccessDeniedException"),
             ("eu-west-1", "ListFunctions", "Unknown"),
             ("eu-west-1", "ListKeys", "AccessDeniedException"),
             ("eu-west-1", "ListTopics", "AuthorizationError"),

@@ -39,35 +39,15 @@ async fn seed(moto: &Moto) -> Seeded {
     let lbs = aws_sdk_elasticloadbalancingv2::Client::new(&f.config);
     let lambda = aws_sdk_lambda::Client::new(&f.config);
 
-    let vpc = c
-        .create_vpc()
-        .cidr_block("10.20.0.0/16")
-        .send()
-        .await
-        .expect("CreateVpc")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("vpc id")
-        .to_string();
-    let mut subnets = Vec::new();
-    for (cidr, zone) in [
-        ("10.20.1.0/24", "us-east-1a"),
-        ("10.20.2.0/24", "us-east-1b"),
-    ] {
-        subnets.push(
-            c.create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(cidr)
-                .availability_zone(zone)
-                .send()
-                .await
-                .expect("CreateSubnet")
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .expect("subnet id")
-                .to_string(),
-        );
-    }
+    let (vpc, subnets) = f
+        .vpc(
+            "10.20.0.0/16",
+            &[
+                ("10.20.1.0/24", "us-east-1a"),
+                ("10.20.2.0/24", "us-east-1b"),
+            ],
+        )
+        .await;
     let group = |name: &'static str| {
         let (c, vpc) = (c.clone(), vpc.clone());
         async move {

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per area (see docs/architecture.md).
 
 mod baseline;
+mod certs_moto;
 mod check_options;
 mod cis_moto;
 mod cis_packs;

@@ -24,35 +24,15 @@ async fn seed(moto: &Moto) -> String {
     let f = Fixture::new(moto, "us-east-1").await;
     let c = aws_sdk_ec2::Client::new(&f.config);
     let rds = aws_sdk_rds::Client::new(&f.config);
-    let vpc = c
-        .create_vpc()
-        .cidr_block("10.30.0.0/16")
-        .send()
-        .await
-        .expect("CreateVpc")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("vpc id")
-        .to_string();
-    let mut subnets = Vec::new();
-    for (cidr, zone) in [
-        ("10.30.1.0/24", "us-east-1a"),
-        ("10.30.2.0/24", "us-east-1b"),
-    ] {
-        subnets.push(
-            c.create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(cidr)
-                .availability_zone(zone)
-                .send()
-                .await
-                .expect("CreateSubnet")
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .expect("subnet id")
-                .to_string(),
-        );
-    }
+    let (vpc, subnets) = f
+        .vpc(
+            "10.30.0.0/16",
+            &[
+                ("10.30.1.0/24", "us-east-1a"),
+                ("10.30.2.0/24", "us-east-1b"),
+            ],
+        )
+        .await;
     let igw = c
         .create_internet_gateway()
         .send()

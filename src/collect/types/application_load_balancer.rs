@@ -15,9 +15,9 @@ use PropType::{Boolean as B, String as S};
 /// The declaration.
 pub const TYPE: EntityType = EntityType {
     name: "ApplicationLoadBalancer",
-    about: "Every application load balancer of each collected region (ELB v2 `DescribeLoadBalancers`, type\n`application`; one listing per region serves `NetworkLoadBalancer` too), with its listeners\n(`DescribeListeners`) and attributes (`DescribeLoadBalancerAttributes`), once per balancer. `isPublic` is\nderived from the scheme. Its VPC, subnets, security groups (with their flattened rules, as `SecurityGroup`\nhas them) and network interfaces are listed once per region by the EC2 types and joined here. Certificate\nexpiry is not collected (no ACM call): `listeners[].certificates[].expiration` is `null`.",
+    about: "Every application load balancer of each collected region (ELB v2 `DescribeLoadBalancers`, type\n`application`; one listing per region serves `NetworkLoadBalancer` too), with its listeners\n(`DescribeListeners`) and attributes (`DescribeLoadBalancerAttributes`), once per balancer. `isPublic` is\nderived from the scheme. Its VPC, subnets, security groups (with their flattened rules, as `SecurityGroup`\nhas them) and network interfaces are listed once per region by the EC2 types and joined here. A listener\ncertificate's expiry (`listeners[].certificates[].expiration`) is joined by ARN from the ACM certificates of\nthe region (`AcmCertificate`) or IAM's server certificates (`Iam`), listed once each.",
     calls: V2_CALLS,
-    reads: &load_balancer::READS,
+    reads: &load_balancer::BALANCER_READS,
     properties: PROPERTIES,
     tables: &[
         ("nics", "`nics[]` (the balancer's network interfaces):"),

@@ -6,6 +6,7 @@
 //! enabled TLS protocols and ciphers). Its network is joined as for the other load
 //! balancers ([`super::load_balancer`]).
 
+use super::acm_certificate::Expiries;
 use super::load_balancer::{self, certificate, Network, Placement, CERTIFICATE, NETWORK};
 use super::{Call, Collected, EntityType, Scope};
 use crate::collect::Service;
@@ -17,9 +18,9 @@ use PropType::{Boolean as B, Number as N, String as S, Time as T};
 /// The declaration.
 pub const TYPE: EntityType = EntityType {
     name: "ELB",
-    about: "Every classic load balancer of each collected region (`DescribeLoadBalancers`), with its attributes\n(`DescribeLoadBalancerAttributes`) and policies (`DescribeLoadBalancerPolicies`), once per balancer.\n`isPublic` is derived from the scheme; `attributes` lists the settings its TLS negotiation policies turn on\n(`Protocol-TLSv1`, cipher names), as CloudGuard's rules read them. Its VPC, subnets, security groups (with\ntheir flattened rules) and network interfaces are listed once per region by the EC2 types and joined here.\nCertificate expiry is not collected: `elbListeners[].certificate.expiration` is `null`.",
+    about: "Every classic load balancer of each collected region (`DescribeLoadBalancers`), with its attributes\n(`DescribeLoadBalancerAttributes`) and policies (`DescribeLoadBalancerPolicies`), once per balancer.\n`isPublic` is derived from the scheme; `attributes` lists the settings its TLS negotiation policies turn on\n(`Protocol-TLSv1`, cipher names), as CloudGuard's rules read them. Its VPC, subnets, security groups (with\ntheir flattened rules) and network interfaces are listed once per region by the EC2 types and joined here.\nA listener certificate's expiry (`elbListeners[].certificate.expiration`) is joined by ARN from the ACM\ncertificates of the region (`AcmCertificate`) or IAM's server certificates (`Iam`), listed once each.",
     calls: &[DESCRIBE_LOAD_BALANCERS, DESCRIBE_ATTRIBUTES, DESCRIBE_POLICIES],
-    reads: &load_balancer::READS,
+    reads: &load_balancer::BALANCER_READS,
     properties: PROPERTIES,
     tables: &[
         ("nics", "`nics[]` (the balancer's network interfaces):"),
@@ -268,6 +269,7 @@ impl ElbRecord {
 
 fn build(c: &Collected) -> Vec<Json> {
     let net = Network::new(c);
+    let expiries = Expiries::new(c);
     let mut list: Vec<&ElbRecord> = c.elbs.iter().collect();
     list.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
     list.into_iter()
@@ -313,7 +315,7 @@ fn build(c: &Collected) -> Vec<Json> {
                         "instancePort": l.instance_port,
                         "policyNames": l.policy_names,
                         "securityPolicy": e.security_policy(&l.policy_names),
-                        "certificate": l.certificate.as_deref().map_or(Json::Null, certificate),
+                        "certificate": l.certificate.as_deref().map_or(Json::Null, |id| certificate(id, &expiries)),
                     })
                 })
                 .collect();

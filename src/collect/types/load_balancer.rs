@@ -7,6 +7,7 @@
 //! per region lists both, then `DescribeListeners` and
 //! `DescribeLoadBalancerAttributes` per balancer.
 
+use super::acm_certificate::{self, Expiries};
 use super::security_group::{self, Groups, InterfaceRecord, RULES};
 use super::subnet::{self, Subnets};
 use super::vpc::{self, Vpcs};
@@ -27,6 +28,20 @@ pub const READS: [Read; 7] = [
     subnet::DESCRIBE_SUBNETS.read(When::Always),
     security_group::DESCRIBE_SECURITY_GROUPS.read(When::Always),
     security_group::DESCRIBE_NETWORK_INTERFACES.read(When::Always),
+];
+
+/// What every load balancer type reads: [`READS`] and the certificate listings its
+/// listeners' certificates are joined with ([`acm_certificate::READS`]).
+pub const BALANCER_READS: [Read; 9] = [
+    READS[0],
+    READS[1],
+    READS[2],
+    READS[3],
+    READS[4],
+    READS[5],
+    READS[6],
+    acm_certificate::READS[0],
+    acm_certificate::READS[1],
 ];
 
 /// One network interface of a balancer (or of a DB instance, one per subnet of its
@@ -260,7 +275,7 @@ pub const CERTIFICATE: &[Property] = &[
     n(
         "expiration",
         T,
-        "not collected: `null` (ACM `DescribeCertificate` / IAM `GetServerCertificate` are not called), so a rule on it cannot fail",
+        "joined by ARN: the ACM certificate's `NotAfter` (`AcmCertificate`, ListCertificates of the region) or the IAM server certificate's `Expiration` (`Iam`, ListServerCertificates); `null` when neither listing has it, and then a collection error (`CertificateNotListed`) leaves the balancer types of the region `unknown`",
     ),
 ];
 
@@ -424,9 +439,10 @@ impl V2Record {
     }
 }
 
-/// The certificates of a listener as entities' `certificates` / `certificate`.
-pub fn certificate(id: &str) -> Json {
-    json!({"id": id, "expiration": null})
+/// A certificate of a listener as entities' `certificates[]` / `certificate`, with its
+/// expiry from the account's certificate listings.
+pub fn certificate(id: &str, expiries: &Expiries<'_>) -> Json {
+    json!({"id": id, "expiration": expiries.expiration(id)})
 }
 
 /// The entities of some ELB v2 records: identity, [`NETWORK`], [`V2_OWN`], then what
@@ -438,6 +454,7 @@ pub fn v2_entities(
     extra: impl Fn(&V2Record, &mut Map<String, Json>),
 ) -> Vec<Json> {
     let net = Network::new(c);
+    let expiries = Expiries::new(c);
     let mut list: Vec<&V2Record> = records.iter().collect();
     list.sort_by(|a, b| (&a.region, &a.arn).cmp(&(&b.region, &b.arn)));
     list.into_iter()
@@ -474,7 +491,7 @@ pub fn v2_entities(
                         "protocol": l.protocol,
                         "port": l.port,
                         "sslPolicy": l.ssl_policy,
-                        "certificates": l.certificates.iter().map(|c| certificate(c)).collect::<Vec<_>>(),
+                        "certificates": l.certificates.iter().map(|c| certificate(c, &expiries)).collect::<Vec<_>>(),
                         "defaultActions": l.default_actions.iter().map(|(t, p)| json!({"type": t, "redirectProtocol": p})).collect::<Vec<_>>(),
                     })
                 })

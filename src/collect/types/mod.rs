@@ -231,6 +231,8 @@ registry! {
     ami: images,
     /// Elastic IP addresses, per region answered.
     elastic_ip: addresses,
+    /// ACM certificates, per region answered.
+    acm_certificate: certificates,
 }
 
 /// Every type's example records (`EXAMPLE` in its module) in one account: every field

@@ -14,9 +14,9 @@ use PropType::Boolean as B;
 /// The declaration.
 pub const TYPE: EntityType = EntityType {
     name: "NetworkLoadBalancer",
-    about: "Every network load balancer of each collected region (ELB v2 `DescribeLoadBalancers`, type `network`,\nlisted with the application load balancers), with its listeners (`DescribeListeners`) and attributes\n(`DescribeLoadBalancerAttributes`), once per balancer. Its network is joined as for\n`ApplicationLoadBalancer`; without security groups, `securityGroups`, `inboundRules` and `outboundRules` are\n`[]`. Certificate expiry is not collected (`null`).",
+    about: "Every network load balancer of each collected region (ELB v2 `DescribeLoadBalancers`, type `network`,\nlisted with the application load balancers), with its listeners (`DescribeListeners`) and attributes\n(`DescribeLoadBalancerAttributes`), once per balancer. Its network is joined as for\n`ApplicationLoadBalancer`; without security groups, `securityGroups`, `inboundRules` and `outboundRules` are\n`[]`. A TLS listener's certificate expiry is joined as for `ApplicationLoadBalancer`.",
     calls: V2_CALLS,
-    reads: &load_balancer::READS,
+    reads: &load_balancer::BALANCER_READS,
     properties: PROPERTIES,
     tables: &[
         ("nics", "`nics[]` (the balancer's network interfaces):"),

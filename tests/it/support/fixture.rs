@@ -82,6 +82,39 @@ impl<'a> Fixture<'a> {
         aws_sdk_cloudwatch::Client::from_conf(conf)
     }
 
+    /// A VPC of `cidr` with a subnet of each (CIDR, zone) of `subnets`: (VPC id, subnet
+    /// ids in that order).
+    pub async fn vpc(&self, cidr: &str, subnets: &[(&str, &str)]) -> (String, Vec<String>) {
+        let c = aws_sdk_ec2::Client::new(&self.config);
+        let vpc = c
+            .create_vpc()
+            .cidr_block(cidr)
+            .send()
+            .await
+            .expect("CreateVpc")
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .expect("vpc id")
+            .to_string();
+        let mut ids = Vec::new();
+        for (cidr, zone) in subnets {
+            ids.push(
+                c.create_subnet()
+                    .vpc_id(&vpc)
+                    .cidr_block(*cidr)
+                    .availability_zone(*zone)
+                    .send()
+                    .await
+                    .expect("CreateSubnet")
+                    .subnet()
+                    .and_then(|s| s.subnet_id())
+                    .expect("subnet id")
+                    .to_string(),
+            );
+        }
+        (vpc, ids)
+    }
+
     pub fn log_group_arn(&self, group: &str) -> String {
         format!(
             "arn:aws:logs:{}:{}:log-group:{group}:*",

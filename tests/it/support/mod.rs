@@ -230,6 +230,7 @@ pub fn sdk_env_id(service: Service) -> &'static str {
         Service::Elb => "ELASTIC_LOAD_BALANCING",
         Service::Elbv2 => "ELASTIC_LOAD_BALANCING_V2",
         Service::Lambda => "LAMBDA",
+        Service::Acm => "ACM",
     }
 }
 
@@ -285,7 +286,7 @@ pub const IDENTITY_TYPES: &[&str] = &[
     "AccessAnalyzer",
 ];
 
-/// The network and compute types.
+/// The network, compute, image, address and certificate types (issue 24).
 pub const NETWORK_TYPES: &[&str] = &[
     "VPC",
     "Subnet",
@@ -301,6 +302,7 @@ pub const NETWORK_TYPES: &[&str] = &[
     "Lambda",
     "AMI",
     "ElasticIP",
+    "AcmCertificate",
 ];
 
 /// IAM Access Analyzer's `ListAnalyzers` reply for a region without an analyzer, as
