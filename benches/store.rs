@@ -4,7 +4,9 @@
 //! fresh PostgreSQL store (a throwaway cluster started as the tests start theirs,
 //! `tests/it/support/postgres.rs`; skipped, saying so, when no server programs are
 //! found), versus the check itself, measured in the same run; then `gsl history
-//! --trend` over a store of 365 daily runs of 100 accounts on SQLite.
+//! --trend` and `--findings` over a store of 365 daily runs of 100 accounts, on SQLite
+//! and (the same runs) on PostgreSQL, with `--findings` as it was before schema 4 (the
+//! query over every result of the year, run by hand on the same SQLite store) beside it.
 //!
 //! ```text
 //! cargo bench --no-default-features --features postgres --bench store -- --warm-up-time 1 --measurement-time 3
@@ -151,17 +153,33 @@ fn bench(c: &mut Criterion) {
         }
         g.finish();
     }
-    // The trend over 365 daily runs of 100 accounts.
+    // The trend and the findings over 365 daily runs of 100 accounts.
     let graph = org(100);
     let opts = gsl::run::eval_options(graph.snapshot(), None);
     let run = gsl::check(&policies, &graph, &opts);
+    let results: usize = run
+        .policies
+        .iter()
+        .map(|p| {
+            p.entities
+                .iter()
+                .filter(|e| e.outcome != gsl::lang::eval::Outcome::NotRelevant)
+                .count()
+        })
+        .sum();
+    eprintln!(
+        "history_365x100: {results} results a run, {} in the year",
+        results * 365
+    );
     let path = dir.path().join("year.db");
     let mut store = Store::open_sqlite(&path).expect("store");
     let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
-    for day in 0..365 {
-        let at = format!("{}T06:00:00Z", start + chrono::Days::new(day));
+    let days: Vec<String> = (0..365)
+        .map(|day| format!("{}T06:00:00Z", start + chrono::Days::new(day)))
+        .collect();
+    for at in &days {
         store
-            .append(&run.snapshot, &run.policies, &at)
+            .append(&run.snapshot, &run.policies, at)
             .expect("append");
     }
     let mut g = c.benchmark_group("history_365x100");
@@ -172,8 +190,72 @@ fn bench(c: &mut Criterion) {
     g.bench_function("trend_by_account", |b| {
         b.iter(|| black_box(store.trend(TrendBy::Account).expect("trend")))
     });
+    g.bench_function("findings", |b| {
+        b.iter(|| black_box(store.findings().expect("findings")))
+    });
+    // `--findings` before schema 4: its query, on a copy of the store without the index
+    // schema 4 added.
+    let before = dir.path().join("year-schema3.db");
+    std::fs::copy(&path, &before).expect("copy the year");
+    let conn = rusqlite::Connection::open(&before).expect("open the year");
+    conn.execute_batch("DROP INDEX IF EXISTS results_open")
+        .expect("drop the index");
+    g.bench_function("findings_before", |b| {
+        b.iter(|| {
+            let mut st = conn.prepare_cached(FINDINGS_BEFORE).expect("prepare");
+            let rows = st
+                .query_map([365i64], |r| r.get::<_, String>(0))
+                .expect("query")
+                .count();
+            black_box(rows)
+        })
+    });
+    #[cfg(feature = "postgres")]
+    if let Some(cluster) = &cluster {
+        cluster
+            .client()
+            .batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            .expect("reset the database");
+        let mut pg = Store::open(&cluster.url()).expect("store");
+        for at in &days {
+            pg.append(&run.snapshot, &run.policies, at).expect("append");
+        }
+        // As after autovacuum: the planner's statistics and the visibility map.
+        cluster
+            .client()
+            .batch_execute("VACUUM ANALYZE")
+            .expect("vacuum");
+        g.bench_function("trend_postgres", |b| {
+            b.iter(|| black_box(pg.trend(TrendBy::Run).expect("trend")))
+        });
+        g.bench_function("trend_by_account_postgres", |b| {
+            b.iter(|| black_box(pg.trend(TrendBy::Account).expect("trend")))
+        });
+        g.bench_function("findings_postgres", |b| {
+            b.iter(|| black_box(pg.findings().expect("findings")))
+        });
+    }
     g.finish();
 }
+
+/// The query of `Store::findings` at schema 3 (the latest run's id as `?1`).
+const FINDINGS_BEFORE: &str = "WITH open_results AS (
+    SELECT x.fingerprint, x.pack || '/' || x.policy AS policy, x.severity, x.account, x.entity,
+        r.recorded_at, r.id AS run_id
+    FROM results x JOIN runs r ON r.id = x.run_id
+    WHERE x.outcome IN ('failed','unknown','error') AND x.waived = 0
+ ), spans AS (
+    SELECT fingerprint, MAX(policy) AS policy, MAX(severity) AS severity, MAX(account) AS account,
+        MAX(entity) AS entity, MIN(recorded_at) AS first_seen, MAX(recorded_at) AS last_seen,
+        COUNT(*) FILTER (WHERE run_id = ?1) AS open_now
+    FROM open_results GROUP BY fingerprint
+ )
+ SELECT s.fingerprint, s.policy, s.severity, s.account, s.entity, s.first_seen, s.last_seen, s.open_now,
+    (SELECT MIN(r.recorded_at) FROM runs r
+     WHERE r.recorded_at > s.last_seen
+       AND EXISTS (SELECT 1 FROM run_policies p WHERE p.run_id = r.id
+                   AND p.pack || '/' || p.policy = s.policy AND p.status <> 'error'))
+ FROM spans s ORDER BY s.first_seen, s.fingerprint";
 
 fn report() {
     let Ok(t) = TIMES.lock() else { return };

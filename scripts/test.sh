@@ -72,6 +72,13 @@ if [ -n "$(pg_bin_of)" ]; then
   GSL_PG_BIN="$(pg_bin_of)"
   export GSL_PG_BIN
 fi # else the PostgreSQL store tests fail, saying what to install
+# The PostgreSQL TLS tests make their CA and server certificate with the openssl command
+# (Debian's postgresql brings it, through ssl-cert); without it they fail, saying so.
+if ! command -v openssl >/dev/null && command -v apt-get >/dev/null; then
+  echo "== installing Debian's openssl package (the PostgreSQL TLS tests' certificates)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >/dev/null
+fi
 
 echo "== cargo test (library, binary, the integration tests in tests/it, doctests; benches are not built)"
 cargo test "$@"

@@ -1,6 +1,25 @@
-//! Text helpers shared by every module: "did you mean" suggestions and clipping
-//! long text for messages. One home each, so every diagnostic suggests and shortens
-//! the same way.
+//! Text helpers shared by every module: "did you mean" suggestions, clipping long
+//! text for messages, percent-decoding. One home each, so every diagnostic suggests and
+//! shortens the same way.
+
+/// `%XX` sequences → bytes (a URL's or an IAM document's percent-encoding), the rest as it is; `None` when a sequence is malformed or
+/// the result is not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
 
 /// The candidate closest to `word`, if one is close enough to be what was meant.
 ///

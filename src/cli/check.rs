@@ -99,7 +99,9 @@ pub struct CheckArgs {
     pub fail_on_new: bool,
     /// Append the run (every result with its fingerprint, the waivers applied) to this
     /// findings store: an SQLite file, created if needed, or a PostgreSQL database,
-    /// postgres://USER@HOST:PORT/DATABASE (docs/history.md; `gsl history`).
+    /// postgres://USER@HOST:PORT/DATABASE, TLS as libpq's sslmode (default prefer;
+    /// ?sslmode=verify-full&sslrootcert=CA.pem to verify the server) (docs/history.md;
+    /// `gsl history`).
     #[arg(long, value_name = "FILE|URL")]
     pub store: Option<PathBuf>,
     /// The configuration file whose defaults were applied (set by `config`, not an option).

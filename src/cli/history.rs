@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
     /// The findings store written by `gsl check --store`: an SQLite file, or a
-    /// PostgreSQL database, postgres://USER@HOST:PORT/DATABASE.
+    /// PostgreSQL database, postgres://USER@HOST:PORT/DATABASE (TLS as libpq's
+    /// sslmode, e.g. ?sslmode=verify-full&sslrootcert=CA.pem).
     #[arg(long, value_name = "FILE|URL", default_value = "history.db")]
     pub store: PathBuf,
     /// Per day (its last run): the pass rate and the open findings per severity.
@@ -126,9 +127,10 @@ pub fn run(args: &HistoryArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
             "day         group          run    passed   open findings",
         )?
     } else if args.findings {
+        let findings = store.findings()?;
         let mut out = render(
             args.format,
-            &store.findings()?,
+            &findings,
             |f| {
                 format!(
                     "{}  {:<8} {:<6} {:>6.1} days  {} → {}  {} {} {}",
@@ -151,7 +153,7 @@ pub fn run(args: &HistoryArgs, io: &mut Io<'_>) -> miette::Result<Exit> {
         )?;
         if args.format == HistoryFormat::Text {
             out.push_str("\nmean time to remediate:\n");
-            for r in store.remediation()? {
+            for r in gsl::report::store::remediation_of(&findings) {
                 out.push_str(&format!(
                     "  {:<8} {} fixed, mean {} days; {} open, mean age {} days\n",
                     r.severity,

@@ -524,3 +524,222 @@ fn an_unreachable_server_is_named_without_the_password() {
     let err = Store::open(&url).err().expect("nothing listens");
     assert!(matches!(err, StoreError::Connect { .. }), "{err}");
 }
+
+/// TLS to a PostgreSQL store (docs/history.md, "TLS"), against a cluster with `ssl=on`
+/// and a certificate for `localhost` only, signed by a CA made for the test: each
+/// `sslmode` connects as libpq's does or fails with its own error, and the server says
+/// whether the session is encrypted.
+#[cfg(feature = "postgres")]
+mod tls {
+    use super::*;
+
+    /// What a connection is to give.
+    #[derive(Debug)]
+    enum Expect {
+        /// Connected, the session encrypted or not.
+        Encrypted(bool),
+        /// `gsl::store::tls_untrusted`.
+        Untrusted,
+        /// `gsl::store::tls_host`.
+        WrongHost,
+        /// `gsl::store::tls_unavailable`, naming the mode.
+        Unavailable(&'static str),
+    }
+
+    fn url(cluster: &pg::Cluster, host: &str, app: &str, query: &str) -> String {
+        format!(
+            "postgres://gsl:s3cret@{host}:{}/postgres?application_name={app}&{query}",
+            cluster.port
+        )
+    }
+
+    fn connect_as(cluster: &pg::Cluster, case: &str, host: &str, query: &str, expect: &Expect) {
+        let app = case.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+        let url = url(cluster, host, &app, query);
+        match (Store::open(&url), expect) {
+            (Ok(mut store), Expect::Encrypted(tls)) => {
+                // The store works: a run lands, and the server tells how it came.
+                assert_eq!(append_empty_run(&mut store), 1, "{case}");
+                assert_eq!(cluster.sessions_encrypted(&app), [*tls], "{case}");
+            }
+            (Ok(_), _) => panic!("{case}: connected, expected {expect:?}"),
+            (Err(e), expect) => {
+                let shown = format!("{e}");
+                assert!(!shown.contains("s3cret"), "{case}: {shown}");
+                assert!(shown.contains("gsl:***@"), "{case}: {shown}");
+                let server = format!("{host}:{}", cluster.port);
+                match (&e, expect) {
+                    (
+                        StoreError::TlsUntrusted {
+                            server: s, message, ..
+                        },
+                        Expect::Untrusted,
+                    ) => {
+                        assert_eq!(s, &server, "{case}");
+                        assert!(message.contains("UnknownIssuer"), "{case}: {message}");
+                    }
+                    (
+                        StoreError::TlsHost {
+                            server: s, message, ..
+                        },
+                        Expect::WrongHost,
+                    ) => {
+                        assert_eq!(s, &server, "{case}");
+                        assert!(message.contains("localhost"), "{case}: {message}");
+                    }
+                    (StoreError::TlsUnavailable { mode, .. }, Expect::Unavailable(want)) => {
+                        assert_eq!(mode, want, "{case}")
+                    }
+                    _ => panic!("{case}: {e:?}, expected {expect:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_sslmode_against_a_server_with_tls() {
+        let cluster = pg::Cluster::start_tls();
+        let certs = cluster.tls.as_ref().unwrap();
+        let (ca, other) = (certs.ca.display(), certs.other_ca.display());
+        let local = "localhost";
+        let ip = "127.0.0.1";
+        for (case, host, query, expect) in [
+            (
+                "require",
+                ip,
+                "sslmode=require".to_string(),
+                Expect::Encrypted(true),
+            ),
+            // No sslmode: libpq's prefer, encrypted as the server offers TLS.
+            ("default", ip, String::new(), Expect::Encrypted(true)),
+            (
+                "disable",
+                ip,
+                "sslmode=disable".into(),
+                Expect::Encrypted(false),
+            ),
+            (
+                "verify-full",
+                local,
+                format!("sslmode=verify-full&sslrootcert={ca}"),
+                Expect::Encrypted(true),
+            ),
+            (
+                "verify-full, another CA",
+                local,
+                format!("sslmode=verify-full&sslrootcert={other}"),
+                Expect::Untrusted,
+            ),
+            (
+                "verify-full, an IP the certificate does not name",
+                ip,
+                format!("sslmode=verify-full&sslrootcert={ca}"),
+                Expect::WrongHost,
+            ),
+            // verify-ca checks the CA only.
+            (
+                "verify-ca by IP",
+                ip,
+                format!("sslmode=verify-ca&sslrootcert={ca}"),
+                Expect::Encrypted(true),
+            ),
+            (
+                "verify-ca, another CA",
+                local,
+                format!("sslmode=verify-ca&sslrootcert={other}"),
+                Expect::Untrusted,
+            ),
+            // require with a root file verifies the CA, as libpq.
+            (
+                "require with a root file",
+                ip,
+                format!("sslmode=require&sslrootcert={other}"),
+                Expect::Untrusted,
+            ),
+        ] {
+            cluster
+                .client()
+                .batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+                .unwrap();
+            connect_as(&cluster, case, host, &query, &expect);
+        }
+        // The Unix socket has no TLS: no sslmode applies there (libpq's rule).
+        let socket = format!(
+            "{}&sslmode=verify-full&sslrootcert={other}&application_name=socket",
+            cluster.socket_url(None)
+        );
+        let _store = Store::open(&socket).unwrap();
+        assert_eq!(cluster.sessions_encrypted("socket"), [false]);
+    }
+
+    #[test]
+    fn tls_is_refused_clearly_by_a_server_without_it() {
+        let cluster = pg::Cluster::start();
+        let dir = tempfile::tempdir().unwrap();
+        let ca = pg::make_certificates(dir.path()).ca;
+        let verify = format!("sslmode=verify-full&sslrootcert={}", ca.display());
+        for (case, query, expect) in [
+            ("require", "sslmode=require", Expect::Unavailable("require")),
+            (
+                "verify-full",
+                verify.as_str(),
+                Expect::Unavailable("verify-full"),
+            ),
+            // prefer (the default) falls back to no TLS.
+            ("default", "", Expect::Encrypted(false)),
+            ("disable", "sslmode=disable", Expect::Encrypted(false)),
+        ] {
+            cluster
+                .client()
+                .batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+                .unwrap();
+            connect_as(&cluster, case, "127.0.0.1", query, &expect);
+        }
+    }
+
+    /// The command line: a run stored over TLS and read back, the system's roots
+    /// (`SSL_CERT_FILE`) when no sslrootcert is given, and an untrusted server refused
+    /// with its code and without the password.
+    #[test]
+    fn check_and_history_over_tls() {
+        let cluster = pg::Cluster::start_tls();
+        let certs = cluster.tls.as_ref().unwrap();
+        let mut s = setup(Kind::Sqlite);
+        s.store = url(&cluster, "localhost", "gsl", "sslmode=verify-full");
+        let ca = certs.ca.display().to_string();
+        let other = certs.other_ca.display().to_string();
+        let history = |s: &Setup, roots: &str| {
+            gsl()
+                .current_dir(s.path())
+                .env("SSL_CERT_FILE", roots)
+                .env_remove("SSL_CERT_DIR")
+                .args(["history", "--store", &s.store, "--format", "json"])
+                .output()
+                .unwrap()
+        };
+        let out = history(&s, &other);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("gsl::store::tls_untrusted"), "{err}");
+        assert!(err.contains("sslrootcert=FILE"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+        s.store = url(
+            &cluster,
+            "localhost",
+            "gsl",
+            &format!("sslmode=verify-full&sslrootcert={ca}"),
+        );
+        store_run(&s, "broken.json", "2026-03-01");
+        s.store = url(&cluster, "localhost", "gsl", "sslmode=verify-full");
+        let out = history(&s, &ca);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(runs.as_array().unwrap().len(), 1, "{runs}");
+        assert_eq!(runs[0]["openFindings"], 3, "{runs}");
+    }
+}

@@ -195,28 +195,9 @@ pub fn decode_document(raw: &str) -> Json {
     if let Ok(doc) = serde_json::from_str::<Json>(raw) {
         return doc;
     }
-    percent_decode(raw)
+    crate::text::percent_decode(raw)
         .and_then(|text| serde_json::from_str::<Json>(&text).ok())
         .unwrap_or_else(|| Json::String(raw.to_string()))
-}
-
-/// `%XX` sequences → bytes, the rest as it is; `None` when a sequence is malformed or
-/// the result is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Who a managed policy is attached to, by policy ARN: (users, groups, roles).

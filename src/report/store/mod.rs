@@ -7,12 +7,21 @@
 //! The SQL is written once, here, for both databases: a [`Dialect`] fills in the few
 //! words they spell differently (the run id's column type, the placeholders, the
 //! schema version's home, how a writer takes its lock), and a backend (`sqlite.rs`,
-//! `postgres.rs`) only runs statements and hands back rows of [`Value`]s.
+//! `postgres.rs`) only runs statements and hands back rows of [`Value`]s. What a
+//! location says (a URL, its password, its TLS options) is read in `url.rs`; TLS to
+//! PostgreSQL is `tls.rs`.
 
 mod sqlite;
 
 #[cfg(feature = "postgres")]
 mod postgres;
+
+#[cfg(feature = "postgres")]
+mod tls;
+
+pub mod url;
+
+pub use url::{is_postgres_url, redact};
 
 use super::{finding, PolicyReport, SnapshotInfo};
 use crate::lang::eval::Outcome;
@@ -24,7 +33,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// An open finding among `results x`: failed, unknown or an error, and not waived (a
 /// macro, for the migrations' literal text).
@@ -58,7 +67,7 @@ macro_rules! totals_group {
 /// The migrations: `MIGRATIONS[n]` takes a store from version `n` to `n + 1`. They are
 /// templates: [`Dialect::sql`] gives the text one database runs (`{id}` is the run id's
 /// column).
-pub const MIGRATIONS: [&str; 3] = [
+pub const MIGRATIONS: [&str; 4] = [
     // 1: runs and their results.
     "CREATE TABLE runs (
         id {id},
@@ -122,6 +131,11 @@ pub const MIGRATIONS: [&str; 3] = [
         totals_group!(),
         ";"
     ),
+    // 4: what `gsl history --findings` reads: the open results by fingerprint (a
+    // partial index: [`open!`] without the alias), and the runs by time.
+    "CREATE INDEX results_open ON results(fingerprint, run_id)
+        WHERE outcome IN ('failed','unknown','error') AND waived = 0;
+    CREATE INDEX runs_recorded ON runs(recorded_at);",
 ];
 
 /// The database a store lives in: the few words of SQL the two spell differently.
@@ -235,6 +249,77 @@ pub enum StoreError {
         /// The host and port it was to reach.
         server: String,
         /// The error (the server's own message when it answered).
+        message: String,
+    },
+    /// The CA certificates to verify the server with cannot be loaded (`sslrootcert`, or
+    /// the system's).
+    #[error("findings store {url}: cannot load the CA certificates to verify the server with: {message}")]
+    #[diagnostic(
+        code(gsl::store::tls_roots),
+        help("sslrootcert=FILE names a PEM file of the CA certificates that sign the server's (for Amazon RDS, its region's bundle from https://truststore.pki.rds.amazonaws.com); without it, verify-ca and verify-full use the system's (SSL_CERT_FILE, SSL_CERT_DIR, else the platform's store)")
+    )]
+    TlsRoots {
+        /// The URL, without its password.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The URL requires TLS and the server does not offer it.
+    #[error("findings store {url}: the server at {server} does not offer TLS, and sslmode={mode} requires it")]
+    #[diagnostic(
+        code(gsl::store::tls_unavailable),
+        help("turn TLS on in the server (ssl = on, with a certificate and its key), or, over a network you trust, connect with sslmode=prefer or sslmode=disable")
+    )]
+    TlsUnavailable {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// The `sslmode` in effect.
+        mode: &'static str,
+    },
+    /// The server's certificate is not signed by a trusted CA, or is not valid now.
+    #[error(
+        "findings store {url}: the certificate of the server at {server} is not trusted: {message}"
+    )]
+    #[diagnostic(
+        code(gsl::store::tls_untrusted),
+        help("give the CA certificates that sign the server's with sslrootcert=FILE (PEM; for Amazon RDS, its region's bundle from https://truststore.pki.rds.amazonaws.com), or, to encrypt without verifying the server, sslmode=require")
+    )]
+    TlsUntrusted {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// What is wrong with the certificate.
+        message: String,
+    },
+    /// The server's certificate is trusted but not issued for the host gsl connected to.
+    #[error("findings store {url}: the certificate of the server at {server} is not issued for that host name: {message}")]
+    #[diagnostic(
+        code(gsl::store::tls_host),
+        help("connect by a name the certificate is issued for (its subjectAltName; for Amazon RDS, the instance's endpoint, not an IP address or an alias), or verify the CA only with sslmode=verify-ca")
+    )]
+    TlsHost {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// The names the certificate has.
+        message: String,
+    },
+    /// Another failure of the TLS handshake.
+    #[error("findings store {url}: TLS with the server at {server} failed: {message}")]
+    #[diagnostic(
+        code(gsl::store::tls),
+        help("gsl speaks TLS 1.2 and 1.3 (rustls): check the server's ssl settings (ssl_min_protocol_version, ssl_ciphers) and its log; sslmode=disable connects without TLS")
+    )]
+    Tls {
+        /// The URL, without its password.
+        url: String,
+        /// The host and port it reached.
+        server: String,
+        /// The error.
         message: String,
     },
     /// A PostgreSQL error once connected.
@@ -382,43 +467,6 @@ impl Location {
             Location::Postgres(url) => redact(url),
         }
     }
-}
-
-/// Whether `text` is a PostgreSQL URL (`postgres://`, `postgresql://`).
-pub fn is_postgres_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
-}
-
-/// A URL without its password (`user:secret@host` → `user:***@host`, and a
-/// `password=` option).
-pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rfind('@') {
-        Some(at) => match authority[..at].find(':') {
-            Some(colon) => format!("{}:***{}", &authority[..colon], &authority[at..]),
-            None => authority.to_string(),
-        },
-        None => authority.to_string(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let query: Vec<String> = query
-                .split('&')
-                .map(|kv| match kv.split_once('=') {
-                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-                    _ => kv.to_string(),
-                })
-                .collect();
-            format!("{path}?{}", query.join("&"))
-        }
-        None => tail.to_string(),
-    };
-    format!("{}{authority}{tail}", &url[..scheme_end])
 }
 
 /// A findings store.
@@ -965,24 +1013,7 @@ impl Store {
             return Ok(Vec::new());
         };
         let (latest, latest_at) = (latest.int(0)?, latest.text(1)?);
-        let sql = format!(
-            "WITH open_results AS (
-                SELECT x.fingerprint, x.pack || '/' || x.policy AS policy, x.severity, x.account, x.entity,
-                    r.recorded_at, r.id AS run_id
-                FROM results x JOIN runs r ON r.id = x.run_id WHERE {OPEN}
-             ), spans AS (
-                SELECT fingerprint, MAX(policy) AS policy, MAX(severity) AS severity, MAX(account) AS account,
-                    MAX(entity) AS entity, MIN(recorded_at) AS first_seen, MAX(recorded_at) AS last_seen,
-                    COUNT(*) FILTER (WHERE run_id = $1) AS open_now
-                FROM open_results GROUP BY fingerprint
-             )
-             SELECT s.fingerprint, s.policy, s.severity, s.account, s.entity, s.first_seen, s.last_seen, s.open_now,
-                (SELECT MIN(r.recorded_at) FROM runs r
-                 WHERE r.recorded_at > s.last_seen
-                   AND EXISTS (SELECT 1 FROM run_policies p WHERE p.run_id = r.id
-                               AND p.pack || '/' || p.policy = s.policy AND p.status <> 'error'))
-             FROM spans s ORDER BY s.first_seen, s.fingerprint"
-        );
+        let sql = findings_query();
         let rows = self.query(&sql, &[latest.into()])?;
         rows.iter()
             .map(|r| {
@@ -1013,29 +1044,62 @@ impl Store {
     /// The mean time to remediate and the mean age of open findings, per severity
     /// (highest first).
     pub fn remediation(&mut self) -> Result<Vec<Remediation>, StoreError> {
-        let all = self.findings()?;
-        let mut out = Vec::new();
-        for severity in ["critical", "high", "medium", "low", "info"] {
-            let of: Vec<&FindingAge> = all.iter().filter(|f| f.severity == severity).collect();
-            let mean =
-                |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-            let ages = |state| -> Vec<f64> {
-                of.iter()
-                    .filter(|f| f.state == state)
-                    .map(|f| f.age_days)
-                    .collect()
-            };
-            let (fixed, open) = (ages(FindingState::Fixed), ages(FindingState::Open));
-            out.push(Remediation {
-                severity: severity.to_string(),
-                fixed: fixed.len() as i64,
-                open: open.len() as i64,
-                mean_days: mean(fixed),
-                mean_open_age_days: mean(open),
-            });
-        }
-        Ok(out)
+        Ok(remediation_of(&self.findings()?))
     }
+}
+
+/// The mean time to remediate and the mean age of open findings of `findings` (what
+/// [`Store::findings`] gave), per severity (highest first).
+pub fn remediation_of(findings: &[FindingAge]) -> Vec<Remediation> {
+    let mut out = Vec::new();
+    for severity in ["critical", "high", "medium", "low", "info"] {
+        let of: Vec<&FindingAge> = findings.iter().filter(|f| f.severity == severity).collect();
+        let mean = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+        let ages = |state| -> Vec<f64> {
+            of.iter()
+                .filter(|f| f.state == state)
+                .map(|f| f.age_days)
+                .collect()
+        };
+        let (fixed, open) = (ages(FindingState::Fixed), ages(FindingState::Open));
+        out.push(Remediation {
+            severity: severity.to_string(),
+            fixed: fixed.len() as i64,
+            open: open.len() as i64,
+            mean_days: mean(fixed),
+            mean_open_age_days: mean(open),
+        });
+    }
+    out
+}
+
+/// The query of [`Store::findings`] (the latest run's id as `$1`).
+fn findings_query() -> String {
+    // From the open results' index alone: each fingerprint's first and last run
+    // (by time); then its identity from one of its rows (the last run's), and the
+    // first later run that ran its policy (none: open now, or unseen since).
+    format!(
+        "WITH spans AS (
+            SELECT x.fingerprint, MIN(r.recorded_at) AS first_seen, MAX(r.recorded_at) AS last_seen,
+                MAX(x.run_id) AS last_run, COUNT(*) FILTER (WHERE x.run_id = $1) AS open_now
+            FROM results x JOIN runs r ON r.id = x.run_id WHERE {OPEN}
+            GROUP BY x.fingerprint
+         ), named AS (
+            SELECT s.fingerprint, MAX(x.pack) AS pack, MAX(x.policy) AS policy, MAX(x.severity) AS severity,
+                MAX(x.account) AS account, MAX(x.entity) AS entity, s.first_seen, s.last_seen, s.open_now
+            FROM spans s JOIN results x ON x.fingerprint = s.fingerprint AND x.run_id = s.last_run
+            WHERE {OPEN}
+            GROUP BY s.fingerprint, s.first_seen, s.last_seen, s.open_now
+         )
+         SELECT n.fingerprint, n.pack || '/' || n.policy, n.severity, n.account, n.entity,
+            n.first_seen, n.last_seen, n.open_now,
+            (SELECT r.recorded_at FROM runs r
+             WHERE r.recorded_at > n.last_seen
+               AND EXISTS (SELECT 1 FROM run_policies p WHERE p.run_id = r.id
+                           AND p.pack = n.pack AND p.policy = n.policy AND p.status <> 'error')
+             ORDER BY r.recorded_at LIMIT 1)
+         FROM named n ORDER BY n.first_seen, n.fingerprint"
+    )
 }
 
 /// `INSERT INTO table (columns) VALUES ($1, ...), (...)` for `rows` rows.
@@ -1098,21 +1162,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_url_is_named_without_its_password() {
-        for (url, shown) in [
-            (
-                "postgres://gsl:s3cret@db.example:5432/findings",
-                "postgres://gsl:***@db.example:5432/findings",
-            ),
-            (
-                "postgresql://gsl@db/findings?password=s3cret&sslmode=disable",
-                "postgresql://gsl@db/findings?password=***&sslmode=disable",
-            ),
-            ("postgres://db/findings", "postgres://db/findings"),
-            ("postgres://u:p:q@[::1]:5432", "postgres://u:***@[::1]:5432"),
-        ] {
-            assert_eq!(redact(url), shown);
-        }
+    fn the_open_results_index_is_the_open_condition() {
+        // SQLite uses a partial index only for a query with its very condition.
+        let open = OPEN.replace("x.", "");
+        let open = open.trim_start_matches('(').trim_end_matches(')');
+        assert!(MIGRATIONS[3].contains(open), "{}", MIGRATIONS[3]);
+    }
+
+    #[test]
+    fn the_findings_read_the_open_results_index_not_every_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_sqlite(&dir.path().join("h.db")).unwrap();
+        let plan = store
+            .query(
+                &format!("EXPLAIN QUERY PLAN {}", findings_query()),
+                &[1i64.into()],
+            )
+            .unwrap();
+        let steps: Vec<String> = plan.iter().map(|r| r.text(3).unwrap()).collect();
+        let reads = |table: &str| -> Vec<&String> {
+            steps
+                .iter()
+                .filter(|s| {
+                    s.starts_with(&format!("SCAN {table}"))
+                        || s.starts_with(&format!("SEARCH {table}"))
+                })
+                .collect()
+        };
+        let results = reads("x");
+        assert_eq!(results.len(), 2, "{steps:#?}");
+        assert!(
+            results
+                .iter()
+                .all(|s| s.contains("USING INDEX results_open")),
+            "{steps:#?}"
+        );
     }
 
     #[test]

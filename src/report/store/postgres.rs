@@ -1,12 +1,16 @@
 //! The PostgreSQL backend of the findings store: a team's shared database
 //! (`postgres://USER@HOST:PORT/DATABASE`), through rust-postgres' synchronous client.
 //! As libpq does, a URL without a password takes `PGPASSWORD`'s, and one without a
-//! user the login name (`USER`).
+//! user the login name (`USER`); TLS as `sslmode` says (`url.rs` reads it, `tls.rs`
+//! speaks it; the default is libpq's, `prefer`), and never over a Unix socket.
 
+use super::tls::{self, Failure};
+use super::url::SslMode;
 use super::{redact, Backend, StoreError, Value};
 use bytes::BytesMut;
+use postgres::config::Host;
 use postgres::types::{IsNull, ToSql, Type};
-use postgres::{Client, Config, NoTls, Statement};
+use postgres::{Client, Config, Statement};
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::str::FromStr;
@@ -22,7 +26,7 @@ pub(super) struct Postgres {
 }
 
 /// An error and its causes, one line (the server's own message when it answered).
-fn message(e: &postgres::Error) -> String {
+pub(super) fn message(e: &postgres::Error) -> String {
     let mut out = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
@@ -37,10 +41,12 @@ impl Postgres {
     /// Connect to the database of `url`.
     pub(super) fn connect(url: &str) -> Result<Postgres, StoreError> {
         let shown = redact(url);
-        let mut config = Config::from_str(url).map_err(|e| StoreError::Url {
+        let url_error = |message| StoreError::Url {
             url: shown.clone(),
-            message: message(&e),
-        })?;
+            message,
+        };
+        let parsed = super::url::postgres(url, |k| std::env::var(k).ok()).map_err(url_error)?;
+        let mut config = Config::from_str(&parsed.url).map_err(|e| url_error(message(&e)))?;
         if config.get_password().is_none() {
             if let Some(password) = std::env::var_os("PGPASSWORD") {
                 config.password(password.as_encoded_bytes());
@@ -57,11 +63,58 @@ impl Postgres {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
+        // The server has no TLS on its Unix socket: there, as libpq, no sslmode applies.
+        let hosts = config.get_hosts();
+        let socket_only = !hosts.is_empty() && hosts.iter().all(|h| !matches!(h, Host::Tcp(_)));
+        let mode = if socket_only {
+            SslMode::Disable
+        } else {
+            parsed.tls.mode
+        };
+        config.ssl_mode(match mode {
+            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+                postgres::config::SslMode::Require
+            }
+        });
+        let connector = tls::connector(
+            &super::url::Tls {
+                mode,
+                roots: parsed.tls.roots,
+            },
+            &shown,
+        )?;
         let server = server_of(&config);
-        let client = config.connect(NoTls).map_err(|e| StoreError::Connect {
-            url: shown.clone(),
-            server,
-            message: message(&e),
+        let client = config.connect(connector).map_err(|e| {
+            let (url, server) = (shown.clone(), server.clone());
+            match tls::failure(&e) {
+                Some(Failure::Unavailable) => StoreError::TlsUnavailable {
+                    url,
+                    server,
+                    mode: mode.as_str(),
+                },
+                Some(Failure::Untrusted(message)) => StoreError::TlsUntrusted {
+                    url,
+                    server,
+                    message,
+                },
+                Some(Failure::Host(message)) => StoreError::TlsHost {
+                    url,
+                    server,
+                    message,
+                },
+                Some(Failure::Other(message)) => StoreError::Tls {
+                    url,
+                    server,
+                    message,
+                },
+                None => StoreError::Connect {
+                    url,
+                    server,
+                    message: message(&e),
+                },
+            }
         })?;
         Ok(Postgres {
             client,

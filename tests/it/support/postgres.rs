@@ -6,6 +6,10 @@
 //! `postgres`), then `PATH`, then Debian's `/usr/lib/postgresql/<N>/bin` (the newest).
 //! Missing programs fail the test with instructions; they never skip it. As root (CI),
 //! the cluster runs as `nobody` (initdb and postgres refuse root), through `setpriv`.
+//!
+//! [`Cluster::start_tls`] starts one with `ssl=on` and a certificate for `localhost`
+//! only, signed by a CA made for the test (the `openssl` command: Debian's postgresql
+//! brings it, through ssl-cert), with a second, unrelated CA to be refused.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -71,8 +75,124 @@ fn id(args: &[&str]) -> u32 {
         .unwrap_or_else(|_| panic!("`id {}` gave no number", args.join(" ")))
 }
 
+const OPENSSL_HINT: &str = "the PostgreSQL TLS tests make their certificates with the `openssl` \
+command, which is not found: install Debian's `openssl` package (Debian's `postgresql` brings it, \
+through ssl-cert; scripts/test.sh installs it when missing)";
+
+/// Run `openssl` with `args` in `dir`; panics with its output if it fails.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{OPENSSL_HINT} ({e})"));
+    assert!(
+        out.status.success(),
+        "openssl {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CA (`NAME.crt`, `NAME.key`) in `dir`.
+fn make_ca(dir: &Path, name: &str) {
+    let (key, crt, subject) = (
+        format!("{name}.key"),
+        format!("{name}.crt"),
+        format!("/CN=gsl test {name}"),
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            &key,
+            "-out",
+            &crt,
+            "-subj",
+            &subject,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+}
+
+/// The certificates of a TLS cluster.
+pub struct Certificates {
+    /// The CA that signed the server's certificate (PEM).
+    pub ca: PathBuf,
+    /// Another CA, which did not.
+    pub other_ca: PathBuf,
+}
+
+/// `ca` (signing), `other_ca`, and `server.crt`/`server.key` for `localhost` only
+/// (not 127.0.0.1), in `dir`.
+pub fn make_certificates(dir: &Path) -> Certificates {
+    make_ca(dir, "ca");
+    make_ca(dir, "other_ca");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n",
+    )
+    .expect("write the extensions");
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            "server.crt",
+            "-extfile",
+            "server.ext",
+        ],
+    );
+    Certificates {
+        ca: dir.join("ca.crt"),
+        other_ca: dir.join("other_ca.crt"),
+    }
+}
+
 /// A running cluster; stopped (and its directory removed) on drop.
 pub struct Cluster {
+    /// With `ssl=on`: its certificates.
+    pub tls: Option<Certificates>,
     dir: tempfile::TempDir,
     bin: PathBuf,
     child: Child,
@@ -111,6 +231,16 @@ impl Cluster {
     /// Start a cluster (user `gsl`, trusted on 127.0.0.1 and the socket); panics with
     /// the server's log if it cannot.
     pub fn start() -> Cluster {
+        Cluster::start_with(false)
+    }
+
+    /// [`Cluster::start`] with `ssl=on` and a certificate for `localhost`
+    /// ([`Cluster::tls`]); clients may connect with TLS or without.
+    pub fn start_tls() -> Cluster {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Cluster {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("gsl-pg")
@@ -145,6 +275,28 @@ impl Cluster {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        let certificates = tls.then(|| {
+            let certs = make_certificates(dir.path());
+            // The server reads them as its user; its key must be its own and private.
+            for f in ["server.crt", "server.key"] {
+                let path = dir.path().join(f);
+                if let Some((uid, gid)) = user {
+                    std::os::unix::fs::chown(&path, Some(uid), Some(gid)).expect("chown");
+                }
+                let mode = if f == "server.key" { 0o600 } else { 0o644 };
+                std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+                    .expect("chmod");
+            }
+            certs
+        });
+        let ssl: Vec<String> = match &certificates {
+            Some(_) => vec![
+                "ssl=on".into(),
+                format!("ssl_cert_file={}", dir.path().join("server.crt").display()),
+                format!("ssl_key_file={}", dir.path().join("server.key").display()),
+            ],
+            None => vec!["ssl=off".into()],
+        };
         let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
         if let Some((uid, gid)) = user {
             std::os::unix::fs::chown(dir.path().join("server.log"), Some(uid), Some(gid))
@@ -165,12 +317,14 @@ impl Cluster {
                 "-c",
                 "max_connections=40",
             ])
+            .args(ssl.iter().flat_map(|s| ["-c", s.as_str()]))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log file"))
             .stderr(log)
             .spawn()
             .expect("start postgres");
         let mut cluster = Cluster {
+            tls: certificates,
             dir,
             bin,
             child,
@@ -224,6 +378,21 @@ impl Cluster {
     /// A client of its `postgres` database.
     pub fn client(&self) -> postgres::Client {
         postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect")
+    }
+
+    /// Whether each session of `application_name` is encrypted, as the server sees it
+    /// (`pg_stat_ssl`).
+    pub fn sessions_encrypted(&self, application_name: &str) -> Vec<bool> {
+        self.client()
+            .query(
+                "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                 WHERE a.application_name = $1",
+                &[&application_name],
+            )
+            .expect("pg_stat_ssl")
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
     }
 }
 
