@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Collection at scale (issue 24): an account of INSTANCES instances and SECURITY_GROUPS security
-# groups (default 2,000 and 500, one ingress rule each, the instances spread over the
-# groups) seeded in a local moto_server, then `gsl collect --stats` of its region. Prints
-# the EC2 calls per operation against the fewest the listings can take (pages of the
-# largest size each call allows), the collection's wall time and its peak memory.
+# The memory and wall time of collecting a large account (issue 24): INSTANCES instances
+# and SECURITY_GROUPS security groups (default 2,000 and 500, one ingress rule each, the
+# instances spread over the groups) seeded in a local moto_server, then `gsl collect
+# --stats` of its region, timed by /usr/bin/time. Prints the calls per operation, the wall
+# time and the peak RSS. The calls against the pages needed are asserted by
+# tests/it/collect_ec2_scale.rs; this measures the process, as scripts/rss.sh does for
+# `gsl check`.
 # Not run in CI (seeding takes a few minutes). Usage:
 #   GSL_VENV=.venv ./scripts/collect-scale.sh            # the venv of scripts/test.sh
 #   INSTANCES=200 SECURITY_GROUPS=50 ./scripts/collect-scale.sh   # a smaller account
