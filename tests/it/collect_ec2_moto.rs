@@ -116,21 +116,6 @@ async fn seed(moto: &Moto) -> Seeded {
         .send()
         .await
         .expect("CreateFlowLogs");
-    let igw = c
-        .create_internet_gateway()
-        .send()
-        .await
-        .expect("CreateInternetGateway")
-        .internet_gateway()
-        .and_then(|g| g.internet_gateway_id())
-        .expect("igw id")
-        .to_string();
-    c.attach_internet_gateway()
-        .internet_gateway_id(&igw)
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("AttachInternetGateway");
     let subnet = |cidr: &'static str, name: &'static str| {
         let (c, vpc) = (c.clone(), vpc.clone());
         async move {
@@ -155,29 +140,7 @@ async fn seed(moto: &Moto) -> Seeded {
     };
     let public = subnet("10.10.1.0/24", "public").await;
     let private = subnet("10.10.2.0/24", "private").await;
-    let table = c
-        .create_route_table()
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("CreateRouteTable")
-        .route_table()
-        .and_then(|t| t.route_table_id())
-        .expect("table id")
-        .to_string();
-    c.create_route()
-        .route_table_id(&table)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw)
-        .send()
-        .await
-        .expect("CreateRoute");
-    c.associate_route_table()
-        .route_table_id(&table)
-        .subnet_id(&public)
-        .send()
-        .await
-        .expect("AssociateRouteTable");
+    f.public_route(&vpc, &public).await;
 
     // The new VPC's default group, emptied (5.5 passes); the default VPC's keeps AWS's
     // rules (5.5 fails).

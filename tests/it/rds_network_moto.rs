@@ -33,44 +33,7 @@ async fn seed(moto: &Moto) -> String {
             ],
         )
         .await;
-    let igw = c
-        .create_internet_gateway()
-        .send()
-        .await
-        .expect("CreateInternetGateway")
-        .internet_gateway()
-        .and_then(|g| g.internet_gateway_id())
-        .expect("igw id")
-        .to_string();
-    c.attach_internet_gateway()
-        .internet_gateway_id(&igw)
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("AttachInternetGateway");
-    let table = c
-        .create_route_table()
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("CreateRouteTable")
-        .route_table()
-        .and_then(|t| t.route_table_id())
-        .expect("table id")
-        .to_string();
-    c.create_route()
-        .route_table_id(&table)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw)
-        .send()
-        .await
-        .expect("CreateRoute");
-    c.associate_route_table()
-        .route_table_id(&table)
-        .subnet_id(&subnets[0])
-        .send()
-        .await
-        .expect("AssociateRouteTable");
+    f.public_route(&vpc, &subnets[0]).await;
     let group = c
         .create_security_group()
         .group_name("db")

@@ -115,6 +115,50 @@ impl<'a> Fixture<'a> {
         (vpc, ids)
     }
 
+    /// An internet gateway attached to `vpc`, and a route table of `vpc` routing
+    /// `0.0.0.0/0` to it, explicitly associated with `subnet` (a public subnet).
+    pub async fn public_route(&self, vpc: &str, subnet: &str) {
+        let c = aws_sdk_ec2::Client::new(&self.config);
+        let igw = c
+            .create_internet_gateway()
+            .send()
+            .await
+            .expect("CreateInternetGateway")
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .expect("igw id")
+            .to_string();
+        c.attach_internet_gateway()
+            .internet_gateway_id(&igw)
+            .vpc_id(vpc)
+            .send()
+            .await
+            .expect("AttachInternetGateway");
+        let table = c
+            .create_route_table()
+            .vpc_id(vpc)
+            .send()
+            .await
+            .expect("CreateRouteTable")
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .expect("table id")
+            .to_string();
+        c.create_route()
+            .route_table_id(&table)
+            .destination_cidr_block("0.0.0.0/0")
+            .gateway_id(&igw)
+            .send()
+            .await
+            .expect("CreateRoute");
+        c.associate_route_table()
+            .route_table_id(&table)
+            .subnet_id(subnet)
+            .send()
+            .await
+            .expect("AssociateRouteTable");
+    }
+
     pub fn log_group_arn(&self, group: &str) -> String {
         format!(
             "arn:aws:logs:{}:{}:log-group:{group}:*",
