@@ -69,8 +69,9 @@ struct Seeded {
 /// In us-east-1: ACM certificates `soon.example.com` (RSA, 3 days) and
 /// `later.example.com` (P-256, a year), one requested from ACM, an IAM server
 /// certificate; classic balancers `elb-soon`, `elb-later` and `elb-iam` and
-/// application balancers `alb-soon` and `alb-later` with an HTTPS listener on them (a
-/// listener is created with its one default certificate, as in AWS).
+/// application balancers `alb-soon`, `alb-later` and `alb-sni` with an HTTPS listener
+/// on them (a listener is created with its one default certificate, as in AWS; the
+/// further certificate of `alb-sni`'s is added by `AddListenerCertificates`).
 async fn seed(moto: &Moto) -> Seeded {
     let f = Fixture::new(moto, "us-east-1").await;
     let acm = aws_sdk_acm::Client::new(&f.config);
@@ -143,7 +144,13 @@ async fn seed(moto: &Moto) -> Seeded {
         .and_then(|g| g.target_group_arn())
         .expect("target group arn")
         .to_string();
-    for (name, certs) in [("alb-soon", vec![&soon]), ("alb-later", vec![&later])] {
+    // alb-sni: the far certificate by default, the near one as a further (SNI) one;
+    // alb-later also listens in plain HTTP (no certificate, no certificate call).
+    for (name, default, sni) in [
+        ("alb-soon", &soon, None),
+        ("alb-later", &later, None),
+        ("alb-sni", &later, Some(&soon)),
+    ] {
         let arn = lbs
             .create_load_balancer()
             .name(name)
@@ -157,25 +164,43 @@ async fn seed(moto: &Moto) -> Seeded {
             .and_then(|b| b.load_balancer_arn())
             .expect("balancer arn")
             .to_string();
-        lbs.create_listener()
-            .load_balancer_arn(arn)
+        let forward = v2::Action::builder()
+            .r#type(v2::ActionTypeEnum::Forward)
+            .target_group_arn(&targets)
+            .build();
+        let listener = lbs
+            .create_listener()
+            .load_balancer_arn(&arn)
             .protocol(v2::ProtocolEnum::Https)
             .port(443)
-            .set_certificates(Some(
-                certs
-                    .iter()
-                    .map(|c| v2::Certificate::builder().certificate_arn(*c).build())
-                    .collect(),
-            ))
-            .default_actions(
-                v2::Action::builder()
-                    .r#type(v2::ActionTypeEnum::Forward)
-                    .target_group_arn(&targets)
-                    .build(),
-            )
+            .certificates(v2::Certificate::builder().certificate_arn(default).build())
+            .default_actions(forward.clone())
             .send()
             .await
-            .expect("CreateListener");
+            .expect("CreateListener")
+            .listeners()
+            .first()
+            .and_then(|l| l.listener_arn())
+            .expect("listener arn")
+            .to_string();
+        if let Some(sni) = sni {
+            lbs.add_listener_certificates()
+                .listener_arn(listener)
+                .certificates(v2::Certificate::builder().certificate_arn(sni).build())
+                .send()
+                .await
+                .expect("AddListenerCertificates");
+        }
+        if name == "alb-later" {
+            lbs.create_listener()
+                .load_balancer_arn(&arn)
+                .protocol(v2::ProtocolEnum::Http)
+                .port(80)
+                .default_actions(forward)
+                .send()
+                .await
+                .expect("CreateListener");
+        }
     }
     Seeded { soon, later }
 }
@@ -238,6 +263,12 @@ async fn certificate_expiry_is_joined_into_the_listeners_and_judged() {
     // One ACM listing per region (2), no call per certificate or per balancer.
     assert_eq!(c.stats.calls(Service::Acm, "ListCertificates"), 2);
     assert_eq!(c.stats.calls(Service::Acm, "DescribeCertificate"), 0);
+    // One certificate listing per HTTPS listener (3), none for the HTTP one.
+    assert_eq!(
+        c.stats
+            .calls(Service::Elbv2, "DescribeListenerCertificates"),
+        3
+    );
 
     // The certificates: every key type listed (the P-256 one too), NotAfter as RFC 3339.
     let certs = entities(&c, "AcmCertificate");
@@ -262,7 +293,7 @@ async fn certificate_expiry_is_joined_into_the_listeners_and_judged() {
     let elb_soon = by_name(&c, "ELB", "elb-soon");
     assert_eq!(
         elb_soon["elbListeners"][0]["certificate"],
-        serde_json::json!({"id": s.soon.as_str(), "expiration": soon["notAfter"].clone()})
+        serde_json::json!({"id": s.soon.as_str(), "isDefault": true, "expiration": soon["notAfter"].clone()})
     );
     assert_eq!(
         by_name(&c, "ELB", "elb-later")["elbListeners"][0]["certificate"]["expiration"],
@@ -275,11 +306,21 @@ async fn certificate_expiry_is_joined_into_the_listeners_and_judged() {
     );
     assert_eq!(
         by_name(&c, "ApplicationLoadBalancer", "alb-soon")["listeners"][0]["certificates"],
-        serde_json::json!([{"id": s.soon.as_str(), "expiration": soon["notAfter"].clone()}])
+        serde_json::json!([{"id": s.soon.as_str(), "isDefault": true, "expiration": soon["notAfter"].clone()}])
     );
     assert_eq!(
         by_name(&c, "ApplicationLoadBalancer", "alb-later")["listeners"][0]["certificates"],
-        serde_json::json!([{"id": s.later.as_str(), "expiration": later["notAfter"].clone()}])
+        serde_json::json!([{"id": s.later.as_str(), "isDefault": true, "expiration": later["notAfter"].clone()}])
+    );
+    // The further certificate, from DescribeListenerCertificates (moto's
+    // DescribeListeners lists it too, as AWS does not: only that call says it is not the
+    // default).
+    assert_eq!(
+        by_name(&c, "ApplicationLoadBalancer", "alb-sni")["listeners"][0]["certificates"],
+        serde_json::json!([
+            {"id": s.later.as_str(), "isDefault": true, "expiration": later["notAfter"].clone()},
+            {"id": s.soon.as_str(), "isDefault": false, "expiration": soon["notAfter"].clone()},
+        ])
     );
 
     // The rules.
@@ -290,6 +331,12 @@ async fn certificate_expiry_is_joined_into_the_listeners_and_judged() {
         (CRY_10, "elb-later", Outcome::Passed, ""),
         (CRY_12, "alb-soon", Outcome::Failed, "listeners[0]"),
         (CRY_12, "alb-later", Outcome::Passed, ""),
+        (
+            CRY_12,
+            "alb-sni",
+            Outcome::Failed,
+            "listeners[0].certificates[1]",
+        ),
     ] {
         let (got, text) = outcome(file, who, &graph);
         assert_eq!(got, want, "{file} on {who}: {text}");
@@ -397,7 +444,7 @@ async fn a_listener_certificate_no_listing_has_leaves_the_balancer_rules_unknown
     assert!(e.message.contains(&gone), "{}", e.message);
     assert_eq!(
         by_name(&c, "ELB", "elb-gone")["elbListeners"][0]["certificate"],
-        serde_json::json!({"id": gone, "expiration": null}),
+        serde_json::json!({"id": gone, "isDefault": true, "expiration": null}),
         "no date is made up"
     );
     let graph = EntityGraph::named(c.snapshot.clone(), "unlisted");
@@ -409,4 +456,53 @@ async fn a_listener_certificate_no_listing_has_leaves_the_balancer_rules_unknown
         let (got, text) = outcome(file, who, &graph);
         assert_eq!(got, Outcome::Unknown, "{file} on {who}: {text}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_listener_certificate_listing_leaves_the_balancer_rules_unknown() {
+    let moto = Moto::start();
+    let s = seed(&moto).await;
+    let mut endpoints = moto.endpoints();
+    endpoints.push(EndpointOverride {
+        service: Some(Service::Elbv2),
+        region: Some("us-east-1".into()),
+        url: support::mend::proxy(&moto.url, |line| {
+            line.ends_with(" Action=DescribeListenerCertificates")
+        }),
+    });
+    let c = collect_from(&moto, endpoints).await;
+    let errors: Vec<(&str, &str, &str)> = c
+        .snapshot
+        .errors
+        .iter()
+        .map(|e| (e.operation.as_str(), e.code.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(errors.len(), 3, "one a listener: {errors:#?}");
+    for (operation, code, message) in &errors {
+        assert_eq!(
+            (*operation, *code),
+            ("DescribeListenerCertificates", "AccessDenied")
+        );
+        assert!(message.contains(" listener 443: "), "{message}");
+    }
+    assert_eq!(
+        c.snapshot.errors[0].entity_types,
+        ["ApplicationLoadBalancer", "NetworkLoadBalancer"]
+    );
+    // What DescribeListeners gave is kept. On AWS that is the default certificate alone,
+    // and alb-sni would pass on it; moto lists the further one there too, but cannot
+    // say which is the default.
+    let kept: Vec<&Json> = by_name(&c, "ApplicationLoadBalancer", "alb-sni")["listeners"][0]
+        ["certificates"]
+        .as_array()
+        .map(|l| l.iter().map(|c| &c["id"]).collect())
+        .unwrap_or_default();
+    assert_eq!(kept, [s.later.as_str(), s.soon.as_str()]);
+    let graph = EntityGraph::named(c.snapshot.clone(), "refused");
+    for who in ["alb-sni", "alb-later", "alb-soon"] {
+        let (got, text) = outcome(CRY_12, who, &graph);
+        assert_eq!(got, Outcome::Unknown, "{CRY_12} on {who}: {text}");
+    }
+    // The classic balancers make no such call: still judged.
+    assert_eq!(outcome(CRY_10, "elb-soon", &graph).0, Outcome::Failed);
 }

@@ -231,9 +231,8 @@ fn named(c: &Collected) -> BTreeSet<(&str, &str, &str)> {
         .chain(&c.network_load_balancers)
         .flat_map(|b| {
             b.listeners.iter().flat_map(move |l| {
-                l.certificates
-                    .iter()
-                    .map(move |arn| (b.region.as_str(), b.name.as_str(), arn.as_str()))
+                l.all_certificates()
+                    .map(move |(arn, _)| (b.region.as_str(), b.name.as_str(), arn))
             })
         });
     classic.chain(v2).collect()
@@ -462,6 +461,8 @@ mod tests {
         }
     }
 
+    /// An application balancer with one HTTPS listener: its default certificate
+    /// first, then its further (SNI) ones.
     fn alb(name: &str, certificates: &[&str]) -> V2Record {
         V2Record {
             region: "us-east-1".into(),
@@ -471,7 +472,8 @@ mod tests {
                 arn: format!("arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/{name}/1/1"),
                 protocol: Some("HTTPS".into()),
                 port: Some(443),
-                certificates: certificates.iter().map(|c| c.to_string()).collect(),
+                certificates: certificates.iter().take(1).map(|c| c.to_string()).collect(),
+                sni_certificates: certificates.iter().skip(1).map(|c| c.to_string()).collect(),
                 ..Default::default()
             }],
             ..Default::default()
@@ -531,7 +533,7 @@ mod tests {
         assert_eq!(elbs[0]["name"], "elb-later");
         assert_eq!(
             elbs[0]["elbListeners"][0]["certificate"],
-            json!({"id": LATER, "expiration": "2027-06-01T00:00:00Z"})
+            json!({"id": LATER, "isDefault": true, "expiration": "2027-06-01T00:00:00Z"})
         );
         assert_eq!(
             elbs[1]["elbListeners"][0]["certificate"]["expiration"],
@@ -543,8 +545,8 @@ mod tests {
         assert_eq!(
             soon["listeners"][0]["certificates"],
             json!([
-                {"id": LATER, "expiration": "2027-06-01T00:00:00Z"},
-                {"id": SOON, "expiration": "2026-06-04T00:00:00Z"},
+                {"id": LATER, "isDefault": true, "expiration": "2027-06-01T00:00:00Z"},
+                {"id": SOON, "isDefault": false, "expiration": "2026-06-04T00:00:00Z"},
             ])
         );
         let mut gone = account();
@@ -552,7 +554,7 @@ mod tests {
         let e = &(super::super::elb::TYPE.build)(&gone)[0];
         assert_eq!(
             e["elbListeners"][0]["certificate"],
-            json!({"id": GONE, "expiration": null}),
+            json!({"id": GONE, "isDefault": true, "expiration": null}),
             "not listed: no date is made up"
         );
         let certs = build(&c);
@@ -582,7 +584,7 @@ mod tests {
                 ("alb-later".to_string(), Outcome::Passed),
                 ("alb-soon".to_string(), Outcome::Failed),
             ],
-            "one certificate of the listener expiring is enough"
+            "one certificate of the listener expiring is enough, a further (SNI) one too"
         );
     }
 
@@ -590,7 +592,9 @@ mod tests {
     fn a_listener_certificate_no_listing_has_is_an_issue_that_leaves_the_rules_unknown() {
         let mut c = account();
         c.elbs.push(elb("elb-gone", GONE));
-        c.application_load_balancers.push(alb("alb-gone", &[IAM_GONE]));
+        // A further (SNI) certificate is looked up too.
+        c.application_load_balancers
+            .push(alb("alb-gone", &[LATER, IAM_GONE]));
         let issues = unlisted(&c, |_| true, true);
         let said: Vec<(&str, &str, &str)> = issues
             .iter()

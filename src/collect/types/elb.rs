@@ -315,7 +315,7 @@ fn build(c: &Collected) -> Vec<Json> {
                         "instancePort": l.instance_port,
                         "policyNames": l.policy_names,
                         "securityPolicy": e.security_policy(&l.policy_names),
-                        "certificate": l.certificate.as_deref().map_or(Json::Null, |id| certificate(id, &expiries)),
+                        "certificate": l.certificate.as_deref().map_or(Json::Null, |id| certificate(id, true, &expiries)),
                     })
                 })
                 .collect();

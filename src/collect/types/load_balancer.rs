@@ -5,7 +5,8 @@
 //! `ApplicationLoadBalancer` and `NetworkLoadBalancer` also share ELB v2's records
 //! ([`V2Record`]), entities ([`v2_entities`]) and calls: one `DescribeLoadBalancers`
 //! per region lists both, then `DescribeListeners` and
-//! `DescribeLoadBalancerAttributes` per balancer.
+//! `DescribeLoadBalancerAttributes` per balancer, and `DescribeListenerCertificates` per
+//! HTTPS or TLS listener (its further, SNI, certificates).
 
 use super::acm_certificate::{self, Expiries};
 use super::security_group::{self, Groups, InterfaceRecord, RULES};
@@ -262,16 +263,31 @@ pub const DESCRIBE_ATTRIBUTES: Call = Call {
     paged: false,
 };
 
+/// ELB v2 DescribeListenerCertificates: the certificates of an HTTPS or TLS listener,
+/// the further (SNI) ones included, which `DescribeListeners` leaves out.
+pub const DESCRIBE_LISTENER_CERTIFICATES: Call = Call {
+    service: Service::Elbv2,
+    operation: "DescribeListenerCertificates",
+    scope: Scope::Each("HTTPS or TLS listener"),
+    paged: true,
+};
+
 /// The ELB v2 calls (both types declare them: one listing serves both).
 pub const V2_CALLS: &[Call] = &[
     DESCRIBE_LOAD_BALANCERS,
     DESCRIBE_LISTENERS,
     DESCRIBE_ATTRIBUTES,
+    DESCRIBE_LISTENER_CERTIFICATES,
 ];
 
 /// A certificate of a listener.
 pub const CERTIFICATE: &[Property] = &[
     p("id", S, "`CertificateArn` / `SSLCertificateId` (an ACM or IAM certificate ARN)"),
+    p(
+        "isDefault",
+        B,
+        "`IsDefault`: the listener's default certificate (`true`), or one of its further certificates chosen by SNI (`false`); a classic listener has its one certificate only",
+    ),
     n(
         "expiration",
         T,
@@ -308,7 +324,7 @@ const LISTENER: &[Property] = &[
     p(
         "certificates",
         PropType::List(&PropType::Object(CERTIFICATE)),
-        "`Certificates[]` (the default certificate)",
+        "`DescribeListenerCertificates` `Certificates[]`: the default certificate first, then the further (SNI) ones of an `HTTPS` / `TLS` listener (the default alone, from `DescribeListeners`, where that call failed: recorded, and the types are `unknown` in the region)",
     ),
     p(
         "defaultActions",
@@ -412,12 +428,31 @@ pub struct ListenerRecord {
     pub port: Option<i32>,
     /// `SslPolicy`.
     pub ssl_policy: Option<String>,
-    /// `Certificates[].CertificateArn`.
+    /// The default certificate: DescribeListenerCertificates' `Certificates[]` with
+    /// `IsDefault` (DescribeListeners' `Certificates[].CertificateArn` where that call
+    /// failed or named none).
     #[serde(default)]
     pub certificates: Vec<String>,
+    /// The further certificates (chosen by SNI): DescribeListenerCertificates'
+    /// `Certificates[]` without `IsDefault`, the default ones left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sni_certificates: Vec<String>,
     /// `DefaultActions[]`: (`Type`, `RedirectConfig.Protocol`).
     #[serde(default)]
     pub default_actions: Vec<(String, Option<String>)>,
+}
+
+impl ListenerRecord {
+    /// Every certificate of the listener, the default ones first: (ARN, default?).
+    pub fn all_certificates(&self) -> impl Iterator<Item = (&str, bool)> {
+        let default = self.certificates.iter().map(|c| (c.as_str(), true));
+        default.chain(self.sni_certificates.iter().map(|c| (c.as_str(), false)))
+    }
+
+    /// Whether the listener terminates TLS (`HTTPS`, `TLS`), and so has certificates.
+    pub fn has_certificates(&self) -> bool {
+        matches!(self.protocol.as_deref(), Some("HTTPS" | "TLS"))
+    }
 }
 
 impl V2Record {
@@ -439,10 +474,11 @@ impl V2Record {
     }
 }
 
-/// A certificate of a listener as entities' `certificates[]` / `certificate`, with its
-/// expiry from the account's certificate listings.
-pub fn certificate(id: &str, expiries: &Expiries<'_>) -> Json {
-    json!({"id": id, "expiration": expiries.expiration(id)})
+/// A certificate of a listener as entities' `certificates[]` / `certificate` (the
+/// default one, or a further one chosen by SNI), with its expiry from the account's
+/// certificate listings.
+pub fn certificate(id: &str, is_default: bool, expiries: &Expiries<'_>) -> Json {
+    json!({"id": id, "isDefault": is_default, "expiration": expiries.expiration(id)})
 }
 
 /// The entities of some ELB v2 records: identity, [`NETWORK`], [`V2_OWN`], then what
@@ -491,7 +527,7 @@ pub fn v2_entities(
                         "protocol": l.protocol,
                         "port": l.port,
                         "sslPolicy": l.ssl_policy,
-                        "certificates": l.certificates.iter().map(|c| certificate(c, &expiries)).collect::<Vec<_>>(),
+                        "certificates": l.all_certificates().map(|(c, default)| certificate(c, default, &expiries)).collect::<Vec<_>>(),
                         "defaultActions": l.default_actions.iter().map(|(t, p)| json!({"type": t, "redirectProtocol": p})).collect::<Vec<_>>(),
                     })
                 })
@@ -651,6 +687,7 @@ mod fetch {
                                 .iter()
                                 .filter_map(|c| owned(c.certificate_arn()))
                                 .collect(),
+                            sni_certificates: Vec::new(),
                             default_actions: l
                                 .default_actions()
                                 .iter()
@@ -672,7 +709,78 @@ mod fetch {
         if let Err(f) = result {
             s.record_for(&r.region, Service::Elbv2, "DescribeListeners", &r.name, f);
         }
+        let listed = join_all(out.iter().map(|l| certificates(s, client, r, l))).await;
+        for (l, listed) in out.iter_mut().zip(listed) {
+            if let Some((default, sni)) = listed {
+                if !default.is_empty() {
+                    l.certificates = default;
+                }
+                l.sni_certificates = sni
+                    .into_iter()
+                    .filter(|c| !l.certificates.contains(c))
+                    .collect();
+            }
+        }
         out
+    }
+
+    /// The certificates of an HTTPS or TLS listener, (default, further), deduplicated;
+    /// `None` for another protocol, or when the listing failed (recorded: the listener
+    /// keeps `DescribeListeners`' default certificate, and the types are `unknown` in
+    /// the region).
+    async fn certificates(
+        s: &Session,
+        client: &Client,
+        r: &V2Record,
+        l: &ListenerRecord,
+    ) -> Option<(Vec<String>, Vec<String>)> {
+        if !l.has_certificates() {
+            return None;
+        }
+        let (mut default, mut sni) = (Vec::new(), Vec::new());
+        let result = s
+            .paginate(
+                Service::Elbv2,
+                "DescribeListenerCertificates",
+                |marker| {
+                    client
+                        .describe_listener_certificates()
+                        .listener_arn(&l.arn)
+                        .set_marker(marker)
+                        .send()
+                },
+                |p| {
+                    for c in p.certificates() {
+                        let Some(arn) = owned(c.certificate_arn()) else {
+                            continue;
+                        };
+                        let list = if c.is_default() == Some(true) {
+                            &mut default
+                        } else {
+                            &mut sni
+                        };
+                        if !list.contains(&arn) {
+                            list.push(arn);
+                        }
+                    }
+                    p.next_marker().map(str::to_string)
+                },
+            )
+            .await;
+        match result {
+            Ok(()) => Some((default, sni)),
+            Err(f) => {
+                let what = format!("{} listener {}", r.name, l.port.unwrap_or_default());
+                s.record_for(
+                    &r.region,
+                    Service::Elbv2,
+                    "DescribeListenerCertificates",
+                    &what,
+                    f,
+                );
+                None
+            }
+        }
     }
 
     async fn attributes(

@@ -14,7 +14,7 @@ use PropType::Boolean as B;
 /// The declaration.
 pub const TYPE: EntityType = EntityType {
     name: "NetworkLoadBalancer",
-    about: "Every network load balancer of each collected region (ELB v2 `DescribeLoadBalancers`, type `network`,\nlisted with the application load balancers), with its listeners (`DescribeListeners`) and attributes\n(`DescribeLoadBalancerAttributes`), once per balancer. Its network is joined as for\n`ApplicationLoadBalancer`; without security groups, `securityGroups`, `inboundRules` and `outboundRules` are\n`[]`. A TLS listener's certificate expiry is joined as for `ApplicationLoadBalancer`.",
+    about: "Every network load balancer of each collected region (ELB v2 `DescribeLoadBalancers`, type `network`,\nlisted with the application load balancers), with its listeners (`DescribeListeners`) and attributes\n(`DescribeLoadBalancerAttributes`), once per balancer. Its network is joined as for\n`ApplicationLoadBalancer`; without security groups, `securityGroups`, `inboundRules` and `outboundRules` are\n`[]`. A TLS listener's certificates (`DescribeListenerCertificates`) and their expiry are\njoined as for `ApplicationLoadBalancer`.",
     calls: V2_CALLS,
     reads: &load_balancer::BALANCER_READS,
     properties: PROPERTIES,
@@ -87,6 +87,7 @@ pub(crate) const EXAMPLE: &str = r#"{
      "port": 5432,
      "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
      "certificates": ["arn:aws:acm:us-east-1:111111111111:certificate/d"],
+     "sniCertificates": ["arn:aws:acm:us-east-1:111111111111:certificate/c"],
      "defaultActions": [["forward", null]]
     }
    ],

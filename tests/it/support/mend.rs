@@ -1,5 +1,6 @@
 //! A small proxy in front of moto that mends two replies of moto 5.2.5 the Rust SDK
-//! cannot parse (boto3 can), and can refuse chosen requests with S3's AccessDenied.
+//! cannot parse (boto3 can), and can refuse chosen requests with AccessDenied (S3's, or
+//! the Query protocol's for a form-encoded `Action=` request: ELB, EC2, IAM).
 //! `Moto::start` runs one; `Moto::endpoints` and the tests' environment route S3 and
 //! Macie through it.
 
@@ -8,11 +9,14 @@ use gsl::collect::{EndpointOverride, Service};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 
-/// A server in front of moto that refuses the requests `refuse` picks with S3's
+/// A server in front of moto that refuses the requests `refuse` picks with
 /// AccessDenied, and forwards the others with two replies of moto 5.2.5 mended as AWS
 /// sends them (both fail the Rust SDK's parsers, not boto3's): `GetBucketVersioning`'s
 /// XML root is `VersioningConfiguration`, not `GetBucketVersioningResponse`; Macie's
-/// times carry an offset (moto writes `2026-01-01T00:00:00.123456`).
+/// times carry an offset (moto writes `2026-01-01T00:00:00.123456`). `refuse` sees the
+/// request line, followed by ` Action=<name>` for a Query-protocol request
+/// (`POST / HTTP/1.1 Action=DescribeListenerCertificates`), so one operation of a
+/// service can be refused.
 pub fn proxy(moto_url: &str, refuse: fn(&str) -> bool) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -24,9 +28,17 @@ pub fn proxy(moto_url: &str, refuse: fn(&str) -> bool) -> String {
             std::thread::spawn(move || {
                 while let Some(request) = read_message(&mut client) {
                     let head = String::from_utf8_lossy(&request).to_string();
-                    let line = head.lines().next().unwrap_or_default().to_string();
+                    let action = query_action(&head);
+                    let mut line = head.lines().next().unwrap_or_default().to_string();
+                    if let Some(action) = &action {
+                        line = format!("{line} Action={action}");
+                    }
                     let reply = if refuse(&line) {
-                        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied by the test proxy</Message></Error>";
+                        let denied = "<Code>AccessDenied</Code><Message>Access Denied by the test proxy</Message>";
+                        let body = match action {
+                            Some(_) => format!("<ErrorResponse><Error><Type>Sender</Type>{denied}</Error><RequestId>refused</RequestId></ErrorResponse>"),
+                            None => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error>{denied}</Error>"),
+                        };
                         format!(
                             "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
                             body.len()
@@ -52,6 +64,14 @@ pub fn proxy(moto_url: &str, refuse: fn(&str) -> bool) -> String {
         }
     });
     url
+}
+
+/// The `Action` of a Query-protocol request (a form-encoded body with `Action=`).
+fn query_action(request: &str) -> Option<String> {
+    let (_, body) = request.split_once("\r\n\r\n")?;
+    body.split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .map(str::to_string)
 }
 
 /// moto's reply as AWS would send it (see [`proxy`]).
