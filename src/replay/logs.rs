@@ -204,7 +204,7 @@ pub fn read_stream(
     let Some((bytes, cut)) = inflate(input, gz, file, limits, skip) else {
         return;
     };
-    let text = String::from_utf8_lossy(&bytes);
+    let text = text_of(&bytes);
     read_text(&text, file, cut, record, skip);
 }
 
@@ -248,6 +248,16 @@ fn inflate(
     Some((bytes, read.is_err()))
 }
 
+/// A file's bytes as text: as they are when they are UTF-8 (checked by the standard
+/// library's validation, many bytes at a time), else with U+FFFD for each invalid
+/// sequence (`from_utf8_lossy` checks a byte at a time: a tenth of a replay's time).
+fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The events of `input` for `gsl pattern test` (gzip recognised by its magic bytes):
 /// a CloudTrail document's records (`{"Records": [...]}`), else each non-empty line as
 /// it is (any text: unstructured and space-delimited patterns test lines too). A line
@@ -263,7 +273,7 @@ pub fn read_events(
     let Some((bytes, cut)) = inflate(input, gz, file, limits, skip) else {
         return;
     };
-    let text = String::from_utf8_lossy(&bytes);
+    let text = text_of(&bytes);
     let trimmed = text.trim_start();
     let document = records_array(trimmed).is_some()
         || (trimmed.starts_with('{')
