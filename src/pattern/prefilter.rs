@@ -92,22 +92,27 @@ pub(crate) struct Prefilter {
     always: Vec<u32>,
 }
 
-/// The literals one event's text contains, as a set of literal ids.
+/// The literals one event's text contains, as a set of literal ids, and the scratch
+/// space of its scan.
 #[derive(Debug, Default)]
 pub(crate) struct Hits {
     words: Vec<u64>,
     ids: Vec<u32>,
-    /// Values still to check: node, start, end.
-    stack: Vec<(usize, usize, usize)>,
+    /// A property name the scan descends by is escaped: the literals cannot tell.
+    escaped: bool,
+    /// The candidates of the last event.
+    out: Vec<u32>,
+    frames: Vec<scan::Frame>,
 }
 
 impl Hits {
-    fn clear(&mut self) {
+    /// Forget the last event's literals.
+    pub(crate) fn clear(&mut self) {
         for &i in &self.ids {
             self.words[(i / 64) as usize] = 0;
         }
         self.ids.clear();
-        self.stack.clear();
+        self.escaped = false;
     }
     fn insert(&mut self, i: u32) {
         let (w, b) = ((i / 64) as usize, 1u64 << (i % 64));
@@ -116,17 +121,31 @@ impl Hits {
             self.ids.push(i);
         }
     }
-    fn contains(&self, i: u32) -> bool {
-        self.words[(i / 64) as usize] & (1u64 << (i % 64)) != 0
-    }
 }
 
 /// Which patterns an event could match, after the literal search.
-pub(crate) enum Candidates {
+pub(crate) enum Candidates<'h> {
     /// Every pattern must be evaluated (an escape the literals cannot see through).
     All,
     /// Only these (sorted, without repeats); empty: the event matches none.
-    Some(Vec<u32>),
+    Some(&'h [u32]),
+}
+
+/// The literal search of one event's text as a [`scan::Visitor`]: the property names
+/// the selectors descend by are entered, and each selected value's literals checked.
+struct Search<'a> {
+    prefilter: &'a Prefilter,
+    hits: &'a mut Hits,
+    text: &'a [u8],
+}
+
+impl scan::Visitor for Search<'_> {
+    fn key(&mut self, frame: u32, key: &[u8], escaped: bool) -> scan::Want {
+        self.prefilter.key(self.hits, frame, key, escaped)
+    }
+    fn value(&mut self, id: u32, start: usize, end: usize) {
+        self.prefilter.value(self.hits, id, &self.text[start..end]);
+    }
 }
 
 impl Prefilter {
@@ -203,21 +222,99 @@ impl Prefilter {
         &self.always
     }
 
-    /// The patterns `text` could match.
-    pub(crate) fn candidates(&self, text: &[u8], hits: &mut Hits) -> Candidates {
+    /// Does the search descend into the event's members (some selector names one)?
+    /// Where it does not, the event's own literals are all there is to check.
+    pub(crate) fn enters(&self) -> bool {
+        !self.literals.is_empty() && !self.nodes[0].children.is_empty()
+    }
+
+    /// The search's answer for a member of an object entered as `frame` (node 0: the
+    /// event): the child node its name leads to, entered when selectors go on below it.
+    /// An escaped name (`escaped`) where the selectors descend leaves the literals
+    /// unable to tell.
+    pub(crate) fn key(&self, hits: &mut Hits, frame: u32, key: &[u8], escaped: bool) -> scan::Want {
+        let node = &self.nodes[frame as usize];
+        if node.children.is_empty() {
+            return scan::Want::Skip;
+        }
+        if escaped {
+            hits.escaped = true;
+            return scan::Want::Skip;
+        }
+        match node.children.iter().find(|(k, _)| k.as_slice() == key) {
+            None => scan::Want::Skip,
+            Some(&(_, c)) if self.nodes[c].children.is_empty() => scan::Want::Extent(c as u32),
+            Some(&(_, c)) => scan::Want::Enter(c as u32),
+        }
+    }
+
+    /// Record in `hits` the literals of node `id` (0: the event) that its value's raw
+    /// text has.
+    pub(crate) fn value(&self, hits: &mut Hits, id: u32, value: &[u8]) {
+        let node = &self.nodes[id as usize];
+        let string = value.len() >= 2 && value[0] == b'"';
+        if string && has_opaque_escape(value) {
+            // The value may spell any of its literals.
+            node.whole.values().for_each(|l| hits.insert(*l));
+            node.literals.iter().for_each(|l| hits.insert(*l));
+            return;
+        }
+        let whole = if string {
+            value
+        } else {
+            value.trim_ascii_end()
+        };
+        if let Some(l) = node.whole.get(whole) {
+            hits.insert(*l);
+        }
+        for &l in &node.literals {
+            if self.literals[l as usize].found_in(value, string) {
+                hits.insert(l);
+            }
+        }
+    }
+
+    /// The patterns `text` could match: its literals searched in one walk of it.
+    pub(crate) fn candidates<'h>(&self, text: &[u8], hits: &'h mut Hits) -> Candidates<'h> {
         if self.literals.is_empty() {
             return Candidates::All;
         }
         hits.clear();
-        if !self.search(text, hits) {
+        let start = scan::skip_space(text, 0);
+        self.value(hits, 0, &text[start..]);
+        if self.enters() && text.get(start) == Some(&b'{') {
+            let mut frames = std::mem::take(&mut hits.frames);
+            // A value the event's own scan found balanced; damage here means the
+            // text is not JSON, which the parser refuses: nothing more to find.
+            let mut search = Search {
+                prefilter: self,
+                hits,
+                text,
+            };
+            let _ = scan::walk(text, start, 0, &mut search, &mut frames);
+            hits.frames = frames;
+        }
+        self.found(hits)
+    }
+
+    /// The patterns an event could match, from the literals found in it (by
+    /// [`Prefilter::candidates`], or by a walk that asked [`Prefilter::key`] and told
+    /// [`Prefilter::value`]).
+    pub(crate) fn found<'h>(&self, hits: &'h mut Hits) -> Candidates<'h> {
+        if self.literals.is_empty() || hits.escaped {
             return Candidates::All;
         }
-        let mut out = self.always.clone();
-        for &l in &hits.ids {
+        let Hits {
+            ids, words, out, ..
+        } = hits;
+        let has = |l: u32| words[(l / 64) as usize] & (1u64 << (l % 64)) != 0;
+        out.clear();
+        out.extend_from_slice(&self.always);
+        for &l in ids.iter() {
             for &p in &self.users[l as usize] {
                 if !out.contains(&p) {
                     if let Some(cnf) = &self.required[p as usize] {
-                        if cnf.iter().all(|c| c.iter().any(|l| hits.contains(*l))) {
+                        if cnf.iter().all(|c| c.iter().any(|l| has(*l))) {
                             out.push(p);
                         }
                     }
@@ -226,69 +323,6 @@ impl Prefilter {
         }
         out.sort_unstable();
         Candidates::Some(out)
-    }
-
-    /// Record in `hits` the literals the event `text` contains where they are checked.
-    /// `false`: the scan cannot tell (a property name it descends by is escaped).
-    fn search(&self, text: &[u8], hits: &mut Hits) -> bool {
-        let start = scan::skip_space(text, 0);
-        let end = text.len();
-        hits.stack.push((0, start, end));
-        while let Some((n, s, e)) = hits.stack.pop() {
-            let node = &self.nodes[n];
-            let value = &text[s..e];
-            let string = value.len() >= 2 && value[0] == b'"';
-            if string && has_opaque_escape(value) {
-                // The value may spell any of its literals.
-                node.whole.values().for_each(|l| hits.insert(*l));
-                node.literals.iter().for_each(|l| hits.insert(*l));
-            } else {
-                let whole = if string {
-                    value
-                } else {
-                    value.trim_ascii_end()
-                };
-                if let Some(l) = node.whole.get(whole) {
-                    hits.insert(*l);
-                }
-                for &l in &node.literals {
-                    if self.literals[l as usize].found_in(value, string) {
-                        hits.insert(l);
-                    }
-                }
-            }
-            if node.children.is_empty() || value.first() != Some(&b'{') {
-                continue;
-            }
-            let mut escaped = false;
-            let stack = &mut hits.stack;
-            // A value the event's own scan found balanced; damage here means the
-            // text is not JSON, which the parser refuses: nothing more to find.
-            let _ = scan::members(
-                text,
-                s,
-                &|key| {
-                    if memchr::memchr(b'\\', key).is_some() {
-                        return Some(usize::MAX);
-                    }
-                    node.children
-                        .iter()
-                        .find(|(k, _)| k.as_slice() == key)
-                        .map(|(_, c)| *c)
-                },
-                &mut |c, a, b| {
-                    if c == usize::MAX {
-                        escaped = true;
-                    } else {
-                        stack.push((c, a, b));
-                    }
-                },
-            );
-            if escaped {
-                return false;
-            }
-        }
-        true
     }
 }
 
@@ -526,7 +560,7 @@ mod tests {
         let set = Prefilter::new(&[FilterPattern::parse(pattern).expect("pattern")]);
         match set.candidates(event.as_bytes(), &mut set.hits()) {
             Candidates::All => None,
-            Candidates::Some(c) => Some(c),
+            Candidates::Some(c) => Some(c.to_vec()),
         }
     }
 

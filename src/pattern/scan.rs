@@ -1,8 +1,10 @@
 //! Raw JSON text scanned for structure, without parsing and without recursion: where a
-//! value ends, and where the values of an object's chosen members are. The one home of
-//! this scan: `gsl replay`'s reader finds records and their few read fields with it,
-//! and the matcher's prefilter ([`super::prefilter`]) finds the values its literals
-//! must be in.
+//! value ends, and where the values of an object's chosen members are, at any depth,
+//! in one pass ([`walk`]). The one home of this scan: `gsl replay`'s reader finds
+//! records and their few read fields with it, and the matcher's prefilter
+//! ([`super::prefilter`]) finds the values its literals must be in, in the same walk
+//! of each record ([`RecordScan`]); the snapshot loader finds where an invalid value
+//! is, to point at it (`crate::entity::load`).
 //!
 //! The scan checks structure (balanced brackets, closed strings), not full JSON
 //! syntax: on valid JSON its answers are exact, and text that is not valid JSON is
@@ -30,6 +32,14 @@ impl fmt::Display for ScanError {
 
 /// The end (exclusive) of the string whose opening quote is at `q`.
 pub(crate) fn string_end(b: &[u8], q: usize) -> Result<usize, ScanError> {
+    string(b, q).map(|(end, _)| end)
+}
+
+/// The end (exclusive) of the string whose opening quote is at `q`, and whether it has
+/// an escape.
+#[inline(always)]
+fn string(b: &[u8], q: usize) -> Result<(usize, bool), ScanError> {
+    let mut escaped = false;
     // Most strings of an event are short: eight bytes at a time (a word's bytes that
     // are a quote or a backslash, found with integer arithmetic) costs less than a
     // vectorised search's setup; what is still open after 64 bytes is searched.
@@ -38,8 +48,11 @@ pub(crate) fn string_end(b: &[u8], q: usize) -> Result<usize, ScanError> {
     while i < near {
         let Some(word) = b.get(i..i + 8) else {
             match b[i] {
-                b'"' => return Ok(i + 1),
-                b'\\' => i += 2,
+                b'"' => return Ok((i + 1, escaped)),
+                b'\\' => {
+                    escaped = true;
+                    i += 2
+                }
                 _ => i += 1,
             }
             continue;
@@ -55,15 +68,17 @@ pub(crate) fn string_end(b: &[u8], q: usize) -> Result<usize, ScanError> {
         // The lowest flagged byte is exact (the trick's false flags lie above a true one).
         i += (m.trailing_zeros() / 8) as usize;
         if b[i] == b'"' {
-            return Ok(i + 1);
+            return Ok((i + 1, escaped));
         }
+        escaped = true;
         i += 2;
     }
     while i < b.len() {
         i += memchr::memchr2(b'"', b'\\', &b[i..]).ok_or(ScanError::Truncated)?;
         if b[i] == b'"' {
-            return Ok(i + 1);
+            return Ok((i + 1, escaped));
         }
+        escaped = true;
         i += 2;
     }
     Err(ScanError::Truncated)
@@ -91,34 +106,13 @@ pub(crate) fn skip_space(b: &[u8], mut i: usize) -> usize {
 
 /// The end (exclusive) of the JSON value starting at byte `i`.
 pub(crate) fn value_end(b: &[u8], i: usize) -> Result<usize, ScanError> {
-    members(b, i, &|_| None, &mut |_, _, _| {})
-}
-
-/// The end (exclusive) of the JSON value starting at byte `i`; when it is an object,
-/// `slot` names the members wanted (`Some(slot)` for a key's raw text between its
-/// quotes, escapes as written) and `found(slot, start, end)` is called with the extent
-/// of each wanted member's value, in order (a key written twice is found twice).
-pub(crate) fn members(
-    b: &[u8],
-    i: usize,
-    slot: &dyn Fn(&[u8]) -> Option<usize>,
-    found: &mut dyn FnMut(usize, usize, usize),
-) -> Result<usize, ScanError> {
     let first = *b.get(i).ok_or(ScanError::Truncated)?;
     match first {
         b'"' => return string_end(b, i),
         b'{' | b'[' => {}
         b'}' | b']' | b',' | b':' => return Err(ScanError::Unexpected(i)),
-        _ => {
-            // A number, `true`, `false`, `null`: up to the next delimiter.
-            return b[i..]
-                .iter()
-                .position(|&c| matches!(c, b',' | b']' | b'}') || is_space(c))
-                .map(|p| i + p)
-                .ok_or(ScanError::Truncated);
-        }
+        _ => return scalar_end(b, i),
     }
-    let object = first == b'{';
     let mut depth = 0usize;
     let mut pos = i;
     // One pass over the bytes: the gaps between strings are short (`":`, `,{`), so a
@@ -126,22 +120,7 @@ pub(crate) fn members(
     while pos < b.len() {
         match b[pos] {
             b'"' => {
-                let q = pos;
-                let end = string_end(b, q)?;
-                pos = end;
-                if object && depth == 1 {
-                    // A key of the object when a `:` follows.
-                    let k = skip_space(b, end);
-                    if b.get(k) == Some(&b':') {
-                        pos = k + 1;
-                        if let Some(s) = slot(&b[q + 1..end - 1]) {
-                            let v = skip_space(b, k + 1);
-                            let ve = value_end(b, v)?;
-                            found(s, v, ve);
-                            pos = ve;
-                        }
-                    }
-                }
+                pos = string_end(b, pos)?;
                 continue;
             }
             b'{' | b'[' => depth += 1,
@@ -158,19 +137,181 @@ pub(crate) fn members(
     Err(ScanError::Truncated)
 }
 
+/// The end of a number, `true`, `false` or `null` at `i`: the next delimiter.
+fn scalar_end(b: &[u8], i: usize) -> Result<usize, ScanError> {
+    b[i..]
+        .iter()
+        .position(|&c| matches!(c, b',' | b']' | b'}') || is_space(c))
+        .map(|p| i + p)
+        .ok_or(ScanError::Truncated)
+}
+
+/// What a [`walk`] wants of an object member's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Nothing: it is scanned past.
+    Skip,
+    /// Its extent, told to [`Visitor::value`] with this id.
+    Extent(u32),
+    /// Its members too, when it is an object: each is asked of with this id as its
+    /// frame, then its extent is told as for [`Want::Extent`].
+    Enter(u32),
+}
+
+/// Who a [`walk`] asks about the members of the objects it is in, and tells where
+/// the wanted values are.
+pub(crate) trait Visitor {
+    /// A member of an object entered as `frame`: `key` is its raw text between the
+    /// quotes (escapes as written; `escaped`: it has one).
+    fn key(&mut self, frame: u32, key: &[u8], escaped: bool) -> Want;
+    /// A wanted value is `b[start..end]`, its id as [`Want`] gave it.
+    fn value(&mut self, id: u32, start: usize, end: usize);
+}
+
+/// A walk of each record that a reader makes for someone else in its own pass over
+/// the record (`gsl replay`: the matcher's literal search rides on the reader's walk,
+/// so each record is scanned once). Ids and frames are its own; frame 0 is the record.
+pub(crate) trait RecordScan {
+    /// A record starts: `false` when none of its members is wanted (only
+    /// [`RecordScan::end`] is then called).
+    fn begin(&mut self) -> bool;
+    /// As [`Visitor::key`].
+    fn key(&mut self, frame: u32, key: &[u8], escaped: bool) -> Want;
+    /// As [`Visitor::value`], with the text the positions are in.
+    fn value(&mut self, text: &[u8], id: u32, start: usize, end: usize);
+    /// The record is the object `text[start..end]`, walked whole.
+    fn end(&mut self, text: &[u8], start: usize, end: usize);
+}
+
+/// A [`RecordScan`] that wants nothing.
+pub(crate) struct NoScan;
+
+impl RecordScan for NoScan {
+    fn begin(&mut self) -> bool {
+        false
+    }
+    fn key(&mut self, _: u32, _: &[u8], _: bool) -> Want {
+        Want::Skip
+    }
+    fn value(&mut self, _: &[u8], _: u32, _: usize, _: usize) {}
+    fn end(&mut self, _: &[u8], _: usize, _: usize) {}
+}
+
+/// An object a [`walk`] is in: the depth inside it, its id and where it starts.
+pub(crate) type Frame = (usize, u32, usize);
+
+/// The end (exclusive) of the JSON value starting at byte `i`, in one pass over its
+/// bytes. When it is an object, `v` is asked of each of its members with `root` as
+/// their frame, and of the members of the objects it asks to enter, at any depth
+/// (`frames`: scratch space). A key written twice is asked of twice. The root object's
+/// own extent is the result, not a [`Visitor::value`].
+pub(crate) fn walk(
+    b: &[u8],
+    i: usize,
+    root: u32,
+    v: &mut dyn Visitor,
+    frames: &mut Vec<Frame>,
+) -> Result<usize, ScanError> {
+    if b.get(i) != Some(&b'{') {
+        return value_end(b, i);
+    }
+    frames.clear();
+    frames.push((1, root, i));
+    let mut depth = 1usize;
+    let mut pos = i + 1;
+    while pos < b.len() {
+        match b[pos] {
+            b'"' => {
+                let q = pos;
+                let (end, escaped) = string(b, q)?;
+                pos = end;
+                // A key of an entered object: a string right inside it, then `:`.
+                let Some(&(d, frame, _)) = frames.last() else {
+                    continue;
+                };
+                if d != depth {
+                    continue;
+                }
+                let k = skip_space(b, end);
+                if b.get(k) != Some(&b':') {
+                    continue;
+                }
+                pos = k + 1;
+                let (id, enter) = match v.key(frame, &b[q + 1..end - 1], escaped) {
+                    Want::Skip => continue,
+                    Want::Extent(id) => (id, false),
+                    Want::Enter(id) => (id, true),
+                };
+                let s = skip_space(b, k + 1);
+                if enter && b.get(s) == Some(&b'{') {
+                    depth += 1;
+                    frames.push((depth, id, s));
+                    pos = s + 1;
+                } else {
+                    let e = value_end(b, s)?;
+                    v.value(id, s, e);
+                    pos = e;
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                if let Some(&(d, id, s)) = frames.last() {
+                    if d == depth {
+                        frames.pop();
+                        if !frames.is_empty() {
+                            v.value(id, s, pos + 1);
+                        }
+                    }
+                }
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(pos + 1);
+                }
+            }
+            _ => {}
+        }
+        pos += 1;
+    }
+    Err(ScanError::Truncated)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The keys of `paths` wanted (an entry `a.b` enters `a`), each found value with
+    /// its path's index.
+    struct Paths<'a>(&'a [&'a str], Vec<(usize, String)>, &'a str);
+
+    impl Visitor for Paths<'_> {
+        fn key(&mut self, frame: u32, key: &[u8], escaped: bool) -> Want {
+            assert_eq!(escaped, key.contains(&b'\\'), "{key:?}");
+            let prefix = if frame == u32::MAX {
+                String::new()
+            } else {
+                format!("{}.", self.0[frame as usize])
+            };
+            let path = format!("{prefix}{}", String::from_utf8_lossy(key));
+            let Some(i) = self.0.iter().position(|p| *p == path) else {
+                return Want::Skip;
+            };
+            let deeper = format!("{path}.");
+            if self.0.iter().any(|p| p.starts_with(&deeper)) {
+                Want::Enter(i as u32)
+            } else {
+                Want::Extent(i as u32)
+            }
+        }
+        fn value(&mut self, id: u32, start: usize, end: usize) {
+            self.1.push((id as usize, self.2[start..end].to_string()));
+        }
+    }
+
     fn spans(text: &str, keys: &[&str]) -> Result<(usize, Vec<(usize, String)>), ScanError> {
-        let mut out = Vec::new();
-        let end = members(
-            text.as_bytes(),
-            0,
-            &|k| keys.iter().position(|x| x.as_bytes() == k),
-            &mut |s, a, b| out.push((s, text[a..b].to_string())),
-        )?;
-        Ok((end, out))
+        let mut v = Paths(keys, Vec::new(), text);
+        let end = walk(text.as_bytes(), 0, u32::MAX, &mut v, &mut Vec::new())?;
+        Ok((end, v.1))
     }
 
     #[test]
@@ -186,6 +327,26 @@ mod tests {
                 (0, "true".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn entered_objects_are_walked_in_the_same_pass() {
+        let t = r#"{"a": {"b": {"c": 1, "d": [2]}, "c": 3}, "x": {"b": 4}, "a": {"b": 5}}"#;
+        let (end, found) = spans(t, &["a", "a.b", "a.b.d"]).expect("scans");
+        assert_eq!(end, t.len());
+        assert_eq!(
+            found,
+            [
+                (2, "[2]".to_string()),
+                (1, r#"{"c": 1, "d": [2]}"#.to_string()),
+                (0, r#"{"b": {"c": 1, "d": [2]}, "c": 3}"#.to_string()),
+                (1, "5".to_string()),
+                (0, r#"{"b": 5}"#.to_string()),
+            ]
+        );
+        // A value asked to be entered that is not an object is told as it is.
+        let (_, found) = spans(r#"{"a": [{"b": 1}], "b": 2}"#, &["a", "a.b"]).expect("scans");
+        assert_eq!(found, [(0, r#"[{"b": 1}]"#.to_string())]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use super::ast::{CmpOp, JsonExpr, Pattern, Step, Test, Value};
 use super::eval::eval_test;
 use super::prefilter::{Candidates, Hits, Prefilter};
+use super::scan;
 use super::FilterPattern;
 
 #[derive(Debug)]
@@ -307,6 +308,28 @@ pub struct RawMatcher<'s> {
     hits: Hits,
     /// Are some patterns not JSON patterns (they see the whole parsed event)?
     textual: bool,
+    /// The event whose literals `hits` holds from a reader's walk (its address and
+    /// length), if any: see [`scan::RecordScan`].
+    scanned: Option<(usize, usize)>,
+}
+
+/// The literal search rides on a reader's walk of each record.
+impl scan::RecordScan for RawMatcher<'_> {
+    fn begin(&mut self) -> bool {
+        self.hits.clear();
+        self.scanned = None;
+        self.prefilter.enters()
+    }
+    fn key(&mut self, frame: u32, key: &[u8], escaped: bool) -> scan::Want {
+        self.prefilter.key(&mut self.hits, frame, key, escaped)
+    }
+    fn value(&mut self, text: &[u8], id: u32, start: usize, end: usize) {
+        self.prefilter.value(&mut self.hits, id, &text[start..end]);
+    }
+    fn end(&mut self, text: &[u8], start: usize, end: usize) {
+        self.prefilter.value(&mut self.hits, 0, &text[start..end]);
+        self.scanned = Some((text[start..].as_ptr() as usize, end - start));
+    }
 }
 
 impl PatternSet {
@@ -325,6 +348,7 @@ impl PatternSet {
             prefilter,
             hits: prefilter.hits(),
             textual: self.compiled.iter().any(Option::is_none),
+            scanned: None,
         }
     }
 
@@ -350,11 +374,29 @@ impl RawMatcher<'_> {
     /// For each pattern of the set, does it match this event text? Written to `out`
     /// (resized to the number of patterns). Returns whether the text was parsed.
     pub fn matches_into(&mut self, event: &str, out: &mut Vec<bool>) -> bool {
+        self.scanned = None;
+        self.matched(event, out)
+    }
+
+    /// [`RawMatcher::matches_into`] of the record a reader's walk has just carried
+    /// this matcher's search over ([`scan::RecordScan`]): the literals are not
+    /// searched again. Any other text is searched as by `matches_into`.
+    pub(crate) fn matches_scanned(&mut self, event: &str, out: &mut Vec<bool>) -> bool {
+        self.matched(event, out)
+    }
+
+    fn matched(&mut self, event: &str, out: &mut Vec<bool>) -> bool {
         let n = self.set.patterns.len();
         out.clear();
         out.resize(n, false);
-        let which = match self.prefilter.candidates(event.as_bytes(), &mut self.hits) {
-            Candidates::Some(c) if c.is_empty() => return false,
+        let scanned = self.scanned.take() == Some((event.as_ptr() as usize, event.len()));
+        let found = if scanned {
+            self.prefilter.found(&mut self.hits)
+        } else {
+            self.prefilter.candidates(event.as_bytes(), &mut self.hits)
+        };
+        let which = match found {
+            Candidates::Some([]) => return false,
             Candidates::Some(c) => Some(c),
             Candidates::All => None,
         };
@@ -375,9 +417,7 @@ impl RawMatcher<'_> {
             None => set.patterns[i].matches_json(&j),
         };
         match which {
-            Some(c) => c
-                .into_iter()
-                .for_each(|i| out[i as usize] = one(i as usize)),
+            Some(c) => c.iter().for_each(|&i| out[i as usize] = one(i as usize)),
             None => (0..n).for_each(|i| out[i] = one(i)),
         }
         true

@@ -23,7 +23,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::pattern::scan::{self, ScanError};
+use crate::pattern::scan::{self, Frame, NoScan, RecordScan, ScanError, Want};
 
 /// The most one file may hold once decompressed, by default (a gzip bomb is refused
 /// past it): see [`Limits`].
@@ -201,11 +201,34 @@ pub fn read_stream(
     record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
     skip: &mut dyn FnMut(Skipped),
 ) {
+    read_stream_with(
+        input,
+        gz,
+        file,
+        limits,
+        &mut NoScan,
+        &mut |r, o, _| record(r, o),
+        skip,
+    );
+}
+
+/// [`read_stream`], with `scan` carried along the reader's own walk of each record
+/// (the matcher's literal search), so each record is scanned once; `record` is handed
+/// `scan` with the record it has just walked.
+pub(crate) fn read_stream_with<X: RecordScan + ?Sized>(
+    input: impl Read,
+    gz: bool,
+    file: &str,
+    limits: Limits,
+    scan: &mut X,
+    record: &mut dyn FnMut(&Record<'_>, Origin<'_>, &mut X),
+    skip: &mut dyn FnMut(Skipped),
+) {
     let Some((bytes, cut)) = inflate(input, gz, file, limits, skip) else {
         return;
     };
     let text = text_of(&bytes);
-    read_text(&text, file, cut, record, skip);
+    read_text(&text, file, cut, scan, record, skip);
 }
 
 /// The whole text of `input` (gunzipped when `gz`), within the limit; `None` (said)
@@ -277,13 +300,24 @@ pub fn read_events(
     let trimmed = text.trim_start();
     let document = records_array(trimmed).is_some()
         || (trimmed.starts_with('{')
-            && scan_value(text.as_bytes(), text.len() - trimmed.len(), true).is_ok_and(
-                |(end, spans)| {
-                    text[end..].trim().is_empty() && spans[Field::Records as usize].is_some()
-                },
-            ));
+            && scan_value(
+                text.as_bytes(),
+                text.len() - trimmed.len(),
+                None::<&mut NoScan>,
+                &mut Vec::new(),
+            )
+            .is_ok_and(|(end, spans)| {
+                text[end..].trim().is_empty() && spans[Field::Records as usize].is_some()
+            }));
     if document {
-        return read_text(&text, file, cut, &mut |r, _| event(r.text), skip);
+        return read_text(
+            &text,
+            file,
+            cut,
+            &mut NoScan,
+            &mut |r, _, _| event(r.text),
+            skip,
+        );
     }
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -304,104 +338,187 @@ pub fn read_events(
 
 /// The records of a file's whole text. `cut`: the text is known to end early (said
 /// once already).
-fn read_text(
+fn read_text<X: RecordScan + ?Sized>(
     text: &str,
     file: &str,
     cut: bool,
-    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
+    scan: &mut X,
+    record: &mut dyn FnMut(&Record<'_>, Origin<'_>, &mut X),
     skip: &mut dyn FnMut(Skipped),
 ) {
     let trimmed = text.trim_start();
     let lead = text.len() - trimmed.len();
+    let frames = &mut Vec::new();
+    let mut read = Reading {
+        text,
+        file,
+        scan,
+        record,
+        skip,
+        frames,
+    };
     if let Some(rest) = records_array(trimmed) {
         // CloudTrail's own form, read record by record: a file cut short still gives
         // every record before the cut.
         let start = text.len() - rest.len();
-        return walk_records(text, start, file, cut, None, record, skip);
+        return read.walk_records(start, cut, None);
     }
     if trimmed.starts_with('{') {
         // One document (`{"Records": [...]}` in another layout, or one event), or
         // JSON lines whose first line is an object.
-        if let Ok((end, spans)) = scan_value(text.as_bytes(), lead, true) {
+        if let Ok((end, spans)) =
+            scan_value(text.as_bytes(), lead, Some(&mut *read.scan), read.frames)
+        {
             if text[end..].trim().is_empty() {
-                return document(text, lead, end, spans, file, 0, record, skip);
+                return read.document(lead, end, spans, 0);
             }
         }
     }
-    for (i, line) in text.split('\n').enumerate() {
-        let n = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let base = line.as_ptr() as usize - text.as_ptr() as usize;
-        // A CloudWatch Logs export puts the timestamp before the event.
-        let Some(open) = line.find('{') else {
-            skip(Skipped {
-                file: file.to_string(),
-                at: At::Line(n).to_string(),
-                why: "not a JSON object".into(),
-            });
-            continue;
-        };
-        // The line alone: an object left open does not run into the next line.
-        match scan_value(&text.as_bytes()[..base + line.len()], base + open, true) {
-            Ok((end, spans))
-                if end <= base + line.len() && text[end..base + line.len()].trim().is_empty() =>
-            {
-                document(text, base + open, end, spans, file, n, record, skip)
-            }
-            Ok(_) => skip(Skipped {
-                file: file.to_string(),
-                at: At::Line(n).to_string(),
-                why: "not JSON: characters after the object".into(),
-            }),
-            Err(e) => skip(Skipped {
-                file: file.to_string(),
-                at: At::Line(n).to_string(),
-                why: format!("not JSON: {e}"),
-            }),
-        }
-    }
+    read.lines();
 }
 
-/// One object of `text[start..end]`: a `{"Records": [...]}` document's records, or
-/// one event. `line`: its line (0: the file is one document).
-#[allow(clippy::too_many_arguments)]
-fn document(
-    text: &str,
-    start: usize,
-    end: usize,
-    spans: Spans,
-    file: &str,
-    line: usize,
-    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
-    skip: &mut dyn FnMut(Skipped),
-) {
-    if let Some((s, _)) = spans[Field::Records as usize] {
-        if text.as_bytes().get(s) == Some(&b'[') {
-            return walk_records(
-                text,
-                s + 1,
-                file,
-                false,
-                (line > 0).then_some(line),
-                record,
-                skip,
-            );
+/// One file's text being read: where its records go, and the scratch of the walks.
+struct Reading<'r, X: RecordScan + ?Sized> {
+    text: &'r str,
+    file: &'r str,
+    scan: &'r mut X,
+    record: &'r mut dyn FnMut(&Record<'_>, Origin<'_>, &mut X),
+    skip: &'r mut dyn FnMut(Skipped),
+    frames: &'r mut Vec<Frame>,
+}
+
+impl<X: RecordScan + ?Sized> Reading<'_, X> {
+    fn skipped(&mut self, at: String, why: String) {
+        (self.skip)(Skipped {
+            file: self.file.to_string(),
+            at,
+            why,
+        });
+    }
+
+    /// The text as JSON lines, each an event or a `{"Records": [...]}` document.
+    fn lines(&mut self) {
+        let text = self.text;
+        for (i, line) in text.split('\n').enumerate() {
+            let n = i + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let base = line.as_ptr() as usize - text.as_ptr() as usize;
+            // A CloudWatch Logs export puts the timestamp before the event.
+            let Some(open) = line.find('{') else {
+                self.skipped(At::Line(n).to_string(), "not a JSON object".into());
+                continue;
+            };
+            // The line alone: an object left open does not run into the next line.
+            let bytes = &text.as_bytes()[..base + line.len()];
+            match scan_value(bytes, base + open, Some(&mut *self.scan), self.frames) {
+                Ok((end, spans))
+                    if end <= base + line.len()
+                        && text[end..base + line.len()].trim().is_empty() =>
+                {
+                    self.document(base + open, end, spans, n)
+                }
+                Ok(_) => self.skipped(
+                    At::Line(n).to_string(),
+                    "not JSON: characters after the object".into(),
+                ),
+                Err(e) => self.skipped(At::Line(n).to_string(), format!("not JSON: {e}")),
+            }
         }
     }
-    let at = if line > 0 {
-        At::Line(line)
-    } else {
-        At::Record(1)
-    };
-    record(
-        &Record {
-            text: &text[start..end],
+
+    /// One object of `text[start..end]`: a `{"Records": [...]}` document's records, or
+    /// one event. `line`: its line (0: the file is one document).
+    fn document(&mut self, start: usize, end: usize, spans: Spans, line: usize) {
+        if let Some((s, _)) = spans[Field::Records as usize] {
+            if self.text.as_bytes().get(s) == Some(&b'[') {
+                return self.walk_records(s + 1, false, (line > 0).then_some(line));
+            }
+        }
+        let at = if line > 0 {
+            At::Line(line)
+        } else {
+            At::Record(1)
+        };
+        let record = Record {
+            text: &self.text[start..end],
             spans: relative(spans, start),
-        },
-        Origin { file, at },
-    );
+        };
+        (self.record)(
+            &record,
+            Origin {
+                file: self.file,
+                at,
+            },
+            self.scan,
+        );
+    }
+
+    /// The elements of a `Records` array from byte `start` (just after its `[`), one
+    /// at a time, each walked once for its fields and for the scan. `cut`: the file is
+    /// already known to end early (said once). `line`: the line of a JSON-lines file
+    /// the array is on.
+    fn walk_records(&mut self, start: usize, cut: bool, line: Option<usize>) {
+        let text = self.text;
+        let b = text.as_bytes();
+        let mut pos = start;
+        let mut n = 0usize;
+        let at = |n: usize| match line {
+            Some(l) => At::Line(l),
+            None => At::Record(n),
+        };
+        loop {
+            while pos < b.len() && matches!(b[pos], b' ' | b'\n' | b'\r' | b'\t' | b',') {
+                pos += 1;
+            }
+            if pos >= b.len() {
+                if !cut {
+                    self.skipped(
+                        format!("byte {pos}"),
+                        format!("the file ends after record {n}: truncated"),
+                    );
+                }
+                return;
+            }
+            if b[pos] == b']' {
+                return;
+            }
+            n += 1;
+            match scan_value(b, pos, Some(&mut *self.scan), self.frames) {
+                Ok((end, spans)) => {
+                    if b[pos] == b'{' {
+                        let record = Record {
+                            text: &text[pos..end],
+                            spans: relative(spans, pos),
+                        };
+                        let origin = Origin {
+                            file: self.file,
+                            at: at(n),
+                        };
+                        (self.record)(&record, origin, self.scan);
+                    } else {
+                        self.skipped(
+                            at(n).to_string(),
+                            "a record that is not a JSON object".into(),
+                        );
+                    }
+                    pos = end;
+                }
+                Err(e) => {
+                    if !(cut && e == ScanError::Truncated) {
+                        self.skipped(
+                            format!("byte {pos}"),
+                            format!(
+                                "record {n} cannot be read ({e}): the rest of the file is not read"
+                            ),
+                        );
+                    }
+                    return;
+                }
+            }
+        }
+    }
 }
 
 fn relative(spans: Spans, start: usize) -> Spans {
@@ -416,91 +533,74 @@ fn records_array(text: &str) -> Option<&str> {
     rest.strip_prefix('[')
 }
 
-/// The elements of a `Records` array from byte `start` (just after its `[`), one at
-/// a time. `cut`: the file is already known to end early (said once). `line`: the
-/// line of a JSON-lines file the array is on.
-fn walk_records(
-    text: &str,
-    start: usize,
-    file: &str,
-    cut: bool,
-    line: Option<usize>,
-    record: &mut dyn FnMut(&Record<'_>, Origin<'_>),
-    skip: &mut dyn FnMut(Skipped),
-) {
-    let b = text.as_bytes();
-    let mut pos = start;
-    let mut n = 0usize;
-    let at = |n: usize| match line {
-        Some(l) => At::Line(l),
-        None => At::Record(n),
-    };
-    loop {
-        while pos < b.len() && matches!(b[pos], b' ' | b'\n' | b'\r' | b'\t' | b',') {
-            pos += 1;
+/// The reader's walk of a record: its [`FIELDS`] at the top level, and what `scan`
+/// wants. An id of the walk: its low 24 bits are the scan's own id + 1 (0: none), the
+/// bits above a field's index + 1 (0: none).
+struct Fields<'x, X: ?Sized> {
+    spans: Spans,
+    scan: Option<&'x mut X>,
+    text: &'x [u8],
+}
+
+/// The walk's id of the record (the scan's frame 0).
+const RECORD: u32 = 1;
+const OWN: u32 = 0x00FF_FFFF;
+
+fn own(id: u32) -> Option<u32> {
+    (id & OWN).checked_sub(1)
+}
+
+impl<X: RecordScan + ?Sized> scan::Visitor for Fields<'_, X> {
+    fn key(&mut self, frame: u32, key: &[u8], escaped: bool) -> Want {
+        let field = if frame == RECORD && !escaped {
+            FIELDS.iter().position(|f| *f == key)
+        } else {
+            None
+        };
+        let want = match (&mut self.scan, own(frame)) {
+            (Some(x), Some(f)) => x.key(f, key, escaped),
+            _ => Want::Skip,
+        };
+        let id =
+            |o: Option<u32>| field.map_or(0, |f| (f as u32 + 1) << 24) | o.map_or(0, |o| o + 1);
+        match want {
+            Want::Skip if field.is_none() => Want::Skip,
+            Want::Skip => Want::Extent(id(None)),
+            Want::Extent(o) => Want::Extent(id(Some(o))),
+            Want::Enter(o) => Want::Enter(id(Some(o))),
         }
-        if pos >= b.len() {
-            if !cut {
-                skip(Skipped {
-                    file: file.to_string(),
-                    at: format!("byte {pos}"),
-                    why: format!("the file ends after record {n}: truncated"),
-                });
-            }
-            return;
+    }
+
+    fn value(&mut self, id: u32, start: usize, end: usize) {
+        if let Some(f) = (id >> 24).checked_sub(1) {
+            self.spans[f as usize] = Some((start, end));
         }
-        if b[pos] == b']' {
-            return;
-        }
-        n += 1;
-        match scan_value(b, pos, true) {
-            Ok((end, spans)) => {
-                if b[pos] == b'{' {
-                    record(
-                        &Record {
-                            text: &text[pos..end],
-                            spans: relative(spans, pos),
-                        },
-                        Origin { file, at: at(n) },
-                    );
-                } else {
-                    skip(Skipped {
-                        file: file.to_string(),
-                        at: at(n).to_string(),
-                        why: "a record that is not a JSON object".into(),
-                    });
-                }
-                pos = end;
-            }
-            Err(e) => {
-                if !(cut && e == ScanError::Truncated) {
-                    skip(Skipped {
-                        file: file.to_string(),
-                        at: format!("byte {pos}"),
-                        why: format!(
-                            "record {n} cannot be read ({e}): the rest of the file is not read"
-                        ),
-                    });
-                }
-                return;
-            }
+        if let (Some(x), Some(o)) = (&mut self.scan, own(id)) {
+            x.value(self.text, o, start, end);
         }
     }
 }
 
-/// The end (exclusive) of the JSON value starting at byte `i`, and, when it is an
-/// object and `capture`, where the values of its top-level [`FIELDS`] are.
-fn scan_value(b: &[u8], i: usize, capture: bool) -> Result<(usize, Spans), ScanError> {
-    let mut spans = [None; 5];
-    if !capture {
-        return scan::value_end(b, i).map(|e| (e, spans));
+/// The end (exclusive) of the JSON value starting at byte `i` and, when it is an
+/// object, where the values of its top-level [`FIELDS`] are; `scan`, if any, rides
+/// on the same walk ([`RecordScan`]).
+fn scan_value<X: RecordScan + ?Sized>(
+    b: &[u8],
+    i: usize,
+    mut scan: Option<&mut X>,
+    frames: &mut Vec<Frame>,
+) -> Result<(usize, Spans), ScanError> {
+    let wants = scan.as_mut().is_some_and(|x| x.begin());
+    let mut fields = Fields {
+        spans: [None; 5],
+        scan: if wants { scan.as_deref_mut() } else { None },
+        text: b,
+    };
+    let end = scan::walk(b, i, RECORD, &mut fields, frames)?;
+    let spans = fields.spans;
+    if let Some(x) = scan {
+        x.end(b, i, end);
     }
-    let end = scan::members(
-        b,
-        i,
-        &|key| FIELDS.iter().position(|f| *f == key),
-        &mut |f, s, e| spans[f] = Some((s, e)),
-    )?;
     Ok((end, spans))
 }
 
@@ -518,7 +618,8 @@ mod tests {
             text,
             "f",
             false,
-            &mut |r, o| {
+            &mut NoScan,
+            &mut |r, o, _| {
                 records.push((
                     r.text.to_string(),
                     o.at.to_string(),
@@ -574,5 +675,128 @@ mod tests {
         let (r, s) = read(&deep);
         assert!(s.is_empty());
         assert_eq!(r.len(), 1);
+    }
+}
+
+/// The matcher's search riding on the reader's walk ([`read_stream_with`]) gives every
+/// record the match set the matcher gives the record's text alone, and the full
+/// matcher on the parsed record, whatever the file's form and the records' keys:
+/// repeated, escaped, spaced, nested under the selectors, and the reader's own fields
+/// (`eventName`, `awsRegion`) selected too.
+#[cfg(test)]
+mod one_walk {
+    use super::*;
+    use crate::pattern::{parse_event, FilterPattern, PatternSet};
+    use proptest::prelude::*;
+
+    const PATTERNS: [&str; 10] = [
+        r#"{ $.eventName = "ConsoleLogin" }"#,
+        r#"{ $.eventName = "Console*" && $.awsRegion = "us-east-1" }"#,
+        r#"{ $.userIdentity.type = "Root" }"#,
+        r#"{ $.userIdentity.sessionContext.type = "*x*" || $.eventSource = "s3*" }"#,
+        r#"{ $.requestParameters.* = "x" }"#,
+        r#"{ $.requestParameters.a[0] = "x" }"#,
+        r#"{ $.userIdentity.type NOT EXISTS }"#,
+        r#"{ $.errorCode = "*Unauthorized*" || $.errorCode = "AccessDenied*" }"#,
+        r#"{ $.awsRegion != "us-east-1" }"#,
+        "ConsoleLogin",
+    ];
+
+    fn key() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "eventName",
+            "event\\u004eame",
+            "awsRegion",
+            "eventSource",
+            "errorCode",
+            "userIdentity",
+            "requestParameters",
+            "sessionContext",
+            "type",
+            "a",
+        ])
+    }
+
+    fn scalar() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "\"ConsoleLogin\"",
+            "\"Console\\u004cogin\"",
+            "\"us-east-1\"",
+            "\"eu-west-1\"",
+            "\"Root\"",
+            "\"x\"",
+            "\"\\u0078\"",
+            "\"s3.amazonaws.com\"",
+            "\"Client.UnauthorizedOperation\"",
+            "\"AccessDenied\"",
+            "[\"x\"]",
+            "1",
+            "true",
+            "null",
+        ])
+    }
+
+    /// An object of up to four members, values nesting two levels down.
+    fn object() -> impl Strategy<Value = String> {
+        let leaf = scalar().prop_map(str::to_string);
+        leaf.prop_recursive(2, 16, 4, |inner| {
+            prop::collection::vec((key(), inner, prop::bool::ANY), 0..5).prop_map(|members| {
+                let parts: Vec<String> = members
+                    .iter()
+                    .map(|(k, v, spaced)| {
+                        if *spaced {
+                            format!(" \"{k}\" :\n {v} ")
+                        } else {
+                            format!("\"{k}\":{v}")
+                        }
+                    })
+                    .collect();
+                format!("{{{}}}", parts.join(","))
+            })
+        })
+        .prop_filter("a record is an object", |v| v.starts_with('{'))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn the_reader_and_the_matcher_share_one_walk(
+            records in prop::collection::vec(object(), 1..6),
+            lines in prop::bool::ANY,
+        ) {
+            let set = PatternSet::new(
+                PATTERNS.iter().map(|p| FilterPattern::parse(p).expect("pattern")).collect(),
+            );
+            let text = if lines {
+                // One record a line (no string of the generator holds a newline).
+                let one_line: Vec<String> = records.iter().map(|r| r.replace('\n', " ")).collect();
+                one_line.join("\n")
+            } else {
+                format!("{{\"Records\": [{}]}}", records.join(",\n "))
+            };
+            let mut matcher = set.raw_matcher();
+            let mut alone = set.raw_matcher();
+            let mut seen = Vec::new();
+            let mut out = Vec::new();
+            read_stream_with(
+                text.as_bytes(),
+                false,
+                "f",
+                Limits::default(),
+                &mut matcher,
+                &mut |r, _, m| {
+                    m.matches_scanned(r.text, &mut out);
+                    seen.push((r.text.to_string(), out.clone()));
+                },
+                &mut |s| panic!("{s:?}"),
+            );
+            prop_assert_eq!(seen.len(), records.len());
+            for (record, got) in &seen {
+                prop_assert_eq!(got, &alone.matches(record), "{}", record);
+                let full = set.matches_json(&parse_event(record).expect("a record parses"));
+                prop_assert_eq!(got, &full, "{}", record);
+            }
+        }
     }
 }

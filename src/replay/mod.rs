@@ -19,7 +19,7 @@ pub mod window;
 
 use crate::entity::graph::EntityGraph;
 use crate::lang::ast::{Expr, ExprKind, LiteralKind, Postfix, Rule};
-use crate::pattern::{FilterPattern, PatternSet};
+use crate::pattern::{FilterPattern, PatternSet, RawMatcher};
 use crate::policy::Policy;
 use logs::{Field, Limits, Origin, Skipped};
 use serde::Serialize;
@@ -960,7 +960,11 @@ pub fn digest(
     set: &PatternSet,
     file: &str,
     window: window::Window,
-    read: impl FnOnce(&mut dyn FnMut(&logs::Record<'_>, Origin<'_>), &mut dyn FnMut(Skipped)),
+    read: impl FnOnce(
+        &mut RawMatcher<'_>,
+        &mut dyn FnMut(&logs::Record<'_>, Origin<'_>, &mut RawMatcher<'_>),
+        &mut dyn FnMut(Skipped),
+    ),
 ) -> Digest {
     let mut matcher = set.raw_matcher();
     let mut matches = Vec::new();
@@ -970,12 +974,14 @@ pub fn digest(
     };
     let mut skipped = Vec::new();
     read(
-        &mut |r, o| {
+        &mut matcher,
+        &mut |r, o, matcher| {
             if !window.keeps(r) {
                 d.outside_window += 1;
                 return;
             }
-            matcher.matches_into(r.text, &mut matches);
+            // The reader's walk of the record carried the matcher's search.
+            matcher.matches_scanned(r.text, &mut matches);
             if matches.iter().any(|m| *m) {
                 let which = (0..matches.len() as u32)
                     .filter(|i| matches[*i as usize])
@@ -1071,16 +1077,22 @@ pub fn replay_inputs(
                 .into_par_iter()
                 .map(|input| {
                     let file = input?;
-                    Ok(digest(&set, &file.name, options.window, |record, skip| {
-                        logs::read_stream(
-                            file.body,
-                            file.gz,
-                            &file.name,
-                            options.limits,
-                            record,
-                            skip,
-                        )
-                    }))
+                    Ok(digest(
+                        &set,
+                        &file.name,
+                        options.window,
+                        |matcher, record, skip| {
+                            logs::read_stream_with(
+                                file.body,
+                                file.gz,
+                                &file.name,
+                                options.limits,
+                                matcher,
+                                record,
+                                skip,
+                            )
+                        },
+                    ))
                 })
                 .collect();
             for d in digests {
