@@ -2,6 +2,7 @@
 //! each failure a [`LoadError`] diagnostic pointing into the file.
 
 use super::{Snapshot, SCHEMA_VERSION};
+use crate::pattern::scan;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
 use serde_json::Value as Json;
 use std::fmt;
@@ -487,39 +488,39 @@ enum Seg<'a> {
 /// Byte range of the value at `path` in (valid) JSON `text`, by scanning the text.
 fn locate(text: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
     let b = text.as_bytes();
-    let mut i = skip_ws(b, 0);
+    let mut i = scan::skip_space(b, 0);
     for seg in path {
         match (seg, b.get(i)?) {
             (Seg::Key(key), b'{') => {
-                i = skip_ws(b, i + 1);
+                i = scan::skip_space(b, i + 1);
                 loop {
                     if b.get(i)? == &b'}' {
                         return None;
                     }
                     let (ks, ke) = (i, skip_value(b, i)?);
                     let k: String = serde_json::from_str(text.get(ks..ke)?).ok()?;
-                    i = skip_ws(b, ke);
+                    i = scan::skip_space(b, ke);
                     if b.get(i)? != &b':' {
                         return None;
                     }
-                    i = skip_ws(b, i + 1);
+                    i = scan::skip_space(b, i + 1);
                     if k == *key {
                         break;
                     }
-                    i = skip_ws(b, skip_value(b, i)?);
+                    i = scan::skip_space(b, skip_value(b, i)?);
                     if b.get(i)? == &b',' {
-                        i = skip_ws(b, i + 1);
+                        i = scan::skip_space(b, i + 1);
                     }
                 }
             }
             (Seg::Index(n), b'[') => {
-                i = skip_ws(b, i + 1);
+                i = scan::skip_space(b, i + 1);
                 for _ in 0..*n {
-                    i = skip_ws(b, skip_value(b, i)?);
+                    i = scan::skip_space(b, skip_value(b, i)?);
                     if b.get(i)? != &b',' {
                         return None;
                     }
-                    i = skip_ws(b, i + 1);
+                    i = scan::skip_space(b, i + 1);
                 }
             }
             _ => return None,
@@ -529,58 +530,10 @@ fn locate(text: &str, path: &[Seg<'_>]) -> Option<(usize, usize)> {
     Some((i, end))
 }
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    i
-}
-
-/// The end (exclusive) of the JSON value starting at `i`.
+/// The end (exclusive) of the JSON value starting at `i` (the one structural scan,
+/// [`crate::pattern::scan`]).
 fn skip_value(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b'"' => {
-            let mut j = i + 1;
-            while j < b.len() {
-                match b[j] {
-                    b'\\' => j += 2,
-                    b'"' => return Some(j + 1),
-                    _ => j += 1,
-                }
-            }
-            None
-        }
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            while j < b.len() {
-                match b[j] {
-                    b'"' => {
-                        j = skip_value(b, j)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.checked_sub(1)?;
-                        if depth == 0 {
-                            return Some(j + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            None
-        }
-        _ => {
-            let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']') && !b[j].is_ascii_whitespace()
-            {
-                j += 1;
-            }
-            Some(j)
-        }
-    }
+    scan::value_end(b, i).ok()
 }
 
 /// Read a snapshot file, or a directory of snapshot files (`gsl collect --split DIR`):
