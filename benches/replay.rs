@@ -9,7 +9,8 @@
 //! at the end, the throughputs in GB/s and the ratios (targets: fast path >= 1 GB/s on
 //! one core and >= 3x serde_json's parse rate; replaying gzip files within 1.2x of
 //! decompressing them). `GSL_BENCH_DAYS` (default 2) sets how many days of the
-//! generated month are used.
+//! generated month are used. `GSL_PROFILE_REPLAY=N` runs only the replay of the gzip
+//! files, N times on one thread, for a profiler (`perf record --call-graph dwarf`).
 
 use std::hint::black_box;
 use std::io::Read;
@@ -229,6 +230,11 @@ fn ratios() {
     };
     let replay_wall = best_wall(3, &run);
     let replay_cpu = best_process_cpu(3, &run);
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
+    let replay_one = best_wall(3, &|| one.install(run));
     println!(
         "replay of {} gzip files ({:.0} MB of JSON) on {} threads: decompress alone {:.2} GB/s (one core); \
          replay {:.2} GB/s of CPU time, {:.2}x the decompression's, and {:.2}x its wall time",
@@ -239,6 +245,11 @@ fn ratios() {
         text_bytes / replay_cpu / 1e9,
         replay_cpu / inflate_t,
         replay_wall / inflate_wall,
+    );
+    println!(
+        "  on one thread: replay {:.2} GB/s, {:.2}x the decompression's wall time",
+        text_bytes / replay_one / 1e9,
+        replay_one / inflate_wall,
     );
 }
 
@@ -277,6 +288,22 @@ fn best_process_cpu(runs: usize, f: &dyn Fn() -> usize) -> f64 {
 criterion_group!(benches, bench);
 
 fn main() {
+    if let Ok(n) = std::env::var("GSL_PROFILE_REPLAY") {
+        // Only the replay of the gzip files, `n` times on one thread: for a profiler.
+        let dir = tempfile::tempdir().expect("tempdir");
+        gz_files(dir.path());
+        let graph = graph();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a one-thread pool");
+        for _ in 0..n.parse::<usize>().unwrap_or(10) {
+            one.install(|| {
+                gsl::replay::replay_files(&graph, Vec::new(), &[dir.path().to_path_buf()])
+            });
+        }
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     ratios();
