@@ -9,8 +9,9 @@
 //! at the end, the throughputs in GB/s and the ratios (targets: fast path >= 1 GB/s on
 //! one core and >= 3x serde_json's parse rate; replaying gzip files within 1.2x of
 //! decompressing them). `GSL_BENCH_DAYS` (default 2) sets how many days of the
-//! generated month are used. `GSL_PROFILE_REPLAY=N` runs only the replay of the gzip
-//! files, N times on one thread, for a profiler (`perf record --call-graph dwarf`).
+//! generated month are used. For a profiler (`perf record --call-graph dwarf`):
+//! `GSL_PROFILE_REPLAY=N` runs only the replay of the gzip files, N times on one
+//! thread, and `GSL_PROFILE_FAST=N` only the fast path over the records, N times.
 
 use std::hint::black_box;
 use std::io::Read;
@@ -288,6 +289,14 @@ fn best_process_cpu(runs: usize, f: &dyn Fn() -> usize) -> f64 {
 criterion_group!(benches, bench);
 
 fn main() {
+    if let Ok(n) = std::env::var("GSL_PROFILE_FAST") {
+        // Only the fast path over the records, `n` times: for a profiler.
+        let (set, lines) = (patterns(), lines());
+        for _ in 0..n.parse::<usize>().unwrap_or(10) {
+            black_box(fast(&set, &lines));
+        }
+        return;
+    }
     if let Ok(n) = std::env::var("GSL_PROFILE_REPLAY") {
         // Only the replay of the gzip files, `n` times on one thread: for a profiler.
         let dir = tempfile::tempdir().expect("tempdir");
