@@ -9,7 +9,7 @@
 
 use crate::support;
 
-use gsl::collect::{self, AccountsOptions, CollectOptions, Service};
+use gsl::collect::{self, AccountsOptions, CollectOptions, ProgressEvent, Service};
 use support::fixture::{compliant, Fixture, ACCOUNT};
 use support::Moto;
 
@@ -79,9 +79,17 @@ async fn an_organization_is_collected_account_by_account() {
         region: None,
         url: moto.sts_gate_url.clone(),
     });
+    // The progress a run over several accounts reports, as the CLI's bar receives it.
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
     let options = CollectOptions {
         regions: vec!["us-east-1".into()],
         endpoints,
+        progress: gsl::collect::Progress::to(std::sync::Arc::new(move |e: ProgressEvent| {
+            if let Ok(mut v) = sink.lock() {
+                v.push(e);
+            }
+        })),
         accounts: Some(AccountsOptions {
             org: true,
             // Listed by the organization too: the explicit role wins.
@@ -96,6 +104,35 @@ async fn an_organization_is_collected_account_by_account() {
         ..Default::default()
     };
     let c = collect::collect(&mgmt, &options).await.expect("runs");
+    // The bar's events: the number of accounts first (the four targets: the excluded
+    // one is not collected), one done a target (the refused one too), one error a
+    // recorded collection error, one call done a call counted, and the end last.
+    let events = events.lock().expect("events").clone();
+    let count = |want: &ProgressEvent| events.iter().filter(|e| *e == want).count();
+    let first = events
+        .iter()
+        .position(|e| matches!(e, ProgressEvent::Accounts(_)))
+        .expect("the number of accounts is reported");
+    assert_eq!(events[first], ProgressEvent::Accounts(4));
+    assert!(
+        !events[..first].contains(&ProgressEvent::AccountDone),
+        "an account done before the count"
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, ProgressEvent::Accounts(_)))
+            .count(),
+        1
+    );
+    assert_eq!(count(&ProgressEvent::AccountDone), 4);
+    assert_eq!(count(&ProgressEvent::Error), c.snapshot.errors.len());
+    assert_eq!(
+        count(&ProgressEvent::CallDone) as u64,
+        c.stats.total_calls()
+    );
+    assert_eq!(events.last(), Some(&ProgressEvent::Finished));
+    assert_eq!(count(&ProgressEvent::Finished), 1);
     // The account whose role is missing: one error, no region, every type unknown;
     // the run went on.
     let errors = &c.snapshot.errors;
