@@ -96,16 +96,7 @@ async fn seed(moto: &Moto) -> Seeded {
     // A VPC with a flow log, an internet gateway, a public subnet (explicitly associated
     // with a table routing to the gateway) and a private one (no association: the main
     // table, without a gateway route, applies).
-    let vpc = c
-        .create_vpc()
-        .cidr_block("10.10.0.0/16")
-        .send()
-        .await
-        .expect("CreateVpc")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("vpc id")
-        .to_string();
+    let (vpc, _) = f.vpc("10.10.0.0/16", &[]).await;
     f.log_group("vpc-flows").await;
     c.create_flow_logs()
         .resource_type(ec2::FlowLogsResourceType::Vpc)
