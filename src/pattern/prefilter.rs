@@ -59,22 +59,48 @@ enum How {
 
 /// One literal: its text, the value it is checked on (a node of the selector tree) and
 /// how.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 struct Literal {
     text: Vec<u8>,
     node: usize,
     how: How,
+    /// The searcher of `text`, for a literal found inside a value.
+    finder: Option<memchr::memmem::Finder<'static>>,
 }
 
 /// The selectors' leading property names as a tree: the root is the event.
 #[derive(Debug, Default)]
 struct Node {
     /// The named properties the scan descends into: raw name, node.
-    children: Vec<(Vec<u8>, usize)>,
+    children: Vec<(Name, usize)>,
     /// The literals compared with this node's whole value, by text.
     whole: HashMap<Vec<u8>, u32>,
     /// The other literals checked on this node's value.
     literals: Vec<u32>,
+}
+
+/// A property name, with its first eight bytes as a word: most names differ in their
+/// length or there, so most comparisons of a key with a name are two of integers.
+#[derive(Debug)]
+struct Name {
+    head: u64,
+    text: Vec<u8>,
+}
+
+impl Name {
+    /// The first eight bytes of `key` (zeros after its end) as a word.
+    fn head(key: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        let n = key.len().min(8);
+        w[..n].copy_from_slice(&key[..n]);
+        u64::from_le_bytes(w)
+    }
+    /// Is this name `key`, whose [`Name::head`] is `head`?
+    fn is(&self, key: &[u8], head: u64) -> bool {
+        self.head == head
+            && self.text.len() == key.len()
+            && (key.len() <= 8 || self.text[8..] == key[8..])
+    }
 }
 
 /// The literals of a set of patterns and what each pattern requires of them.
@@ -241,7 +267,8 @@ impl Prefilter {
             hits.escaped = true;
             return scan::Want::Skip;
         }
-        match node.children.iter().find(|(k, _)| k.as_slice() == key) {
+        let head = Name::head(key);
+        match node.children.iter().find(|(k, _)| k.is(key, head)) {
             None => scan::Want::Skip,
             Some(&(_, c)) if self.nodes[c].children.is_empty() => scan::Want::Extent(c as u32),
             Some(&(_, c)) => scan::Want::Enter(c as u32),
@@ -252,6 +279,9 @@ impl Prefilter {
     /// text has.
     pub(crate) fn value(&self, hits: &mut Hits, id: u32, value: &[u8]) {
         let node = &self.nodes[id as usize];
+        if node.whole.is_empty() && node.literals.is_empty() {
+            return;
+        }
         let string = value.len() >= 2 && value[0] == b'"';
         if string && has_opaque_escape(value) {
             // The value may spell any of its literals.
@@ -332,13 +362,17 @@ impl Literal {
     /// Literals compared whole are looked up by text instead.
     fn found_in(&self, value: &[u8], string: bool) -> bool {
         let t = self.text.as_slice();
+        let find = |h: &[u8]| match &self.finder {
+            Some(f) => f.find(h).is_some(),
+            None => memchr::memmem::find(h, t).is_some(),
+        };
         match self.how {
-            How::Anywhere => has_opaque_escape(value) || memchr::memmem::find(value, t).is_some(),
+            How::Anywhere => has_opaque_escape(value) || find(value),
             _ if !string => false,
             How::Whole => value == t,
             How::Start => value.starts_with(t),
             How::End => value.ends_with(t),
-            How::Inside => memchr::memmem::find(&value[1..value.len() - 1], t).is_some(),
+            How::Inside => find(&value[1..value.len() - 1]),
         }
     }
 }
@@ -373,12 +407,20 @@ impl Tree {
         let mut n = 0;
         for key in path {
             let key = key.as_bytes();
-            n = match self.nodes[n].children.iter().find(|(k, _)| k == key) {
+            n = match self.nodes[n]
+                .children
+                .iter()
+                .find(|(k, _)| k.is(key, Name::head(key)))
+            {
                 Some((_, c)) => *c,
                 None => {
                     self.nodes.push(Node::default());
                     let c = self.nodes.len() - 1;
-                    self.nodes[n].children.push((key.to_vec(), c));
+                    let name = Name {
+                        head: Name::head(key),
+                        text: key.to_vec(),
+                    };
+                    self.nodes[n].children.push((name, c));
                     c
                 }
             };
@@ -386,12 +428,21 @@ impl Tree {
         n
     }
 
-    /// The id of `lit`, added if new.
-    fn intern(&mut self, lit: Literal) -> u32 {
-        match self.literals.iter().position(|l| *l == lit) {
+    /// The id of the literal `text` checked on `node` as `how`, added if new.
+    fn intern(&mut self, text: Vec<u8>, node: usize, how: How) -> u32 {
+        let same = |l: &Literal| l.text == text && l.node == node && l.how == how;
+        match self.literals.iter().position(same) {
             Some(i) => i as u32,
             None => {
-                self.literals.push(lit);
+                // Searched for inside a value: its searcher is built once.
+                let finder = matches!(how, How::Anywhere | How::Inside)
+                    .then(|| memchr::memmem::Finder::new(&text).into_owned());
+                self.literals.push(Literal {
+                    text,
+                    node,
+                    how,
+                    finder,
+                });
                 (self.literals.len() - 1) as u32
             }
         }
@@ -420,7 +471,7 @@ fn requirement(e: &JsonExpr, tree: &mut Tree) -> Option<Cnf> {
                 how
             };
             let node = tree.node(&names);
-            Some(vec![vec![tree.intern(Literal { text, node, how })]])
+            Some(vec![vec![tree.intern(text, node, how)]])
         }
         JsonExpr::And(v, _) => {
             let all: Cnf = v
@@ -584,6 +635,9 @@ mod tests {
             r#"{"eventName": ["ConsoleLogin"]}"#,
             r#"{"userIdentity": "Root"}"#,
             r#"{"eventName": "ConsoleLoginX"}"#,
+            // Names that share the selector's first eight bytes, or its length.
+            r#"{"eventNamX": "ConsoleLogin", "eventNames": "ConsoleLogin"}"#,
+            r#"{"eventXame": "ConsoleLogin", "eventNam": "ConsoleLogin"}"#,
         ] {
             assert_eq!(candidates(p, event), Some(vec![]), "{event}");
         }
