@@ -73,6 +73,9 @@ struct Literal {
 struct Node {
     /// The named properties the scan descends into: raw name, node.
     children: Vec<(Name, usize)>,
+    /// The children by [`Name::slot`] (open addressing, at most half full): an index
+    /// into `children`, or [`EMPTY`].
+    slots: Vec<u32>,
     /// The literals compared with this node's whole value, by text.
     whole: HashMap<Vec<u8>, u32>,
     /// The other literals checked on this node's value.
@@ -87,7 +90,16 @@ struct Name {
     text: Vec<u8>,
 }
 
+/// A free slot of [`Node::slots`].
+const EMPTY: u32 = u32::MAX;
+
 impl Name {
+    /// The first slot of a key of length `len` and [`Name::head`] `head`, in a table of
+    /// `mask + 1` slots.
+    fn slot(len: usize, head: u64, mask: usize) -> usize {
+        ((head ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
+    }
+
     /// The first eight bytes of `key` (zeros after its end) as a word.
     fn head(key: &[u8]) -> u64 {
         let mut w = [0u8; 8];
@@ -191,6 +203,17 @@ impl Prefilter {
             mut nodes,
             literals,
         } = tree;
+        for node in &mut nodes {
+            let size = (2 * node.children.len()).next_power_of_two().max(2);
+            node.slots = vec![EMPTY; size];
+            for (i, (name, _)) in node.children.iter().enumerate() {
+                let mut at = Name::slot(name.text.len(), name.head, size - 1);
+                while node.slots[at] != EMPTY {
+                    at = (at + 1) & (size - 1);
+                }
+                node.slots[at] = i as u32;
+            }
+        }
         for (i, l) in literals.iter().enumerate() {
             let node = &mut nodes[l.node];
             match l.how {
@@ -268,10 +291,20 @@ impl Prefilter {
             return scan::Want::Skip;
         }
         let head = Name::head(key);
-        match node.children.iter().find(|(k, _)| k.is(key, head)) {
-            None => scan::Want::Skip,
-            Some(&(_, c)) if self.nodes[c].children.is_empty() => scan::Want::Extent(c as u32),
-            Some(&(_, c)) => scan::Want::Enter(c as u32),
+        let mask = node.slots.len() - 1;
+        let mut at = Name::slot(key.len(), head, mask);
+        loop {
+            let Some((name, c)) = node.children.get(node.slots[at] as usize) else {
+                return scan::Want::Skip;
+            };
+            if name.is(key, head) {
+                return if self.nodes[*c].children.is_empty() {
+                    scan::Want::Extent(*c as u32)
+                } else {
+                    scan::Want::Enter(*c as u32)
+                };
+            }
+            at = (at + 1) & mask;
         }
     }
 
@@ -661,6 +694,36 @@ mod tests {
             candidates(r#"{ $.a IS TRUE }"#, r#"{"a": "true"}"#),
             Some(vec![])
         );
+    }
+
+    #[test]
+    fn every_name_of_a_wide_selector_tree_is_found() {
+        // Forty names under the event and under one member: the slot table's probes.
+        let patterns: Vec<FilterPattern> = (0..40)
+            .flat_map(|i| {
+                [
+                    format!(r#"{{ $.name{i} = "v" }}"#),
+                    format!(r#"{{ $.inner.longer_name_{i} = "v" }}"#),
+                ]
+            })
+            .map(|p| FilterPattern::parse(&p).expect("pattern"))
+            .collect();
+        let set = Prefilter::new(&patterns);
+        let mut hits = set.hits();
+        let mut candidates = |event: String| match set.candidates(event.as_bytes(), &mut hits) {
+            Candidates::All => None,
+            Candidates::Some(c) => Some(c.to_vec()),
+        };
+        for i in 0..40u32 {
+            let event = format!(r#"{{"name{i}": "v", "inner": {{"longer_name_{i}": "v"}}}}"#);
+            assert_eq!(candidates(event), Some(vec![2 * i, 2 * i + 1]), "{i}");
+        }
+        for event in [
+            r#"{"name40": "v", "inner": {"longer_name_40": "v", "name1": "v"}}"#,
+            r#"{"longer_name_1": "v", "inner": {"longer_name_1x": "v"}}"#,
+        ] {
+            assert_eq!(candidates(event.to_string()), Some(vec![]), "{event}");
+        }
     }
 
     #[test]
