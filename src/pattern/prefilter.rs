@@ -100,6 +100,13 @@ impl Name {
         ((head ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
     }
 
+    fn new(key: &[u8]) -> Name {
+        Name {
+            head: Name::head(key),
+            text: key.to_vec(),
+        }
+    }
+
     /// The first eight bytes of `key` (zeros after its end) as a word.
     fn head(key: &[u8]) -> u64 {
         let mut w = [0u8; 8];
@@ -439,20 +446,16 @@ impl Tree {
     fn node(&mut self, path: &[&str]) -> usize {
         let mut n = 0;
         for key in path {
-            let key = key.as_bytes();
+            let name = Name::new(key.as_bytes());
             n = match self.nodes[n]
                 .children
                 .iter()
-                .find(|(k, _)| k.is(key, Name::head(key)))
+                .find(|(k, _)| k.is(&name.text, name.head))
             {
                 Some((_, c)) => *c,
                 None => {
                     self.nodes.push(Node::default());
                     let c = self.nodes.len() - 1;
-                    let name = Name {
-                        head: Name::head(key),
-                        text: key.to_vec(),
-                    };
                     self.nodes[n].children.push((name, c));
                     c
                 }
